@@ -1,0 +1,276 @@
+// Loads and validates `.fallbackrc.yaml`: every error names the key path and its line in the file.
+// `${VAR}` is read from the environment; a tier whose variable is unset is skipped with a warning.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { parseDuration, parseSize } from './duration.ts';
+
+export type Protocol = 'anthropic' | 'openai' | 'gemini';
+export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
+
+export type Price = { input: number; output: number; cacheRead?: number; cacheWrite?: number };
+
+export type TierConfig = {
+  name: string;
+  protocol: Protocol;
+  baseUrl: string;
+  /** The tier's own key; when absent (anthropic only) the client's credentials pass through. */
+  apiKey?: string;
+  model?: string;
+  models?: { opus?: string; sonnet?: string; haiku?: string };
+  maxOutputTokens?: number;
+  price?: Price;
+  /** Extra headers for this upstream (OpenRouter's HTTP-Referer, a gateway's key header…). */
+  headers?: Record<string, string>;
+};
+
+export type Config = {
+  /** The file this came from. */
+  file: string;
+  proxy: { host: string; port: number; token?: string; maxBodyBytes: number };
+  tiers: TierConfig[];
+  /** Tiers left out at load, with the reason (an unset `${VAR}`). */
+  skipped: { name: string; reason: string }[];
+  fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
+  git: { autoCommit: boolean; tagPrefix: string };
+  notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const PROJECT_DEFAULT_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '.fallbackrc.yaml');
+
+/** `--config FILE`, else `<repo>/.fallbackrc.yaml`, else the project's own default. */
+export function findConfigFile(explicit: string | undefined, repo: string | undefined): string {
+  if (explicit) return resolve(explicit);
+  if (repo && existsSync(join(repo, '.fallbackrc.yaml'))) return join(repo, '.fallbackrc.yaml');
+  return PROJECT_DEFAULT_CONFIG;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`);
+  }
+  return parseConfig(text, file, env);
+}
+
+type Ctx = { file: string; lines: LineCounter; env: NodeJS.ProcessEnv; unset: Set<string> };
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0].line;
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const ctx: Ctx = { file, lines, env, unset: new Set() };
+  const root = doc.contents;
+  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify');
+  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify']);
+
+  const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body']);
+  const proxy = {
+    host: str(ctx, proxyMap.host, 'proxy.host') ?? '127.0.0.1',
+    port: int(ctx, proxyMap.port, 'proxy.port', 0, 65535) ?? 8000,
+    token: str(ctx, proxyMap.token, 'proxy.token') || undefined,
+    maxBodyBytes: size(ctx, proxyMap.max_body, 'proxy.max_body') ?? 32 * 1024 * 1024,
+  };
+
+  const tiers: TierConfig[] = [];
+  const skipped: Config['skipped'] = [];
+  const names = new Set<string>();
+  if (top.tiers === undefined) fail(ctx, root, 'tiers', 'at least one tier is required');
+  if (!isSeq(top.tiers)) fail(ctx, top.tiers, 'tiers', 'must be a list of tiers');
+  top.tiers.items.forEach((item, i) => {
+    const path = `tiers[${i}]`;
+    ctx.unset = new Set();
+    const tier = readTier(ctx, item as Node, path);
+    if (names.has(tier.name)) fail(ctx, item as Node, `${path}.name`, `duplicate tier name "${tier.name}"`);
+    names.add(tier.name);
+    if (ctx.unset.size > 0) skipped.push({ name: tier.name, reason: `${[...ctx.unset].map((v) => '$' + v).join(', ')} not set` });
+    else tiers.push(tier);
+  });
+  if (top.tiers.items.length === 0) fail(ctx, top.tiers, 'tiers', 'at least one tier is required');
+
+  const fb = readMap(ctx, top.fallback, 'fallback', ['cooldown', 'max_wait', 'first_byte_timeout', 'idle_timeout', 'holdback']);
+  const fallback = {
+    cooldownMs: duration(ctx, fb.cooldown, 'fallback.cooldown') ?? 15 * 60_000,
+    maxWaitMs: duration(ctx, fb.max_wait, 'fallback.max_wait') ?? 10_000,
+    firstByteTimeoutMs: duration(ctx, fb.first_byte_timeout, 'fallback.first_byte_timeout') ?? 60_000,
+    idleTimeoutMs: duration(ctx, fb.idle_timeout, 'fallback.idle_timeout') ?? 5 * 60_000,
+    holdbackMs: duration(ctx, fb.holdback, 'fallback.holdback') ?? 2_000,
+  };
+
+  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix']);
+  const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
+  if (!/^[A-Za-z0-9._-]+$/.test(tagPrefix)) fail(ctx, g.tag_prefix, 'git.tag_prefix', 'may hold only letters, digits, ".", "_" and "-"');
+  const envAuto = env.GIT_AUTO_COMMIT?.toLowerCase();
+  const git = {
+    autoCommit: envAuto === 'false' || envAuto === '0' ? false : (bool(ctx, g.auto_commit, 'git.auto_commit') ?? true),
+    tagPrefix,
+  };
+
+  // An unset `${DISCORD_WEBHOOK_URL}` (or any notify variable) simply turns that target off.
+  const n = readMap(ctx, top.notify, 'notify', ['discord', 'slack', 'webhooks', 'on_switch', 'timeout']);
+  const notify = {
+    discord: str(ctx, n.discord, 'notify.discord') || undefined,
+    slack: strList(ctx, n.slack, 'notify.slack'),
+    webhooks: strList(ctx, n.webhooks, 'notify.webhooks'),
+    onSwitch: strList(ctx, n.on_switch, 'notify.on_switch'),
+    timeoutMs: duration(ctx, n.timeout, 'notify.timeout') ?? 30_000,
+  };
+  return { file, proxy, tiers, skipped, fallback, git, notify };
+}
+
+function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
+  const m = readMap(ctx, node, path, ['name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers']);
+  const name = str(ctx, m.name, `${path}.name`);
+  if (!name) fail(ctx, node, `${path}.name`, 'every tier needs a name');
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
+  const protocol = str(ctx, m.protocol, `${path}.protocol`);
+  if (!protocol) fail(ctx, node, `${path}.protocol`, `required: one of ${PROTOCOLS.join(', ')}`);
+  if (!PROTOCOLS.includes(protocol as Protocol)) fail(ctx, m.protocol, `${path}.protocol`, `unknown protocol "${protocol}": use one of ${PROTOCOLS.join(', ')}`);
+  const baseUrl = str(ctx, m.base_url, `${path}.base_url`);
+  if (!baseUrl) fail(ctx, node, `${path}.base_url`, 'required');
+  if (!ctx.unset.size && !/^https?:\/\/[^/]/.test(baseUrl)) fail(ctx, m.base_url, `${path}.base_url`, `"${baseUrl}" is not an http(s) URL`);
+  const tier: TierConfig = { name, protocol: protocol as Protocol, baseUrl: baseUrl.replace(/\/+$/, '') };
+  const apiKey = str(ctx, m.api_key, `${path}.api_key`);
+  if (apiKey) tier.apiKey = apiKey;
+  else if (protocol !== 'anthropic' && m.api_key === undefined) fail(ctx, node, `${path}.api_key`, `a ${protocol} tier needs an api_key (use \${VAR} to read it from the environment)`);
+  const model = str(ctx, m.model, `${path}.model`);
+  if (model) tier.model = model;
+  if (m.models !== undefined) {
+    const mm = readMap(ctx, m.models, `${path}.models`, ['opus', 'sonnet', 'haiku']);
+    tier.models = {};
+    for (const k of ['opus', 'sonnet', 'haiku'] as const) {
+      const v = str(ctx, mm[k], `${path}.models.${k}`);
+      if (v) tier.models[k] = v;
+    }
+  }
+  if (protocol !== 'anthropic' && !tier.model && !tier.models?.sonnet)
+    fail(ctx, node, `${path}.model`, `a ${protocol} tier needs a model (Claude model names mean nothing to it)`);
+  const mot = int(ctx, m.max_output_tokens, `${path}.max_output_tokens`, 1, 10_000_000);
+  if (mot !== undefined) tier.maxOutputTokens = mot;
+  if (m.price !== undefined) {
+    const p = readMap(ctx, m.price, `${path}.price`, ['input', 'output', 'cache_read', 'cache_write']);
+    const input = num(ctx, p.input, `${path}.price.input`);
+    const output = num(ctx, p.output, `${path}.price.output`);
+    if (input === undefined || output === undefined) fail(ctx, m.price, `${path}.price`, 'needs input and output (USD per million tokens)');
+    tier.price = { input, output };
+    const cr = num(ctx, p.cache_read, `${path}.price.cache_read`);
+    if (cr !== undefined) tier.price.cacheRead = cr;
+    const cw = num(ctx, p.cache_write, `${path}.price.cache_write`);
+    if (cw !== undefined) tier.price.cacheWrite = cw;
+  }
+  if (m.headers !== undefined) {
+    if (!isMap(m.headers)) fail(ctx, m.headers, `${path}.headers`, 'must be a mapping of header name to value');
+    tier.headers = {};
+    for (const pair of m.headers.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const v = str(ctx, pair.value as Node, `${path}.headers.${key}`);
+      if (v !== undefined) tier.headers[key.toLowerCase()] = v;
+    }
+  }
+  return tier;
+}
+
+// ---- node readers: each knows its key path and reports the node's line ----
+
+function fail(ctx: Ctx, node: Node | null | undefined, path: string, message: string): never {
+  const offset = node?.range?.[0];
+  const where = offset === undefined ? ctx.file : `${ctx.file}:${ctx.lines.linePos(offset).line}`;
+  throw new ConfigError(`${where}: ${path ? path + ': ' : ''}${message}`);
+}
+
+function readMap(ctx: Ctx, node: Node | null | undefined, path: string, known: string[]): Record<string, Node | undefined> {
+  const out: Record<string, Node | undefined> = {};
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) return out;
+  if (!isMap(node)) fail(ctx, node, path, 'must be a mapping');
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const keyPath = path ? `${path}.${key}` : key;
+    if (!known.includes(key)) fail(ctx, pair.key as Node, keyPath, `unknown key (known here: ${known.join(', ')})`);
+    out[key] = (pair.value ?? undefined) as Node | undefined;
+  }
+  return out;
+}
+
+function expand(ctx: Ctx, text: string): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const v = ctx.env[name];
+    if (v === undefined || v === '') {
+      ctx.unset.add(name);
+      return '';
+    }
+    return v;
+  });
+}
+
+function scalar(ctx: Ctx, node: Node | undefined, path: string): unknown {
+  if (node === undefined) return undefined;
+  if (!isScalar(node)) fail(ctx, node, path, 'must be a single value');
+  return node.value ?? undefined;
+}
+
+function str(ctx: Ctx, node: Node | undefined, path: string): string | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') fail(ctx, node, path, `must be a string, got ${JSON.stringify(v)}`);
+  return expand(ctx, v);
+}
+
+function num(ctx: Ctx, node: Node | undefined, path: string): number | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(ctx, node, path, `must be a number ≥ 0, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function int(ctx: Ctx, node: Node | undefined, path: string, min: number, max: number): number | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(ctx, node, path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function bool(ctx: Ctx, node: Node | undefined, path: string): boolean | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(ctx, node, path, `must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function duration(ctx: Ctx, node: Node | undefined, path: string): number | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined) return undefined;
+  const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+  if (ms === undefined) fail(ctx, node, path, `bad duration ${JSON.stringify(v)}: write it like 15m, 10s or 500ms`);
+  return ms;
+}
+
+function size(ctx: Ctx, node: Node | undefined, path: string): number | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined) return undefined;
+  const bytes = parseSize(String(v));
+  if (bytes === undefined || bytes <= 0) fail(ctx, node, path, `bad size ${JSON.stringify(v)}: write it like 32MB`);
+  return bytes;
+}
+
+function strList(ctx: Ctx, node: Node | undefined, path: string): string[] {
+  if (node === undefined || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) fail(ctx, node, path, 'must be a list');
+  const out: string[] = [];
+  node.items.forEach((item, i) => {
+    const v = str(ctx, item as Node, `${path}[${i}]`);
+    if (v) out.push(v);
+  });
+  return out;
+}

@@ -1,0 +1,35 @@
+// Durations and sizes as people write them in config: `15m`, `10s`, `500ms`, `1h30m`; `32MB`.
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!DURATION.test(t)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of t.matchAll(PART)) ms += Number(n) * UNIT_MS[unit];
+  return Math.round(ms);
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Bytes from `32MB`, `512kb`, `1000`; undefined when it is not a size. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+
+/** `1h 5m`, `42s`, `850ms`: for logs and tables. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+  return rest > 0 ? `${m}m ${rest}s` : `${m}m`;
+}

@@ -1,0 +1,70 @@
+// The readable parts of a notification (headline, reason, facts), shared by the Discord and Slack builders.
+
+import type { ExternalEvent, SwitchEvent, SwitchReason } from '../ledger.ts';
+import type { NotifyContext } from './context.ts';
+
+export type NotifyEvent = SwitchEvent | ExternalEvent;
+export type Fact = { name: string; value: string };
+export type Readable = { headline: string; reason: string; facts: Fact[]; retryAt?: Date };
+
+export function reasonLabel(reason: SwitchReason): string {
+  switch (reason) {
+    case 'rate_limit':
+      return 'rate limit';
+    case 'overloaded':
+      return 'overloaded';
+    case 'server_error':
+      return 'server error';
+    case 'timeout':
+      return 'timeout';
+    case 'network':
+      return 'network error';
+    case 'billing':
+      return 'billing / spend limit';
+    case 'recovered':
+      return 'primary recovered';
+    case 'manual':
+      return 'manual switch';
+    case 'external':
+      return 'external event';
+    default:
+      return String(reason);
+  }
+}
+
+/** Cuts text to `max` characters (with an ellipsis) and flattens line breaks: external text stays one short line. */
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/[\r\n]+/g, ' ');
+  return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
+}
+
+/** `2026-11-26 03:00 UTC`, or undefined for a missing or unreadable time. */
+export function formatUtc(date: Date | undefined): string | undefined {
+  if (!date || Number.isNaN(date.getTime())) return undefined;
+  return date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/** What happened, in words, from the event fields and the repository context only: nothing secret can enter. */
+export function toReadable(event: NotifyEvent, context: NotifyContext): Readable {
+  const facts: Fact[] = [{ name: 'Repository', value: clip(context.repoName, 100) }];
+  if (context.branch) facts.push({ name: 'Branch', value: clip(context.branch, 100) });
+  if (event.kind === 'external') {
+    facts.push({ name: 'Model', value: clip(String(event.model), 100) });
+    return {
+      headline: `External event: ${clip(String(event.event_type), 100)} (${clip(String(event.model), 60)})`,
+      reason: reasonLabel('external'),
+      facts,
+    };
+  }
+  if (event.commit !== undefined) facts.push({ name: 'Commit', value: event.commit ? event.commit.slice(0, 7) : 'none (nothing committed)' });
+  const retryAt = event.retry_at ? new Date(event.retry_at) : undefined;
+  const back = formatUtc(retryAt);
+  if (event.reason !== 'recovered') facts.push({ name: 'Primary expected back', value: back ?? 'unknown' });
+  const status = event.status ? `, HTTP ${event.status}` : '';
+  return {
+    headline: `Model switch: ${event.from} → ${event.to}`,
+    reason: `${reasonLabel(event.reason)}${status}`,
+    facts,
+    retryAt: back ? retryAt : undefined,
+  };
+}

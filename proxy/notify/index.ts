@@ -54,6 +54,9 @@ export function createNotifier(config: Config['notify'], deps: NotifierDeps): No
     void guarded.finally(() => inFlight.delete(guarded));
   };
 
+  // Work starts on a later turn of the event loop, so even spawning a shell never delays the request that switched.
+  const later = () => new Promise<void>((resolve) => setImmediate(resolve));
+
   const http = (target: string, url: string, payload: unknown) =>
     deliverJson(url, payload, { target, timeoutMs: config.timeoutMs, retry: deps.retry, dispatcher: deps.dispatcher, log }).then(() => undefined);
 
@@ -77,10 +80,10 @@ export function createNotifier(config: Config['notify'], deps: NotifierDeps): No
   return {
     notify(event) {
       try {
-        track(Promise.resolve().then(() => readable(event)));
-        config.webhooks.forEach((url, i) => track(Promise.resolve().then(() => http(`webhook[${i}]`, url, toWebhookBody(event)))));
+        track(later().then(() => readable(event)));
+        config.webhooks.forEach((url, i) => track(later().then(() => http(`webhook[${i}]`, url, toWebhookBody(event)))));
         if (config.onSwitch.length > 0) {
-          commandChain = commandChain.then(() => commands(event)).catch((err: unknown) => log(`notify on_switch: ${(err as Error)?.name ?? 'error'}`));
+          commandChain = commandChain.then(later).then(() => commands(event)).catch((err: unknown) => log(`notify on_switch: ${(err as Error)?.name ?? 'error'}`));
           track(commandChain);
         }
       } catch (err) {

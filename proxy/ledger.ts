@@ -3,6 +3,7 @@
 
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export type SwitchReason =
   | 'rate_limit'
@@ -104,4 +105,38 @@ export function activeModel(events: readonly LedgerEvent[]): string | null {
     if (e.kind === 'stop') return null;
   }
   return null;
+}
+
+export type LedgerWriter = {
+  readonly path: string;
+  /** Queues one line; lines are written in call order, each with one write(2), off the event loop. */
+  append(input: LedgerInput): Promise<LedgerEvent>;
+  close(): Promise<void>;
+};
+
+/** The proxy's writer: keeps the file open in append mode so a request never waits on open/close. */
+export function createLedgerWriter(path: string): LedgerWriter {
+  let handle: Promise<FileHandle> | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+  const file = () => (handle ??= open(path, 'a', 0o644));
+  return {
+    path,
+    append(input) {
+      const event = { ts: new Date().toISOString(), ...input } as LedgerEvent;
+      const line = Buffer.from(JSON.stringify(event) + '\n');
+      const done = chain.then(async () => {
+        const fh = await file();
+        const { bytesWritten } = await fh.write(line, 0, line.length);
+        if (bytesWritten !== line.length) throw new Error(`short write to ${path}: ${bytesWritten} of ${line.length} bytes`);
+        return event;
+      });
+      chain = done.catch(() => undefined);
+      return done;
+    },
+    async close() {
+      await chain;
+      if (handle) await (await handle).close();
+      handle = null;
+    },
+  };
 }

@@ -1,0 +1,227 @@
+// Streams an upstream answer to Claude Code. Until the first content block it holds everything back
+// (bounded by `holdbackMs`), so an early failure can still fall back unseen; after that there is no
+// switching and a failure becomes an Anthropic `error` event that ends the stream properly.
+// Pass-through ("bytes") forwards the upstream bytes untouched; translation ("events") sends the
+// Anthropic events the provider's transform makes.
+
+import type { ServerResponse } from 'node:http';
+import type { StreamEvent } from './anthropic/types.ts';
+import type { EventTransform, UpstreamError } from './protocol.ts';
+import type { UpstreamResponse } from './upstream.ts';
+import { transportError } from './upstream.ts';
+import { createSSEParser, encodeSSE, type SSEEvent } from './sse.ts';
+import { applyEventUsage, emptyUsage, type TokenUsage } from './usage.ts';
+import { errorBody } from './errors.ts';
+import { typeForStatus } from './anthropic/anthropic-error.ts';
+
+export type RelayMode = { kind: 'bytes' } | { kind: 'events'; transform: EventTransform };
+
+export type RelayOptions = {
+  res: ServerResponse;
+  upstream: UpstreamResponse;
+  mode: RelayMode;
+  /** Headers for the client once the answer is released. */
+  headers: Record<string, string | string[]>;
+  holdbackMs: number;
+  /** No body byte at all within this time (after the headers): a `timeout` failure that may fall back. */
+  firstByteTimeoutMs: number;
+  /** Runs once, before the first byte reaches the client (the switch's auto-commit happens here). */
+  release: () => Promise<void>;
+  signal: AbortSignal;
+};
+
+export type RelayResult =
+  | { kind: 'failed'; error: UpstreamError }
+  | { kind: 'done'; usage: TokenUsage; ok: boolean };
+
+/** How much of a passed-through stream's end is kept to read the final usage from. */
+const TAIL_BYTES = 16 * 1024;
+
+export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
+  const { res, upstream, mode } = opts;
+  const usage = emptyUsage();
+  const parser = createSSEParser();
+  const decoder = new TextDecoder();
+  const held: (Buffer | string)[] = [];
+  let released = false;
+  let lastByteEndedFrame = true;
+  const tail: Buffer[] = [];
+  let tailBytes = 0;
+
+  const iterator = (upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  let firstByte = true;
+  let timeout = new Promise<'first-byte'>((resolve) => {
+    timer = setTimeout(() => resolve('first-byte'), opts.firstByteTimeoutMs);
+  }) as Promise<'first-byte' | 'timeout'>;
+
+  /** Anthropic events for the output of one chunk, and what to send for it. */
+  function take(chunk: Buffer | null): { events: unknown[]; out: Buffer | string | null } {
+    const sse: SSEEvent[] = chunk ? parser.push(decoder.decode(chunk, { stream: true })) : [...parser.push(decoder.decode()), ...parser.end()];
+    if (mode.kind === 'bytes') return { events: sse.map(parseData), out: chunk };
+    const events: StreamEvent[] = [];
+    for (const e of sse) events.push(...mode.transform.transform(e));
+    if (!chunk) events.push(...mode.transform.flush());
+    return { events, out: events.length > 0 ? events.map((e) => encodeSSE(e.type, e)).join('') : null };
+  }
+
+  async function release(): Promise<void> {
+    if (released) return;
+    released = true;
+    clearTimeout(timer);
+    await opts.release();
+    res.writeHead(upstream.statusCode, opts.headers);
+    res.flushHeaders();
+    for (const part of held) await write(res, part);
+    held.length = 0;
+  }
+
+  async function send(out: Buffer | string): Promise<void> {
+    if (!released) return void held.push(out);
+    await write(res, out);
+  }
+
+  try {
+    // Phase 1: hold back until content starts, the holdback time is up, or the answer ends.
+    while (!released) {
+      const next = await Promise.race([iterator.next(), timeout]);
+      if (next === 'first-byte') {
+        upstream.body.destroy();
+        return { kind: 'failed', error: { status: 0, type: 'timeout_error', message: `no answer within ${opts.firstByteTimeoutMs} ms`, transport: 'timeout' } };
+      }
+      if (next === 'timeout') {
+        await release();
+        break;
+      }
+      if (firstByte) {
+        // The holdback clock starts with the first byte.
+        firstByte = false;
+        clearTimeout(timer);
+        timeout = new Promise((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), opts.holdbackMs);
+        });
+      }
+      const { events, out } = take(next.done ? null : next.value);
+      for (const e of events) {
+        applyEventUsage(usage, e);
+        const error = earlyError(e);
+        if (error) {
+          upstream.body.destroy();
+          return { kind: 'failed', error };
+        }
+      }
+      if (out) await send(out);
+      if (next.done) {
+        if (mode.kind === 'bytes' && !events.some(isStop) && !sawStop(held)) {
+          return { kind: 'failed', error: { status: 0, type: 'api_error', message: 'upstream closed the stream before it began', transport: 'network' } };
+        }
+        await release();
+        return { kind: 'done', usage, ok: true };
+      }
+      if (events.some(startsContent)) await release();
+    }
+
+    // Phase 2: forward as it comes. For pass-through the bytes go untouched; only the tail is kept.
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      if (mode.kind === 'bytes') {
+        const chunk = next.value;
+        tail.push(chunk);
+        tailBytes += chunk.length;
+        while (tail.length > 1 && tailBytes - tail[0].length >= TAIL_BYTES) tailBytes -= tail.shift()!.length;
+        lastByteEndedFrame = endsFrame(chunk);
+        await write(res, chunk);
+      } else {
+        const { events, out } = take(next.value);
+        for (const e of events) applyEventUsage(usage, e);
+        if (out) await write(res, out);
+      }
+      if (opts.signal.aborted) return { kind: 'done', usage, ok: false };
+    }
+    if (mode.kind === 'events') {
+      const { events, out } = take(null);
+      for (const e of events) applyEventUsage(usage, e);
+      if (out) await write(res, out);
+      res.end();
+      return { kind: 'done', usage, ok: !events.some((e) => (e as StreamEvent).type === 'error') };
+    }
+    readTailUsage(tail, usage);
+    res.end();
+    return { kind: 'done', usage, ok: true };
+  } catch (err) {
+    clearTimeout(timer);
+    if (opts.signal.aborted) return { kind: 'done', usage, ok: false };
+    const failure = transportError(err);
+    if (!released) return { kind: 'failed', error: failure };
+    // After content went out: no switching; the failure becomes an error event and the stream ends.
+    if (mode.kind === 'bytes') readTailUsage(tail, usage);
+    const frame = encodeSSE('error', errorBody(failure.type, failure.message));
+    res.end((lastByteEndedFrame ? '' : '\n\n') + frame);
+    return { kind: 'done', usage, ok: false };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseData(e: SSEEvent): unknown {
+  try {
+    return JSON.parse(e.data);
+  } catch {
+    return null;
+  }
+}
+
+function startsContent(e: unknown): boolean {
+  const type = (e as { type?: string } | null)?.type;
+  return type === 'content_block_start' || type === 'message_delta' || type === 'message_stop';
+}
+
+function isStop(e: unknown): boolean {
+  return (e as { type?: string } | null)?.type === 'message_stop';
+}
+
+function sawStop(held: (Buffer | string)[]): boolean {
+  return held.some((h) => h.includes('message_stop'));
+}
+
+/** An `error` event before anything was forwarded: the same failure as an error status, so it can fall back. */
+function earlyError(e: unknown): UpstreamError | null {
+  const ev = e as { type?: string; error?: { type?: string; message?: string } } | null;
+  if (ev?.type !== 'error') return null;
+  const type = (ev.error?.type ?? 'api_error') as UpstreamError['type'];
+  return { status: statusForType(type), type, message: ev.error?.message ?? 'upstream stream error' };
+}
+
+function statusForType(type: string): number {
+  for (const status of [429, 529, 500, 504, 400, 401, 402, 403, 404, 413]) if (typeForStatus(status) === type) return status;
+  return 500;
+}
+
+function endsFrame(chunk: Buffer): boolean {
+  const n = chunk.length;
+  return n >= 2 && chunk[n - 1] === 10 && (chunk[n - 2] === 10 || (chunk[n - 2] === 13 && n >= 3 && chunk[n - 3] === 10));
+}
+
+function readTailUsage(tail: Buffer[], usage: TokenUsage): void {
+  if (tail.length === 0) return;
+  const parser = createSSEParser();
+  const text = Buffer.concat(tail).toString('utf8');
+  for (const e of [...parser.push(text), ...parser.end()]) {
+    if (e.data.includes('"usage"')) applyEventUsage(usage, parseData(e));
+  }
+}
+
+function write(res: ServerResponse, chunk: Buffer | string): Promise<void> | void {
+  if (res.destroyed) return;
+  if (res.write(chunk)) return;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,95 @@
+// Everything the review reads, loaded once: the repository, its config, the history pass, the tags, the ledger.
+
+import { existsSync } from 'node:fs';
+import { ConfigError, findConfigFile, loadConfig, type Config } from '../../proxy/config.ts';
+import { git, gitCommonDir } from '../../proxy/git.ts';
+import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { EXIT, ReviewError } from './errors.ts';
+import { readHistory, type Commit } from './history.ts';
+import { buildGraph, commitStatuses, type Graph, type Status } from './status.ts';
+import { readRunTags, type RunTag } from './tags.ts';
+
+export type RepoState = {
+  repo: string;
+  head: string | null;
+  config: Config;
+  tagPrefix: string;
+  ledgerFile: string;
+  /** null when the ledger file does not exist yet. */
+  ledger: LedgerEvent[] | null;
+  commits: Commit[];
+  graph: Graph;
+  tags: RunTag[];
+  statuses: Map<string, Status>;
+};
+
+// Review only reads names, prices and the tag prefix, so an unset `${VAR}` must not drop a tier:
+// every variable reads as a placeholder that also passes the base_url check.
+function tolerantEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return new Proxy(env, {
+    get: (target, key) => (typeof key === 'string' ? (target[key] ?? 'http://unset.invalid') : undefined),
+  });
+}
+
+export async function openRepo(dir: string): Promise<string> {
+  const r = await git(dir, ['rev-parse', '--show-toplevel'], { reject: false }).catch(() => null);
+  if (!r || r.exitCode !== 0) throw new ReviewError(`${dir} is not a git repository (use --repo DIR to point at one)`, EXIT.environment);
+  return r.stdout.trim();
+}
+
+export function readConfig(repo: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Config {
+  try {
+    return loadConfig(findConfigFile(explicit, repo), tolerantEnv(env));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ReviewError(err.message, EXIT.environment);
+    throw err;
+  }
+}
+
+export async function loadRepoState(dir: string, opts: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RepoState> {
+  const repo = await openRepo(dir);
+  const config = readConfig(repo, opts.config, opts.env ?? process.env);
+  const tagPrefix = config.git.tagPrefix;
+  const headResult = await git(repo, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { reject: false });
+  const head = headResult.exitCode === 0 ? headResult.stdout.trim() : null;
+  const [commonDir, commits, tags] = await Promise.all([
+    gitCommonDir(repo),
+    head ? readHistory(repo, tagPrefix) : Promise.resolve([]),
+    readRunTags(repo, tagPrefix),
+  ]);
+  const ledgerFile = ledgerPath(commonDir);
+  const ledger = existsSync(ledgerFile) ? readLedger(ledgerFile) : null;
+  const graph = buildGraph(commits, head);
+  return { repo, head, config, tagPrefix, ledgerFile, ledger, commits, graph, tags, statuses: commitStatuses(graph, tags) };
+}
+
+/** Model names the repository knows of: config tiers, trailers, tags and the ledger. */
+export function knownModels(state: RepoState): string[] {
+  const names = new Set<string>(state.config.tiers.map((t) => t.name));
+  for (const c of state.commits) if (c.model) names.add(c.model);
+  for (const t of state.tags) names.add(t.tier);
+  for (const e of state.ledger ?? []) {
+    if (e.kind === 'usage') names.add(e.tier);
+    else if (e.kind === 'switch') [e.from, e.to].forEach((n) => names.add(n));
+    else if (e.kind === 'start') e.tiers.forEach((n) => names.add(n));
+  }
+  return [...names].filter((n) => typeof n === 'string' && n !== '');
+}
+
+/** The model a user named, or an error that lists the known ones. */
+export function requireModel(state: RepoState, name: string): string {
+  const known = knownModels(state);
+  if (known.includes(name)) return name;
+  const list = known.length > 0 ? known.join(', ') : '(none yet)';
+  throw new ReviewError(`unknown model "${name}"; known models: ${list}`, EXIT.usage, { known_models: known });
+}
+
+/** The ledger's events, or an error that says how to get one. */
+export function requireLedger(state: RepoState): LedgerEvent[] {
+  if (state.ledger !== null) return state.ledger;
+  throw new ReviewError(
+    `no ledger yet at ${state.ledgerFile}: start the proxy for this repository (npm start in the claude-fallback project, ` +
+      `then point Claude Code at it with ANTHROPIC_BASE_URL); it writes the ledger with its first event`,
+    EXIT.environment,
+  );
+}

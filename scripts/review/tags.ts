@@ -1,0 +1,115 @@
+// Run tags, `<prefix><tier>-<YYYYMMDD-HHMMSS>` and their `accepted-`/`rolledback-` renames: parse, list, rename.
+// A local parser; proxy/switch-commit.ts's `runTagName` builds the same names and the two can be unified.
+
+import { git } from '../../proxy/git.ts';
+
+export type TagState = 'run' | 'accepted' | 'rolledback';
+
+export type RunTag = {
+  name: string;
+  state: TagState;
+  tier: string;
+  /** The run's start, `YYYYMMDD-HHMMSS` (UTC), plus `.N` when a rename had to avoid a clash. */
+  stamp: string;
+  /** The run's start in ms since the epoch. */
+  time: number;
+  /** The commit the tag points at (peeled for annotated tags). */
+  commit: string;
+  /** The ref's own value (the tag object for annotated tags), what a rename must carry over. */
+  object: string;
+};
+
+const STAMP = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(\.\d+)?$/;
+
+/** Reads a tag name as one of ours, or null. `accepted-`/`rolledback-` win over a prefix they also match. */
+export function parseRunTag(name: string, prefix: string): Omit<RunTag, 'commit' | 'object'> | null {
+  let state: TagState;
+  let rest: string;
+  if (name.startsWith('accepted-')) [state, rest] = ['accepted', name.slice('accepted-'.length)];
+  else if (name.startsWith('rolledback-')) [state, rest] = ['rolledback', name.slice('rolledback-'.length)];
+  else if (name.startsWith(prefix)) [state, rest] = ['run', name.slice(prefix.length)];
+  else return null;
+  const m = STAMP.exec(rest);
+  if (!m) return null;
+  const [, tier, y, mo, d, h, mi, s, suffix] = m;
+  const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (Number.isNaN(time)) return null;
+  return { name, state, tier, stamp: `${y}${mo}${d}-${h}${mi}${s}${suffix ?? ''}`, time };
+}
+
+/** `accepted-<tier>-<stamp>` for state `accepted`, and so on. */
+export function runTagName(state: TagState, prefix: string, tier: string, stamp: string): string {
+  const head = state === 'run' ? prefix : `${state}-`;
+  return `${head}${tier}-${stamp}`;
+}
+
+/** Every tag of ours, with the commit it points at. */
+export async function readRunTags(repo: string, prefix: string): Promise<RunTag[]> {
+  const r = await git(repo, ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)', 'refs/tags']);
+  const out: RunTag[] = [];
+  // Tag names cannot hold a newline, so lines are records here.
+  for (const line of r.stdout.split('\n')) {
+    const [name, object, peeled] = line.split('\0');
+    if (!name || !object) continue;
+    const tag = parseRunTag(name, prefix);
+    if (tag) out.push({ ...tag, object, commit: peeled || object });
+  }
+  return out;
+}
+
+export type Rename = { from: string; to: string; commit: string };
+
+export type TagOp = { name: string; object: string; op: 'set'; old?: string } | { name: string; object: string; op: 'delete' };
+
+/**
+ * Plans `from` → `<state>-<tier>-<stamp>` for each tag. A name that exists already is moved when its
+ * commit is an ancestor of the new one (a run accepted, then continued under the same stamp);
+ * otherwise the new tag takes the next free `.N` suffix, so nothing that was accepted gets lost.
+ */
+export function planRenames(
+  tags: readonly RunTag[],
+  existing: readonly RunTag[],
+  state: TagState,
+  prefix: string,
+  isAncestor: (ancestor: string, of: string) => boolean,
+): { ops: TagOp[]; renames: Rename[] } {
+  const taken = new Map(existing.map((t) => [t.name, t]));
+  const ops: TagOp[] = [];
+  const renames: Rename[] = [];
+  for (const t of tags) {
+    const base = runTagName(state, prefix, t.tier, t.stamp.replace(/\.\d+$/, ''));
+    let name = base;
+    let old = taken.get(name);
+    for (let n = 2; old && !isAncestor(old.commit, t.commit); n++) {
+      name = `${base}.${n}`;
+      old = taken.get(name);
+    }
+    // One transaction may not touch a ref twice: a name this plan already set is set to the newer commit.
+    const earlier = ops.find((o) => o.op === 'set' && o.name === name);
+    if (earlier) earlier.object = t.object;
+    else ops.push({ op: 'set', name, object: t.object, old: old?.object });
+    ops.push({ op: 'delete', name: t.name, object: t.object });
+    taken.set(name, { ...t, name, state });
+    taken.delete(t.name);
+    renames.push({ from: t.name, to: name, commit: t.commit });
+  }
+  return { ops, renames };
+}
+
+/** Applies tag changes in one `update-ref --stdin` transaction: all or nothing. */
+export async function updateTags(repo: string, ops: readonly TagOp[]): Promise<void> {
+  if (ops.length === 0) return;
+  const lines = ops.map((o) =>
+    o.op === 'delete'
+      ? `delete refs/tags/${o.name} ${o.object}`
+      : o.old
+        ? `update refs/tags/${o.name} ${o.object} ${o.old}`
+        : `create refs/tags/${o.name} ${o.object}`,
+  );
+  await git(repo, ['update-ref', '--stdin'], { input: lines.join('\n') + '\n' });
+}
+
+/** `YYYYMMDD-HHMMSS` (UTC) of a time, the stamp format of run tags. */
+export function stampOf(time: number): string {
+  return new Date(time).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

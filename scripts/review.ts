@@ -1,0 +1,223 @@
+// The review CLI: what did each model do, and accept or roll back one model's work (`npm run review -- -h`).
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import { execa } from 'execa';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { git } from '../proxy/git.ts';
+import { accept } from './review/accept.ts';
+import { analyze } from './review/analyze.ts';
+import { costs } from './review/costs.ts';
+import { EXIT, ReviewError } from './review/errors.ts';
+import { PRICES_READ_ON, priceLookup } from './review/prices.ts';
+import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './review/render.ts';
+import { loadRepoState, openRepo, requireLedger, requireModel } from './review/repo-state.ts';
+import { rollback } from './review/rollback.ts';
+import { show } from './review/show.ts';
+import { timeline } from './review/timeline.ts';
+import type { Window } from './review/usage.ts';
+
+export const HELP = `Usage: npm run review -- [view] [options]      (or: npx tsx scripts/review.ts …)
+
+What each model did in this repository, from the git trailers (Model: <tier>), the run
+tags (<tag_prefix><tier>-<YYYYMMDD-HHMMSS>) and the ledger (.git/model-ledger).
+
+Views (one at a time; --analyze when none is given):
+  -a, --analyze            one row per model and one for commits without a model: commits
+                           pending / accepted / rolled back, runs, files touched, lines added
+                           and removed, first and last commit, tokens in and out and cost
+                           (from the ledger's usage lines), and a total
+  -s, --show <model>       the model's pending commits with their diffs (--all: every commit),
+                           through your git pager when the output is a terminal
+      --accept <model>     accept the model's work: run tags <prefix><model>-* become
+                           accepted-<model>-*, a ledger "accept" line records the commits
+        --test "<cmd>"       run the command first; refuse to accept when it fails
+        --rollback-on-fail   with --test: roll the work back instead when it fails
+      --rollback <model>   revert the model's pending commits that HEAD reaches, newest first,
+                           in one commit (trailers Model-Rollback, Reverts); its run tags become
+                           rolledback-<model>-*. Refuses staged or unstaged changes to tracked
+                           files (untracked files are fine); on a conflict nothing changes
+        --dry-run            list what would be reverted and renamed, change nothing
+      --log                the switch timeline: when, from -> to, why, how long each model ran,
+                           the auto-commit
+      --costs              tokens and cost by model and by UTC day
+
+Options:
+      --json               machine-readable output (schema in README.md); errors too
+      --repo DIR           the repository (default: the current directory)
+      --config FILE        the config (default: <repo>/.fallbackrc.yaml, else the project's)
+      --since DATE         only commits and ledger lines from DATE (anything git log --since
+      --until DATE         takes: 2026-11-01, "2 weeks ago")
+  -h, --help               this text
+
+Cost: a tier's price in the config (USD per million input, output, cache_read tokens) or a
+built-in price for well-known models (read ${PRICES_READ_ON}); no price shows as unknown, never 0.
+Colour only on a terminal and never with NO_COLOR.
+
+Exit codes: 0 done; 1 unexpected failure; 2 bad arguments or unknown model; 3 cannot run
+here (not a git repository, no ledger yet, broken config); 4 refused, nothing changed (dirty
+tree, failing --test, merge commit); 5 rollback conflict, nothing changed.
+`;
+
+export type IO = {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  cwd: string;
+};
+
+const OPTIONS = {
+  analyze: { type: 'boolean', short: 'a' },
+  show: { type: 'string', short: 's' },
+  all: { type: 'boolean' },
+  accept: { type: 'string' },
+  test: { type: 'string' },
+  'rollback-on-fail': { type: 'boolean' },
+  rollback: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  log: { type: 'boolean' },
+  costs: { type: 'boolean' },
+  json: { type: 'boolean' },
+  repo: { type: 'string' },
+  config: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+export type View = 'analyze' | 'show' | 'accept' | 'rollback' | 'log' | 'costs';
+
+/** Parses argv into the one view asked for; a usage error names the problem. */
+export function parseCli(argv: string[]): { view: View; values: Values } | { help: true } {
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new ReviewError(`${(err as Error).message} (see --help)`, EXIT.usage);
+  }
+  if (values.help) return { help: true };
+  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs'] as const).filter((v) => values[v] !== undefined && values[v] !== false);
+  if (views.length > 1) throw new ReviewError(`choose one view, not ${views.map((v) => `--${v}`).join(' and ')}`, EXIT.usage);
+  const view = views[0] ?? 'analyze';
+  const misplaced: [boolean, string][] = [
+    [values.all !== undefined && view !== 'show', '--all goes with --show'],
+    [values['dry-run'] !== undefined && view !== 'rollback', '--dry-run goes with --rollback'],
+    [values.test !== undefined && view !== 'accept', '--test goes with --accept'],
+    [values['rollback-on-fail'] !== undefined && values.test === undefined, '--rollback-on-fail needs --accept and --test'],
+  ];
+  for (const [bad, message] of misplaced) if (bad) throw new ReviewError(message, EXIT.usage);
+  return { view, values };
+}
+
+/** `--since`/`--until` read by git's own date parser (`git rev-parse --since=…` prints `--max-age=<epoch>`). */
+export async function parseWindow(repo: string, since: string | undefined, until: string | undefined): Promise<Window> {
+  const w: Window = {};
+  for (const [flag, value] of [['since', since], ['until', until]] as const) {
+    if (value === undefined) continue;
+    const r = await git(repo, ['rev-parse', `--${flag}=${value}`]);
+    const m = /--(?:max|min)-age=(\d+)/.exec(r.stdout);
+    if (!m) throw new ReviewError(`--${flag} ${JSON.stringify(value)} is not a date git understands`, EXIT.usage);
+    w[flag] = Number(m[1]) * 1000;
+  }
+  return w;
+}
+
+export function useColor(io: Pick<IO, 'env' | 'isTTY'>): boolean {
+  return io.isTTY && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
+}
+
+/** Sends text through the user's git pager (`git var GIT_PAGER`), as `git log` would. */
+async function page(repo: string, text: string, io: IO): Promise<void> {
+  const pager = (await git(repo, ['var', 'GIT_PAGER'], { reject: false })).stdout.trim();
+  if (!pager || pager === 'cat') return io.stdout(text);
+  await execa(pager, { shell: true, input: text, stdout: 'inherit', stderr: 'inherit', reject: false, env: { LESS: io.env.LESS ?? 'FRX', LV: io.env.LV ?? '-c' } });
+}
+
+async function run(view: View, values: Values, io: IO, c: ChalkInstance): Promise<number> {
+  const dir = values.repo ?? io.cwd;
+  await openRepo(dir);
+  const state = await loadRepoState(dir, { config: values.config, env: io.env });
+  const window = await parseWindow(state.repo, values.since, values.until);
+  const lookup = priceLookup(state.config);
+  const out = (json: unknown, text: () => string) => io.stdout(values.json ? JSON.stringify(json, null, 2) + '\n' : text());
+
+  switch (view) {
+    case 'analyze': {
+      const { commits, graph, statuses, tags, ledger } = state;
+      const report = analyze({ commits, graph, statuses, tags, ledger, tierOrder: state.config.tiers.map((t) => t.name), window, lookup });
+      out(report, () => renderAnalyze(report, c));
+      return EXIT.ok;
+    }
+    case 'log': {
+      const t = timeline(requireLedger(state), window);
+      out(t, () => renderTimeline(t, c));
+      return EXIT.ok;
+    }
+    case 'costs': {
+      const r = costs(requireLedger(state), window, lookup);
+      out(r, () => renderCosts(r, c));
+      return EXIT.ok;
+    }
+    case 'show': {
+      const tier = requireModel(state, values.show as string);
+      const all = Boolean(values.all);
+      const commits = await show(state, tier, { all, color: !values.json && c.level > 0, header: !values.json });
+      if (values.json) out({ model: tier, all, commits }, () => '');
+      else if (io.isTTY) await page(state.repo, renderShow(tier, commits, all, c), io);
+      else io.stdout(renderShow(tier, commits, all, c));
+      return EXIT.ok;
+    }
+    case 'accept': {
+      const tier = requireModel(state, values.accept as string);
+      const r = await accept(state, tier, { test: values.test, rollbackOnFail: values['rollback-on-fail'] });
+      out(r, () => renderAccept(r, c));
+      return r.accepted ? EXIT.ok : EXIT.refused;
+    }
+    case 'rollback': {
+      const tier = requireModel(state, values.rollback as string);
+      const r = await rollback(state, tier, { dryRun: values['dry-run'] });
+      out(r, () => renderRollback(r, c));
+      return EXIT.ok;
+    }
+  }
+}
+
+export async function main(argv: string[], io: IO): Promise<number> {
+  const c = new Chalk({ level: useColor(io) ? 1 : 0 });
+  const json = argv.includes('--json');
+  try {
+    const parsed = parseCli(argv);
+    if ('help' in parsed) {
+      io.stdout(HELP);
+      return EXIT.ok;
+    }
+    return await run(parsed.view, parsed.values, io, c);
+  } catch (err) {
+    const e = err instanceof ReviewError ? err : new ReviewError((err as Error).message ?? String(err), EXIT.failed);
+    if (json) io.stdout(JSON.stringify({ error: { message: e.message, exit_code: e.exitCode, ...e.details } }, null, 2) + '\n');
+    io.stderr(`${c.red('review:')} ${e.message}\n`);
+    return e.exitCode;
+  }
+}
+
+function executedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (executedDirectly()) {
+  const io: IO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+    cwd: process.cwd(),
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

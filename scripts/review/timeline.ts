@@ -1,0 +1,53 @@
+// `--log`: the switch timeline from the ledger: when, from → to, why, how long the model before ran. Pure.
+
+import type { LedgerEvent } from '../../proxy/ledger.ts';
+import { inWindow, type Window } from './usage.ts';
+
+export type TimelineEntry = {
+  ts: string;
+  kind: 'start' | 'switch' | 'stop';
+  /** The model that was active before (null at a start). */
+  from: string | null;
+  /** The model active after (null at a stop). */
+  to: string | null;
+  /** The switch reason; `start`/`stop` for those lines. */
+  reason: string;
+  status: number | null;
+  /** How long `from` had been active, ms; null when its start is not in the ledger. */
+  ran_ms: number | null;
+  /** The auto-commit made at the switch (null: nothing to commit, or it failed). */
+  commit: string | null;
+  tag: string | null;
+};
+
+export type Timeline = {
+  entries: TimelineEntry[];
+  /** The model active after the last line, and since when (null when the proxy stopped). */
+  active: { model: string; since: string; ran_ms: number } | null;
+};
+
+export function timeline(events: readonly LedgerEvent[], window: Window, now: number = Date.now()): Timeline {
+  const all: TimelineEntry[] = [];
+  let active: { model: string; since: string } | null = null;
+  for (const e of events) {
+    if (e.kind !== 'start' && e.kind !== 'switch' && e.kind !== 'stop') continue;
+    const ranMs = active ? Date.parse(e.ts) - Date.parse(active.since) : null;
+    if (e.kind === 'start') {
+      // A start after no stop means the proxy died: the old run's end is unknown.
+      all.push({ ts: e.ts, kind: 'start', from: null, to: e.active, reason: 'start', status: null, ran_ms: null, commit: null, tag: null });
+      active = { model: e.active, since: e.ts };
+    } else if (e.kind === 'switch') {
+      const from = e.from ?? active?.model ?? null;
+      const ran = active && active.model === from ? ranMs : null;
+      all.push({ ts: e.ts, kind: 'switch', from, to: e.to, reason: e.reason, status: e.status ?? null, ran_ms: ran, commit: e.commit ?? null, tag: e.tag ?? null });
+      active = { model: e.to, since: e.ts };
+    } else {
+      all.push({ ts: e.ts, kind: 'stop', from: e.active ?? active?.model ?? null, to: null, reason: 'stop', status: null, ran_ms: ranMs, commit: null, tag: null });
+      active = null;
+    }
+  }
+  return {
+    entries: all.filter((x) => inWindow(Date.parse(x.ts), window)),
+    active: active ? { ...active, ran_ms: now - Date.parse(active.since) } : null,
+  };
+}

@@ -1,0 +1,58 @@
+// Wires the real parts together for one repository: config, ledger path, adapters, the auto-commit
+// and the notifier. The start script and the end-to-end tests both start the proxy through here.
+
+import type { Dispatcher } from 'undici';
+import { findConfigFile, loadConfig, type Config } from './config.ts';
+import { gitCommonDir } from './git.ts';
+import { ledgerPath } from './ledger.ts';
+import { createProxy, type Proxy } from './server.ts';
+import { commitAtSwitch } from './switch-commit.ts';
+import { createNotifier } from './notify/index.ts';
+import { openaiAdapter } from './openai/openai-adapter.ts';
+import type { ProviderAdapter } from './protocol.ts';
+
+export const ADAPTERS: Partial<Record<'openai' | 'gemini', ProviderAdapter>> = {
+  openai: openaiAdapter as ProviderAdapter,
+};
+
+export type AppOptions = {
+  repo: string;
+  configFile?: string;
+  /** Overrides `proxy.port` (0 takes a free port). */
+  port?: number;
+  verbose?: boolean;
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  dispatcher?: Dispatcher;
+  /** Test seam: notifier retry timing. */
+  notifyRetry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+};
+
+export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
+
+export function loadAppConfig(opts: Pick<AppOptions, 'repo' | 'configFile' | 'port' | 'env'>): Config {
+  const config = loadConfig(findConfigFile(opts.configFile, opts.repo), opts.env ?? process.env);
+  if (opts.port !== undefined) config.proxy.port = opts.port;
+  return config;
+}
+
+export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): Promise<App> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  if (config.tiers.length === 0) throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
+  const path = ledgerPath(await gitCommonDir(opts.repo));
+  const secrets = config.tiers.flatMap((t) => (t.apiKey ? [t.apiKey] : []));
+  const notifier = createNotifier(config.notify, { repo: opts.repo, log, secrets, retry: opts.notifyRetry });
+  const proxy = createProxy({
+    config,
+    repo: opts.repo,
+    ledgerPath: path,
+    adapters: ADAPTERS,
+    autoCommit: (o) => commitAtSwitch(o),
+    notifier,
+    log,
+    verbose: opts.verbose,
+    dispatcher: opts.dispatcher,
+  });
+  const port = await proxy.listen();
+  return { proxy, config, port, ledgerPath: path };
+}

@@ -24,6 +24,8 @@ export type TierConfig = {
   price?: Price;
   /** Extra headers for this upstream (OpenRouter's HTTP-Referer, a gateway's key header…). */
   headers?: Record<string, string>;
+  /** gemini only: send tool schemas as `parametersJsonSchema` (json, the default) or sanitised `parameters`. */
+  schema?: 'json' | 'parameters';
 };
 
 export type Config = {
@@ -131,7 +133,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 }
 
 function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
-  const m = readMap(ctx, node, path, ['name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers']);
+  const m = readMap(ctx, node, path, ['name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers', 'schema']);
   const name = str(ctx, m.name, `${path}.name`);
   if (!name) fail(ctx, node, `${path}.name`, 'every tier needs a name');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
@@ -170,6 +172,10 @@ function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
     const cw = num(ctx, p.cache_write, `${path}.price.cache_write`);
     if (cw !== undefined) tier.price.cacheWrite = cw;
   }
+  const schema = str(ctx, m.schema, `${path}.schema`);
+  if (schema !== undefined && schema !== 'json' && schema !== 'parameters') fail(ctx, m.schema, `${path}.schema`, `unknown schema mode "${schema}": use json or parameters`);
+  if (schema !== undefined && protocol !== 'gemini') fail(ctx, m.schema, `${path}.schema`, 'only a gemini tier has a schema mode');
+  if (schema !== undefined) tier.schema = schema;
   if (m.headers !== undefined) {
     if (!isMap(m.headers)) fail(ctx, m.headers, `${path}.headers`, 'must be a mapping of header name to value');
     tier.headers = {};

@@ -110,7 +110,8 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
       if (!chunk || typeof chunk !== 'object') return [];
       const c = chunk as OpenAIChunk;
       if (c.error) return builder.error(mapOpenAIStreamErrorType(c.error), `upstream error mid-stream: ${c.error.message ?? JSON.stringify(c.error)}`);
-      if (c.usage) usage = fromOpenAIUsage(c.usage);
+      const reported = c.usage ?? c.x_groq?.usage;
+      if (reported) usage = fromOpenAIUsage(reported);
       const out: StreamEvent[] = [];
       // Only the first choice is used (the proxy never asks for n > 1).
       const choice = c.choices?.find((ch) => (ch.index ?? 0) === 0);

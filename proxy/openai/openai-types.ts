@@ -95,6 +95,8 @@ export type OpenAIChunk = {
   model?: string;
   choices?: OpenAIChunkChoice[];
   usage?: OpenAIUsage | null;
+  /** Groq puts the final usage here when include_usage is not honoured. */
+  x_groq?: { usage?: OpenAIUsage | null } | null;
   error?: OpenAIErrorObject;
 };
 

@@ -213,3 +213,15 @@ describe('createOpenAIStreamTransform failure and edge cases', () => {
     expect(message!.stop_reason).toBe('end_turn');
   });
 });
+
+describe('createOpenAIStreamTransform usage sources', () => {
+  it('reads Groq usage from x_groq on the last chunk', () => {
+    const events = [
+      data({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] }),
+      data({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], x_groq: { usage: { prompt_tokens: 12, completion_tokens: 3 } } }),
+      DONE,
+    ];
+    const { message } = accumulate(run(createOpenAIStreamTransform(ctx, 'm'), events));
+    expect(message!.usage).toMatchObject({ input_tokens: 12, output_tokens: 3, cache_read_input_tokens: 0 });
+  });
+});

@@ -102,9 +102,12 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
         });
       }
       const { events, out } = take(next.done ? null : next.value);
+      let contentStarted = false;
       for (const e of events) {
         applyEventUsage(usage, e);
-        const error = earlyError(e);
+        contentStarted ||= startsContent(e);
+        // An error after content started (even in the same chunk) is the client's to see.
+        const error = contentStarted ? null : earlyError(e);
         if (error) {
           upstream.body.destroy();
           return { kind: 'failed', error };
@@ -118,7 +121,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
         await release();
         return { kind: 'done', usage, ok: true };
       }
-      if (events.some(startsContent)) await release();
+      if (contentStarted) await release();
     }
 
     // Phase 2: forward as it comes. For pass-through the bytes go untouched; only the tail is kept.

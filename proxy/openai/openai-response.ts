@@ -10,13 +10,14 @@ import { fromOpenAIToolName } from './openai-tool-names.ts';
 import type { OpenAIChatResponse, OpenAIContext } from './openai-types.ts';
 import { fromOpenAIUsage } from './openai-usage.ts';
 
-/** Thrown for a 200 body that holds an error or no choice; `cause` is the classified failure. */
+/** Thrown for a 200 body that holds an error or no choice; `upstream` is the classified failure
+ * (the same shape as GeminiResponseError, so the engine can treat both alike). */
 export class OpenAIResponseError extends Error {
   override name = 'OpenAIResponseError';
-  declare cause: UpstreamError;
-  constructor(cause: UpstreamError) {
-    super(cause.message);
-    this.cause = cause;
+  readonly upstream: UpstreamError;
+  constructor(upstream: UpstreamError) {
+    super(upstream.message);
+    this.upstream = upstream;
   }
 }
 

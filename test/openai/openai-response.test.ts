@@ -52,7 +52,7 @@ describe('fromOpenAIResponse', () => {
     try {
       fromOpenAIResponse({ error: { code: 429, message: 'busy' } }, ctx, 'm');
     } catch (e) {
-      expect((e as OpenAIResponseError).cause.type).toBe('rate_limit_error');
+      expect((e as OpenAIResponseError).upstream.type).toBe('rate_limit_error');
     }
     expect(() => fromOpenAIResponse({ choices: [] }, ctx, 'm')).toThrow(/no choices/);
   });

@@ -12,7 +12,7 @@ import { costs } from './review/costs.ts';
 import { EXIT, ReviewError } from './review/errors.ts';
 import { PRICES_READ_ON, priceLookup } from './review/prices.ts';
 import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './review/render.ts';
-import { loadRepoState, openRepo, requireLedger, requireModel } from './review/repo-state.ts';
+import { loadRepoState, requireLedger, requireModel } from './review/repo-state.ts';
 import { rollback } from './review/rollback.ts';
 import { show } from './review/show.ts';
 import { timeline } from './review/timeline.ts';
@@ -45,7 +45,8 @@ Views (one at a time; --analyze when none is given):
 
 Options:
       --json               machine-readable output (schema in README.md); errors too
-      --repo DIR           the repository (default: the current directory)
+      --repo DIR           the repository (default: the directory npm was started in, INIT_CWD,
+                           else the current directory)
       --config FILE        the config (default: <repo>/.fallbackrc.yaml, else the project's)
       --since DATE         only commits and ledger lines from DATE (anything git log --since
       --until DATE         takes: 2026-11-01, "2 weeks ago")
@@ -137,8 +138,8 @@ async function page(repo: string, text: string, io: IO): Promise<void> {
 }
 
 async function run(view: View, values: Values, io: IO, c: ChalkInstance): Promise<number> {
-  const dir = values.repo ?? io.cwd;
-  await openRepo(dir);
+  // `npm --prefix <this project> run review` runs here but was started in the user's repository.
+  const dir = values.repo ?? io.env.INIT_CWD ?? io.cwd;
   const state = await loadRepoState(dir, { config: values.config, env: io.env });
   const window = await parseWindow(state.repo, values.since, values.until);
   const lookup = priceLookup(state.config);

@@ -1,0 +1,96 @@
+// The installer in a repository with hooks of its own: they keep running first, and uninstall restores them exactly.
+
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { git } from '../../proxy/git.ts';
+import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
+import { commitFile, makeRepo, models, sha, start, tags } from './repo.ts';
+
+type Snapshot = Record<string, { bytes: string; mode: number }>;
+function snapshot(dir: string): Snapshot {
+  const out: Snapshot = {};
+  for (const name of readdirSync(dir)) out[name] = { bytes: readFileSync(join(dir, name), 'base64'), mode: statSync(join(dir, name)).mode };
+  return out;
+}
+
+async function repoWithOwnHooks(): Promise<{ repo: string; hooks: string; log: string }> {
+  const repo = await makeRepo({ initial: true });
+  const hooks = join(repo, '.git', 'hooks');
+  mkdirSync(hooks, { recursive: true });
+  const log = join(repo, '.git', 'own-hooks.log');
+  // An own prepare-commit-msg that edits the message, an own post-rewrite that reads stdin (CRLF-free on purpose),
+  // and a post-commit that is not executable (git skips it, so the chain must skip it too).
+  writeFileSync(join(hooks, 'prepare-commit-msg'), `#!/bin/sh\necho "own prepare $2" >> "${log}"\nprintf "\\nTicket: T-1\\n" >> "$1"\n`);
+  chmodSync(join(hooks, 'prepare-commit-msg'), 0o750);
+  writeFileSync(join(hooks, 'post-rewrite'), `#!/bin/sh\necho "own rewrite $1 $(cat | wc -l)" >> "${log}"\n`);
+  chmodSync(join(hooks, 'post-rewrite'), 0o755);
+  writeFileSync(join(hooks, 'post-commit'), `#!/bin/sh\necho "own post-commit" >> "${log}"\n`, { mode: 0o644 });
+  chmodSync(join(hooks, 'post-commit'), 0o644);
+  return { repo, hooks, log };
+}
+
+describe('installing into a repository with its own hooks', () => {
+  it('runs the own hooks first, then ours, and uninstall restores every file byte for byte, mode too', async () => {
+    const { repo, hooks, log } = await repoWithOwnHooks();
+    const before = snapshot(hooks);
+    const r = await installHooks(repo);
+    expect(r.chained.sort()).toEqual(['post-commit', 'post-rewrite', 'prepare-commit-msg']);
+
+    await start(repo, 'claude');
+    await commitFile(repo, 'a.txt', 'a\n', 'Add a');
+    expect(await models(repo)).toEqual(['claude']);
+    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)'])).stdout.trim()).toBe('T-1');
+    await git(repo, ['commit', '-q', '--amend', '-m', 'Add a again']);
+    expect(readFileSync(log, 'utf8')).toBe('own prepare message\nown prepare message\nown rewrite amend 1\n');
+    expect(Object.values(await tags(repo))).toEqual([await sha(repo)]);
+
+    await uninstallHooks(repo);
+    expect(snapshot(hooks)).toEqual(before);
+  });
+
+  it('installing twice changes nothing', async () => {
+    const { repo, hooks } = await repoWithOwnHooks();
+    const before = snapshot(hooks);
+    await installHooks(repo);
+    const once = snapshot(hooks);
+    const again = await installHooks(repo);
+    expect(again.unchanged.sort()).toEqual(['post-commit', 'post-rewrite', 'prepare-commit-msg']);
+    expect(snapshot(hooks)).toEqual(once);
+    await uninstallHooks(repo);
+    expect(snapshot(hooks)).toEqual(before);
+  });
+
+  it('keeps the own hook able to stop a commit', async () => {
+    const { repo, hooks } = await repoWithOwnHooks();
+    writeFileSync(join(hooks, 'prepare-commit-msg'), '#!/bin/sh\necho "no commits today" >&2\nexit 1\n');
+    await installHooks(repo);
+    const head = await sha(repo);
+    const r = await commitFile(repo, 'a.txt', 'a\n', 'Add a').catch((err: { exitCode: number; stderr: string }) => err);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('no commits today');
+    expect(await sha(repo)).toBe(head);
+  });
+
+  it('installs into a repository without a hooks directory and removes only its own files', async () => {
+    const repo = await makeRepo();
+    const hooks = join(repo, '.git', 'hooks');
+    const had = existsSync(hooks) ? snapshot(hooks) : {};
+    await installHooks(repo);
+    expect(readFileSync(join(hooks, 'post-commit'), 'utf8')).toContain('claude-fallback stub');
+    await uninstallHooks(repo);
+    expect(snapshot(hooks)).toEqual(had);
+  });
+
+  it('never fails a commit when the project hooks are gone: one warning line per hook', async () => {
+    const repo = await makeRepo({ initial: true });
+    await installHooks(repo, { hooksDir: join(repo, 'no-such-dir') });
+    await start(repo, 'claude');
+    const r = await commitFile(repo, 'a.txt', 'a\n', 'Add a');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^warning: claude-fallback: .*prepare-commit-msg is missing$/),
+      expect.stringMatching(/^warning: claude-fallback: .*post-commit is missing$/),
+    ]);
+  });
+});

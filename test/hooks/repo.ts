@@ -1,0 +1,96 @@
+// Temp git repositories for the hook tests, isolated from the machine's git config, plus ledger and log helpers.
+
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git, gitCommonDir, type GitResult } from '../../proxy/git.ts';
+import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/ledger.ts';
+
+// No global or system config (a global core.hooksPath would send the installer elsewhere), no inherited repo.
+process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+process.env.GIT_CONFIG_NOSYSTEM = '1';
+for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'FALLBACK_SKIP_HOOKS', 'HUSKY']) delete process.env[k];
+
+export const TIERS = ['claude', 'gemini-flash', 'deepseek'];
+export const RUN1 = '2026-11-25T10:00:00.000Z';
+export const RUN2 = '2026-11-25T11:02:03.456Z';
+export const RUN3 = '2026-11-25T12:30:59.999Z';
+
+export function tempDir(name = 'repo'): string {
+  return mkdtempSync(join(tmpdir(), `fallback-${name}-`));
+}
+
+/** A fresh repository on branch main with an identity; `initial` makes a first commit with no model active. */
+export async function makeRepo(opts: { initial?: boolean } = {}): Promise<string> {
+  const repo = tempDir();
+  await git(repo, ['init', '-q', '-b', 'main']);
+  await git(repo, ['config', 'user.name', 'Test']);
+  await git(repo, ['config', 'user.email', 'test@example.invalid']);
+  if (opts.initial) await commitFile(repo, 'README', 'start\n', 'Initial commit');
+  return repo;
+}
+
+export async function ledger(repo: string, event: LedgerInput): Promise<void> {
+  appendLedger(ledgerPath(await gitCommonDir(repo)), event);
+}
+
+export function start(repo: string, active = 'claude', ts = RUN1): Promise<void> {
+  return ledger(repo, { ts, kind: 'start', active, tiers: TIERS, pid: 1, port: 8000 });
+}
+
+export function switchTo(repo: string, from: string, to: string, ts = RUN2): Promise<void> {
+  return ledger(repo, { ts, kind: 'switch', from, to, reason: 'rate_limit', status: 429 });
+}
+
+export function stop(repo: string, active: string | null = 'claude'): Promise<void> {
+  return ledger(repo, { kind: 'stop', active });
+}
+
+/** Writes `file` and commits it with `-m message` (extra args and env go to git commit). */
+export async function commitFile(
+  repo: string,
+  file: string,
+  content: string,
+  message: string,
+  opts: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<GitResult> {
+  writeFileSync(join(repo, file), content);
+  await git(repo, ['add', file]);
+  return git(repo, ['commit', '-q', '-m', message, ...(opts.args ?? [])], { env: opts.env });
+}
+
+/** The Model trailer values of one commit, as `git log` parses them. */
+export async function models(repo: string, rev = 'HEAD'): Promise<string[]> {
+  const r = await git(repo, ['log', '-1', '--format=%(trailers:key=Model,valueonly)', rev]);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+export async function message(repo: string, rev = 'HEAD'): Promise<string> {
+  return (await git(repo, ['log', '-1', '--format=%B', rev])).stdout;
+}
+
+export async function subject(repo: string, rev = 'HEAD'): Promise<string> {
+  return (await git(repo, ['log', '-1', '--format=%s', rev])).stdout.trim();
+}
+
+export async function sha(repo: string, rev = 'HEAD'): Promise<string> {
+  return (await git(repo, ['rev-parse', rev])).stdout.trim();
+}
+
+/** Every tag with the commit it points at. */
+export async function tags(repo: string): Promise<Record<string, string>> {
+  const r = await git(repo, ['for-each-ref', '--format=%(refname:short)%00%(objectname)', 'refs/tags']);
+  const out: Record<string, string> = {};
+  for (const line of r.stdout.split('\n')) {
+    const [name, obj] = line.split('\0');
+    if (name && obj) out[name] = obj;
+  }
+  return out;
+}
+
+/** An executable sh script, for GIT_EDITOR and hooks of the repository's own. */
+export function script(path: string, body: string): string {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}

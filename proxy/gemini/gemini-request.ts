@@ -296,15 +296,20 @@ function generationConfig(req: MessagesRequest, opts: Pick<TranslateOptions, 'ti
   if (typeof req.temperature === 'number') config.temperature = req.temperature;
   if (typeof req.top_p === 'number') config.topP = req.top_p;
   if (typeof req.top_k === 'number') config.topK = req.top_k;
-  const thinking = thinkingConfig(req.thinking, limits.thinking, opts.model, warnings);
+  const thinking = thinkingConfig(req.thinking, limits.thinking, config.maxOutputTokens!, opts.model, warnings);
   if (thinking) config.thinkingConfig = thinking;
   return config;
 }
 
-/** Absent thinking means none, as on Anthropic; Gemini's 2.5 Pro and 3 cannot turn it off, so nothing is sent. */
+/**
+ * Absent thinking means none, as on Anthropic; Gemini's 2.5 Pro and 3 cannot turn it off, so nothing is
+ * sent. Thoughts count against maxOutputTokens, so a budget leaves at least 1,024 tokens for the answer
+ * (Anthropic's own rule is budget_tokens < max_tokens).
+ */
 function thinkingConfig(
   thinking: ThinkingConfig | undefined,
   range: { min: number; max: number; canDisable: boolean } | undefined,
+  maxOutputTokens: number,
   model: string,
   warnings: string[],
 ): GeminiThinkingConfig | undefined {
@@ -321,7 +326,8 @@ function thinkingConfig(
         return undefined;
       }
       const budget = thinking?.type === 'enabled' ? thinking.budget_tokens : range.max;
-      return { thinkingBudget: Math.min(range.max, Math.max(range.min, budget)), includeThoughts: true };
+      const ceiling = Math.max(range.min, Math.min(range.max, maxOutputTokens - 1024));
+      return { thinkingBudget: Math.min(ceiling, Math.max(range.min, budget)), includeThoughts: true };
     }
     default:
       return undefined;

@@ -59,7 +59,10 @@ describe('toGeminiRequest on the captured Claude Code 2.1.332 requests', () => {
       expect(body.max_tokens).toBe(32000);
       expect(g.maxOutputTokens).toBe(32000); // gemini-2.5-flash allows 65,536
       expect(g.thinkingConfig).toEqual({ thinkingBudget: 24576, includeThoughts: true }); // 31999 > flash's 24,576
-      expect(translate(body, undefined, { ...tier, maxOutputTokens: 8192 }).body.generationConfig!.maxOutputTokens).toBe(8192);
+      const small = translate(body, undefined, { ...tier, maxOutputTokens: 8192 }).body.generationConfig!;
+      expect(small.maxOutputTokens).toBe(8192);
+      // Thoughts count against maxOutputTokens: the budget leaves room for the answer.
+      expect(small.thinkingConfig!.thinkingBudget).toBe(8192 - 1024);
     });
   }
 
@@ -314,7 +317,7 @@ describe('content, roles and settings', () => {
     expect(translate(r({ type: 'disabled' })).body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: 0 });
     expect(translate(r({ type: 'disabled' }), undefined, tier, 'gemini-2.5-pro').body.generationConfig!.thinkingConfig).toBeUndefined();
     expect(translate(r({ type: 'adaptive' })).body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: -1, includeThoughts: true });
-    expect(translate(r({ type: 'enabled', budget_tokens: 1024 }), undefined, tier, 'gemini-2.5-pro').body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: 1024, includeThoughts: true });
+    expect(translate({ ...r({ type: 'enabled', budget_tokens: 1024 }), max_tokens: 16000 }, undefined, tier, 'gemini-2.5-pro').body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: 1024, includeThoughts: true });
   });
 
   it('remembers the tool names whose Gemini form differs, for the way back', () => {

@@ -163,7 +163,7 @@ describe('review views on a repository the hooks and proxy could have made', () 
 
   it('no colour without a terminal, nor with NO_COLOR: no ANSI escapes in any view or error', async () => {
     for (const args of [['-a'], ['--log'], ['--costs'], ['-s', 'deepseek', '--all'], ['--rollback', 'nobody']]) {
-      for (const env of [{}, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
+      for (const env of [{}, { NO_COLOR: '1', FORCE_COLOR: '1' }] as Record<string, string>[]) {
         const r = await review([...args, '--repo', fx.dir], { env });
         expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
       }

@@ -1,14 +1,23 @@
 # Sourced by the hooks: the repository's git dirs and the model run the ledger says is active, in plain sh.
 # The ledger lines are compact JSON from JSON.stringify (proxy/ledger.ts), so grep and awk read them safely.
 
-fb_nl='
-'
-
 # Sets fb_git_dir (this worktree's) and fb_common_dir (shared by all worktrees, where the ledger lives).
+# With shell builtins only: git runs hooks at the work tree's top, where `.git` is the git dir or a
+# `gitdir: …` file (linked worktree, submodule), and a linked worktree's dir names the common one in `commondir`.
 fb_git_dirs() {
-  fb_dirs=$(git rev-parse --git-dir --git-common-dir 2>/dev/null) || return 1
-  fb_git_dir=${fb_dirs%%"$fb_nl"*}
-  fb_common_dir=${fb_dirs#*"$fb_nl"}
+  if [ -n "$GIT_DIR" ]; then
+    fb_git_dir=$GIT_DIR
+  elif [ -d .git ]; then
+    fb_git_dir=.git
+  elif [ -f .git ] && IFS= read -r fb_line < .git && [ "${fb_line#gitdir: }" != "$fb_line" ]; then
+    fb_git_dir=${fb_line#gitdir: }
+  else
+    fb_git_dir=$(git rev-parse --git-dir 2>/dev/null) || return 1
+  fi
+  fb_common_dir=$fb_git_dir
+  if [ -f "$fb_git_dir/commondir" ] && IFS= read -r fb_line < "$fb_git_dir/commondir"; then
+    case $fb_line in /*) fb_common_dir=$fb_line ;; *) fb_common_dir=$fb_git_dir/$fb_line ;; esac
+  fi
 }
 
 # True while git replays old commits (rebase, cherry-pick, revert, merge): those keep their own trailers.
@@ -23,7 +32,9 @@ fb_replaying() {
 # kinds, and a torn last line (no closing brace), are skipped.
 fb_active_run() {
   [ -f "$fb_common_dir/model-ledger" ] || return 1
-  fb_run=$(grep -F -e '"kind":"start"' -e '"kind":"switch"' -e '"kind":"stop"' "$fb_common_dir/model-ledger" | awk '
+  # grep (fast, C locale) keeps the lines whose kind starts with "s", so awk reads a handful of lines even when
+  # the ledger holds many thousands of usage lines.
+  fb_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_common_dir/model-ledger" | LC_ALL=C awk '
     function val(s, k) {
       if (!match(s, "\"" k "\":\"[^\"]*\"")) return ""
       return substr(s, RSTART + length(k) + 4, RLENGTH - length(k) - 5)

@@ -220,5 +220,7 @@ if (executedDirectly()) {
     isTTY: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
   };
-  process.exitCode = await main(process.argv.slice(2), io);
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,8 +1,9 @@
 // Everything the review reads, loaded once: the repository, its config, the history pass, the tags, the ledger.
 
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, findConfigFile, loadConfig, type Config } from '../../proxy/config.ts';
-import { git, gitCommonDir } from '../../proxy/git.ts';
+import { git } from '../../proxy/git.ts';
 import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import { readHistory, type Commit } from './history.ts';
@@ -31,10 +32,13 @@ function tolerantEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   });
 }
 
-export async function openRepo(dir: string): Promise<string> {
-  const r = await git(dir, ['rev-parse', '--show-toplevel'], { reject: false }).catch(() => null);
-  if (!r || r.exitCode !== 0) throw new ReviewError(`${dir} is not a git repository (use --repo DIR to point at one)`, EXIT.environment);
-  return r.stdout.trim();
+/** The work tree's top level, the git common dir and HEAD (null before the first commit), from one `rev-parse`. */
+export async function openRepo(dir: string): Promise<{ repo: string; commonDir: string; head: string | null }> {
+  // rev-parse prints the first two answers even when HEAD does not resolve yet (and then exits 1).
+  const r = await git(dir, ['rev-parse', '--show-toplevel', '--git-common-dir', '--verify', '-q', 'HEAD^{commit}'], { reject: false }).catch(() => null);
+  const [repo, commonDir, head] = r ? r.stdout.split('\n') : [];
+  if (!repo || !commonDir) throw new ReviewError(`${dir} is not a git repository (use --repo DIR to point at one)`, EXIT.environment);
+  return { repo, commonDir: resolve(dir, commonDir), head: r?.exitCode === 0 && head ? head : null };
 }
 
 export function readConfig(repo: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Config {
@@ -47,18 +51,14 @@ export function readConfig(repo: string, explicit: string | undefined, env: Node
 }
 
 export async function loadRepoState(dir: string, opts: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RepoState> {
-  const repo = await openRepo(dir);
+  const { repo, commonDir, head } = await openRepo(dir);
   const config = readConfig(repo, opts.config, opts.env ?? process.env);
   const tagPrefix = config.git.tagPrefix;
-  const headResult = await git(repo, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { reject: false });
-  const head = headResult.exitCode === 0 ? headResult.stdout.trim() : null;
-  const [commonDir, commits, tags] = await Promise.all([
-    gitCommonDir(repo),
-    head ? readHistory(repo, tagPrefix) : Promise.resolve([]),
-    readRunTags(repo, tagPrefix),
-  ]);
+  const pending = Promise.all([head ? readHistory(repo, tagPrefix) : Promise.resolve([]), readRunTags(repo, tagPrefix)]);
+  // The ledger is read while git walks the history.
   const ledgerFile = ledgerPath(commonDir);
   const ledger = existsSync(ledgerFile) ? readLedger(ledgerFile) : null;
+  const [commits, tags] = await pending;
   const graph = buildGraph(commits, head);
   return { repo, head, config, tagPrefix, ledgerFile, ledger, commits, graph, tags, statuses: commitStatuses(graph, tags) };
 }

@@ -1,0 +1,76 @@
+// Benchmark: `--analyze` on a generated repository against the bare `git log` pass it needs (budget: ≤ 2×).
+
+import { execa } from 'execa';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { git } from '../../proxy/git.ts';
+import { analyze } from './analyze.ts';
+import { generateRepo } from './generate-repo.ts';
+import { historyArgs } from './history.ts';
+import { priceLookup } from './prices.ts';
+import { loadRepoState } from './repo-state.ts';
+
+const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../review.ts');
+
+export type AnalyzeBench = {
+  commits: number;
+  generate_ms: number;
+  /** Medians of `runs` runs, ms. */
+  git_log_ms: number;
+  analyze_in_process_ms: number;
+  /** The whole CLI as a user runs it, node and tsx start-up included. */
+  analyze_cli_ms: number;
+  ratio_in_process: number;
+  ratio_cli: number;
+};
+
+async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export async function benchAnalyze(opts: { commits?: number; runs?: number; dir?: string } = {}): Promise<AnalyzeBench> {
+  const commits = opts.commits ?? 20_000;
+  const runs = opts.runs ?? 5;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'review-bench-'));
+  try {
+    const t0 = performance.now();
+    await generateRepo(dir, { commits, models: ['claude', 'gemini-flash', 'deepseek'] });
+    const generateMs = performance.now() - t0;
+    const args = historyArgs('model-');
+    await git(dir, args); // warm the page cache for both sides
+    const gitLog = await median(runs, () => git(dir, args));
+    const inProcess = await median(runs, async () => {
+      const s = await loadRepoState(dir);
+      return analyze({ ...s, tierOrder: s.config.tiers.map((t) => t.name), window: {}, lookup: priceLookup(s.config) });
+    });
+    const cli = await median(runs, () => execa(process.execPath, ['--import', 'tsx', SCRIPT, '-a', '--json', '--repo', dir], { cwd: resolve(dirname(SCRIPT), '..') }));
+    const round = (n: number) => Math.round(n * 10) / 10;
+    return {
+      commits,
+      generate_ms: round(generateMs),
+      git_log_ms: round(gitLog),
+      analyze_in_process_ms: round(inProcess),
+      analyze_cli_ms: round(cli),
+      ratio_in_process: Math.round((inProcess / gitLog) * 100) / 100,
+      ratio_cli: Math.round((cli / gitLog) * 100) / 100,
+    };
+  } finally {
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  void benchAnalyze({ commits: Number(process.argv[2] ?? 20_000) }).then((r) => {
+    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    process.exitCode = r.ratio_cli <= 2 ? 0 : 1;
+  });
+}

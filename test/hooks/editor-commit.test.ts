@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import { makeRepo, message, models, script, start, subject, tempDir } from './repo.ts';
+import { makeRepo, message, models, script, sha, start, subject, tags, tempDir } from './repo.ts';
 
 /** An editor that writes `lines` at the top of the message file, above whatever git and the hook put there. */
 function typingEditor(lines: string): string {
@@ -50,5 +50,31 @@ describe('prepare-commit-msg in an editor commit', () => {
     await git(repo, ['commit', '-q'], { env: { GIT_EDITOR: typingEditor('Add a\n\n') } });
     expect(await subject(repo)).toBe('Add a');
     expect(await models(repo)).toEqual(['gemini-flash']);
+  });
+
+  it('aborts like git when the user quits the editor without writing a message', async () => {
+    const head = await sha(repo);
+    const r = await git(repo, ['commit', '-q'], { env: { GIT_EDITOR: 'true' } });
+    expect(r.stderr).toContain('Aborting commit due to empty commit message.');
+    expect(await sha(repo)).toBe(head);
+    expect((await git(repo, ['diff', '--cached', '--name-only'])).stdout).toBe('a.txt\n');
+    expect(await tags(repo)).toEqual({});
+  });
+
+  it('aborts the same way for the first commit of a repository', async () => {
+    const fresh = await makeRepo();
+    await installHooks(fresh);
+    await start(fresh, 'claude');
+    writeFileSync(join(fresh, 'a.txt'), 'a\n');
+    await git(fresh, ['add', 'a.txt']);
+    await git(fresh, ['commit', '-q'], { env: { GIT_EDITOR: 'true' } });
+    expect((await git(fresh, ['rev-parse', '-q', '--verify', 'HEAD'], { reject: false })).exitCode).not.toBe(0);
+    expect((await git(fresh, ['diff', '--cached', '--name-only'])).stdout).toBe('a.txt\n');
+  });
+
+  it('keeps a commit whose -m message happens to be a Model line', async () => {
+    const head = await sha(repo);
+    await git(repo, ['commit', '-q', '-m', 'Model: gemini-flash']);
+    expect(await sha(repo, 'HEAD~1')).toBe(head);
   });
 });

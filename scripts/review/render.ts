@@ -31,12 +31,13 @@ function unpricedNote(u: UsageTotals | null, c: ChalkInstance): string[] {
 
 export function renderAnalyze(r: AnalyzeReport, c: ChalkInstance): string {
   const head = ['model', 'commits', 'pending', 'accepted', 'rolled back', 'runs', 'files', '+lines', '-lines', 'first', 'last', 'tokens in', 'tokens out', 'cost'];
-  const cells = (name: string, x: Omit<AnalyzeRow, 'model'>): string[] => [
+  // Commits without a model are nobody's work to accept or roll back: their status columns stay empty.
+  const cells = (name: string, x: Omit<AnalyzeRow, 'model'>, noModel = false): string[] => [
     name,
     int(x.commits),
-    int(x.pending),
-    int(x.accepted),
-    int(x.rolled_back),
+    noModel ? '-' : int(x.pending),
+    noModel ? '-' : int(x.accepted),
+    noModel ? '-' : int(x.rolled_back),
     int(x.runs),
     int(x.files),
     int(x.lines_added),
@@ -47,7 +48,7 @@ export function renderAnalyze(r: AnalyzeReport, c: ChalkInstance): string {
     int(x.usage?.output_tokens),
     usd(x.usage ? x.usage.cost_usd : null),
   ];
-  const rows = [...r.rows.map((x) => cells(modelName(x.model), x)), cells('total', r.total)];
+  const rows = [...r.rows.map((x) => cells(modelName(x.model), x, x.model === null)), cells('total', r.total)];
   const right = head.map((_, i) => i > 0 && i < 9 || i > 10);
   const out = [table(head, rows, right, c)];
   if (!r.total.usage) out.push(c.dim('no ledger yet: tokens and cost unknown (the proxy writes them)'));
@@ -82,7 +83,8 @@ export function renderCosts(r: CostsReport, c: ChalkInstance): string {
     for (const m of d.models) dayRows.push(cells(`  ${m.model}`, m));
   }
   const byDay = table(['day', ...head.slice(1)], dayRows, right, c);
-  return [c.bold('By model'), byModel, '', c.bold('By day (UTC)'), byDay, ...unpricedNote(r.total, c)].join('\n') + '\n';
+  const empty = r.total.requests === 0 ? [c.dim('no usage lines in this period')] : [];
+  return [c.bold('By model'), byModel, '', c.bold('By day (UTC)'), byDay, ...empty, ...unpricedNote(r.total, c)].join('\n') + '\n';
 }
 
 export function renderShow(tier: string, commits: readonly ShownCommit[], all: boolean, c: ChalkInstance): string {

@@ -9,10 +9,12 @@ import { createProxy, type Proxy } from './server.ts';
 import { commitAtSwitch } from './switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
 import { openaiAdapter } from './openai/openai-adapter.ts';
+import { geminiAdapter } from './gemini/gemini-adapter.ts';
 import type { ProviderAdapter } from './protocol.ts';
 
 export const ADAPTERS: Partial<Record<'openai' | 'gemini', ProviderAdapter>> = {
   openai: openaiAdapter as ProviderAdapter,
+  gemini: geminiAdapter as ProviderAdapter,
 };
 
 export type AppOptions = {

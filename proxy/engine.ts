@@ -182,7 +182,15 @@ async function relayWhole(
   let out = text;
   let headers: Record<string, string | string[]> = responseHeaders(response.headers, ['content-encoding']);
   if (adapter) {
-    const message = adapter.fromResponse(json, context, call.body.model);
+    let message: ReturnType<ProviderAdapter['fromResponse']>;
+    try {
+      message = adapter.fromResponse(json, context, call.body.model);
+    } catch (err) {
+      // A 200 that is really an error (an error body, a malformed call): nothing went out yet, so it may fall back.
+      const upstream = (err as { upstream?: UpstreamError }).upstream;
+      if (upstream) return { kind: 'failed', error: upstream };
+      throw err;
+    }
     out = JSON.stringify(message);
     headers = { 'content-type': 'application/json' };
     applyEventUsage(usage, message);

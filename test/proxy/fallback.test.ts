@@ -18,7 +18,7 @@ const rateLimited = (retryAfter?: string) => ({
   kind: 'json' as const,
   status: 429,
   body: JSON.parse(fixture('anthropic-429.json')),
-  headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+  headers: (retryAfter === undefined ? {} : { 'retry-after': retryAfter }) as Record<string, string>,
 });
 
 async function twoTiers(primary: Handler, secondary: Handler = () => ({ kind: 'sse', text: TOOL }), extra: Partial<HarnessOptions> = {}) {

@@ -1,0 +1,129 @@
+#!/usr/bin/env zx
+// Starts the fallback proxy for a repository: loads the config, installs the git hooks, listens, prints
+// `export ANTHROPIC_BASE_URL=…` and the tiers; with `-- command…` runs that command against it.
+// Usage: npx zx scripts/start.mjs [--repo DIR] [--config FILE] [--port N] [--verbose] [-- command…]
+
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { $, chalk } from 'zx';
+import { register } from 'tsx/esm/api';
+
+// The proxy is TypeScript; tsx lets this script load it on Node 20 (Node ≥ 22.18 could strip types itself).
+register();
+
+const USAGE = `usage: npx zx scripts/start.mjs [--repo DIR] [--config FILE] [--port N] [--verbose] [--no-hooks] [-- command…]
+
+  --repo DIR      the git repository to watch (default: the repository of the current directory)
+  --config FILE   the configuration (default: DIR/.fallbackrc.yaml, else the project's own)
+  --port N        listen on N instead of proxy.port (0 takes a free port)
+  --verbose       log translation warnings too (never keys or bodies with secrets)
+  --no-hooks      do not install the git hooks into DIR
+  -- command…     run the command with ANTHROPIC_BASE_URL set, stop when it exits (e.g. -- claude)`;
+
+export function parseStartArgs(argv) {
+  const split = argv.indexOf('--');
+  const own = split === -1 ? argv : argv.slice(0, split);
+  const command = split === -1 ? [] : argv.slice(split + 1);
+  const { values } = parseArgs({
+    args: own,
+    options: {
+      repo: { type: 'string' },
+      config: { type: 'string' },
+      port: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      'no-hooks': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  let port;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number (0 to 65535)`);
+  }
+  return { ...values, port, command };
+}
+
+async function repoTop(dir) {
+  const r = await $({ cwd: dir, quiet: true, nothrow: true })`git rev-parse --show-toplevel`;
+  if (r.exitCode !== 0) throw new Error(`${dir} is not inside a git repository: run this in your project, or pass --repo DIR`);
+  return r.stdout.trim();
+}
+
+function tierTable(config, active) {
+  const rows = config.tiers.map((t, i) => [i === active ? chalk.green('active') : 'ready', t.name, t.protocol, t.model ?? '(client model)', t.baseUrl]);
+  for (const s of config.skipped) rows.push([chalk.yellow('skipped'), s.name, '', s.reason, '']);
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => stripAnsi(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => (c < 4 ? cell + ' '.repeat(widths[c] - stripAnsi(cell).length) : cell)).join('  ')).join('\n');
+}
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+let stopping = false;
+async function stop(app, code) {
+  if (stopping) return;
+  stopping = true;
+  await app.proxy.close(5000); // in-flight streams get a short grace, then the stop line is written
+  process.exit(code);
+}
+
+function onSignals(app) {
+  process.on('SIGINT', () => void stop(app, 130));
+  process.on('SIGTERM', () => void stop(app, 143));
+}
+
+export async function main(argv) {
+  let args;
+  try {
+    args = parseStartArgs(argv);
+  } catch (err) {
+    console.error(`error: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { startApp, loadAppConfig } = await import('../proxy/app.ts');
+  let app;
+  try {
+    const repo = await repoTop(resolve(args.repo ?? process.cwd()));
+    const config = loadAppConfig({ repo, configFile: args.config, port: args.port });
+    for (const s of config.skipped) console.error(chalk.yellow(`warning: tier ${s.name} skipped: ${s.reason}`));
+    if (!args['no-hooks']) {
+      const { installHooks } = await import('./install-hooks.mjs');
+      await installHooks(repo);
+      await $({ cwd: repo, quiet: true })`git config fallback.tagPrefix ${config.git.tagPrefix}`;
+    }
+    app = await startApp({ repo, verbose: args.verbose }, config);
+    onSignals(app);
+    const url = `http://${config.proxy.host === '0.0.0.0' ? '127.0.0.1' : config.proxy.host}:${app.port}`;
+    console.log(`export ANTHROPIC_BASE_URL=${url}`);
+    console.error(tierTable(config, 0));
+    console.error(`repository ${repo}; ledger ${app.ledgerPath}; config ${config.file}`);
+  } catch (err) {
+    console.error(chalk.red(`error: ${err.message}`));
+    return 1;
+  }
+
+  if (args.command.length > 0) {
+    const [cmd, ...rest] = args.command;
+    const child = spawn(cmd, rest, { stdio: 'inherit', env: { ...process.env, ANTHROPIC_BASE_URL: `http://127.0.0.1:${app.port}` } });
+    child.on('error', (err) => {
+      console.error(chalk.red(`error: cannot run ${cmd}: ${err.message}`));
+      void stop(app, 127);
+    });
+    child.on('exit', (code, signal) => void stop(app, code ?? (signal ? 128 : 1)));
+  }
+  return null; // keep running until a signal (or the command) stops it
+}
+
+const self = fileURLToPath(import.meta.url);
+if (process.argv.slice(1, 3).some((a) => resolve(a) === self)) {
+  const at = process.argv.findIndex((a) => resolve(a) === self);
+  main(process.argv.slice(at + 1)).then((code) => {
+    if (code !== null) process.exit(code);
+  });
+}

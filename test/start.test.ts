@@ -1,0 +1,69 @@
+// scripts/start.mjs as a user runs it: the export line, a command run against the proxy, clean stops.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { makeRepo } from './helpers/harness.ts';
+import { parseLedger } from '../proxy/ledger.ts';
+
+const START = join(import.meta.dirname, '..', 'scripts', 'start.mjs');
+const ZX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'zx');
+const env = { GEMINI_API_KEY: '', DEEPSEEK_API_KEY: '', DISCORD_WEBHOOK_URL: '' };
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+describe('scripts/start.mjs', () => {
+  it('runs a command with ANTHROPIC_BASE_URL set, installs the hooks, and stops when it exits', async () => {
+    const repo = makeRepo();
+    const r = await execa(ZX, [START, '--repo', repo, '--port', '0', '--', 'sh', '-c', 'curl -s "$ANTHROPIC_BASE_URL/health"'], { env, reject: false });
+    expect(r.exitCode).toBe(0);
+    const exportLine = /^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(r.stdout);
+    expect(exportLine).not.toBeNull();
+    expect(r.stdout).toContain('{"status":"ok","active":"claude"}');
+    expect(r.stderr).toMatch(/skipped\s+gemini-flash.*GEMINI_API_KEY not set/);
+    const events = parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'));
+    expect(events.map((e) => e.kind)).toEqual(['start', 'stop']);
+    expect(events[0]).toMatchObject({ active: 'claude', tiers: ['claude'], port: Number(exportLine![1]) });
+    const hook = readFileSync(join(repo, '.git', 'hooks', 'prepare-commit-msg'), 'utf8');
+    expect(hook).toContain('claude-fallback');
+  });
+
+  it('stops gracefully on SIGTERM with a stop line', async () => {
+    const repo = makeRepo();
+    const child = execa(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks'], { env, reject: false });
+    cleanup.push(() => child.kill('SIGKILL'));
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(143);
+    const events = parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'));
+    expect(events.at(-1)).toMatchObject({ kind: 'stop', active: 'claude' });
+  });
+
+  it('names the problem: not a git repository, a port in use, a bad config key', async () => {
+    const notRepo = mkdtempSync(join(tmpdir(), 'not-a-repo-'));
+    const a = await execa(ZX, [START, '--repo', notRepo], { env, reject: false });
+    expect(a.exitCode).toBe(1);
+    expect(a.stderr).toContain('is not inside a git repository');
+
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    cleanup.push(() => busy.close());
+    const port = (busy.address() as { port: number }).port;
+    const b = await execa(ZX, [START, '--repo', makeRepo(), '--port', String(port), '--no-hooks'], { env, reject: false });
+    expect(b.exitCode).toBe(1);
+    expect(b.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+
+    const repo = makeRepo();
+    const config = join(repo, 'bad.yaml');
+    await execa('sh', ['-c', `printf 'proxy:\\n  port: 8000\\n  colour: red\\ntiers: []\\n' > ${config}`]);
+    const c = await execa(ZX, [START, '--repo', repo, '--config', config], { env, reject: false });
+    expect(c.exitCode).toBe(1);
+    expect(c.stderr).toContain('bad.yaml:3: proxy.colour: unknown key');
+  });
+});

@@ -1,7 +1,7 @@
 // The one place the project speaks to git: a runner plus the repository facts every part needs.
 // Output that holds several records is read with NUL/record separators, never split on spaces.
 
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export type GitResult = { stdout: string; stderr: string; exitCode: number };
@@ -18,16 +18,34 @@ export class GitError extends Error {
   }
 }
 
-/** Runs `git -C cwd …args`; throws GitError on a non-zero exit unless `reject: false`. */
+/**
+ * Runs `git -C cwd …args`; throws GitError on a non-zero exit unless `reject: false`.
+ * Plain `child_process.spawn` rather than execa: loading execa's module tree through tsx costs about 0.2 s,
+ * which a short-lived caller (scripts/review.ts) paid at start-up before git could even run.
+ */
 export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<GitResult> {
-  const r = await execa('git', ['-C', cwd, ...args], {
-    env: { GIT_TERMINAL_PROMPT: '0', ...opts.env },
-    input: opts.input,
-    reject: false,
-    stripFinalNewline: false,
-    timeout: opts.timeoutMs,
+  const result = await new Promise<GitResult>((done) => {
+    // stdin is only a pipe when there is input, so a git that would read it never waits.
+    const child = spawn('git', ['-C', cwd, ...args], {
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...opts.env },
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
+    const finish = (exitCode: number, extra = '') => {
+      clearTimeout(timer);
+      done({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + extra, exitCode });
+    };
+    child.on('error', (e) => finish(1, e.message)); // git missing, bad cwd
+    child.on('close', (code) => finish(code ?? 1)); // killed by the timeout: no code
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // git may exit before reading all of it
+      child.stdin.end(opts.input);
+    }
   });
-  const result = { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 };
   if (result.exitCode !== 0 && opts.reject !== false) {
     throw new GitError(`git ${args.join(' ')}: ${result.stderr.trim() || `exit ${result.exitCode}`}`, result.exitCode, result.stderr);
   }

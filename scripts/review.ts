@@ -1,21 +1,12 @@
 // The review CLI: what did each model do, and accept or roll back one model's work (`npm run review -- -h`).
 
-import { Chalk, type ChalkInstance } from 'chalk';
-import { execa } from 'execa';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { git } from '../proxy/git.ts';
-import { accept } from './review/accept.ts';
-import { analyze } from './review/analyze.ts';
-import { costs } from './review/costs.ts';
 import { EXIT, ReviewError } from './review/errors.ts';
-import { PRICES_READ_ON, priceLookup } from './review/prices.ts';
-import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './review/render.ts';
-import { loadRepoState, requireLedger, requireModel } from './review/repo-state.ts';
-import { rollback } from './review/rollback.ts';
-import { show } from './review/show.ts';
-import { timeline } from './review/timeline.ts';
+import { PRICES_READ_ON } from './review/prices.ts';
+import { loadRepoState } from './review/repo-state.ts';
 import type { Window } from './review/usage.ts';
 
 export const HELP = `Usage: npm run review -- [view] [options]      (or: npx tsx scripts/review.ts …)
@@ -88,7 +79,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 export type View = 'analyze' | 'show' | 'accept' | 'rollback' | 'log' | 'costs';
 
 /** Parses argv into the one view asked for; a usage error names the problem. */
@@ -126,68 +117,16 @@ export async function parseWindow(repo: string, since: string | undefined, until
   return w;
 }
 
-export function useColor(io: Pick<IO, 'env' | 'isTTY'>): boolean {
-  return io.isTTY && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
-}
-
-/** Sends text through the user's git pager (`git var GIT_PAGER`), as `git log` would. */
-async function page(repo: string, text: string, io: IO): Promise<void> {
-  const pager = (await git(repo, ['var', 'GIT_PAGER'], { reject: false })).stdout.trim();
-  if (!pager || pager === 'cat') return io.stdout(text);
-  await execa(pager, { shell: true, input: text, stdout: 'inherit', stderr: 'inherit', reject: false, env: { LESS: io.env.LESS ?? 'FRX', LV: io.env.LV ?? '-c' } });
-}
-
-async function run(view: View, values: Values, io: IO, c: ChalkInstance): Promise<number> {
+async function run(view: View, values: Values, io: IO): Promise<number> {
   // `npm --prefix <this project> run review` runs here but was started in the user's repository.
   const dir = values.repo ?? io.env.INIT_CWD ?? io.cwd;
-  const state = await loadRepoState(dir, { config: values.config, env: io.env });
+  // The views load while git walks the history (the --analyze time budget).
+  const [state, views] = await Promise.all([loadRepoState(dir, { config: values.config, env: io.env }), import('./review/views.ts')]);
   const window = await parseWindow(state.repo, values.since, values.until);
-  const lookup = priceLookup(state.config);
-  const out = (json: unknown, text: () => string) => io.stdout(values.json ? JSON.stringify(json, null, 2) + '\n' : text());
-
-  switch (view) {
-    case 'analyze': {
-      const { commits, graph, statuses, tags, ledger } = state;
-      const report = analyze({ commits, graph, statuses, tags, ledger, tierOrder: state.config.tiers.map((t) => t.name), window, lookup });
-      out(report, () => renderAnalyze(report, c));
-      return EXIT.ok;
-    }
-    case 'log': {
-      const t = timeline(requireLedger(state), window);
-      out(t, () => renderTimeline(t, c));
-      return EXIT.ok;
-    }
-    case 'costs': {
-      const r = costs(requireLedger(state), window, lookup);
-      out(r, () => renderCosts(r, c));
-      return EXIT.ok;
-    }
-    case 'show': {
-      const tier = requireModel(state, values.show as string);
-      const all = Boolean(values.all);
-      const commits = await show(state, tier, { all, color: !values.json && c.level > 0, header: !values.json });
-      if (values.json) out({ model: tier, all, commits }, () => '');
-      else if (io.isTTY) await page(state.repo, renderShow(tier, commits, all, c), io);
-      else io.stdout(renderShow(tier, commits, all, c));
-      return EXIT.ok;
-    }
-    case 'accept': {
-      const tier = requireModel(state, values.accept as string);
-      const r = await accept(state, tier, { test: values.test, rollbackOnFail: values['rollback-on-fail'] });
-      out(r, () => renderAccept(r, c));
-      return r.accepted ? EXIT.ok : EXIT.refused;
-    }
-    case 'rollback': {
-      const tier = requireModel(state, values.rollback as string);
-      const r = await rollback(state, tier, { dryRun: values['dry-run'] });
-      out(r, () => renderRollback(r, c));
-      return EXIT.ok;
-    }
-  }
+  return views.runView(view, values, state, window, io);
 }
 
 export async function main(argv: string[], io: IO): Promise<number> {
-  const c = new Chalk({ level: useColor(io) ? 1 : 0 });
   const json = argv.includes('--json');
   try {
     const parsed = parseCli(argv);
@@ -195,11 +134,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
       io.stdout(HELP);
       return EXIT.ok;
     }
-    return await run(parsed.view, parsed.values, io, c);
+    return await run(parsed.view, parsed.values, io);
   } catch (err) {
     const e = err instanceof ReviewError ? err : new ReviewError((err as Error).message ?? String(err), EXIT.failed);
     if (json) io.stdout(JSON.stringify({ error: { message: e.message, exit_code: e.exitCode, ...e.details } }, null, 2) + '\n');
-    io.stderr(`${c.red('review:')} ${e.message}\n`);
+    const { chalkFor } = await import('./review/views.ts');
+    io.stderr(`${chalkFor(io).red('review:')} ${e.message}\n`);
     return e.exitCode;
   }
 }

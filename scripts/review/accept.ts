@@ -1,7 +1,7 @@
 // `--accept <tier>`: rename the tier's run tags to `accepted-<tier>-*` and record which commits that accepted.
 // `--test "<cmd>"` runs first; a failure refuses the accept (or, with `--rollback-on-fail`, rolls back).
 
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { appendLedger } from '../../proxy/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import type { RepoState } from './repo-state.ts';
@@ -26,11 +26,20 @@ export type AcceptResult = {
 
 export const TAIL_LINES = 30;
 
-/** Runs the command in the repository through the shell; keeps the end of its combined output. */
-export async function runTest(repo: string, command: string): Promise<TestRun> {
-  const r = await execa(command, { cwd: repo, shell: true, all: true, reject: false, stdin: 'ignore' });
-  const lines = String(r.all ?? '').replace(/\s+$/, '').split('\n');
-  return { command, passed: r.exitCode === 0, exit_code: r.exitCode ?? 1, output_tail: lines.slice(-TAIL_LINES).join('\n') };
+/** Runs the command in the repository through the shell; keeps the end of its output (stdout and stderr interleaved). */
+export function runTest(repo: string, command: string): Promise<TestRun> {
+  return new Promise((done) => {
+    const child = spawn(command, { cwd: repo, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const all: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => all.push(b));
+    child.stderr.on('data', (b: Buffer) => all.push(b));
+    const finish = (exitCode: number, extra = '') => {
+      const lines = (Buffer.concat(all).toString('utf8') + extra).replace(/\s+$/, '').split('\n');
+      done({ command, passed: exitCode === 0, exit_code: exitCode, output_tail: lines.slice(-TAIL_LINES).join('\n') });
+    };
+    child.on('error', (e) => finish(1, e.message));
+    child.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
+  });
 }
 
 export async function accept(state: RepoState, tier: string, opts: { test?: string; rollbackOnFail?: boolean } = {}): Promise<AcceptResult> {

@@ -40,7 +40,7 @@ export type AnalyzeInput = {
   lookup: PriceLookup;
 };
 
-type Acc = { row: AnalyzeRow; files: Set<string>; runs: Set<string> };
+type Acc = { row: AnalyzeRow; files: Set<string>; runs: Set<string>; first: number; last: number };
 
 function newAcc(model: string | null, withUsage: boolean): Acc {
   const row: AnalyzeRow = {
@@ -57,7 +57,7 @@ function newAcc(model: string | null, withUsage: boolean): Acc {
     last_commit: null,
     usage: withUsage ? emptyUsage() : null,
   };
-  return { row, files: new Set(), runs: new Set() };
+  return { row, files: new Set(), runs: new Set(), first: Infinity, last: -Infinity };
 }
 
 function addCommit(acc: Acc, c: Commit, status: Status | undefined): void {
@@ -69,8 +69,8 @@ function addCommit(acc: Acc, c: Commit, status: Status | undefined): void {
   r.lines_added += c.added;
   r.lines_removed += c.removed;
   for (const f of c.files) acc.files.add(f);
-  if (!r.first_commit || c.time < Date.parse(r.first_commit.date)) r.first_commit = { sha: c.sha, date: c.date };
-  if (!r.last_commit || c.time >= Date.parse(r.last_commit.date)) r.last_commit = { sha: c.sha, date: c.date };
+  if (c.time < acc.first) [acc.first, r.first_commit] = [c.time, { sha: c.sha, date: c.date }];
+  if (c.time >= acc.last) [acc.last, r.last_commit] = [c.time, { sha: c.sha, date: c.date }];
 }
 
 export function analyze(input: AnalyzeInput): AnalyzeReport {

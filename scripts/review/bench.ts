@@ -1,6 +1,7 @@
 // Benchmark: `--analyze` on a generated repository against the bare `git log` pass it needs (budget: ≤ 2×).
 
 import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,14 +18,25 @@ const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../review.ts');
 export type AnalyzeBench = {
   commits: number;
   generate_ms: number;
-  /** Medians of `runs` runs, ms. */
+  /** Medians of `runs` runs, ms: the pass read through the git runner, as the review reads it… */
   git_log_ms: number;
+  /** …and the same command with its output thrown away (`git log … > /dev/null`). */
+  git_log_devnull_ms: number;
   analyze_in_process_ms: number;
   /** The whole CLI as a user runs it, node and tsx start-up included. */
   analyze_cli_ms: number;
   ratio_in_process: number;
   ratio_cli: number;
+  ratio_cli_devnull: number;
 };
+
+function gitToDevNull(dir: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn('git', ['-C', dir, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`git log exited ${code}`))));
+  });
+}
 
 async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
@@ -45,9 +57,10 @@ export async function benchAnalyze(opts: { commits?: number; runs?: number; dir?
     const t0 = performance.now();
     await generateRepo(dir, { commits, models: ['claude', 'gemini-flash', 'deepseek'] });
     const generateMs = performance.now() - t0;
-    const args = historyArgs('model-');
+    const args = historyArgs();
     await git(dir, args); // warm the page cache for both sides
     const gitLog = await median(runs, () => git(dir, args));
+    const gitDevNull = await median(runs, () => gitToDevNull(dir, args));
     const inProcess = await median(runs, async () => {
       const s = await loadRepoState(dir);
       return analyze({ ...s, tierOrder: s.config.tiers.map((t) => t.name), window: {}, lookup: priceLookup(s.config) });
@@ -58,10 +71,12 @@ export async function benchAnalyze(opts: { commits?: number; runs?: number; dir?
       commits,
       generate_ms: round(generateMs),
       git_log_ms: round(gitLog),
+      git_log_devnull_ms: round(gitDevNull),
       analyze_in_process_ms: round(inProcess),
       analyze_cli_ms: round(cli),
       ratio_in_process: Math.round((inProcess / gitLog) * 100) / 100,
       ratio_cli: Math.round((cli / gitLog) * 100) / 100,
+      ratio_cli_devnull: Math.round((cli / gitDevNull) * 100) / 100,
     };
   } finally {
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // The one `git log` pass the review needs: every commit with its parents, date, trailers and numstat.
 
-import { git } from '../../proxy/git.ts';
+import { git, type GitResult } from '../../proxy/git.ts';
 
 export type Trailer = { key: string; value: string };
 
@@ -25,19 +25,16 @@ const US = '\x1f';
 const FORMAT = `${RS}%H%x00%P%x00%cI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00`;
 
 /** The exact `git log` arguments of the pass, so a benchmark can time the bare command. */
-export function historyArgs(tagPrefix: string): string[] {
-  // Tags are walked too, so a run tag on another branch still says what it reaches.
-  const tags = [tagPrefix, 'accepted-', 'rolledback-'].map((p) => `--tags=${p}*`);
-  return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, 'HEAD', ...tags, '--'];
+export function historyArgs(): string[] {
+  // Every tag is walked too, so a run tag on another branch still says what it reaches. Needing no config
+  // (not even the tag prefix), the walk starts before the config is read.
+  return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, 'HEAD', '--tags', '--'];
 }
 
-/** Reads the whole history reachable from HEAD and the review tags (HEAD must exist). */
-export async function readHistory(repo: string, tagPrefix: string): Promise<Commit[]> {
-  const r = await git(repo, historyArgs(tagPrefix));
-  return parseHistory(r.stdout);
+/** Starts the pass in `dir`; the caller decides what a failure means (none when HEAD does not exist yet). */
+export function startHistory(dir: string): Promise<GitResult> {
+  return git(dir, historyArgs(), { reject: false });
 }
-
-const NUMSTAT = /^(\d+|-)\t(\d+|-)\t([\s\S]*)$/;
 
 /** Parses the output of `historyArgs`: records split on RS, fields and numstat entries on NUL. */
 export function parseHistory(text: string): Commit[] {
@@ -60,13 +57,19 @@ export function parseHistory(text: string): Commit[] {
       added: 0,
       removed: 0,
     };
+    // Numstat entries: `added<TAB>removed<TAB>path`, the first one after the newline that ends the header.
     for (let i = 5; i < fields.length; i++) {
-      const m = NUMSTAT.exec(fields[i].replace(/^\n/, ''));
-      if (!m) continue;
-      commit.files.push(m[3]);
+      const f = fields[i];
+      const start = f.charCodeAt(0) === 10 ? 1 : 0;
+      const t1 = f.indexOf('\t', start);
+      const t2 = t1 < 0 ? -1 : f.indexOf('\t', t1 + 1);
+      if (t2 < 0) continue;
+      const added = f.slice(start, t1);
+      const removed = f.slice(t1 + 1, t2);
+      commit.files.push(f.slice(t2 + 1));
       // Binary files show `-`: they count as touched, with no lines.
-      if (m[1] !== '-') commit.added += Number(m[1]);
-      if (m[2] !== '-') commit.removed += Number(m[2]);
+      if (added !== '-') commit.added += Number(added);
+      if (removed !== '-') commit.removed += Number(removed);
     }
     out.push(commit);
   }

@@ -40,7 +40,13 @@ export type PriceLookup = (tier: string, model: string) => Price | undefined;
 /** The tier's configured `price` wins; else the built-in price of the upstream model the line names. */
 export function priceLookup(config: Pick<Config, 'tiers'>): PriceLookup {
   const byTier = new Map(config.tiers.map((t) => [t.name, t.price]));
-  return (tier, model) => byTier.get(tier) ?? builtinPrice(model);
+  const builtin = new Map<string, Price | undefined>(); // one lookup per model name, not per usage line
+  return (tier, model) => {
+    const configured = byTier.get(tier);
+    if (configured) return configured;
+    if (!builtin.has(model)) builtin.set(model, builtinPrice(model));
+    return builtin.get(model);
+  };
 }
 
 /**

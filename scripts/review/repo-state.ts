@@ -2,13 +2,13 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, findConfigFile, loadConfig, type Config } from '../../proxy/config.ts';
-import { git } from '../../proxy/git.ts';
+import type { Config } from '../../proxy/config.ts';
+import { git, type GitResult } from '../../proxy/git.ts';
 import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
-import { readHistory, type Commit } from './history.ts';
+import { parseHistory, startHistory, type Commit } from './history.ts';
 import { buildGraph, commitStatuses, type Graph, type Status } from './status.ts';
-import { readRunTags, type RunTag } from './tags.ts';
+import { listTags, parseRunTags, type RunTag } from './tags.ts';
 
 export type RepoState = {
   repo: string;
@@ -41,7 +41,9 @@ export async function openRepo(dir: string): Promise<{ repo: string; commonDir: 
   return { repo, commonDir: resolve(dir, commonDir), head: r?.exitCode === 0 && head ? head : null };
 }
 
-export function readConfig(repo: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Config {
+/** Loads config.ts (and yaml with it) only when asked, so that `git log` is already running by then. */
+export async function readConfig(repo: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Promise<Config> {
+  const { ConfigError, findConfigFile, loadConfig } = await import('../../proxy/config.ts');
   try {
     return loadConfig(findConfigFile(explicit, repo), tolerantEnv(env));
   } catch (err) {
@@ -51,14 +53,20 @@ export function readConfig(repo: string, explicit: string | undefined, env: Node
 }
 
 export async function loadRepoState(dir: string, opts: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RepoState> {
+  // The history pass and the tag list start first; everything else is done while git works.
+  const failed = (err: unknown): GitResult => ({ stdout: '', stderr: String(err), exitCode: 1 });
+  const log = startHistory(dir).catch(failed);
+  const tagList = listTags(dir).catch(failed);
   const { repo, commonDir, head } = await openRepo(dir);
-  const config = readConfig(repo, opts.config, opts.env ?? process.env);
+  const config = await readConfig(repo, opts.config, opts.env ?? process.env);
   const tagPrefix = config.git.tagPrefix;
-  const pending = Promise.all([head ? readHistory(repo, tagPrefix) : Promise.resolve([]), readRunTags(repo, tagPrefix)]);
-  // The ledger is read while git walks the history.
   const ledgerFile = ledgerPath(commonDir);
   const ledger = existsSync(ledgerFile) ? readLedger(ledgerFile) : null;
-  const [commits, tags] = await pending;
+  const [history, tagText] = await Promise.all([log, tagList]);
+  if (head && history.exitCode !== 0) throw new ReviewError(`git log failed: ${history.stderr.trim()}`, EXIT.failed);
+  if (tagText.exitCode !== 0) throw new ReviewError(`git for-each-ref failed: ${tagText.stderr.trim()}`, EXIT.failed);
+  const commits = head ? parseHistory(history.stdout) : [];
+  const tags = parseRunTags(tagText.stdout, tagPrefix);
   const graph = buildGraph(commits, head);
   return { repo, head, config, tagPrefix, ledgerFile, ledger, commits, graph, tags, statuses: commitStatuses(graph, tags) };
 }

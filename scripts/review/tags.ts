@@ -1,7 +1,7 @@
 // Run tags, `<prefix><tier>-<YYYYMMDD-HHMMSS>` and their `accepted-`/`rolledback-` renames: parse, list, rename.
 // A local parser; proxy/switch-commit.ts's `runTagName` builds the same names and the two can be unified.
 
-import { git } from '../../proxy/git.ts';
+import { git, type GitResult } from '../../proxy/git.ts';
 
 export type TagState = 'run' | 'accepted' | 'rolledback';
 
@@ -43,12 +43,15 @@ export function runTagName(state: TagState, prefix: string, tier: string, stamp:
   return `${head}${tier}-${stamp}`;
 }
 
-/** Every tag of ours, with the commit it points at. */
-export async function readRunTags(repo: string, prefix: string): Promise<RunTag[]> {
-  const r = await git(repo, ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)', 'refs/tags']);
+/** Starts listing every tag with its object and peeled commit; `parseRunTags` keeps ours. */
+export function listTags(repo: string): Promise<GitResult> {
+  return git(repo, ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)', 'refs/tags']);
+}
+
+export function parseRunTags(text: string, prefix: string): RunTag[] {
   const out: RunTag[] = [];
   // Tag names cannot hold a newline, so lines are records here.
-  for (const line of r.stdout.split('\n')) {
+  for (const line of text.split('\n')) {
     const [name, object, peeled] = line.split('\0');
     if (!name || !object) continue;
     const tag = parseRunTag(name, prefix);

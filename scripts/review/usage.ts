@@ -53,7 +53,8 @@ export function inWindow(time: number, w: Window): boolean {
 
 /** The usage lines inside the window. */
 export function usageEvents(events: readonly LedgerEvent[], w: Window): UsageEvent[] {
-  return events.filter((e): e is UsageEvent => e.kind === 'usage' && inWindow(Date.parse(e.ts), w));
+  const all = w.since === undefined && w.until === undefined;
+  return events.filter((e): e is UsageEvent => e.kind === 'usage' && (all || inWindow(Date.parse(e.ts), w)));
 }
 
 /** Sums usage lines grouped by a key, keys in first-seen order. */

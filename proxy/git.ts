@@ -34,13 +34,30 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
+    let timedOut = false;
+    let finished = false;
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+          }, opts.timeoutMs);
     const finish = (exitCode: number, extra = '') => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       done({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + extra, exitCode });
     };
     child.on('error', (e) => finish(1, e.message)); // git missing, bad cwd
-    child.on('close', (code) => finish(code ?? 1)); // killed by the timeout: no code
+    child.on('close', (code) => finish(code ?? 1));
+    // After a timeout, a grandchild (a hook, an alias's shell) may still hold the pipes open: don't wait for it.
+    child.on('exit', () => {
+      if (!timedOut) return;
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      finish(1, `timed out after ${opts.timeoutMs} ms`);
+    });
     if (child.stdin) {
       child.stdin.on('error', () => {}); // git may exit before reading all of it
       child.stdin.end(opts.input);

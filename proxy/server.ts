@@ -65,6 +65,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     sleep: opts.sleep,
   };
   let port = config.proxy.port;
+  let closing: Promise<void> | null = null;
   const open = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
@@ -206,22 +207,27 @@ export function createProxy(opts: ProxyOptions): Proxy {
         });
       });
     },
-    async close(graceMs = 5000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => {
-        for (const res of open) res.destroy();
-        server.closeAllConnections();
-      }, graceMs);
-      await closed;
-      clearTimeout(timer);
-      await switcher.idle();
-      await ledger.append({ kind: 'stop', active: state.tiers[state.active].name });
-      await ledger.close();
-      await opts.notifier.drain();
-      if (!opts.dispatcher) await dispatcher.close();
+    close(graceMs = 5000) {
+      closing ??= shutdown(graceMs);
+      return closing;
     },
   };
+
+  async function shutdown(graceMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      for (const res of open) res.destroy();
+      server.closeAllConnections();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
+    await switcher.idle();
+    await ledger.append({ kind: 'stop', active: state.tiers[state.active].name });
+    await ledger.close();
+    await opts.notifier.drain();
+    if (!opts.dispatcher) await dispatcher.close();
+  }
 }
 
 function pathOf(req: IncomingMessage): string {

@@ -1,0 +1,139 @@
+// The switch's git side through the real proxy: auto-commit and run tag on a repository with no commits,
+// a detached HEAD, hooks installed, and a locked index that must not hold the request.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import Anthropic from '@anthropic-ai/sdk';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { installHooks } from '../../scripts/install-hooks.mjs';
+import type { SwitchEvent } from '../../proxy/ledger.ts';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+const req = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
+const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+
+async function switchingProxy(extra: { notify?: Record<string, unknown> } = {}): Promise<Harness> {
+  const limited = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+  const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
+  const h = await startHarness({
+    tiers: [
+      { name: 'claude', protocol: 'anthropic', base_url: limited.url },
+      { name: 'deepseek', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-deepseek-secret', model: 'deepseek-v4-flash' },
+    ],
+    git: { auto_commit: true },
+    ...extra,
+  });
+  cleanup.push(() => limited.close(), () => backup.close(), () => h.close());
+  return h;
+}
+
+const ask = (h: Harness) => new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages.stream(req).finalMessage();
+const switchLine = (h: Harness) => h.events().filter((e): e is SwitchEvent => e.kind === 'switch');
+
+describe('auto-commit at a switch', () => {
+  it('commits the work of the run that ends, tags it, and notifies once, on a repository with no commits yet', async () => {
+    const got: unknown[] = [];
+    const discord = createServer((r, res) => {
+      let body = '';
+      r.on('data', (c) => (body += c));
+      r.on('end', () => {
+        got.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => discord.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(discord.address() as AddressInfo).port}/api/webhooks/1/secret-token`;
+    cleanup.push(() => new Promise<void>((r) => discord.close(() => r())));
+    const h = await switchingProxy({ notify: { discord: hookUrl } });
+    await installHooks(h.repo);
+    writeFileSync(join(h.repo, 'work.txt'), 'written by claude\n');
+
+    await Promise.all([ask(h), ask(h), ask(h)]);
+    const [s] = switchLine(h);
+    expect(switchLine(h)).toHaveLength(1);
+    expect(s).toMatchObject({ from: 'claude', to: 'deepseek', reason: 'rate_limit' });
+    expect(git(h.repo, 'rev-list', '--count', 'HEAD').trim()).toBe('1');
+    expect(git(h.repo, 'rev-parse', 'HEAD').trim()).toBe(s.commit);
+    const msg = git(h.repo, 'log', '-1', '--format=%B');
+    expect(msg).toMatch(/^Auto-commit before switch to deepseek\n/);
+    expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('claude');
+    expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model-Switch,valueonly)').trim()).toBe('claude -> deepseek');
+    expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Switch-Reason,valueonly)').trim()).toBe('rate_limit');
+    expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.fallbackrc.yaml', 'work.txt']);
+    expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(s.tag);
+    expect(s.tag).toMatch(/^model-claude-\d{8}-\d{6}$/);
+
+    await h.proxy.close(200);
+    expect(got).toHaveLength(1);
+    expect(JSON.stringify(got[0])).toContain('deepseek');
+    const everything = JSON.stringify(got) + h.logs.join('\n') + JSON.stringify(h.events()) + git(h.repo, 'log', '--all', '--format=%B');
+    for (const secret of ['secret-token', 'sk-deepseek-secret', 'sk-ant-client']) expect(everything).not.toContain(secret);
+  });
+
+  it('then stamps commits made while the fallback answers with its name, and its run tag follows them', async () => {
+    const h = await switchingProxy();
+    await installHooks(h.repo);
+    git(h.repo, 'commit', '--allow-empty', '-qm', 'before');
+    await ask(h);
+    writeFileSync(join(h.repo, 'b.txt'), 'b\n');
+    git(h.repo, 'add', 'b.txt');
+    git(h.repo, 'commit', '-qm', 'made while deepseek answered');
+    expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('deepseek');
+    const runStart = switchLine(h)[0].ts.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(`model-deepseek-${runStart}`);
+  });
+
+  it('works on a detached HEAD', async () => {
+    const h = await switchingProxy();
+    git(h.repo, 'commit', '--allow-empty', '-qm', 'one');
+    git(h.repo, 'checkout', '-q', '--detach');
+    writeFileSync(join(h.repo, 'x.txt'), 'x\n');
+    await ask(h);
+    expect(switchLine(h)[0].commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
+    expect(git(h.repo, 'rev-list', '--count', 'HEAD').trim()).toBe('2');
+  });
+
+  it('records the switch with commit null when the index stays locked, without holding the request long, and never deletes the lock', async () => {
+    const h = await switchingProxy();
+    git(h.repo, 'commit', '--allow-empty', '-qm', 'one');
+    writeFileSync(join(h.repo, 'x.txt'), 'x\n');
+    const lock = join(h.repo, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    const started = Date.now();
+    const m = await ask(h);
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(m.content[0]).toMatchObject({ type: 'text' });
+    expect(switchLine(h)[0]).toMatchObject({ to: 'deepseek', commit: null });
+    expect(h.logs.some((l) => l.startsWith('warning:') && /index\.lock|lock/.test(l))).toBe(true);
+    expect(existsSync(lock)).toBe(true);
+    expect(git(h.repo, 'rev-list', '--count', 'HEAD').trim()).toBe('1');
+  });
+
+  it('GIT_AUTO_COMMIT=false turns the commit off but still records the switch', async () => {
+    const limited = await startFakeUpstream(() => ({ kind: 'json', status: 529, body: JSON.parse(fixture('anthropic-529.json')) }));
+    const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
+    const h = await startHarness({
+      tiers: [
+        { name: 'claude', protocol: 'anthropic', base_url: limited.url },
+        { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'k' },
+      ],
+      git: { auto_commit: true },
+      env: { GIT_AUTO_COMMIT: 'false' },
+    });
+    cleanup.push(() => limited.close(), () => backup.close(), () => h.close());
+    writeFileSync(join(h.repo, 'x.txt'), 'x\n');
+    await ask(h);
+    expect(switchLine(h)).toMatchObject([{ from: 'claude', to: 'backup', reason: 'overloaded' }]);
+    expect(switchLine(h)[0].commit).toBeUndefined();
+    expect(() => git(h.repo, 'rev-parse', 'HEAD')).toThrow();
+  });
+});

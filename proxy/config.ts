@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { parseDuration, parseSize } from './duration.ts';
+import { isLoopbackHost } from './access.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
@@ -70,7 +71,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const line = e.linePos?.[0].line;
+    const line = e.linePos?.[0].line ?? lines.linePos(e.pos[0]).line;
     throw new ConfigError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
   const ctx: Ctx = { file, lines, env, unset: new Set() };
@@ -85,6 +86,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     token: str(ctx, proxyMap.token, 'proxy.token') || undefined,
     maxBodyBytes: size(ctx, proxyMap.max_body, 'proxy.max_body') ?? 32 * 1024 * 1024,
   };
+
+  if (!isLoopbackHost(proxy.host) && !proxy.token)
+    fail(ctx, proxyMap.host, 'proxy.host', `"${proxy.host}" is reachable from other machines: set proxy.token too (clients send it as x-fallback-token)`);
 
   const tiers: TierConfig[] = [];
   const skipped: Config['skipped'] = [];

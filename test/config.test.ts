@@ -1,0 +1,57 @@
+// .fallbackrc.yaml: defaults, ${VAR} expansion and skipped tiers, and errors that name key and line.
+
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, PROJECT_DEFAULT_CONFIG } from '../proxy/config.ts';
+
+const tier = 'tiers:\n  - name: claude\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n';
+
+describe('config', () => {
+  it('loads the project default with no keys at all as Claude only, the other tiers skipped with the reason', () => {
+    const c = loadConfig(PROJECT_DEFAULT_CONFIG, {});
+    expect(c.tiers.map((t) => t.name)).toEqual(['claude']);
+    expect(c.skipped).toEqual([
+      { name: 'gemini-flash', reason: '$GEMINI_API_KEY not set' },
+      { name: 'deepseek', reason: '$DEEPSEEK_API_KEY not set' },
+    ]);
+    expect(c.proxy).toMatchObject({ host: '127.0.0.1', port: 8000, maxBodyBytes: 32 * 1024 * 1024 });
+    expect(c.fallback).toMatchObject({ cooldownMs: 15 * 60_000, maxWaitMs: 10_000, firstByteTimeoutMs: 60_000 });
+    expect(c.notify.discord).toBeUndefined();
+  });
+
+  it('fills ${VAR} from the environment and keeps every tier whose variables are set', () => {
+    const c = loadConfig(PROJECT_DEFAULT_CONFIG, { GEMINI_API_KEY: 'g-key', DEEPSEEK_API_KEY: 'd-key', DISCORD_WEBHOOK_URL: 'http://127.0.0.1/hook' });
+    expect(c.tiers.map((t) => [t.name, t.apiKey])).toEqual([
+      ['claude', undefined],
+      ['gemini-flash', 'g-key'],
+      ['deepseek', 'd-key'],
+    ]);
+    expect(c.notify.discord).toBe('http://127.0.0.1/hook');
+  });
+
+  it('reads durations, sizes and GIT_AUTO_COMMIT=false', () => {
+    const c = parseConfig(`proxy:\n  max_body: 2MB\n${tier}fallback:\n  cooldown: 1h30m\n  max_wait: 500ms\ngit:\n  auto_commit: true\n`, 'f.yaml', { GIT_AUTO_COMMIT: 'false' });
+    expect(c.proxy.maxBodyBytes).toBe(2 * 1024 * 1024);
+    expect(c.fallback.cooldownMs).toBe(90 * 60_000);
+    expect(c.fallback.maxWaitMs).toBe(500);
+    expect(c.git.autoCommit).toBe(false);
+  });
+
+  it.each([
+    [`proxy:\n  port: eighty\n${tier}`, 'f.yaml:2: proxy.port: must be a whole number from 0 to 65535, got "eighty"'],
+    [`${tier}    colour: red\n`, 'f.yaml:5: tiers[0].colour: unknown key'],
+    [`${tier}fallback:\n  cooldown: 15 minutes\n`, 'f.yaml:6: fallback.cooldown: bad duration "15 minutes"'],
+    [`${tier}fallback:\n  max_wait: 10\n`, 'f.yaml:6: fallback.max_wait: bad duration 10'],
+    ['tiers:\n  - name: x\n    protocol: grpc\n    base_url: http://h\n', 'f.yaml:3: tiers[0].protocol: unknown protocol "grpc"'],
+    ['tiers:\n  - name: g\n    protocol: gemini\n    base_url: http://h\n    api_key: k\n', 'f.yaml:2: tiers[0].model: a gemini tier needs a model'],
+    [`${tier}git:\n  auto_commit: yes please\n`, 'f.yaml:6: git.auto_commit: must be true or false'],
+    [`proxy:\n  host: 0.0.0.0\n${tier}`, 'f.yaml:2: proxy.host: "0.0.0.0" is reachable from other machines: set proxy.token'],
+    ['tiers: [\n', 'f.yaml:2: invalid YAML'],
+    [`${tier}  - name: claude\n    protocol: anthropic\n    base_url: http://h\n`, 'f.yaml:5: tiers[1].name: duplicate tier name "claude"'],
+  ])('names the key and line of a mistake: %#', (text, message) => {
+    expect(() => parseConfig(text, 'f.yaml', {})).toThrow(message);
+  });
+
+  it('accepts a non-loopback host when proxy.token is set', () => {
+    expect(parseConfig(`proxy:\n  host: 0.0.0.0\n  token: \${T}\n${tier}`, 'f.yaml', { T: 'secret' }).proxy.token).toBe('secret');
+  });
+});

@@ -38,20 +38,22 @@ function gitToDevNull(dir: string, args: string[]): Promise<void> {
   });
 }
 
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
+/** Medians per measure; the measures take turns each round, so a busy machine slows them alike. */
+async function medians(runs: number, measures: Record<string, () => Promise<unknown>>): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
+    for (const [name, fn] of Object.entries(measures)) {
+      const t0 = performance.now();
+      await fn();
+      times[name].push(performance.now() - t0);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return Object.fromEntries(Object.entries(times).map(([k, list]) => [k, list.sort((a, b) => a - b)[Math.floor(list.length / 2)]]));
 }
 
 export async function benchAnalyze(opts: { commits?: number; runs?: number; dir?: string } = {}): Promise<AnalyzeBench> {
   const commits = opts.commits ?? 20_000;
-  const runs = opts.runs ?? 5;
+  const runs = opts.runs ?? 7;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'review-bench-'));
   try {
     const t0 = performance.now();
@@ -59,13 +61,16 @@ export async function benchAnalyze(opts: { commits?: number; runs?: number; dir?
     const generateMs = performance.now() - t0;
     const args = historyArgs();
     await git(dir, args); // warm the page cache for both sides
-    const gitLog = await median(runs, () => git(dir, args));
-    const gitDevNull = await median(runs, () => gitToDevNull(dir, args));
-    const inProcess = await median(runs, async () => {
-      const s = await loadRepoState(dir);
-      return analyze({ ...s, tierOrder: s.config.tiers.map((t) => t.name), window: {}, lookup: priceLookup(s.config) });
+    const m = await medians(runs, {
+      gitLog: () => git(dir, args),
+      gitDevNull: () => gitToDevNull(dir, args),
+      inProcess: async () => {
+        const s = await loadRepoState(dir);
+        return analyze({ ...s, tierOrder: s.config.tiers.map((t) => t.name), window: {}, lookup: priceLookup(s.config) });
+      },
+      cli: () => execa(process.execPath, ['--import', 'tsx', SCRIPT, '-a', '--json', '--repo', dir], { cwd: resolve(dirname(SCRIPT), '..') }),
     });
-    const cli = await median(runs, () => execa(process.execPath, ['--import', 'tsx', SCRIPT, '-a', '--json', '--repo', dir], { cwd: resolve(dirname(SCRIPT), '..') }));
+    const { gitLog, gitDevNull, inProcess, cli } = m;
     const round = (n: number) => Math.round(n * 10) / 10;
     return {
       commits,

@@ -1,5 +1,8 @@
 // The one `git log` pass the review needs: every commit with its parents, date, trailers and numstat.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { git, type GitResult } from '../../proxy/git.ts';
 
 export type Trailer = { key: string; value: string };
@@ -31,9 +34,21 @@ export function historyArgs(): string[] {
   return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, 'HEAD', '--tags', '--'];
 }
 
-/** Starts the pass in `dir`; the caller decides what a failure means (none when HEAD does not exist yet). */
-export function startHistory(dir: string): Promise<GitResult> {
-  return git(dir, historyArgs(), { reject: false });
+/**
+ * Starts the pass in `dir`; the caller decides what a failure means (none when HEAD does not exist yet).
+ * git writes to a temporary file (`--output`), not a pipe: on 20,000 commits a pipe costs git ~25% more
+ * (measured: 0.57 s to a file or /dev/null, 0.72 s into a pipe, whoever reads it).
+ */
+export async function startHistory(dir: string): Promise<GitResult> {
+  const tmp = mkdtempSync(join(tmpdir(), 'review-log-'));
+  const file = join(tmp, 'log');
+  try {
+    const [log, ...rest] = historyArgs();
+    const r = await git(dir, [log, `--output=${file}`, ...rest], { reject: false });
+    return r.exitCode === 0 ? { ...r, stdout: readFileSync(file, 'utf8') } : r;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Parses the output of `historyArgs`: records split on RS, fields and numstat entries on NUL. */

@@ -45,6 +45,7 @@ export function parseAnthropicError(status: number, headers: Headers, body: stri
   return err;
 }
 
+/** Anthropic's error type for an HTTP status (also for other providers' statuses and in-stream codes). */
 export function typeForStatus(status: number): ErrorType {
   switch (status) {
     case 400:
@@ -57,6 +58,8 @@ export function typeForStatus(status: number): ErrorType {
       return 'permission_error';
     case 404:
       return 'not_found_error';
+    case 408:
+      return 'timeout_error';
     case 413:
       return 'request_too_large';
     case 429:

@@ -3,6 +3,7 @@
 
 import type { ErrorType } from '../anthropic/types.ts';
 import type { UpstreamError } from '../protocol.ts';
+import { typeForStatus } from '../anthropic/anthropic-error.ts';
 
 type Detail = { '@type'?: string; retryDelay?: string; reason?: string; violations?: { quotaId?: string; quotaValue?: string }[] };
 export type GeminiErrorInfo = { code?: number; message?: string; status?: string; details?: Detail[] };
@@ -65,35 +66,10 @@ export function geminiErrorType(status: number, info: GeminiErrorInfo | undefine
     case 'OUT_OF_RANGE':
       return 'invalid_request_error';
     default:
-      return errorTypeForStatus(status);
+      return typeForStatus(status);
   }
 }
 
-function errorTypeForStatus(status: number): ErrorType {
-  switch (status) {
-    case 400:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 402:
-      return 'billing_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 503:
-    case 529:
-      return 'overloaded_error';
-    case 504:
-      return 'timeout_error';
-    default:
-      return status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error';
-  }
-}
 
 /** RetryInfo.retryDelay is a protobuf Duration: "31s", "1.5s". */
 function retryDelayMs(info: GeminiErrorInfo | undefined): number | undefined {

@@ -5,6 +5,7 @@ import type { ErrorType } from '../anthropic/types.ts';
 import { parseDuration } from '../duration.ts';
 import type { UpstreamError } from '../protocol.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
+import { typeForStatus } from '../anthropic/anthropic-error.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -22,7 +23,7 @@ export function parseOpenAIError(status: number, headers: Headers, bodyText: str
   const error = errorObject(bodyText);
   const upstream = error?.message?.trim() || plainText(bodyText) || `HTTP ${status}`;
   const code = error?.code === undefined || error.code === null ? '' : String(error.code);
-  const type = mapOpenAIErrorStatus(status);
+  const type = typeForStatus(status);
   const result: UpstreamError = { status, type, message: upstream };
 
   switch (type) {
@@ -60,34 +61,10 @@ export function parseOpenAIError(status: number, headers: Headers, bodyText: str
   return result;
 }
 
-/** HTTP status → Anthropic error type (also used for OpenRouter's numeric in-stream error codes). */
-export function mapOpenAIErrorStatus(status: number): ErrorType {
-  switch (status) {
-    case 401:
-      return 'authentication_error';
-    case 402:
-      return 'billing_error';
-    case 403:
-      return 'permission_error';
-    case 408:
-      return 'timeout_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 503:
-    case 529:
-      return 'overloaded_error';
-    default:
-      if (status >= 500) return 'api_error';
-      if (status >= 400) return 'invalid_request_error';
-      return 'api_error';
-  }
-}
 
 /** An in-stream `{"error":…}` object → Anthropic error type, from its numeric (OpenRouter) or string code. */
 export function mapOpenAIStreamErrorType(error: OpenAIErrorObject): ErrorType {
-  if (typeof error.code === 'number') return mapOpenAIErrorStatus(error.code);
+  if (typeof error.code === 'number') return typeForStatus(error.code);
   const code = `${error.code ?? ''} ${error.type ?? ''}`;
   if (/insufficient_quota|spend_limit|billing/.test(code)) return 'billing_error';
   if (/rate_limit/.test(code)) return 'rate_limit_error';

@@ -53,9 +53,10 @@ describe('parseOpenAIError', () => {
     expect(parseOpenAIError(402, {}, json({ code: 402, message: 'Insufficient credits' }))).toMatchObject({ type: 'billing_error', permanent: true });
   });
 
-  it('maps 503 to overloaded_error and 500/502/504 to api_error', () => {
+  it('maps 503 to overloaded_error, 500/502 to api_error and 504 to timeout_error, as Anthropic does', () => {
     expect(parseOpenAIError(503, { 'retry-after': '2' }, json({ message: 'Server overloaded' }))).toMatchObject({ type: 'overloaded_error', retryAfterMs: 2000 });
-    for (const s of [500, 502, 504]) expect(parseOpenAIError(s, {}, json({ message: 'boom' })).type).toBe('api_error');
+    for (const s of [500, 502]) expect(parseOpenAIError(s, {}, json({ message: 'boom' })).type).toBe('api_error');
+    expect(parseOpenAIError(504, {}, json({ message: 'boom' })).type).toBe('timeout_error');
   });
 
   it('maps 401 and 403 to authentication_error and permission_error', () => {
@@ -63,10 +64,10 @@ describe('parseOpenAIError', () => {
     expect(parseOpenAIError(403, {}, json({ message: 'Country not supported' })).type).toBe('permission_error');
   });
 
-  it('maps 400/404/422 to invalid_request_error quoting the upstream message', () => {
+  it('maps 400/422 to invalid_request_error and 404 to not_found_error, quoting the upstream message', () => {
     for (const s of [400, 404, 422]) {
       const e = parseOpenAIError(s, {}, json({ message: "Invalid 'tools[0].function.name'", type: 'invalid_request_error', param: 'tools' }));
-      expect(e.type).toBe('invalid_request_error');
+      expect(e.type).toBe(s === 404 ? 'not_found_error' : 'invalid_request_error');
       expect(e.message).toContain(`"Invalid 'tools[0].function.name'"`);
       expect(e.message).toContain(String(s));
     }

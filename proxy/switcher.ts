@@ -4,16 +4,10 @@
 import type { Config } from './config.ts';
 import type { LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './ledger.ts';
 import type { TierState } from './tier-state.ts';
+import type { SwitchCommitOptions, SwitchCommitResult } from './switch-commit.ts';
 
-export type AutoCommitResult = { commit: string | null; tag: string | null; warning?: string };
-export type AutoCommit = (opts: {
-  repo: string;
-  from: string;
-  to: string;
-  reason: SwitchReason;
-  tagPrefix: string;
-  runStartedAt: string;
-}) => Promise<AutoCommitResult>;
+/** The auto-commit at a switch (proxy/switch-commit.ts in the app; a parameter so tests can pass another). */
+export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
 
 export type Notifier = { notify(event: SwitchEvent | ExternalEvent): void; drain(): Promise<void> };
 

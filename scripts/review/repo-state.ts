@@ -28,7 +28,7 @@ export type RepoState = {
 // every variable reads as a placeholder that also passes the base_url check.
 function tolerantEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return new Proxy(env, {
-    get: (target, key) => (typeof key === 'string' ? (target[key] ?? 'http://unset.invalid') : undefined),
+    get: (target, key) => (typeof key === 'string' ? target[key] || 'http://unset.invalid' : undefined),
   });
 }
 

@@ -1,6 +1,8 @@
 // `--rollback <tier>`: revert the tier's pending commits that HEAD reaches, newest first, as one commit.
 // A dirty tree is refused untouched; a conflict restores HEAD, index and work tree and names the files.
 
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { appendLedger } from '../../proxy/ledger.ts';
 import { git } from '../../proxy/git.ts';
 import { EXIT, ReviewError } from './errors.ts';
@@ -35,6 +37,14 @@ export async function dirtyPaths(repo: string): Promise<string[]> {
     if (p[0] === 'R' || p[0] === 'C') i++; // the rename's source path follows
   }
   return out;
+}
+
+const IN_PROGRESS = ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply', 'sequencer'];
+
+/** The operations a user has in progress (a rollback would get tangled in them, and its clean-up would end them). */
+export async function operationsInProgress(repo: string): Promise<string[]> {
+  const gitDir = resolve(repo, (await git(repo, ['rev-parse', '--git-dir'])).stdout.trim());
+  return IN_PROGRESS.filter((name) => existsSync(join(gitDir, name)));
 }
 
 export function rollbackMessage(tier: string, commits: readonly Commit[]): string {
@@ -77,6 +87,10 @@ export async function rollback(state: RepoState, tier: string, opts: { dryRun?: 
   }
   if (opts.dryRun || commits.length === 0) return result;
 
+  const busy = await operationsInProgress(state.repo);
+  if (busy.length > 0) {
+    throw new ReviewError(`refusing to roll back ${tier}: git has an operation in progress (${busy.join(', ')}); finish or abort it first`, EXIT.refused, { in_progress: busy });
+  }
   const dirty = await dirtyPaths(state.repo);
   if (dirty.length > 0) {
     throw new ReviewError(`refusing to roll back ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`, EXIT.refused, { dirty });

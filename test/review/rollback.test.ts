@@ -83,6 +83,17 @@ describe('review --rollback', () => {
     expect(await snapshot(fx.dir)).toEqual(before);
   });
 
+  it('an operation in progress (a rebase stopped to edit) is refused and left as it was', async () => {
+    await git(fx.dir, ['rebase', '-i', fx.shas.c1], { env: { GIT_SEQUENCE_EDITOR: 'sed -i 1s/^pick/edit/' } });
+    expect(existsSync(join(fx.dir, '.git/rebase-merge'))).toBe(true);
+    const before = await snapshot(fx.dir);
+    const r = await review(['--rollback', 'deepseek', '--repo', fx.dir]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('rebase-merge');
+    expect(await snapshot(fx.dir)).toEqual(before);
+    expect(existsSync(join(fx.dir, '.git/rebase-merge'))).toBe(true);
+  });
+
   it('a conflict leaves HEAD, index and work tree exactly as they were and names the file', async () => {
     await commit(fx.dir, 'claude rewrites line 2', { 'shared.txt': 'line1\nline2 claude\nline3\n' }, { model: 'claude' });
     writeFileSync(join(fx.dir, 'notes.txt'), 'untracked stays\n');

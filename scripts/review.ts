@@ -28,7 +28,8 @@ Views (one at a time; --analyze when none is given):
       --rollback <model>   revert the model's pending commits that HEAD reaches, newest first,
                            in one commit (trailers Model-Rollback, Reverts); its run tags become
                            rolledback-<model>-*. Refuses staged or unstaged changes to tracked
-                           files (untracked files are fine); on a conflict nothing changes
+                           files (untracked files are fine) and a merge, rebase, cherry-pick or
+                           revert in progress; on a conflict nothing changes
         --dry-run            list what would be reverted and renamed, change nothing
       --log                the switch timeline: when, from -> to, why, how long each model ran,
                            the auto-commit

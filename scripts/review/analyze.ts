@@ -22,7 +22,7 @@ export type AnalyzeRow = {
   lines_removed: number;
   first_commit: CommitRef | null;
   last_commit: CommitRef | null;
-  /** null when there is no ledger yet. */
+  /** null when there is no ledger yet, and for the no-model row (usage lines always name a tier). */
   usage: UsageTotals | null;
 };
 
@@ -55,7 +55,7 @@ function newAcc(model: string | null, withUsage: boolean): Acc {
     lines_removed: 0,
     first_commit: null,
     last_commit: null,
-    usage: withUsage ? emptyUsage() : null,
+    usage: withUsage && model !== null ? emptyUsage() : null,
   };
   return { row, files: new Set(), runs: new Set(), first: Infinity, last: -Infinity };
 }
@@ -78,6 +78,7 @@ export function analyze(input: AnalyzeInput): AnalyzeReport {
   const accs = new Map<string | null, Acc>();
   const accFor = (model: string | null): Acc => accs.get(model) ?? (accs.set(model, newAcc(model, withUsage)).get(model) as Acc);
   const total = newAcc(null, withUsage);
+  if (withUsage) total.row.usage = emptyUsage();
 
   for (const c of input.commits) {
     if (!input.graph.fromHead.has(c.sha) || !inWindow(c.time, input.window)) continue;

@@ -20,7 +20,7 @@ export function table(head: string[], rows: string[][], right: boolean[], c: Cha
 
 export const int = (n: number | null | undefined): string => (n === null || n === undefined ? 'unknown' : n.toLocaleString('en-US'));
 export const usd = (n: number | null | undefined): string =>
-  n === null || n === undefined ? 'unknown' : n === 0 ? '$0' : n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+  n === null || n === undefined ? 'unknown' : n === 0 ? '$0' : n < 1 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
 const day = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 16) : '-');
 const modelName = (m: string | null): string => m ?? '(no model)';
 
@@ -44,9 +44,9 @@ export function renderAnalyze(r: AnalyzeReport, c: ChalkInstance): string {
     int(x.lines_removed),
     day(x.first_commit?.date),
     day(x.last_commit?.date),
-    int(x.usage?.input_tokens),
-    int(x.usage?.output_tokens),
-    usd(x.usage ? x.usage.cost_usd : null),
+    noModel ? '-' : int(x.usage?.input_tokens),
+    noModel ? '-' : int(x.usage?.output_tokens),
+    noModel ? '-' : usd(x.usage ? x.usage.cost_usd : null),
   ];
   const rows = [...r.rows.map((x) => cells(modelName(x.model), x, x.model === null)), cells('total', r.total)];
   const right = head.map((_, i) => i > 0 && i < 9 || i > 10);

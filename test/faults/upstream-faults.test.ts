@@ -56,7 +56,7 @@ describe('upstream faults', () => {
   it('applies backpressure to a slow reader instead of buffering the whole stream', async () => {
     const frame = `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(16_000) } })}\n\n`;
     const head = TEXT.split('\n\n').slice(0, 2).join('\n\n') + '\n\n';
-    const total = 40 * 1024 * 1024;
+    const total = 128 * 1024 * 1024;
     let written = 0;
     let done = false;
     const server: Server = createServer(async (_req, res) => {
@@ -72,17 +72,26 @@ describe('upstream faults', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const upUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upUrl }] });
-    cleanup.push(() => h.close(), () => void server.closeAllConnections(), () => new Promise<void>((r) => server.close(() => r())));
+    cleanup.push(
+      () => h.close(),
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
 
     const clientReq = request(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     const response = await new Promise<import('node:http').IncomingMessage>((resolve) => {
       clientReq.on('response', resolve);
       clientReq.end(JSON.stringify({ ...req, stream: true }));
     });
+    cleanup.push(() => void response.destroy());
     response.pause(); // a reader that does not read
     await new Promise((r) => setTimeout(r, 800));
     const stalledAt = written;
     expect(done).toBe(false);
+    // Socket buffers on loopback hold a few MB each way; the rest must wait for the reader.
     expect(stalledAt).toBeLessThan(total / 4);
     // Reading again lets the rest flow through.
     let received = 0;

@@ -1,6 +1,8 @@
 // Makes a conversation that a fallback continued acceptable to Anthropic again: thinking blocks the
-// proxy made are removed (Anthropic would reject their signature), and when the latest tool-use turn
-// has no genuine thinking block, the request goes without `thinking` (Anthropic requires one there).
+// proxy made are removed (Anthropic would reject their signature), so are assistant text blocks with
+// nothing but whitespace (a fallback may stream "\n\n" before its tool calls; Anthropic answers 400
+// "text content blocks must contain non-whitespace text"), and when the latest tool-use turn has no
+// genuine thinking block, the request goes without `thinking` (Anthropic requires one there).
 
 import type { ContentBlockParam, MessageParam, MessagesRequest } from './types.ts';
 import { isProxySignature } from './proxy-signature.ts';
@@ -14,13 +16,18 @@ function isUnsignedThinking(block: ContentBlockParam): boolean {
   return block.type === 'thinking' && !isGenuineThinking(block);
 }
 
+/** What Anthropic refuses in an assistant turn that another provider wrote. */
+function isRefused(block: ContentBlockParam): boolean {
+  return isUnsignedThinking(block) || (block.type === 'text' && !/\S/.test(block.text));
+}
+
 /** A new request when something had to change, else null (so the original bytes can go as they came). */
 export function prepareForAnthropic(req: MessagesRequest): MessagesRequest | null {
   let messages: MessageParam[] | null = null;
   req.messages.forEach((m, i) => {
-    if (m.role !== 'assistant' || typeof m.content === 'string' || !m.content.some(isUnsignedThinking)) return;
+    if (m.role !== 'assistant' || typeof m.content === 'string' || !m.content.some(isRefused)) return;
     messages ??= req.messages.slice();
-    messages[i] = { ...m, content: m.content.filter((b) => !isUnsignedThinking(b)) };
+    messages[i] = { ...m, content: m.content.filter((b) => !isRefused(b)) };
   });
   const msgs: MessageParam[] = (messages ?? req.messages).filter((m) => typeof m.content === 'string' || m.content.length > 0);
   const dropThinking = thinkingWouldBeRejected(req, msgs);

@@ -3,7 +3,8 @@
 // API's wording) history it would refuse: a thinking block it did not sign, a tool loop without
 // thinking while thinking is on, an unanswered tool_use, a bad or repeated tool_use id, empty text.
 // Otherwise it streams a fixture. Sources: wire-formats.md §1.2, §1.6, §6; the messages quoted below
-// are Anthropic's (CLIProxyAPI#2172, Antigravity-Manager#139 and #608, Anthropic's docs on tool use).
+// are Anthropic's (CLIProxyAPI#2172, Antigravity-Manager#139 and #608, claude-code#23440, Anthropic's
+// docs on tool use).
 
 import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
 import { createSSEParser } from '../../proxy/sse.ts';
@@ -15,6 +16,24 @@ type Body = { model?: unknown; max_tokens?: unknown; messages?: unknown; thinkin
 export const THINKING_FIXTURE = fixture('anthropic-stream-thinking.sse');
 export const TEXT_FIXTURE = fixture('anthropic-stream-text.sse');
 export const TOOL_FIXTURE = fixture('anthropic-stream-tool-use.sse');
+
+/**
+ * Claude opening a tool loop with thinking: the thinking fixture's thinking block (index 0, the
+ * signature this fake issues) followed by the tool-use fixture's tool_use block (index 1) and its end.
+ */
+export const THINKING_TOOL_FIXTURE = [
+  ...frames(THINKING_FIXTURE).filter((f) => f.data.type === 'message_start' || f.data.index === 0),
+  ...frames(TOOL_FIXTURE).filter((f) => f.data.index === 1 || f.data.type === 'message_delta' || f.data.type === 'message_stop'),
+]
+  .map((f) => f.raw)
+  .join('');
+
+function frames(sse: string): { raw: string; data: { type: string; index?: number } }[] {
+  return sse
+    .split('\n\n')
+    .filter((f) => f.trim() !== '')
+    .map((f) => ({ raw: f + '\n\n', data: JSON.parse(f.split('\n').find((l) => l.startsWith('data:'))!.slice(5)) as { type: string; index?: number } }));
+}
 
 /** signature → the thinking text it signs, from the thinking fixture (what this fake "issues"). */
 export const ISSUED_SIGNATURES: ReadonlyMap<string, string> = issuedSignatures(THINKING_FIXTURE);
@@ -119,8 +138,9 @@ export function rejectionOf(input: unknown): string | null {
 function blockProblem(b: Block, role: string, at: string, seen: Set<string>): string | null {
   switch (b.type) {
     case 'text':
-      if (typeof b.text !== 'string' || b.text === '') return `${at}: text content blocks must be non-empty`;
-      if (b.text.trim() === '') return `${at}: text content blocks must contain non-whitespace text`;
+      // The real API names no index here (anthropics/claude-code#23440, anomalyco/opencode#31259).
+      if (typeof b.text !== 'string' || b.text === '') return 'messages: text content blocks must be non-empty';
+      if (b.text.trim() === '') return 'messages: text content blocks must contain non-whitespace text';
       return null;
     case 'thinking':
       if (role !== 'assistant') return `${at}.type: thinking blocks are only allowed in assistant messages`;

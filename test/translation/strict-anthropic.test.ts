@@ -105,10 +105,11 @@ describe('the strict fake Anthropic refuses what the real API refuses', () => {
     expect(await rejection(twice)).toBe('messages.3.content.0: `tool_use` ids must be unique');
   });
 
-  it('an empty text block, also inside a tool_result', async () => {
-    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '' }, call()] }, result()])).toBe('messages.1.content.0: text content blocks must be non-empty');
+  it('an empty or whitespace-only text block, also inside a tool_result', async () => {
+    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '' }, call()] }, result()])).toBe('messages: text content blocks must be non-empty');
+    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '\n\n' }, call()] }, result()])).toBe('messages: text content blocks must contain non-whitespace text');
     const emptyResult = { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: [{ type: 'text', text: '' }] }] };
-    expect(await rejection([prompt, { role: 'assistant', content: [call()] }, emptyResult])).toBe('messages.2.content.0.content.0: text content blocks must be non-empty');
+    expect(await rejection([prompt, { role: 'assistant', content: [call()] }, emptyResult])).toBe('messages: text content blocks must be non-empty');
   });
 
   it('thinking-clearing context edits without thinking', async () => {

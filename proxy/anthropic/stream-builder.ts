@@ -31,6 +31,18 @@ export function newToolUseId(): string {
   return 'toolu_' + randomBytes(12).toString('base64url');
 }
 
+/** Anthropic refuses a history tool_use id outside this pattern (400 when the conversation goes back). */
+const TOOL_USE_ID = /^[a-zA-Z0-9_-]+$/;
+
+/**
+ * An upstream tool-call id as a tool_use id: kept when Anthropic would take it and it is not taken yet
+ * (in this answer or earlier in the conversation: ids must be unique), else a new `toolu_` id. Kimi K2,
+ * for one, names its calls `functions.<name>:<index>`, the same again every turn.
+ */
+export function toolUseIdFor(upstreamId: string | undefined, taken: ReadonlySet<string>): string {
+  return upstreamId && TOOL_USE_ID.test(upstreamId) && !taken.has(upstreamId) ? upstreamId : newToolUseId();
+}
+
 export function createMessageBuilder(opts: { model: string; id?: string; inputTokens?: number }): MessageBuilder {
   let started = false;
   let finished = false;

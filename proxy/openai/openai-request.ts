@@ -74,8 +74,16 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
 
   // Every name the conversation uses, so history tool calls and answers map the same way.
   const names = new Set((req.tools ?? []).map((t) => t.name));
-  for (const m of req.messages) if (typeof m.content !== 'string') for (const b of m.content) if (b.type === 'tool_use') names.add(b.name);
-  return { body, warnings, context: { model: opts.model, toolNames: openAIToolNameMap(names) } };
+  const ids: string[] = [];
+  for (const m of req.messages) {
+    if (typeof m.content === 'string') continue;
+    for (const b of m.content) {
+      if (b.type !== 'tool_use') continue;
+      names.add(b.name);
+      ids.push(b.id);
+    }
+  }
+  return { body, warnings, context: { model: opts.model, toolNames: openAIToolNameMap(names), historyToolUseIds: ids } };
 }
 
 /** Anthropic thinking → DeepSeek `thinking` + effort, or OpenAI reasoning_effort; nothing for plain models. */

@@ -1,7 +1,7 @@
 // A non-streaming OpenAI Chat Completions response → an Anthropic Message.
 
 import { encodeProxySignature } from '../anthropic/proxy-signature.ts';
-import { newMessageId, newToolUseId } from '../anthropic/stream-builder.ts';
+import { newMessageId, toolUseIdFor } from '../anthropic/stream-builder.ts';
 import type { ContentBlock, Message } from '../anthropic/types.ts';
 import type { UpstreamError } from '../protocol.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
@@ -39,10 +39,13 @@ export function fromOpenAIResponse(json: unknown, context: OpenAIContext, reques
   if (typeof m.content === 'string' && m.content !== '') content.push({ type: 'text', text: m.content });
   if (typeof m.refusal === 'string' && m.refusal !== '') content.push({ type: 'text', text: m.refusal });
   const calls = m.tool_calls ?? [];
+  const taken = new Set(context.historyToolUseIds);
   for (const call of calls) {
+    const id = toolUseIdFor(call.id, taken);
+    taken.add(id);
     content.push({
       type: 'tool_use',
-      id: call.id || newToolUseId(),
+      id,
       name: fromOpenAIToolName(call.function?.name ?? 'unknown_tool', context.toolNames),
       input: parseArguments(call.function?.arguments),
     });

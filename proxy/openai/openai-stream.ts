@@ -1,7 +1,7 @@
 // OpenAI Chat Completions SSE chunks → Anthropic stream events, via the shared message builder.
 // Reasoning → thinking block (proxy signature), content → text, tool-call fragments → tool_use blocks.
 
-import { createMessageBuilder, newToolUseId } from '../anthropic/stream-builder.ts';
+import { createMessageBuilder, newToolUseId, toolUseIdFor } from '../anthropic/stream-builder.ts';
 import { encodeProxySignature } from '../anthropic/proxy-signature.ts';
 import type { StreamEvent, Usage } from '../anthropic/types.ts';
 import type { EventTransform } from '../protocol.ts';
@@ -26,7 +26,7 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
   const builder = createMessageBuilder({ model: requestedModel });
   const signature = encodeProxySignature({ provider: 'openai' });
   const calls = new Map<number, Call>();
-  const usedIds = new Set<string>();
+  const usedIds = new Set<string>(context.historyToolUseIds);
   let live: number | null = null;
   let toolsStarted = false;
   const deferred: Deferred[] = [];
@@ -58,7 +58,7 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
       call = { id: '', name: '', args: '' };
       calls.set(index, call);
     }
-    if (d.id && !call.id) call.id = usedIds.has(d.id) ? newToolUseId() : d.id;
+    if (d.id && !call.id) call.id = toolUseIdFor(d.id, usedIds);
     if (d.function?.name && !call.name) call.name = fromOpenAIToolName(d.function.name, context.toolNames);
     const piece = d.function?.arguments ?? '';
     toolsStarted = true;

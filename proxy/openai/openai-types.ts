@@ -123,4 +123,6 @@ export type OpenAIContext = {
   model: string;
   /** OpenAI-side tool name → the Anthropic name Claude Code knows (only names that had to change). */
   toolNames: Record<string, string>;
+  /** tool_use ids already in the conversation: an upstream id repeating one gets a new id. */
+  historyToolUseIds?: readonly string[];
 };

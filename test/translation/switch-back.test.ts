@@ -120,3 +120,41 @@ describe.each(BY_PROTOCOL)('switching back from $tier ($protocol)', (p) => {
     ]);
   });
 });
+
+describe('tool call ids from OpenAI-compatible servers', () => {
+  const p = BY_PROTOCOL[0];
+  const plain = p.toolTurn(1).replace(/_t1"/g, '"'); // the fixture's own ids
+  // Kimi K2 names its calls "functions.<name>:<index>", the same again every turn.
+  let n = 0;
+  const kimi = plain.replace(/"id":"call_[A-Za-z0-9]+"/g, () => `"id":"functions.${['Read', 'Bash'][n]}:${n++}"`);
+
+  it('become tool_use ids Anthropic takes: kept when valid and new, replaced when malformed or already used', async () => {
+    expect(p.calls(kimi).map((c) => c.id)).toEqual(['functions.Read:0', 'functions.Bash:1']);
+    const { strict, fallback, h, client } = await setup(p, [TEXT_FIXTURE], [kimi, plain, plain], true);
+    const ids = (m: Anthropic.Message) => m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => b.id);
+    const inputs = (m: Anthropic.Message) => m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => b.input);
+
+    const t1 = await turn(client, PROMPT);
+    expect(inputs(t1)).toEqual(p.calls(kimi).map((c) => c.input));
+    for (const id of ids(t1)) expect(id).toMatch(/^[a-zA-Z0-9_-]+$/);
+    const history = [...PROMPT, echo(t1), results(ids(t1).map((id, i) => ({ id, name: p.calls(kimi)[i].name, input: null })))];
+
+    const t2 = await turn(client, history);
+    expect(ids(t2)).toEqual(p.calls(plain).map((c) => c.id));
+    // The next request carries the ids Claude Code knows, each call answered by its tool message.
+    const messages = (fallback.requests[1].json as { messages: { role: string; tool_calls?: { id: string }[]; tool_call_id?: string }[] }).messages;
+    expect(messages.filter((m) => m.tool_calls).flatMap((m) => m.tool_calls!.map((c) => c.id))).toEqual(ids(t1));
+    expect(messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toEqual(ids(t1));
+    history.push(echo(t2), results(p.calls(plain)));
+
+    // The server repeats the ids of turn 2: Claude Code must get new ones.
+    const t3 = await turn(client, history);
+    expect(inputs(t3)).toEqual(p.calls(plain).map((c) => c.input));
+    expect(new Set([...ids(t1), ...ids(t2), ...ids(t3)]).size).toBe(6);
+    history.push(echo(t3), results(ids(t3).map((id, i) => ({ id, name: p.calls(plain)[i].name, input: null }))));
+
+    await afterCooldown(h, strict);
+    await turn(client, history);
+    expect(strict.verdicts.filter((v) => v.status !== 429)).toEqual([{ status: 200 }]);
+  });
+});

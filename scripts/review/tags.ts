@@ -1,9 +1,10 @@
 // Run tags, `<prefix><tier>-<YYYYMMDD-HHMMSS>` and their `accepted-`/`rolledback-` renames: parse, list, rename.
-// A local parser; proxy/switch-commit.ts's `runTagName` builds the same names and the two can be unified.
+// The names themselves are proxy/run-tag.ts's, shared with the hooks' auto-commit side.
 
 import { git, type GitResult } from '../../proxy/git.ts';
+import { parseRunTag, tagName, type TagState } from '../../proxy/run-tag.ts';
 
-export type TagState = 'run' | 'accepted' | 'rolledback';
+export { parseRunTag, stampOf, type TagState } from '../../proxy/run-tag.ts';
 
 export type RunTag = {
   name: string;
@@ -18,30 +19,6 @@ export type RunTag = {
   /** The ref's own value (the tag object for annotated tags), what a rename must carry over. */
   object: string;
 };
-
-const STAMP = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(\.\d+)?$/;
-
-/** Reads a tag name as one of ours, or null. `accepted-`/`rolledback-` win over a prefix they also match. */
-export function parseRunTag(name: string, prefix: string): Omit<RunTag, 'commit' | 'object'> | null {
-  let state: TagState;
-  let rest: string;
-  if (name.startsWith('accepted-')) [state, rest] = ['accepted', name.slice('accepted-'.length)];
-  else if (name.startsWith('rolledback-')) [state, rest] = ['rolledback', name.slice('rolledback-'.length)];
-  else if (name.startsWith(prefix)) [state, rest] = ['run', name.slice(prefix.length)];
-  else return null;
-  const m = STAMP.exec(rest);
-  if (!m) return null;
-  const [, tier, y, mo, d, h, mi, s, suffix] = m;
-  const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(time)) return null;
-  return { name, state, tier, stamp: `${y}${mo}${d}-${h}${mi}${s}${suffix ?? ''}`, time };
-}
-
-/** `accepted-<tier>-<stamp>` for state `accepted`, and so on. */
-export function runTagName(state: TagState, prefix: string, tier: string, stamp: string): string {
-  const head = state === 'run' ? prefix : `${state}-`;
-  return `${head}${tier}-${stamp}`;
-}
 
 /** Starts listing every tag with its object and peeled commit; `parseRunTags` keeps ours. */
 export function listTags(repo: string): Promise<GitResult> {
@@ -80,7 +57,7 @@ export function planRenames(
   const ops: TagOp[] = [];
   const renames: Rename[] = [];
   for (const t of tags) {
-    const base = runTagName(state, prefix, t.tier, t.stamp.replace(/\.\d+$/, ''));
+    const base = tagName(state, prefix, t.tier, t.stamp.replace(/\.\d+$/, ''));
     let name = base;
     let old = taken.get(name);
     for (let n = 2; old && !isAncestor(old.commit, t.commit); n++) {
@@ -113,6 +90,3 @@ export async function updateTags(repo: string, ops: readonly TagOp[]): Promise<v
 }
 
 /** `YYYYMMDD-HHMMSS` (UTC) of a time, the stamp format of run tags. */
-export function stampOf(time: number): string {
-  return new Date(time).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}

@@ -6,9 +6,9 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
-import { fixture, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.ts';
+import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { ISSUED_SIGNATURES, TEXT_FIXTURE, THINKING_FIXTURE, TOOL_FIXTURE, startStrictAnthropic, type StrictAnthropic } from '../helpers/strict-anthropic.ts';
+import { ISSUED_SIGNATURES, TEXT_FIXTURE, THINKING_FIXTURE, TOOL_FIXTURE, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
 import { PROVIDERS, anthropicCalls, anthropicText, anthropicUsage, type Provider, type SentCall, type SentUsage } from './providers.ts';
 import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/ledger.ts';
 

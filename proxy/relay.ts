@@ -71,9 +71,11 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
     clearTimeout(timer);
     await opts.release();
     res.writeHead(upstream.statusCode, opts.headers);
-    res.flushHeaders();
-    for (const part of held) await write(res, part);
+    // What was held back goes out in one write, which carries the headers too: one packet, not one per part.
+    const first = held.length <= 1 ? held[0] : Buffer.concat(held.map((h) => (typeof h === 'string' ? Buffer.from(h) : h)));
     held.length = 0;
+    if (first === undefined) res.flushHeaders();
+    else await write(res, first);
   }
 
   async function send(out: Buffer | string): Promise<void> {

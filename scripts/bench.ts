@@ -1,0 +1,128 @@
+// `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
+// (DESIGN.md "Performance budget"); also written as JSON to bench-results/latest.json.
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof]
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
+import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
+import { benchReview, type ReviewResults } from './bench/review-bench.ts';
+import { ROOT, isMain } from './bench/processes.ts';
+import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
+
+export type Machine = { cpu: string; cores: number; memoryGb: number; node: string; platform: string };
+
+export function machine(): Machine {
+  const c = cpus();
+  return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+export function machineLine(m: Machine): string {
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node.slice(1)}, ${m.platform}`;
+}
+
+/** The budget as rows: each figure beside its baseline from the same run. */
+export function proxyRows(r: ProxyResults): Row[] {
+  const rows: Row[] = [];
+  const added = (label: string, base: number, subj: number, limit: number, target: string) =>
+    rows.push({ row: label, baseline: ms(base), subject: ms(subj), delta: signedMs(subj - base), target, met: subj - base <= limit });
+  const info = (label: string, base: number, subj: number) => rows.push({ row: label, baseline: ms(base), subject: ms(subj), delta: signedMs(subj - base), target: '', met: null });
+  const s = r.passSmall;
+  added('TTFB, 20-event stream: direct → proxy, median', s.direct.ttfb.median, s.proxy.ttfb.median, 1, '≤ +1 ms');
+  added('TTFB, 20-event stream: direct → proxy, p99', s.direct.ttfb.p99, s.proxy.ttfb.p99, 5, '≤ +5 ms');
+  info('TTFB, 20-event stream: direct → bare pipe, median', s.direct.ttfb.median, s.pipe.ttfb.median);
+  info('total, 20-event stream: direct → proxy, median', s.direct.total.median, s.proxy.total.median);
+  const k = r.pass80k;
+  const kb = Math.round(r.requestBytes / 1024);
+  added(`TTFB, ${kb} KB Claude Code request: direct → proxy, median`, k.direct.ttfb.median, k.proxy.ttfb.median, 1.5, '≤ +1.5 ms');
+  info(`TTFB, ${kb} KB Claude Code request: direct → proxy, p99`, k.direct.ttfb.p99, k.proxy.ttfb.p99);
+  info(`TTFB, ${kb} KB Claude Code request: direct → bare pipe, median`, k.direct.ttfb.median, k.pipe.ttfb.median);
+  const l = r.large;
+  const mb = l.bytes / 2 ** 20;
+  const tput = (t: number) => `${ms(t, 1)} (${Math.round(mb / (t / 1000))} MB/s)`;
+  const lr = l.proxy.total.median / l.pipe.total.median;
+  rows.push({ row: `${mb.toFixed(1)} MB stream, total: bare pipe → proxy, median`, baseline: tput(l.pipe.total.median), subject: tput(l.proxy.total.median), delta: ratio(lr), target: '≤ 1.10×', met: lr <= 1.1 });
+  rows.push({ row: `${mb.toFixed(1)} MB stream, total: direct → bare pipe, median`, baseline: tput(l.direct.total.median), subject: tput(l.pipe.total.median), delta: ratio(l.pipe.total.median / l.direct.total.median), target: '', met: null });
+  for (const [name, t] of [['OpenAI', r.openai], ['Gemini', r.gemini]] as const) {
+    added(`${name} tool-use stream, short request, total: direct → translated, median`, t.small.direct.total.median, t.small.proxy.total.median, 2, '≤ +2 ms');
+    added(`${name} tool-use stream, ${kb} KB request, total: direct → translated, median`, t.large.direct.total.median, t.large.proxy.total.median, 2, '≤ +2 ms');
+  }
+  const c = r.concurrent;
+  rows.push({ row: `${c.streams} concurrent streams (${kb} KB request, ${mb.toFixed(1)} MB answer each): errors`, baseline: '', subject: `${c.errors} of ${c.streams}`, delta: `${c.seconds.toFixed(1)} s`, target: '0', met: c.errors === 0 });
+  rows.push({ row: `${c.streams} concurrent streams: proxy RSS, idle → peak`, baseline: `${c.idleRssMb.toFixed(0)} MB`, subject: `${c.peakRssMb.toFixed(0)} MB`, delta: `+${(c.peakRssMb - c.idleRssMb).toFixed(0)} MB`, target: '< 150 MB', met: c.peakRssMb < 150 && c.errors === 0 });
+  const p = r.concurrentPipe;
+  rows.push({ row: `${p.streams} concurrent streams: bare pipe RSS, idle → peak (${p.errors} errors)`, baseline: `${p.idleRssMb.toFixed(0)} MB`, subject: `${p.peakRssMb.toFixed(0)} MB`, delta: `+${(p.peakRssMb - p.idleRssMb).toFixed(0)} MB`, target: '', met: null });
+  return rows;
+}
+
+export function hooksRows(h: HooksResults): Row[] {
+  const d = h.with.median - h.without.median;
+  return [{ row: `git commit: without hooks → with hooks (non-Claude model active${h.stamped ? ', stamped' : ', NOT stamped'}), median`, baseline: ms(h.without.median, 1), subject: ms(h.with.median, 1), delta: signedMs(d, 1), target: '≤ +50 ms', met: d <= 50 && h.stamped }];
+}
+
+export function reviewRows(r: ReviewResults): Row[] {
+  const x = r.analyze.median / r.gitLog.median;
+  const n = r.commits.toLocaleString('en-US');
+  return [
+    { row: `review --analyze, ${n} commits: git log → review (CLI), median`, baseline: ms(r.gitLog.median, 0), subject: ms(r.analyze.median, 0), delta: ratio(x), target: '≤ 2×', met: x <= 2 },
+    { row: `review --analyze, ${n} commits: git log > /dev/null → review (CLI), median`, baseline: ms(r.gitLogDevNull.median, 0), subject: ms(r.analyze.median, 0), delta: ratio(r.analyze.median / r.gitLogDevNull.median), target: '', met: null },
+  ];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'cpu-prof': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write('npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof]\n');
+    return 0;
+  }
+  const quick = values.quick ?? false;
+  const only = new Set((values.only ?? 'proxy,hooks,review').split(','));
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const out = join(ROOT, 'bench-results');
+  mkdirSync(out, { recursive: true });
+  const profDir = join(out, 'profiles');
+  const proxyNodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : undefined;
+
+  const m = machine();
+  const started = new Date();
+  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults } = {};
+  const rows: Row[] = [];
+  if (only.has('proxy')) {
+    results.proxy = await benchProxy({ quick, proxyNodeArgs, log });
+    rows.push(...proxyRows(results.proxy));
+  }
+  if (only.has('hooks')) {
+    log('hooks…');
+    results.hooks = await benchHooks({ commits: quick ? 10 : 40 });
+    rows.push(...hooksRows(results.hooks));
+  }
+  if (only.has('review')) {
+    log('review --analyze on 20,000 commits…');
+    results.review = await benchReview({ commits: 20_000, runs: quick ? 3 : 7 });
+    rows.push(...reviewRows(results.review));
+  }
+
+  const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  process.stdout.write(`${machineLine(m)}; ${date}${quick ? '; --quick' : ''}\n\n${renderText(rows)}\n`);
+  const report = { date: started.toISOString(), quick, machine: m, rows, results, markdown: renderMarkdown(rows) };
+  writeFileSync(join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(`\nwritten: bench-results/latest.json${proxyNodeArgs ? `; proxy profiles in bench-results/profiles/` : ''}\n`);
+  return rows.some((r) => r.met === false) ? 1 : 0;
+}
+
+if (isMain(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

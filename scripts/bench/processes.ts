@@ -1,0 +1,90 @@
+// The benchmark's child processes: spawned with tsx, their port read from the first stdout line, their
+// memory read from /proc, stopped with SIGTERM so that a --cpu-prof profile gets written.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The project's root, where the benchmark's children run. */
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export function isMain(importMetaUrl: string): boolean {
+  return !!process.argv[1] && importMetaUrl === pathToFileURL(realpathSync(process.argv[1])).href;
+}
+
+export type Child = {
+  pid: number;
+  port: number;
+  url: string;
+  /** The last few KB the process wrote to stderr. */
+  stderr(): string;
+  stop(): Promise<void>;
+};
+
+export async function spawnChild(script: string, args: string[], opts: { nodeArgs?: string[]; cwd: string }): Promise<Child> {
+  const proc: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (d: string) => {
+    err = (err + d).slice(-4096);
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (d: string) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl !== -1) resolve((JSON.parse(out.slice(0, nl)) as { port: number }).port);
+    });
+    proc.once('exit', (code) => reject(new Error(`${script} exited (${code}) before listening: ${err}`)));
+  });
+  return {
+    pid: proc.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stderr: () => err,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+export const rssMb = (pid: number) => statusKb(pid, 'VmRSS') / 1024;
+export const peakRssMb = (pid: number) => statusKb(pid, 'VmHWM') / 1024;
+
+/** Resets the kernel's peak-RSS mark (VmHWM) to the current RSS; false where that is not allowed. */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls VmRSS every `everyMs` until stopped; returns the highest value seen, in MB. */
+export function watchRss(pid: number, everyMs = 10): () => number {
+  let max = rssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, rssMb(pid));
+    } catch {
+      // the process is gone
+    }
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return max;
+  };
+}

@@ -1,0 +1,64 @@
+// Child-process entry for the loopback servers the benchmark measures against; prints {"port":N} on stdout.
+//   fake       an upstream that reads the whole request, then writes the chosen stream frame by frame
+//   pipe URL   the physical baseline for a proxy in Node: node:http piping req → URL → res, keep-alive agent
+
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { streams, type StreamName } from './payloads.ts';
+import { isMain } from './processes.ts';
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
+/** Which stream a request gets: the provider's by its URL, else `x-bench-stream` (an Anthropic stream). */
+export function streamFor(req: IncomingMessage): StreamName {
+  const url = req.url ?? '';
+  if (url.includes('/chat/completions')) return 'openai';
+  if (url.includes(':streamGenerateContent')) return 'gemini';
+  return req.headers['x-bench-stream'] === 'large' ? 'large' : 'small';
+}
+
+export function startFake(): ReturnType<typeof createServer> {
+  const all = streams();
+  const encoded = Object.fromEntries(Object.entries(all).map(([k, frames]) => [k, frames.map((f) => Buffer.from(f))])) as Record<StreamName, Buffer[]>;
+  return createServer((req, res) => {
+    req.resume(); // the whole request arrives before the answer starts, as with a real API
+    req.on('end', () => void write(res, encoded[streamFor(req)]));
+  });
+}
+
+async function write(res: ServerResponse, frames: Buffer[]): Promise<void> {
+  res.writeHead(200, SSE_HEADERS);
+  for (const f of frames) {
+    if (res.destroyed) return;
+    if (!res.write(f)) await new Promise((r) => res.once('drain', r));
+  }
+  res.end();
+}
+
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host']);
+
+export function startPipe(upstream: string): ReturnType<typeof createServer> {
+  const target = new URL(upstream);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  return createServer((req, res) => {
+    const headers = { ...req.headers, host: target.host };
+    const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (ur) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(ur.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+      res.writeHead(ur.statusCode ?? 502, out);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    res.on('close', () => up.destroy());
+    req.pipe(up);
+  });
+}
+
+function main(args: string[]): void {
+  const server = args[0] === 'pipe' ? startPipe(args[1]) : startFake();
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: (server.address() as AddressInfo).port }) + '\n'));
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+if (isMain(import.meta.url)) main(process.argv.slice(2));

@@ -111,6 +111,8 @@ export type LedgerWriter = {
   readonly path: string;
   /** Queues one line; lines are written in call order, each with one write(2), off the event loop. */
   append(input: LedgerInput): Promise<LedgerEvent>;
+  /** Resolves once every line queued so far is written. */
+  flushed(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -132,6 +134,9 @@ export function createLedgerWriter(path: string): LedgerWriter {
       });
       chain = done.catch(() => undefined);
       return done;
+    },
+    async flushed() {
+      await chain;
     },
     async close() {
       await chain;

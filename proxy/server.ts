@@ -17,6 +17,7 @@ import { callUpstream, createUpstreamDispatcher, responseHeaders } from './upstr
 import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from './anthropic/anthropic-upstream.ts';
 import { estimateInputTokens } from './count-tokens.ts';
 import { upstreamModel } from './model-map.ts';
+import { prepareForAnthropic } from './anthropic/prepare-for-anthropic.ts';
 import { refuseReason } from './access.ts';
 
 export type ProxyOptions = {
@@ -110,7 +111,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const tier = state.tiers[state.active];
     if (tier.protocol !== 'anthropic') return json(res, 200, { input_tokens: estimateInputTokens(body) });
     const model = upstreamModel(tier, body.model);
-    return forward(req, res, tier, model === body.model ? raw : JSON.stringify({ ...body, model }));
+    // What a fallback left in the history is counted the way the messages request will send it.
+    const prepared = prepareForAnthropic(body);
+    return forward(req, res, tier, model === body.model && !prepared ? raw : JSON.stringify({ ...(prepared ?? body), model }));
   }
 
   async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {

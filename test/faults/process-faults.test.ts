@@ -59,7 +59,7 @@ for (let i = 0; ; i++) await w.append({ kind: 'usage', tier: 't', model: 'm'.rep
     const req = { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] };
     const clients = [one, two].map((a) => new Anthropic({ apiKey: 'x', baseURL: `http://127.0.0.1:${a.port}`, maxRetries: 0 }));
     await Promise.all(Array.from({ length: 60 }, (_, i) => clients[i % 2].messages.stream(req).finalMessage()));
-    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all([one.proxy.ledger.flushed(), two.proxy.ledger.flushed()]);
     const text = readFileSync(one.ledgerPath, 'utf8');
     const lines = text.trimEnd().split('\n');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();

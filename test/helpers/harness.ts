@@ -32,6 +32,8 @@ export type Harness = App & {
   repo: string;
   logs: string[];
   events(): LedgerEvent[];
+  /** The ledger once every line the proxy queued so far is written (usage lines follow the response). */
+  settledEvents(): Promise<LedgerEvent[]>;
   close(): Promise<void>;
 };
 
@@ -67,6 +69,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     repo,
     logs,
     events: () => readLedger(app.ledgerPath),
+    settledEvents: async () => {
+      await app.proxy.ledger.flushed();
+      return readLedger(app.ledgerPath);
+    },
     close: () => app.proxy.close(500),
   };
 }

@@ -64,7 +64,7 @@ describe('fallback on a limit', () => {
       ['claude', 'deepseek', 'rate_limit'],
       ['deepseek', 'claude', 'recovered'],
     ]);
-    expect(h.events().filter((e) => e.kind === 'usage').map((e) => (e as { tier: string }).tier)).toEqual(['deepseek', 'deepseek', 'claude']);
+    expect((await h.settledEvents()).filter((e) => e.kind === 'usage').map((e) => (e as { tier: string }).tier)).toEqual(['deepseek', 'deepseek', 'claude']);
   });
 
   it.each([

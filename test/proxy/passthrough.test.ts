@@ -61,8 +61,7 @@ describe('pass-through', () => {
     const { h } = await setup(() => ({ kind: 'sse', text: fixture('anthropic-stream-tool-use.sse') }));
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
     await client.messages.stream(request).finalMessage();
-    await new Promise((r) => setTimeout(r, 50));
-    const usage = h.events().filter((e) => e.kind === 'usage');
+    const usage = (await h.settledEvents()).filter((e) => e.kind === 'usage');
     expect(usage).toHaveLength(1);
     // From the fixture: input 35, cache_read 18210, final output 71.
     expect(usage[0]).toMatchObject({ tier: 'claude', model: 'claude-sonnet-4-6', input_tokens: 35, output_tokens: 71, cache_read_tokens: 18210, stream: true });

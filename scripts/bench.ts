@@ -39,6 +39,8 @@ export function proxyRows(r: ProxyResults): Row[] {
   added(`TTFB, ${kb} KB Claude Code request: direct → proxy, median`, k.direct.ttfb.median, k.proxy.ttfb.median, 1.5, '≤ +1.5 ms');
   info(`TTFB, ${kb} KB Claude Code request: direct → proxy, p99`, k.direct.ttfb.p99, k.proxy.ttfb.p99);
   info(`TTFB, ${kb} KB Claude Code request: direct → bare pipe, median`, k.direct.ttfb.median, k.pipe.ttfb.median);
+  const w = r.pass80kRewritten;
+  info(`TTFB, ${kb} KB tool-loop turn the proxy rewrites (drops thinking): direct → proxy, median`, w.direct.ttfb.median, w.proxy.ttfb.median);
   const l = r.large;
   const mb = l.bytes / 2 ** 20;
   const tput = (t: number) => `${ms(t, 1)} (${Math.round(mb / (t / 1000))} MB/s)`;

@@ -19,6 +19,8 @@ export type Child = {
   url: string;
   /** The last few KB the process wrote to stderr. */
   stderr(): string;
+  /** The last 64 KB it wrote to stdout. */
+  stdout(): string;
   stop(): Promise<void>;
 };
 
@@ -33,13 +35,14 @@ export async function spawnChild(script: string, args: string[], opts: { nodeArg
     err = (err + d).slice(-4096);
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let out = '';
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve((JSON.parse(out.slice(0, nl)) as { port: number }).port);
+      out = (out + d).slice(-65536);
+      // Node flags such as --trace-gc write to stdout too: the port is on the line that starts with {"port".
+      const m = /^\{"port":(\d+)\}$/m.exec(out);
+      if (m) resolve(Number(m[1]));
     });
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code}) before listening: ${err}`)));
   });
@@ -48,6 +51,7 @@ export async function spawnChild(script: string, args: string[], opts: { nodeArg
     port,
     url: `http://127.0.0.1:${port}`,
     stderr: () => err,
+    stdout: () => out,
     async stop() {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       await exited;

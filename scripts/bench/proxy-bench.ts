@@ -32,6 +32,8 @@ type Series = Record<string, { ttfb: number[]; total: number[] }>;
 export type ProxyResults = {
   passSmall: Record<'direct' | 'pipe' | 'proxy', { ttfb: Summary; total: Summary }>;
   pass80k: Record<'direct' | 'pipe' | 'proxy', { ttfb: Summary; total: Summary }>;
+  /** Claude Code's tool-loop turn recorded without its thinking block: the proxy must drop `thinking` and re-serialise. */
+  pass80kRewritten: Record<'direct' | 'proxy', { ttfb: Summary; total: Summary }>;
   large: Record<'direct' | 'pipe' | 'proxy', { ttfb: Summary; total: Summary }> & { bytes: number };
   /** By request: a short one (the answer's translation alone) and the 80 KB Claude Code one. */
   openai: Record<'small' | 'large', Record<'direct' | 'proxy', { ttfb: Summary; total: Summary }>>;
@@ -113,6 +115,17 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     const passSmall = summaries(await interleaved(client, three(small, 'small'), q ? 200 : 1000, 50), ['direct', 'pipe', 'proxy'] as const);
     log('pass-through, 80 KB Claude Code request…');
     const pass80k = summaries(await interleaved(client, three(cc, 'small'), q ? 150 : 600, 30), ['direct', 'pipe', 'proxy'] as const);
+    const rewritten = claudeCodeRequest(1);
+    const rw = await interleaved(
+      client,
+      [
+        { name: 'direct', base: fake.url, req: rewritten, stream: 'small' },
+        { name: 'proxy', base: pass.child.url, req: rewritten, stream: 'small' },
+      ],
+      q ? 100 : 300,
+      20,
+    );
+    const pass80kRewritten = summaries(rw, ['direct', 'proxy'] as const);
     log('pass-through, ~1 MB stream…');
     const largeBytes = (await timed(client, fake.url, small, { stream: 'large' })).bytes;
     const large = { ...summaries(await interleaved(client, three(small, 'large'), q ? 20 : 80, 5), ['direct', 'pipe', 'proxy'] as const), bytes: largeBytes };
@@ -137,7 +150,7 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     log('100 concurrent streams…');
     const concurrentPipe = await concurrentStreams(client, pipe, cc, largeBytes, 100);
     const concurrent = await concurrentStreams(client, pass.child, cc, largeBytes, 100);
-    return { passSmall, pass80k, large, openai: translation('openai'), gemini: translation('gemini'), concurrent, concurrentPipe, requestBytes: cc.body.length };
+    return { passSmall, pass80k, pass80kRewritten, large, openai: translation('openai'), gemini: translation('gemini'), concurrent, concurrentPipe, requestBytes: cc.body.length };
   } catch (err) {
     for (const c of children) if (c.stderr()) log(`stderr of ${c.pid}: ${c.stderr()}`);
     throw err;

@@ -2,7 +2,7 @@
 // pipe, translation against the provider's stream fetched directly, and 100 concurrent streams. The proxy,
 // the pipe and the fake upstream each run in their own process; this one only sends and times requests.
 
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { configYaml, makeRepo, type TierSpec } from '../../test/helpers/harness.ts';
@@ -90,6 +90,7 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
   const log = opts.log ?? (() => {});
   const q = opts.quick;
   const children: Child[] = [];
+  const repos: string[] = [];
   const client = createClient();
   try {
     const fake = await spawnChild(SERVERS, ['fake'], { cwd: ROOT });
@@ -98,10 +99,13 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     children.push(pipe);
     const pass = await startProxy([{ name: 'claude', protocol: 'anthropic', base_url: fake.url }], opts.proxyNodeArgs);
     children.push(pass.child);
+    repos.push(pass.repo);
     const oa = await startProxy([{ name: 'openai-bench', protocol: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-bench', model: 'gpt-4.1' }], opts.proxyNodeArgs);
     children.push(oa.child);
+    repos.push(oa.repo);
     const gm = await startProxy([{ name: 'gemini-bench', protocol: 'gemini', base_url: fake.url, api_key: 'bench-key', model: 'gemini-2.5-flash' }], opts.proxyNodeArgs);
     children.push(gm.child);
+    repos.push(gm.repo);
 
     const small = smallRequest();
     const cc = claudeCodeRequest();
@@ -157,6 +161,7 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
   } finally {
     await client.close();
     for (const c of children.reverse()) await c.stop();
+    for (const r of repos) rmSync(r, { recursive: true, force: true });
   }
 }
 

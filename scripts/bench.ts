@@ -1,6 +1,6 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
 // (DESIGN.md "Performance budget"); also written as JSON to bench-results/latest.json.
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof]
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -76,10 +76,17 @@ export function reviewRows(r: ReviewResults): Row[] {
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'cpu-prof': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      /** Node flags for the proxy processes (space-separated), to try a setting against the same baselines. */
+      'proxy-flags': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
-    process.stdout.write('npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof]\n');
+    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
     return 0;
   }
   const quick = values.quick ?? false;
@@ -88,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = join(ROOT, 'bench-results');
   mkdirSync(out, { recursive: true });
   const profDir = join(out, 'profiles');
-  const proxyNodeArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : undefined;
+  const flags = (values['proxy-flags'] ?? '').split(' ').filter(Boolean);
+  const proxyNodeArgs = [...flags, ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
 
   const m = machine();
   const started = new Date();
@@ -110,10 +118,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  process.stdout.write(`${machineLine(m)}; ${date}${quick ? '; --quick' : ''}\n\n${renderText(rows)}\n`);
-  const report = { date: started.toISOString(), quick, machine: m, rows, results, markdown: renderMarkdown(rows) };
+  const extra = flags.length > 0 ? `; proxy started with ${flags.join(' ')}` : '';
+  process.stdout.write(`${machineLine(m)}; ${date}${quick ? '; --quick' : ''}${extra}\n\n${renderText(rows)}\n`);
+  const report = { date: started.toISOString(), quick, proxyFlags: flags, machine: m, rows, results, markdown: renderMarkdown(rows) };
   writeFileSync(join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-  process.stdout.write(`\nwritten: bench-results/latest.json${proxyNodeArgs ? `; proxy profiles in bench-results/profiles/` : ''}\n`);
+  process.stdout.write(`\nwritten: bench-results/latest.json${values['cpu-prof'] ? '; proxy profiles in bench-results/profiles/' : ''}\n`);
   return rows.some((r) => r.met === false) ? 1 : 0;
 }
 

@@ -11,6 +11,7 @@ import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
 import { ROOT, isMain } from './bench/processes.ts';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
+import { PROXY_NODE_FLAGS } from '../proxy/node-flags.ts';
 
 export type Machine = { cpu: string; cores: number; memoryGb: number; node: string; platform: string };
 
@@ -95,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = join(ROOT, 'bench-results');
   mkdirSync(out, { recursive: true });
   const profDir = join(out, 'profiles');
-  const flags = (values['proxy-flags'] ?? '').split(' ').filter(Boolean);
+  // The proxy runs with the flags start.mjs gives it, unless --proxy-flags says otherwise (`--proxy-flags=` for none).
+  const flags = values['proxy-flags'] === undefined ? [...PROXY_NODE_FLAGS] : values['proxy-flags'].split(' ').filter(Boolean);
   const proxyNodeArgs = [...flags, ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
 
   const m = machine();

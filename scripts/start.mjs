@@ -74,7 +74,21 @@ function onSignals(app) {
   process.on('SIGTERM', () => void stop(app, 143));
 }
 
+/** Runs this script again in a node that has the proxy's V8 flags (they only work from the start). */
+function rerunWithFlags(flags, argv) {
+  const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, FALLBACK_PROXY_FLAGS_SET: '1' },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 143 : 130))));
+}
+
 export async function main(argv) {
+  const { PROXY_NODE_FLAGS } = await import('../proxy/node-flags.ts');
+  if (process.env.FALLBACK_PROXY_FLAGS_SET !== '1' && !PROXY_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+    return rerunWithFlags(PROXY_NODE_FLAGS, argv);
+  }
   let args;
   try {
     args = parseStartArgs(argv);

@@ -41,6 +41,8 @@ export function loadAppConfig(opts: Pick<AppOptions, 'repo' | 'configFile' | 'po
 export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): Promise<App> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   if (config.tiers.length === 0) throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
+  if ((opts.env ?? process.env).NODE_TLS_REJECT_UNAUTHORIZED === '0')
+    log('warning: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every upstream: your keys could go to an impostor');
   const path = ledgerPath(await gitCommonDir(opts.repo));
   const secrets = config.tiers.flatMap((t) => (t.apiKey ? [t.apiKey] : []));
   const notifier = createNotifier(config.notify, { repo: opts.repo, log, secrets, retry: opts.notifyRetry });

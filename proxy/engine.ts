@@ -36,8 +36,11 @@ export type EngineDeps = {
 export type MessagesCall = {
   req: IncomingMessage;
   res: ServerResponse;
-  raw: Buffer;
-  body: MessagesRequest;
+  /** The request as it came and parsed; dropped once an answer is released (no fallback can need it). */
+  request: { raw: Buffer; body: MessagesRequest } | null;
+  /** The client's model name and stream flag, kept for the log and usage line. */
+  model: string;
+  stream: boolean;
   signal: AbortSignal;
 };
 
@@ -88,8 +91,9 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
 
 async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Promise<Attempt> {
   const tier = deps.state.tiers[t];
-  const stream = call.body.stream === true;
-  const model = upstreamModel(tier, call.body.model);
+  const { stream } = call;
+  const { raw, body: request } = call.request!;
+  const model = upstreamModel(tier, call.model);
   let url: string;
   let headers: Record<string, string>;
   let body: string | Buffer;
@@ -98,20 +102,20 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   let context: unknown;
 
   if (tier.protocol === 'anthropic') {
-    const prepared = prepareForAnthropic(call.body);
+    const prepared = prepareForAnthropic(request);
     // The original bytes go as they came unless something must change (signed thinking stays intact).
-    body = prepared || model !== call.body.model ? JSON.stringify({ ...(prepared ?? call.body), model }) : call.raw;
+    body = prepared || model !== call.model ? JSON.stringify({ ...(prepared ?? request), model }) : raw;
     url = anthropicUpstreamUrl(tier, call.req.url ?? '/v1/messages');
     headers = anthropicUpstreamHeaders(tier, call.req.headers, { identity: true });
     mode = { kind: 'bytes' };
   } else {
     adapter = deps.adapters[tier.protocol];
     if (!adapter) throw new ProxyError(500, 'api_error', `no adapter for protocol ${tier.protocol}`);
-    const translated = adapter.toRequest(call.body, { tier, model, stream, store: deps.store });
+    const translated = adapter.toRequest(request, { tier, model, stream, store: deps.store });
     if (deps.verbose) for (const w of translated.warnings) deps.log(`${tier.name}: ${w}`);
     ({ url, headers, body } = translated.request);
     context = translated.context;
-    mode = { kind: 'events', transform: adapter.createStreamTransform(context, call.body.model) };
+    mode = { kind: 'events', transform: adapter.createStreamTransform(context, call.model) };
   }
 
   const response = await callUpstream({
@@ -136,7 +140,10 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     return { kind: 'failed', error, upstream: { status: response.statusCode, headers: responseHeaders(response.headers), body: text } };
   }
 
-  const release = () => deps.switcher.ensureActive(t);
+  const release = () => {
+    call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
+    return deps.switcher.ensureActive(t);
+  };
   if (stream) {
     const clientHeaders = adapter
       ? { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }
@@ -184,7 +191,7 @@ async function relayWhole(
   if (adapter) {
     let message: ReturnType<ProviderAdapter['fromResponse']>;
     try {
-      message = adapter.fromResponse(json, context, call.body.model);
+      message = adapter.fromResponse(json, context, call.model);
     } catch (err) {
       // A 200 that is really an error (an error body, a malformed call): nothing went out yet, so it may fall back.
       const upstream = (err as { upstream?: UpstreamError }).upstream;
@@ -240,7 +247,7 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
   const tier = deps.state.tiers[t];
   const ms = Date.now() - started;
   const u = attempt.usage;
-  const model = upstreamModel(tier, call.body.model);
+  const model = upstreamModel(tier, call.model);
   deps.log(`${tier.name} ${attempt.status} ${ms}ms in=${u.input} out=${u.output}${u.cacheRead ? ` cache=${u.cacheRead}` : ''}${attempt.ok ? '' : ' (incomplete)'}`);
   deps.ledger
     .append({
@@ -252,7 +259,7 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
       cache_read_tokens: u.cacheRead,
       cache_write_tokens: u.cacheWrite,
       ms,
-      stream: call.body.stream === true,
+      stream: call.stream,
     })
     .catch((err: Error) => deps.log(`warning: ledger write failed: ${err.message}`));
 }

@@ -132,8 +132,10 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
       if (next.done) break;
       if (mode.kind === 'bytes') {
         const chunk = next.value;
-        tail.push(chunk);
-        tailBytes += chunk.length;
+        // A copy of at most TAIL_BYTES: keeping the chunk itself would keep its whole socket read buffer alive.
+        const kept = Buffer.from(chunk.length > TAIL_BYTES ? chunk.subarray(chunk.length - TAIL_BYTES) : chunk);
+        tail.push(kept);
+        tailBytes += kept.length;
         while (tail.length > 1 && tailBytes - tail[0].length >= TAIL_BYTES) tailBytes -= tail.shift()!.length;
         lastByteEndedFrame = endsFrame(chunk);
         await write(res, chunk);

@@ -11,7 +11,7 @@ import { createConversationStore } from './protocol.ts';
 import { createLedgerWriter, type LedgerWriter } from './ledger.ts';
 import { createTierState, type TierState } from './tier-state.ts';
 import { createSwitcher, type AutoCommit, type Notifier, type Switcher } from './switcher.ts';
-import { handleMessages, type EngineDeps } from './engine.ts';
+import { handleMessages, type EngineDeps, type MessagesCall } from './engine.ts';
 import { ProxyError, sendError, toProxyError } from './errors.ts';
 import { callUpstream, createUpstreamDispatcher, responseHeaders } from './upstream.ts';
 import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from './anthropic/anthropic-upstream.ts';
@@ -95,14 +95,19 @@ export function createProxy(opts: ProxyOptions): Proxy {
   }
 
   async function messages(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req, config.proxy.maxBodyBytes);
-    const body = parseMessagesBody(raw);
     const abort = new AbortController();
     // Esc in Claude Code closes the connection: the upstream request is aborted at once.
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
     });
-    await handleMessages({ req, res, raw, body, signal: abort.signal }, deps);
+    await handleMessages(await readMessagesCall(req, res, abort.signal), deps);
+  }
+
+  /** The call holds the only reference to the body, so the engine can let it go once an answer streams. */
+  async function readMessagesCall(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<MessagesCall> {
+    const raw = await readBody(req, config.proxy.maxBodyBytes);
+    const body = parseMessagesBody(raw);
+    return { req, res, request: { raw, body }, model: body.model, stream: body.stream === true, signal };
   }
 
   async function countTokens(req: IncomingMessage, res: ServerResponse): Promise<void> {

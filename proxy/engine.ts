@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Config, TierConfig } from './config.ts';
 import type { MessagesRequest } from './anthropic/types.ts';
-import type { ConversationStore, ProviderAdapter, UpstreamError } from './protocol.ts';
+import { UpstreamResponseError, type ConversationStore, type ProviderAdapter, type UpstreamError } from './protocol.ts';
 import type { LedgerWriter } from './ledger.ts';
 import type { Switcher } from './switcher.ts';
 import type { TierState } from './tier-state.ts';
@@ -194,8 +194,7 @@ async function relayWhole(
       message = adapter.fromResponse(json, context, call.model);
     } catch (err) {
       // A 200 that is really an error (an error body, a malformed call): nothing went out yet, so it may fall back.
-      const upstream = (err as { upstream?: UpstreamError }).upstream;
-      if (upstream) return { kind: 'failed', error: upstream };
+      if (err instanceof UpstreamResponseError) return { kind: 'failed', error: err.upstream };
       throw err;
     }
     out = JSON.stringify(message);

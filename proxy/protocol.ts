@@ -57,6 +57,17 @@ export type ProviderAdapter<C = unknown> = {
   parseError(status: number, headers: Record<string, string | string[] | undefined>, body: string): UpstreamError;
 };
 
+/** A 200 answer that is an error after all (an error body, a malformed tool call): no Message exists.
+ * `upstream` is the classified failure; nothing reached the client yet, so the engine may fall back. */
+export class UpstreamResponseError extends Error {
+  override name = 'UpstreamResponseError';
+  readonly upstream: UpstreamError;
+  constructor(upstream: UpstreamError) {
+    super(upstream.message);
+    this.upstream = upstream;
+  }
+}
+
 /** Small key/value memory for cross-turn provider state, e.g. Gemini thoughtSignature by tool_use id. */
 export type ConversationStore = {
   get(key: string): string | undefined;

@@ -2,21 +2,11 @@
 // the stream (one mapping to test), then accumulated the way the Anthropic SDK does.
 
 import type { ContentBlock, Message, StreamEvent } from '../anthropic/types.ts';
-import type { UpstreamError } from '../protocol.ts';
+import { UpstreamResponseError } from '../protocol.ts';
 import type { GeminiContext } from './gemini-request.ts';
 import { createGeminiEventConverter } from './gemini-stream.ts';
 
-/** A 200 answer that is an error after all (error body, MALFORMED_FUNCTION_CALL…): no Message exists. */
-export class GeminiResponseError extends Error {
-  override name = 'GeminiResponseError';
-  readonly upstream: UpstreamError;
-  constructor(upstream: UpstreamError) {
-    super(upstream.message);
-    this.upstream = upstream;
-  }
-}
-
-/** Bodies wrapped in `[…]` (several chunks) are taken chunk by chunk. Throws GeminiResponseError. */
+/** Bodies wrapped in `[…]` (several chunks) are taken chunk by chunk. Throws UpstreamResponseError. */
 export function fromGeminiResponse(json: unknown, context: GeminiContext, requestedModel: string): Message {
   const converter = createGeminiEventConverter(context, requestedModel);
   const chunks = Array.isArray(json) ? json : [json];
@@ -56,7 +46,7 @@ function accumulate(events: StreamEvent[], model: string): Message {
         message.usage = { ...message.usage, ...e.usage };
         break;
       case 'error':
-        throw new GeminiResponseError({ status: 200, type: e.error.type, message: e.error.message });
+        throw new UpstreamResponseError({ status: 200, type: e.error.type, message: e.error.message });
       case 'message_stop':
       case 'ping':
         break;

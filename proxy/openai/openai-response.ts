@@ -3,32 +3,21 @@
 import { encodeProxySignature } from '../anthropic/proxy-signature.ts';
 import { newMessageId, toolUseIdFor } from '../anthropic/stream-builder.ts';
 import type { ContentBlock, Message } from '../anthropic/types.ts';
-import type { UpstreamError } from '../protocol.ts';
+import { UpstreamResponseError } from '../protocol.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIStreamErrorType } from './openai-error.ts';
 import { fromOpenAIToolName } from './openai-tool-names.ts';
 import type { OpenAIChatResponse, OpenAIContext } from './openai-types.ts';
 import { fromOpenAIUsage } from './openai-usage.ts';
 
-/** Thrown for a 200 body that holds an error or no choice; `upstream` is the classified failure
- * (the same shape as GeminiResponseError, so the engine can treat both alike). */
-export class OpenAIResponseError extends Error {
-  override name = 'OpenAIResponseError';
-  readonly upstream: UpstreamError;
-  constructor(upstream: UpstreamError) {
-    super(upstream.message);
-    this.upstream = upstream;
-  }
-}
-
 export function fromOpenAIResponse(json: unknown, context: OpenAIContext, requestedModel: string): Message {
   const res = (json && typeof json === 'object' ? json : {}) as OpenAIChatResponse;
   if (res.error) {
-    throw new OpenAIResponseError({ status: 200, type: mapOpenAIStreamErrorType(res.error), message: `upstream error: ${res.error.message ?? JSON.stringify(res.error)}` });
+    throw new UpstreamResponseError({ status: 200, type: mapOpenAIStreamErrorType(res.error), message: `upstream error: ${res.error.message ?? JSON.stringify(res.error)}` });
   }
   const choice = res.choices?.find((c) => (c.index ?? 0) === 0);
-  if (!choice?.message) throw new OpenAIResponseError({ status: 200, type: 'api_error', message: 'upstream response has no choices' });
-  if (choice.finish_reason === 'error') throw new OpenAIResponseError({ status: 200, type: 'api_error', message: 'upstream finished with finish_reason "error"' });
+  if (!choice?.message) throw new UpstreamResponseError({ status: 200, type: 'api_error', message: 'upstream response has no choices' });
+  if (choice.finish_reason === 'error') throw new UpstreamResponseError({ status: 200, type: 'api_error', message: 'upstream finished with finish_reason "error"' });
 
   const m = choice.message;
   const content: ContentBlock[] = [];

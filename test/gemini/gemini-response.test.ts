@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
-import { fromGeminiResponse, GeminiResponseError } from '../../proxy/gemini/gemini-response.ts';
+import { fromGeminiResponse } from '../../proxy/gemini/gemini-response.ts';
+import { UpstreamResponseError } from '../../proxy/protocol.ts';
 import { thoughtSignatureKey } from '../../proxy/gemini/gemini-thought-signature.ts';
 import { createConversationStore } from '../../proxy/protocol.ts';
 import { fixture, fixtureChunks } from './helpers.ts';
@@ -43,14 +44,14 @@ describe('fromGeminiResponse', () => {
     expect(m.stop_reason).toBe('end_turn');
   });
 
-  it('throws a GeminiResponseError for MALFORMED_FUNCTION_CALL and for an error body', () => {
+  it('throws an UpstreamResponseError for MALFORMED_FUNCTION_CALL and for an error body', () => {
     const ctx = { store: createConversationStore(), names: {} };
-    expect(() => fromGeminiResponse({ candidates: [{ finishReason: 'MALFORMED_FUNCTION_CALL' }] }, ctx, 'm')).toThrow(GeminiResponseError);
+    expect(() => fromGeminiResponse({ candidates: [{ finishReason: 'MALFORMED_FUNCTION_CALL' }] }, ctx, 'm')).toThrow(UpstreamResponseError);
     try {
       fromGeminiResponse({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'quota' } }, ctx, 'm');
       expect.unreachable();
     } catch (e) {
-      expect((e as GeminiResponseError).upstream.type).toBe('rate_limit_error');
+      expect((e as UpstreamResponseError).upstream.type).toBe('rate_limit_error');
     }
   });
 });

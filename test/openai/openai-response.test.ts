@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
 import { mapOpenAIFinishReason } from '../../proxy/openai/map-openai-finish-reason.ts';
-import { fromOpenAIResponse, OpenAIResponseError } from '../../proxy/openai/openai-response.ts';
+import { fromOpenAIResponse } from '../../proxy/openai/openai-response.ts';
+import { UpstreamResponseError } from '../../proxy/protocol.ts';
 import { fromOpenAIToolName, openAIToolNameMap, toOpenAIToolName } from '../../proxy/openai/openai-tool-names.ts';
 import { fromOpenAIUsage } from '../../proxy/openai/openai-usage.ts';
 
@@ -48,11 +49,11 @@ describe('fromOpenAIResponse', () => {
   });
 
   it('throws a classified error for a 200 body with an error or no choices', () => {
-    expect(() => fromOpenAIResponse({ error: { code: 429, message: 'busy' } }, ctx, 'm')).toThrow(OpenAIResponseError);
+    expect(() => fromOpenAIResponse({ error: { code: 429, message: 'busy' } }, ctx, 'm')).toThrow(UpstreamResponseError);
     try {
       fromOpenAIResponse({ error: { code: 429, message: 'busy' } }, ctx, 'm');
     } catch (e) {
-      expect((e as OpenAIResponseError).upstream.type).toBe('rate_limit_error');
+      expect((e as UpstreamResponseError).upstream.type).toBe('rate_limit_error');
     }
     expect(() => fromOpenAIResponse({ choices: [] }, ctx, 'm')).toThrow(/no choices/);
   });

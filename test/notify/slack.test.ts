@@ -28,7 +28,7 @@ it('escapes &, < and > so external text cannot form Slack links or mentions', ()
 
 it('posts the text payload to a Slack-style URL', async () => {
   fake = await startFakeTarget(() => ({ status: 200, body: 'ok' }));
-  const notifier = createNotifier(notifyConfig({ slack: [fake.url('/services/T000/B000/XXXX')] }), {
+  const notifier = createNotifier(notifyConfig({ slack: [fake.url('/services/T000/B000/SLACKTOKEN')] }), {
     repo: '/nowhere',
     log: () => {},
     fetchContext: async () => CONTEXT,
@@ -37,6 +37,6 @@ it('posts the text payload to a Slack-style URL', async () => {
   notifier.notify(SWITCH);
   await notifier.drain();
   expect(fake.received).toHaveLength(1);
-  expect(fake.received[0].path).toBe('/services/T000/B000/XXXX');
+  expect(fake.received[0].path).toBe('/services/T000/B000/SLACKTOKEN');
   expect(JSON.parse(fake.received[0].body)).toEqual(toSlackMessage(SWITCH, CONTEXT));
 });

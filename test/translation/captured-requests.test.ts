@@ -5,9 +5,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
-import { startHarness } from '../helpers/harness.ts';
 import { rawRequest } from '../helpers/http.ts';
-import { PROVIDERS, dataOf } from './providers.ts';
+import { PROVIDERS, dataOf, startFallbackHarness } from './providers.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,12 +29,7 @@ describe.each(PROVIDERS)("Claude Code's captured requests on $tier ($protocol)",
   it("reach the fallback after a 429 without the client's credentials, anthropic-* headers or Anthropic-only fields", async () => {
     const claude = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
     const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: i === 0 ? p.toolTurn(1) : p.textTurn }));
-    const h = await startHarness({
-      tiers: [
-        { name: 'claude', protocol: 'anthropic', base_url: claude.url },
-        { name: p.tier, protocol: p.protocol, base_url: fallback.url, api_key: 'fallback-secret-key', model: p.model },
-      ],
-    });
+    const h = await startFallbackHarness(p, claude.url, fallback.url);
     cleanup.push(() => claude.close(), () => fallback.close(), () => h.close());
 
     const sent = [clientHeaders(CAPTURED[0], 'api-key'), clientHeaders(CAPTURED[1], 'oauth')];

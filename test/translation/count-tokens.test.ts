@@ -3,9 +3,9 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import type { Harness } from '../helpers/harness.ts';
 import { startStrictAnthropic } from '../helpers/strict-anthropic.ts';
-import { PROVIDERS } from './providers.ts';
+import { PROVIDERS, startFallbackHarness } from './providers.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -32,13 +32,7 @@ describe.each(PROVIDERS)('count_tokens while $tier ($protocol) is active', (p) =
   it('answers {input_tokens} from a local estimate that grows with the input, without calling any upstream', async () => {
     const strict = await startStrictAnthropic({ limited: true, retryAfter: '1' });
     const fallback = await startFakeUpstream(() => ({ kind: 'sse', text: p.toolTurn(1) }));
-    const h = await startHarness({
-      tiers: [
-        { name: 'claude', protocol: 'anthropic', base_url: strict.url },
-        { name: p.tier, protocol: p.protocol, base_url: fallback.url, api_key: 'fallback-secret-key', model: p.model },
-      ],
-      fallback: { max_wait: '0s' },
-    });
+    const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
     cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
     const send = (body: Body) => fetch(`${h.url}/v1/messages?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.text());
 

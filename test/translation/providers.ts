@@ -3,6 +3,7 @@
 // parser of the test's own so that no expectation comes from the proxy's code.
 
 import { fixture } from '../helpers/fake-upstream.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
 
 export type SentCall = { id: string; name: string; input: unknown; thoughtSignature?: string };
 export type SentUsage = { input_tokens: number; output_tokens: number; cache_read_tokens: number };
@@ -154,4 +155,15 @@ export function anthropicText(sse: string): string {
     .filter((e) => e.type === 'content_block_delta' && e.delta?.type === 'text_delta')
     .map((e) => e.delta!.text)
     .join('');
+}
+
+/** The real proxy with Claude (at `claudeUrl`) first and provider `p` (at `fallbackUrl`) as the fallback tier. */
+export function startFallbackHarness(p: Provider, claudeUrl: string, fallbackUrl: string, fallback?: Record<string, string>): Promise<Harness> {
+  return startHarness({
+    tiers: [
+      { name: 'claude', protocol: 'anthropic', base_url: claudeUrl },
+      { name: p.tier, protocol: p.protocol, base_url: fallbackUrl, api_key: 'fallback-secret-key', model: p.model },
+    ],
+    fallback,
+  });
 }

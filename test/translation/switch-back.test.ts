@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import type { Harness } from '../helpers/harness.ts';
 import { TEXT_FIXTURE, THINKING_FIXTURE, THINKING_TOOL_FIXTURE, startStrictAnthropic, type StrictAnthropic } from '../helpers/strict-anthropic.ts';
-import { PROVIDERS, anthropicCalls, type Provider, type SentCall } from './providers.ts';
+import { PROVIDERS, anthropicCalls, type Provider, type SentCall, startFallbackHarness } from './providers.ts';
 import type { SwitchEvent } from '../../proxy/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -23,13 +23,7 @@ async function setup(p: Provider, strictAnswers: string[], fallbackReplies: stri
   let answered = 0;
   const strict = await startStrictAnthropic({ limited, retryAfter: '1', answer: () => strictAnswers[answered++] ?? TEXT_FIXTURE });
   const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: fallbackReplies[i] }));
-  const h = await startHarness({
-    tiers: [
-      { name: 'claude', protocol: 'anthropic', base_url: strict.url },
-      { name: p.tier, protocol: p.protocol, base_url: fallback.url, api_key: 'fallback-secret-key', model: p.model },
-    ],
-    fallback: { max_wait: '0s' },
-  });
+  const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
   cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
   return { strict, fallback, h, client: new Anthropic({ apiKey: 'sk-ant-client-key', baseURL: h.url, maxRetries: 0 }) };
 }

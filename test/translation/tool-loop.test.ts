@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import type { Harness } from '../helpers/harness.ts';
 import { ISSUED_SIGNATURES, TEXT_FIXTURE, THINKING_FIXTURE, TOOL_FIXTURE, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
-import { PROVIDERS, anthropicCalls, anthropicText, anthropicUsage, type Provider, type SentCall, type SentUsage } from './providers.ts';
+import { PROVIDERS, anthropicCalls, anthropicText, anthropicUsage, type Provider, type SentCall, type SentUsage, startFallbackHarness } from './providers.ts';
 import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -44,13 +44,7 @@ async function setup(p: Provider) {
   });
   const replies: string[] = [];
   const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: replies[i] ?? 'data: {"error":{"message":"unscripted request"}}\n\n' }));
-  const h = await startHarness({
-    tiers: [
-      { name: 'claude', protocol: 'anthropic', base_url: strict.url },
-      { name: p.tier, protocol: p.protocol, base_url: fallback.url, api_key: 'fallback-secret-key', model: p.model },
-    ],
-    fallback: { max_wait: '0s' },
-  });
+  const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
   cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
   const client = new Anthropic({ apiKey: 'sk-ant-client-key', baseURL: h.url, maxRetries: 0 });
   return { strict, fallback, replies, h, client };

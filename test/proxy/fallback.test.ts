@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
-import { fixture, startFakeUpstream, type Handler, type FakeUpstream } from '../helpers/fake-upstream.ts';
+import { fixture, startFakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import type { SwitchEvent } from '../../proxy/ledger.ts';
 

@@ -3,6 +3,7 @@
 // function of the name, so every turn maps alike and the way back needs only the request's names.
 
 import { createHash } from 'node:crypto';
+import { fromToolAlias, toolAliasMap } from '../tool-name-alias.ts';
 
 const VALID = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const MAX = 64;
@@ -17,16 +18,12 @@ export function toGeminiFunctionName(name: string): string {
   return cleaned.slice(0, MAX - suffix.length) + suffix;
 }
 
-/** Gemini name → Anthropic name for every name whose Gemini form differs. */
-export function geminiNameMap(anthropicNames: Iterable<string>): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const name of anthropicNames) {
-    const g = toGeminiFunctionName(name);
-    if (g !== name) map[g] = name;
-  }
-  return map;
+/** Provider name → Anthropic name for every name whose provider form differs. */
+export function geminiNameMap(names: Iterable<string>): Record<string, string> {
+  return toolAliasMap(names, toGeminiFunctionName);
 }
 
+/** The Anthropic name for a name the provider answered with. */
 export function fromGeminiFunctionName(name: string, map: Record<string, string>): string {
-  return Object.hasOwn(map, name) ? map[name] : name;
+  return fromToolAlias(name, map);
 }

@@ -2,6 +2,7 @@
 // deterministic alias, and answers map the alias back. Stateless: the alias is a function of the name.
 
 import { createHash } from 'node:crypto';
+import { fromToolAlias, toolAliasMap } from '../tool-name-alias.ts';
 
 const VALID = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -15,17 +16,12 @@ export function toOpenAIToolName(name: string): string {
   return `${readable}_${hash}`;
 }
 
-/** Alias → original for every name that had to change; build it from the names the request uses. */
+/** Provider name → Anthropic name for every name whose provider form differs. */
 export function openAIToolNameMap(names: Iterable<string>): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const name of names) {
-    const alias = toOpenAIToolName(name);
-    if (alias !== name) map[alias] = name;
-  }
-  return map;
+  return toolAliasMap(names, toOpenAIToolName);
 }
 
-/** The Anthropic name for a name OpenAI answered with (unknown names pass through). */
+/** The Anthropic name for a name the provider answered with. */
 export function fromOpenAIToolName(name: string, map: Record<string, string>): string {
-  return Object.hasOwn(map, name) ? map[name] : name;
+  return fromToolAlias(name, map);
 }

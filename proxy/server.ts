@@ -95,12 +95,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   }
 
   async function messages(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const abort = new AbortController();
-    // Esc in Claude Code closes the connection: the upstream request is aborted at once.
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    await handleMessages(await readMessagesCall(req, res, abort.signal), deps);
+    await handleMessages(await readMessagesCall(req, res, abortOnClientClose(res)), deps);
   }
 
   /** The call holds the only reference to the body, so the engine can let it go once an answer streams. */
@@ -152,16 +147,13 @@ export function createProxy(opts: ProxyOptions): Proxy {
   }
 
   async function forward(req: IncomingMessage, res: ServerResponse, tier: Config['tiers'][number], body: Buffer | string | undefined): Promise<void> {
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const signal = abortOnClientClose(res);
     const up = await callUpstream({
       url: anthropicUpstreamUrl(tier, req.url ?? '/'),
       method: req.method ?? 'GET',
       headers: anthropicUpstreamHeaders(tier, req.headers),
       body,
-      signal: abort.signal,
+      signal,
       headersTimeoutMs: config.fallback.firstByteTimeoutMs,
       bodyTimeoutMs: config.fallback.idleTimeoutMs,
       dispatcher,
@@ -236,6 +228,15 @@ export function createProxy(opts: ProxyOptions): Proxy {
     await opts.notifier.drain();
     if (!opts.dispatcher) await dispatcher.close();
   }
+}
+
+/** Esc in Claude Code closes the connection: whatever the request started upstream is aborted at once. */
+function abortOnClientClose(res: ServerResponse): AbortSignal {
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  return abort.signal;
 }
 
 function pathOf(req: IncomingMessage): string {

@@ -55,8 +55,9 @@ export function proxyRows(r: ProxyResults): Row[] {
   const c = r.concurrent;
   rows.push({ row: `${c.streams} concurrent streams (${kb} KB request, ${mb.toFixed(1)} MB answer each): errors`, baseline: '', subject: `${c.errors} of ${c.streams}`, delta: `${c.seconds.toFixed(1)} s`, target: '0', met: c.errors === 0 });
   rows.push({ row: `${c.streams} concurrent streams: proxy RSS, idle → peak`, baseline: `${c.idleRssMb.toFixed(0)} MB`, subject: `${c.peakRssMb.toFixed(0)} MB`, delta: `+${(c.peakRssMb - c.idleRssMb).toFixed(0)} MB`, target: '< 150 MB', met: c.peakRssMb < 150 && c.errors === 0 });
-  const p = r.concurrentPipe;
-  rows.push({ row: `${p.streams} concurrent streams: bare pipe RSS, idle → peak (${p.errors} errors)`, baseline: `${p.idleRssMb.toFixed(0)} MB`, subject: `${p.peakRssMb.toFixed(0)} MB`, delta: `+${(p.peakRssMb - p.idleRssMb).toFixed(0)} MB`, target: '', met: null });
+  for (const [what, p] of [['bare pipe', r.concurrentPipe], ['bare pipe on undici (the proxy\'s client)', r.concurrentUndiciPipe]] as const) {
+    rows.push({ row: `${p.streams} concurrent streams: ${what} RSS, idle → peak (${p.errors} errors)`, baseline: `${p.idleRssMb.toFixed(0)} MB`, subject: `${p.peakRssMb.toFixed(0)} MB`, delta: `+${(p.peakRssMb - p.idleRssMb).toFixed(0)} MB`, target: '', met: null });
+  }
   return rows;
 }
 

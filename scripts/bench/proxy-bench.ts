@@ -41,6 +41,8 @@ export type ProxyResults = {
   concurrent: Concurrent;
   /** The same load through the bare pipe (also started with tsx): the RSS a Node proxy costs anyway. */
   concurrentPipe: Concurrent;
+  /** And through the same pipe on undici's pool, the proxy's upstream client: what that client costs. */
+  concurrentUndiciPipe: Concurrent;
   requestBytes: number;
 };
 
@@ -97,6 +99,8 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     children.push(fake);
     const pipe = await spawnChild(SERVERS, ['pipe', fake.url], { cwd: ROOT });
     children.push(pipe);
+    const undiciPipe = await spawnChild(SERVERS, ['undici-pipe', fake.url], { cwd: ROOT, nodeArgs: opts.proxyNodeArgs });
+    children.push(undiciPipe);
     const pass = await startProxy([{ name: 'claude', protocol: 'anthropic', base_url: fake.url }], opts.proxyNodeArgs);
     children.push(pass.child);
     repos.push(pass.repo);
@@ -153,8 +157,9 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
 
     log('100 concurrent streams…');
     const concurrentPipe = await concurrentStreams(client, pipe, cc, largeBytes, 100);
+    const concurrentUndiciPipe = await concurrentStreams(client, undiciPipe, cc, largeBytes, 100);
     const concurrent = await concurrentStreams(client, pass.child, cc, largeBytes, 100);
-    return { passSmall, pass80k, pass80kRewritten, large, openai: translation('openai'), gemini: translation('gemini'), concurrent, concurrentPipe, requestBytes: cc.body.length };
+    return { passSmall, pass80k, pass80kRewritten, large, openai: translation('openai'), gemini: translation('gemini'), concurrent, concurrentPipe, concurrentUndiciPipe, requestBytes: cc.body.length };
   } catch (err) {
     for (const c of children) if (c.stderr()) log(`stderr of ${c.pid}: ${c.stderr()}`);
     throw err;

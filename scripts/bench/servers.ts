@@ -1,9 +1,11 @@
 // Child-process entry for the loopback servers the benchmark measures against; prints {"port":N} on stdout.
 //   fake       an upstream that reads the whole request, then writes the chosen stream frame by frame
 //   pipe URL   the physical baseline for a proxy in Node: node:http piping req → URL → res, keep-alive agent
+//   undici-pipe URL  the same pipe with undici's pool as the upstream client (the proxy's client): its memory
 
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { streams, type StreamName } from './payloads.ts';
 import { isMain } from './processes.ts';
 
@@ -54,8 +56,24 @@ export function startPipe(upstream: string): ReturnType<typeof createServer> {
   });
 }
 
+export function startUndiciPipe(upstream: string): ReturnType<typeof createServer> {
+  const dispatcher = new UndiciAgent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  return createServer(async (req, res) => {
+    try {
+      const up = await undiciRequest(upstream + (req.url ?? '/'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-bench-stream': String(req.headers['x-bench-stream'] ?? '') }, body: req, dispatcher });
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+      res.writeHead(up.statusCode, out);
+      for await (const chunk of up.body) if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  });
+}
+
 function main(args: string[]): void {
-  const server = args[0] === 'pipe' ? startPipe(args[1]) : startFake();
+  const server = args[0] === 'pipe' ? startPipe(args[1]) : args[0] === 'undici-pipe' ? startUndiciPipe(args[1]) : startFake();
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: (server.address() as AddressInfo).port }) + '\n'));
   process.on('SIGTERM', () => process.exit(0));

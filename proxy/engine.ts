@@ -259,6 +259,7 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
       cache_write_tokens: u.cacheWrite,
       ms,
       stream: call.stream,
+      ...(attempt.ok ? {} : { incomplete: true as const }),
     })
     .catch((err: Error) => deps.log(`warning: ledger write failed: ${err.message}`));
 }

@@ -39,6 +39,8 @@ export type UsageEvent = {
   cache_write_tokens: number;
   ms: number;
   stream: boolean;
+  /** Present (true) when the answer ended before its end (no message_stop, an error event, a client abort). */
+  incomplete?: true;
 };
 export type StopEvent = { ts: string; kind: 'stop'; active: string | null };
 export type ExternalEvent = { ts: string; kind: 'external'; model: string; event_type: string; [key: string]: unknown };

@@ -49,6 +49,28 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
   let tailBytes = 0;
 
   const iterator = (upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  // One read of the upstream is in flight at a time, and it is kept until its chunk is used: a timer
+  // that wins the race against it (holdback, first byte) must never make the proxy drop that chunk.
+  let pending: Promise<IteratorResult<Buffer>> | null = null;
+  const nextChunk = (): Promise<IteratorResult<Buffer>> => {
+    if (!pending) {
+      pending = iterator.next();
+      pending.catch(() => {}); // a read that fails after the relay returned is nobody's to handle
+    }
+    return pending;
+  };
+  const took = <T>(value: T): T => {
+    pending = null;
+    return value;
+  };
+  let sawStop = false;
+  let sawError = false;
+  const seen = (e: unknown) => {
+    applyEventUsage(usage, e);
+    const type = (e as { type?: string } | null)?.type;
+    if (type === 'message_stop') sawStop = true;
+    else if (type === 'error') sawError = true;
+  };
   let timer: NodeJS.Timeout | undefined;
   let firstByte = true;
   let timeout = new Promise<'first-byte'>((resolve) => {
@@ -86,7 +108,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
   try {
     // Phase 1: hold back until content starts, the holdback time is up, or the answer ends.
     while (!released) {
-      const next = await Promise.race([iterator.next(), timeout]);
+      const next = await Promise.race([nextChunk(), timeout]);
       if (next === 'first-byte') {
         upstream.body.destroy();
         return { kind: 'failed', error: { status: 0, type: 'timeout_error', message: `no answer within ${opts.firstByteTimeoutMs} ms`, transport: 'timeout' } };
@@ -95,6 +117,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
         await release();
         break;
       }
+      took(next);
       if (firstByte) {
         // The holdback clock starts with the first byte.
         firstByte = false;
@@ -106,7 +129,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
       const { events, out } = take(next.done ? null : next.value);
       let contentStarted = false;
       for (const e of events) {
-        applyEventUsage(usage, e);
+        seen(e);
         contentStarted ||= startsContent(e);
         // An error after content started (even in the same chunk) is the client's to see.
         const error = contentStarted ? null : earlyError(e);
@@ -117,18 +140,20 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
       }
       if (out) await send(out);
       if (next.done) {
-        if (mode.kind === 'bytes' && !events.some(isStop) && !sawStop(held)) {
+        if (!sawStop && !sawError) {
+          upstream.body.destroy();
           return { kind: 'failed', error: { status: 0, type: 'api_error', message: 'upstream closed the stream before it began', transport: 'network' } };
         }
         await release();
-        return { kind: 'done', usage, ok: true };
+        res.end();
+        return { kind: 'done', usage, ok: sawStop && !sawError };
       }
       if (contentStarted) await release();
     }
 
     // Phase 2: forward as it comes. For pass-through the bytes go untouched; only the tail is kept.
     for (;;) {
-      const next = await iterator.next();
+      const next = took(await nextChunk());
       if (next.done) break;
       if (mode.kind === 'bytes') {
         const chunk = next.value;
@@ -141,30 +166,32 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
         await write(res, chunk);
       } else {
         const { events, out } = take(next.value);
-        for (const e of events) applyEventUsage(usage, e);
+        events.forEach(seen);
         if (out) await write(res, out);
       }
       if (opts.signal.aborted) return { kind: 'done', usage, ok: false };
     }
     if (mode.kind === 'events') {
       const { events, out } = take(null);
-      for (const e of events) applyEventUsage(usage, e);
+      events.forEach(seen);
       if (out) await write(res, out);
-      res.end();
-      return { kind: 'done', usage, ok: !events.some((e) => (e as StreamEvent).type === 'error') };
+    } else {
+      readTail(tail, seen);
+      // A clean end without message_stop still lost the rest of the answer: say so, don't end as if whole.
+      if (!sawStop && !sawError) res.write(endOfFrame(lastByteEndedFrame) + encodeSSE('error', errorBody('api_error', 'upstream ended the stream before message_stop')));
     }
-    readTailUsage(tail, usage);
     res.end();
-    return { kind: 'done', usage, ok: true };
+    // A stream that ended without message_stop (or with an error event) lost part of its answer.
+    return { kind: 'done', usage, ok: sawStop && !sawError };
   } catch (err) {
     clearTimeout(timer);
     if (opts.signal.aborted) return { kind: 'done', usage, ok: false };
     const failure = transportError(err);
     if (!released) return { kind: 'failed', error: failure };
     // After content went out: no switching; the failure becomes an error event and the stream ends.
-    if (mode.kind === 'bytes') readTailUsage(tail, usage);
+    if (mode.kind === 'bytes') readTail(tail, seen);
     const frame = encodeSSE('error', errorBody(failure.type, failure.message));
-    res.end((lastByteEndedFrame ? '' : '\n\n') + frame);
+    res.end(endOfFrame(lastByteEndedFrame) + frame);
     return { kind: 'done', usage, ok: false };
   } finally {
     clearTimeout(timer);
@@ -184,14 +211,6 @@ function startsContent(e: unknown): boolean {
   return type === 'content_block_start' || type === 'message_delta' || type === 'message_stop';
 }
 
-function isStop(e: unknown): boolean {
-  return (e as { type?: string } | null)?.type === 'message_stop';
-}
-
-function sawStop(held: (Buffer | string)[]): boolean {
-  return held.some((h) => h.includes('message_stop'));
-}
-
 /** An `error` event before anything was forwarded: the same failure as an error status, so it can fall back. */
 function earlyError(e: unknown): UpstreamError | null {
   const ev = e as { type?: string; error?: { type?: string; message?: string } } | null;
@@ -205,17 +224,23 @@ function statusForType(type: string): number {
   return 500;
 }
 
+/** What closes a passed-through frame cut mid-way, so an error frame after it parses on its own. */
+function endOfFrame(lastByteEndedFrame: boolean): string {
+  return lastByteEndedFrame ? '' : '\n\n';
+}
+
 function endsFrame(chunk: Buffer): boolean {
   const n = chunk.length;
   return n >= 2 && chunk[n - 1] === 10 && (chunk[n - 2] === 10 || (chunk[n - 2] === 13 && n >= 3 && chunk[n - 3] === 10));
 }
 
-function readTailUsage(tail: Buffer[], usage: TokenUsage): void {
+/** The events at the end of a passed-through stream (its final usage, whether it stopped properly). */
+function readTail(tail: Buffer[], seen: (e: unknown) => void): void {
   if (tail.length === 0) return;
   const parser = createSSEParser();
   const text = Buffer.concat(tail).toString('utf8');
   for (const e of [...parser.push(text), ...parser.end()]) {
-    if (e.data.includes('"usage"')) applyEventUsage(usage, parseData(e));
+    if (e.data.includes('"usage"') || e.event === 'message_stop' || e.event === 'error') seen(parseData(e));
   }
 }
 

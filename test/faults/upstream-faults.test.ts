@@ -56,6 +56,7 @@ describe('upstream faults', () => {
   it('applies backpressure to a slow reader instead of buffering the whole stream', async () => {
     const frame = `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(16_000) } })}\n\n`;
     const head = TEXT.split('\n\n').slice(0, 2).join('\n\n') + '\n\n';
+    const end = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
     const total = 128 * 1024 * 1024;
     let written = 0;
     let done = false;
@@ -67,7 +68,7 @@ describe('upstream faults', () => {
         if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
       }
       done = true;
-      res.end();
+      res.end(end);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const upUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -98,6 +99,6 @@ describe('upstream faults', () => {
     response.on('data', (c: Buffer) => (received += c.length));
     response.resume();
     await new Promise((r) => response.on('end', r));
-    expect(received).toBe(head.length + written);
+    expect(received).toBe(head.length + written + end.length);
   });
 });

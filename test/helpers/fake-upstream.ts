@@ -12,7 +12,16 @@ export const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf
 export type RecordedRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer; json: unknown };
 
 export type Reply =
-  | { kind: 'sse'; text: string; status?: number; headers?: Record<string, string>; chunkDelayMs?: number; splitEvents?: boolean }
+  | {
+      kind: 'sse';
+      text: string;
+      status?: number;
+      headers?: Record<string, string>;
+      chunkDelayMs?: number;
+      splitEvents?: boolean;
+      /** After the first `frames` frames, a silence of `ms` (a prefill, or a model reasoning before it writes). */
+      pauseAfter?: { frames: number; ms: number };
+    }
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'raw'; status: number; text: string; headers?: Record<string, string> }
   | { kind: 'hang' }
@@ -90,10 +99,11 @@ async function send(res: ServerResponse, reply: Reply): Promise<void> {
     case 'sse': {
       res.writeHead(reply.status ?? 200, { ...SSE_HEADERS, ...reply.headers });
       const parts = reply.splitEvents === false ? [reply.text] : splitFrames(reply.text);
-      for (const part of parts) {
+      for (const [i, part] of parts.entries()) {
         if (res.destroyed) return;
         res.write(part);
         if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
+        if (reply.pauseAfter?.frames === i + 1) await new Promise((r) => setTimeout(r, reply.pauseAfter!.ms));
       }
       res.end();
       return;

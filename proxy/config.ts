@@ -27,7 +27,17 @@ export type TierConfig = {
   headers?: Record<string, string>;
   /** gemini only: send tool schemas as `parametersJsonSchema` (json, the default) or sanitised `parameters`. */
   schema?: 'json' | 'parameters';
+  /** Who serves this tier, when its host does not say (a gateway in front of Anthropic: `anthropic`). */
+  vendor?: Vendor;
+  /** Capability overrides for models the profile table does not know (proxy/capabilities/README.md). */
+  vision?: boolean;
+  imageTypes?: string[];
+  documents?: boolean;
+  contextWindow?: number;
 };
+
+export const VENDORS = ['anthropic', 'deepseek', 'google', 'openai', 'openrouter', 'mistral', 'other'] as const;
+export type Vendor = (typeof VENDORS)[number];
 
 export type Config = {
   /** The file this came from. */
@@ -137,7 +147,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 }
 
 function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
-  const m = readMap(ctx, node, path, ['name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers', 'schema']);
+  const m = readMap(ctx, node, path, [
+    'name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers', 'schema',
+    'vendor', 'vision', 'image_types', 'documents', 'context_window',
+  ]);
   const name = str(ctx, m.name, `${path}.name`);
   if (!name) fail(ctx, node, `${path}.name`, 'every tier needs a name');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
@@ -180,6 +193,7 @@ function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
   if (schema !== undefined && schema !== 'json' && schema !== 'parameters') fail(ctx, m.schema, `${path}.schema`, `unknown schema mode "${schema}": use json or parameters`);
   if (schema !== undefined && protocol !== 'gemini') fail(ctx, m.schema, `${path}.schema`, 'only a gemini tier has a schema mode');
   if (schema !== undefined) tier.schema = schema;
+  readCapabilities(ctx, m, path, tier);
   if (m.headers !== undefined) {
     if (!isMap(m.headers)) fail(ctx, m.headers, `${path}.headers`, 'must be a mapping of header name to value');
     tier.headers = {};
@@ -190,6 +204,25 @@ function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
     }
   }
   return tier;
+}
+
+/** `vendor` and the capability overrides of one tier. */
+function readCapabilities(ctx: Ctx, m: Record<string, Node | undefined>, path: string, tier: TierConfig): void {
+  const vendor = str(ctx, m.vendor, `${path}.vendor`);
+  if (vendor !== undefined && !VENDORS.includes(vendor as Vendor)) fail(ctx, m.vendor, `${path}.vendor`, `unknown vendor "${vendor}": use one of ${VENDORS.join(', ')}`);
+  if (vendor !== undefined) tier.vendor = vendor as Vendor;
+  const vision = bool(ctx, m.vision, `${path}.vision`);
+  if (vision !== undefined) tier.vision = vision;
+  if (m.image_types !== undefined) {
+    const types = strList(ctx, m.image_types, `${path}.image_types`);
+    const bad = types.find((t) => !/^image\/[a-z0-9.+-]+$/.test(t));
+    if (bad !== undefined) fail(ctx, m.image_types, `${path}.image_types`, `"${bad}" is not an image media type (write it like image/png)`);
+    tier.imageTypes = types;
+  }
+  const documents = bool(ctx, m.documents, `${path}.documents`);
+  if (documents !== undefined) tier.documents = documents;
+  const window = int(ctx, m.context_window, `${path}.context_window`, 1024, 100_000_000);
+  if (window !== undefined) tier.contextWindow = window;
 }
 
 // ---- node readers: each knows its key path and reports the node's line ----

@@ -14,6 +14,8 @@ import type {
 } from '../anthropic/types.ts';
 import { isProxySignature } from '../anthropic/proxy-signature.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../anthropic/request-parts.ts';
+import { fitMedia } from '../capabilities/media-fit.ts';
+import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import type { ConversationStore, TranslateOptions } from '../protocol.ts';
 import { geminiModelLimits } from './gemini-limits.ts';
 import { geminiNameMap, toGeminiFunctionName } from './gemini-names.ts';
@@ -43,8 +45,9 @@ const MAX_STOP_SEQUENCES = 5;
 
 type Call = { id: string; name: string };
 
-export function toGeminiRequest(req: MessagesRequest, opts: Pick<TranslateOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
-  const warnings: string[] = [];
+export function toGeminiRequest(input: MessagesRequest, opts: Pick<TranslateOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
+  // Images and documents of a type the model cannot read (gif, for one) become placeholders first.
+  const { request: req, warnings } = fitMedia(input, tierCapabilities(opts.tier, opts.model));
   const names = geminiNameMap(allToolNames(req));
   const contents: GeminiContent[] = [];
   let pending: Call[] = []; // calls of the latest model turn that still need their functionResponse

@@ -13,6 +13,8 @@ import type {
   ToolResultBlockParam,
 } from '../anthropic/types.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../anthropic/request-parts.ts';
+import { fitMedia } from '../capabilities/media-fit.ts';
+import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import type { TranslateOptions } from '../protocol.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
 import { openAIToolNameMap, toOpenAIToolName } from './openai-tool-names.ts';
@@ -34,8 +36,9 @@ export type OpenAIRequestResult = { body: OpenAIChatRequest; warnings: string[];
 /** OpenAI takes at most 4 stop sequences. */
 const MAX_STOP = 4;
 
-export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions): OpenAIRequestResult {
-  const warnings: string[] = [];
+export function toOpenAIRequest(input: MessagesRequest, opts: OpenAIRequestOptions): OpenAIRequestResult {
+  // Images and documents of a type the model cannot read become placeholders first.
+  const { request: req, warnings } = fitMedia(input, tierCapabilities(opts.tier, opts.model));
   const profile = openAIModelProfile(opts.model);
   const messages: OpenAIMessage[] = [];
   const system = systemText(req.system);

@@ -7,6 +7,7 @@
 // docs on tool use).
 
 import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
+import { randomBytes } from 'node:crypto';
 import { createSSEParser } from '../../proxy/sse.ts';
 
 type Block = { type: string; [key: string]: unknown };
@@ -35,8 +36,15 @@ function frames(sse: string): { raw: string; data: { type: string; index?: numbe
     .map((f) => ({ raw: f + '\n\n', data: JSON.parse(f.split('\n').find((l) => l.startsWith('data:'))!.slice(5)) as { type: string; index?: number } }));
 }
 
-/** signature → the thinking text it signs, from the thinking fixture (what this fake "issues"). */
+/** signature → the thinking text it signs: the thinking fixture's, and any made by signThinking. */
 export const ISSUED_SIGNATURES: ReadonlyMap<string, string> = issuedSignatures(THINKING_FIXTURE);
+
+/** A signature this fake accepts for exactly `thinking` (for answers a test scripts itself). */
+export function signThinking(thinking: string): string {
+  const signature = 'EqQB' + randomBytes(48).toString('base64');
+  (ISSUED_SIGNATURES as Map<string, string>).set(signature, thinking);
+  return signature;
+}
 
 function issuedSignatures(sse: string): Map<string, string> {
   const parser = createSSEParser();

@@ -8,9 +8,8 @@ import { fitMedia } from '../../proxy/capabilities/media-fit.ts';
 import { fitsWindow, promptTooLongBody } from '../../proxy/capabilities/window-fit.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import { GIF, PNG } from '../helpers/images.ts';
 
-const GIF = 'R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==';
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 describe('model profiles', () => {
   it.each([

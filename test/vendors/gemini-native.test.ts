@@ -8,14 +8,13 @@ import { startStrictGemini, type GeminiBody, type StrictGeminiOptions } from '..
 import { startFakeDeepSeek } from '../helpers/fake-deepseek-anthropic.ts';
 import { startVendorHarness, type VendorTier } from '../helpers/vendor-harness.ts';
 import { conversation, outcome, PROMPT } from './conversation.ts';
+import { GIF, PNG } from '../helpers/images.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-export const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-export const GIF = 'R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==';
 const KEY = 'AIza-test-gemini-key';
 
 /** Claude rate limited, then the Gemini fake (model `model`), then optionally more tiers. */

@@ -93,6 +93,11 @@ export function rejectionOf(input: unknown): string | null {
 
   const seen = new Set<string>();
   for (const [i, m] of messages.entries()) {
+    if (m.role === 'system') {
+      const problem = systemMessageProblem(String(body.model), messages, i);
+      if (problem) return problem;
+      continue;
+    }
     if (m.role !== 'user' && m.role !== 'assistant') return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     for (const [j, b] of blocksOf(m).entries()) {
       const at = `messages.${i}.content.${j}`;
@@ -104,6 +109,7 @@ export function rejectionOf(input: unknown): string | null {
   // Anthropic merges consecutive turns of the same role before it pairs tool calls and results.
   const turns: { role: string; index: number; blocks: Block[] }[] = [];
   for (const [i, m] of messages.entries()) {
+    if (m.role === 'system') continue; // instructions between turns, not a turn
     const last = turns.at(-1);
     if (last && last.role === m.role) last.blocks.push(...blocksOf(m));
     else turns.push({ role: m.role, index: i, blocks: [...blocksOf(m)] });
@@ -140,6 +146,25 @@ export function rejectionOf(input: unknown): string | null {
     if (first && first.type !== 'thinking' && first.type !== 'redacted_thinking')
       return `messages.${opener.index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${first.type}\`. ${LOOP_WITHOUT_THINKING}`;
   }
+  return null;
+}
+
+/**
+ * Mid-conversation system messages (Claude 4.8 and later on Anthropic's API; Claude Code 2.1.332 sends
+ * one after the first user turn): https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages.
+ * Placement as UKGovernmentBEIS/inspect_ai's Anthropic provider enforces it (src/inspect_ai/model/_providers/
+ * anthropic.py): right after a user turn, and last or before an assistant turn (the wording of that
+ * refusal is this fake's own); older models answer "role 'system' is not supported on this model"
+ * (verified there on 2026-06-10).
+ */
+function systemMessageProblem(model: string, messages: Message[], i: number): string | null {
+  const v = /^claude-(?:opus|sonnet|haiku)-(\d+)(?:-(\d)(?!\d))?/.exec(model);
+  const supported = v !== null && (Number(v[1]) > 4 || (Number(v[1]) === 4 && Number(v[2] ?? 0) >= 8));
+  if (!supported) return `messages.${i}.role: role 'system' is not supported on this model`;
+  const prev = messages[i - 1];
+  const next = messages[i + 1];
+  if (prev?.role !== 'user' || (next !== undefined && next.role !== 'assistant'))
+    return `messages.${i}: a system message must follow a user turn and either end the messages or precede an assistant turn`;
   return null;
 }
 

@@ -42,13 +42,18 @@ export type VendorRequest = {
  *   mode must be passed back to the API." otherwise: https://api-docs.deepseek.com/guides/thinking_mode,
  *   https://github.com/NousResearch/hermes-agent/issues/15700); with thinking off no thinking block is sent;
  * - any other style follows Anthropic's own rule: thinking on needs the turn that opened the current
- *   tool loop to start with thinking, else the request goes without `thinking`.
+ *   tool loop to start with thinking, else the request goes without `thinking`;
+ * - a `system` message between the turns (Anthropic takes them from Claude 4.8 on, and Claude Code
+ *   2.1.332 sends them: https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages)
+ *   becomes `<system-reminder>` text in the user turn before it, the form Claude Code itself uses
+ *   where the role is not available; no vendor documents the role.
  */
 export function prepareForVendor(req: MessagesRequest, tier: string, style: ThinkingStyle): VendorRequest {
   const warnings: string[] = [];
-  let changed = false;
+  const inlined = inlineSystemMessages(req.messages);
+  let changed = inlined !== req.messages;
   let removed = 0;
-  let messages: MessageParam[] = req.messages.map((m) => {
+  let messages: MessageParam[] = inlined.map((m) => {
     if (m.role !== 'assistant' || typeof m.content === 'string') return m;
     const content: ContentBlockParam[] = [];
     let touched = false;
@@ -94,6 +99,26 @@ export function prepareForVendor(req: MessagesRequest, tier: string, style: Thin
   if (!changed) return { request: null, warnings };
   out.messages = messages.filter((m) => typeof m.content === 'string' || m.content.length > 0);
   return { request: out, warnings };
+}
+
+/** `system` messages as `<system-reminder>` text at the end of the user turn before them (or a new one). */
+export function inlineSystemMessages(messages: MessageParam[]): MessageParam[] {
+  if (!messages.some((m) => (m.role as string) === 'system')) return messages;
+  const out: MessageParam[] = [];
+  for (const m of messages) {
+    if ((m.role as string) !== 'system') {
+      out.push(m);
+      continue;
+    }
+    const text = typeof m.content === 'string' ? m.content : m.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n\n');
+    const reminder: ContentBlockParam = { type: 'text', text: `<system-reminder>\n${text}\n</system-reminder>` };
+    const prev = out.at(-1);
+    if (prev?.role === 'user') {
+      const content: ContentBlockParam[] = typeof prev.content === 'string' ? [{ type: 'text', text: prev.content }] : [...prev.content];
+      out[out.length - 1] = { ...prev, content: [...content, reminder] };
+    } else out.push({ role: 'user', content: [reminder] });
+  }
+  return out;
 }
 
 function isThinking(b: ContentBlockParam): boolean {

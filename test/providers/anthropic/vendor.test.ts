@@ -94,6 +94,12 @@ describe('prepareForVendor (DeepSeek thinks by default)', () => {
     expect((request?.messages[1].content as ContentBlockParam[])[0]).toEqual({ type: 'thinking', thinking: 'ds plans', signature: 'ds-1' });
   });
 
+  it('turns a mid-conversation system message into <system-reminder> text of the user turn before it', () => {
+    const req = { ...base, thinking: { type: 'disabled' as const }, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: [{ type: 'text', text: 'Environment: linux' }] }] } as unknown as MessagesRequest;
+    const { request } = prepareForVendor(req, 'deepseek', 'deepseek');
+    expect(request?.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'text', text: '<system-reminder>\nEnvironment: linux\n</system-reminder>' }] }]);
+  });
+
   it('leaves a request with nothing to change alone (the client bytes can go)', () => {
     expect(prepareForVendor({ ...base, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: 'hi' }] }, 'deepseek', 'deepseek').request).toBeNull();
     expect(prepareForVendor({ ...base, messages: [{ role: 'user', content: 'hi' }] }, 'kimi', 'anthropic').request).toBeNull();

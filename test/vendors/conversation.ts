@@ -53,3 +53,9 @@ export async function outcome<T>(p: Promise<T>): Promise<T | { error: number; me
     return { error: e.status ?? 0, message: e.message ?? String(err) };
   }
 }
+
+/** The text an answer (or an outcome) carries, its text blocks joined; thinking and tool calls left out. */
+export function textOf(m: unknown): string | undefined {
+  const content = (m as { content?: { type: string; text?: string }[] }).content;
+  return content?.filter((b) => b.type === 'text').map((b) => b.text).join('');
+}

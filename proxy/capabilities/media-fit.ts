@@ -75,12 +75,9 @@ function size(data: string): string {
 function imagePlaceholder(b: ImageBlockParam, caps: Caps, warnings: string[], where: string): ContentBlockParam {
   const type = b.source.type === 'base64' ? b.source.media_type : 'image';
   const what = b.source.type === 'base64' ? `${type} image, ${size(b.source.data)}` : `image by ${b.source.type}`;
-  const why =
-    caps.imageTypes.length === 0
-      ? 'this model cannot read images'
-      : `this model reads only ${caps.imageTypes.join(', ')}`;
-  warnings.push(`${type} in a ${where === 'tool_result' ? 'tool result' : 'message'} replaced by a placeholder: ${caps.family} ${caps.imageTypes.length === 0 ? 'has no vision' : `reads ${caps.imageTypes.join(', ')}`}`);
-  return { type: 'text', text: `[${what} not shown: ${why}]` };
+  const reads = caps.imageTypes.join(', ');
+  warnings.push(`${type} in a ${where === 'tool_result' ? 'tool result' : 'message'} replaced by a placeholder: ${caps.family} ${reads ? `reads ${reads}` : 'has no vision'}`);
+  return { type: 'text', text: `[${what} not shown: ${reads ? `this model reads only ${reads}` : 'this model cannot read images'}]` };
 }
 
 function documentPlaceholder(b: DocumentBlockParam, caps: Caps, warnings: string[], where: string): ContentBlockParam {

@@ -4,18 +4,12 @@
 // (https://platform.claude.com/docs/en/build-with-claude/context-windows#context-window-overflow-behavior,
 // body as in https://github.com/anthropics/claude-code/issues/7866).
 
-import type { MessagesRequest } from '../anthropic/types.ts';
-import { estimateInputTokens } from '../count-tokens.ts';
-
 export type WindowFit = { fits: boolean; estimate: number; window?: number };
 
-/** A tier whose window is not known always fits; the estimate is computed once per request by the caller. */
+/** A tier whose window is not known always fits. `estimate` is estimateInputTokens (proxy/count-tokens.ts)
+ * of the request, computed once per request by the caller. */
 export function fitsWindow(estimate: number, window: number | undefined): WindowFit {
   return { fits: window === undefined || estimate <= window, estimate, ...(window !== undefined ? { window } : {}) };
-}
-
-export function estimateRequest(req: MessagesRequest): number {
-  return estimateInputTokens(req);
 }
 
 /**

@@ -1,7 +1,7 @@
 // `protocol: anthropic` tiers are either Anthropic itself or a vendor that speaks its wire format. A
 // vendor is not Anthropic: it cannot check Anthropic's thinking signatures, Anthropic cannot check its,
 // and it may think when Anthropic would not. This module decides which a tier is and what a request to
-// a vendor must look like (proxy/providers/anthropic/README.md lists each rule with its source).
+// a vendor must look like (proxy/providers/anthropic/vendors.md lists each rule with its source).
 
 import type { TierConfig } from '../../config.ts';
 import type { ContentBlockParam, MessageParam, MessagesRequest } from '../../anthropic/types.ts';

@@ -14,13 +14,13 @@ import type {
 } from '../anthropic/types.ts';
 import { isProxySignature } from '../anthropic/proxy-signature.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../anthropic/request-parts.ts';
-import { fitMedia } from '../capabilities/media-fit.ts';
-import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import type { ConversationStore, TranslateOptions } from '../protocol.ts';
 import { geminiModelLimits } from './gemini-limits.ts';
 import { geminiNameMap, toGeminiFunctionName } from './gemini-names.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from './gemini-schema.ts';
 import { DUMMY_THOUGHT_SIGNATURE, isGeminiIssuedId, signaturesFromThinking, thoughtSignatureKey } from './gemini-thought-signature.ts';
+import { fitMedia } from '../capabilities/media-fit.ts';
+import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import type {
   GeminiContent,
   GeminiFunctionDeclaration,
@@ -45,15 +45,17 @@ const MAX_STOP_SEQUENCES = 5;
 
 type Call = { id: string; name: string };
 
-export function toGeminiRequest(input: MessagesRequest, opts: Pick<TranslateOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
-  // Images and documents of a type the model cannot read (gif, for one) become placeholders first.
-  const { request: req, warnings } = fitMedia(input, tierCapabilities(opts.tier, opts.model));
+export function toGeminiRequest(req: MessagesRequest, opts: Pick<TranslateOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
+  const warnings: string[] = [];
   const names = geminiNameMap(allToolNames(req));
   const contents: GeminiContent[] = [];
   let pending: Call[] = []; // calls of the latest model turn that still need their functionResponse
   let droppedThinking = 0;
 
-  for (const message of req.messages) {
+  // Images and documents of a type the model cannot read (gif, for one) become placeholders first.
+  const fitted = fitMedia(req, tierCapabilities(opts.tier, opts.model));
+  warnings.push(...fitted.warnings);
+  for (const message of fitted.request.messages) {
     const blocks: ContentBlockParam[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     if (message.role === 'assistant') {
       const signatures = signaturesFromThinking(blocks);

@@ -13,8 +13,6 @@ import type {
   ToolResultBlockParam,
 } from '../anthropic/types.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../anthropic/request-parts.ts';
-import { fitMedia } from '../capabilities/media-fit.ts';
-import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import type { TranslateOptions } from '../protocol.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
 import { openAIToolNameMap, toOpenAIToolName } from './openai-tool-names.ts';
@@ -28,6 +26,8 @@ import type {
   OpenAIToolChoice,
   OpenAIUserPart,
 } from './openai-types.ts';
+import { fitMedia } from '../capabilities/media-fit.ts';
+import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 
 export type OpenAIRequestOptions = Pick<TranslateOptions, 'tier' | 'model' | 'stream'>;
 
@@ -36,14 +36,16 @@ export type OpenAIRequestResult = { body: OpenAIChatRequest; warnings: string[];
 /** OpenAI takes at most 4 stop sequences. */
 const MAX_STOP = 4;
 
-export function toOpenAIRequest(input: MessagesRequest, opts: OpenAIRequestOptions): OpenAIRequestResult {
-  // Images and documents of a type the model cannot read become placeholders first.
-  const { request: req, warnings } = fitMedia(input, tierCapabilities(opts.tier, opts.model));
+export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions): OpenAIRequestResult {
+  const warnings: string[] = [];
   const profile = openAIModelProfile(opts.model);
   const messages: OpenAIMessage[] = [];
   const system = systemText(req.system);
   if (system !== '') messages.push({ role: 'system', content: system });
-  messages.push(...toOpenAIMessages(req.messages, profile, warnings));
+  // Images and documents of a type the model cannot read become placeholders first.
+  const fitted = fitMedia(req, tierCapabilities(opts.tier, opts.model));
+  warnings.push(...fitted.warnings);
+  messages.push(...toOpenAIMessages(fitted.request.messages, profile, warnings));
 
   const body: OpenAIChatRequest = { model: opts.model, messages, stream: opts.stream };
   if (opts.stream) body.stream_options = { include_usage: true };

@@ -6,8 +6,9 @@
 // are Anthropic's (CLIProxyAPI#2172, Antigravity-Manager#139 and #608, claude-code#23440, Anthropic's
 // docs on tool use).
 
-import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
 import { randomBytes } from 'node:crypto';
+
+import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
 import { createSSEParser } from '../../proxy/sse.ts';
 
 type Block = { type: string; [key: string]: unknown };

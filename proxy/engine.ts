@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Config, TierConfig } from './config.ts';
-import type { MessagesRequest } from './anthropic/types.ts';
+import type { MessagesRequest } from './wire/types.ts';
 import { UpstreamResponseError, type ConversationStore, type ProviderAdapter, type UpstreamError } from './protocol.ts';
 import type { LedgerWriter } from './ledger.ts';
 import type { Switcher } from './switcher.ts';
@@ -16,8 +16,8 @@ import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from './anthropic/anth
 import { prepareForAnthropic } from './anthropic/prepare-for-anthropic.ts';
 import { upstreamModel } from './model-map.ts';
 import { relayStream, type RelayMode } from './relay.ts';
-import { applyEventUsage, emptyUsage, type TokenUsage } from './usage.ts';
-import { ProxyError, errorBody, sendError } from './errors.ts';
+import { applyEventUsage, emptyUsage, type TokenUsage } from './wire/usage.ts';
+import { ProxyError, errorBody, sendError } from './wire/errors.ts';
 
 export type EngineDeps = {
   config: Config;

@@ -3,8 +3,8 @@
 // provider's answer back into Anthropic JSON or SSE events. Converters are pure; state that must
 // survive between turns (Gemini thought signatures) lives in a store passed in, never in globals.
 
-import type { ErrorType, Message, MessagesRequest, StreamEvent } from './anthropic/types.ts';
-import type { SSEEvent } from './sse.ts';
+import type { ErrorType, Message, MessagesRequest, StreamEvent } from './wire/types.ts';
+import type { SSEEvent } from './wire/sse.ts';
 import type { TierConfig } from './config.ts';
 
 /** An upstream failure in provider-neutral terms; the fallback policy decides what to do with it. */

@@ -1,7 +1,7 @@
 // Reads an Anthropic (or Anthropic-compatible) error answer: its type, retry hints and reset headers,
 // and the spend-limit cases that look like ordinary errors (wire-formats.md §1.6, §1.7).
 
-import type { ErrorType } from './types.ts';
+import type { ErrorType } from '../wire/types.ts';
 import type { UpstreamError } from '../protocol.ts';
 
 type Headers = Record<string, string | string[] | undefined>;

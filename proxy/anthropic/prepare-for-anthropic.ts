@@ -4,8 +4,8 @@
 // "text content blocks must contain non-whitespace text"), and when the latest tool-use turn has no
 // genuine thinking block, the request goes without `thinking` (Anthropic requires one there).
 
-import type { ContentBlockParam, MessageParam, MessagesRequest } from './types.ts';
-import { isProxySignature } from './proxy-signature.ts';
+import type { ContentBlockParam, MessageParam, MessagesRequest } from '../wire/types.ts';
+import { isProxySignature } from '../wire/proxy-signature.ts';
 
 function isGenuineThinking(block: ContentBlockParam): boolean {
   if (block.type === 'redacted_thinking') return true;

@@ -1,7 +1,7 @@
 // Gemini error bodies → UpstreamError: `{error:{code,message,status,details}}`, sometimes wrapped in
 // `[…]`; the retry hint is RetryInfo.retryDelay in the body, not a header (wire-formats.md §3.5).
 
-import type { ErrorType } from '../anthropic/types.ts';
+import type { ErrorType } from '../wire/types.ts';
 import type { UpstreamError } from '../protocol.ts';
 import { typeForStatus } from '../anthropic/anthropic-error.ts';
 

@@ -11,9 +11,9 @@ import type {
   ToolChoice,
   ToolResultBlockParam,
   ToolUseBlockParam,
-} from '../anthropic/types.ts';
-import { isProxySignature } from '../anthropic/proxy-signature.ts';
-import { isDeferredTool, systemText, toolResultBlocks } from '../anthropic/request-parts.ts';
+} from '../wire/types.ts';
+import { isProxySignature } from '../wire/proxy-signature.ts';
+import { isDeferredTool, systemText, toolResultBlocks } from '../wire/request-parts.ts';
 import type { ConversationStore, TranslateOptions } from '../protocol.ts';
 import { geminiModelLimits } from './gemini-limits.ts';
 import { geminiNameMap, toGeminiFunctionName } from './gemini-names.ts';

@@ -1,7 +1,7 @@
 // A non-streaming Gemini generateContent answer → Anthropic Message, through the same converter as
 // the stream (one mapping to test), then accumulated the way the Anthropic SDK does.
 
-import type { ContentBlock, Message, StreamEvent } from '../anthropic/types.ts';
+import type { ContentBlock, Message, StreamEvent } from '../wire/types.ts';
 import { UpstreamResponseError } from '../protocol.ts';
 import type { GeminiContext } from './gemini-request.ts';
 import { createGeminiEventConverter } from './gemini-stream.ts';

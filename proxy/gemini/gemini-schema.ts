@@ -2,7 +2,7 @@
 // (the default: real JSON Schema, `$schema` stripped) and `toGeminiParameters` for `parameters`, Gemini's
 // OpenAPI-subset `Schema` proto, which rejects many keywords with 400 (wire-formats.md §3.3).
 
-import type { JsonSchema } from '../anthropic/types.ts';
+import type { JsonSchema } from '../wire/types.ts';
 import type { GeminiSchema } from './gemini-types.ts';
 
 type Obj = { [key: string]: unknown };

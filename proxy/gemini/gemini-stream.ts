@@ -2,10 +2,10 @@
 // Thought parts become a thinking block, text a text block, each whole functionCall its own tool_use
 // block with one input_json_delta; the finish is sent at EOF so the last usageMetadata counts.
 
-import { createMessageBuilder, newToolUseId, type MessageBuilder } from '../anthropic/stream-builder.ts';
-import type { StreamEvent, Usage } from '../anthropic/types.ts';
+import { createMessageBuilder, newToolUseId, type MessageBuilder } from '../wire/stream-builder.ts';
+import type { StreamEvent, Usage } from '../wire/types.ts';
 import type { EventTransform } from '../protocol.ts';
-import { parseJSONData, type SSEEvent } from '../sse.ts';
+import { parseJSONData, type SSEEvent } from '../wire/sse.ts';
 import { geminiErrorOf, geminiErrorType } from './gemini-error.ts';
 import { fromGeminiFunctionName } from './gemini-names.ts';
 import type { GeminiContext } from './gemini-request.ts';

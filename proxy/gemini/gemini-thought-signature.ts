@@ -2,8 +2,8 @@
 // thinking block Claude Code echoes back, which survives a proxy restart) and how it is found again.
 // https://ai.google.dev/gemini-api/docs/thought-signatures
 
-import { decodeProxySignature, encodeProxySignature } from '../anthropic/proxy-signature.ts';
-import type { ContentBlockParam } from '../anthropic/types.ts';
+import { decodeProxySignature, encodeProxySignature } from '../wire/proxy-signature.ts';
+import type { ContentBlockParam } from '../wire/types.ts';
 
 /** Google's documented value for function calls Gemini did not produce (history from other models). */
 export const DUMMY_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';

@@ -1,7 +1,7 @@
 // Gemini finishReason / promptFeedback.blockReason → Anthropic stop_reason, or an error when Anthropic
 // has no equivalent (wire-formats.md §4.3). Values: js-genai src/types.ts `FinishReason`.
 
-import type { StopReason } from '../anthropic/types.ts';
+import type { StopReason } from '../wire/types.ts';
 
 export type GeminiFinish = { kind: 'stop'; stopReason: StopReason } | { kind: 'error'; message: string };
 

@@ -1,7 +1,7 @@
 // OpenAI finish_reason → Anthropic stop_reason (wire-formats §4.3). Streamed tool calls mean
 // tool_use whatever the reason says, except `length`: a cut-off call is reported as max_tokens.
 
-import type { StopReason } from '../anthropic/types.ts';
+import type { StopReason } from '../wire/types.ts';
 
 export function mapOpenAIFinishReason(reason: string | null | undefined, hadToolCalls: boolean): StopReason {
   switch (reason) {

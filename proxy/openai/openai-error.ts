@@ -1,7 +1,7 @@
 // Classifies an OpenAI-compatible error answer (OpenAI, DeepSeek, OpenRouter, Groq, vLLM…) as an
 // UpstreamError: Anthropic error type, retry hint from headers or message, and permanence (billing).
 
-import type { ErrorType } from '../anthropic/types.ts';
+import type { ErrorType } from '../wire/types.ts';
 import { parseDuration } from '../duration.ts';
 import type { UpstreamError } from '../protocol.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';

@@ -11,8 +11,8 @@ import type {
   Tool,
   ToolChoice,
   ToolResultBlockParam,
-} from '../anthropic/types.ts';
-import { isDeferredTool, systemText, toolResultBlocks } from '../anthropic/request-parts.ts';
+} from '../wire/types.ts';
+import { isDeferredTool, systemText, toolResultBlocks } from '../wire/request-parts.ts';
 import type { TranslateOptions } from '../protocol.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
 import { openAIToolNameMap, toOpenAIToolName } from './openai-tool-names.ts';

@@ -1,8 +1,8 @@
 // A non-streaming OpenAI Chat Completions response → an Anthropic Message.
 
-import { encodeProxySignature } from '../anthropic/proxy-signature.ts';
-import { newMessageId, toolUseIdFor } from '../anthropic/stream-builder.ts';
-import type { ContentBlock, Message } from '../anthropic/types.ts';
+import { encodeProxySignature } from '../wire/proxy-signature.ts';
+import { newMessageId, toolUseIdFor } from '../wire/stream-builder.ts';
+import type { ContentBlock, Message } from '../wire/types.ts';
 import { UpstreamResponseError } from '../protocol.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIStreamErrorType } from './openai-error.ts';

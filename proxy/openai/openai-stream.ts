@@ -1,11 +1,11 @@
 // OpenAI Chat Completions SSE chunks → Anthropic stream events, via the shared message builder.
 // Reasoning → thinking block (proxy signature), content → text, tool-call fragments → tool_use blocks.
 
-import { createMessageBuilder, newToolUseId, toolUseIdFor } from '../anthropic/stream-builder.ts';
-import { encodeProxySignature } from '../anthropic/proxy-signature.ts';
-import type { StreamEvent, Usage } from '../anthropic/types.ts';
+import { createMessageBuilder, newToolUseId, toolUseIdFor } from '../wire/stream-builder.ts';
+import { encodeProxySignature } from '../wire/proxy-signature.ts';
+import type { StreamEvent, Usage } from '../wire/types.ts';
 import type { EventTransform } from '../protocol.ts';
-import { parseJSONData, type SSEEvent } from '../sse.ts';
+import { parseJSONData, type SSEEvent } from '../wire/sse.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIStreamErrorType } from './openai-error.ts';
 import { fromOpenAIToolName } from './openai-tool-names.ts';

@@ -1,6 +1,6 @@
 // OpenAI/DeepSeek/OpenRouter usage → Anthropic usage: input_tokens excludes cached tokens (§4.4).
 
-import type { Usage } from '../anthropic/types.ts';
+import type { Usage } from '../wire/types.ts';
 import type { OpenAIUsage } from './openai-types.ts';
 
 export function fromOpenAIUsage(u: OpenAIUsage | null | undefined): Usage {

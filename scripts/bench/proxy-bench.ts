@@ -9,7 +9,7 @@ import { configYaml, makeRepo, type TierSpec } from '../../test/helpers/harness.
 import { ADAPTERS, loadAppConfig } from '../../proxy/app.ts';
 import { createConversationStore } from '../../proxy/protocol.ts';
 import { upstreamModel } from '../../proxy/model-map.ts';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { createClient, timed, type Timing } from './client.ts';
 import { claudeCodeRequest, smallRequest, type ClientRequest } from './payloads.ts';
 import { ROOT, peakRssMb, resetPeakRss, rssMb, spawnChild, watchRss, type Child } from './processes.ts';

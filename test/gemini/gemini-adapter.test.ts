@@ -1,7 +1,7 @@
 // geminiAdapter.toRequest: URL per stream mode, headers built from scratch, key only in x-goog-api-key.
 
 import { describe, expect, it } from 'vitest';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import type { TierConfig } from '../../proxy/config.ts';
 import { geminiAdapter } from '../../proxy/gemini/gemini-adapter.ts';
 import { createConversationStore } from '../../proxy/protocol.ts';

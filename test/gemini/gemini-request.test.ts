@@ -1,8 +1,8 @@
 // toGeminiRequest: Claude Code's real requests, tool_result pairing, thought signatures, content kinds.
 
 import { describe, expect, it } from 'vitest';
-import { encodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
-import type { ContentBlockParam, MessageParam, MessagesRequest, Tool } from '../../proxy/anthropic/types.ts';
+import { encodeProxySignature } from '../../proxy/wire/proxy-signature.ts';
+import type { ContentBlockParam, MessageParam, MessagesRequest, Tool } from '../../proxy/wire/types.ts';
 import type { TierConfig } from '../../proxy/config.ts';
 import { toGeminiRequest } from '../../proxy/gemini/gemini-request.ts';
 import { createGeminiStreamTransform } from '../../proxy/gemini/gemini-stream.ts';

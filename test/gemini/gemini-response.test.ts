@@ -1,7 +1,7 @@
 // fromGeminiResponse: a whole generateContent answer → Anthropic Message (same mapping as the stream).
 
 import { describe, expect, it } from 'vitest';
-import { decodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
+import { decodeProxySignature } from '../../proxy/wire/proxy-signature.ts';
 import { fromGeminiResponse } from '../../proxy/gemini/gemini-response.ts';
 import { UpstreamResponseError } from '../../proxy/protocol.ts';
 import { thoughtSignatureKey } from '../../proxy/gemini/gemini-thought-signature.ts';

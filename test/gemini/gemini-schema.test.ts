@@ -2,7 +2,7 @@
 // checked against Claude Code's real tool schemas and the rejected keys of wire-formats.md §3.3.
 
 import { describe, expect, it } from 'vitest';
-import type { Tool } from '../../proxy/anthropic/types.ts';
+import type { Tool } from '../../proxy/wire/types.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from '../../proxy/gemini/gemini-schema.ts';
 import type { GeminiSchema } from '../../proxy/gemini/gemini-types.ts';
 import { fixture } from './helpers.ts';

@@ -1,8 +1,8 @@
 // Gemini SSE fixtures through createSSEParser and createGeminiStreamTransform, accumulated by the SDK.
 
 import { describe, expect, it } from 'vitest';
-import { decodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
-import type { StreamEvent } from '../../proxy/anthropic/types.ts';
+import { decodeProxySignature } from '../../proxy/wire/proxy-signature.ts';
+import type { StreamEvent } from '../../proxy/wire/types.ts';
 import { createGeminiStreamTransform } from '../../proxy/gemini/gemini-stream.ts';
 import { thoughtSignatureKey } from '../../proxy/gemini/gemini-thought-signature.ts';
 import { createConversationStore } from '../../proxy/protocol.ts';

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
-import type { StreamEvent } from '../../proxy/anthropic/types.ts';
+import type { StreamEvent } from '../../proxy/wire/types.ts';
 import type { EventTransform } from '../../proxy/protocol.ts';
-import { createSSEParser, type SSEEvent } from '../../proxy/sse.ts';
+import { createSSEParser, type SSEEvent } from '../../proxy/wire/sse.ts';
 
 export function fixture(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');

@@ -7,7 +7,7 @@
 // docs on tool use).
 
 import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
-import { createSSEParser } from '../../proxy/sse.ts';
+import { createSSEParser } from '../../proxy/wire/sse.ts';
 
 type Block = { type: string; [key: string]: unknown };
 type Message = { role: string; content: string | Block[] };

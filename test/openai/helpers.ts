@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { ContentBlock, Message, StreamEvent } from '../../proxy/anthropic/types.ts';
+import type { ContentBlock, Message, StreamEvent } from '../../proxy/wire/types.ts';
 import type { EventTransform } from '../../proxy/protocol.ts';
-import { createSSEParser, type SSEEvent } from '../../proxy/sse.ts';
+import { createSSEParser, type SSEEvent } from '../../proxy/wire/sse.ts';
 
 export function fixture(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');

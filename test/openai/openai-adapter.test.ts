@@ -4,10 +4,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { openaiAdapter } from '../../proxy/openai/openai-adapter.ts';
 import { createConversationStore } from '../../proxy/protocol.ts';
-import { createSSEParser } from '../../proxy/sse.ts';
+import { createSSEParser } from '../../proxy/wire/sse.ts';
 import { accumulate, chunks, fixture } from './helpers.ts';
 
 type Seen = { url: string; headers: IncomingMessage['headers']; body: string };

@@ -1,7 +1,7 @@
 // Anthropic → OpenAI request translation, on the captured Claude Code request and small cases.
 
 import { describe, expect, it } from 'vitest';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import type { TierConfig } from '../../proxy/config.ts';
 import { openaiAdapter } from '../../proxy/openai/openai-adapter.ts';
 import { toOpenAIRequest } from '../../proxy/openai/openai-request.ts';

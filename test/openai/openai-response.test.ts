@@ -1,7 +1,7 @@
 // fromOpenAIResponse (non-streaming) and the small mappings it shares with the stream.
 
 import { describe, expect, it } from 'vitest';
-import { decodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
+import { decodeProxySignature } from '../../proxy/wire/proxy-signature.ts';
 import { mapOpenAIFinishReason } from '../../proxy/openai/map-openai-finish-reason.ts';
 import { fromOpenAIResponse } from '../../proxy/openai/openai-response.ts';
 import { UpstreamResponseError } from '../../proxy/protocol.ts';

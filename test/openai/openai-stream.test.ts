@@ -2,8 +2,8 @@
 
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import { describe, expect, it } from 'vitest';
-import { decodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
-import type { StreamEvent } from '../../proxy/anthropic/types.ts';
+import { decodeProxySignature } from '../../proxy/wire/proxy-signature.ts';
+import type { StreamEvent } from '../../proxy/wire/types.ts';
 import { createOpenAIStreamTransform } from '../../proxy/openai/openai-stream.ts';
 import { toOpenAIToolName } from '../../proxy/openai/openai-tool-names.ts';
 import type { OpenAIContext } from '../../proxy/openai/openai-types.ts';

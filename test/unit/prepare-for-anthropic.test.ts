@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { prepareForAnthropic } from '../../proxy/anthropic/prepare-for-anthropic.ts';
-import { encodeProxySignature } from '../../proxy/anthropic/proxy-signature.ts';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import { encodeProxySignature } from '../../proxy/wire/proxy-signature.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 
 const ours = encodeProxySignature({ provider: 'gemini', state: { toolu_1: 'sig' } });
 const base = (messages: MessagesRequest['messages'], extra: Partial<MessagesRequest> = {}): MessagesRequest => ({

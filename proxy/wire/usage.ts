@@ -1,7 +1,7 @@
 // Token usage as Anthropic reports it: message_start sets it, message_delta replaces what it carries
 // (counts are running totals, not increments), a non-streaming message has it whole.
 
-import type { Usage } from './anthropic/types.ts';
+import type { Usage } from './types.ts';
 
 export type TokenUsage = { input: number; output: number; cacheRead: number; cacheWrite: number };
 

@@ -2,7 +2,7 @@
 // fitting status before headers are sent, an `event: error` frame once a stream has started.
 
 import type { ServerResponse } from 'node:http';
-import type { ErrorBody, ErrorType } from './anthropic/types.ts';
+import type { ErrorBody, ErrorType } from './types.ts';
 import { encodeSSE } from './sse.ts';
 
 export class ProxyError extends Error {

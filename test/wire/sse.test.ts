@@ -1,7 +1,7 @@
 // SSE framing: LF, CR and CRLF line ends, splits anywhere, multi-line data, comments, no JSON parsing.
 
 import { describe, expect, it } from 'vitest';
-import { createSSEParser, encodeSSE, parseJSONData } from '../../proxy/sse.ts';
+import { createSSEParser, encodeSSE, parseJSONData } from '../../proxy/wire/sse.ts';
 
 function feed(text: string, size: number) {
   const p = createSSEParser();

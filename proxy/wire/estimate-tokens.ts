@@ -2,8 +2,8 @@
 // About 4 characters a token for English prose and code (Claude's tokenizer is close to that, and
 // it errs on the high side for JSON), plus Anthropic's documented image cost (w·h/750, ≤ ~1,600).
 
-import type { ContentBlockParam, MessagesRequest } from './anthropic/types.ts';
-import { systemText } from './anthropic/request-parts.ts';
+import type { ContentBlockParam, MessagesRequest } from './types.ts';
+import { systemText } from './request-parts.ts';
 
 const CHARS_PER_TOKEN = 4;
 const IMAGE_TOKENS = 1600;

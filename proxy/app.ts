@@ -8,9 +8,9 @@ import { ledgerPath } from './ledger.ts';
 import { createProxy, type Proxy } from './server.ts';
 import { commitAtSwitch } from './switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
-import { openaiAdapter } from './openai/openai-adapter.ts';
-import { geminiAdapter } from './gemini/gemini-adapter.ts';
-import type { ProviderAdapter } from './protocol.ts';
+import { openaiAdapter } from './providers/openai/openai-adapter.ts';
+import { geminiAdapter } from './providers/gemini/gemini-adapter.ts';
+import type { ProviderAdapter } from './providers/provider.ts';
 
 export const ADAPTERS: Partial<Record<'openai' | 'gemini', ProviderAdapter>> = {
   openai: openaiAdapter as ProviderAdapter,

@@ -2,7 +2,7 @@
 // briefly and retry the same tier, or fall back and cool the tier down until it should work again.
 
 import type { SwitchReason } from './ledger.ts';
-import type { UpstreamError } from './protocol.ts';
+import type { UpstreamError } from './providers/provider.ts';
 
 export type FailureReason = Exclude<SwitchReason, 'recovered' | 'manual' | 'external'>;
 

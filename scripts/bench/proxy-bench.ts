@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { configYaml, makeRepo, type TierSpec } from '../../test/helpers/harness.ts';
 import { ADAPTERS, loadAppConfig } from '../../proxy/app.ts';
-import { createConversationStore } from '../../proxy/protocol.ts';
+import { createConversationStore } from '../../proxy/providers/provider.ts';
 import { upstreamModel } from '../../proxy/model-map.ts';
 import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { createClient, timed, type Timing } from './client.ts';

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decideFailure } from '../../proxy/fallback-policy.ts';
-import { parseAnthropicError, rateLimitReset, retryAfter } from '../../proxy/anthropic/anthropic-error.ts';
+import { parseAnthropicError, rateLimitReset, retryAfter } from '../../proxy/providers/anthropic/anthropic-error.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { configYaml, makeRepo, type TierSpec } from '../../test/helpers/harness.ts';
 import { ADAPTERS, loadAppConfig } from '../../proxy/app.ts';
 import { createConversationStore } from '../../proxy/providers/provider.ts';
-import { upstreamModel } from '../../proxy/model-map.ts';
+import { upstreamModel } from '../../proxy/engine/model-map.ts';
 import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { createClient, timed, type Timing } from './client.ts';
 import { claudeCodeRequest, smallRequest, type ClientRequest } from './payloads.ts';

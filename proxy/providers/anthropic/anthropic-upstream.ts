@@ -3,7 +3,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TierConfig } from '../../config.ts';
-import { forwardableHeaders } from '../../upstream.ts';
+import { forwardableHeaders } from '../../engine/upstream.ts';
 
 /** Headers the client sends that no upstream may see. */
 const PROXY_ONLY = ['x-fallback-token'];

@@ -3,7 +3,7 @@
 
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { UpstreamError } from './providers/provider.ts';
+import type { UpstreamError } from '../providers/provider.ts';
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus what the proxy recomputes itself. */
 const HOP_BY_HOP = new Set([

@@ -1,7 +1,7 @@
 // The fallback decision: return, wait on the same tier, or fall back with a cooldown.
 
 import { describe, expect, it } from 'vitest';
-import { decideFailure } from '../../proxy/fallback-policy.ts';
+import { decideFailure } from '../../proxy/engine/fallback-policy.ts';
 import { parseAnthropicError, rateLimitReset, retryAfter } from '../../proxy/providers/anthropic/anthropic-error.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,21 +3,21 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { Config, TierConfig } from './config.ts';
-import type { MessagesRequest } from './wire/types.ts';
-import { UpstreamResponseError, type ConversationStore, type ProviderAdapter, type UpstreamError } from './providers/provider.ts';
-import type { LedgerWriter } from './ledger.ts';
-import type { Switcher } from './switcher.ts';
+import type { Config, TierConfig } from '../config.ts';
+import type { MessagesRequest } from '../wire/types.ts';
+import { UpstreamResponseError, type ConversationStore, type ProviderAdapter, type UpstreamError } from '../providers/provider.ts';
+import type { LedgerWriter } from '../ledger.ts';
+import type { Switcher } from '../switcher.ts';
 import type { TierState } from './tier-state.ts';
 import { callUpstream, readErrorBody, responseHeaders, type UpstreamResponse } from './upstream.ts';
 import { decideFailure } from './fallback-policy.ts';
-import { parseAnthropicError } from './providers/anthropic/anthropic-error.ts';
-import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from './providers/anthropic/anthropic-upstream.ts';
-import { prepareForAnthropic } from './providers/anthropic/anthropic-request.ts';
+import { parseAnthropicError } from '../providers/anthropic/anthropic-error.ts';
+import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from '../providers/anthropic/anthropic-upstream.ts';
+import { prepareForAnthropic } from '../providers/anthropic/anthropic-request.ts';
 import { upstreamModel } from './model-map.ts';
 import { relayStream, type RelayMode } from './relay.ts';
-import { applyEventUsage, emptyUsage, type TokenUsage } from './wire/usage.ts';
-import { ProxyError, errorBody, sendError } from './wire/errors.ts';
+import { applyEventUsage, emptyUsage, type TokenUsage } from '../wire/usage.ts';
+import { ProxyError, errorBody, sendError } from '../wire/errors.ts';
 
 export type EngineDeps = {
   config: Config;

@@ -5,14 +5,14 @@
 // Anthropic events the provider's transform makes.
 
 import type { ServerResponse } from 'node:http';
-import type { StreamEvent } from './wire/types.ts';
-import type { EventTransform, UpstreamError } from './providers/provider.ts';
+import type { StreamEvent } from '../wire/types.ts';
+import type { EventTransform, UpstreamError } from '../providers/provider.ts';
 import type { UpstreamResponse } from './upstream.ts';
 import { transportError } from './upstream.ts';
-import { createSSEParser, encodeSSE, type SSEEvent } from './wire/sse.ts';
-import { applyEventUsage, emptyUsage, type TokenUsage } from './wire/usage.ts';
-import { errorBody } from './wire/errors.ts';
-import { typeForStatus } from './providers/anthropic/anthropic-error.ts';
+import { createSSEParser, encodeSSE, type SSEEvent } from '../wire/sse.ts';
+import { applyEventUsage, emptyUsage, type TokenUsage } from '../wire/usage.ts';
+import { errorBody } from '../wire/errors.ts';
+import { typeForStatus } from '../providers/anthropic/anthropic-error.ts';
 
 export type RelayMode = { kind: 'bytes' } | { kind: 'events'; transform: EventTransform };
 

@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
 import { gitCommonDir } from './git.ts';
 import { ledgerPath } from './ledger.ts';
-import { createProxy, type Proxy } from './server.ts';
+import { createProxy, type Proxy } from './server/server.ts';
 import { commitAtSwitch } from './switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
 import { openaiAdapter } from './providers/openai/openai-adapter.ts';

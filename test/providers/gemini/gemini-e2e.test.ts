@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../../proxy/config.ts';
 import { geminiAdapter } from '../../../proxy/providers/gemini/gemini-adapter.ts';
 import type { ProviderAdapter } from '../../../proxy/providers/provider.ts';
-import { createProxy } from '../../../proxy/server.ts';
+import { createProxy } from '../../../proxy/server/server.ts';
 import { startFakeUpstream } from '../../helpers/fake-upstream.ts';
 import { makeRepo } from '../../helpers/harness.ts';
 import { fixture, fixtureChunks } from './helpers.ts';

@@ -4,20 +4,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
-import type { Config } from './config.ts';
-import type { MessagesRequest } from './wire/types.ts';
-import type { ProviderAdapter } from './providers/provider.ts';
-import { createConversationStore } from './providers/provider.ts';
-import { createLedgerWriter, type LedgerWriter } from './ledger.ts';
-import { createTierState, type TierState } from './engine/tier-state.ts';
-import { createSwitcher, type AutoCommit, type Notifier, type Switcher } from './switcher.ts';
-import { handleMessages, type EngineDeps, type MessagesCall } from './engine/engine.ts';
-import { ProxyError, sendError, toProxyError } from './wire/errors.ts';
-import { callUpstream, createUpstreamDispatcher, responseHeaders } from './engine/upstream.ts';
-import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from './providers/anthropic/anthropic-upstream.ts';
-import { estimateInputTokens } from './wire/estimate-tokens.ts';
-import { upstreamModel } from './engine/model-map.ts';
-import { prepareForAnthropic } from './providers/anthropic/anthropic-request.ts';
+import type { Config } from '../config.ts';
+import type { MessagesRequest } from '../wire/types.ts';
+import type { ProviderAdapter } from '../providers/provider.ts';
+import { createConversationStore } from '../providers/provider.ts';
+import { createLedgerWriter, type LedgerWriter } from '../ledger.ts';
+import { createTierState, type TierState } from '../engine/tier-state.ts';
+import { createSwitcher, type AutoCommit, type Notifier, type Switcher } from '../switcher.ts';
+import { handleMessages, type EngineDeps, type MessagesCall } from '../engine/engine.ts';
+import { ProxyError, sendError, toProxyError } from '../wire/errors.ts';
+import { callUpstream, createUpstreamDispatcher, responseHeaders } from '../engine/upstream.ts';
+import { anthropicUpstreamHeaders, anthropicUpstreamUrl } from '../providers/anthropic/anthropic-upstream.ts';
+import { estimateInputTokens } from '../wire/estimate-tokens.ts';
+import { upstreamModel } from '../engine/model-map.ts';
+import { prepareForAnthropic } from '../providers/anthropic/anthropic-request.ts';
 import { refuseReason } from './access.ts';
 
 export type ProxyOptions = {

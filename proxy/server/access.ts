@@ -3,6 +3,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { header } from '../headers.ts';
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -30,8 +31,7 @@ export function refuseReason(headers: IncomingHttpHeaders, opts: { host: string;
     if (!ours) return `Host "${host}" is not this proxy (DNS rebinding is refused)`;
   }
   if (opts.token !== undefined) {
-    const given = headers['x-fallback-token'];
-    const value = Array.isArray(given) ? given[0] : given;
+    const value = header(headers, 'x-fallback-token');
     if (value === undefined || !safeEqual(value, opts.token)) return 'missing or wrong x-fallback-token';
   }
   return null;

@@ -3,8 +3,7 @@
 
 import type { ErrorType } from '../../wire/types.ts';
 import type { UpstreamError } from '../provider.ts';
-
-type Headers = Record<string, string | string[] | undefined>;
+import { header, retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 const TYPES = new Set<ErrorType>([
   'invalid_request_error',
@@ -22,7 +21,7 @@ const TYPES = new Set<ErrorType>([
 /** 400s that mean "this account can't spend now" rather than "this request is wrong". */
 const SPEND_LIMIT = /reached your specified API usage limits|credit balance is too low/i;
 
-export function parseAnthropicError(status: number, headers: Headers, body: string): UpstreamError {
+export function parseAnthropicError(status: number, headers: HeaderMap, body: string): UpstreamError {
   let type: ErrorType = typeForStatus(status);
   let message = body.trim().slice(0, 500) || `HTTP ${status}`;
   let errorCode: string | undefined;
@@ -37,8 +36,8 @@ export function parseAnthropicError(status: number, headers: Headers, body: stri
     // not JSON (a gateway's HTML page): keep the status-derived type
   }
   const err: UpstreamError = { status, type, message };
-  const retryAfterMs = retryAfter(headers);
-  if (retryAfterMs !== undefined) err.retryAfterMs = retryAfterMs;
+  const retry = retryAfterMs(headers);
+  if (retry !== undefined) err.retryAfterMs = retry;
   const resetAt = rateLimitReset(headers);
   if (resetAt !== undefined) err.resetAt = resetAt;
   if (errorCode === 'enforced_spend_limit_reached' || (status === 400 && SPEND_LIMIT.test(message)) || status === 402) err.permanent = true;
@@ -74,28 +73,11 @@ export function typeForStatus(status: number): ErrorType {
   }
 }
 
-function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** `retry-after-ms`, then `retry-after` in seconds or as an HTTP date. */
-export function retryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number(header(headers, 'retry-after-ms'));
-  if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  const v = header(headers, 'retry-after');
-  if (v === undefined) return undefined;
-  const seconds = Number(v);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /**
  * When the exhausted limit resets: the latest `anthropic-ratelimit-*-reset` among buckets whose
  * `remaining` is 0 (RFC 3339), or the subscription's `anthropic-ratelimit-unified-reset` (Unix seconds).
  */
-export function rateLimitReset(headers: Headers): number | undefined {
+export function rateLimitReset(headers: HeaderMap): number | undefined {
   let latest: number | undefined;
   const unified = header(headers, 'anthropic-ratelimit-unified-reset');
   if (unified !== undefined) {

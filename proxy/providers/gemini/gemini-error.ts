@@ -1,9 +1,10 @@
 // Gemini error bodies → UpstreamError: `{error:{code,message,status,details}}`, sometimes wrapped in
-// `[…]`; the retry hint is RetryInfo.retryDelay in the body, not a header (wire-formats.md §3.5).
+// `[…]`; the retry hint is RetryInfo.retryDelay in the body, else the standard `retry-after` header (wire-formats.md §3.5).
 
 import type { ErrorType } from '../../wire/types.ts';
 import type { UpstreamError } from '../provider.ts';
 import { typeForStatus } from '../anthropic/anthropic-error.ts';
+import { retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 type Detail = { '@type'?: string; retryDelay?: string; reason?: string; violations?: { quotaId?: string; quotaValue?: string }[] };
 export type GeminiErrorInfo = { code?: number; message?: string; status?: string; details?: Detail[] };
@@ -23,7 +24,7 @@ export function geminiErrorOf(value: unknown): GeminiErrorInfo | undefined {
   };
 }
 
-export function parseGeminiError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError {
+export function parseGeminiError(status: number, headers: HeaderMap, bodyText: string): UpstreamError {
   let info: GeminiErrorInfo | undefined;
   try {
     info = geminiErrorOf(JSON.parse(bodyText));
@@ -35,7 +36,7 @@ export function parseGeminiError(status: number, headers: Record<string, string 
   const upstream = info?.message ?? (bodyText.trim().slice(0, 300) || `HTTP ${httpStatus}`);
   const message = type === 'invalid_request_error' ? `Gemini rejected the request: "${upstream}"` : `Gemini: ${upstream}`;
   const out: UpstreamError = { status: httpStatus, type, message };
-  const retry = retryDelayMs(info) ?? retryAfterHeaderMs(headers['retry-after']);
+  const retry = retryDelayMs(info) ?? retryAfterMs(headers);
   if (retry !== undefined) out.retryAfterMs = retry;
   if (type === 'rate_limit_error' && isPermanentQuota(info)) out.permanent = true;
   return out;
@@ -79,12 +80,6 @@ function retryDelayMs(info: GeminiErrorInfo | undefined): number | undefined {
     if (m) return Math.round(Number(m[1]) * 1000);
   }
   return undefined;
-}
-
-function retryAfterHeaderMs(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || !/^\d+(\.\d+)?$/.test(v.trim())) return undefined;
-  return Math.round(Number(v) * 1000);
 }
 
 /** A daily quota (`…PerDay…`) or a quota of 0 (model not on this plan) will not clear by waiting briefly. */

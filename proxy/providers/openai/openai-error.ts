@@ -6,8 +6,7 @@ import { parseDuration } from '../../duration.ts';
 import type { UpstreamError } from '../provider.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
 import { typeForStatus } from '../anthropic/anthropic-error.ts';
-
-type Headers = Record<string, string | string[] | undefined>;
+import { header, retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 /** 429 codes that waiting will not clear (OpenAI billing / spend limits). */
 const QUOTA_CODES = new Set([
@@ -19,7 +18,7 @@ const QUOTA_CODES = new Set([
   'spend_limit_exceeded',
 ]);
 
-export function parseOpenAIError(status: number, headers: Headers, bodyText: string): UpstreamError {
+export function parseOpenAIError(status: number, headers: HeaderMap, bodyText: string): UpstreamError {
   const error = errorObject(bodyText);
   const upstream = error?.message?.trim() || plainText(bodyText) || `HTTP ${status}`;
   const code = error?.code === undefined || error.code === null ? '' : String(error.code);
@@ -34,14 +33,14 @@ export function parseOpenAIError(status: number, headers: Headers, bodyText: str
         result.message = `quota or spend limit reached (${code || error?.type}): ${upstream}`;
         return result;
       }
-      result.retryAfterMs = retryAfterHeader(headers) ?? rateLimitReset(headers, error?.type) ?? retryInMessage(upstream);
+      result.retryAfterMs = retryAfterMs(headers) ?? rateLimitReset(headers, error?.type) ?? retryInMessage(upstream);
       break;
     case 'billing_error':
       result.permanent = true;
       break;
     case 'overloaded_error':
     case 'api_error':
-      result.retryAfterMs = retryAfterHeader(headers);
+      result.retryAfterMs = retryAfterMs(headers);
       break;
     case 'invalid_request_error':
     case 'not_found_error':
@@ -98,31 +97,12 @@ function plainText(bodyText: string): string {
     .slice(0, 300);
 }
 
-function header(headers: Headers, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
-/** `retry-after-ms`, then `retry-after` as seconds or an HTTP date (as the OpenAI SDK reads them). */
-function retryAfterHeader(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number(header(headers, 'retry-after-ms'));
-  if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return Math.round(ms);
-  const value = header(headers, 'retry-after');
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /**
  * `x-ratelimit-reset-{requests,tokens}` are durations (`1s`, `6m0s`, `360ms`, `3.688s`). The relevant
  * bucket is the one the error names (`type: "tokens"`), else any that is exhausted, else both;
  * the larger wait wins, since retrying before it fails again.
  */
-function rateLimitReset(headers: Headers, errorType: string | undefined): number | undefined {
+function rateLimitReset(headers: HeaderMap, errorType: string | undefined): number | undefined {
   const buckets = ['requests', 'tokens'].map((name) => ({
     name,
     reset: durationMs(header(headers, `x-ratelimit-reset-${name}`)),

@@ -72,4 +72,9 @@ describe('parseGeminiError', () => {
     expect(parseGeminiError(429, { 'retry-after': '7' }, '')).toMatchObject({ type: 'rate_limit_error', retryAfterMs: 7000 });
     expect(parseGeminiError(503, {}, '').type).toBe('overloaded_error');
   });
+
+  it('reads a retry-after header as an HTTP date too, as every other upstream does', () => {
+    const at = new Date(Date.now() + 120_000).toUTCString();
+    expect(parseGeminiError(503, { 'retry-after': at }, '').retryAfterMs).toBeGreaterThan(100_000);
+  });
 });

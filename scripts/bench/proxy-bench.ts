@@ -5,7 +5,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { configYaml, makeRepo, type TierSpec } from '../../test/helpers/harness.ts';
+import { configYaml, type TierSpec } from '../../test-support/config-yaml.ts';
+import { makeRepo } from '../../test-support/repo.ts';
 import { ADAPTERS, loadAppConfig } from '../../proxy/app.ts';
 import { createConversationStore } from '../../proxy/providers/provider.ts';
 import { upstreamModel } from '../../proxy/engine/model-map.ts';
@@ -47,7 +48,7 @@ export type ProxyResults = {
 };
 
 async function startProxy(tiers: TierSpec[], nodeArgs: string[] | undefined): Promise<{ child: Child; repo: string; configFile: string }> {
-  const repo = makeRepo('bench-proxy-');
+  const repo = await makeRepo('bench-proxy-');
   const configFile = join(repo, '.fallbackrc.yaml');
   writeFileSync(configFile, configYaml({ tiers, fallback: { first_byte_timeout: '30s', idle_timeout: '30s' } }));
   const child = await spawnChild(ENTRY, [repo, configFile], { cwd: ROOT, nodeArgs });

@@ -10,7 +10,7 @@ import { geminiAdapter } from '../../../proxy/providers/gemini/gemini-adapter.ts
 import type { ProviderAdapter } from '../../../proxy/providers/provider.ts';
 import { createProxy } from '../../../proxy/server/server.ts';
 import { startFakeUpstream } from '../../helpers/fake-upstream.ts';
-import { makeRepo } from '../../helpers/harness.ts';
+import { makeRepo } from '../../../test-support/repo.ts';
 import { fixture, fixtureChunks } from './helpers.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -26,7 +26,7 @@ type GeminiBody = { contents: { role: string; parts: { functionCall?: { id?: str
 async function start() {
   const anthropic = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
   const gemini = await startFakeUpstream(() => ({ kind: 'sse', text: SSE }));
-  const repo = makeRepo();
+  const repo = await makeRepo();
   const yaml = JSON.stringify({
     proxy: { host: '127.0.0.1', port: 0 },
     tiers: [

@@ -1,54 +1,12 @@
-// Upstream hygiene in one place: the keep-alive dispatcher, hop-by-hop header stripping, timeouts,
-// abort propagation, and turning transport failures into UpstreamErrors.
+// The upstream client in one place: the keep-alive dispatcher, timeouts, abort propagation, and turning
+// transport failures into UpstreamErrors. Which headers may cross is proxy/headers.ts's business.
 
 import { Agent, errors, request, type Dispatcher } from 'undici';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamError } from '../providers/provider.ts';
-
-/** RFC 9110 §7.6.1 hop-by-hop headers, plus what the proxy recomputes itself. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-]);
 
 export function createUpstreamDispatcher(): Dispatcher {
   // TLS is always verified (undici's default); there is deliberately no option to turn it off.
   return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 64, pipelining: 1 });
-}
-
-/** Client headers fit to forward: no hop-by-hop ones, none named in `connection`, none in `drop`. */
-export function forwardableHeaders(headers: IncomingHttpHeaders, drop: readonly string[] = []): Record<string, string> {
-  const named = new Set(
-    String(headers.connection ?? '')
-      .split(',')
-      .map((h) => h.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(key) || named.has(key) || drop.includes(key)) continue;
-    out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-/** Response headers fit to send back to the client. */
-export function responseHeaders(headers: IncomingHttpHeaders, drop: readonly string[] = []): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(key) || drop.includes(key)) continue;
-    out[key] = value;
-  }
-  return out;
 }
 
 export type UpstreamCall = {

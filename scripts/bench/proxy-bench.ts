@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { configYaml, type TierSpec } from '../../test-support/config-yaml.ts';
 import { makeRepo } from '../../test-support/repo.ts';
-import { ADAPTERS, loadAppConfig } from '../../proxy/app.ts';
+import { loadAppConfig } from '../../proxy/app.ts';
+import { ADAPTERS } from '../../proxy/providers/adapters.ts';
 import { createConversationStore } from '../../proxy/providers/provider.ts';
 import { upstreamModel } from '../../proxy/engine/model-map.ts';
 import type { MessagesRequest } from '../../proxy/wire/types.ts';
@@ -60,10 +61,10 @@ function translatedRequest(repo: string, configFile: string, req: ClientRequest)
   const config = loadAppConfig({ repo, configFile, env: {} });
   const tier = config.tiers[0];
   const body = JSON.parse(req.body.toString('utf8')) as MessagesRequest;
-  const adapter = ADAPTERS[tier.protocol as 'openai' | 'gemini']!;
-  const { request } = adapter.toRequest(body, { tier, model: upstreamModel(tier, body.model), stream: true, store: createConversationStore() });
+  const client = { body, raw: req.body, path: req.path, headers: req.headers };
+  const { request } = ADAPTERS[tier.protocol].prepare(client, { tier, model: upstreamModel(tier, body.model), stream: true, store: createConversationStore() });
   const url = new URL(request.url);
-  return { path: url.pathname + url.search, headers: request.headers, body: Buffer.from(request.body) };
+  return { path: url.pathname + url.search, headers: request.headers, body: Buffer.from(request.body ?? '') };
 }
 
 /** `rounds` rounds, each timing every variant once in a fresh random order; `warm` untimed rounds first. */

@@ -2,6 +2,7 @@
 // and the spend-limit cases that look like ordinary errors (wire-formats.md §1.6, §1.7).
 
 import type { ErrorType } from '../../wire/types.ts';
+import { typeForStatus } from '../../wire/errors.ts';
 import type { UpstreamError } from '../provider.ts';
 import { header, retryAfterMs, type HeaderMap } from '../../headers.ts';
 
@@ -42,35 +43,6 @@ export function parseAnthropicError(status: number, headers: HeaderMap, body: st
   if (resetAt !== undefined) err.resetAt = resetAt;
   if (errorCode === 'enforced_spend_limit_reached' || (status === 400 && SPEND_LIMIT.test(message)) || status === 402) err.permanent = true;
   return err;
-}
-
-/** Anthropic's error type for an HTTP status (also for other providers' statuses and in-stream codes). */
-export function typeForStatus(status: number): ErrorType {
-  switch (status) {
-    case 400:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 402:
-      return 'billing_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 408:
-      return 'timeout_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 504:
-      return 'timeout_error';
-    case 529:
-    case 503:
-      return 'overloaded_error';
-    default:
-      return status >= 500 ? 'api_error' : 'invalid_request_error';
-  }
 }
 
 /**

@@ -1,11 +1,19 @@
-// Makes a conversation that a fallback continued acceptable to Anthropic again: thinking blocks the
-// proxy made are removed (Anthropic would reject their signature), so are assistant text blocks with
+// The request to a tier that speaks Anthropic's protocol: the client's path, query, headers and body as
+// they came, with the tier's own key (never the client's) when it has one, and its own model name.
+// The body is sent as its original bytes unless something must change (signed thinking stays intact).
+//
+// What may change: a conversation that a fallback continued is made acceptable to Anthropic again:
+// thinking blocks the proxy made are removed (Anthropic would reject their signature), so are assistant text blocks with
 // nothing but whitespace (a fallback may stream "\n\n" before its tool calls; Anthropic answers 400
 // "text content blocks must contain non-whitespace text"), and when the latest tool-use turn has no
 // genuine thinking block, the request goes without `thinking` (Anthropic requires one there).
 
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TierConfig } from '../../config.ts';
+import { forwardableHeaders } from '../../headers.ts';
 import type { ContentBlockParam, MessageParam, MessagesRequest } from '../../wire/types.ts';
 import { isProxySignature } from '../../wire/proxy-signature.ts';
+import type { ClientRequest } from '../provider.ts';
 
 function isGenuineThinking(block: ContentBlockParam): boolean {
   if (block.type === 'redacted_thinking') return true;
@@ -60,4 +68,23 @@ function thinkingWouldBeRejected(req: MessagesRequest, messages: MessageParam[])
     return !isGenuineThinking(m.content[0]);
   }
   return false;
+}
+
+/** The body for `model`: the bytes as they came when nothing changes, else the prepared request re-serialised. */
+export function anthropicBody(req: Pick<ClientRequest, 'body' | 'raw'>, model: string): Buffer | string {
+  // What a fallback left in the history is sent (and counted) the way Anthropic will take it.
+  const prepared = prepareForAnthropic(req.body);
+  return prepared || model !== req.body.model ? JSON.stringify({ ...(prepared ?? req.body), model }) : req.raw;
+}
+
+/** Headers the client sends that no upstream may see. */
+const PROXY_ONLY = ['x-fallback-token'];
+
+export function anthropicHeaders(tier: TierConfig, clientHeaders: IncomingHttpHeaders, opts: { identity?: boolean } = {}): Record<string, string> {
+  // The proxy reads /v1/messages streams (holdback, usage), so it asks for them uncompressed.
+  const drop = opts.identity ? [...PROXY_ONLY, 'accept-encoding'] : PROXY_ONLY;
+  const headers = forwardableHeaders(clientHeaders, tier.apiKey ? [...drop, 'x-api-key', 'authorization'] : drop);
+  if (tier.apiKey) headers['x-api-key'] = tier.apiKey;
+  if (tier.headers) Object.assign(headers, tier.headers);
+  return headers;
 }

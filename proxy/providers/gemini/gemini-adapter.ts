@@ -1,20 +1,20 @@
-// `protocol: gemini`: glues the Gemini converters into the engine's ProviderAdapter. The upstream
-// request is built from scratch (no client header is forwarded); the key goes in `x-goog-api-key`,
-// never in `?key=`, so it cannot reach a log line with the URL.
+// `protocol: gemini`: glues the Gemini converters into a provider adapter. The upstream request is
+// built from scratch (no client header is forwarded); the key goes in `x-goog-api-key`, never in
+// `?key=`, so it cannot reach a log line with the URL.
 
-import type { ProviderAdapter } from '../provider.ts';
+import { translatingAdapter } from '../translated.ts';
 import { parseGeminiError } from './gemini-error.ts';
-import { toGeminiRequest, type GeminiContext } from './gemini-request.ts';
+import { toGeminiRequest } from './gemini-request.ts';
 import { fromGeminiResponse } from './gemini-response.ts';
 import { createGeminiStreamTransform } from './gemini-stream.ts';
 
 /** `{baseUrl}/v1beta/models/{model}:streamGenerateContent?alt=sse` or `…:generateContent`. */
 export function geminiUrl(baseUrl: string, model: string, stream: boolean): string {
   const name = encodeURIComponent(model.replace(/^models\//, ''));
-  return `${baseUrl.replace(/\/+$/, '')}/v1beta/models/${name}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+  return `${baseUrl}/v1beta/models/${name}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 }
 
-export const geminiAdapter: ProviderAdapter<GeminiContext> = {
+export const geminiAdapter = translatingAdapter({
   toRequest(req, opts) {
     const { body, warnings, context } = toGeminiRequest(req, opts);
     const headers: Record<string, string> = {
@@ -28,4 +28,4 @@ export const geminiAdapter: ProviderAdapter<GeminiContext> = {
   createStreamTransform: createGeminiStreamTransform,
   fromResponse: fromGeminiResponse,
   parseError: parseGeminiError,
-};
+});

@@ -3,7 +3,7 @@
 
 import type { ErrorType } from '../../wire/types.ts';
 import type { UpstreamError } from '../provider.ts';
-import { typeForStatus } from '../anthropic/anthropic-error.ts';
+import { typeForStatus } from '../../wire/errors.ts';
 import { retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 type Detail = { '@type'?: string; retryDelay?: string; reason?: string; violations?: { quotaId?: string; quotaValue?: string }[] };

@@ -14,7 +14,7 @@ import type {
 } from '../../wire/types.ts';
 import { isProxySignature } from '../../wire/proxy-signature.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../../wire/request-parts.ts';
-import type { ConversationStore, TranslateOptions } from '../provider.ts';
+import type { ConversationStore, PrepareOptions } from '../provider.ts';
 import { geminiModelLimits } from './gemini-limits.ts';
 import { geminiNameMap, toGeminiFunctionName } from './gemini-names.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from './gemini-schema.ts';
@@ -43,7 +43,7 @@ const MAX_STOP_SEQUENCES = 5;
 
 type Call = { id: string; name: string };
 
-export function toGeminiRequest(req: MessagesRequest, opts: Pick<TranslateOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
+export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
   const warnings: string[] = [];
   const names = geminiNameMap(allToolNames(req));
   const contents: GeminiContent[] = [];
@@ -285,7 +285,7 @@ function functionCallingConfig(choice: ToolChoice | undefined, warnings: string[
   }
 }
 
-function generationConfig(req: MessagesRequest, opts: Pick<TranslateOptions, 'tier' | 'model'>, warnings: string[]): GeminiGenerationConfig {
+function generationConfig(req: MessagesRequest, opts: Pick<PrepareOptions, 'tier' | 'model'>, warnings: string[]): GeminiGenerationConfig {
   const limits = geminiModelLimits(opts.model);
   const cap = opts.tier.maxOutputTokens ?? limits.maxOutputTokens;
   const config: GeminiGenerationConfig = { maxOutputTokens: Math.max(1, Math.min(req.max_tokens, cap)) };

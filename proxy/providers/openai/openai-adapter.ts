@@ -1,14 +1,13 @@
 // The `protocol: openai` adapter: Chat Completions at {baseUrl}/chat/completions with a Bearer key.
 // Headers are built from scratch: nothing of Claude Code's (anthropic-*, x-api-key, Authorization) leaks.
 
-import type { ProviderAdapter } from '../provider.ts';
+import { translatingAdapter } from '../translated.ts';
 import { parseOpenAIError } from './openai-error.ts';
 import { toOpenAIRequest } from './openai-request.ts';
 import { fromOpenAIResponse } from './openai-response.ts';
 import { createOpenAIStreamTransform } from './openai-stream.ts';
-import type { OpenAIContext } from './openai-types.ts';
 
-export const openaiAdapter: ProviderAdapter<OpenAIContext> = {
+export const openaiAdapter = translatingAdapter({
   toRequest(req, opts) {
     const { body, warnings, context } = toOpenAIRequest(req, opts);
     const headers: Record<string, string> = {
@@ -18,10 +17,9 @@ export const openaiAdapter: ProviderAdapter<OpenAIContext> = {
     if (opts.tier.apiKey) headers.authorization = `Bearer ${opts.tier.apiKey}`;
     // The tier's own configured headers (OpenRouter's HTTP-Referer, a gateway key) come last.
     for (const [name, value] of Object.entries(opts.tier.headers ?? {})) headers[name.toLowerCase()] = value;
-    const url = `${opts.tier.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    return { request: { url, headers, body: JSON.stringify(body) }, warnings, context };
+    return { request: { url: `${opts.tier.baseUrl}/chat/completions`, headers, body: JSON.stringify(body) }, warnings, context };
   },
   createStreamTransform: createOpenAIStreamTransform,
   fromResponse: fromOpenAIResponse,
   parseError: parseOpenAIError,
-};
+});

@@ -5,7 +5,7 @@ import type { ErrorType } from '../../wire/types.ts';
 import { parseDuration } from '../../duration.ts';
 import type { UpstreamError } from '../provider.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
-import { typeForStatus } from '../anthropic/anthropic-error.ts';
+import { typeForStatus } from '../../wire/errors.ts';
 import { header, retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 /** 429 codes that waiting will not clear (OpenAI billing / spend limits). */

@@ -13,7 +13,7 @@ import type {
   ToolResultBlockParam,
 } from '../../wire/types.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../../wire/request-parts.ts';
-import type { TranslateOptions } from '../provider.ts';
+import type { PrepareOptions } from '../provider.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
 import { openAIToolNameMap, toOpenAIToolName } from './openai-tool-names.ts';
 import type {
@@ -27,7 +27,7 @@ import type {
   OpenAIUserPart,
 } from './openai-types.ts';
 
-export type OpenAIRequestOptions = Pick<TranslateOptions, 'tier' | 'model' | 'stream'>;
+export type OpenAIRequestOptions = Pick<PrepareOptions, 'tier' | 'model' | 'stream'>;
 
 export type OpenAIRequestResult = { body: OpenAIChatRequest; warnings: string[]; context: OpenAIContext };
 

@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { join } from 'node:path';
 import { parseConfig } from '../../../proxy/config.ts';
-import { geminiAdapter } from '../../../proxy/providers/gemini/gemini-adapter.ts';
-import type { ProviderAdapter } from '../../../proxy/providers/provider.ts';
+import { ADAPTERS } from '../../../proxy/providers/adapters.ts';
 import { createProxy } from '../../../proxy/server/server.ts';
 import { startFakeUpstream } from '../../helpers/fake-upstream.ts';
 import { makeRepo } from '../../../test-support/repo.ts';
-import { fixture, fixtureChunks } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { fixtureChunks } from './helpers.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -40,7 +40,7 @@ async function start() {
     config: parseConfig(yaml, 'test.yaml', {}),
     repo,
     ledgerPath: join(repo, '.git', 'model-ledger'),
-    adapters: { gemini: geminiAdapter as ProviderAdapter },
+    adapters: ADAPTERS,
     autoCommit: async () => ({ commit: null, tag: null }),
     notifier: { notify() {}, drain: async () => {} },
     log: () => {},

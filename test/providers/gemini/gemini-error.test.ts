@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseGeminiError } from '../../../proxy/providers/gemini/gemini-error.ts';
-import { fixture } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
 
 const body429 = fixture('gemini-429.json');
 const parsed429 = JSON.parse(body429) as { error: { message: string; details: { '@type': string; retryDelay?: string; violations?: { quotaId: string; quotaValue: string }[] }[] } };

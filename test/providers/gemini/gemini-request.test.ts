@@ -9,7 +9,9 @@ import { createGeminiStreamTransform } from '../../../proxy/providers/gemini/gem
 import { DUMMY_THOUGHT_SIGNATURE } from '../../../proxy/providers/gemini/gemini-thought-signature.ts';
 import type { GeminiContent, GeminiPart } from '../../../proxy/providers/gemini/gemini-types.ts';
 import { createConversationStore, type ConversationStore } from '../../../proxy/providers/provider.ts';
-import { fixture, fixtureChunks, run, sdkFinalMessage, sseEvents } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { run, sdkFinalMessage, sseEvents } from '../../helpers/events.ts';
+import { fixtureChunks } from './helpers.ts';
 
 const captured = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { body: MessagesRequest }[];
 const tier: TierConfig = { name: 'gemini-flash', protocol: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'k', model: 'gemini-2.5-flash' };

@@ -6,7 +6,8 @@ import { fromGeminiResponse } from '../../../proxy/providers/gemini/gemini-respo
 import { UpstreamResponseError } from '../../../proxy/providers/provider.ts';
 import { thoughtSignatureKey } from '../../../proxy/providers/gemini/gemini-thought-signature.ts';
 import { createConversationStore } from '../../../proxy/providers/provider.ts';
-import { fixture, fixtureChunks } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { fixtureChunks } from './helpers.ts';
 
 /** The fixture's chunks merged into the one answer generateContent would give. */
 function wholeAnswer(name: string) {

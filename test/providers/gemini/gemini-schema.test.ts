@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tool } from '../../../proxy/wire/types.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from '../../../proxy/providers/gemini/gemini-schema.ts';
 import type { GeminiSchema } from '../../../proxy/providers/gemini/gemini-types.ts';
-import { fixture } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
 
 const tools = (JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { body: { tools: Tool[] } }[])[0].body.tools;
 

@@ -6,7 +6,9 @@ import type { StreamEvent } from '../../../proxy/wire/types.ts';
 import { createGeminiStreamTransform } from '../../../proxy/providers/gemini/gemini-stream.ts';
 import { thoughtSignatureKey } from '../../../proxy/providers/gemini/gemini-thought-signature.ts';
 import { createConversationStore } from '../../../proxy/providers/provider.ts';
-import { fixture, fixtureChunks, run, sdkFinalMessage, sseEvents } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { run, sdkFinalMessage, sseEvents } from '../../helpers/events.ts';
+import { fixtureChunks } from './helpers.ts';
 
 function context() {
   return { store: createConversationStore(), names: {} };

@@ -1,5 +1,5 @@
 // The adapter over a real socket: a node:http fake Chat Completions server on 127.0.0.1 answers with
-// the fixtures, split into odd byte chunks; the answer goes through the SSE parser and the transform.
+// the fixtures, split into odd byte chunks; the answer goes through the adapter's answer stream.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../../proxy/wire/types.ts';
 import { openaiAdapter } from '../../../proxy/providers/openai/openai-adapter.ts';
 import { createConversationStore } from '../../../proxy/providers/provider.ts';
-import { createSSEParser } from '../../../proxy/wire/sse.ts';
-import { accumulate, chunks, fixture } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { accumulate, answerEvents } from '../../helpers/events.ts';
+import { clientRequest } from '../../helpers/requests.ts';
+import { chunks } from './helpers.ts';
 
 type Seen = { url: string; headers: IncomingMessage['headers']; body: string };
 let server: Server;
@@ -54,8 +56,8 @@ describe('openaiAdapter against a local fake upstream', () => {
       };
       step();
     };
-    const { request, context } = openaiAdapter.toRequest(captured[1].body, opts());
-    const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    const { request, answer } = openaiAdapter.prepare(clientRequest(captured[1].body), opts());
+    const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body as string });
     expect(res.status).toBe(200);
 
     const got = seen.at(-1)!;
@@ -64,15 +66,9 @@ describe('openaiAdapter against a local fake upstream', () => {
     for (const h of ['x-api-key', 'anthropic-version', 'anthropic-beta', 'x-claude-code-session-id']) expect(got.headers[h]).toBeUndefined();
     expect(got.body).not.toContain('sk-ant-REDACTED');
 
-    const parser = createSSEParser();
-    const transform = openaiAdapter.createStreamTransform(context, 'claude-sonnet-4-5');
-    const events = [];
-    const decoder = new TextDecoder();
-    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
-      for (const e of parser.push(decoder.decode(piece, { stream: true }))) events.push(...transform.transform(e));
-    }
-    for (const e of parser.end()) events.push(...transform.transform(e));
-    events.push(...transform.flush());
+    const pieces: Uint8Array[] = [];
+    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) pieces.push(piece);
+    const events = answerEvents(answer.stream({}), pieces);
 
     const { message, error, stopped } = accumulate(events);
     expect(error).toBeNull();
@@ -89,8 +85,8 @@ describe('openaiAdapter against a local fake upstream', () => {
       res.writeHead(meta.status, meta.headers);
       res.end(fixture('openai-429.json'));
     };
-    const { request } = openaiAdapter.toRequest(captured[0].body, opts());
-    const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+    const { request } = openaiAdapter.prepare(clientRequest(captured[0].body), opts());
+    const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body as string });
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k] = v));
     const e = openaiAdapter.parseError(res.status, headers, await res.text());

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseOpenAIError } from '../../../proxy/providers/openai/openai-error.ts';
-import { fixture } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
 
 const json = (error: object) => JSON.stringify({ error });
 

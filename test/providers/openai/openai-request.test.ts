@@ -7,7 +7,9 @@ import { openaiAdapter } from '../../../proxy/providers/openai/openai-adapter.ts
 import { toOpenAIRequest } from '../../../proxy/providers/openai/openai-request.ts';
 import { createOpenAIStreamTransform } from '../../../proxy/providers/openai/openai-stream.ts';
 import { createConversationStore } from '../../../proxy/providers/provider.ts';
-import { accumulate, fixture, run } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { accumulate, run } from '../../helpers/events.ts';
+import { clientRequest } from '../../helpers/requests.ts';
 
 const tier: TierConfig = { name: 'deepseek', protocol: 'openai', baseUrl: 'https://api.deepseek.com', apiKey: 'sk-test', model: 'deepseek-v4-flash' };
 const captured = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { headers: Record<string, string>; body: MessagesRequest }[];
@@ -279,10 +281,10 @@ describe('long MCP tool names', () => {
   });
 });
 
-describe('openaiAdapter.toRequest', () => {
+describe('openaiAdapter.prepare', () => {
   it('posts to {baseUrl}/chat/completions with a Bearer key and tier headers, no Claude Code credentials', () => {
     const req = captured[0].body;
-    const { request } = openaiAdapter.toRequest(req, {
+    const { request } = openaiAdapter.prepare(clientRequest(req), {
       tier: { ...tier, baseUrl: 'https://openrouter.ai/api/v1', headers: { 'http-referer': 'https://example.com' } },
       model: 'deepseek/deepseek-v4-flash',
       stream: true,
@@ -293,7 +295,7 @@ describe('openaiAdapter.toRequest', () => {
     expect(request.headers['http-referer']).toBe('https://example.com');
     const names = Object.keys(request.headers).map((h) => h.toLowerCase());
     for (const h of ['x-api-key', 'anthropic-version', 'anthropic-beta']) expect(names).not.toContain(h);
-    expect(request.body).not.toContain(captured[0].headers['x-api-key']);
-    expect(JSON.parse(request.body)).toMatchObject({ model: 'deepseek/deepseek-v4-flash', stream: true });
+    expect(String(request.body)).not.toContain(captured[0].headers['x-api-key']);
+    expect(JSON.parse(String(request.body))).toMatchObject({ model: 'deepseek/deepseek-v4-flash', stream: true });
   });
 });

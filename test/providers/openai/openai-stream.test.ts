@@ -1,13 +1,14 @@
 // The OpenAI → Anthropic stream transform, driven by the recorded-shape fixtures.
 
-import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import { describe, expect, it } from 'vitest';
 import { decodeProxySignature } from '../../../proxy/wire/proxy-signature.ts';
 import type { StreamEvent } from '../../../proxy/wire/types.ts';
 import { createOpenAIStreamTransform } from '../../../proxy/providers/openai/openai-stream.ts';
 import { toOpenAIToolName } from '../../../proxy/providers/openai/openai-tool-names.ts';
 import type { OpenAIContext } from '../../../proxy/providers/openai/openai-types.ts';
-import { accumulate, chunks, fixture, run, sseEvents } from './helpers.ts';
+import { fixture } from '../../helpers/fake-upstream.ts';
+import { accumulate, run, sdkFinalMessage, sseEvents } from '../../helpers/events.ts';
+import { chunks } from './helpers.ts';
 
 const ctx: OpenAIContext = { model: 'gpt-4.1', toolNames: {} };
 const data = (value: unknown) => ({ data: JSON.stringify(value) });
@@ -23,11 +24,6 @@ function fixtureChunks(name: string): FixtureChunk[] {
 }
 
 /** The official SDK's accumulator, fed the events as JSON lines. */
-async function sdkFinalMessage(events: StreamEvent[]) {
-  const body = events.map((e) => JSON.stringify(e) + '\n').join('');
-  const stream = MessageStream.fromReadableStream(new Response(body).body!);
-  return stream.finalMessage();
-}
 
 describe('createOpenAIStreamTransform on openai-stream-text.sse', () => {
   const source = fixtureChunks('openai-stream-text.sse');

@@ -53,7 +53,7 @@ export function translatingAdapter<C>(t: Translator<C>): EventsAdapter {
 }
 
 /** The provider's SSE through its transform: every chunk is parsed, and what goes out is Anthropic SSE. */
-export function translatedStream(transform: EventTransform): AnswerStream {
+function translatedStream(transform: EventTransform): AnswerStream {
   const parser = createSSEParser();
   const decoder = new TextDecoder();
   const read = (chunk: Buffer | null): Relayed => {

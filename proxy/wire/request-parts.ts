@@ -20,14 +20,6 @@ export function toolResultBlocks(content: string | ContentBlockParam[] | undefin
   return content;
 }
 
-/** The text of a tool_result (text blocks joined by newlines). */
-export function toolResultText(content: string | ContentBlockParam[] | undefined): string {
-  return toolResultBlocks(content)
-    .filter((b): b is TextBlockParam => b.type === 'text')
-    .map((b) => b.text)
-    .join('\n');
-}
-
 /** Claude Code's model family from a Claude model name (`claude-sonnet-4-5` → sonnet). */
 export function modelFamily(model: string): 'opus' | 'sonnet' | 'haiku' | undefined {
   const m = /\b(opus|sonnet|haiku)\b/i.exec(model.replace(/[-_.]/g, ' '));

@@ -40,8 +40,6 @@ export type ToolResultBlockParam = {
 };
 export type ThinkingBlockParam = { type: 'thinking'; thinking: string; signature: string };
 export type RedactedThinkingBlockParam = { type: 'redacted_thinking'; data: string };
-/** Blocks we do not translate but must not crash on (server tools, search results, tool_reference…). */
-export type OtherBlockParam = { type: string; [key: string]: unknown };
 
 export type ContentBlockParam =
   | TextBlockParam

@@ -9,7 +9,7 @@ import { fromGeminiResponse } from './gemini-response.ts';
 import { createGeminiStreamTransform } from './gemini-stream.ts';
 
 /** `{baseUrl}/v1beta/models/{model}:streamGenerateContent?alt=sse` or `…:generateContent`. */
-export function geminiUrl(baseUrl: string, model: string, stream: boolean): string {
+function geminiUrl(baseUrl: string, model: string, stream: boolean): string {
   const name = encodeURIComponent(model.replace(/^models\//, ''));
   return `${baseUrl}/v1beta/models/${name}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 }

@@ -1,9 +1,9 @@
 // Anthropic tool names ↔ Gemini function names: Gemini allows only `a-zA-Z0-9_.:-`, starting with a
 // letter or `_`, at most 64 characters (Vertex's limit; the API says 128). The mapping is a pure
-// function of the name, so every turn maps alike and the way back needs only the request's names.
+// function of the name, so every turn maps alike and the way back needs only the request's names
+// (providers/tool-name-alias.ts).
 
 import { createHash } from 'node:crypto';
-import { fromToolAlias, toolAliasMap } from '../tool-name-alias.ts';
 
 const VALID = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 const MAX = 64;
@@ -16,14 +16,4 @@ export function toGeminiFunctionName(name: string): string {
   // The hash keeps two names that clean to the same text apart (`a b` and `a+b`).
   const suffix = '_' + createHash('sha256').update(name).digest('hex').slice(0, 8);
   return cleaned.slice(0, MAX - suffix.length) + suffix;
-}
-
-/** Provider name → Anthropic name for every name whose provider form differs. */
-export function geminiNameMap(names: Iterable<string>): Record<string, string> {
-  return toolAliasMap(names, toGeminiFunctionName);
-}
-
-/** The Anthropic name for a name the provider answered with. */
-export function fromGeminiFunctionName(name: string, map: Record<string, string>): string {
-  return fromToolAlias(name, map);
 }

@@ -16,7 +16,8 @@ import { isProxySignature } from '../../wire/proxy-signature.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../../wire/request-parts.ts';
 import type { ConversationStore, PrepareOptions } from '../provider.ts';
 import { geminiModelLimits } from './gemini-limits.ts';
-import { geminiNameMap, toGeminiFunctionName } from './gemini-names.ts';
+import { toGeminiFunctionName } from './gemini-names.ts';
+import { toolAliasMap } from '../tool-name-alias.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from './gemini-schema.ts';
 import { DUMMY_THOUGHT_SIGNATURE, isGeminiIssuedId, signaturesFromThinking, thoughtSignatureKey } from './gemini-thought-signature.ts';
 import type {
@@ -45,7 +46,7 @@ type Call = { id: string; name: string };
 
 export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions, 'tier' | 'model' | 'store'>): GeminiTranslation {
   const warnings: string[] = [];
-  const names = geminiNameMap(allToolNames(req));
+  const names = toolAliasMap(allToolNames(req), toGeminiFunctionName);
   const contents: GeminiContent[] = [];
   let pending: Call[] = []; // calls of the latest model turn that still need their functionResponse
   let droppedThinking = 0;

@@ -7,7 +7,7 @@ import type { StreamEvent, Usage } from '../../wire/types.ts';
 import type { EventTransform } from '../provider.ts';
 import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
 import { geminiErrorOf, geminiErrorType } from './gemini-error.ts';
-import { fromGeminiFunctionName } from './gemini-names.ts';
+import { fromToolAlias } from '../tool-name-alias.ts';
 import type { GeminiContext } from './gemini-request.ts';
 import { geminiThinkingSignature, thoughtSignatureKey } from './gemini-thought-signature.ts';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './gemini-types.ts';
@@ -69,7 +69,7 @@ export function createGeminiEventConverter(context: GeminiContext, requestedMode
         thinkingState[id] = p.thoughtSignature;
         out.push(...b().signature(geminiThinkingSignature(thinkingState)));
       }
-      out.push(...b().toolUse(id, fromGeminiFunctionName(call.name, context.names)));
+      out.push(...b().toolUse(id, fromToolAlias(call.name, context.names)));
       out.push(...b().toolInput(JSON.stringify(call.args ?? {})));
       thinkingOpen = false;
       return out;

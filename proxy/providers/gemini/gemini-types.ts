@@ -101,7 +101,3 @@ export type GeminiResponse = {
   modelVersion?: string;
   responseId?: string;
 };
-
-export type GeminiErrorBody = {
-  error?: { code?: number; message?: string; status?: string; details?: unknown[] };
-};

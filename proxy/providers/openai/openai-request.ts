@@ -15,7 +15,8 @@ import type {
 import { isDeferredTool, systemText, toolResultBlocks } from '../../wire/request-parts.ts';
 import type { PrepareOptions } from '../provider.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
-import { openAIToolNameMap, toOpenAIToolName } from './openai-tool-names.ts';
+import { toOpenAIToolName } from './openai-tool-names.ts';
+import { toolAliasMap } from '../tool-name-alias.ts';
 import type {
   OpenAIChatRequest,
   OpenAIContext,
@@ -83,7 +84,7 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
       ids.push(b.id);
     }
   }
-  return { body, warnings, context: { model: opts.model, toolNames: openAIToolNameMap(names), historyToolUseIds: ids } };
+  return { body, warnings, context: { model: opts.model, toolNames: toolAliasMap(names, toOpenAIToolName), historyToolUseIds: ids } };
 }
 
 /** Anthropic thinking → DeepSeek `thinking` + effort, or OpenAI reasoning_effort; nothing for plain models. */

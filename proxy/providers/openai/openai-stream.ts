@@ -8,7 +8,7 @@ import type { EventTransform } from '../provider.ts';
 import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIStreamErrorType } from './openai-error.ts';
-import { fromOpenAIToolName } from './openai-tool-names.ts';
+import { fromToolAlias } from '../tool-name-alias.ts';
 import type { OpenAIChunk, OpenAIContext, OpenAIToolCallDelta } from './openai-types.ts';
 import { fromOpenAIUsage } from './openai-usage.ts';
 
@@ -59,7 +59,7 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
       calls.set(index, call);
     }
     if (d.id && !call.id) call.id = toolUseIdFor(d.id, usedIds);
-    if (d.function?.name && !call.name) call.name = fromOpenAIToolName(d.function.name, context.toolNames);
+    if (d.function?.name && !call.name) call.name = fromToolAlias(d.function.name, context.toolNames);
     const piece = d.function?.arguments ?? '';
     toolsStarted = true;
     if (live === index) {

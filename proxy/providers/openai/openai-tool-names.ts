@@ -1,8 +1,8 @@
 // Tool names OpenAI accepts (^[a-zA-Z0-9_-]{1,64}$): long or odd names (MCP tools) get a short
-// deterministic alias, and answers map the alias back. Stateless: the alias is a function of the name.
+// deterministic alias, and answers map the alias back (providers/tool-name-alias.ts). Stateless: the
+// alias is a function of the name.
 
 import { createHash } from 'node:crypto';
-import { fromToolAlias, toolAliasMap } from '../tool-name-alias.ts';
 
 const VALID = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -14,14 +14,4 @@ export function toOpenAIToolName(name: string): string {
   // 20 + "__" + 33 + "_" + 8 = 64: keeps the server prefix and the tool's own name (its end) readable.
   const readable = clean.length <= 55 ? clean : `${clean.slice(0, 20)}__${clean.slice(-33)}`;
   return `${readable}_${hash}`;
-}
-
-/** Provider name → Anthropic name for every name whose provider form differs. */
-export function openAIToolNameMap(names: Iterable<string>): Record<string, string> {
-  return toolAliasMap(names, toOpenAIToolName);
-}
-
-/** The Anthropic name for a name the provider answered with. */
-export function fromOpenAIToolName(name: string, map: Record<string, string>): string {
-  return fromToolAlias(name, map);
 }

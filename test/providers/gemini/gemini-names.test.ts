@@ -1,11 +1,14 @@
 // Function names: Gemini's rule (a-zA-Z0-9_.:-, first a letter or _, ≤ 64) and the way back.
 
 import { describe, expect, it } from 'vitest';
-import { fromGeminiFunctionName, geminiNameMap, toGeminiFunctionName } from '../../../proxy/providers/gemini/gemini-names.ts';
+import { toGeminiFunctionName } from '../../../proxy/providers/gemini/gemini-names.ts';
+import { fromToolAlias, toolAliasMap } from '../../../proxy/providers/tool-name-alias.ts';
+
+const geminiNameMap = (names: string[]) => toolAliasMap(names, toGeminiFunctionName);
 
 const VALID = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 
-describe('toGeminiFunctionName / fromGeminiFunctionName', () => {
+describe('toGeminiFunctionName and the way back', () => {
   it('keeps valid names (Claude Code tools, MCP names) unchanged', () => {
     for (const name of ['Read', 'mcp__github__create_issue', 'a.b:c-d']) expect(toGeminiFunctionName(name)).toBe(name);
   });
@@ -16,7 +19,7 @@ describe('toGeminiFunctionName / fromGeminiFunctionName', () => {
     for (const g of mapped) expect(g).toMatch(VALID);
     expect(new Set(mapped).size).toBe(names.length);
     const map = geminiNameMap(names);
-    expect(mapped.map((g) => fromGeminiFunctionName(g, map))).toEqual(names);
+    expect(mapped.map((g) => fromToolAlias(g, map))).toEqual(names);
   });
 
   it('is deterministic, so every turn of a conversation maps a name alike', () => {
@@ -24,6 +27,6 @@ describe('toGeminiFunctionName / fromGeminiFunctionName', () => {
   });
 
   it('leaves a name that was never mapped as it is on the way back', () => {
-    expect(fromGeminiFunctionName('Bash', geminiNameMap(['x y']))).toBe('Bash');
+    expect(fromToolAlias('Bash', geminiNameMap(['x y']))).toBe('Bash');
   });
 });

@@ -5,7 +5,10 @@ import { decodeProxySignature } from '../../../proxy/wire/proxy-signature.ts';
 import { mapOpenAIFinishReason } from '../../../proxy/providers/openai/map-openai-finish-reason.ts';
 import { fromOpenAIResponse } from '../../../proxy/providers/openai/openai-response.ts';
 import { UpstreamResponseError } from '../../../proxy/providers/provider.ts';
-import { fromOpenAIToolName, openAIToolNameMap, toOpenAIToolName } from '../../../proxy/providers/openai/openai-tool-names.ts';
+import { toOpenAIToolName } from '../../../proxy/providers/openai/openai-tool-names.ts';
+import { fromToolAlias, toolAliasMap } from '../../../proxy/providers/tool-name-alias.ts';
+
+const openAIToolNameMap = (names: string[]) => toolAliasMap(names, toOpenAIToolName);
 import { fromOpenAIUsage } from '../../../proxy/providers/openai/openai-usage.ts';
 
 const ctx = { model: 'deepseek-v4-flash', toolNames: {} };
@@ -99,9 +102,9 @@ describe('tool name aliases', () => {
       const alias = toOpenAIToolName(name);
       expect(alias).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       expect(toOpenAIToolName(name)).toBe(alias);
-      expect(fromOpenAIToolName(alias, openAIToolNameMap([name]))).toBe(name);
+      expect(fromToolAlias(alias, openAIToolNameMap([name]))).toBe(name);
     }
-    expect(fromOpenAIToolName('Unknown', {})).toBe('Unknown');
-    expect(fromOpenAIToolName('constructor', {})).toBe('constructor');
+    expect(fromToolAlias('Unknown', {})).toBe('Unknown');
+    expect(fromToolAlias('constructor', {})).toBe('constructor');
   });
 });

@@ -43,112 +43,115 @@ export function toolUseIdFor(upstreamId: string | undefined, taken: ReadonlySet<
   return upstreamId && TOOL_USE_ID.test(upstreamId) && !taken.has(upstreamId) ? upstreamId : newToolUseId();
 }
 
-export function createMessageBuilder(opts: { model: string; id?: string; inputTokens?: number }): MessageBuilder {
-  let started = false;
-  let finished = false;
-  let index = -1;
-  let open: ContentBlock['type'] | null = null;
-  let pendingSignature: string | null = null;
+type BuilderOptions = { model: string; id?: string; inputTokens?: number };
 
-  function start(out: StreamEvent[]): void {
-    if (started) return;
-    started = true;
-    out.push({
-      type: 'message_start',
-      message: {
-        id: opts.id ?? newMessageId(),
-        type: 'message',
-        role: 'assistant',
-        model: opts.model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: opts.inputTokens ?? 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
-    });
-  }
+/** What the builder has sent so far: whether the message started or ended, and the open block. */
+type BuilderState = {
+  opts: BuilderOptions;
+  started: boolean;
+  finished: boolean;
+  index: number;
+  open: ContentBlock['type'] | null;
+  pendingSignature: string | null;
+};
 
-  function close(out: StreamEvent[]): void {
-    if (open === null) return;
-    if (open === 'thinking') {
-      out.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: pendingSignature ?? '' } });
-      pendingSignature = null;
-    }
-    out.push({ type: 'content_block_stop', index });
-    open = null;
-  }
-
-  function openBlock(out: StreamEvent[], block: ContentBlock): void {
-    start(out);
-    close(out);
-    index++;
-    open = block.type;
-    out.push({ type: 'content_block_start', index, content_block: block });
-  }
-
+export function createMessageBuilder(opts: BuilderOptions): MessageBuilder {
+  const s: BuilderState = { opts, started: false, finished: false, index: -1, open: null, pendingSignature: null };
+  /** The events `step` adds, none once the message has ended. */
+  const emit = (step: (out: StreamEvent[]) => void): StreamEvent[] => {
+    const out: StreamEvent[] = [];
+    if (!s.finished) step(out);
+    return out;
+  };
+  const thinkingBlock = (out: StreamEvent[]) => {
+    if (s.open !== 'thinking') openBlock(s, out, { type: 'thinking', thinking: '', signature: '' });
+  };
   return {
-    text(text) {
-      const out: StreamEvent[] = [];
-      if (finished || text === '') return out;
-      if (open !== 'text') openBlock(out, { type: 'text', text: '' });
-      out.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
-      return out;
-    },
-    thinking(text) {
-      const out: StreamEvent[] = [];
-      if (finished) return out;
-      if (open !== 'thinking') openBlock(out, { type: 'thinking', thinking: '', signature: '' });
-      if (text !== '') out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: text } });
-      return out;
-    },
-    signature(signature) {
-      const out: StreamEvent[] = [];
-      if (finished) return out;
-      if (open !== 'thinking') openBlock(out, { type: 'thinking', thinking: '', signature: '' });
-      pendingSignature = signature;
-      return out;
-    },
-    toolUse(id, name) {
-      const out: StreamEvent[] = [];
-      if (finished) return out;
-      openBlock(out, { type: 'tool_use', id, name, input: {} });
-      return out;
-    },
-    toolInput(partialJson) {
-      const out: StreamEvent[] = [];
-      if (finished || open !== 'tool_use' || partialJson === '') return out;
-      out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partialJson } });
-      return out;
-    },
-    finish(stopReason, usage) {
-      const out: StreamEvent[] = [];
-      if (finished) return out;
-      start(out);
-      close(out);
-      finished = true;
-      out.push({
-        type: 'message_delta',
-        delta: { stop_reason: stopReason, stop_sequence: null },
-        usage: {
-          input_tokens: usage.input_tokens,
-          output_tokens: usage.output_tokens,
-          cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
-          cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
-        },
-      });
-      out.push({ type: 'message_stop' });
-      return out;
-    },
-    error(type, message) {
-      if (finished) return [];
-      finished = true;
-      return [{ type: 'error', error: { type, message } }];
-    },
+    text: (text) =>
+      emit((out) => {
+        if (text === '') return;
+        if (s.open !== 'text') openBlock(s, out, { type: 'text', text: '' });
+        out.push({ type: 'content_block_delta', index: s.index, delta: { type: 'text_delta', text } });
+      }),
+    thinking: (text) =>
+      emit((out) => {
+        thinkingBlock(out);
+        if (text !== '') out.push({ type: 'content_block_delta', index: s.index, delta: { type: 'thinking_delta', thinking: text } });
+      }),
+    signature: (signature) =>
+      emit((out) => {
+        thinkingBlock(out);
+        s.pendingSignature = signature;
+      }),
+    toolUse: (id, name) => emit((out) => openBlock(s, out, { type: 'tool_use', id, name, input: {} })),
+    toolInput: (partialJson) =>
+      emit((out) => {
+        if (s.open === 'tool_use' && partialJson !== '') out.push({ type: 'content_block_delta', index: s.index, delta: { type: 'input_json_delta', partial_json: partialJson } });
+      }),
+    finish: (stopReason, usage) => emit((out) => finishMessage(s, out, stopReason, usage)),
+    error: (type, message) =>
+      emit((out) => {
+        s.finished = true;
+        out.push({ type: 'error', error: { type, message } });
+      }),
     get hasContent() {
-      return index >= 0;
+      return s.index >= 0;
     },
     get finished() {
-      return finished;
+      return s.finished;
     },
   };
+}
+
+function start(s: BuilderState, out: StreamEvent[]): void {
+  if (s.started) return;
+  s.started = true;
+  out.push({
+    type: 'message_start',
+    message: {
+      id: s.opts.id ?? newMessageId(),
+      type: 'message',
+      role: 'assistant',
+      model: s.opts.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: s.opts.inputTokens ?? 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    },
+  });
+}
+
+function close(s: BuilderState, out: StreamEvent[]): void {
+  if (s.open === null) return;
+  if (s.open === 'thinking') {
+    out.push({ type: 'content_block_delta', index: s.index, delta: { type: 'signature_delta', signature: s.pendingSignature ?? '' } });
+    s.pendingSignature = null;
+  }
+  out.push({ type: 'content_block_stop', index: s.index });
+  s.open = null;
+}
+
+function openBlock(s: BuilderState, out: StreamEvent[], block: ContentBlock): void {
+  start(s, out);
+  close(s, out);
+  s.index++;
+  s.open = block.type;
+  out.push({ type: 'content_block_start', index: s.index, content_block: block });
+}
+
+function finishMessage(s: BuilderState, out: StreamEvent[], stopReason: StopReason, usage: Usage): void {
+  start(s, out);
+  close(s, out);
+  s.finished = true;
+  out.push({
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: {
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+      cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+    },
+  });
+  out.push({ type: 'message_stop' });
 }

@@ -10,7 +10,7 @@ import { geminiErrorOf, geminiErrorType } from './gemini-error.ts';
 import { fromToolAlias } from '../tool-name-alias.ts';
 import type { GeminiContext } from './gemini-request.ts';
 import { geminiThinkingSignature, thoughtSignatureKey } from './gemini-thought-signature.ts';
-import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './gemini-types.ts';
+import type { GeminiFunctionCall, GeminiPart, GeminiResponse, GeminiUsageMetadata } from './gemini-types.ts';
 import { mapGeminiFinishReason, type GeminiFinish } from './map-gemini-finish-reason.ts';
 
 /** Anthropic usage from Gemini's: input excludes the cached part; output includes thoughts (§4.4). */
@@ -39,91 +39,98 @@ export function createGeminiStreamTransform(context: GeminiContext, requestedMod
   };
 }
 
+/** One answer's state. The builder starts lazily, so message_start can carry the first usage seen. */
+type Conv = {
+  context: GeminiContext;
+  requestedModel: string;
+  builder: MessageBuilder | undefined;
+  usage: GeminiUsageMetadata | undefined;
+  finish: GeminiFinish | undefined;
+  hasFunctionCalls: boolean;
+  /** Mirrors the builder: is the open block a thinking block? */
+  thinkingOpen: boolean;
+  thinkingState: Record<string, string>;
+};
+
 export function createGeminiEventConverter(context: GeminiContext, requestedModel: string): GeminiEventConverter {
-  let builder: MessageBuilder | undefined;
-  let usage: GeminiUsageMetadata | undefined;
-  let finish: GeminiFinish | undefined;
-  let hasFunctionCalls = false;
-  let thinkingOpen = false; // mirrors the builder: is the open block a thinking block?
-  let thinkingState: Record<string, string> = {};
-
-  function b(): MessageBuilder {
-    builder ??= createMessageBuilder({ model: requestedModel, inputTokens: usageFromGemini(usage).input_tokens });
-    return builder;
-  }
-
-  function part(p: GeminiPart): StreamEvent[] {
-    if (p.functionCall) {
-      const call = p.functionCall;
-      hasFunctionCalls = true;
-      const id = call.id && ANTHROPIC_ID.test(call.id) ? call.id : newToolUseId();
-      const out: StreamEvent[] = [];
-      if (p.thoughtSignature) {
-        context.store.set(thoughtSignatureKey(id), p.thoughtSignature);
-        // The signature rides on a thinking block Claude Code echoes back, so it survives a restart:
-        // the open thought-summary block when there is one, else an empty block before the call.
-        if (!thinkingOpen) {
-          out.push(...b().thinking(''));
-          thinkingState = {};
-        }
-        thinkingState[id] = p.thoughtSignature;
-        out.push(...b().signature(geminiThinkingSignature(thinkingState)));
-      }
-      out.push(...b().toolUse(id, fromToolAlias(call.name, context.names)));
-      out.push(...b().toolInput(JSON.stringify(call.args ?? {})));
-      thinkingOpen = false;
-      return out;
-    }
-    if (typeof p.text !== 'string' || p.text === '') return []; // a signature on text/empty parts is not needed back
-    if (p.thought === true) {
-      const out = b().thinking(p.text);
-      if (!thinkingOpen) {
-        thinkingOpen = true;
-        thinkingState = {};
-        out.push(...b().signature(geminiThinkingSignature()));
-      }
-      return out;
-    }
-    thinkingOpen = false;
-    return b().text(p.text);
-  }
-
-  function chunk(value: unknown): StreamEvent[] {
-    const error = geminiErrorOf(value);
-    if (error) return b().error(geminiErrorType(error.code ?? 0, error), `Gemini: ${error.message ?? 'error in stream'}`);
-    if (Array.isArray(value)) return value.flatMap((v) => chunk(v));
-    if (typeof value !== 'object' || value === null) return [];
-    const res = value as GeminiResponse;
-    if (res.usageMetadata) usage = res.usageMetadata;
-    const out: StreamEvent[] = [];
-    const candidate = res.candidates?.[0];
-    for (const p of candidate?.content?.parts ?? []) out.push(...part(p));
-    if (candidate?.finishReason) finish = mapGeminiFinishReason(candidate.finishReason, hasFunctionCalls);
-    if (res.promptFeedback?.blockReason && !candidate) finish = { kind: 'stop', stopReason: 'refusal' };
-    if (finish?.kind === 'error') {
-      const detail = candidate?.finishMessage ? `: ${candidate.finishMessage}` : '';
-      out.push(...b().error('api_error', finish.message + detail));
-    }
-    return out;
-  }
-
+  const c: Conv = { context, requestedModel, builder: undefined, usage: undefined, finish: undefined, hasFunctionCalls: false, thinkingOpen: false, thinkingState: {} };
   return {
     push(value: unknown): StreamEvent[] {
-      if (builder?.finished) return [];
-      if (finish !== undefined) {
+      if (c.builder?.finished) return [];
+      if (c.finish !== undefined) {
         // After the finishReason only a later usage total is taken; content cannot follow the end.
         const late = value as GeminiResponse | null;
-        if (late && typeof late === 'object' && !Array.isArray(late) && late.usageMetadata) usage = late.usageMetadata;
+        if (late && typeof late === 'object' && !Array.isArray(late) && late.usageMetadata) c.usage = late.usageMetadata;
         return [];
       }
-      if (value instanceof Error) return b().error('api_error', `Gemini sent a chunk that is not JSON: ${value.message}`);
-      return chunk(value);
+      if (value instanceof Error) return b(c).error('api_error', `Gemini sent a chunk that is not JSON: ${value.message}`);
+      return chunk(c, value);
     },
     flush(): StreamEvent[] {
-      if (builder?.finished) return [];
-      if (finish === undefined) return b().error('api_error', 'Gemini stream ended without a finishReason (truncated)');
-      if (finish.kind === 'error') return [];
-      return b().finish(finish.stopReason, usageFromGemini(usage));
+      if (c.builder?.finished) return [];
+      if (c.finish === undefined) return b(c).error('api_error', 'Gemini stream ended without a finishReason (truncated)');
+      if (c.finish.kind === 'error') return [];
+      return b(c).finish(c.finish.stopReason, usageFromGemini(c.usage));
     },
   };
+}
+
+function b(c: Conv): MessageBuilder {
+  c.builder ??= createMessageBuilder({ model: c.requestedModel, inputTokens: usageFromGemini(c.usage).input_tokens });
+  return c.builder;
+}
+
+function chunk(c: Conv, value: unknown): StreamEvent[] {
+  const error = geminiErrorOf(value);
+  if (error) return b(c).error(geminiErrorType(error.code ?? 0, error), `Gemini: ${error.message ?? 'error in stream'}`);
+  if (Array.isArray(value)) return value.flatMap((v) => chunk(c, v));
+  if (typeof value !== 'object' || value === null) return [];
+  const res = value as GeminiResponse;
+  if (res.usageMetadata) c.usage = res.usageMetadata;
+  const out: StreamEvent[] = [];
+  const candidate = res.candidates?.[0];
+  for (const p of candidate?.content?.parts ?? []) out.push(...(p.functionCall ? functionCall(c, p, p.functionCall) : textPart(c, p)));
+  if (candidate?.finishReason) c.finish = mapGeminiFinishReason(candidate.finishReason, c.hasFunctionCalls);
+  if (res.promptFeedback?.blockReason && !candidate) c.finish = { kind: 'stop', stopReason: 'refusal' };
+  if (c.finish?.kind === 'error') {
+    const detail = candidate?.finishMessage ? `: ${candidate.finishMessage}` : '';
+    out.push(...b(c).error('api_error', c.finish.message + detail));
+  }
+  return out;
+}
+
+function functionCall(c: Conv, p: GeminiPart, call: GeminiFunctionCall): StreamEvent[] {
+  c.hasFunctionCalls = true;
+  const id = call.id && ANTHROPIC_ID.test(call.id) ? call.id : newToolUseId();
+  const out: StreamEvent[] = [];
+  if (p.thoughtSignature) {
+    c.context.store.set(thoughtSignatureKey(id), p.thoughtSignature);
+    // The signature rides on a thinking block Claude Code echoes back, so it survives a restart:
+    // the open thought-summary block when there is one, else an empty block before the call.
+    if (!c.thinkingOpen) {
+      out.push(...b(c).thinking(''));
+      c.thinkingState = {};
+    }
+    c.thinkingState[id] = p.thoughtSignature;
+    out.push(...b(c).signature(geminiThinkingSignature(c.thinkingState)));
+  }
+  out.push(...b(c).toolUse(id, fromToolAlias(call.name, c.context.names)));
+  out.push(...b(c).toolInput(JSON.stringify(call.args ?? {})));
+  c.thinkingOpen = false;
+  return out;
+}
+
+function textPart(c: Conv, p: GeminiPart): StreamEvent[] {
+  if (typeof p.text !== 'string' || p.text === '') return []; // a signature on text/empty parts is not needed back
+  if (p.thought !== true) {
+    c.thinkingOpen = false;
+    return b(c).text(p.text);
+  }
+  const out = b(c).thinking(p.text);
+  if (!c.thinkingOpen) {
+    c.thinkingOpen = true;
+    c.thinkingState = {};
+    out.push(...b(c).signature(geminiThinkingSignature()));
+  }
+  return out;
 }

@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
 import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
-import { ROOT, isMain } from './bench/processes.ts';
+import { ROOT } from './bench/processes.ts';
+import { mainArgs } from './main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
 import { PROXY_NODE_FLAGS } from '../proxy/node-flags.ts';
 
@@ -129,8 +130,9 @@ export async function main(argv: string[]): Promise<number> {
   return rows.some((r) => r.met === false) ? 1 : 0;
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
+const args = mainArgs(import.meta.url);
+if (args) {
+  main(args).then(
     (code) => {
       process.exitCode = code;
     },

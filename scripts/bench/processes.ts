@@ -2,16 +2,11 @@
 // memory read from /proc, stopped with SIGTERM so that a --cpu-prof profile gets written.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /** The project's root, where the benchmark's children run. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-
-export function isMain(importMetaUrl: string): boolean {
-  return !!process.argv[1] && importMetaUrl === pathToFileURL(realpathSync(process.argv[1])).href;
-}
 
 export type Child = {
   pid: number;

@@ -38,12 +38,8 @@ export type ClientRequest = {
   headers: IncomingHttpHeaders;
 };
 
-export type UpstreamRequest = {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: string | Buffer;
-};
+/** What an adapter asks of its upstream; the engine adds the timeouts and the abort signal. */
+export type UpstreamRequest = { url: string; method: string; headers: Record<string, string>; body?: string | Buffer };
 
 export type PrepareOptions = {
   tier: TierConfig;

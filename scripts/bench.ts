@@ -1,5 +1,5 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
-// (DESIGN.md "Performance budget"); also written as JSON to bench-results/latest.json.
+// (README "Benchmarks"); also written as JSON to bench-results/latest.json.
 // Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -8,6 +8,16 @@ import { resolve } from 'node:path';
 /** The project's root, where the benchmark's children run. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
+/** Runs a command to its end (its output read and dropped, or not even piped); rejects on a non-zero exit. */
+export function runToEnd(command: string, args: string[], opts: { cwd: string; output: 'read' | 'ignore' }): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: opts.cwd, stdio: ['ignore', opts.output === 'read' ? 'pipe' : 'ignore', 'ignore'] });
+    child.stdout?.resume();
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args[0] ?? ''} exited ${code}`))));
+  });
+}
+
 export type Child = {
   pid: number;
   port: number;

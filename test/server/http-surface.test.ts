@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { rawRequest } from '../helpers/http.ts';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,7 +34,7 @@ describe('routes', () => {
 
   it("takes the seed's curl to /webhook and writes an external event to the ledger", async () => {
     const h = await proxy();
-    const { stdout: out } = await promisify(execFile)('curl', ['-s', '-X', 'POST', `${h.url}/webhook`, '-H', 'Content-Type: application/json', '-d', '{"model":"test-model","event_type":"fallback"}'], { encoding: 'utf8' });
+    const { stdout: out } = await execa('curl', ['-s', '-X', 'POST', `${h.url}/webhook`, '-H', 'Content-Type: application/json', '-d', '{"model":"test-model","event_type":"fallback"}']);
     expect(JSON.parse(out)).toMatchObject({ status: 'recorded', active: 'claude' });
     const external = h.events().filter((e) => e.kind === 'external');
     expect(external).toMatchObject([{ kind: 'external', model: 'test-model', event_type: 'fallback' }]);

@@ -2,11 +2,11 @@
 // they came, with the tier's own key (never the client's) when it has one, and its own model name.
 // The body is sent as its original bytes unless something must change (signed thinking stays intact).
 //
-// What may change: a conversation that a fallback continued is made acceptable to Anthropic again:
-// thinking blocks the proxy made are removed (Anthropic would reject their signature), so are assistant text blocks with
-// nothing but whitespace (a fallback may stream "\n\n" before its tool calls; Anthropic answers 400
-// "text content blocks must contain non-whitespace text"), and when the latest tool-use turn has no
-// genuine thinking block, the request goes without `thinking` (Anthropic requires one there).
+// What may change: a conversation that a fallback continued is made acceptable to Anthropic again.
+// Thinking blocks the proxy made are removed (Anthropic would reject their signature), so are assistant
+// text blocks with nothing but whitespace (a fallback may stream "\n\n" before its tool calls; Anthropic
+// answers 400 "text content blocks must contain non-whitespace text"), and when the latest tool-use turn
+// has no genuine thinking block, the request goes without `thinking` (Anthropic requires one there).
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TierConfig } from '../../config.ts';

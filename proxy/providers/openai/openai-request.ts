@@ -112,7 +112,10 @@ function applyReasoning(body: OpenAIChatRequest, thinking: ThinkingConfig | unde
   }
 }
 
-/** DeepSeek efforts are low|high|max ([DS-think]); Claude Code's 31999 budget is "high". */
+/**
+ * DeepSeek efforts are low|high|max (https://api-docs.deepseek.com/guides/thinking_mode); Claude Code's
+ * 31999 budget is "high".
+ */
 function deepSeekEffort(budget: number): OpenAIReasoningEffort {
   if (budget < 4096) return 'low';
   if (budget < 32000) return 'high';

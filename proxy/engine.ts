@@ -18,6 +18,7 @@ import { upstreamModel } from './model-map.ts';
 import { relayStream, type RelayMode } from './relay.ts';
 import { applyEventUsage, emptyUsage, type TokenUsage } from './usage.ts';
 import { ProxyError, errorBody, sendError } from './errors.ts';
+import { recordSubscriptionLimits } from './dashboard/subscription-limits.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -133,6 +134,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   });
   if (response === null) return { kind: 'done', usage: emptyUsage(), status: 499, ok: false };
   if (!('statusCode' in response)) return { kind: 'failed', error: response };
+  if (tier.protocol === 'anthropic') recordSubscriptionLimits(deps.state, t, response.headers);
 
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readErrorBody(response.body);

@@ -19,6 +19,7 @@ import { estimateInputTokens } from './count-tokens.ts';
 import { upstreamModel } from './model-map.ts';
 import { prepareForAnthropic } from './anthropic/prepare-for-anthropic.ts';
 import { refuseReason } from './access.ts';
+import { createDashboard } from './dashboard/index.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -81,8 +82,11 @@ export function createProxy(opts: ProxyOptions): Proxy {
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0; // long streams are normal here
   server.on('clientError', (_err, socket) => socket.destroy());
+  const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
+    if (dashboard.owns(req)) return dashboard.handle(req, res);
     const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
     if (refused) throw new ProxyError(403, 'permission_error', refused);
     const path = pathOf(req);
@@ -214,6 +218,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   };
 
   async function shutdown(graceMs: number): Promise<void> {
+    dashboard.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => {

@@ -40,6 +40,9 @@ async function proxy(primary: Handler = () => ({ kind: 'sse', text: TEXT }), ext
   return { a, b, h, client: new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }) };
 }
 
+/** A JSON answer of the dashboard API (shapes checked by the assertions). */
+const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
+
 const rateLimited = (headers: Record<string, string> = {}) => ({ kind: 'json' as const, status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600', ...headers } });
 
 describe('the page and its files', () => {
@@ -210,10 +213,10 @@ describe('now', () => {
         },
       };
     });
-    const none = await (await fetch(`${h.url}/_dashboard/api/now`)).json();
+    const none = await getJson(`${h.url}/_dashboard/api/now`);
     expect(none.now.limits).toEqual([]);
     await client.messages.stream(req).finalMessage();
-    const { now } = await (await fetch(`${h.url}/_dashboard/api/now`)).json();
+    const { now } = await getJson(`${h.url}/_dashboard/api/now`);
     expect(now.limits).toHaveLength(1);
     expect(now.limits[0]).toMatchObject({
       tier: 'claude',
@@ -225,14 +228,14 @@ describe('now', () => {
 
     const pending = client.messages.stream(req).finalMessage();
     for (let i = 0; i < 200; i++) {
-      const n = (await (await fetch(`${h.url}/_dashboard/api/now`)).json()).now.in_flight;
+      const n = (await getJson(`${h.url}/_dashboard/api/now`)).now.in_flight;
       if (n === 1) break;
       await new Promise((r) => setTimeout(r, 10));
     }
-    expect((await (await fetch(`${h.url}/_dashboard/api/now`)).json()).now.in_flight).toBe(1);
+    expect((await getJson(`${h.url}/_dashboard/api/now`)).now.in_flight).toBe(1);
     release();
     await pending;
-    expect((await (await fetch(`${h.url}/_dashboard/api/now`)).json()).now.in_flight).toBe(0);
+    expect((await getJson(`${h.url}/_dashboard/api/now`)).now.in_flight).toBe(0);
   });
 });
 
@@ -255,7 +258,7 @@ describe('what the page reads, against the review CLI', () => {
 
     const p = await startProxyFor(dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }] });
     cleanup.push(() => p.close());
-    const hist = await (await fetch(`${p.url}/_dashboard/api/history`)).json();
+    const hist = await getJson(`${p.url}/_dashboard/api/history`);
     expect(hist.commits).toHaveLength(200);
     expect(hist.more).toBe(true);
     const full = await loadRepoState(dir, { env: {} });
@@ -273,7 +276,7 @@ describe('what the page reads, against the review CLI', () => {
     expect(hist.commits.some((c: { tags: { name: string }[] }) => c.tags.some((t) => t.name.startsWith('accepted-deepseek-')))).toBe(true);
 
     // The per-model counts are the CLI's own.
-    const models = await (await fetch(`${p.url}/_dashboard/api/models`)).json();
+    const models = await getJson(`${p.url}/_dashboard/api/models`);
     const cli = JSON.parse((await review(['-a', '--json', '--repo', dir, '--config', p.configFile])).stdout);
     expect(models.analyze.rows.map((r: { usage: unknown }) => ({ ...r, usage: null }))).toEqual(cli.rows.map((r: { usage: unknown }) => ({ ...r, usage: null })));
   });
@@ -283,13 +286,13 @@ describe('what the page reads, against the review CLI', () => {
     cleanup.push(() => removeRepo(fx.dir));
     const p = await startProxyFor(fx.dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }] });
     cleanup.push(() => p.close());
-    const r = await (await fetch(`${p.url}/_dashboard/api/commit?sha=${fx.shas.d2}`)).json();
+    const r = await getJson(`${p.url}/_dashboard/api/commit?sha=${fx.shas.d2}`);
     expect(r.text).toContain('deepseek edits shared');
     expect(r.text).toContain('Model: deepseek');
     expect(r.text).toContain('+line2 deepseek');
     const bad = await fetch(`${p.url}/_dashboard/api/commit?sha=HEAD`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toContain('40-character');
+    expect(((await bad.json()) as any).error.message).toContain('40-character');
     const unknown = await fetch(`${p.url}/_dashboard/api/commit?sha=${'0'.repeat(40)}`);
     expect(unknown.status).toBe(404);
   });
@@ -302,14 +305,14 @@ describe('what the page reads, against the review CLI', () => {
     cleanup.push(() => p.close());
     await p.proxy.ledger.flushed();
     const since = Date.parse('2026-11-22T00:00:00Z');
-    const u = await (await fetch(`${p.url}/_dashboard/api/usage?since=${since}`)).json();
+    const u = await getJson(`${p.url}/_dashboard/api/usage?since=${since}`);
     const cli = (view: string) => review([view, '--json', '--repo', fx.dir, '--config', p.configFile, '--since', '2026-11-22T00:00:00Z']).then((r) => JSON.parse(r.stdout));
     expect(u.costs).toEqual(await cli('--costs'));
     expect(u.timeline.entries).toEqual((await cli('--log')).entries);
     expect(u.costs.by_model.map((m: { model: string }) => m.model)).toEqual(['deepseek', 'claude']);
     const bad = await fetch(`${p.url}/_dashboard/api/usage?since=yesterday`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toContain('since');
+    expect(((await bad.json()) as any).error.message).toContain('since');
   });
 });
 
@@ -319,13 +322,13 @@ describe('the review CLI the actions run', () => {
     cleanup.push(() => removeRepo(fx.dir));
     const p = await startProxyFor(fx.dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }] });
     cleanup.push(() => p.close());
-    const plan = await (await fetch(`${p.url}/_dashboard/api/rollback-plan?model=deepseek`)).json();
+    const plan = await getJson(`${p.url}/_dashboard/api/rollback-plan?model=deepseek`);
     const cli = await execa(process.execPath, ['--import', 'tsx', 'scripts/review.ts', '--rollback', 'deepseek', '--dry-run', '--json', '--repo', fx.dir, '--config', p.configFile], {
       cwd: join(import.meta.dirname, '..', '..'),
     });
     expect(plan).toEqual({ ok: true, result: JSON.parse(cli.stdout) });
     const unknown = await fetch(`${p.url}/_dashboard/api/rollback-plan?model=nobody`);
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).error.message).toMatch(/^unknown model "nobody"; known models: /);
+    expect(((await unknown.json()) as any).error.message).toMatch(/^unknown model "nobody"; known models: /);
   });
 });

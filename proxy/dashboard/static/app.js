@@ -81,6 +81,15 @@ function duration(ms) {
   if (mm > 0) return `${mm}m ${String(ss).padStart(2, '0')}s`;
   return `${ss}s`;
 }
+/** Like duration, but with seconds below a day, so that a countdown visibly runs. */
+function countdown(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s >= 86400) return duration(ms);
+  const hh = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return hh > 0 ? `${hh}h ${mm}m ${ss}s` : `${Number(mm)}m ${ss}s`;
+}
 const clock = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '–');
 const shortTime = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–');
 
@@ -107,7 +116,7 @@ const serverNow = () => Date.now() + skew;
 function tickCountdowns() {
   for (const el of document.querySelectorAll('[data-until]')) {
     const left = Date.parse(el.dataset.until) - serverNow();
-    el.textContent = left > 0 ? `back in ${duration(left)}` : 'due back now';
+    el.textContent = left > 0 ? `back in ${countdown(left)}` : 'due back now';
   }
   for (const el of document.querySelectorAll('[data-since]')) el.textContent = duration(serverNow() - Date.parse(el.dataset.since));
 }

@@ -153,8 +153,18 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     return f;
   }
 
-  function page(req: IncomingMessage, res: ServerResponse): void {
-    const html = staticFile('index.html').body.toString('utf8').replace('__SESSION__', session);
+  function nowMessage() {
+    return { server_time: new Date().toISOString(), now: nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(live.tail().events) }) };
+  }
+
+  async function page(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await live.tail().read();
+    // The state goes into the page itself, so that the active tier shows with the first paint of the data.
+    const boot = JSON.stringify(nowMessage()).replace(/</g, '\\u003c');
+    const html = staticFile('index.html')
+      .body.toString('utf8')
+      .replace('__SESSION__', () => session)
+      .replace('__BOOT__', () => boot);
     // no-store: the page holds the session token, it must not sit in a cache.
     res.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : html);
@@ -263,7 +273,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     const get = req.method === 'GET' || req.method === 'HEAD';
     if (get && name === 'now') {
       await live.tail().read();
-      return sendJson(res, 200, { server_time: new Date().toISOString(), now: nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(live.tail().events) }) });
+      return sendJson(res, 200, nowMessage());
     }
     if (get && name === 'events') return live.attach(res);
     if (get && name === 'usage') {
@@ -306,7 +316,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     try {
       if (path === '/') {
         if (!get) throw new ApiError(405, 'the dashboard page answers GET');
-        return page(req, res);
+        return await page(req, res);
       }
       const name = path.slice(DASHBOARD_PREFIX.length + 1);
       if (get && Object.hasOwn(STATIC, name)) return asset(req, res, name);

@@ -56,6 +56,10 @@ describe('the page and its files', () => {
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     const token = /<meta name="dashboard-session" content="([^"]+)">/.exec(page.body)?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // The state it was served with, as JSON that cannot end its script element.
+    const boot = /<script id="boot" type="application\/json">(.*?)<\/script>/s.exec(page.body)![1];
+    expect(boot).not.toContain('<');
+    expect(JSON.parse(boot).now).toMatchObject({ active: { tier: 'claude', reason: 'start' }, repo: h.repo, in_flight: 0 });
     // Every asset the page names is local and served.
     const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((u) => u !== 'data:,' && u !== '#history');
     expect(assets.sort()).toEqual(['/_dashboard/app.css', '/_dashboard/app.js']);

@@ -543,13 +543,12 @@ function connect() {
   });
 }
 
-async function start() {
+function start() {
+  // The state the page was served with; the event stream brings every change after it.
+  const first = JSON.parse(document.getElementById('boot').textContent);
+  skew = Date.parse(first.server_time) - Date.now();
+  renderNow(first.now);
   connect();
-  const first = await getJson('now').catch(() => null);
-  if (first && !lastNow) {
-    skew = Date.parse(first.server_time) - Date.now();
-    renderNow(first.now);
-  }
   loadUsage().catch(showError);
   loadHistory().catch(showError);
   loadModels();

@@ -142,6 +142,11 @@ export function createLive(opts: LiveOptions): Live {
     },
     broadcast,
     async attach(res) {
+      if (closed) {
+        // The proxy is stopping: no new stream (the page reconnects to the next proxy).
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' });
+        return void res.end('the proxy is stopping\n');
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',

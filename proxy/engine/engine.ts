@@ -17,6 +17,7 @@ import { relayStream } from './relay.ts';
 import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
 import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
 import { responseHeaders } from '../headers.ts';
+import { recordSubscriptionLimits } from '../dashboard/subscription-limits.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -89,6 +90,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   if (sent === null) return aborted();
   if ('error' in sent) return { kind: 'failed', error: sent.error };
   const { response, answer } = sent;
+  recordSubscriptionLimits(deps.state, t, response.headers); // Claude's subscription windows, when the answer names them
 
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readErrorBody(response.body);

@@ -20,6 +20,7 @@ import { refuseReason } from './access.ts';
 import { pathOf } from './exchange.ts';
 import type { ProxyContext } from './route.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
+import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -60,6 +61,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     open.add(res);
     res.on('close', () => open.delete(res));
     const route = async () => {
+      // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
+      if (dashboard.owns(req)) return dashboard.handle(req, res);
       const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
       if (refused) throw new ProxyError(403, 'permission_error', refused);
       const path = pathOf(req);
@@ -74,6 +77,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0; // long streams are normal here
   server.on('clientError', (_err, socket) => socket.destroy());
+  const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log });
 
   return {
     server,
@@ -87,7 +91,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return port;
     },
     close(graceMs = 5000) {
-      closing ??= shutdown(server, open, ctx, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
+      closing ??= shutdown(server, open, ctx, dashboard, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
       return closing;
     },
   };
@@ -129,7 +133,8 @@ function listen(server: Server, config: Config): Promise<number> {
 }
 
 /** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
-async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, graceMs: number): Promise<void> {
+async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number): Promise<void> {
+  dashboard.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => {

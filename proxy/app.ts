@@ -2,6 +2,7 @@
 // and the notifier. The start script and the end-to-end tests both start the proxy through here.
 
 import type { Dispatcher } from 'undici';
+import type { Server as NetServer } from 'node:net';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
 import { gitCommonDir } from './git.ts';
 import { ledgerPath } from './ledger.ts';
@@ -28,6 +29,8 @@ export type AppOptions = {
   dispatcher?: Dispatcher;
   /** Test seam: notifier retry timing. */
   notifyRetry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** A socket already listening, to take over instead of binding proxy.host:port (claude-fallback start). */
+  handle?: NetServer;
 };
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
@@ -56,6 +59,7 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     log,
     verbose: opts.verbose,
     dispatcher: opts.dispatcher,
+    handle: opts.handle,
   });
   const port = await proxy.listen();
   return { proxy, config, port, ledgerPath: path };

@@ -18,6 +18,8 @@ import { upstreamModel } from './model-map.ts';
 import { relayStream, type RelayMode } from './relay.ts';
 import { applyEventUsage, emptyUsage, type TokenUsage } from './usage.ts';
 import { ProxyError, errorBody, sendError } from './errors.ts';
+import { failureLine } from './failure-log.ts';
+import type { RateLimitRecorder } from './rate-limits.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -31,6 +33,8 @@ export type EngineDeps = {
   verbose: boolean;
   /** Test seam: how the engine waits out a short retry-after. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Sees every upstream answer's headers (Claude's subscription limits, proxy/rate-limits.ts). */
+  rateLimits?: Pick<RateLimitRecorder, 'record'>;
 };
 
 export type MessagesCall = {
@@ -42,6 +46,8 @@ export type MessagesCall = {
   model: string;
   stream: boolean;
   signal: AbortSignal;
+  /** The URL of the latest attempt, for its failure's log line. */
+  upstreamUrl?: string;
 };
 
 type Attempt =
@@ -73,7 +79,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
         ownKey: tier.apiKey !== undefined,
         retried,
       });
-      deps.log(`${tier.name} ${attempt.error.status || attempt.error.transport} ${attempt.error.type}: ${decision.action}${decision.action === 'retry' ? ` in ${decision.waitMs}ms` : ''}`);
+      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision));
       if (decision.action === 'return') return returnError(tier, attempt, call.res);
       if (decision.action === 'retry') {
         retried = true;
@@ -118,6 +124,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     mode = { kind: 'events', transform: adapter.createStreamTransform(context, call.model) };
   }
 
+  call.upstreamUrl = url;
   const response = await callUpstream({
     url,
     method: 'POST',
@@ -133,6 +140,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   });
   if (response === null) return { kind: 'done', usage: emptyUsage(), status: 499, ok: false };
   if (!('statusCode' in response)) return { kind: 'failed', error: response };
+  deps.rateLimits?.record(tier.name, response.headers);
 
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readErrorBody(response.body);

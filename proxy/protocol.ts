@@ -22,6 +22,8 @@ export type UpstreamError = {
   permanent?: boolean;
   /** No response at all: `network` (connect/reset) or `timeout` (no first byte in time). */
   transport?: 'network' | 'timeout';
+  /** For a transport failure, what Node or undici said (`connect ECONNREFUSED 127.0.0.1:9101`), for the log. */
+  detail?: string;
 };
 
 export type UpstreamRequest = {

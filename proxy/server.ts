@@ -2,7 +2,7 @@
 // and the start/stop lines of the ledger. Everything a route needs arrives through createProxy().
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config.ts';
 import type { MessagesRequest } from './anthropic/types.ts';
@@ -19,6 +19,8 @@ import { estimateInputTokens } from './count-tokens.ts';
 import { upstreamModel } from './model-map.ts';
 import { prepareForAnthropic } from './anthropic/prepare-for-anthropic.ts';
 import { refuseReason } from './access.ts';
+import { createLiveStatus, type LiveStatus } from './live-status.ts';
+import { handleRetry } from './retry-route.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -33,6 +35,8 @@ export type ProxyOptions = {
   dispatcher?: Dispatcher;
   /** Test seam for short retry-after waits. */
   sleep?: EngineDeps['sleep'];
+  /** A socket already bound and listening (`claude-fallback start` binds it before the proxy loads): listen() takes it over. */
+  handle?: NetServer;
 };
 
 export type Proxy = {
@@ -40,6 +44,9 @@ export type Proxy = {
   state: TierState;
   switcher: Switcher;
   ledger: LedgerWriter;
+  live: LiveStatus;
+  /** Answers still being sent (what the grace period at close waits for). */
+  inflight(): number;
   /** Listens and writes the `start` line; resolves with the port. */
   listen(): Promise<number>;
   /** Stops accepting, gives in-flight answers `graceMs`, writes the `stop` line. */
@@ -50,9 +57,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const { config } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const state = createTierState(config.tiers);
-  const ledger = createLedgerWriter(opts.ledgerPath);
+  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
+  const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));
   const dispatcher = opts.dispatcher ?? createUpstreamDispatcher();
-  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit: opts.autoCommit, notifier: opts.notifier, log });
+  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit: live.workdir.guard(opts.autoCommit), notifier: opts.notifier, log });
   const deps: EngineDeps = {
     config,
     state,
@@ -64,6 +72,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     log,
     verbose: opts.verbose ?? false,
     sleep: opts.sleep,
+    rateLimits: live.rateLimits,
   };
   let port = config.proxy.port;
   let closing: Promise<void> | null = null;
@@ -91,6 +100,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     if (req.method === 'POST' && path === '/v1/messages') return messages(req, res);
     if (req.method === 'POST' && path === '/v1/messages/count_tokens') return countTokens(req, res);
     if (req.method === 'POST' && path === '/webhook') return webhook(req, res);
+    if (req.method === 'POST' && path === '/retry') return handleRetry(req, res, state, readBody);
     return passThrough(req, res);
   }
 
@@ -102,6 +112,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   async function readMessagesCall(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<MessagesCall> {
     const raw = await readBody(req, config.proxy.maxBodyBytes);
     const body = parseMessagesBody(raw);
+    live.workdir.observe(body);
     return { req, res, request: { raw, body }, model: body.model, stream: body.stream === true, signal };
   }
 
@@ -128,7 +139,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
       throw new ProxyError(400, 'invalid_request_error', 'webhook body needs string fields "model" and "event_type"');
     const tier = state.tiers.findIndex((t) => t.name === body.model);
     if (tier !== -1 && /^(fallback|switch)$/.test(body.event_type)) {
-      // A monitor says to use one of our tiers: a real switch, recorded and committed like any other.
+      // A monitor says to use one of our tiers: a real switch, recorded and committed like any other. Its
+      // cooldown is lifted too, or the next request would skip the tier it was just told to use.
+      state.ready(tier);
       await switcher.ensureActive(tier, 'external');
       return json(res, 200, { status: 'switched', active: state.tiers[state.active].name });
     }
@@ -181,6 +194,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
         ...state.counters[i],
       })),
       skipped: config.skipped,
+      ...live.status(now),
     };
   }
 
@@ -189,22 +203,27 @@ export function createProxy(opts: ProxyOptions): Proxy {
     state,
     switcher,
     ledger,
+    live,
+    inflight: () => open.size,
     listen() {
       return new Promise((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException) => {
           reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.proxy.port} on ${config.proxy.host} is already in use (another proxy running? pick one with --port)`) : err);
         };
         server.once('error', onError);
-        server.listen(config.proxy.port, config.proxy.host, () => {
+        const listening = () => {
           server.off('error', onError);
           port = (server.address() as AddressInfo).port;
           ledger
             .append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port })
             .then((e) => {
               state.runStartedAt = e.ts;
+              void live.started();
               resolve(port);
             }, reject);
-        });
+        };
+        if (opts.handle) server.listen(opts.handle, listening);
+        else server.listen(config.proxy.port, config.proxy.host, listening);
       });
     },
     close(graceMs = 5000) {
@@ -224,6 +243,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     clearTimeout(timer);
     await switcher.idle();
     await ledger.append({ kind: 'stop', active: state.tiers[state.active].name });
+    live.close();
     await ledger.close();
     await opts.notifier.drain();
     if (!opts.dispatcher) await dispatcher.close();

@@ -21,6 +21,8 @@ export type TierState = {
   cool(tier: number, failure: TierFailure): void;
   /** The tier answered: its cooldown (if any) is over. */
   healthy(tier: number): void;
+  /** Lifts the tier's cooldown so the next request tries it (`retry`, a /webhook switch naming it). */
+  ready(tier: number): void;
 };
 
 export function createTierState(tiers: readonly TierConfig[], now = Date.now()): TierState {
@@ -42,12 +44,9 @@ export function createTierState(tiers: readonly TierConfig[], now = Date.now()):
       const rest = order.filter((i) => i >= this.active);
       const plan = [...higher, ...rest];
       if (plan.length > 0) return plan;
-      // Every tier is cooling down: rather than refuse, try the one expected back first.
-      let soonest = 0;
-      cooldownUntil.forEach((t, i) => {
-        if (t < cooldownUntil[soonest]) soonest = i;
-      });
-      return [soonest];
+      // Every tier is cooling down: rather than refuse, try them all in order. Only the one expected back
+      // first could be a tier that is down for an hour while another would answer now.
+      return tiers.map((_, i) => i);
     },
     cool(tier, failure) {
       cooldownUntil[tier] = failure.until;
@@ -57,6 +56,9 @@ export function createTierState(tiers: readonly TierConfig[], now = Date.now()):
     healthy(tier) {
       cooldownUntil[tier] = 0;
       counters[tier].ok++;
+    },
+    ready(tier) {
+      cooldownUntil[tier] = 0;
     },
   };
 }

@@ -29,8 +29,8 @@ export type AppOptions = {
   dispatcher?: Dispatcher;
   /** Test seam: notifier retry timing. */
   notifyRetry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
-  /** A socket already listening, to take over instead of binding proxy.host:port (claude-fallback start). */
-  handle?: NetServer;
+  /** A socket already bound, to listen on instead of binding proxy.host:port (claude-fallback start passes its fd). */
+  handle?: NetServer | { fd: number };
 };
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };

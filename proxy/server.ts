@@ -35,8 +35,8 @@ export type ProxyOptions = {
   dispatcher?: Dispatcher;
   /** Test seam for short retry-after waits. */
   sleep?: EngineDeps['sleep'];
-  /** A socket already bound and listening (`claude-fallback start` binds it before the proxy loads): listen() takes it over. */
-  handle?: NetServer;
+  /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
+  handle?: NetServer | { fd: number };
 };
 
 export type Proxy = {

@@ -1,13 +1,14 @@
 // `<git dir>/fallback-proxy.json`: which proxy runs for this work tree. Written once by `claude-fallback start`
 // when the proxy process exists (before the command starts, so the command's status line finds it), removed
 // when it stops. A file whose pid is gone is stale (a killed proxy) and counts as no proxy.
-// Shape: {pid, port, host, url, started, repo, log, launcher} — `pid` is the proxy's process, `launcher` the
-// `claude-fallback` process that started it (and runs the command, if any); `log` is null in the foreground.
+// Shape: {pid, port, host, url, started, repo, log, launcher, command} — `pid` is the proxy's process,
+// `launcher` the `claude-fallback` process that started it, `command` the command it runs (its name) or null
+// in the foreground, where `log` is null too (the log goes to the terminal).
 
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { proxyFilePath, type Repo } from './repo.ts';
 
-export type ProxyFile = { pid: number; port: number; host: string; url: string; started: string; repo: string; log: string | null; launcher: number };
+export type ProxyFile = { pid: number; port: number; host: string; url: string; started: string; repo: string; log: string | null; launcher: number; command: string | null };
 
 export function isAlive(pid: number): boolean {
   try {

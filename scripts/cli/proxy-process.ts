@@ -1,22 +1,21 @@
-// The proxy's own process, started by `claude-fallback start` (scripts/cli/start.ts). It gets the listening
-// socket the launcher bound over IPC, so Claude Code could already connect while this loads: its first
-// request waits instead of being refused. Node starts accepting on a received socket at once, so the
-// connections accepted before the proxy is up are held and handed to it when it is; and the proxy's code is
-// imported only after the message handler exists, so the socket's message cannot come before it. Logs go to stderr, which is the terminal in
-// the foreground and `<git dir>/fallback-proxy.log` (with timestamps) when a command owns the terminal.
+// The proxy's own process, started by `claude-fallback start` (scripts/cli/start.ts). On Linux and macOS it
+// inherits the listening socket the launcher bound (as file descriptor `fd`) and only listens on it once it
+// is ready: until then the kernel keeps the connections that come in its accept queue, so Claude Code's first
+// request waits instead of being refused. (A listening socket sent over Node's IPC instead starts accepting
+// in the receiving process before any code of ours runs, and what it accepts then is lost.) On Windows it
+// binds the port itself and the launcher waits for it. Logs go to stderr: the terminal in the foreground,
+// `<git dir>/fallback-proxy.log` (with timestamps) when a command owns the terminal.
 //
 // Stopping (SIGTERM, SIGINT, the launcher's "stop", or the launcher gone): in-flight answers get 5 s, and the
 // line saying what it waits for goes to the log and to the launcher; a second request to stop ends them now.
 //
-// IPC: in {type:"start", options} + the listening socket; {type:"socket"} + a connection the launcher
-//      accepted before it let go of the listening socket; {type:"stop"}; {type:"stop-now"}.
+// IPC: in {type:"start", options}; {type:"stop"}; {type:"stop-now"}.
 //      out {type:"ready", port}; {type:"failed", message}; {type:"grace", message}.
 
-import type { Server as NetServer, Socket } from 'node:net';
 import type { App } from '../../proxy/app.ts';
 
-export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean };
-export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'socket' } | { type: 'stop' } | { type: 'stop-now' };
+export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean; fd?: number };
+export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'stop' } | { type: 'stop-now' };
 export type FromProxy = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'grace'; message: string };
 
 const GRACE_MS = 5000;
@@ -27,20 +26,17 @@ const send = (m: FromProxy) => {
 };
 
 let app: App | null = null;
-const early: Socket[] = []; // connections accepted before the proxy was up
 let stopAsked: number | null = null; // asked to stop before the proxy was up: the exit code
 let closing = false;
 
-async function start(options: StartOptions, handle: NetServer | undefined): Promise<void> {
-  const hold = (socket: Socket) => early.push(socket);
-  handle?.on('connection', hold);
+async function start(options: StartOptions): Promise<void> {
   try {
+    // Loaded here, not at the top: the message handlers below exist before this module's heavy imports.
     const [{ startApp, loadAppConfig }, { tierTable }] = await Promise.all([import('../../proxy/app.ts'), import('./tier-table.ts')]);
     const config = loadAppConfig({ repo: options.repo, configFile: options.configFile, port: options.port });
     for (const s of config.skipped) log(`warning: tier ${s.name} skipped: ${s.reason}`);
+    const handle = options.fd === undefined ? undefined : { fd: options.fd };
     app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle }, config);
-    handle?.off('connection', hold);
-    for (const socket of early.splice(0)) app.proxy.server.emit('connection', socket); // they wait no longer
     log(tierTable(config, 0, tty));
     log(`repository ${options.repo}; ledger ${app.ledgerPath}; config ${config.file}; pid ${process.pid}`);
     send({ type: 'ready', port: app.port });
@@ -76,12 +72,8 @@ function stopNow(): void {
   app.proxy.server.closeAllConnections(); // close() then finishes at once and still writes the stop line
 }
 
-process.on('message', (m: ToProxy, handle?: NetServer | Socket) => {
-  if (m.type === 'start') void start(m.options, handle as NetServer | undefined);
-  else if (m.type === 'socket' && handle) {
-    if (app) app.proxy.server.emit('connection', handle);
-    else early.push(handle as Socket);
-  }
+process.on('message', (m: ToProxy) => {
+  if (m.type === 'start') void start(m.options);
   else if (m.type === 'stop') void stop();
   else if (m.type === 'stop-now') {
     if (!closing) void stop();

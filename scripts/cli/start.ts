@@ -3,10 +3,11 @@
 // repository's directory and owns the terminal; the proxy's log goes to `<git dir>/fallback-proxy.log`, whose
 // path is the one line printed before the command starts.
 //
-// Start-up: this process checks the config, binds the listening socket, starts the proxy process and hands it
-// the socket, then starts the command without waiting for the proxy to load (~0.2 s on Node 20). A request
-// that comes before the proxy is ready waits in the socket's backlog; none is refused. Hooks are installed
-// by a short-lived process of their own meanwhile.
+// Start-up: this process checks the config, binds the listening socket, starts the proxy process with the
+// socket as an inherited file descriptor, then starts the command without waiting for the proxy to load
+// (~0.2 s on Node 20). A request that comes before the proxy is ready waits in the kernel's accept queue
+// until the proxy listens; none is refused. Hooks are installed by a short-lived process of their own
+// meanwhile. On Windows (no descriptors to inherit) the proxy binds the port itself and the command waits for it.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, statSync } from 'node:fs';
@@ -74,9 +75,9 @@ export function parseStartArgs(argv: string[]): StartArgs {
 
 function bind(host: string, port: number): Promise<NetServer> {
   return new Promise((done, fail) => {
-    // Nothing should connect before the socket is handed over (no one knows the port yet), but what does is
-    // passed on to the proxy rather than left hanging here (see the 'connection' handler in runStart).
-    const server = createServer({ pauseOnConnect: true });
+    // Nothing connects before the command starts (no one knows the port yet); a stray client that does in
+    // the few milliseconds before the socket is handed over is closed, not kept hanging.
+    const server = createServer((socket) => socket.destroy());
     server.once('error', (err: NodeJS.ErrnoException) =>
       fail(err.code === 'EADDRINUSE' ? new CliError(`port ${port} on ${host} is already in use (another proxy running? pick one with --port)`) : new CliError(`cannot listen on ${host}:${port}: ${err.message}`)),
     );
@@ -92,6 +93,18 @@ function openLog(repo: Repo): { path: string; fd: number } {
     // no log yet
   }
   return { path, fd: openSync(path, 'a', 0o600) };
+}
+
+/** Resolves when the proxy listens; throws its error when it could not start. */
+function readyOrFailed(proxy: ChildProcess): Promise<void> {
+  return new Promise((done, fail) => {
+    const onMessage = (m: FromProxy) => {
+      if (m.type === 'ready') done();
+      if (m.type === 'failed') fail(new CliError(m.message));
+    };
+    proxy.on('message', onMessage);
+    proxy.once('exit', () => fail(new CliError('the proxy stopped while starting (see its log)')));
+  });
 }
 
 const signalCode = (signal: NodeJS.Signals | null, code: number | null) => code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
@@ -125,24 +138,22 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const log = withCommand ? openLog(repo) : null;
   const out = log ? log.fd : 'inherit';
 
+  const handover = process.platform !== 'win32';
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  if (!handover) await new Promise((done) => server.close(done)); // the proxy binds the port itself
   const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, ...rt.nodeArgs, rt.file('proxy-process')], {
-    stdio: ['ignore', out, out, 'ipc'],
+    stdio: handover ? ['ignore', out, out, 'ipc', fd] : ['ignore', out, out, 'ipc'],
     // With a command, the terminal's signals (Ctrl-C, Ctrl-Z, a closed window) are the command's business; the
     // proxy stops when the command is done. In the foreground, Ctrl-C is how it stops.
     detached: withCommand,
     env: process.env,
   });
-  const message: ToProxy = { type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose } };
-  server.on('connection', (socket) => proxy.send({ type: 'socket' } satisfies ToProxy, socket));
-  // The proxy keeps its own copy of the socket; ours closes once it is handed over (connections not yet
-  // accepted stay queued in the kernel for the proxy). The command starts after that, so it can only reach the proxy.
-  await new Promise<void>((done) =>
-    proxy.send(message, server, () => {
-      server.close();
-      done();
-    }),
-  );
-  writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid });
+  // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
+  if (handover) server.close();
+  const message: ToProxy = { type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } };
+  proxy.send(message);
+  if (!handover) await readyOrFailed(proxy);
+  writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid, command: args.command[0] ?? null });
   if (log) closeSync(log.fd); // the children hold it
 
   if (!args.noHooks) {

@@ -51,7 +51,7 @@ export async function runStop(argv: string[]): Promise<number> {
     const deadline = Date.now() + 15_000;
     while (isAlive(proxy.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (isAlive(proxy.pid)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, 1);
-    const launcher = proxy.launcher !== proxy.pid && isAlive(proxy.launcher) ? `; the command it was started with (pid ${proxy.launcher}) goes on without it` : '';
+    const launcher = proxy.command && isAlive(proxy.launcher) ? `; the command it was started with (${proxy.command}) goes on without it` : '';
     process.stdout.write(`stopped the proxy for ${repo.top} (pid ${proxy.pid})${launcher}\n`);
     return 0;
   }

@@ -64,7 +64,7 @@ const unified = (u5h: number, status: string, now = Date.now()) => ({
   'anthropic-ratelimit-unified-reset': String(Math.floor(now / 1000) + 3600),
 });
 
-const req = { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'Read the README' }] };
+const req = { model: 'claude-opus-4-6', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'Read the README' }] };
 
 /** A repository whose proxy fell back: claude answered once (42% of 5h used), then 429 (100%), deepseek took over. */
 async function fellBack() {
@@ -143,7 +143,7 @@ describe('status, statusline and retry', () => {
     expect(Date.parse(status.tiers[0].cooldown_until) - Date.now()).toBeGreaterThan(3500_000); // the unified reset, an hour away
     expect(status.rate_limits.claude).toMatchObject({ status: 'rejected', five_hour: { utilization: 1 }, seven_day: { utilization: 0.31 }, representative_claim: 'five_hour' });
     const byModel = Object.fromEntries(status.today.by_model.map((m: { tier: string; model: string; requests: number }) => [`${m.tier}/${m.model}`, m]));
-    expect(byModel['claude/claude-sonnet-4-5']).toMatchObject({ requests: 1, input_tokens: 12 });
+    expect(byModel['claude/claude-opus-4-6']).toMatchObject({ requests: 1, input_tokens: 12 });
     expect(byModel['deepseek/deepseek-v4-flash']).toMatchObject({ requests: 1 });
     expect(status.today.total.cost_usd).toBeGreaterThan(0);
 

@@ -35,7 +35,8 @@ export async function main(argv: string[], rt: Runtime): Promise<number | null> 
   if (first === '--version' || first === '-V') {
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    process.stdout.write((JSON.parse(readFileSync(join(rt.root, 'package.json'), 'utf8')) as { version: string }).version + '\n');
+    // How this installation runs its TypeScript, too: dist (the bundle), native (Node's type stripping) or tsx.
+    process.stdout.write(`${(JSON.parse(readFileSync(join(rt.root, 'package.json'), 'utf8')) as { version: string }).version} (${rt.kind}, node ${process.versions.node})\n`);
     return 0;
   }
   const named = (SUBCOMMANDS as readonly string[]).includes(first ?? '');

@@ -148,33 +148,41 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     detached: withCommand,
     env: process.env,
   });
-  // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
-  if (handover) server.close();
-  const message: ToProxy = { type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } };
-  proxy.send(message);
-  if (!handover) await readyOrFailed(proxy);
-  writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid, command: args.command[0] ?? null });
-  if (log) closeSync(log.fd); // the children hold it
-
-  if (!args.noHooks) {
-    spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out] }).on('error', () => {});
+  try {
+    return await afterSpawn();
+  } catch (err) {
+    proxy.kill('SIGTERM'); // it would wait for a launcher that gave up
+    throw err;
   }
 
-  const proxyExit = new Promise<number>((done) =>
-    proxy.on('exit', (code, signal) => {
-      removeProxyFile(repo, proxy.pid!);
-      done(signalCode(signal, code));
-    }),
-  );
+  async function afterSpawn(): Promise<number | null> {
+    // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
+    if (handover) server.close();
+    const message: ToProxy = { type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } };
+    proxy.send(message);
+    if (!handover) await readyOrFailed(proxy);
+    writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid, command: args.command[0] ?? null });
+    if (!args.noHooks) {
+      spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out] }).on('error', () => {});
+    }
+    if (log) closeSync(log.fd); // the children hold it
 
-  if (!withCommand) {
-    process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
-    // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
-    process.on('SIGINT', () => {});
-    for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
-    return proxyExit;
+    const proxyExit = new Promise<number>((done) =>
+      proxy.on('exit', (code, signal) => {
+        removeProxyFile(repo, proxy.pid!);
+        done(signalCode(signal, code));
+      }),
+    );
+
+    if (!withCommand) {
+      process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
+      // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
+      process.on('SIGINT', () => {});
+      for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
+      return proxyExit;
+    }
+    return runCommand(args.command, { repo, url, rt, proxy, proxyExit, logPath: log!.path });
   }
-  return runCommand(args.command, { repo, url, rt, proxy, proxyExit, logPath: log!.path });
 }
 
 async function runCommand(

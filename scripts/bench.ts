@@ -1,6 +1,6 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
 // (DESIGN.md "Performance budget"); also written as JSON to bench-results/latest.json.
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
 import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
+import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
 import { ROOT, isMain } from './bench/processes.ts';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
 import { PROXY_NODE_FLAGS } from '../proxy/node-flags.ts';
@@ -88,11 +89,11 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
+    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
     return 0;
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? 'proxy,hooks,review').split(','));
+  const only = new Set((values.only ?? 'proxy,hooks,review,cli').split(','));
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const out = join(ROOT, 'bench-results');
   mkdirSync(out, { recursive: true });
@@ -103,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const m = machine();
   const started = new Date();
-  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults } = {};
+  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; cli?: CliResults } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
     results.proxy = await benchProxy({ quick, proxyNodeArgs, log });
@@ -118,6 +119,10 @@ export async function main(argv: string[]): Promise<number> {
     log('review --analyze on 20,000 commits…');
     results.review = await benchReview({ commits: 20_000, runs: quick ? 3 : 7 });
     rows.push(...reviewRows(results.review));
+  }
+  if (only.has('cli')) {
+    results.cli = await benchCli({ quick, log });
+    rows.push(...cliRows(results.cli));
   }
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

@@ -14,7 +14,7 @@ import { closeSync, openSync, renameSync, statSync } from 'node:fs';
 import { createServer, type Server as NetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findConfigFile, loadConfig, type Config } from '../../proxy/config.ts';
+import type { Config } from '../../proxy/config.ts';
 import { PROXY_NODE_FLAGS } from '../../proxy/node-flags.ts';
 import { CliError, findRepo, logFilePath, statuslineFilePath, type Repo } from './repo.ts';
 import { proxyUrl, removeProxyFile, runningProxy, writeProxyFile } from './proxy-file.ts';
@@ -115,8 +115,8 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     process.stdout.write(START_HELP + '\n');
     return 0;
   }
-  const repo = await findRepo(args.repo ?? process.cwd());
-  // The config module only (not proxy/app.ts): this process must stay quick to start the command.
+  // git finds the repository while the config module loads (it is this process's largest import).
+  const [repo, { findConfigFile, loadConfig }] = await Promise.all([findRepo(args.repo ?? process.cwd()), import('../../proxy/config.ts')]);
   let config: Config;
   try {
     config = loadConfig(findConfigFile(args.config, repo.top));
@@ -137,8 +137,12 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const url = proxyUrl(config.proxy.host, port);
   const log = withCommand ? openLog(repo) : null;
   const out = log ? log.fd : 'inherit';
-
   const handover = process.platform !== 'win32';
+
+  // With the socket bound, the command can start: what it sends waits for the proxy (on Windows: after it).
+  let command: ChildProcess | null = null;
+  if (withCommand && handover) command = startCommand(args.command, { repo, url, rt, logPath: log!.path });
+
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   if (!handover) await new Promise((done) => server.close(done)); // the proxy binds the port itself
   const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, ...rt.nodeArgs, rt.file('proxy-process')], {
@@ -148,47 +152,51 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     detached: withCommand,
     env: process.env,
   });
+  // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
+  if (handover) server.close();
+  const proxyExit = new Promise<number>((done) =>
+    proxy.on('exit', (code, signal) => {
+      removeProxyFile(repo, proxy.pid!);
+      done(signalCode(signal, code));
+    }),
+  );
   try {
-    return await afterSpawn();
-  } catch (err) {
-    proxy.kill('SIGTERM'); // it would wait for a launcher that gave up
-    throw err;
-  }
-
-  async function afterSpawn(): Promise<number | null> {
-    // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
-    if (handover) server.close();
-    const message: ToProxy = { type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } };
-    proxy.send(message);
+    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } } satisfies ToProxy);
     if (!handover) await readyOrFailed(proxy);
     writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid, command: args.command[0] ?? null });
     if (!args.noHooks) {
       spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out] }).on('error', () => {});
     }
     if (log) closeSync(log.fd); // the children hold it
-
-    const proxyExit = new Promise<number>((done) =>
-      proxy.on('exit', (code, signal) => {
-        removeProxyFile(repo, proxy.pid!);
-        done(signalCode(signal, code));
-      }),
-    );
-
-    if (!withCommand) {
-      process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
-      // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
-      process.on('SIGINT', () => {});
-      for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
-      return proxyExit;
-    }
-    return runCommand(args.command, { repo, url, rt, proxy, proxyExit, logPath: log!.path });
+  } catch (err) {
+    proxy.kill('SIGTERM'); // it would wait for a launcher that gave up
+    command?.kill('SIGTERM');
+    throw err;
   }
+
+  if (!withCommand) {
+    process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
+    // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
+    process.on('SIGINT', () => {});
+    for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
+    return proxyExit;
+  }
+  command ??= startCommand(args.command, { repo, url, rt, logPath: log!.path });
+  const code = await commandExit(command, args.command[0]);
+
+  // The command is done and the terminal is ours again: stop the proxy, and say so if that takes a while.
+  process.on('SIGINT', () => proxy.connected && proxy.send({ type: 'stop-now' } satisfies ToProxy));
+  proxy.on('message', (m: FromProxy) => {
+    if (m.type === 'grace') process.stderr.write(`claude-fallback: ${m.message}\n`);
+  });
+  if (proxy.connected) proxy.send({ type: 'stop' } satisfies ToProxy);
+  else proxy.kill('SIGTERM');
+  await proxyExit;
+  return code;
 }
 
-async function runCommand(
-  command: string[],
-  ctx: { repo: Repo; url: string; rt: Runtime; proxy: ChildProcess; proxyExit: Promise<number>; logPath: string },
-): Promise<number> {
+/** Starts the command in the repository, owning the terminal; Claude Code gets the proxy's status line. */
+function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Runtime; logPath: string }): ChildProcess {
   const [cmd, ...rest] = command;
   let args = rest;
   let note: string | null = null;
@@ -202,7 +210,6 @@ async function runCommand(
   }
   process.stderr.write(`claude-fallback: proxy ${ctx.url} for ${ctx.repo.top}; log ${ctx.logPath}\n`);
   if (note) process.stderr.write(`claude-fallback: ${note}\n`);
-
   const win = process.platform === 'win32';
   const child = spawn(win ? winQuote([cmd, ...args]) : cmd, win ? [] : args, {
     cwd: ctx.repo.top,
@@ -211,29 +218,25 @@ async function runCommand(
     shell: win, // claude is claude.cmd there, which only a shell runs
   });
   // Like a shell: the terminal's Ctrl-C and Ctrl-\ go to the command, which decides; other stops are passed on.
-  const ignore = () => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGQUIT', ignore);
+  process.on('SIGINT', ignoreSignal);
+  process.on('SIGQUIT', ignoreSignal);
   for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => child.kill(s));
+  return child;
+}
 
-  const code = await new Promise<number>((done) => {
+const ignoreSignal = () => {};
+
+function commandExit(child: ChildProcess, name: string): Promise<number> {
+  return new Promise<number>((done) => {
     child.on('error', (err) => {
-      process.stderr.write(`claude-fallback: cannot run ${cmd}: ${err.message}\n`);
+      process.stderr.write(`claude-fallback: cannot run ${name}: ${err.message}\n`);
       done(127);
     });
-    child.on('exit', (c, signal) => done(signalCode(signal, c)));
+    child.on('exit', (c, signal) => {
+      process.off('SIGINT', ignoreSignal);
+      done(signalCode(signal, c));
+    });
   });
-
-  // The command is done and the terminal is ours again: stop the proxy, and say so if that takes a while.
-  process.off('SIGINT', ignore);
-  process.on('SIGINT', () => ctx.proxy.connected && ctx.proxy.send({ type: 'stop-now' } satisfies ToProxy));
-  ctx.proxy.on('message', (m: FromProxy) => {
-    if (m.type === 'grace') process.stderr.write(`claude-fallback: ${m.message}\n`);
-  });
-  if (ctx.proxy.connected) ctx.proxy.send({ type: 'stop' } satisfies ToProxy);
-  else ctx.proxy.kill('SIGTERM');
-  await ctx.proxyExit;
-  return code;
 }
 
 /** cmd.exe quoting for the shell: spawn on Windows. */

@@ -6,15 +6,20 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const USAGE = `usage: claude-fallback statusline [--file PATH] [--repo DIR]
+const USAGE = `usage: claude-fallback statusline [--file PATH] [--repo DIR] [--settings]
 
-For Claude Code's statusLine setting (it pipes its session JSON on stdin):
-  "statusLine": {"type": "command", "command": "claude-fallback statusline"}
-Prints one line: the tier answering (and, on a fallback, why and when the primary is
-expected back), Claude's 5h/7d utilisation when known, today's cost.
+For Claude Code's statusLine setting (it pipes its session JSON on stdin). Prints one line:
+the tier answering (and, on a fallback, why and when the primary is expected back),
+Claude's 5h/7d utilisation when known, today's cost. \`claude-fallback -- claude\` sets it up
+by itself; to have it in every Claude Code session, put what --settings prints into
+~/.claude/settings.json (it runs without node: a few ms per call instead of ~50).
   --file PATH   read this status line file (default: <git dir>/fallback-statusline)
-  --repo DIR    the repository (default: Claude Code's directory from stdin, else the current one)`;
+  --repo DIR    the repository (default: Claude Code's directory from stdin, else the current one)
+  --settings    print the statusLine setting for settings.json`;
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'statusline.sh');
 
 export const NO_PROXY = 'claude-fallback: no proxy running for this repository';
 
@@ -71,6 +76,10 @@ export async function main(argv) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
       process.stdout.write(USAGE + '\n');
+      return 0;
+    } else if (a === '--settings') {
+      const quoted = `'${SCRIPT.replace(/'/g, `'\\''`)}'`;
+      process.stdout.write(JSON.stringify({ statusLine: { type: 'command', command: `sh ${quoted}`, refreshInterval: 5 } }, null, 2) + '\n');
       return 0;
     } else if (a === '--file' && argv[i + 1]) file = argv[++i];
     else if (a === '--repo' && argv[i + 1]) repo = argv[++i];

@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import Anthropic from '@anthropic-ai/sdk';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { cliEnv, installFromClone, type Installed } from './installed.ts';
@@ -166,8 +166,14 @@ describe('status, statusline and retry', () => {
     const session = JSON.stringify({ workspace: { current_dir: join(repo) }, model: { display_name: 'Opus' } });
     const node = await run(repo, ['statusline'], { input: session, cwd: '/' });
     expect(node.stdout).toBe(expected);
-    const sh = await execa('sh', [join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'scripts', 'cli', 'statusline.sh'), join(repo, '.git', 'fallback-statusline')], { input: session, reject: false });
+    const script = join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'scripts', 'cli', 'statusline.sh');
+    const sh = await execa('sh', [script, join(repo, '.git', 'fallback-statusline')], { input: session, reject: false });
     expect(sh.stdout).toBe(expected);
+    // The sh script on its own (as `statusline --settings` prints it for settings.json) finds the file from its directory.
+    mkdirSync(join(repo, 'src'));
+    expect((await execa('sh', [script], { input: session, cwd: join(repo, 'src'), reject: false })).stdout).toBe(expected);
+    const settings = JSON.parse((await run(repo, ['statusline', '--settings'])).stdout);
+    expect(settings.statusLine.command).toBe(`sh '${realpathSync(script)}'`);
     expect(a.requests).toHaveLength(2);
   });
 
@@ -350,5 +356,36 @@ describe('the other subcommands', () => {
     const r = await run(repo, ['review', '--json']);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).rows).toEqual([expect.objectContaining({ model: null, commits: 1 })]);
+  });
+});
+
+describe('Ctrl-C in the foreground', () => {
+  it('says what the grace period waits for, and a second Ctrl-C stops at once with the stop line written', async () => {
+    const repo = makeRepo();
+    const upToFirstText = TEXT.slice(0, TEXT.indexOf('\n\n', TEXT.indexOf('content_block_delta')) + 2);
+    const up = await fake(() => ({ kind: 'stall-after', text: upToFirstText }));
+    writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], { fallback: { holdback: '0s', first_byte_timeout: '5s' } });
+    const { url, proc } = await startForeground(repo);
+    const stream = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0 }).messages.stream(req);
+    stream.on('error', () => {});
+    await new Promise<void>((r) => stream.on('text', () => r()));
+    const { pid, launcher } = JSON.parse(readFileSync(join(repo, '.git', 'fallback-proxy.json'), 'utf8'));
+    const ctrlC = () => [launcher, pid].forEach((p: number) => process.kill(p, 'SIGINT')); // the terminal signals the whole group
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    ctrlC();
+    for (let i = 0; i < 50 && !err.includes('stopping:'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(err).toContain('stopping: waiting up to 5 s for 1 answer still streaming to finish; Ctrl-C again to stop now');
+    const t = Date.now();
+    ctrlC();
+    const r = await proc;
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(err).toContain('stopping now');
+    expect(r.exitCode).toBe(130);
+    // The cut answer is recorded as incomplete and the run is closed. (server.ts writes the usage line of an answer
+    // cut by the shutdown after the stop line; readers do not depend on that order.)
+    const events = parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'));
+    expect(events.map((e) => e.kind).sort()).toEqual(['start', 'stop', 'usage']);
+    expect(events.find((e) => e.kind === 'usage')).toMatchObject({ incomplete: true });
   });
 });

@@ -15,7 +15,7 @@ import { ms, signedMs, type Row } from './table.ts';
 export type CliResults = {
   startup: { direct: Summary; via: Summary; runs: number };
   rss: { bareNodeMb: number; tsxProxyMb: number; proxyMb: number; launcherMb: number };
-  statusline: { sh: Summary; node: Summary; shBaseline: Summary; runs: number };
+  statusline: { sh: Summary; node: Summary; shBaseline: Summary; nodeBaseline: Summary; runs: number };
 };
 
 const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
@@ -138,18 +138,20 @@ export async function benchCli(opts: { quick: boolean; log: (line: string) => vo
   const sh: number[] = [];
   const node: number[] = [];
   const base: number[] = [];
+  const bareNode: number[] = [];
   for (let i = 0; i < calls; i++) {
-    for (const which of shuffled(['sh', 'node', 'base'] as const)) {
+    for (const which of shuffled(['sh', 'node', 'base', 'bareNode'] as const)) {
       if (which === 'sh') sh.push(await timeCall(['sh', join(ROOT, 'scripts', 'cli', 'statusline.sh'), file], session));
       else if (which === 'node') node.push(await timeCall([process.execPath, BIN, 'statusline'], session));
-      else base.push(await timeCall(['sh', '-c', 'cat > /dev/null'], session));
+      else if (which === 'base') base.push(await timeCall(['sh', '-c', 'cat > /dev/null'], session));
+      else bareNode.push(await timeCall([process.execPath, '-e', '0'], session));
     }
   }
   await proxyForLine.stop();
   return {
     startup: { direct: summarize(direct), via: summarize(via), runs },
     rss: { bareNodeMb, tsxProxyMb, proxyMb, launcherMb },
-    statusline: { sh: summarize(sh), node: summarize(node), shBaseline: summarize(base), runs: calls },
+    statusline: { sh: summarize(sh), node: summarize(node), shBaseline: summarize(base), nodeBaseline: summarize(bareNode), runs: calls },
   };
 }
 
@@ -165,7 +167,8 @@ export function cliRows(r: CliResults): Row[] {
     { row: 'the waiting claude-fallback process beside the proxy, idle RSS', baseline: '', subject: mb(r.rss.launcherMb), delta: '', target: '', met: null },
     { row: `status line per call, as claude-fallback -- claude sets it (sh), median of ${l.runs}`, baseline: ms(l.shBaseline.median, 1), subject: ms(l.sh.median, 1), delta: signedMs(l.sh.median - l.shBaseline.median, 1), target: '≤ 50 ms', met: l.sh.median <= 50 },
     { row: 'status line per call, as claude-fallback -- claude sets it (sh), p99', baseline: ms(l.shBaseline.p99, 1), subject: ms(l.sh.p99, 1), delta: signedMs(l.sh.p99 - l.shBaseline.p99, 1), target: '', met: null },
-    { row: `status line per call, claude-fallback statusline (node), median of ${l.runs}`, baseline: ms(l.shBaseline.median, 1), subject: ms(l.node.median, 1), delta: signedMs(l.node.median - l.shBaseline.median, 1), target: '≤ 50 ms', met: l.node.median <= 50 },
+    // Not what Claude Code runs when claude-fallback starts it (the sh row above); almost all of it is node's own start-up.
+    { row: `status line per call, claude-fallback statusline (node): node -e 0 → it, median of ${l.runs}`, baseline: ms(l.nodeBaseline.median, 1), subject: ms(l.node.median, 1), delta: signedMs(l.node.median - l.nodeBaseline.median, 1), target: '', met: null },
   ];
 }
 

@@ -132,11 +132,15 @@ function prune(current) {
   for (const { f } of byAge.slice(perBuild * (KEEP_BUILDS - 1))) rmSync(f, { force: true });
 }
 
-/** How to run the TypeScript entries here (the Runtime of scripts/cli/runtime.ts). */
+/**
+ * How to run the TypeScript entries here (the Runtime of scripts/cli/runtime.ts). CLAUDE_FALLBACK_RUNTIME=sources
+ * skips dist/ (to compare, or to rule the bundle out when something looks wrong).
+ */
 export async function runtime({ rebuild = true } = {}) {
-  let m = readManifest();
-  let fresh = isFresh(m);
-  if (!fresh && rebuild) {
+  const sourcesOnly = process.env.CLAUDE_FALLBACK_RUNTIME === 'sources';
+  let m = sourcesOnly ? null : readManifest();
+  let fresh = !sourcesOnly && isFresh(m);
+  if (!fresh && rebuild && !sourcesOnly) {
     try {
       m = await build();
       fresh = true;

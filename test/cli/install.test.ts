@@ -73,3 +73,17 @@ function existsOrFalse(file: string): boolean {
     return false;
   }
 }
+
+describe('installed, running its sources instead of dist/', () => {
+  it("runs the proxy through the package's own tsx on Node 20 (natively on Node >= 22.18)", async () => {
+    const srcEnv = { ...env, CLAUDE_FALLBACK_RUNTIME: 'sources' };
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const kind = major > 22 || (major === 22 && minor >= 18) ? 'native' : 'tsx';
+    expect((await execa(cf.bin, ['--version'], { env: srcEnv })).stdout).toContain(`(${kind}, node`);
+    const repo = makeRepo();
+    writeFileSync(join(repo, '.fallbackrc.yaml'), JSON.stringify({ proxy: { port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }], git: { auto_commit: false } }));
+    const script = `const r = await fetch(process.env.ANTHROPIC_BASE_URL + '/health'); console.log(await r.text());`;
+    const r = await execa(cf.bin, ['--no-hooks', '--', process.execPath, '--input-type=module', '-e', script], { cwd: repo, env: srcEnv, reject: false });
+    expect(r.stdout).toBe('{"status":"ok","active":"claude"}');
+  });
+});

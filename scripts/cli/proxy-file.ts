@@ -7,8 +7,9 @@
 
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { proxyFilePath, type Repo } from './repo.ts';
+import { ledgerPath, readLedger, type StartEvent } from '../../proxy/ledger.ts';
 
-export type ProxyFile = { pid: number; port: number; host: string; url: string; started: string; repo: string; log: string | null; launcher: number; command: string | null };
+export type ProxyFile = { pid: number; port: number; host: string; url: string; started: string; repo: string; log: string | null; launcher: number; command: string | null; from_ledger?: true };
 
 export function isAlive(pid: number): boolean {
   try {
@@ -32,6 +33,26 @@ export function readProxyFile(repo: Pick<Repo, 'gitDir'>): ProxyFile | null {
 export function runningProxy(repo: Pick<Repo, 'gitDir'>): ProxyFile | null {
   const f = readProxyFile(repo);
   return f && isAlive(f.pid) ? f : null;
+}
+
+/**
+ * runningProxy, or for a proxy started another way (`npx zx scripts/start.mjs` writes no proxy file) the ledger's
+ * open run when its start line's pid is alive, marked `from_ledger`: the ledger is shared by all worktrees, so
+ * the caller asks that proxy which repository it serves (scripts/cli/status.ts, proxyForRepo) before acting.
+ */
+export function anyRunningProxy(repo: Pick<Repo, 'gitDir' | 'commonDir' | 'top'>): ProxyFile | null {
+  const f = readProxyFile(repo);
+  if (f) return isAlive(f.pid) ? f : null;
+  const events = readLedger(ledgerPath(repo.commonDir));
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.kind === 'stop') return null;
+    if (e.kind !== 'start') continue;
+    const s = e as StartEvent;
+    if (!isAlive(s.pid)) return null;
+    return { pid: s.pid, port: s.port, host: '127.0.0.1', url: proxyUrl('127.0.0.1', s.port), started: s.ts, repo: repo.top, log: null, launcher: s.pid, command: null, from_ledger: true };
+  }
+  return null;
 }
 
 export function writeProxyFile(repo: Pick<Repo, 'gitDir'>, value: ProxyFile): void {

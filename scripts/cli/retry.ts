@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { CliError, findRepo } from './repo.ts';
-import { runningProxy } from './proxy-file.ts';
+import { proxyForRepo } from './status.ts';
 import { callProxy } from './proxy-client.ts';
 
 export const RETRY_HELP = `usage: claude-fallback retry [TIER] [--repo DIR]
@@ -29,7 +29,7 @@ export async function runRetry(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new CliError(`retry takes at most one tier, got ${positionals.join(' ')}`, 2);
   const repo = await findRepo(values.repo ?? process.cwd());
-  const proxy = runningProxy(repo);
+  const proxy = (await proxyForRepo(repo))?.proxy;
   if (!proxy) throw new CliError(`no proxy running for ${repo.top}: nothing to retry`, 3);
   const body = positionals[0] ? { tier: positionals[0] } : undefined;
   let answer = await callProxy(proxy.url, 'POST', '/retry', body);

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { CliError, findRepo, type Repo } from './repo.ts';
-import { readProxyFile, runningProxy, type ProxyFile } from './proxy-file.ts';
+import { anyRunningProxy, readProxyFile, type ProxyFile } from './proxy-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { duration, table, tokens, usd, when } from './format.ts';
 
@@ -64,6 +64,21 @@ export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxySt
   return answer.json as ProxyStatus;
 }
 
+/** The repository's running proxy and its status, or null; one found through the ledger must say it serves this work tree. */
+export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; status: ProxyStatus } | null> {
+  const proxy = anyRunningProxy(repo);
+  if (!proxy) return null;
+  let status: ProxyStatus;
+  try {
+    status = await fetchStatus(repo, proxy);
+  } catch (err) {
+    if (proxy.from_ledger) return null; // a pid that lives on in another process
+    throw err;
+  }
+  if (proxy.from_ledger && status.repo !== repo.top) return null; // another worktree's
+  return { proxy, status };
+}
+
 export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
   const out: string[] = [];
   out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${duration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
@@ -114,15 +129,15 @@ export async function runStatus(argv: string[]): Promise<number> {
     return 0;
   }
   const repo = await findRepo(values.repo ?? process.cwd());
-  const proxy = runningProxy(repo);
-  if (!proxy) {
+  const found = await proxyForRepo(repo);
+  if (!found) {
     const stale = readProxyFile(repo);
     const why = stale ? ` (${repo.gitDir}/fallback-proxy.json names pid ${stale.pid}, which is gone)` : '';
     if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top }, null, 2) + '\n');
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
     return 3;
   }
-  const status = await fetchStatus(repo, proxy);
+  const { proxy, status } = found;
   if (values.json) {
     const uptime = Math.round((Date.now() - Date.parse(status.started_at)) / 1000);
     process.stdout.write(JSON.stringify({ proxy: { ...proxy, uptime_s: uptime }, status }, null, 2) + '\n');

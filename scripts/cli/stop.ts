@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
 import { CliError, findRepo } from './repo.ts';
-import { isAlive, runningProxy } from './proxy-file.ts';
+import { isAlive } from './proxy-file.ts';
+import { proxyForRepo } from './status.ts';
 
 export const STOP_HELP = `usage: claude-fallback stop [--repo DIR]
 
@@ -45,7 +46,7 @@ export async function runStop(argv: string[]): Promise<number> {
     return 0;
   }
   const repo = await findRepo(values.repo ?? process.cwd());
-  const proxy = runningProxy(repo);
+  const proxy = (await proxyForRepo(repo))?.proxy;
   if (proxy) {
     process.kill(proxy.pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;

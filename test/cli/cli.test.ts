@@ -389,3 +389,26 @@ describe('Ctrl-C in the foreground', () => {
     expect(events.find((e) => e.kind === 'usage')).toMatchObject({ incomplete: true });
   });
 });
+
+describe('a proxy started by scripts/start.mjs', () => {
+  it('is found through the ledger by status, retry and stop', async () => {
+    const repo = makeRepo();
+    const up = await fake(() => ({ kind: 'sse', text: TEXT }));
+    writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
+    const zx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'zx');
+    const proc = execa(zx, [join(import.meta.dirname, '..', '..', 'scripts', 'start.mjs'), '--repo', repo, '--no-hooks'], { env, reject: false });
+    cleanup.push(() => proc.kill('SIGKILL'));
+    await new Promise<void>((r) => proc.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && r()));
+    const s = await run(repo, ['status', '--json']);
+    expect(s.exitCode).toBe(0);
+    expect(JSON.parse(s.stdout).proxy).toMatchObject({ from_ledger: true, repo });
+    // A linked worktree shares the ledger, but that proxy is not its own.
+    await execa('git', ['-C', repo, 'commit', '-q', '--allow-empty', '-m', 'first']);
+    const other = `${repo}-wt`;
+    await execa('git', ['-C', repo, 'worktree', 'add', '-q', other]);
+    expect((await run(other, ['status'])).exitCode).toBe(3);
+    expect((await run(repo, ['retry'])).stdout).toBe('no tier was cooling down; active: claude');
+    expect((await run(repo, ['stop'])).stdout).toMatch(/^stopped the proxy for /);
+    expect((await proc).exitCode).toBe(143);
+  });
+});

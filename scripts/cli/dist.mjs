@@ -5,7 +5,8 @@
 // loader at all and loads in one file read per chunk. `dist/build.json` lists each source file the bundle came
 // from with its SHA-1, so an edited source is rebuilt before it runs, whatever the file times say (npm pack
 // stamps every file with the same date). Where dist/ cannot be written (a read-only global install without
-// it), the sources run through the package's own tsx, or natively on Node >= 22.18.
+// it), the sources run through the package's own tsx (natively on Node >= 22.18 in a clone; Node refuses to
+// strip types in files under node_modules, where an installed copy lives).
 // Also `node scripts/cli/dist.mjs --build` (the `prepack` script).
 
 import { createHash } from 'node:crypto';
@@ -151,7 +152,9 @@ export async function runtime({ rebuild = true } = {}) {
   if (m && fresh) return { kind: 'dist', root: ROOT, file: (name) => join(DIST, m.entries[name]), nodeArgs: [] };
   const src = (name) => join(ROOT, ENTRIES[name]);
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 18)) return { kind: 'native', root: ROOT, file: src, nodeArgs: [] };
+  // Node strips types itself from 22.18, but not in files under node_modules, which is where npm installs us.
+  const installed = /[\\/]node_modules[\\/]/.test(ROOT);
+  if (!installed && (major > 22 || (major === 22 && minor >= 18))) return { kind: 'native', root: ROOT, file: src, nodeArgs: [] };
   const { register } = await import('tsx/esm/api');
   register();
   return { kind: 'tsx', root: ROOT, file: src, nodeArgs: ['--import', import.meta.resolve('tsx')] };

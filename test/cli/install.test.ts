@@ -75,11 +75,9 @@ function existsOrFalse(file: string): boolean {
 }
 
 describe('installed, running its sources instead of dist/', () => {
-  it("runs the proxy through the package's own tsx on Node 20 (natively on Node >= 22.18)", async () => {
+  it("runs the proxy through the package's own tsx, on any Node (Node's type stripping refuses files under node_modules)", async () => {
     const srcEnv = { ...env, CLAUDE_FALLBACK_RUNTIME: 'sources' };
-    const [major, minor] = process.versions.node.split('.').map(Number);
-    const kind = major > 22 || (major === 22 && minor >= 18) ? 'native' : 'tsx';
-    expect((await execa(cf.bin, ['--version'], { env: srcEnv })).stdout).toContain(`(${kind}, node`);
+    expect((await execa(cf.bin, ['--version'], { env: srcEnv })).stdout).toContain('(tsx, node');
     const repo = makeRepo();
     writeFileSync(join(repo, '.fallbackrc.yaml'), JSON.stringify({ proxy: { port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }], git: { auto_commit: false } }));
     const script = `const r = await fetch(process.env.ANTHROPIC_BASE_URL + '/health'); console.log(await r.text());`;

@@ -2,7 +2,7 @@
 // links the folder) or from the tarball `npm pack` makes (a real copy, dependencies from the registry).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,8 +28,8 @@ export function installFromTarball(): Installed & { tarball: string } {
   return { prefix, bin: join(prefix, 'bin', 'claude-fallback'), tarball };
 }
 
-/** The environment the tests run the bin with: no vendor keys, no notifications, no tsx on PATH. */
+/** The environment the tests run the bin with: no vendor keys, no notifications, no tsx on PATH (the same node). */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const path = (process.env.PATH ?? '').split(':').filter((p) => !p.includes('node_modules'));
+  const path = (process.env.PATH ?? '').split(':').filter((p) => p && !existsSync(join(p, 'tsx')));
   return { ...process.env, PATH: path.join(':'), GEMINI_API_KEY: '', DEEPSEEK_API_KEY: '', DISCORD_WEBHOOK_URL: '', NO_COLOR: '1', ...extra };
 }

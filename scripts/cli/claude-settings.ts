@@ -8,7 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 export type StatusLineSetting = { type: string; command: string; padding?: number; refreshInterval?: number };
 export type FoundStatusLine = { setting: StatusLineSetting; file: string };
@@ -48,7 +48,7 @@ export function userStatusLine(repo: string, env: NodeJS.ProcessEnv = process.en
 }
 
 export function isClaude(command: string): boolean {
-  return /^claude(\.exe|\.cmd)?$/i.test(basename(command));
+  return /^claude(\.exe|\.cmd)?$/i.test(command.split(/[\\/]/).pop() ?? '');
 }
 
 export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -57,7 +57,7 @@ export type Injection = { args: string[]; note: string | null };
 
 /**
  * The command's arguments with our `--settings`, and a note to print before it starts (or null).
- * `fast` is the status line script (sh) and `file` the proxy's status line file.
+ * `script` is the status line script (sh) and `file` the proxy's status line file.
  */
 export function withStatusLine(args: string[], opts: { repo: string; script: string; file: string; nodeCommand: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform }): Injection {
   if (args.some((a) => a === '--settings' || a.startsWith('--settings='))) {

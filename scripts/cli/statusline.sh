@@ -8,7 +8,9 @@
 file=${1:--}
 if [ -n "$2" ]; then
   input=$(cat)
-  printf '%s\n' "$input" | sh -c "$2"
+  # Its output on lines of its own, whether or not it ends with a newline.
+  out=$(printf '%s\n' "$input" | sh -c "$2")
+  [ -z "$out" ] || printf '%s\n' "$out"
 else
   cat > /dev/null
 fi

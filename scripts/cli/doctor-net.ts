@@ -63,6 +63,23 @@ export function modelListCall(tier: TierConfig): { url: string; headers: Record<
   }
 }
 
+/**
+ * A refused key. Gemini answers a bad, expired or unknown key with 400 and `details[].reason: "API_KEY_INVALID"`,
+ * not 401 (https://github.com/continuedev/continue/issues/8516, https://github.com/google-gemini/gemini-cli/issues/25198).
+ */
+export function keyRefused(status: number, json: unknown): boolean {
+  if (status === 401 || status === 403) return true;
+  const details = (json as { error?: { details?: { reason?: unknown }[] } } | null)?.error?.details;
+  return status === 400 && Array.isArray(details) && details.some((d) => d?.reason === 'API_KEY_INVALID');
+}
+
+/** The vendor's own error message, never the raw body (Gemini's DebugInfo detail holds the key's prefix). */
+function vendorMessage(json: unknown): string {
+  const e = (json as { error?: { message?: unknown } | string; message?: unknown } | null) ?? null;
+  const m = typeof e?.error === 'object' ? e.error?.message : typeof e?.error === 'string' ? e.error : e?.message;
+  return typeof m === 'string' ? m.slice(0, 120) : '';
+}
+
 /** Model ids in a model list answer (all three shapes), for "is the configured model there". */
 export function listedModels(json: unknown): string[] {
   const j = json as { data?: { id?: unknown }[]; models?: { name?: unknown }[] };
@@ -121,26 +138,27 @@ export async function checkTier(tier: TierConfig): Promise<Step[]> {
     const text = tier.apiKey ? (await r.body.text()).split(tier.apiKey).join('[key]') : await r.body.text(); // vendors may echo the key
     const where = `GET ${safeUrl(call.url)}`;
     const own = tier.apiKey !== undefined;
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON (a gateway's page): no models, no message
+    }
     if (r.statusCode === 200) {
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // not JSON: reported below as no models
-      }
       const models = listedModels(json);
       const want = tier.model;
       if (want && models.length > 0 && !models.includes(want)) {
         steps.push({ step: 'auth', ok: true, warn: true, detail: `${where}: 200, key accepted, but ${want} is not among the ${models.length} models listed`, fix: `check ${tier.name}'s model name (the list has e.g. ${models.slice(0, 3).join(', ')})` });
       } else steps.push({ step: 'auth', ok: true, detail: `${where}: 200${own ? ', key accepted' : ''}${models.length ? `, ${models.length} models` : ''}` });
-    } else if ((r.statusCode === 401 || r.statusCode === 403) && !own) {
+    } else if (keyRefused(r.statusCode, json) && !own) {
       steps.push({ step: 'auth', ok: true, detail: `${where}: ${r.statusCode} without credentials, as expected: the tier uses Claude Code's own login or API key` });
-    } else if (r.statusCode === 401 || r.statusCode === 403) {
-      steps.push({ step: 'auth', ok: false, detail: `${where}: ${r.statusCode}, the key was refused`, fix: `check the key the config gives ${tier.name} (api_key): expired, revoked, or for another vendor` });
+    } else if (keyRefused(r.statusCode, json)) {
+      const said = vendorMessage(json);
+      steps.push({ step: 'auth', ok: false, detail: `${where}: ${r.statusCode}, the key was refused${said ? ` (${said})` : ''}`, fix: `check the key the config gives ${tier.name} (api_key): expired, revoked, or for another vendor` });
     } else if (r.statusCode === 404) {
       steps.push({ step: 'auth', ok: false, warn: true, detail: `${where}: 404`, fix: `${base}: a 404 usually means a path segment too many or too few (e.g. /v1 twice); some compatible endpoints have no model list at all` });
     } else {
-      steps.push({ step: 'auth', ok: false, warn: r.statusCode === 429 || r.statusCode >= 500, detail: `${where}: ${r.statusCode} ${text.slice(0, 120).replace(/\s+/g, ' ')}`, fix: r.statusCode === 429 ? 'rate-limited right now; the proxy falls back while it is' : `the vendor answered ${r.statusCode}: try again later` });
+      steps.push({ step: 'auth', ok: false, warn: r.statusCode === 429 || r.statusCode >= 500, detail: `${where}: ${r.statusCode} ${vendorMessage(json)}`.trimEnd(), fix: r.statusCode === 429 ? 'rate-limited right now; the proxy falls back while it is' : `the vendor answered ${r.statusCode}: try again later` });
     }
   } catch (err) {
     steps.push({ step: 'auth', ok: false, detail: `GET ${safeUrl(call.url)}: ${errText(err)}`, fix: base });

@@ -298,6 +298,23 @@ describe('doctor', () => {
     const models = await fake((q) =>
       q.url === '/v1/models' && q.headers['x-api-key'] === 'sk-good' ? { kind: 'json', status: 200, body: { data: [{ id: 'deepseek-v4-flash', type: 'model' }], has_more: false } } : { kind: 'json', status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } },
     );
+    // Gemini refuses a bad key with 400 API_KEY_INVALID (not 401), and a DebugInfo detail that holds the key's prefix:
+    // https://github.com/continuedev/continue/issues/8516, https://github.com/google/timesketch/pull/3703
+    const gemini = await fake(() => ({
+      kind: 'json',
+      status: 400,
+      body: {
+        error: {
+          code: 400,
+          message: 'API key not valid. Please pass a valid API key.',
+          status: 'INVALID_ARGUMENT',
+          details: [
+            { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+            { '@type': 'type.googleapis.com/google.rpc.DebugInfo', detail: 'Invalid API key: AIza-b' },
+          ],
+        },
+      },
+    }));
     writeFileSync(
       join(repo, '.fallbackrc.yaml'),
       JSON.stringify({
@@ -307,6 +324,7 @@ describe('doctor', () => {
           { name: 'good', protocol: 'anthropic', base_url: models.url, api_key: 'sk-good', model: 'deepseek-v4-flash' },
           { name: 'badkey', protocol: 'anthropic', base_url: models.url, api_key: 'sk-bad', model: 'x' },
           { name: 'gem', protocol: 'gemini', base_url: 'https://generativelanguage.googleapis.com', api_key: '${CF_TEST_UNSET_KEY}', model: 'gemini-2.5-flash' },
+          { name: 'gembad', protocol: 'gemini', base_url: gemini.url, api_key: 'AIza-bad-key', model: 'gemini-2.5-flash' },
         ],
       }),
     );
@@ -316,10 +334,12 @@ describe('doctor', () => {
     expect(out).toContain(`✗ tier claude reachable: TCP 127.0.0.1:${deadPort}: connect ECONNREFUSED 127.0.0.1:${deadPort}\n    fix: nothing answers there: check claude's base_url`);
     expect(out).toMatch(/✓ tier good reachable: TCP 127\.0\.0\.1:\d+ \(\d+ ms\); GET http:\/\/127\.0\.0\.1:\d+\/v1\/models: 200, key accepted, 1 models/);
     expect(out).toContain('✗ tier badkey reachable:');
-    expect(out).toContain('401, the key was refused\n    fix: check the key');
+    expect(out).toContain('401, the key was refused (invalid x-api-key)\n    fix: check the key');
     expect(out).toContain('! tier gem: skipped: $CF_TEST_UNSET_KEY not set\n    fix: export CF_TEST_UNSET_KEY=…');
     expect(out).toContain('✗ hooks: not installed in');
     expect(out).toContain('fix: claude-fallback hooks install');
+    expect(out).toMatch(/✗ tier gembad reachable: TCP [^\n]*GET http:\/\/127\.0\.0\.1:\d+\/v1beta\/models: 400, the key was refused \(API key not valid\. Please pass a valid API key\.\)\n    fix: check the key/);
+    expect(out).not.toContain('AIza');
     expect(out).not.toContain('sk-good');
     expect(out).not.toContain('sk-bad');
     expect(out).toMatch(/✓ git: git \d+\.\d+/);

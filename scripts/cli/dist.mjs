@@ -77,7 +77,10 @@ function writeManifest(m) {
   }
 }
 
-/** Builds dist/ with esbuild; the manifest is written last (and atomically), so a half-built dist is never used. */
+/**
+ * Builds dist/ with esbuild. Every file is written beside its place and renamed into it, the manifest last: a
+ * process that loads dist/ while another builds it (two commands started at once) reads whole files only.
+ */
 export async function build() {
   const esbuild = await import('esbuild');
   const entryPoints = Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name, join(ROOT, src)]));
@@ -99,8 +102,14 @@ export async function build() {
     outExtension: { '.js': '.mjs' },
     sourcemap: 'linked', // stack traces name the .ts lines
     metafile: true,
+    write: false,
     logLevel: 'silent',
   });
+  for (const f of result.outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
   const inputs = {};
   const stamps = {};
   for (const file of Object.keys(result.metafile.inputs)) {

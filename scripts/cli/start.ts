@@ -165,7 +165,8 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     if (!handover) await readyOrFailed(proxy);
     writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid, command: args.command[0] ?? null });
     if (!args.noHooks) {
-      spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out] }).on('error', () => {});
+      // Detached with a command: a Ctrl-C meant for the command must not cut the installation short.
+      spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand }).on('error', () => {});
     }
     if (log) closeSync(log.fd); // the children hold it
   } catch (err) {

@@ -1,6 +1,6 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
 // (README "Benchmarks"); also written as JSON to bench-results/latest.json.
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +10,7 @@ import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
 import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
 import { benchDashboard, type DashboardResults } from './bench/dashboard-bench.ts';
+import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
 import { ROOT } from './bench/processes.ts';
 import { mainArgs } from './main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
@@ -104,11 +105,11 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review,dashboard] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
+    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
     return 0;
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? 'proxy,hooks,review,dashboard').split(','));
+  const only = new Set((values.only ?? 'proxy,hooks,review,dashboard,cli').split(','));
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const out = join(ROOT, 'bench-results');
   mkdirSync(out, { recursive: true });
@@ -119,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const m = machine();
   const started = new Date();
-  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; dashboard?: DashboardResults } = {};
+  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; dashboard?: DashboardResults; cli?: CliResults } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
     results.proxy = await benchProxy({ quick, proxyNodeArgs, log });
@@ -138,6 +139,10 @@ export async function main(argv: string[]): Promise<number> {
   if (only.has('dashboard')) {
     results.dashboard = await benchDashboard({ quick, proxyNodeArgs, log });
     rows.push(...dashboardRows(results.dashboard));
+  }
+  if (only.has('cli')) {
+    results.cli = await benchCli({ quick, log });
+    rows.push(...cliRows(results.cli));
   }
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

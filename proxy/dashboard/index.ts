@@ -19,6 +19,7 @@ import type { Window } from '../../scripts/review/usage.ts';
 import { cookieName, newSessionToken, refuseAction, refuseDashboard, SESSION_HEADER } from './guard.ts';
 import { createLive } from './live.ts';
 import { lastActivation, nowView } from './now.ts';
+import type { UnifiedLimits } from '../status/rate-limits.ts';
 import { recentCommits } from './recent-commits.ts';
 import { reviewError, runReview, type ReviewRun } from './review-cli.ts';
 
@@ -37,6 +38,8 @@ export type DashboardOptions = {
   /** The port the proxy listens on (known once it listens). */
   port: () => number;
   log: (line: string) => void;
+  /** Claude's subscription limits by tier, as the proxy last saw them. */
+  limits: () => Record<string, UnifiedLimits>;
   /** Test seam: how often the state is compared for `now` events (ms). */
   pollMs?: number;
 };
@@ -140,7 +143,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     ledgerPath: opts.ledgerPath,
     log: opts.log,
     pollMs: opts.pollMs,
-    snapshot: (tail) => nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(tail.events) }),
+    snapshot: (tail) => nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(tail.events), limits: opts.limits() }),
   });
 
   function staticFile(name: string): StaticFile {
@@ -154,7 +157,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   }
 
   function nowMessage() {
-    return { server_time: new Date().toISOString(), now: nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(live.tail().events) }) };
+    return { server_time: new Date().toISOString(), now: nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(live.tail().events), limits: opts.limits() }) };
   }
 
   async function page(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,7 +5,10 @@
 import type { Config } from '../config.ts';
 import type { LedgerEvent, StartEvent, SwitchEvent } from '../ledger.ts';
 import type { TierState } from '../engine/tier-state.ts';
-import { subscriptionLimits, type SubscriptionLimits } from './subscription-limits.ts';
+import type { UnifiedLimits } from '../status/rate-limits.ts';
+
+/** Claude's subscription limits as one tier's answers last reported them (proxy/status/rate-limits.ts). */
+export type SubscriptionLimits = UnifiedLimits & { tier: string; at: string };
 
 export type TierView = {
   name: string;
@@ -47,7 +50,16 @@ export function lastActivation(events: readonly LedgerEvent[]): StartEvent | Swi
   return null;
 }
 
-export function nowView(input: { config: Config; state: TierState; repo: string; inFlight: number; activation: StartEvent | SwitchEvent | null; now?: number }): NowView {
+export function nowView(input: {
+  config: Config;
+  state: TierState;
+  repo: string;
+  inFlight: number;
+  activation: StartEvent | SwitchEvent | null;
+  /** The latest subscription limits by tier name. */
+  limits: Record<string, UnifiedLimits>;
+  now?: number;
+}): NowView {
   const { state } = input;
   const now = input.now ?? Date.now();
   const active = state.tiers[state.active].name;
@@ -76,7 +88,10 @@ export function nowView(input: { config: Config; state: TierState; repo: string;
       };
     }),
     skipped: input.config.skipped,
-    limits: subscriptionLimits(state),
+    limits: state.tiers.flatMap((t) => {
+      const l = input.limits[t.name];
+      return l ? [{ ...l, tier: t.name, at: l.seen_at }] : [];
+    }),
     in_flight: input.inFlight,
     repo: input.repo,
   };

@@ -1,5 +1,5 @@
 # Sourced by the hooks: the repository's git dirs and the model run the ledger says is active, in plain sh.
-# The ledger lines are compact JSON from JSON.stringify (proxy/ledger.ts), so grep and awk read them safely.
+# The ledger lines are compact JSON from JSON.stringify (proxy/git/ledger.ts), so grep and awk read them safely.
 
 # Sets fb_git_dir (this worktree's) and fb_common_dir (shared by all worktrees, where the ledger lives).
 # With shell builtins only: git runs hooks at the work tree's top, where `.git` is the git dir or a
@@ -62,7 +62,7 @@ fb_active_run() {
   fb_first_tier=${fb_run#* }
 }
 
-# The run's tag name: <fallback.tagPrefix, default model-><tier>-<YYYYMMDD-HHMMSS>; see runTagName in proxy/run-tag.ts.
+# The run's tag name: <fallback.tagPrefix, default model-><tier>-<YYYYMMDD-HHMMSS>; see runTagName in proxy/git/run-tag.ts.
 fb_run_tag() {
   fb_prefix=$(git config --get fallback.tagPrefix 2>/dev/null) || fb_prefix=model-
   fb_tag="$fb_prefix$fb_tier-$fb_run_stamp"

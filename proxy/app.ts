@@ -3,10 +3,10 @@
 
 import type { Dispatcher } from 'undici';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
-import { gitCommonDir } from './git.ts';
-import { ledgerPath } from './ledger.ts';
+import { gitCommonDir } from './git/git.ts';
+import { ledgerPath } from './git/ledger.ts';
 import { createProxy, type Proxy } from './server.ts';
-import { commitAtSwitch } from './switch-commit.ts';
+import { commitAtSwitch } from './git/switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
 import { openaiAdapter } from './openai/openai-adapter.ts';
 import { geminiAdapter } from './gemini/gemini-adapter.ts';

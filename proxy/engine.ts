@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { Config, TierConfig } from './config.ts';
 import type { MessagesRequest } from './anthropic/types.ts';
 import { UpstreamResponseError, type ConversationStore, type ProviderAdapter, type UpstreamError } from './protocol.ts';
-import type { LedgerWriter } from './ledger.ts';
+import type { LedgerWriter } from './git/ledger.ts';
 import type { Switcher } from './switcher.ts';
 import type { TierState } from './tier-state.ts';
 import { callUpstream, readErrorBody, responseHeaders, type UpstreamResponse } from './upstream.ts';

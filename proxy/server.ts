@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import type { MessagesRequest } from './anthropic/types.ts';
 import type { ProviderAdapter } from './protocol.ts';
 import { createConversationStore } from './protocol.ts';
-import { createLedgerWriter, type LedgerWriter } from './ledger.ts';
+import { createLedgerWriter, type LedgerWriter } from './git/ledger.ts';
 import { createTierState, type TierState } from './tier-state.ts';
 import { createSwitcher, type AutoCommit, type Notifier, type Switcher } from './switcher.ts';
 import { handleMessages, type EngineDeps, type MessagesCall } from './engine.ts';

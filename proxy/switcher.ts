@@ -2,11 +2,11 @@
 // working tree for the run that ends, writes the `switch` line, then notifies in the background.
 
 import type { Config } from './config.ts';
-import type { LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './ledger.ts';
+import type { LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './git/ledger.ts';
 import type { TierState } from './tier-state.ts';
-import type { SwitchCommitOptions, SwitchCommitResult } from './switch-commit.ts';
+import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
 
-/** The auto-commit at a switch (proxy/switch-commit.ts in the app; a parameter so tests can pass another). */
+/** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
 
 export type Notifier = { notify(event: SwitchEvent | ExternalEvent): void; drain(): Promise<void> };

@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { git } from '../proxy/git.ts';
+import { git } from '../proxy/git/git.ts';
 import { EXIT, ReviewError } from './review/errors.ts';
 import { PRICES_READ_ON } from './review/prices.ts';
 import { loadRepoState } from './review/repo-state.ts';

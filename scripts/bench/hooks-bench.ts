@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeRepo } from '../../test/helpers/harness.ts';
 import { installHooks } from '../install-hooks.mjs';
-import { appendLedger, ledgerPath } from '../../proxy/ledger.ts';
-import { gitCommonDir } from '../../proxy/git.ts';
+import { appendLedger, ledgerPath } from '../../proxy/git/ledger.ts';
+import { gitCommonDir } from '../../proxy/git/git.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { generateRepo } from '../review/generate-repo.ts';
 import { historyArgs } from '../review/history.ts';
 import { ROOT } from './processes.ts';

@@ -2,7 +2,7 @@
 // `--test "<cmd>"` runs first; a failure refuses the accept (or, with `--rollback-on-fail`, rolls back).
 
 import { spawn } from 'node:child_process';
-import { appendLedger } from '../../proxy/ledger.ts';
+import { appendLedger } from '../../proxy/git/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import type { RepoState } from './repo-state.ts';
 import { rollback, type RollbackResult } from './rollback.ts';

@@ -1,6 +1,6 @@
 // `--analyze`: one row per model (and one for commits without a model) over HEAD's history, plus a total. Pure.
 
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import type { Commit } from './history.ts';
 import type { PriceLookup } from './prices.ts';
 import type { Graph, Status } from './status.ts';

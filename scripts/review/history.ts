@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, type GitResult } from '../../proxy/git.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
 
 export type Trailer = { key: string; value: string };
 

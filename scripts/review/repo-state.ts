@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../../proxy/config.ts';
-import { git, type GitResult } from '../../proxy/git.ts';
-import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
+import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import { parseHistory, startHistory, type Commit } from './history.ts';
 import { buildGraph, commitStatuses, type Graph, type Status } from './status.ts';

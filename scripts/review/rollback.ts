@@ -3,8 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appendLedger } from '../../proxy/ledger.ts';
-import { git } from '../../proxy/git.ts';
+import { appendLedger } from '../../proxy/git/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import type { Commit } from './history.ts';
 import type { RepoState } from './repo-state.ts';

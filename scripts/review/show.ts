@@ -1,6 +1,6 @@
 // `--show <tier>`: the tier's pending commits (or all of them) with their diffs, newest first.
 
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import type { RepoState } from './repo-state.ts';
 import type { Status } from './status.ts';
 

@@ -1,10 +1,10 @@
 // Run tags, `<prefix><tier>-<YYYYMMDD-HHMMSS>` and their `accepted-`/`rolledback-` renames: parse, list, rename.
-// The names themselves are proxy/run-tag.ts's, shared with the hooks' auto-commit side.
+// The names themselves are proxy/git/run-tag.ts's, shared with the hooks' auto-commit side.
 
-import { git, type GitResult } from '../../proxy/git.ts';
-import { parseRunTag, tagName, type TagState } from '../../proxy/run-tag.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
+import { parseRunTag, tagName, type TagState } from '../../proxy/git/run-tag.ts';
 
-export { parseRunTag, stampOf, type TagState } from '../../proxy/run-tag.ts';
+export { parseRunTag, stampOf, type TagState } from '../../proxy/git/run-tag.ts';
 
 export type RunTag = {
   name: string;

@@ -1,6 +1,6 @@
 // `--log`: the switch timeline from the ledger: when, from → to, why, how long the model before ran. Pure.
 
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import { inWindow, type Window } from './usage.ts';
 
 export type TimelineEntry = {

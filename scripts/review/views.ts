@@ -2,7 +2,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { spawn } from 'node:child_process';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import type { IO, Values, View } from '../review.ts';
 import { accept } from './accept.ts';
 import { analyze } from './analyze.ts';

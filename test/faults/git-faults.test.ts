@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import type { SwitchEvent } from '../../proxy/ledger.ts';
+import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
 import { commitFile, makeRepo, models, start } from './repo.ts';
 

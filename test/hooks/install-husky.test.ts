@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
 import { commitFile, makeRepo, models, sha, start, tags } from './repo.ts';
 

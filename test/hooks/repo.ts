@@ -3,8 +3,8 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, gitCommonDir, type GitResult } from '../../proxy/git.ts';
-import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/ledger.ts';
+import { git, gitCommonDir, type GitResult } from '../../proxy/git/git.ts';
+import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/git/ledger.ts';
 
 // No global or system config (a global core.hooksPath would send the installer elsewhere), no inherited repo.
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';

@@ -1,8 +1,8 @@
 // post-commit keeps each run's tag on the run's latest commit; the name matches runTagName.
 
 import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { runTagName } from '../../proxy/run-tag.ts';
+import { git } from '../../proxy/git/git.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { RUN1, RUN2, RUN3, commitFile, makeRepo, sha, start, stop, switchTo, tags } from './repo.ts';
 

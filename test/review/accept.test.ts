@@ -2,8 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { readLedger } from '../../proxy/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { readLedger } from '../../proxy/git/ledger.ts';
 import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
 import { buildFixture, commit, ledgerFile, removeRepo, review, snapshot, tags, type Fixture } from './fixture.ts';
 

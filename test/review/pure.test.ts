@@ -1,7 +1,7 @@
 // The review's pure pieces: run tag names, tag rename planning, prices, usage sums and the timeline.
 
 import { describe, expect, it } from 'vitest';
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../scripts/review/prices.ts';
 import { parseRunTag, planRenames, stampOf, type RunTag } from '../../scripts/review/tags.ts';
 import { timeline } from '../../scripts/review/timeline.ts';

@@ -3,8 +3,8 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { readLedger } from '../../proxy/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { readLedger } from '../../proxy/git/ledger.ts';
 import { buildFixture, commit, ledgerFile, removeRepo, review, snapshot, tags, type Fixture } from './fixture.ts';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');

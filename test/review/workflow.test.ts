@@ -4,9 +4,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { appendLedger, ledgerPath, readLedger, type SwitchReason } from '../../proxy/ledger.ts';
-import { commitAtSwitch } from '../../proxy/switch-commit.ts';
+import { git } from '../../proxy/git/git.ts';
+import { appendLedger, ledgerPath, readLedger, type SwitchReason } from '../../proxy/git/ledger.ts';
+import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { makeRepo, removeRepo, review, tags } from './fixture.ts';

@@ -3,11 +3,11 @@
 import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { runTagName } from '../../proxy/run-tag.ts';
-import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/switch-commit.ts';
+import { git } from '../../proxy/git/git.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
+import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/git/switch-commit.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import { RUN1, RUN2, commitFile, makeRepo, message, models, sha, start, tags } from './repo.ts';
+import { RUN1, RUN2, commitFile, makeRepo, message, models, sha, start, tags } from '../hooks/repo.ts';
 
 const TAG = runTagName('model-', 'claude', RUN1);
 const opts = (repo: string, extra: Partial<SwitchCommitOptions> = {}): SwitchCommitOptions => ({

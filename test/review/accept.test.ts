@@ -82,8 +82,8 @@ describe('review --accept', () => {
     await git(fx.dir, ['tag', '-d', 'model-gemini-flash-20261121-100000']);
     const r = await review(['--accept', 'gemini-flash', '--repo', fx.dir, '--json']);
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).created_tag).toBe('accepted-gemini-flash-20261124-080910');
-    expect((await git(fx.dir, ['rev-parse', 'accepted-gemini-flash-20261124-080910'])).stdout.trim()).toBe(g3);
+    expect(JSON.parse(r.stdout).created_tag).toBe('accepted-gemini-flash-20261124-080910-000');
+    expect((await git(fx.dir, ['rev-parse', 'accepted-gemini-flash-20261124-080910-000'])).stdout.trim()).toBe(g3);
     const row = (JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as AnalyzeReport).rows.find((x) => x.model === 'gemini-flash');
     expect(row).toMatchObject({ commits: 3, accepted: 3, pending: 0 });
   });

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
 import { gitCommonDir } from './git/git.ts';
 import { ledgerPath } from './git/ledger.ts';
+import { releaseProxyLock, takeProxyLock } from './git/proxy-lock.ts';
 import { createProxy, type Proxy } from './server.ts';
 import { commitAtSwitch } from './git/switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
@@ -43,7 +44,9 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
   if (config.tiers.length === 0) throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   if ((opts.env ?? process.env).NODE_TLS_REJECT_UNAUTHORIZED === '0')
     log('warning: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every upstream: your keys could go to an impostor');
-  const path = ledgerPath(await gitCommonDir(opts.repo));
+  const commonDir = await gitCommonDir(opts.repo);
+  const path = ledgerPath(commonDir);
+  takeProxyLock(commonDir); // one proxy per repository: throws naming the one that runs
   const secrets = config.tiers.flatMap((t) => (t.apiKey ? [t.apiKey] : []));
   const notifier = createNotifier(config.notify, { repo: opts.repo, log, secrets, retry: opts.notifyRetry });
   const proxy = createProxy({
@@ -57,6 +60,9 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     verbose: opts.verbose,
     dispatcher: opts.dispatcher,
   });
-  const port = await proxy.listen();
+  const port = await proxy.listen().catch((err: unknown) => {
+    releaseProxyLock(commonDir);
+    throw err;
+  });
   return { proxy, config, port, ledgerPath: path };
 }

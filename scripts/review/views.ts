@@ -52,7 +52,7 @@ export async function runView(view: View, values: Values, state: RepoState, wind
       return EXIT.ok;
     }
     case 'log': {
-      const t = timeline(requireLedger(state), window);
+      const t = timeline(requireLedger(state), window, Date.now(), state.proxy !== null);
       out(t, () => renderTimeline(t, c));
       return EXIT.ok;
     }

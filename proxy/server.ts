@@ -9,6 +9,7 @@ import type { MessagesRequest } from './anthropic/types.ts';
 import type { ProviderAdapter } from './protocol.ts';
 import { createConversationStore } from './protocol.ts';
 import { createLedgerWriter, type LedgerWriter } from './git/ledger.ts';
+import { createEditRecorder } from './git/edits.ts';
 import { createTierState, type TierState } from './tier-state.ts';
 import { createSwitcher, type AutoCommit, type Notifier, type Switcher } from './switcher.ts';
 import { handleMessages, type EngineDeps, type MessagesCall } from './engine.ts';
@@ -53,6 +54,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const ledger = createLedgerWriter(opts.ledgerPath);
   const dispatcher = opts.dispatcher ?? createUpstreamDispatcher();
   const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit: opts.autoCommit, notifier: opts.notifier, log });
+  const edits = createEditRecorder({ repo: opts.repo, ledger, log });
   const deps: EngineDeps = {
     config,
     state,
@@ -102,6 +104,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   async function readMessagesCall(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<MessagesCall> {
     const raw = await readBody(req, config.proxy.maxBodyBytes);
     const body = parseMessagesBody(raw);
+    edits.record(body, state.tiers[state.active].name); // which files the model wrote, from the tool results
     return { req, res, request: { raw, body }, model: body.model, stream: body.stream === true, signal };
   }
 

@@ -45,8 +45,11 @@ export type UsageEvent = {
 };
 export type StopEvent = { ts: string; kind: 'stop'; active: string | null };
 export type ExternalEvent = { ts: string; kind: 'external'; model: string; event_type: string; active?: string };
-/** A file a model wrote through one of Claude Code's file tools, relative to the repository (proxy/git/edits.ts). */
-export type EditEvent = { ts: string; kind: 'edit'; tier: string; path: string; tool: string; id: string };
+/**
+ * A file a model wrote through one of Claude Code's file tools, relative to the repository, and the commit HEAD was
+ * at then (null before the first commit): a commit after it that touches the path took the edit (proxy/git/edits.ts).
+ */
+export type EditEvent = { ts: string; kind: 'edit'; tier: string; path: string; tool: string; id: string; head: string | null };
 export type AcceptEvent = { ts: string; kind: 'accept'; model: string; commits: string[]; tags: string[] };
 export type RollbackEvent = { ts: string; kind: 'rollback'; model: string; commits: string[]; revert_commit: string | null; tags: string[] };
 export type TestEvent = { ts: string; kind: 'test'; model: string; commits: string[]; command: string; passed: boolean; exit_code: number };
@@ -128,7 +131,7 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
   },
   stop: { active: nullable(str) },
   external: { model: str, event_type: str },
-  edit: { tier: str, path: str, tool: str, id: str },
+  edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },
   accept: { model: str, commits: strings },
   rollback: { model: str, commits: strings },
   test: { model: str, commits: strings, passed: bool },

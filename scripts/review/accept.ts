@@ -44,7 +44,7 @@ export function runTest(repo: string, command: string): Promise<TestRun> {
 
 export async function accept(state: RepoState, tier: string, opts: { test?: string; rollbackOnFail?: boolean } = {}): Promise<AcceptResult> {
   const result: AcceptResult = { model: tier, accepted: false, commits: [], tags: [], created_tag: null, test: null, rollback: null };
-  const pendingBefore = [...state.statuses].filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.model === tier).map(([sha]) => sha);
+  const pendingBefore = [...state.statuses].filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.models.includes(tier)).map(([sha]) => sha);
 
   if (opts.test) {
     result.test = await runTest(state.repo, opts.test);

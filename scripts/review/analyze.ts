@@ -83,7 +83,7 @@ export function analyze(input: AnalyzeInput): AnalyzeReport {
   for (const c of input.commits) {
     if (!input.graph.fromHead.has(c.sha) || !inWindow(c.time, input.window)) continue;
     const status = input.statuses.get(c.sha);
-    addCommit(accFor(c.model), c, status);
+    for (const m of c.models.length > 0 ? c.models : [null]) addCommit(accFor(m), c, status);
     addCommit(total, c, status);
   }
   for (const t of input.tags) {

@@ -64,39 +64,50 @@ fb_proc_start() {
   fb_start=$1
 }
 
-# Sets fb_tier (the active model), fb_run_stamp (its run's start, YYYYMMDD-HHMMSS-mmm UTC) and fb_first_tier
-# (tiers[0] of the latest start line, "-" when unknown). Fails when no model is active, or when the latest start
-# line is not the live proxy's (call fb_proxy_alive first).
-# Only the last start/switch/stop line decides (start -> active, switch -> to, stop -> none); lines of other
-# kinds, and a torn last line (no closing brace), are skipped.
-fb_active_run() {
-  [ -f "$fb_ledger" ] || return 1
-  # grep (fast, C locale) keeps the lines whose kind starts with "s", so awk reads a handful of lines even when
-  # the ledger holds many thousands of usage lines.
-  fb_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_ledger" | LC_ALL=C awk '
+# awk functions that follow the run from start/switch/stop lines: run_line() on each line, run_end() gives
+# "<tier> <stamp> <first tier> <start pid>" of the active run, or "" when none. Only the last start/switch/stop line
+# decides (start -> active, switch -> to, stop -> none); other kinds, and a torn line (no closing brace), are skipped.
+fb_awk_run='
     function val(s, k) {
       if (!match(s, "\"" k "\":\"[^\"]*\"")) return ""
       return substr(s, RSTART + length(k) + 4, RLENGTH - length(k) - 5)
     }
-    /}$/ {
+    function run_line(    kind) {
+      if ($0 !~ /}$/) return
       kind = val($0, "kind")
-      if (kind != "start" && kind != "switch" && kind != "stop") next
-      last = $0; lastkind = kind
-      if (kind == "start") start = $0
+      if (kind != "start" && kind != "switch" && kind != "stop") return
+      run_last = $0; run_kind = kind
+      if (kind == "start") run_start = $0
     }
-    END {
-      if (lastkind == "start") tier = val(last, "active")
-      else if (lastkind == "switch") tier = val(last, "to")
-      else exit
-      ts = val(last, "ts")
-      if (tier == "" || ts !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) exit
+    function run_end(    tier, ts, ms, first, pid) {
+      if (run_kind == "start") tier = val(run_last, "active")
+      else if (run_kind == "switch") tier = val(run_last, "to")
+      else return ""
+      ts = val(run_last, "ts")
+      if (tier == "" || ts !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) return ""
       ms = substr(ts, 20, 4) ~ /^\.[0-9][0-9][0-9]$/ ? substr(ts, 21, 3) : "000"
       first = "-"
-      if (match(start, /"tiers":\["[^"]+"/)) first = substr(start, RSTART + 10, RLENGTH - 11)
+      if (match(run_start, /"tiers":\["[^"]+"/)) first = substr(run_start, RSTART + 10, RLENGTH - 11)
       pid = "-"
-      if (match(start, /"pid":[0-9]+/)) pid = substr(start, RSTART + 6, RLENGTH - 6)
-      print tier, substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2) "-" ms, first, pid
-    }') || return 1
+      if (match(run_start, /"pid":[0-9]+/)) pid = substr(run_start, RSTART + 6, RLENGTH - 6)
+      return tier " " substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2) "-" ms " " first " " pid
+    }
+'
+
+# Sets fb_tier (the active model), fb_run_stamp (its run's start, YYYYMMDD-HHMMSS-mmm UTC) and fb_first_tier
+# (tiers[0] of the latest start line, "-" when unknown). Fails when no model is active, or when the latest start
+# line is not the live proxy's (call fb_proxy_alive first).
+fb_active_run() {
+  [ -f "$fb_ledger" ] || return 1
+  # grep (fast, C locale) keeps the lines whose kind starts with "s", so awk reads a handful of lines even when
+  # the ledger holds many thousands of usage lines.
+  fb_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_ledger" | LC_ALL=C awk "$fb_awk_run"'{ run_line() } END { print run_end() }') || return 1
+  fb_set_run
+}
+
+# Reads fb_run ("<tier> <stamp> <first> <pid>") into fb_tier, fb_run_stamp, fb_first_tier; true when it is the run
+# of the live proxy fb_proxy_pid.
+fb_set_run() {
   [ -n "$fb_run" ] || return 1
   fb_tier=${fb_run%% *}
   fb_run=${fb_run#* }
@@ -131,15 +142,17 @@ fb_awk_unq='
 # Sets fb_models to the tiers (one a line, in the order of their edits) whose recorded edits (ledger `edit`
 # lines: a file a model wrote through Claude Code's Write, Edit, MultiEdit or NotebookEdit tool) this commit
 # contains: a staged path with an edit that no commit since the edit's `head` (HEAD when it was recorded) took, that
-# is touched the path in head..HEAD. Fails when there is none.
+# is touched the path in head..HEAD. Fails when there is none. Sets fb_edit_run to the active run as fb_active_run
+# reads it (for fb_set_run), from the same pass over the ledger.
 fb_edit_models() {
   [ -f "$fb_ledger" ] || return 1
-  fb_edits=$(LC_ALL=C grep -F '"kind":"edit"' "$fb_ledger") || return 1
+  # The edit lines, and the start/switch/stop lines for the active run (fb_edit_run), in one pass.
+  fb_edits=$(LC_ALL=C grep -F -e '"kind":"edit"' -e '"kind":"s' "$fb_ledger") || return 1
   fb_staged=$(git -c core.quotePath=false diff --cached --name-only --no-renames 2>/dev/null) || return 1
   [ -n "$fb_staged" ] || return 1
   # "C<TAB>head<TAB>tier<TAB>path" for the latest edit of each staged path by each tier (in ledger order), then
   # "H<TAB>head" and "P<TAB>path" for each of their heads and paths once.
-  fb_cand=$(printf '%s\n\001\n%s\n' "$fb_staged" "$fb_edits" | LC_ALL=C awk "$fb_awk_unq"'
+  fb_cand=$(printf '%s\n\001\n%s\n' "$fb_staged" "$fb_edits" | LC_ALL=C awk "$fb_awk_unq$fb_awk_run"'
     # The JSON string value of key k in s, unescaped (\" \\ \/ \n \t); "" when absent, null or holding \u escapes.
     function jstr(s, k,    i, c, out) {
       i = index(s, "\"" k "\":\"")
@@ -161,6 +174,8 @@ fb_edit_models() {
     }
     section == 0 && $0 == "\001" { section = 1; next }
     section == 0 { staged[unq($0)] = 1; next }
+    { run_line() }
+    !/"kind":"edit"/ { next }
     # Per path and tier only the latest edit matters: the commits since an older one include those since it.
     /}$/ {
       p = jstr($0, "path")
@@ -173,16 +188,18 @@ fb_edit_models() {
       head[k] = h
     }
     END {
+      print "R\t" run_end()
       for (i = 1; i <= NR; i++) if (i in order) print order[i]
       for (k in head) { if (!(head[k] in hs)) { hs[head[k]] = 1; print "H\t" head[k] } split(k, kp, SUBSEP); if (!(kp[1] in ps)) { ps[kp[1]] = 1; print "P\t" kp[1] } }
     }') || return 1
-  [ -n "$fb_cand" ] || return 1
+  case $fb_cand in *"$fb_nl"C*) ;; *) return 1 ;; esac
   fb_ifs=$IFS
   IFS=$fb_nl
   set -f
   fb_heads= fb_paths=
   for fb_line in $fb_cand; do
     case $fb_line in
+      "R$fb_tab"*) fb_edit_run=${fb_line#R"$fb_tab"} ;;
       "H$fb_tab"*) fb_heads="$fb_heads${fb_line#H"$fb_tab"}$fb_nl" ;;
       "P$fb_tab"*) fb_paths="$fb_paths${fb_line#P"$fb_tab"}$fb_nl" ;;
     esac

@@ -136,7 +136,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return json(res, 200, { status: 'switched', active: state.tiers[state.active].name });
     }
     const event = await ledger.append({ kind: 'external', model: body.model, event_type: body.event_type, active: state.tiers[state.active].name });
-    opts.notifier.notify(event as Parameters<Notifier['notify']>[0]);
+    opts.notifier.notify(event);
     return json(res, 200, { status: 'recorded', active: state.tiers[state.active].name });
   }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { parseDuration, parseSize } from './duration.ts';
 import { isLoopbackHost } from './server/access.ts';
+import { refPartProblem } from './git/run-tag.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
@@ -120,6 +121,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix']);
   const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
   if (!/^[A-Za-z0-9._-]+$/.test(tagPrefix)) fail(ctx, g.tag_prefix, 'git.tag_prefix', 'may hold only letters, digits, ".", "_" and "-"');
+  const badPrefix = refPartProblem(tagPrefix, { start: true });
+  if (badPrefix) fail(ctx, g.tag_prefix, 'git.tag_prefix', `"${tagPrefix}" ${badPrefix}`);
   const envAuto = env.GIT_AUTO_COMMIT?.toLowerCase();
   const git = {
     autoCommit: envAuto === 'false' || envAuto === '0' ? false : (bool(ctx, g.auto_commit, 'git.auto_commit') ?? true),
@@ -145,6 +148,8 @@ function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
   const name = str(ctx, m.name, `${path}.name`);
   if (!name) fail(ctx, node, `${path}.name`, 'every tier needs a name');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
+  const badName = refPartProblem(name, { start: false });
+  if (badName) fail(ctx, m.name, `${path}.name`, `"${name}" ${badName}`);
   const protocol = str(ctx, m.protocol, `${path}.protocol`);
   if (!protocol) fail(ctx, node, `${path}.protocol`, `required: one of ${PROTOCOLS.join(', ')}`);
   if (!PROTOCOLS.includes(protocol as Protocol)) fail(ctx, m.protocol, `${path}.protocol`, `unknown protocol "${protocol}": use one of ${PROTOCOLS.join(', ')}`);

@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
-import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
+import { benchHooks, hooksRows, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
 import { benchDashboard, type DashboardResults } from './bench/dashboard-bench.ts';
 import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
@@ -62,11 +62,6 @@ export function proxyRows(r: ProxyResults): Row[] {
     rows.push({ row: `${p.streams} concurrent streams: ${what} RSS, idle → peak (${p.errors} errors)`, baseline: `${p.idleRssMb.toFixed(0)} MB`, subject: `${p.peakRssMb.toFixed(0)} MB`, delta: `+${(p.peakRssMb - p.idleRssMb).toFixed(0)} MB`, target: '', met: null });
   }
   return rows;
-}
-
-export function hooksRows(h: HooksResults): Row[] {
-  const d = h.with.median - h.without.median;
-  return [{ row: `git commit: without hooks → with hooks (non-Claude model active${h.stamped ? ', stamped' : ', NOT stamped'}), median`, baseline: ms(h.without.median, 1), subject: ms(h.with.median, 1), delta: signedMs(d, 1), target: '≤ +50 ms', met: d <= 50 && h.stamped }];
 }
 
 export function reviewRows(r: ReviewResults): Row[] {

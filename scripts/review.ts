@@ -2,7 +2,7 @@
 
 import { mainArgs } from './main-module.mjs';
 import { parseArgs } from 'node:util';
-import { git } from '../proxy/git.ts';
+import { git } from '../proxy/git/git.ts';
 import { EXIT, ReviewError } from './review/errors.ts';
 import { PRICES_READ_ON } from './review/prices.ts';
 import { loadRepoState } from './review/repo-state.ts';
@@ -11,7 +11,7 @@ import type { Window } from './review/usage.ts';
 export const HELP = `Usage: npm run review -- [view] [options]      (or: npx tsx scripts/review.ts …)
 
 What each model did in this repository, from the git trailers (Model: <tier>), the run
-tags (<tag_prefix><tier>-<YYYYMMDD-HHMMSS>) and the ledger (.git/model-ledger).
+tags (<tag_prefix><tier>-<YYYYMMDD-HHMMSS-mmm>) and the ledger (.git/model-ledger).
 
 Views (one at a time; --analyze when none is given):
   -a, --analyze            one row per model and one for commits without a model: commits

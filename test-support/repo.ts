@@ -3,7 +3,7 @@
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git } from '../proxy/git.ts';
+import { git } from '../proxy/git/git.ts';
 
 export async function makeRepo(prefix = 'fallback-repo-'): Promise<string> {
   const repo = realpathSync(mkdtempSync(join(tmpdir(), prefix)));

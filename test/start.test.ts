@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { makeRepo } from '../test-support/repo.ts';
-import { parseLedger } from '../proxy/ledger.ts';
+import { parseLedger } from '../proxy/git/ledger.ts';
 
 const START = join(import.meta.dirname, '..', 'scripts', 'start.mjs');
 const ZX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'zx');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import { ProxyError } from '../wire/errors.ts';
-import { git } from '../git.ts';
+import { git } from '../git/git.ts';
 import { costs } from '../../scripts/review/costs.ts';
 import { timeline } from '../../scripts/review/timeline.ts';
 import { priceLookup } from '../../scripts/review/prices.ts';

@@ -3,7 +3,7 @@
 // review CLI in another process both append, so the file is the one source to follow.
 
 import { open } from 'node:fs/promises';
-import { parseLedger, type LedgerEvent } from '../ledger.ts';
+import { parseLedger, type LedgerEvent } from '../git/ledger.ts';
 
 export type LedgerTail = {
   /** Every event read so far, oldest first. */

@@ -4,7 +4,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { basename } from 'node:path';
-import { git } from '../git.ts';
+import { git } from '../git/git.ts';
 import { createLedgerTail, type LedgerTail } from './ledger-tail.ts';
 import { watchRepo, type RepoWatch } from './repo-watch.ts';
 

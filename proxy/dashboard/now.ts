@@ -3,7 +3,7 @@
 // requests in flight. Pure: the caller passes the last start/switch line of the ledger.
 
 import type { Config } from '../config.ts';
-import type { LedgerEvent, StartEvent, SwitchEvent } from '../ledger.ts';
+import type { LedgerEvent, StartEvent, SwitchEvent } from '../git/ledger.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import type { UnifiedLimits } from '../status/rate-limits.ts';
 

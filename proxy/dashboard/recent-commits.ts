@@ -10,7 +10,7 @@
 // `<those tags> --not <the parents just below the N>` lists. Rolled back: a rollback commit is made on top
 // of what it reverts, so it is among the N whenever what it reverts is.
 
-import { git } from '../git.ts';
+import { git } from '../git/git.ts';
 import { historyArgs, parseHistory, trailerValue, type Commit } from '../../scripts/review/history.ts';
 import { buildGraph, commitStatuses, type Status } from '../../scripts/review/status.ts';
 import { listTags, parseRunTags, type RunTag } from '../../scripts/review/tags.ts';

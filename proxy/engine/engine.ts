@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Config, TierConfig } from '../config.ts';
 import type { Adapters } from '../providers/adapters.ts';
 import { UpstreamResponseError, type AnswerReader, type ClientRequest, type ConversationStore, type ProviderAdapter, type UpstreamError } from '../providers/provider.ts';
-import type { LedgerWriter } from '../ledger.ts';
+import type { LedgerWriter } from '../git/ledger.ts';
 import type { Switcher } from '../switcher.ts';
 import type { TierState } from './tier-state.ts';
 import { callUpstream, readErrorBody, type UpstreamResponse } from './upstream.ts';

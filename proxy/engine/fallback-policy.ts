@@ -1,7 +1,7 @@
 // The fallback decision as a pure function of one upstream failure: return it to the client, wait
 // briefly and retry the same tier, or fall back and cool the tier down until it should work again.
 
-import type { SwitchReason } from '../ledger.ts';
+import type { SwitchReason } from '../git/ledger.ts';
 import type { UpstreamError } from '../providers/provider.ts';
 
 export type FailureReason = Exclude<SwitchReason, 'recovered' | 'manual' | 'external'>;

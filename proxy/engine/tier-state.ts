@@ -36,6 +36,8 @@ export type TierState = {
   ready(tier: number, now?: number): boolean;
   /** Ends the tier's cooldown so the next request tries it (`claude-fallback retry`, a /webhook switch naming it). */
   lift(tier: number): void;
+  /** Keeps the tier cooling at least until `until` (the switcher's hold-off for a tier that flaps). */
+  holdOff(tier: number, until: number): void;
 };
 
 export function createTierState(tiers: readonly TierConfig[], clock: Clock = systemClock): TierState {
@@ -82,6 +84,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     startRun: (ts) => void (runStartedAt = ts),
     ready: (tier, now = clock.now()) => cooldownUntil[tier] <= now,
     lift: (tier) => void (cooldownUntil[tier] = 0),
+    holdOff: (tier, until) => void (cooldownUntil[tier] = Math.max(cooldownUntil[tier], until)),
   };
 }
 

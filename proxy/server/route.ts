@@ -2,12 +2,13 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
-import type { LedgerWriter } from '../ledger.ts';
+import type { LedgerWriter } from '../git/ledger.ts';
 import type { Notifier } from '../notify/index.ts';
 import type { Switcher } from '../switcher.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import type { LiveStatus } from '../status/live-status.ts';
+import type { EditRecorder } from '../git/edits.ts';
 
 export type ProxyContext = {
   config: Config;
@@ -20,6 +21,8 @@ export type ProxyContext = {
   log: (line: string) => void;
   /** What status, the status line and the dashboard read beyond the tier state. */
   live: LiveStatus;
+  /** Which files each model wrote through Claude Code's file tools (ledger `edit` lines). */
+  edits: EditRecorder;
 };
 
 export type Route = {

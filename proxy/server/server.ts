@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Adapters } from '../providers/adapters.ts';
 import { createConversationStore } from '../providers/provider.ts';
-import { createLedgerWriter, type LedgerWriter } from '../ledger.ts';
+import { createLedgerWriter, type LedgerWriter } from '../git/ledger.ts';
 import type { Notifier } from '../notify/index.ts';
 import { createSwitcher, type AutoCommit, type Switcher } from '../switcher.ts';
 import { createTierState, type TierState } from '../engine/tier-state.ts';
@@ -22,6 +22,7 @@ import type { ProxyContext } from './route.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
+import { createEditRecorder } from '../git/edits.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -129,7 +130,8 @@ function createContext(opts: ProxyOptions): ProxyContext {
     sleep: opts.sleep,
     rateLimits: live.rateLimits,
   };
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live };
+  const edits = createEditRecorder({ repo: opts.repo, ledger, log });
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits };
 }
 
 function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {

@@ -10,9 +10,9 @@
 import { renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import type { LedgerWriter } from '../ledger.ts';
+import type { LedgerWriter } from '../git/ledger.ts';
 import type { TierState } from '../engine/tier-state.ts';
-import { git } from '../git.ts';
+import { git } from '../git/git.ts';
 import { createRateLimitRecorder, type RateLimitRecorder } from './rate-limits.ts';
 import { createUsageToday, type UsageToday } from './usage-today.ts';
 import { createWorkdirCheck, type WorkdirCheck } from './workdir-check.ts';

@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.ts';
-import { parseLedger, type LedgerEvent, type UsageEvent } from '../ledger.ts';
+import { parseLedger, type LedgerEvent, type UsageEvent } from '../git/ledger.ts';
 import { priceLookup, type PriceLookup } from '../../scripts/review/prices.ts';
 import { addUsage, emptyUsage, type UsageTotals } from '../../scripts/review/usage.ts';
 

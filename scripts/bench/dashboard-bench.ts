@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { generateRepo } from '../review/generate-repo.ts';
 import { historyArgs } from '../review/history.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { generateRepo } from '../review/generate-repo.ts';
 import { historyArgs } from '../review/history.ts';
 import { ROOT, runToEnd } from './processes.ts';

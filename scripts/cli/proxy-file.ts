@@ -7,7 +7,7 @@
 
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { proxyFilePath, type Repo } from './repo.ts';
-import { ledgerPath, readLedger, type StartEvent } from '../../proxy/ledger.ts';
+import { ledgerPath, readLedger, type StartEvent } from '../../proxy/git/ledger.ts';
 
 export type ProxyFile = { pid: number; port: number; host: string; url: string; started: string; repo: string; log: string | null; launcher: number; command: string | null; from_ledger?: true };
 

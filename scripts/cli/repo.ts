@@ -3,7 +3,7 @@
 // for a linked worktree), so two worktrees can each run a proxy; the ledger stays in the common dir.
 
 import { join, resolve } from 'node:path';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 
 export type Repo = {
   /** The work tree's top level. */

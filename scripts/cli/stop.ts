@@ -3,7 +3,7 @@
 // closes that run with a `stop` line, so the hooks stop stamping commits with a model nobody runs.
 
 import { parseArgs } from 'node:util';
-import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { CliError, findRepo } from './repo.ts';
 import { isAlive } from './proxy-file.ts';
 import { proxyForRepo } from './status.ts';

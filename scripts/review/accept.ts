@@ -2,7 +2,7 @@
 // `--test "<cmd>"` runs first; a failure refuses the accept (or, with `--rollback-on-fail`, rolls back).
 
 import { spawn } from 'node:child_process';
-import { appendLedger } from '../../proxy/ledger.ts';
+import { appendLedger } from '../../proxy/git/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import type { RepoState } from './repo-state.ts';
 import { dirtyPaths, rollback, type RollbackResult } from './rollback.ts';
@@ -44,7 +44,7 @@ export function runTest(repo: string, command: string): Promise<TestRun> {
 
 export async function accept(state: RepoState, tier: string, opts: { test?: string; rollbackOnFail?: boolean } = {}): Promise<AcceptResult> {
   const result: AcceptResult = { model: tier, accepted: false, commits: [], tags: [], created_tag: null, test: null, rollback: null };
-  const pendingBefore = [...state.statuses].filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.model === tier).map(([sha]) => sha);
+  const pendingBefore = [...state.statuses].filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.models.includes(tier)).map(([sha]) => sha);
 
   if (opts.test) {
     // The test must judge the model's commits, not uncommitted changes lying beside them.

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, type GitResult } from '../../proxy/git.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
 
 export type Trailer = { key: string; value: string };
 
@@ -17,6 +17,8 @@ export type Commit = {
   subject: string;
   /** The first `Model:` trailer's value, or null. */
   model: string | null;
+  /** Every model the `Model:` trailers name, once each (a person's commit may hold several models' edits). */
+  models: string[];
   trailers: Trailer[];
   files: string[];
   added: number;
@@ -60,13 +62,15 @@ export function parseHistory(text: string): Commit[] {
     if (fields.length < 5) continue;
     const [sha, parents, date, subject, trailerText] = fields;
     const trailers = parseTrailers(trailerText);
+    const models = [...new Set(trailerValues(trailers, 'Model').filter((m) => m !== ''))];
     const commit: Commit = {
       sha,
       parents: parents === '' ? [] : parents.split(' '),
       date,
       time: Date.parse(date),
       subject,
-      model: trailerValue(trailers, 'Model') || null,
+      model: models[0] ?? null,
+      models,
       trailers,
       files: [],
       added: 0,

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { cliEnv, installFromClone, type Installed } from './installed.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { fixture, startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
-import { parseLedger } from '../../proxy/ledger.ts';
+import { parseLedger } from '../../proxy/git/ledger.ts';
 
 let cf: Installed;
 beforeAll(() => {

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startApp, type App } from '../../proxy/app.ts';
 import type { HarnessOptions } from '../helpers/harness.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');

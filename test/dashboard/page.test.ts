@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
-import { git } from '../../proxy/git.ts';
-import { readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { buildFixture, ledgerFile, LEDGER, removeRepo, review, snapshot, writeLedger, type Fixture } from '../review/fixture.ts';
 import { collectPageErrors, launchChromium, refs, screenshot, startProxyFor, type DashProxy } from './helpers.ts';
 

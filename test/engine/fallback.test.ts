@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
-import type { SwitchEvent } from '../../proxy/ledger.ts';
+import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,14 +9,14 @@ import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { startApp } from '../../proxy/app.ts';
-import { readLedger } from '../../proxy/ledger.ts';
+import { readLedger } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const LEDGER_TS = join(import.meta.dirname, '..', '..', 'proxy', 'ledger.ts');
+const LEDGER_TS = join(import.meta.dirname, '..', '..', 'proxy', 'git', 'ledger.ts');
 
 describe('process faults', () => {
   it('leaves a ledger that readers still parse after SIGKILL during writes', async () => {

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, type App } from '../../proxy/app.ts';
-import { readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { configYaml, type ConfigSpec } from '../../test-support/config-yaml.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { createTestClock, type TestClock } from './clock.ts';

@@ -8,7 +8,7 @@ import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { TEXT_FIXTURE, THINKING_FIXTURE, THINKING_TOOL_FIXTURE, startStrictAnthropic, type StrictAnthropic } from '../helpers/strict-anthropic.ts';
 import { PROVIDERS, anthropicCalls, type Provider, type SentCall, startFallbackHarness } from './providers.ts';
-import type { SwitchEvent } from '../../proxy/ledger.ts';
+import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { ISSUED_SIGNATURES, TEXT_FIXTURE, THINKING_FIXTURE, TOOL_FIXTURE, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
 import { PROVIDERS, anthropicCalls, anthropicText, anthropicUsage, type Provider, type SentCall, type SentUsage, startFallbackHarness } from './providers.ts';
-import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -13,6 +13,7 @@ export const messagesRoute: Route = {
     // The call holds the only reference to the body, so the engine can let it go once an answer streams.
     const request = await readClientRequest(req, ctx.config.proxy.maxBodyBytes);
     ctx.live.workdir.observe(request.body);
+    ctx.edits.record(request.body, ctx.state.tiers[ctx.state.active].name); // which files the model wrote, from the tool results
     await handleMessages({ res, request, model: request.body.model, stream: request.body.stream === true, signal }, ctx.engine);
   },
 };

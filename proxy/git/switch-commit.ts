@@ -1,9 +1,10 @@
-// The auto-commit at a tier switch (DESIGN.md "Git contract"): commits the working tree as the finished run's
-// last commit and tags the run, bounded in time; a busy index is waited for briefly and never forced.
+// The auto-commit at a tier switch (docs/git.md, "The auto-commit at a switch"): commits the working tree as
+// the finished run's last commit and tags the run, bounded in time; a busy index is waited for briefly and
+// never forced; no hook of the repository runs, and nothing is committed while git is in the middle of something.
 
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { git, type GitResult } from './git.ts';
+import { WITHOUT_HOOKS, operationsIn } from './git-state.ts';
 import type { SwitchReason } from './ledger.ts';
 import { runTagName } from './run-tag.ts';
 
@@ -17,6 +18,8 @@ export type SwitchCommitOptions = {
   runStartedAt: string;
   /** How long a held `index.lock` is waited for before giving up (default 3000). */
   lockWaitMs?: number;
+  /** The most one git command may take (default 20000): `git add -A` on a huge tree must not hold a request forever. */
+  gitTimeoutMs?: number;
 };
 export type SwitchCommitResult = { commit: string | null; tag: string | null; warning?: string };
 
@@ -25,22 +28,20 @@ const RETRY_MS = 50;
 const RUN_SEARCH_DEPTH = 200;
 // git's message when another process holds a lock: "Unable to create '…/index.lock': File exists."
 const LOCK_HELD = /\.lock': File exists/;
-const REPLAY_STATE = ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply'];
 
 export function switchCommitMessage(from: string, to: string, reason: SwitchReason): string {
   return `Auto-commit before switch to ${to}\n\nModel: ${from}\nModel-Switch: ${from} -> ${to}\nSwitch-Reason: ${reason}\n`;
 }
 
 /**
- * `git add -A` + `git commit --no-verify` with the switch trailers, then the finished run's tag on that commit.
+ * `git add -A` + `git commit` with the switch trailers and no hooks, then the finished run's tag on that commit.
  * Nothing to commit (or no commit possible) still tags the run's latest commit when the run made any.
  * Never throws: what went wrong comes back as `warning`, with `commit: null`.
  */
 export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchCommitResult> {
   const { repo, from, to, reason } = opts;
   const deadline = Date.now() + (opts.lockWaitMs ?? 3000);
-  // Our own hooks stand aside: the message already carries Model, and the tag is set here.
-  const env = { FALLBACK_SKIP_HOOKS: '1' };
+  const timeoutMs = opts.gitTimeoutMs ?? 20_000;
   let tag: string;
   try {
     tag = runTagName(opts.tagPrefix, from, opts.runStartedAt);
@@ -49,16 +50,23 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
   }
   try {
     const gitDir = resolve(repo, (await git(repo, ['rev-parse', '--git-dir'])).stdout.trim());
-    const busyWith = REPLAY_STATE.find((f) => existsSync(resolve(gitDir, f)));
-    if (busyWith) return await withoutCommit(opts, tag, `auto-commit skipped: a merge, rebase, cherry-pick or revert is in progress (${busyWith})`);
+    const busy = operationsIn(gitDir);
+    if (busy.length > 0) return await withoutCommit(opts, tag, `auto-commit skipped: git has an operation in progress (${busy.join(', ')})`);
 
-    const added = await whenUnlocked(() => git(repo, ['add', '-A'], { env, reject: false }), deadline);
+    const added = await whenUnlocked(() => git(repo, [...WITHOUT_HOOKS, 'add', '-A'], { reject: false, timeoutMs }), deadline);
     if (added.exitCode !== 0) return await withoutCommit(opts, tag, failure('git add -A', added, opts.lockWaitMs));
-    const staged = await git(repo, ['diff', '--cached', '--quiet'], { reject: false });
+    const staged = await git(repo, ['diff', '--cached', '--quiet'], { reject: false, timeoutMs });
     if (staged.exitCode === 0) return await withoutCommit(opts, tag);
 
+    // No hook runs (WITHOUT_HOOKS): a hook of the repository could hang or slow the request that switches,
+    // and one that edits the message could break the trailers review reads.
     const committed = await whenUnlocked(
-      () => git(repo, ['commit', '--no-verify', '--quiet', '--cleanup=strip', '-F', '-'], { env, input: switchCommitMessage(from, to, reason), reject: false }),
+      () =>
+        git(repo, [...WITHOUT_HOOKS, 'commit', '--no-verify', '--quiet', '--cleanup=strip', '-F', '-'], {
+          input: switchCommitMessage(from, to, reason),
+          reject: false,
+          timeoutMs,
+        }),
       deadline,
     );
     if (committed.exitCode !== 0) return await withoutCommit(opts, tag, failure('git commit', committed, opts.lockWaitMs));

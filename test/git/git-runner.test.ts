@@ -1,8 +1,8 @@
-// proxy/git.ts's runner on child_process keeps the contract the execa version had: input, env, exit codes, timeout.
+// proxy/git/git.ts's runner on child_process keeps the contract the execa version had: input, env, exit codes, timeout.
 
 import { describe, expect, it } from 'vitest';
-import { GitError, git } from '../../proxy/git.ts';
-import { makeRepo, removeRepo } from './fixture.ts';
+import { GitError, git } from '../../proxy/git/git.ts';
+import { makeRepo, removeRepo } from '../review/fixture.ts';
 
 describe('git runner', () => {
   it('passes input on stdin, keeps the final newline, and never leaves stdin open without input', async () => {

@@ -1,13 +1,14 @@
-// commitAtSwitch: one auto-commit with the three trailers and the run tag on it; bounded when git is busy.
+// commitAtSwitch: one auto-commit with the three trailers and the run tag on it; bounded when git is busy; no
+// commit while git is in the middle of something; no hook of the repository runs.
 
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { runTagName } from '../../proxy/run-tag.ts';
-import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/switch-commit.ts';
+import { git } from '../../proxy/git/git.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
+import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/git/switch-commit.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import { RUN1, RUN2, commitFile, makeRepo, message, models, sha, start, tags } from './repo.ts';
+import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags } from '../hooks/repo.ts';
 
 const TAG = runTagName('model-', 'claude', RUN1);
 const opts = (repo: string, extra: Partial<SwitchCommitOptions> = {}): SwitchCommitOptions => ({
@@ -130,8 +131,36 @@ describe('commitAtSwitch', () => {
     const head = await sha(repo);
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBeNull();
-    expect(r.warning).toMatch(/merge, rebase, cherry-pick or revert is in progress \(MERGE_HEAD\)/);
+    expect(r.warning).toBe('auto-commit skipped: git has an operation in progress (MERGE_HEAD)');
     expect(await sha(repo)).toBe(head);
+  });
+
+  it('commits nothing onto the detached HEAD of a bisect, so bisect reset loses no file', async () => {
+    const repo = await makeRepo({ initial: true });
+    for (const n of [1, 2, 3]) await commitFile(repo, `f${n}.txt`, `${n}\n`, `Commit ${n}`);
+    await git(repo, ['bisect', 'start', 'HEAD', 'HEAD~3']);
+    const bisectHead = await sha(repo);
+    writeFileSync(join(repo, 'work.txt'), 'written during the bisect\n');
+    const r = await commitAtSwitch(opts(repo));
+    expect(r.commit).toBeNull();
+    expect(r.warning).toBe('auto-commit skipped: git has an operation in progress (BISECT_LOG)');
+    expect(await sha(repo)).toBe(bisectHead);
+    await git(repo, ['bisect', 'reset']);
+    expect(readFileSync(join(repo, 'work.txt'), 'utf8')).toBe('written during the bisect\n');
+  });
+
+  it("runs none of the repository's hooks: a slow or message-editing hook neither runs nor breaks the trailers", async () => {
+    const repo = await makeRepo({ initial: true });
+    const ran = join(repo, '.git', 'hook-ran');
+    mkdirSync(join(repo, '.git', 'hooks'), { recursive: true });
+    for (const hook of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
+      script(join(repo, '.git', 'hooks', hook), `echo ${hook} >> "${ran}"\nsleep 20\n[ -n "$1" ] && [ -f "$1" ] && printf '\\nAppended by a hook.\\n' >> "$1"\nexit 0`);
+    }
+    writeFileSync(join(repo, 'a.txt'), 'a\n');
+    const r = await commitAtSwitch(opts(repo));
+    expect(r.commit).toBe(await sha(repo));
+    expect(existsSync(ran)).toBe(false);
+    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Model,valueonly)%(trailers:key=Switch-Reason,valueonly)'])).stdout).toBe('claude\nrate_limit\n\n');
   });
 
   it('reports a repository git cannot use as a warning, not a throw', async () => {

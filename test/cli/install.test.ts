@@ -44,10 +44,13 @@ describe('installed from the packed tarball', () => {
       const start = await execa(cf.bin, ['--', process.execPath, '--input-type=module', '-e', script], { cwd: repo, env, reject: false });
       expect(start.exitCode).toBe(0);
       expect(start.stdout).toBe('{"status":"ok","active":"claude"}');
-      // start installed the hooks from the installed package (in the background: wait for them).
+      // start installed the hooks from the installed package (in the background: wait for them): a stub
+      // in .git/hooks and the package's hook copied into .git/fallback-hooks/lib.
       const hook = join(repo, '.git', 'hooks', 'prepare-commit-msg');
-      for (let i = 0; i < 50 && !existsOrFalse(hook); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(readFileSync(hook, 'utf8')).toContain(join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'hooks'));
+      const copy = join(repo, '.git', 'fallback-hooks', 'lib', 'prepare-commit-msg');
+      for (let i = 0; i < 50 && !(existsOrFalse(hook) && existsOrFalse(copy)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync(hook, 'utf8')).toContain('fallback-hooks/lib');
+      expect(readFileSync(copy, 'utf8')).toBe(readFileSync(join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'hooks', 'prepare-commit-msg'), 'utf8'));
 
       const run = (args: string[]) => execa(cf.bin, args, { cwd: repo, env, reject: false, input: '{}' });
       expect((await run(['status'])).exitCode).toBe(3);

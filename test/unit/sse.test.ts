@@ -39,4 +39,24 @@ describe('createSSEParser', () => {
   it('encodes Anthropic frames with the event name and JSON data', () => {
     expect(encodeSSE('ping', { type: 'ping' })).toBe('event: ping\ndata: {"type":"ping"}\n\n');
   });
+
+  it('ends an event that grows past the maximum with one error event and reads nothing after it', () => {
+    for (const size of [1, 5, 64]) {
+      const p = createSSEParser({ maxEventChars: 40 });
+      const text = 'data: {"ok":1}\n\ndata: ' + 'x'.repeat(100) + '\n\ndata: {"late":1}\n\n';
+      const out = [];
+      for (let i = 0; i < text.length; i += size) out.push(...p.push(text.slice(i, i + size)));
+      out.push(...p.end());
+      expect(out.map((e) => e.event ?? null)).toEqual([null, 'error']);
+      expect(JSON.parse(out[1].data)).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+      expect(p.overflowed).toBe(true);
+    }
+  });
+
+  it('counts every data line of one event toward the maximum, and a new event starts from zero', () => {
+    const p = createSSEParser({ maxEventChars: 30 });
+    const many = Array.from({ length: 5 }, () => 'data: 0123456789').join('\n');
+    expect(p.push('data: 0123456789\n\ndata: 0123456789\n\n')).toHaveLength(2);
+    expect(p.push(many + '\n\n').map((e) => e.event)).toEqual(['error']);
+  });
 });

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './ledger.ts';
 import type { TierState } from './tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './switch-commit.ts';
+import { MAX_COOLDOWN_MS } from './fallback-policy.ts';
 
 /** The auto-commit at a switch (proxy/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
@@ -58,7 +59,8 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const until = state.cooldownUntil[from];
     const event: Omit<SwitchEvent, 'ts'> = { kind: 'switch', from: fromName, to: toName, reason };
     if (reason !== 'recovered' && failure) event.status = failure.status;
-    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(until).toISOString();
+    // Clamped again where the time is written, so no cooldown end can make this line throw.
+    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(Math.min(until, Date.now() + MAX_COOLDOWN_MS)).toISOString();
     if (deps.git.autoCommit) {
       event.commit = commit;
       event.tag = tag;

@@ -2,7 +2,7 @@
 // The active tier is sticky; a higher tier is tried again once its cooldown is over.
 
 import type { TierConfig } from './config.ts';
-import type { FailureReason } from './fallback-policy.ts';
+import { MAX_COOLDOWN_MS, type FailureReason } from './fallback-policy.ts';
 
 export type TierFailure = { reason: FailureReason; status: number; at: number; until: number; message: string };
 
@@ -50,8 +50,10 @@ export function createTierState(tiers: readonly TierConfig[], now = Date.now()):
       return [soonest];
     },
     cool(tier, failure) {
-      cooldownUntil[tier] = failure.until;
-      lastFailure[tier] = failure;
+      // However the end was computed, a tier is back within 7 days and its end is a valid time.
+      const until = Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+      cooldownUntil[tier] = until;
+      lastFailure[tier] = { ...failure, until };
       counters[tier].failures++;
     },
     healthy(tier) {

@@ -1,5 +1,6 @@
 // The pass-through request to an anthropic-protocol tier: the client's method, path, query, headers
-// and body as they came, with the tier's own key (never the client's) when it has one.
+// and body as they came, with the tier's own key when it has one. The client's credentials go only
+// to a tier the config marked `clientCredentials` (tier 0, Anthropic itself, `credentials: client`).
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TierConfig } from '../config.ts';
@@ -15,7 +16,7 @@ export function anthropicUpstreamHeaders(
 ): Record<string, string> {
   // The proxy reads /v1/messages streams (holdback, usage), so it asks for them uncompressed.
   const drop = opts.identity ? [...PROXY_ONLY, 'accept-encoding'] : PROXY_ONLY;
-  const headers = forwardableHeaders(clientHeaders, tier.apiKey ? [...drop, 'x-api-key', 'authorization'] : drop);
+  const headers = forwardableHeaders(clientHeaders, tier.clientCredentials ? drop : [...drop, 'x-api-key', 'authorization']);
   if (tier.apiKey) headers['x-api-key'] = tier.apiKey;
   if (tier.headers) Object.assign(headers, tier.headers);
   return headers;

@@ -5,17 +5,11 @@ import type { Dispatcher } from 'undici';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
 import { gitCommonDir } from './git.ts';
 import { ledgerPath } from './ledger.ts';
-import { createProxy, type Proxy } from './server.ts';
+import { createProxy, type Proxy } from './server/server.ts';
 import { commitAtSwitch } from './switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
-import { openaiAdapter } from './openai/openai-adapter.ts';
-import { geminiAdapter } from './gemini/gemini-adapter.ts';
-import type { ProviderAdapter } from './protocol.ts';
-
-export const ADAPTERS: Partial<Record<'openai' | 'gemini', ProviderAdapter>> = {
-  openai: openaiAdapter as ProviderAdapter,
-  gemini: geminiAdapter as ProviderAdapter,
-};
+import { ADAPTERS } from './providers/adapters.ts';
+import type { Clock } from './engine/clock.ts';
 
 export type AppOptions = {
   repo: string;
@@ -28,6 +22,8 @@ export type AppOptions = {
   dispatcher?: Dispatcher;
   /** Test seam: notifier retry timing. */
   notifyRetry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Test seam: the time cooldowns are decided by. */
+  clock?: Clock;
 };
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
@@ -56,6 +52,7 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     log,
     verbose: opts.verbose,
     dispatcher: opts.dispatcher,
+    clock: opts.clock,
   });
   const port = await proxy.listen();
   return { proxy, config, port, ledgerPath: path };

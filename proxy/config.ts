@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { parseDuration, parseSize } from './duration.ts';
-import { isLoopbackHost } from './access.ts';
+import { isLoopbackHost } from './server/access.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];

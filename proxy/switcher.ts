@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './ledger.ts';
 import type { TierState } from './tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './switch-commit.ts';
-import { MAX_COOLDOWN_MS } from './fallback-policy.ts';
+import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 
 /** The auto-commit at a switch (proxy/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;

@@ -1,5 +1,5 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
-// (DESIGN.md "Performance budget"); also written as JSON to bench-results/latest.json.
+// (README "Benchmarks"); also written as JSON to bench-results/latest.json.
 // Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
 import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
-import { ROOT, isMain } from './bench/processes.ts';
+import { ROOT } from './bench/processes.ts';
+import { mainArgs } from './main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
 import { PROXY_NODE_FLAGS } from '../proxy/node-flags.ts';
 
@@ -129,8 +130,9 @@ export async function main(argv: string[]): Promise<number> {
   return rows.some((r) => r.met === false) ? 1 : 0;
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
+const args = mainArgs(import.meta.url);
+if (args) {
+  main(args).then(
     (code) => {
       process.exitCode = code;
     },

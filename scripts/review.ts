@@ -1,7 +1,6 @@
 // The review CLI: what did each model do, and accept or roll back one model's work (`npm run review -- -h`).
 
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { mainArgs } from './main-module.mjs';
 import { parseArgs } from 'node:util';
 import { git } from '../proxy/git.ts';
 import { EXIT, ReviewError } from './review/errors.ts';
@@ -147,7 +146,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
 
 function executedDirectly(): boolean {
   try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+    return mainArgs(import.meta.url) !== null;
   } catch {
     return false;
   }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { $, chalk } from 'zx';
 import { register } from 'tsx/esm/api';
+import { mainArgs } from './main-module.mjs';
 
 // The proxy is TypeScript; tsx lets this script load it on Node 20 (Node ≥ 22.18 could strip types itself).
 register();
@@ -134,10 +135,9 @@ export async function main(argv) {
   return null; // keep running until a signal (or the command) stops it
 }
 
-const self = fileURLToPath(import.meta.url);
-if (process.argv.slice(1, 3).some((a) => resolve(a) === self)) {
-  const at = process.argv.findIndex((a) => resolve(a) === self);
-  main(process.argv.slice(at + 1)).then((code) => {
+const args = mainArgs(import.meta.url);
+if (args) {
+  main(args).then((code) => {
     if (code !== null) process.exit(code);
   });
 }

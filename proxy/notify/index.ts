@@ -12,7 +12,6 @@ import { toDiscordMessage } from './discord.ts';
 import type { NotifyEvent } from './message.ts';
 import { redact } from './redact.ts';
 import { toSlackMessage } from './slack.ts';
-import { toWebhookBody } from './webhook.ts';
 
 export { redact } from './redact.ts';
 export type { NotifyContext } from './context.ts';
@@ -82,7 +81,7 @@ export function createNotifier(config: Config['notify'], deps: NotifierDeps): No
     notify(event) {
       try {
         track(later().then(() => readable(event)));
-        config.webhooks.forEach((url, i) => track(later().then(() => http(`webhook[${i}]`, url, toWebhookBody(event)))));
+        config.webhooks.forEach((url, i) => track(later().then(() => http(`webhook[${i}]`, url, event))));
         // Commands (often `npm test`) are for real switches; a monitor's external event only informs.
         if (config.onSwitch.length > 0 && event.kind === 'switch') {
           commandChain = commandChain.then(later).then(() => commands(event)).catch((err: unknown) => log(`notify on_switch: ${(err as Error)?.name ?? 'error'}`));

@@ -1,17 +1,13 @@
 // `git commit` in a repository with the hooks installed and an active non-Claude model, against the same
 // commit in a repository without hooks; the two alternate so that machine noise falls on both.
 
-import { execFile } from 'node:child_process';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { makeRepo } from '../../test/helpers/harness.ts';
+import { makeRepo } from '../../test-support/repo.ts';
 import { installHooks } from '../install-hooks.mjs';
 import { appendLedger, ledgerPath } from '../../proxy/ledger.ts';
-import { gitCommonDir } from '../../proxy/git.ts';
+import { git, gitCommonDir } from '../../proxy/git.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
-
-const run = promisify(execFile);
 
 export type HooksResults = { commits: number; without: Summary; with: Summary; stamped: boolean; ledgerLines: number };
 
@@ -19,10 +15,10 @@ export type HooksResults = { commits: number; without: Summary; with: Summary; s
 const MESSAGE = 'Fix the retry loop in the uploader\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n';
 
 async function prepare(hooks: boolean, ledgerLines: number): Promise<string> {
-  const repo = makeRepo(hooks ? 'bench-hooks-' : 'bench-nohooks-');
+  const repo = await makeRepo(hooks ? 'bench-hooks-' : 'bench-nohooks-');
   writeFileSync(join(repo, 'work.txt'), 'start\n');
-  await run('git', ['add', 'work.txt'], { cwd: repo });
-  await run('git', ['commit', '-q', '-m', 'initial'], { cwd: repo, env: { ...process.env, FALLBACK_SKIP_HOOKS: '1' } });
+  await git(repo, ['add', 'work.txt']);
+  await git(repo, ['commit', '-q', '-m', 'initial'], { env: { FALLBACK_SKIP_HOOKS: '1' } });
   if (!hooks) return repo;
   await installHooks(repo);
   const path = ledgerPath(await gitCommonDir(repo));
@@ -38,7 +34,7 @@ async function prepare(hooks: boolean, ledgerLines: number): Promise<string> {
 async function commit(repo: string, i: number): Promise<number> {
   appendFileSync(join(repo, 'work.txt'), `change ${i}\n`);
   const t0 = performance.now();
-  await run('git', ['commit', '-q', '-a', '-m', MESSAGE], { cwd: repo });
+  await git(repo, ['commit', '-q', '-a', '-m', MESSAGE]);
   return performance.now() - t0;
 }
 
@@ -55,7 +51,7 @@ export async function benchHooks(opts: { commits: number; ledgerLines?: number }
         if (i >= warm) times[side].push(t);
       }
     }
-    const { stdout } = await run('git', ['log', '-1', '--format=%B'], { cwd: withRepo });
+    const { stdout } = await git(withRepo, ['log', '-1', '--format=%B']);
     const stamped = stdout.includes('Model: gemini-flash') && stdout.includes('gemini-flash via Claude Code');
     return { commits: opts.commits, without: summarize(times.without), with: summarize(times.with), stamped, ledgerLines };
   } finally {

@@ -1,0 +1,145 @@
+// The proxy's HTTP server (docs/http.md): checks who is asking, hands each request to its route
+// (routes/index.ts), turns what a route throws into Anthropic's error shape, and owns the lifecycle:
+// listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
+
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config.ts';
+import type { Adapters } from '../providers/adapters.ts';
+import { createConversationStore } from '../providers/provider.ts';
+import { createLedgerWriter, type LedgerWriter } from '../ledger.ts';
+import type { Notifier } from '../notify/index.ts';
+import { createSwitcher, type AutoCommit, type Switcher } from '../switcher.ts';
+import { createTierState, type TierState } from '../engine/tier-state.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { EngineDeps } from '../engine/engine.ts';
+import { createUpstreamDispatcher } from '../engine/upstream.ts';
+import { ProxyError, sendError, toProxyError } from '../wire/errors.ts';
+import { refuseReason } from './access.ts';
+import { pathOf } from './exchange.ts';
+import type { ProxyContext } from './route.ts';
+import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
+
+export type ProxyOptions = {
+  config: Config;
+  /** The git work tree whose ledger this proxy writes and whose tree it commits at a switch. */
+  repo: string;
+  ledgerPath: string;
+  adapters: Adapters;
+  autoCommit: AutoCommit;
+  notifier: Notifier;
+  log?: (line: string) => void;
+  verbose?: boolean;
+  dispatcher?: Dispatcher;
+  /** The time cooldowns are decided by (tests move it on instead of waiting). */
+  clock?: Clock;
+  /** Test seam for short retry-after waits. */
+  sleep?: EngineDeps['sleep'];
+};
+
+export type Proxy = {
+  server: Server;
+  state: TierState;
+  switcher: Switcher;
+  ledger: LedgerWriter;
+  /** Listens and writes the `start` line; resolves with the port. */
+  listen(): Promise<number>;
+  /** Stops accepting, gives in-flight answers `graceMs`, writes the `stop` line. */
+  close(graceMs?: number): Promise<void>;
+};
+
+export function createProxy(opts: ProxyOptions): Proxy {
+  const ctx = createContext(opts);
+  const { config, state, log } = ctx;
+  const open = new Set<ServerResponse>();
+  let port = config.proxy.port;
+  let closing: Promise<void> | null = null;
+
+  const server = createServer((req, res) => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
+    const route = async () => {
+      const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
+      if (refused) throw new ProxyError(403, 'permission_error', refused);
+      const path = pathOf(req);
+      await (ROUTES.find((r) => r.method === req.method && r.path === path) ?? FALLBACK_ROUTE).handle(req, res, ctx);
+    };
+    route().catch((err: unknown) => {
+      const e = toProxyError(err);
+      if (e.status >= 500) log(`error: ${req.method} ${pathOf(req)}: ${e.message}`);
+      sendError(res, e);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0; // long streams are normal here
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  return {
+    server,
+    state,
+    switcher: ctx.switcher,
+    ledger: ctx.ledger,
+    async listen() {
+      port = await listen(server, config);
+      const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
+      state.startRun(started.ts);
+      return port;
+    },
+    close(graceMs = 5000) {
+      closing ??= shutdown(server, open, ctx, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
+      return closing;
+    },
+  };
+}
+
+/** The parts of one running proxy, shared by its routes. */
+function createContext(opts: ProxyOptions): ProxyContext {
+  const { config } = opts;
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const state = createTierState(config.tiers, opts.clock);
+  const ledger = createLedgerWriter(opts.ledgerPath);
+  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit: opts.autoCommit, notifier: opts.notifier, log });
+  const engine: EngineDeps = {
+    config,
+    state,
+    switcher,
+    adapters: opts.adapters,
+    dispatcher: opts.dispatcher ?? createUpstreamDispatcher(),
+    ledger,
+    store: createConversationStore(),
+    log,
+    verbose: opts.verbose ?? false,
+    sleep: opts.sleep,
+  };
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log };
+}
+
+function listen(server: Server, config: Config): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.proxy.port} on ${config.proxy.host} is already in use (another proxy running? pick one with --port)`) : err);
+    };
+    server.once('error', onError);
+    server.listen(config.proxy.port, config.proxy.host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
+async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    for (const res of open) res.destroy();
+    server.closeAllConnections();
+  }, graceMs);
+  await closed;
+  clearTimeout(timer);
+  await ctx.switcher.idle();
+  await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
+  await ctx.ledger.close();
+  await ctx.notifier.drain();
+}

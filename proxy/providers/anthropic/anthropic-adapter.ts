@@ -9,6 +9,7 @@ import type { AnswerReader, BytesAdapter } from '../provider.ts';
 import { parseAnthropicError } from './anthropic-error.ts';
 import { anthropicBody, anthropicHeaders } from './anthropic-request.ts';
 import { createPassThroughStream } from './anthropic-stream.ts';
+import { anthropicUrl } from './anthropic-url.ts';
 
 /** The answer as it came; only its usage is read. */
 const passThrough: AnswerReader = {
@@ -19,12 +20,12 @@ const passThrough: AnswerReader = {
 export const anthropicAdapter: BytesAdapter = {
   relays: 'bytes',
   prepare(req, { tier, model }) {
-    // `{base_url}{path}?{query}`: `https://api.deepseek.com/anthropic` + `/v1/messages?beta=true`.
-    const request = { url: tier.baseUrl + req.path, method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) };
+    // `{base_url}{path}?{query}`: `https://api.deepseek.com/anthropic` + `/v1/messages?beta=true` (anthropic-url.ts).
+    const request = { url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) };
     return { request, warnings: [], answer: passThrough };
   },
-  countTokens: (req, { tier, model }) => ({ url: tier.baseUrl + req.path, method: 'POST', headers: anthropicHeaders(tier, req.headers), body: anthropicBody(req, model) }),
-  forward: (tier, req) => ({ url: tier.baseUrl + req.path, method: req.method, headers: anthropicHeaders(tier, req.headers), body: req.body }),
+  countTokens: (req, { tier, model }) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers), body: anthropicBody(req, model) }),
+  forward: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers), body: req.body }),
   parseError: parseAnthropicError,
   // Anthropic's own answer says best what is wrong with the request: it goes to Claude Code as it came.
   clientError: (error, upstream, tier) => upstream ?? errorAnswer(error.status || 502, error.type, `${tier.name}: ${error.message}`),

@@ -38,7 +38,16 @@ export type TierConfig = {
 export type Config = {
   /** The file this came from. */
   file: string;
-  proxy: { host: string; port: number; token?: string; maxBodyBytes: number };
+  proxy: {
+    host: string;
+    port: number;
+    token?: string;
+    maxBodyBytes: number;
+    /** A request's headers and body must be complete within this time of its start. */
+    requestTimeoutMs: number;
+    /** Open client connections at most; more are closed as they arrive. */
+    maxConnections: number;
+  };
   tiers: TierConfig[];
   /** Tiers left out at load, with the reason (an unset `${VAR}`). */
   skipped: { name: string; reason: string }[];
@@ -85,13 +94,16 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify');
   const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify']);
 
-  const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body']);
+  const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body', 'request_timeout', 'max_connections']);
   const proxy = {
     host: str(ctx, proxyMap.host, 'proxy.host') ?? '127.0.0.1',
     port: int(ctx, proxyMap.port, 'proxy.port', 0, 65535) ?? 8000,
     token: str(ctx, proxyMap.token, 'proxy.token') || undefined,
     maxBodyBytes: size(ctx, proxyMap.max_body, 'proxy.max_body') ?? 32 * 1024 * 1024,
+    requestTimeoutMs: duration(ctx, proxyMap.request_timeout, 'proxy.request_timeout') ?? 60_000,
+    maxConnections: int(ctx, proxyMap.max_connections, 'proxy.max_connections', 1, 100_000) ?? 512,
   };
+  if (proxy.requestTimeoutMs <= 0) fail(ctx, proxyMap.request_timeout, 'proxy.request_timeout', 'must be more than 0 (a request body has to end some time)');
 
   if (!isLoopbackHost(proxy.host) && !proxy.token)
     fail(ctx, proxyMap.host, 'proxy.host', `"${proxy.host}" is reachable from other machines: set proxy.token too (clients send it as x-fallback-token)`);

@@ -151,3 +151,25 @@ export function parseJSONData(e: SSEEvent): unknown {
     return err instanceof Error ? err : new Error(String(err));
   }
 }
+
+/**
+ * Where a byte stream stands between SSE frames, so a frame appended after a cut parses on its own.
+ * `closer()` is what to write first: nothing at a frame boundary; otherwise the unfinished frame is
+ * closed as a `ping`, since the last `event:` field of a frame wins
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation) and
+ * Anthropic's SDK skips pings without reading their data. A half-sent event is so dropped, never
+ * dispatched as JSON cut mid-way (which the SDK would report as a parse error, not an APIError).
+ */
+export function createFrameEnd(): { see(chunk: Uint8Array | string): void; closer(): string } {
+  let tail = '';
+  return {
+    see(chunk) {
+      const text = typeof chunk === 'string' ? chunk.slice(-4) : Buffer.from(chunk.subarray(Math.max(0, chunk.length - 4))).toString('latin1');
+      tail = (tail + text).slice(-4);
+    },
+    closer() {
+      if (tail === '' || /(\n\n|\r\r|\r\n\r\n)$/.test(tail)) return '';
+      return /[\r\n]$/.test(tail) ? 'event: ping\n\n' : '\nevent: ping\n\n';
+    },
+  };
+}

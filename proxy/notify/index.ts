@@ -10,10 +10,10 @@ import { runCommand, summarizeCommand, switchEnv } from './commands.ts';
 import { deliverJson, type RetryOptions } from './deliver.ts';
 import { toDiscordMessage } from './discord.ts';
 import type { NotifyEvent } from './message.ts';
-import { redact } from './redact.ts';
+import { redact } from '../redact.ts';
 import { toSlackMessage } from './slack.ts';
 
-export { redact } from './redact.ts';
+export { redact } from '../redact.ts';
 export type { NotifyContext } from './context.ts';
 export type { NotifyEvent } from './message.ts';
 

@@ -7,6 +7,7 @@ import type { Notifier } from '../notify/index.ts';
 import type { Switcher } from '../switcher.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import type { TierState } from '../engine/tier-state.ts';
+import type { RateLimit } from './rate-limit.ts';
 
 export type ProxyContext = {
   config: Config;
@@ -17,6 +18,8 @@ export type ProxyContext = {
   /** Everything the fallback engine needs (adapters, dispatcher, store, log…). */
   engine: EngineDeps;
   log: (line: string) => void;
+  /** POST /webhook events this proxy accepts (webhook.ts). */
+  webhookLimit: RateLimit;
 };
 
 export type Route = {

@@ -19,6 +19,8 @@ import { errorBody, ProxyError, sendError, toProxyError } from '../wire/errors.t
 import { refuseReason } from './access.ts';
 import { pathOf } from './exchange.ts';
 import type { ProxyContext } from './route.ts';
+import { createRateLimit } from './rate-limit.ts';
+import { WEBHOOK_EVENTS_PER_MINUTE } from './routes/webhook.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 
 export type ProxyOptions = {
@@ -144,7 +146,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     verbose: opts.verbose ?? false,
     sleep: opts.sleep,
   };
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log };
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
 function listen(server: Server, config: Config): Promise<number> {

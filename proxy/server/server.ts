@@ -139,7 +139,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     state,
     switcher,
     adapters: opts.adapters,
-    dispatcher: opts.dispatcher ?? createUpstreamDispatcher(),
+    dispatcher: opts.dispatcher ?? createUpstreamDispatcher(config.proxy.maxConnections),
     ledger,
     store: createConversationStore(),
     log,

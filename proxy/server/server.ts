@@ -114,7 +114,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
 /** A request refused before its body was read: the answer says `connection: close`, and the socket goes. */
 function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
-  res.once('finish', () => req.socket.destroySoon());
+  // Node may have let go of the socket by 'finish' (it closes on `connection: close` too), or already
+  // have: keep it here, and there is nothing to do without one.
+  const socket = req.socket as Socket | null;
+  res.once('finish', () => socket?.destroySoon());
 }
 
 /** Node found a request not complete within request_timeout: 408 in Anthropic's shape when nothing was answered yet. */

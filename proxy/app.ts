@@ -2,6 +2,7 @@
 // and the notifier. The start script and the end-to-end tests both start the proxy through here.
 
 import type { Dispatcher } from 'undici';
+import type { Server as NetServer } from 'node:net';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
 import { gitCommonDir } from './git.ts';
 import { ledgerPath } from './ledger.ts';
@@ -24,6 +25,8 @@ export type AppOptions = {
   notifyRetry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Test seam: the time cooldowns are decided by. */
   clock?: Clock;
+  /** A socket already bound, to listen on instead of binding proxy.host:port (claude-fallback start passes its fd). */
+  handle?: NetServer | { fd: number };
 };
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
@@ -53,6 +56,7 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     verbose: opts.verbose,
     dispatcher: opts.dispatcher,
     clock: opts.clock,
+    handle: opts.handle,
   });
   const port = await proxy.listen();
   return { proxy, config, port, ledgerPath: path };

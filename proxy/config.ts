@@ -54,6 +54,8 @@ export type Config = {
   fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
   git: { autoCommit: boolean; tagPrefix: string };
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
+  /** `review.test`: the command the dashboard may run before it accepts a model's work. */
+  review: { test?: string };
 };
 
 export class ConfigError extends Error {
@@ -91,8 +93,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const ctx: Ctx = { file, lines, env, unset: new Set() };
   const root = doc.contents;
-  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify');
-  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify']);
+  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify, review');
+  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify', 'review']);
 
   const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body', 'request_timeout', 'max_connections']);
   const proxy = {
@@ -152,7 +154,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     onSwitch: strList(ctx, n.on_switch, 'notify.on_switch'),
     timeoutMs: duration(ctx, n.timeout, 'notify.timeout') ?? 30_000,
   };
-  return { file, proxy, tiers, skipped, fallback, git, notify };
+  const r = readMap(ctx, top.review, 'review', ['test']);
+  const review = { test: str(ctx, r.test, 'review.test') || undefined };
+  return { file, proxy, tiers, skipped, fallback, git, notify, review };
 }
 
 function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig {

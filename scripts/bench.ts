@@ -1,6 +1,6 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
 // (README "Benchmarks"); also written as JSON to bench-results/latest.json.
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
 import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
+import { benchDashboard, type DashboardResults } from './bench/dashboard-bench.ts';
+import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
 import { ROOT } from './bench/processes.ts';
 import { mainArgs } from './main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
@@ -76,6 +78,20 @@ export function reviewRows(r: ReviewResults): Row[] {
   ];
 }
 
+export function dashboardRows(d: DashboardResults): Row[] {
+  const f = d.firstPaint;
+  const s = d.switchShown;
+  const hx = d.history.api.median / d.history.gitLog.median;
+  const n = d.commits.toLocaleString('en-US');
+  return [
+    { row: 'dashboard first paint (FCP, fresh browser context): bare HTML page → dashboard, median', baseline: ms(f.bare.median, 0), subject: ms(f.dashboard.median, 0), delta: signedMs(f.dashboard.median - f.bare.median, 0), target: '≤ 300 ms', met: f.dashboard.median <= 300 },
+    { row: 'dashboard first paint → active tier shown, median', baseline: ms(f.dashboard.median, 0), subject: ms(f.activeTier.median, 0), delta: signedMs(f.activeTier.median - f.dashboard.median, 0), target: '', met: null },
+    { row: 'switch → shown: event stream client → dashboard page, median', baseline: ms(s.events.median, 0), subject: ms(s.page.median, 0), delta: signedMs(s.page.median - s.events.median, 0), target: '≤ 1000 ms', met: s.page.median <= 1000 },
+    { row: 'switch → shown: dashboard page, p99', baseline: ms(s.events.p99, 0), subject: ms(s.page.p99, 0), delta: signedMs(s.page.p99 - s.events.p99, 0), target: '≤ 1000 ms', met: s.page.p99 <= 1000 },
+    { row: `history view, ${n} commits: git log -n 200 → dashboard history API, median`, baseline: ms(d.history.gitLog.median, 0), subject: ms(d.history.api.median, 0), delta: ratio(hx), target: '≤ 2×', met: hx <= 2 },
+  ];
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -89,11 +105,11 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
+    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
     return 0;
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? 'proxy,hooks,review').split(','));
+  const only = new Set((values.only ?? 'proxy,hooks,review,dashboard,cli').split(','));
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const out = join(ROOT, 'bench-results');
   mkdirSync(out, { recursive: true });
@@ -104,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const m = machine();
   const started = new Date();
-  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults } = {};
+  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; dashboard?: DashboardResults; cli?: CliResults } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
     results.proxy = await benchProxy({ quick, proxyNodeArgs, log });
@@ -119,6 +135,14 @@ export async function main(argv: string[]): Promise<number> {
     log('review --analyze on 20,000 commits…');
     results.review = await benchReview({ commits: 20_000, runs: quick ? 3 : 7 });
     rows.push(...reviewRows(results.review));
+  }
+  if (only.has('dashboard')) {
+    results.dashboard = await benchDashboard({ quick, proxyNodeArgs, log });
+    rows.push(...dashboardRows(results.dashboard));
+  }
+  if (only.has('cli')) {
+    results.cli = await benchCli({ quick, log });
+    rows.push(...cliRows(results.cli));
   }
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

@@ -22,7 +22,8 @@ Views (one at a time; --analyze when none is given):
                            through your git pager when the output is a terminal
       --accept <model>     accept the model's work: run tags <prefix><model>-* become
                            accepted-<model>-*, a ledger "accept" line records the commits
-        --test "<cmd>"       run the command first; refuse to accept when it fails
+        --test "<cmd>"       run the command first; refuse to accept when it fails (and refuse
+                             a dirty tree, which the test would judge too)
         --rollback-on-fail   with --test: roll the work back instead when it fails
       --rollback <model>   revert the model's pending commits that HEAD reaches, newest first,
                            in one commit (trailers Model-Rollback, Reverts); its run tags become

@@ -18,6 +18,8 @@ import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
 import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
+import { failureLine } from './failure-log.ts';
+import type { RateLimitRecorder } from '../status/rate-limits.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -31,6 +33,8 @@ export type EngineDeps = {
   verbose: boolean;
   /** Test seam: how the engine waits out a short retry-after. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Sees every upstream answer's headers (Claude's subscription limits, proxy/status/rate-limits.ts). */
+  rateLimits?: Pick<RateLimitRecorder, 'record'>;
 };
 
 export type MessagesCall = {
@@ -41,6 +45,8 @@ export type MessagesCall = {
   model: string;
   stream: boolean;
   signal: AbortSignal;
+  /** The URL of the latest attempt, for its failure's log line. */
+  upstreamUrl?: string;
 };
 
 type Failed = { kind: 'failed'; error: UpstreamError; upstream?: ErrorAnswer };
@@ -69,7 +75,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       const tier = state.tiers[t];
       const now = state.clock.now();
       const decision = decideFailure(attempt.error, { now, maxWaitMs: config.fallback.maxWaitMs, cooldownMs: config.fallback.cooldownMs, ownKey: tier.apiKey !== undefined, retried });
-      deps.log(`${tier.name} ${attempt.error.status || attempt.error.transport} ${attempt.error.type}: ${decision.action}${decision.action === 'retry' ? ` in ${decision.waitMs}ms` : ''}`);
+      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision));
       if (decision.action === 'return') return sendAnswer(call.res, deps.adapters[tier.protocol].clientError(attempt.error, attempt.upstream, tier));
       if (decision.action === 'retry') {
         retried = true;
@@ -91,6 +97,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   if (sent === null) return aborted();
   if ('error' in sent) return { kind: 'failed', error: sent.error };
   const { response, answer } = sent;
+  deps.rateLimits?.record(tier.name, response.headers); // Claude's subscription windows, when the answer names them
 
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readErrorBody(response.body);
@@ -122,6 +129,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
 async function send(tier: TierConfig, adapter: ProviderAdapter, call: MessagesCall, deps: EngineDeps): Promise<{ response: UpstreamResponse; answer: AnswerReader } | { error: UpstreamError } | null> {
   const { request, warnings, answer } = adapter.prepare(call.request!, { tier, model: upstreamModel(tier, call.model), stream: call.stream, store: deps.store });
   if (deps.verbose) for (const w of warnings) deps.log(`${tier.name}: ${w}`);
+  call.upstreamUrl = request.url;
   const response = await callUpstream({
     ...request,
     signal: call.signal,

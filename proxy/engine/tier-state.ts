@@ -34,6 +34,8 @@ export type TierState = {
   startRun(ts: string): void;
   /** Whether the tier may be tried now. */
   ready(tier: number, now?: number): boolean;
+  /** Ends the tier's cooldown so the next request tries it (`claude-fallback retry`, a /webhook switch naming it). */
+  lift(tier: number): void;
 };
 
 export function createTierState(tiers: readonly TierConfig[], clock: Clock = systemClock): TierState {
@@ -81,6 +83,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     activate,
     startRun: (ts) => void (runStartedAt = ts),
     ready: (tier, now = clock.now()) => cooldownUntil[tier] <= now,
+    lift: (tier) => void (cooldownUntil[tier] = 0),
   };
 }
 
@@ -91,10 +94,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
 function plan(cooldownUntil: readonly number[], now: number): number[] {
   const ready = cooldownUntil.map((_, i) => i).filter((i) => cooldownUntil[i] <= now);
   if (ready.length > 0) return ready;
-  // Every tier is cooling down: rather than refuse, try the one expected back first.
-  let soonest = 0;
-  cooldownUntil.forEach((t, i) => {
-    if (t < cooldownUntil[soonest]) soonest = i;
-  });
-  return [soonest];
+  // Every tier is cooling down: rather than refuse, try them all in order. Only the one expected back
+  // first could be a tier that is down for an hour while another would answer now.
+  return cooldownUntil.map((_, i) => i);
 }

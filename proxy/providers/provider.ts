@@ -26,6 +26,8 @@ export type UpstreamError = {
   permanent?: boolean;
   /** No response at all: `network` (connect/reset) or `timeout` (no first byte in time). */
   transport?: 'network' | 'timeout';
+  /** For a transport failure, what Node or undici said (`connect ECONNREFUSED 127.0.0.1:9101`), for the log. */
+  detail?: string;
 };
 
 /** One Messages request as Claude Code sent it. */

@@ -8,6 +8,7 @@ import type { Switcher } from '../switcher.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { LiveStatus } from '../status/live-status.ts';
 
 export type ProxyContext = {
   config: Config;
@@ -20,6 +21,8 @@ export type ProxyContext = {
   log: (line: string) => void;
   /** POST /webhook events this proxy accepts (webhook.ts). */
   webhookLimit: RateLimit;
+  /** What status, the status line and the dashboard read beyond the tier state. */
+  live: LiveStatus;
 };
 
 export type Route = {

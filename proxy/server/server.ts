@@ -3,7 +3,7 @@
 // listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Adapters } from '../providers/adapters.ts';
@@ -22,6 +22,8 @@ import type { ProxyContext } from './route.ts';
 import { createRateLimit } from './rate-limit.ts';
 import { WEBHOOK_EVENTS_PER_MINUTE } from './routes/webhook.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
+import { createDashboard, type Dashboard } from '../dashboard/index.ts';
+import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -38,6 +40,8 @@ export type ProxyOptions = {
   clock?: Clock;
   /** Test seam for short retry-after waits. */
   sleep?: EngineDeps['sleep'];
+  /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
+  handle?: NetServer | { fd: number };
 };
 
 export type Proxy = {
@@ -45,6 +49,9 @@ export type Proxy = {
   state: TierState;
   switcher: Switcher;
   ledger: LedgerWriter;
+  live: LiveStatus;
+  /** Answers still being sent (what the grace period at close waits for). */
+  inflight(): number;
   /** Listens and writes the `start` line; resolves with the port. */
   listen(): Promise<number>;
   /** Stops accepting, gives in-flight answers `graceMs`, writes the `stop` line. */
@@ -71,10 +78,12 @@ export function createProxy(opts: ProxyOptions): Proxy {
       open.add(res);
       res.on('close', () => open.delete(res));
       const route = async () => {
-        const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
-        if (refused) throw new ProxyError(403, 'permission_error', refused);
         // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
         if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
+        // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
+        if (dashboard.owns(req)) return dashboard.handle(req, res);
+        const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
+        if (refused) throw new ProxyError(403, 'permission_error', refused);
         const path = pathOf(req);
         await (ROUTES.find((r) => r.method === req.method && r.path === path) ?? FALLBACK_ROUTE).handle(req, res, ctx);
       };
@@ -92,20 +101,24 @@ export function createProxy(opts: ProxyOptions): Proxy {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
     socket.destroy();
   });
+  const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, limits: () => ctx.live.rateLimits.snapshot() });
 
   return {
     server,
     state,
     switcher: ctx.switcher,
     ledger: ctx.ledger,
+    live: ctx.live,
+    inflight: () => open.size,
     async listen() {
-      port = await listen(server, config);
+      port = await listen(server, config, opts.handle);
       const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
       state.startRun(started.ts);
+      void ctx.live.started();
       return port;
     },
     close(graceMs = 5000) {
-      closing ??= shutdown(server, open, ctx, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
+      closing ??= shutdown(server, open, ctx, dashboard, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
       return closing;
     },
   };
@@ -135,8 +148,11 @@ function createContext(opts: ProxyOptions): ProxyContext {
   const { config } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const state = createTierState(config.tiers, opts.clock);
-  const ledger = createLedgerWriter(opts.ledgerPath);
-  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit: opts.autoCommit, notifier: opts.notifier, log });
+  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
+  const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));
+  // No auto-commit of this repository while Claude Code says it works in another one.
+  const autoCommit = live.workdir.guard(opts.autoCommit);
+  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, notifier: opts.notifier, log });
   const engine: EngineDeps = {
     config,
     state,
@@ -148,25 +164,29 @@ function createContext(opts: ProxyOptions): ProxyContext {
     log,
     verbose: opts.verbose ?? false,
     sleep: opts.sleep,
+    rateLimits: live.rateLimits,
   };
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
-function listen(server: Server, config: Config): Promise<number> {
+function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.proxy.port} on ${config.proxy.host} is already in use (another proxy running? pick one with --port)`) : err);
     };
     server.once('error', onError);
-    server.listen(config.proxy.port, config.proxy.host, () => {
+    const listening = () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
-    });
+    };
+    if (handle) server.listen(handle, listening);
+    else server.listen(config.proxy.port, config.proxy.host, listening);
   });
 }
 
 /** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
-async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, graceMs: number): Promise<void> {
+async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number): Promise<void> {
+  dashboard.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => {
@@ -177,6 +197,7 @@ async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyCon
   clearTimeout(timer);
   await ctx.switcher.idle();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
+  ctx.live.close();
   await ctx.ledger.close();
   await ctx.notifier.drain();
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { appendLedger } from '../../proxy/ledger.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import type { RepoState } from './repo-state.ts';
-import { rollback, type RollbackResult } from './rollback.ts';
+import { dirtyPaths, rollback, type RollbackResult } from './rollback.ts';
 import { commitStatuses, pendingFromHead, reachable } from './status.ts';
 import { planRenames, stampOf, updateTags, type Rename, type RunTag } from './tags.ts';
 
@@ -47,6 +47,11 @@ export async function accept(state: RepoState, tier: string, opts: { test?: stri
   const pendingBefore = [...state.statuses].filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.model === tier).map(([sha]) => sha);
 
   if (opts.test) {
+    // The test must judge the model's commits, not uncommitted changes lying beside them.
+    const dirty = await dirtyPaths(state.repo);
+    if (dirty.length > 0) {
+      throw new ReviewError(`refusing to test and accept ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`, EXIT.refused, { dirty });
+    }
     result.test = await runTest(state.repo, opts.test);
     const { command, passed, exit_code } = result.test;
     appendLedger(state.ledgerFile, { kind: 'test', model: tier, commits: pendingBefore, command, passed, exit_code });

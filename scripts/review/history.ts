@@ -28,10 +28,10 @@ const US = '\x1f';
 const FORMAT = `${RS}%H%x00%P%x00%cI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00`;
 
 /** The exact `git log` arguments of the pass, so a benchmark can time the bare command. */
-export function historyArgs(): string[] {
+export function historyArgs(revs: readonly string[] = ['HEAD', '--tags']): string[] {
   // Every tag is walked too, so a run tag on another branch still says what it reaches. Needing no config
-  // (not even the tag prefix), the walk starts before the config is read.
-  return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, 'HEAD', '--tags', '--'];
+  // (not even the tag prefix), the walk starts before the config is read. Other `revs` walk a part (the dashboard).
+  return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, ...revs, '--'];
 }
 
 /**

@@ -6,8 +6,9 @@ import { countTokensRoute } from './count-tokens.ts';
 import { messagesRoute } from './messages.ts';
 import { passThroughRoute } from './pass-through.ts';
 import { healthRoute, statusRoute } from './status.ts';
+import { retryRoute } from './retry.ts';
 import { webhookRoute } from './webhook.ts';
 
-export const ROUTES: readonly Route[] = [healthRoute, statusRoute, messagesRoute, countTokensRoute, webhookRoute];
+export const ROUTES: readonly Route[] = [healthRoute, statusRoute, messagesRoute, countTokensRoute, webhookRoute, retryRoute];
 
 export const FALLBACK_ROUTE: FallbackRoute = passThroughRoute;

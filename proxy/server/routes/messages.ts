@@ -12,6 +12,7 @@ export const messagesRoute: Route = {
     const signal = abortOnClientClose(res);
     // The call holds the only reference to the body, so the engine can let it go once an answer streams.
     const request = await readClientRequest(req, ctx.config.proxy.maxBodyBytes);
+    ctx.live.workdir.observe(request.body);
     await handleMessages({ res, request, model: request.body.model, stream: request.body.stream === true, signal }, ctx.engine);
   },
 };

@@ -16,7 +16,7 @@ export const statusRoute: Route = {
   handle: (_req, res, ctx) => json(res, 200, status(ctx)),
 };
 
-function status({ state, config }: ProxyContext) {
+function status({ state, config, live }: ProxyContext) {
   const now = state.clock.now();
   return {
     active: state.tiers[state.active].name,
@@ -34,5 +34,6 @@ function status({ state, config }: ProxyContext) {
       };
     }),
     skipped: config.skipped,
+    ...live.status(now),
   };
 }

@@ -21,7 +21,9 @@ export const webhookRoute: Route = {
       throw new ProxyError(429, 'rate_limit_error', `more than ${WEBHOOK_EVENTS_PER_MINUTE} webhook events in a minute`, { 'retry-after': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) });
     const tier = state.tiers.findIndex((t) => t.name === body.model);
     if (tier !== -1 && /^(fallback|switch)$/.test(body.event_type)) {
-      // A monitor says to use one of our tiers: a real switch, recorded and committed like any other.
+      // A monitor says to use one of our tiers: a real switch, recorded and committed like any other. Its
+      // cooldown is lifted too, or the next request would skip the tier it was just told to use.
+      state.lift(tier);
       await switcher.ensureActive(tier, 'external');
       return json(res, 200, { status: 'switched', active: state.tiers[state.active].name });
     }

@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import type { LedgerInput, LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './git/ledger.ts';
 import type { TierState } from './tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
+import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 
 /** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
@@ -90,7 +91,8 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const until = state.cooldownUntil[from];
     const event: Extract<LedgerInput, { kind: 'switch' }> = { kind: 'switch', from: fromName, to: toName, reason };
     if (reason !== 'recovered' && failure) event.status = failure.status;
-    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(until).toISOString();
+    // Clamped again where the time is written, so no cooldown end can make this line throw.
+    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(Math.min(until, Date.now() + MAX_COOLDOWN_MS)).toISOString();
     if (deps.git.autoCommit) {
       event.commit = commit;
       event.tag = tag;

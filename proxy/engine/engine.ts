@@ -17,6 +17,7 @@ import { relayStream } from './relay.ts';
 import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
 import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
 import { responseHeaders } from '../headers.ts';
+import { redact, tierSecrets } from '../redact.ts';
 import { failureLine } from './failure-log.ts';
 import type { RateLimitRecorder } from '../status/rate-limits.ts';
 
@@ -65,6 +66,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       if (call.signal.aborted) return;
       state.attempted(t);
       const attempt = await attemptTier(t, call, deps);
+      if (attempt.kind === 'failed') redactFailure(attempt, deps.config.tiers.flatMap(tierSecrets));
       if (attempt.kind === 'done') {
         state.healthy(t);
         finish(t, attempt, call, deps, started);
@@ -106,7 +108,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
     return deps.switcher.ensureActive(t);
   };
-  if (!call.stream) return relayWhole(response, answer, call, release);
+  if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs);
   const result = await relayStream({
     res: call.res,
     upstream: response,
@@ -144,14 +146,27 @@ async function send(tier: TierConfig, adapter: ProviderAdapter, call: MessagesCa
 }
 
 /** A non-streaming answer: read whole (it is one JSON message), made Claude Code's by the adapter, then sent. */
-async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call: MessagesCall, release: () => Promise<void>): Promise<Attempt> {
-  let text: string;
+async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call: MessagesCall, release: () => Promise<void>, firstByteTimeoutMs: number): Promise<Attempt> {
+  // Headers and then silence is the same failure as no headers: first_byte_timeout, not idle_timeout.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    response.body.destroy();
+  }, firstByteTimeoutMs);
+  const chunks: Buffer[] = [];
   try {
-    text = await response.body.text();
+    for await (const chunk of response.body) {
+      clearTimeout(timer);
+      chunks.push(chunk as Buffer);
+    }
   } catch (err) {
     if (call.signal.aborted) return aborted();
-    return { kind: 'failed', error: { status: 0, type: 'api_error', message: `upstream closed the answer early (${(err as Error).message})`, transport: 'network' } };
+    if (!timedOut) return { kind: 'failed', error: { status: 0, type: 'api_error', message: `upstream closed the answer early (${(err as Error).message})`, transport: 'network' } };
+  } finally {
+    clearTimeout(timer);
   }
+  if (timedOut) return { kind: 'failed', error: { status: 0, type: 'timeout_error', message: `no answer within ${firstByteTimeoutMs} ms`, transport: 'timeout' } };
+  const text = Buffer.concat(chunks).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -169,6 +184,15 @@ async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call
   await release();
   sendAnswer(call.res, { status: response.statusCode, headers: out.headers, body: out.body });
   return { kind: 'done', usage: out.usage, status: response.statusCode, ok: true };
+}
+
+/**
+ * An upstream's error may quote a key ("Incorrect API key provided: sk-…"). It is hidden here, where a
+ * failure enters the engine, so no log line, cooldown message (/status, ledger) or client answer has it.
+ */
+function redactFailure(attempt: Failed, secrets: string[]): void {
+  attempt.error = { ...attempt.error, message: redact(attempt.error.message, secrets) };
+  if (attempt.upstream) attempt.upstream = { ...attempt.upstream, body: redact(attempt.upstream.body, secrets) };
 }
 
 /** Every tier failed: the last upstream's status in Anthropic's shape, and no client retry storm. */

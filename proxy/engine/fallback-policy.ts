@@ -21,6 +21,20 @@ export type PolicyOptions = {
   retried: boolean;
 };
 
+/**
+ * The longest a tier cools down, whatever hint it sent: a subscription's weekly limit resets within
+ * 7 days, so a longer hint is a broken header (`retry-after: 99999999999999`, a reset time in
+ * nanoseconds, a date in the year 9999). Clamping here keeps every cooldown end a valid time for the
+ * switch line, /status and the client's retry-after.
+ */
+export const MAX_COOLDOWN_MS = 7 * 24 * 3600 * 1000;
+
+/** A wait in ms within [0, MAX_COOLDOWN_MS]; a hint that is not a number is no hint. */
+export function clampWait(ms: number | undefined): number | undefined {
+  if (ms === undefined || Number.isNaN(ms)) return undefined;
+  return Math.min(Math.max(0, ms), MAX_COOLDOWN_MS);
+}
+
 export function failureReason(err: UpstreamError): FailureReason | null {
   if (err.transport === 'timeout') return 'timeout';
   if (err.transport === 'network') return 'network';
@@ -39,10 +53,10 @@ export function decideFailure(err: UpstreamError, opts: PolicyOptions): Decision
   if (reason === null && opts.ownKey && (err.status === 401 || err.status === 403)) reason = 'server_error';
   if (reason === null) return { action: 'return' };
 
-  const hintMs = err.retryAfterMs ?? (err.resetAt !== undefined ? Math.max(0, err.resetAt - opts.now) : undefined);
+  const hintMs = clampWait(err.retryAfterMs ?? (err.resetAt !== undefined ? err.resetAt - opts.now : undefined));
   if (!err.permanent && hintMs !== undefined && hintMs <= opts.maxWaitMs && !opts.retried) {
     return { action: 'retry', waitMs: hintMs };
   }
-  const wait = err.permanent ? Math.max(hintMs ?? 0, opts.cooldownMs) : (hintMs ?? opts.cooldownMs);
+  const wait = clampWait(err.permanent ? Math.max(hintMs ?? 0, opts.cooldownMs) : (hintMs ?? opts.cooldownMs))!;
   return { action: 'fallback', reason, cooldownUntil: opts.now + wait, hinted: hintMs !== undefined };
 }

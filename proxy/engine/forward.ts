@@ -1,5 +1,6 @@
 // One request passed to a tier as it is and its answer streamed back as it comes (count_tokens and the
-// paths the proxy does not handle itself): no holdback, no fallback, a transport failure is a 502/504.
+// paths the proxy does not handle itself): no holdback, no fallback, a transport failure is a 502/504,
+// and an answer cut after its headers resets the client's connection.
 
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
@@ -22,6 +23,14 @@ export async function forward(res: ServerResponse, tierName: string, request: Up
   });
   if (!('statusCode' in up)) throw new ProxyError(up.transport === 'timeout' ? 504 : 502, up.type, `${tierName}: ${up.message}`);
   res.writeHead(up.statusCode, responseHeaders(up.headers));
-  for await (const chunk of up.body) await writeToClient(res, chunk as Buffer);
+  try {
+    for await (const chunk of up.body) await writeToClient(res, chunk as Buffer);
+  } catch (err) {
+    if (signal.aborted) return;
+    // The answer was cut after its headers went out: reset Claude Code's connection, so the cut reads
+    // as a failure and never as a complete answer (an error frame appended to JSON would read as success).
+    res.destroy();
+    throw new ProxyError(502, 'api_error', `${tierName}: upstream cut the answer off mid-way (${(err as Error).message})`);
+  }
   res.end();
 }

@@ -113,15 +113,21 @@ async function endedWhileHeld(run: Run): Promise<RelayResult> {
 /** Phase 2: forward as it comes, then end; a stream that ended without message_stop says so. */
 async function streamRest(run: Run): Promise<RelayResult> {
   const { res, answer, signal } = run.opts;
-  for (;;) {
+  let upstreamEnded = false;
+  // The answer is over at message_stop or an error event, even if the upstream keeps its connection open.
+  while (!run.sawStop && !run.sawError) {
     const next = await read(run);
     run.pending = null;
-    if (next.done) break;
+    if (next.done) {
+      upstreamEnded = true;
+      break;
+    }
     const { events, out } = answer.live(next.value);
     events.forEach((e) => seen(run, e));
     if (out) await writeToClient(res, out);
     if (signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
   }
+  if (!upstreamEnded) letGo(run);
   const last = answer.end();
   last.events.forEach((e) => seen(run, e));
   if (last.out) await writeToClient(res, last.out);
@@ -129,6 +135,24 @@ async function streamRest(run: Run): Promise<RelayResult> {
   if (!run.sawStop && !run.sawError) res.write(answer.cutOff('api_error', 'upstream ended the stream before message_stop').out ?? '');
   res.end();
   return done(run);
+}
+
+/** How long an upstream may take to end its answer after the last event before its request is closed. */
+const AFTER_END_GRACE_MS = 1000;
+
+/**
+ * The client has its whole answer; the upstream's end (usually in the same packet) is read and dropped,
+ * so its connection can serve the next request. An upstream that stays open is closed after the grace.
+ */
+function letGo(run: Run): void {
+  const body = run.opts.upstream.body;
+  const timer = setTimeout(() => body.destroy(), AFTER_END_GRACE_MS);
+  const drain = async () => {
+    while (!(await read(run)).done) run.pending = null;
+  };
+  drain()
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
 }
 
 /** A failure while reading: before the release it may fall back; after it the stream ends with an error event. */

@@ -3,7 +3,7 @@
 // only through these methods, and "now" comes from the state's clock.
 
 import type { TierConfig } from '../config.ts';
-import type { FailureReason } from './fallback-policy.ts';
+import { MAX_COOLDOWN_MS, type FailureReason } from './fallback-policy.ts';
 import { systemClock, type Clock } from './clock.ts';
 
 export type TierFailure = { reason: FailureReason; status: number; at: number; until: number; message: string };
@@ -71,8 +71,10 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     plan: (now = clock.now()) => plan(cooldownUntil, now),
     attempted: (tier) => void counters[tier].requests++,
     cool(tier, failure) {
-      cooldownUntil[tier] = failure.until;
-      lastFailure[tier] = failure;
+      // However the end was computed, a tier is back within 7 days and its end is a valid time.
+      const until = Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+      cooldownUntil[tier] = until;
+      lastFailure[tier] = { ...failure, until };
       counters[tier].failures++;
       counters[tier].fallbacks++;
     },

@@ -4,9 +4,10 @@
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import type { UpstreamError } from '../providers/provider.ts';
 
-export function createUpstreamDispatcher(): Dispatcher {
+/** `connections` per upstream origin: as many as the proxy accepts (proxy.max_connections), so no stream queues. */
+export function createUpstreamDispatcher(connections = 512): Dispatcher {
   // TLS is always verified (undici's default); there is deliberately no option to turn it off.
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 64, pipelining: 1 });
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections, pipelining: 1 });
 }
 
 export type UpstreamCall = {

@@ -8,6 +8,7 @@ import { accumulateMessage } from '../wire/accumulate.ts';
 import { errorAnswer, errorBody } from '../wire/errors.ts';
 import { usageOf } from '../wire/usage.ts';
 import type { HeaderMap } from '../headers.ts';
+import { redact, tierSecrets } from '../redact.ts';
 import {
   UpstreamResponseError,
   type AnswerStream,
@@ -39,7 +40,7 @@ export function translatingAdapter<C>(t: Translator<C>): EventsAdapter {
         request: { ...request, method: 'POST' },
         warnings,
         answer: {
-          stream: () => translatedStream(t.createStreamTransform(context, model)),
+          stream: () => translatedStream(t.createStreamTransform(context, model), tierSecrets(opts.tier)),
           whole({ json }) {
             const message = t.fromResponse(json, context, model);
             return { body: JSON.stringify(message), headers: { 'content-type': 'application/json' }, usage: usageOf(message) };
@@ -52,8 +53,11 @@ export function translatingAdapter<C>(t: Translator<C>): EventsAdapter {
   };
 }
 
-/** The provider's SSE through its transform: every chunk is parsed, and what goes out is Anthropic SSE. */
-function translatedStream(transform: EventTransform): AnswerStream {
+/**
+ * The provider's SSE through its transform: every chunk is parsed, and what goes out is Anthropic SSE.
+ * An error event's message may quote the tier's key: it goes out redacted.
+ */
+function translatedStream(transform: EventTransform, secrets: string[]): AnswerStream {
   const parser = createSSEParser();
   const decoder = new TextDecoder();
   const read = (chunk: Buffer | null): Relayed => {
@@ -61,6 +65,7 @@ function translatedStream(transform: EventTransform): AnswerStream {
     const events: StreamEvent[] = [];
     for (const e of sse) events.push(...transform.transform(e));
     if (!chunk) events.push(...transform.flush());
+    for (const [i, e] of events.entries()) if (e.type === 'error') events[i] = { ...e, error: { ...e.error, message: redact(e.error.message, secrets) } };
     return { events, out: events.length > 0 ? events.map((e) => encodeSSE(e.type, e)).join('') : null };
   };
   return {

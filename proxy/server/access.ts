@@ -1,5 +1,7 @@
 // Who may use the proxy: never a web page (a foreign Origin, or a Host that is not ours: DNS
-// rebinding), and only token holders when it listens beyond loopback.
+// rebinding), and only token holders when it listens beyond loopback. With a token configured, a
+// request carrying it is not a rebinding page (a page cannot know the token), so the Host check is
+// for tokenless mode only: a remote client names the proxy by whatever address it reached it at.
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -24,15 +26,15 @@ export function refuseReason(headers: IncomingHttpHeaders, opts: { host: string;
   } else if (origin === 'null') {
     return 'requests from web pages are refused';
   }
+  if (opts.token !== undefined) {
+    const value = header(headers, 'x-fallback-token');
+    return value !== undefined && safeEqual(value, opts.token) ? null : 'missing or wrong x-fallback-token';
+  }
   const host = headers.host;
   if (host !== undefined) {
     const name = host.replace(/:\d+$/, '');
     const ours = isLoopbackHost(name) || name.toLowerCase() === opts.host.toLowerCase();
     if (!ours) return `Host "${host}" is not this proxy (DNS rebinding is refused)`;
-  }
-  if (opts.token !== undefined) {
-    const value = header(headers, 'x-fallback-token');
-    if (value === undefined || !safeEqual(value, opts.token)) return 'missing or wrong x-fallback-token';
   }
   return null;
 }

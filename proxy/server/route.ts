@@ -7,6 +7,7 @@ import type { Notifier } from '../notify/index.ts';
 import type { Switcher } from '../switcher.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import type { TierState } from '../engine/tier-state.ts';
+import type { RateLimit } from './rate-limit.ts';
 import type { LiveStatus } from '../status/live-status.ts';
 import type { EditRecorder } from '../git/edits.ts';
 
@@ -19,6 +20,8 @@ export type ProxyContext = {
   /** Everything the fallback engine needs (adapters, dispatcher, store, log…). */
   engine: EngineDeps;
   log: (line: string) => void;
+  /** POST /webhook events this proxy accepts (webhook.ts). */
+  webhookLimit: RateLimit;
   /** What status, the status line and the dashboard read beyond the tier state. */
   live: LiveStatus;
   /** Which files each model wrote through Claude Code's file tools (ledger `edit` lines). */

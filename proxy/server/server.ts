@@ -2,8 +2,8 @@
 // (routes/index.ts), turns what a route throws into Anthropic's error shape, and owns the lifecycle:
 // listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
 
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Adapters } from '../providers/adapters.ts';
@@ -15,10 +15,12 @@ import { createTierState, type TierState } from '../engine/tier-state.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import { createUpstreamDispatcher } from '../engine/upstream.ts';
-import { ProxyError, sendError, toProxyError } from '../wire/errors.ts';
+import { errorBody, ProxyError, sendError, toProxyError } from '../wire/errors.ts';
 import { refuseReason } from './access.ts';
 import { pathOf } from './exchange.ts';
 import type { ProxyContext } from './route.ts';
+import { createRateLimit } from './rate-limit.ts';
+import { WEBHOOK_EVENTS_PER_MINUTE } from './routes/webhook.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
@@ -64,26 +66,42 @@ export function createProxy(opts: ProxyOptions): Proxy {
   let port = config.proxy.port;
   let closing: Promise<void> | null = null;
 
-  const server = createServer((req, res) => {
-    open.add(res);
-    res.on('close', () => open.delete(res));
-    const route = async () => {
-      // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
-      if (dashboard.owns(req)) return dashboard.handle(req, res);
-      const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
-      if (refused) throw new ProxyError(403, 'permission_error', refused);
-      const path = pathOf(req);
-      await (ROUTES.find((r) => r.method === req.method && r.path === path) ?? FALLBACK_ROUTE).handle(req, res, ctx);
-    };
-    route().catch((err: unknown) => {
-      const e = toProxyError(err);
-      if (e.status >= 500) log(`error: ${req.method} ${pathOf(req)}: ${e.message}`);
-      sendError(res, e);
-    });
-  });
+  const { requestTimeoutMs } = config.proxy;
+  const server = createServer(
+    {
+      // A request's headers and body must be complete within request_timeout of its start; the answer
+      // is not timed here (streams last minutes). Node checks open requests every interval.
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeoutMs / 4)),
+    },
+    (req, res) => {
+      open.add(res);
+      res.on('close', () => open.delete(res));
+      const route = async () => {
+        // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
+        if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
+        // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
+        if (dashboard.owns(req)) return dashboard.handle(req, res);
+        const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
+        if (refused) throw new ProxyError(403, 'permission_error', refused);
+        const path = pathOf(req);
+        await (ROUTES.find((r) => r.method === req.method && r.path === path) ?? FALLBACK_ROUTE).handle(req, res, ctx);
+      };
+      route().catch((err: unknown) => {
+        const e = toProxyError(err);
+        if (e.status >= 500) log(`error: ${req.method} ${pathOf(req)}: ${e.message}`);
+        if (!req.complete) closeAfterAnswer(req, res);
+        sendError(res, e);
+      });
+    },
+  );
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0; // long streams are normal here
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.maxConnections = config.proxy.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
+    socket.destroy();
+  });
   const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, limits: () => ctx.live.rateLimits.snapshot() });
 
   return {
@@ -107,6 +125,25 @@ export function createProxy(opts: ProxyOptions): Proxy {
   };
 }
 
+/** A request refused before its body was read: the answer says `connection: close`, and the socket goes. */
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  // Node may have let go of the socket by 'finish' (it closes on `connection: close` too), or already
+  // have: keep it here, and there is nothing to do without one.
+  const socket = req.socket as Socket | null;
+  res.once('finish', () => socket?.destroySoon());
+}
+
+/** Node found a request not complete within request_timeout: 408 in Anthropic's shape when nothing was answered yet. */
+function requestTimedOut(socket: Socket, ms: number): void {
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify(errorBody('timeout_error', `the request was not complete within ${ms / 1000} s of its start (proxy.request_timeout)`));
+    socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  }
+  socket.destroySoon();
+}
+
 /** The parts of one running proxy, shared by its routes. */
 function createContext(opts: ProxyOptions): ProxyContext {
   const { config } = opts;
@@ -122,7 +159,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     state,
     switcher,
     adapters: opts.adapters,
-    dispatcher: opts.dispatcher ?? createUpstreamDispatcher(),
+    dispatcher: opts.dispatcher ?? createUpstreamDispatcher(config.proxy.maxConnections),
     ledger,
     store: createConversationStore(),
     log,
@@ -131,7 +168,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     rateLimits: live.rateLimits,
   };
   const edits = createEditRecorder({ repo: opts.repo, ledger, log });
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits };
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
 function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {

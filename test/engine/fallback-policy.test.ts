@@ -46,6 +46,16 @@ describe('decideFailure', () => {
   it("skips a tier whose own key is refused instead of showing Claude Code someone else's 401", () => {
     expect(decideFailure({ status: 401, type: 'authentication_error', message: '' }, { ...opts, ownKey: true })).toMatchObject({ action: 'fallback' });
   });
+
+  it('cools down at most 7 days whatever the hint or the configured cooldown', () => {
+    const week = 7 * 24 * 3600 * 1000;
+    for (const hint of [{ retryAfterMs: 99999999999999 * 1000 }, { retryAfterMs: Infinity }, { resetAt: 1.7e21 }, { resetAt: 253402300799000 }]) {
+      const d = decideFailure({ status: 429, type: 'rate_limit_error', message: '', ...hint }, opts);
+      expect(d).toMatchObject({ action: 'fallback', cooldownUntil: now + week, hinted: true });
+    }
+    expect(decideFailure({ status: 529, type: 'overloaded_error', message: '' }, { ...opts, cooldownMs: 400 * 24 * 3600 * 1000 })).toMatchObject({ cooldownUntil: now + week });
+    expect(decideFailure({ status: 429, type: 'rate_limit_error', message: '', resetAt: now - 5000 }, opts)).toEqual({ action: 'retry', waitMs: 0 });
+  });
 });
 
 describe('parseAnthropicError', () => {

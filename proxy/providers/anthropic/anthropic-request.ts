@@ -1,5 +1,6 @@
 // The request to a tier that speaks Anthropic's protocol: the client's path, query, headers and body as
-// they came, with the tier's own key (never the client's) when it has one, and its own model name.
+// they came, with the tier's own key when it has one, and its own model name. The client's credentials go
+// only to a tier the config marked `clientCredentials` (tier 0, Anthropic itself, `credentials: client`).
 // The body is sent as its original bytes unless something must change (signed thinking stays intact).
 //
 // What may change: a conversation that a fallback continued is made acceptable to Anthropic again.
@@ -83,7 +84,7 @@ const PROXY_ONLY = ['x-fallback-token'];
 export function anthropicHeaders(tier: TierConfig, clientHeaders: IncomingHttpHeaders, opts: { identity?: boolean } = {}): Record<string, string> {
   // The proxy reads /v1/messages streams (holdback, usage), so it asks for them uncompressed.
   const drop = opts.identity ? [...PROXY_ONLY, 'accept-encoding'] : PROXY_ONLY;
-  const headers = forwardableHeaders(clientHeaders, tier.apiKey ? [...drop, 'x-api-key', 'authorization'] : drop);
+  const headers = forwardableHeaders(clientHeaders, tier.clientCredentials ? drop : [...drop, 'x-api-key', 'authorization']);
   if (tier.apiKey) headers['x-api-key'] = tier.apiKey;
   if (tier.headers) Object.assign(headers, tier.headers);
   return headers;

@@ -3,7 +3,7 @@
 // the last 16 KB are kept, to read the final usage and whether the stream ended with message_stop.
 // (A payload that is not JSON comes out as an Error value, which the relay ignores as it ignores `ping`.)
 
-import { createSSEParser, encodeSSE, parseJSONData } from '../../wire/sse.ts';
+import { createFrameEnd, createSSEParser, encodeSSE, parseJSONData } from '../../wire/sse.ts';
 import { errorBody } from '../../wire/errors.ts';
 import { responseHeaders, type HeaderMap } from '../../headers.ts';
 import type { AnswerStream } from '../provider.ts';
@@ -16,7 +16,8 @@ export function createPassThroughStream(upstreamHeaders: HeaderMap): AnswerStrea
   const decoder = new TextDecoder();
   let tail: Buffer[] = [];
   let tailBytes = 0;
-  let lastByteEndedFrame = true;
+  // Every byte sent, held back or live, moves it: a cut can come in either phase.
+  const frameEnd = createFrameEnd();
 
   /** The events at the end of the stream (its final usage, whether it stopped properly), read once. */
   function readTail(): unknown[] {
@@ -34,6 +35,7 @@ export function createPassThroughStream(upstreamHeaders: HeaderMap): AnswerStrea
     headers: responseHeaders(upstreamHeaders, ['content-encoding']),
     held(chunk) {
       const sse = chunk ? parser.push(decoder.decode(chunk, { stream: true })) : [...parser.push(decoder.decode()), ...parser.end()];
+      if (chunk) frameEnd.see(chunk);
       return { events: sse.map(parseJSONData), out: chunk };
     },
     live(chunk) {
@@ -42,18 +44,14 @@ export function createPassThroughStream(upstreamHeaders: HeaderMap): AnswerStrea
       tail.push(kept);
       tailBytes += kept.length;
       while (tail.length > 1 && tailBytes - tail[0].length >= TAIL_BYTES) tailBytes -= tail.shift()!.length;
-      lastByteEndedFrame = endsFrame(chunk);
+      frameEnd.see(chunk);
       return { events: [], out: chunk };
     },
     end: () => ({ events: readTail(), out: null }),
     cutOff(type, message) {
-      // A frame cut mid-way is closed first, so the error frame parses on its own.
-      return { events: readTail(), out: (lastByteEndedFrame ? '' : '\n\n') + encodeSSE('error', errorBody(type, message)) };
+      // A frame cut mid-way is closed first (as a ping), so the error frame parses on its own.
+      return { events: readTail(), out: frameEnd.closer() + encodeSSE('error', errorBody(type, message)) };
     },
   };
 }
 
-function endsFrame(chunk: Buffer): boolean {
-  const n = chunk.length;
-  return n >= 2 && chunk[n - 1] === 10 && (chunk[n - 2] === 10 || (chunk[n - 2] === 13 && n >= 3 && chunk[n - 3] === 10));
-}

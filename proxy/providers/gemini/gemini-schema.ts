@@ -28,9 +28,21 @@ function stripSchemaKey(node: unknown, isPropertyMap = false): unknown {
   return out;
 }
 
-type Ctx = { root: Obj; warnings: string[]; refs: string[]; depth: number };
+/**
+ * `budget` and `memo` are shared by every nested context of one tool schema (the spread copies the
+ * references): the budget counts output nodes, the memo holds each `$ref` already converted in the
+ * same place (depth and enclosing refs), so a definition used many times is converted once.
+ */
+type Ctx = { root: Obj; warnings: string[]; refs: string[]; depth: number; budget: { used: number }; memo: Map<string, { schema: GeminiSchema; nodes: number }> };
 
 const MAX_DEPTH = 32;
+/**
+ * Output nodes one tool schema may expand to. Gemini's `parameters` has no references, so `$ref`s are
+ * inlined, and definitions that each refer to the next several times grow as fanOut^depth: 14 of them
+ * with 4 references each are 2.3 KB of JSON and 4^14 nodes. Real tool schemas stay in the hundreds.
+ */
+export const MAX_SCHEMA_NODES = 2000;
+const CUT_NOTE = `Part of a schema too large to send (over ${MAX_SCHEMA_NODES} nodes after expanding $ref).`;
 const HUGE = Number.MAX_SAFE_INTEGER; // Zod's "no bound" for integers: a no-op limit, left out.
 const TYPES: Record<string, NonNullable<GeminiSchema['type']>> = {
   string: 'STRING',
@@ -46,13 +58,18 @@ const TYPES: Record<string, NonNullable<GeminiSchema['type']>> = {
  * rejects an OBJECT with no properties). Whitelists the keys of §3.3: every other key is dropped.
  */
 export function toGeminiParameters(schema: JsonSchema): { parameters: GeminiSchema | undefined; warnings: string[] } {
-  const ctx: Ctx = { root: schema, warnings: [], refs: [], depth: 0 };
+  const ctx: Ctx = { root: schema, warnings: [], refs: [], depth: 0, budget: { used: 0 }, memo: new Map() };
   const out = convert(schema, ctx);
   const empty = out.type === 'OBJECT' && (out.properties === undefined || Object.keys(out.properties).length === 0);
-  return { parameters: empty ? undefined : out, warnings: ctx.warnings };
+  return { parameters: empty ? undefined : out, warnings: [...new Set(ctx.warnings)] };
 }
 
 function convert(input: unknown, ctx: Ctx): GeminiSchema {
+  if (ctx.budget.used >= MAX_SCHEMA_NODES) {
+    ctx.warnings.push(`schema too large after expanding $ref (over ${MAX_SCHEMA_NODES} nodes): the rest is sent as free-form text`);
+    return anyValue(CUT_NOTE);
+  }
+  ctx.budget.used++;
   if (!isObj(input)) return anyValue(undefined); // `true` / `{}`: any value
   if (ctx.depth > MAX_DEPTH) {
     ctx.warnings.push('schema nested too deeply: the rest is sent as a free-form string');
@@ -68,7 +85,7 @@ function convert(input: unknown, ctx: Ctx): GeminiSchema {
       ctx.warnings.push(target === undefined ? `unresolved $ref ${ref} sent as a string` : `recursive $ref ${ref} cut off`);
       return anyValue(typeof rest.description === 'string' ? rest.description : undefined);
     }
-    return nested({ ...target, ...rest }, { ...ctx, refs: [...ctx.refs, ref] });
+    return inlineRef(ref, { ...target, ...rest }, rest, ctx);
   }
   if (Array.isArray(node.allOf)) node = mergeAllOf(node);
   if (node.const !== undefined && node.enum === undefined) node = { ...node, enum: [node.const] };
@@ -98,6 +115,25 @@ function convert(input: unknown, ctx: Ctx): GeminiSchema {
 
 function nested(node: unknown, ctx: Ctx): GeminiSchema {
   return convert(node, { ...ctx, depth: ctx.depth + 1 });
+}
+
+/**
+ * A `$ref` converted once per place: the same reference at the same depth under the same enclosing
+ * refs always converts to the same schema, so a repeat is a copy (callers may amend what they get)
+ * that still counts its nodes against the budget. Past the budget it is converted again, and cut.
+ */
+function inlineRef(ref: string, merged: Obj, rest: Obj, ctx: Ctx): GeminiSchema {
+  const key = `${ctx.depth}\u0000${ctx.refs.join('\u0000')}\u0000${ref}\u0000${Object.keys(rest).length > 0 ? JSON.stringify(rest) : ''}`;
+  ctx.budget.used--; // the $ref node itself is not output: its target takes its place
+  const hit = ctx.memo.get(key);
+  if (hit && ctx.budget.used + hit.nodes <= MAX_SCHEMA_NODES) {
+    ctx.budget.used += hit.nodes;
+    return structuredClone(hit.schema);
+  }
+  const before = ctx.budget.used;
+  const schema = nested(merged, { ...ctx, refs: [...ctx.refs, ref] });
+  if (!hit) ctx.memo.set(key, { schema: structuredClone(schema), nodes: ctx.budget.used - before });
+  return schema;
 }
 
 function typed(node: Obj, type: string | undefined, ctx: Ctx): GeminiSchema {

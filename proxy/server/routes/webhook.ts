@@ -1,5 +1,6 @@
 // POST /webhook {"model","event_type"}: a monitor's event. One that says to fall back or switch to one
-// of this proxy's tiers is a real switch; any other is written to the ledger and notified.
+// of this proxy's tiers is a real switch; any other is written to the ledger and notified. At most
+// WEBHOOK_EVENTS_PER_MINUTE are accepted (switches included); the rest get 429 and leave no trace.
 
 import { ProxyError } from '../../wire/errors.ts';
 import type { NotifyEvent } from '../../notify/index.ts';
@@ -8,12 +9,16 @@ import { json } from '../exchange.ts';
 import type { Route } from '../route.ts';
 
 const MAX_WEBHOOK_BODY = 64 * 1024;
+export const WEBHOOK_EVENTS_PER_MINUTE = 10;
 
 export const webhookRoute: Route = {
   method: 'POST',
   path: '/webhook',
-  async handle(req, res, { state, switcher, ledger, notifier }) {
+  async handle(req, res, { state, switcher, ledger, notifier, webhookLimit }) {
     const body = parseWebhook(await readBody(req, MAX_WEBHOOK_BODY));
+    const taken = webhookLimit.take(state.clock.now());
+    if (!taken.ok)
+      throw new ProxyError(429, 'rate_limit_error', `more than ${WEBHOOK_EVENTS_PER_MINUTE} webhook events in a minute`, { 'retry-after': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) });
     const tier = state.tiers.findIndex((t) => t.name === body.model);
     if (tier !== -1 && /^(fallback|switch)$/.test(body.event_type)) {
       // A monitor says to use one of our tiers: a real switch, recorded and committed like any other. Its

@@ -6,23 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cliEnv, installFromClone, type Installed } from './installed.ts';
+import { claudeBin } from '../helpers/claude-code.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { fixture, startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 
-const CLAUDE_CODE = '2.1.197';
-const CC_DIR = join(tmpdir(), `claude-code-${CLAUDE_CODE}`); // kept between runs: the package is ~250 MB
 const SESSION = `cf-test-${process.pid}`;
-
-function claudeBin(): string {
-  const bin = join(CC_DIR, 'node_modules', '.bin', 'claude');
-  if (!existsSync(bin)) {
-    mkdirSync(CC_DIR, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', CC_DIR, '--no-audit', '--no-fund', '--loglevel=error', `@anthropic-ai/claude-code@${CLAUDE_CODE}`], { stdio: 'pipe' });
-  }
-  return bin;
-}
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
@@ -83,7 +73,7 @@ describe('Claude Code started by claude-fallback', () => {
     writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true, customApiKeyResponses: { approved: ['x'], rejected: [] }, projects: { [repo]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } } }));
     mkdirSync(join(home, '.claude'));
     writeFileSync(join(home, '.claude', 'settings.json'), JSON.stringify({ statusLine: { type: 'command', command: 'echo "my own line"' } }));
-    const env = cliEnv({ HOME: home, ANTHROPIC_API_KEY: 'x', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', PATH: `${join(CC_DIR, 'node_modules', '.bin')}:${cliEnv().PATH}` });
+    const env = cliEnv({ HOME: home, ANTHROPIC_API_KEY: 'x', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', PATH: `${dirname(claudeBin())}:${cliEnv().PATH}` });
     const exports = Object.entries(env)
       .filter(([k, v]) => v !== undefined && /^(HOME|PATH|ANTHROPIC_API_KEY|CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC|GEMINI_API_KEY|DEEPSEEK_API_KEY|DISCORD_WEBHOOK_URL)$/.test(k))
       .map(([k, v]) => `${k}='${v}'`)

@@ -5,7 +5,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../proxy/wire/types.ts';
@@ -14,6 +14,7 @@ import { createLedgerWriter, readLedger, type EditEvent } from '../../proxy/git/
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
+import { claudeBin } from '../helpers/claude-code.ts';
 import { PERSON, commitFile, makeRepo, message, models, tempDir } from '../hooks/repo.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -141,12 +142,8 @@ describe('edits through the proxy', () => {
   });
 });
 
-const CLAUDE_BIN = process.env.CLAUDE_CODE_BIN ?? '/tmp/cc/node_modules/.bin/claude';
-
 describe('with the real Claude Code CLI', () => {
-  // Claude Code is not a dependency of this project (a 200 MB binary): install it with
-  // `npm i --prefix /tmp/cc @anthropic-ai/claude-code`, or point CLAUDE_CODE_BIN at one.
-  it.skipIf(!existsSync(CLAUDE_BIN))('its own commit carries the active model; a file it wrote and a person commits carries the model that wrote it', async () => {
+  it('its own commit carries the active model; a file it wrote and a person commits carries the model that wrote it', async () => {
     let repo = '';
     const upstream = await startFakeUpstream((req) => {
       const body = req.json as { tools?: unknown[] } | null;
@@ -165,7 +162,7 @@ describe('with the real Claude Code CLI', () => {
     await commitFile(repo, '.gitignore', '.fallbackrc.yaml\n', 'Ignore the local config', { env: PERSON });
 
     const home = tempDir('home');
-    const r = await execa(CLAUDE_BIN, ['-p', 'Write hello.txt and notes.txt, then commit hello.txt', '--allowedTools', 'Write', 'Read', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash(env:*)', 'Bash(grep:*)'], {
+    const r = await execa(claudeBin(), ['-p', 'Write hello.txt and notes.txt, then commit hello.txt', '--allowedTools', 'Write', 'Read', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash(env:*)', 'Bash(grep:*)'], {
       cwd: repo,
       extendEnv: false,
       env: { PATH: process.env.PATH, HOME: home, ANTHROPIC_BASE_URL: h.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },

@@ -1,5 +1,7 @@
-# Sourced by the hooks: the repository's git dirs and the model run the ledger says is active, in plain sh.
-# The ledger lines are compact JSON from JSON.stringify (proxy/ledger.ts), so grep and awk read them safely.
+# Sourced by the hooks: the repository's git dirs, whether git is in the middle of something, whether the proxy
+# that wrote the active run is alive, the model run the ledger says is active, and the models whose recorded
+# edits a commit contains. Plain sh; the contract is docs/git.md, the ledger format docs/ledger.md.
+# The ledger lines are compact JSON from JSON.stringify (proxy/git/ledger.ts), so grep and awk read them safely.
 
 # Sets fb_git_dir (this worktree's) and fb_common_dir (shared by all worktrees, where the ledger lives).
 # With shell builtins only: git runs hooks at the work tree's top, where `.git` is the git dir or a
@@ -18,56 +20,229 @@ fb_git_dirs() {
   if [ -f "$fb_git_dir/commondir" ] && IFS= read -r fb_line < "$fb_git_dir/commondir"; then
     case $fb_line in /*) fb_common_dir=$fb_line ;; *) fb_common_dir=$fb_git_dir/$fb_line ;; esac
   fi
+  fb_ledger=$fb_common_dir/model-ledger
 }
 
-# True while git replays old commits (rebase, cherry-pick, revert, merge): those keep their own trailers.
-fb_replaying() {
-  [ -e "$fb_git_dir/rebase-merge" ] || [ -e "$fb_git_dir/rebase-apply" ] || [ -e "$fb_git_dir/CHERRY_PICK_HEAD" ] ||
-    [ -e "$fb_git_dir/REVERT_HEAD" ] || [ -e "$fb_git_dir/MERGE_HEAD" ]
+# OPERATIONS_IN_PROGRESS of proxy/git/git-state.ts, the one list (test/git/git-state.test.ts keeps this copy equal).
+fb_operations='MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply sequencer BISECT_LOG'
+
+# True while git is in the middle of a merge, rebase, cherry-pick, revert, am or bisect: replayed commits keep
+# their own trailers, and a commit then is not a model's new work.
+fb_busy() {
+  for fb_op in $fb_operations; do
+    [ -e "$fb_git_dir/$fb_op" ] && return 0
+  done
+  return 1
 }
 
-# Sets fb_tier (the active model), fb_run_stamp (its run's start, YYYYMMDD-HHMMSS UTC) and fb_first_tier
-# (tiers[0] of the latest start line, "-" when unknown). Fails when no model is active.
-# Only the last start/switch/stop line decides (start -> active, switch -> to, stop -> none); lines of other
-# kinds, and a torn last line (no closing brace), are skipped.
-fb_active_run() {
-  [ -f "$fb_common_dir/model-ledger" ] || return 1
-  # grep (fast, C locale) keeps the lines whose kind starts with "s", so awk reads a handful of lines even when
-  # the ledger holds many thousands of usage lines.
-  fb_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_common_dir/model-ledger" | LC_ALL=C awk '
+# True when the proxy that holds this repository's pid file (proxy/git/proxy-lock.ts) is alive: the pid runs and
+# is the same process (its start time matches, so a reused pid does not count). Sets fb_proxy_pid.
+# On Linux with builtins only (/proc/<pid>/stat, field 22); elsewhere `ps -o lstart=`.
+fb_proxy_alive() {
+  [ -f "$fb_common_dir/fallback-proxy.pid" ] || return 1
+  IFS=' ' read -r fb_proxy_pid fb_proxy_start fb_rest < "$fb_common_dir/fallback-proxy.pid" || return 1
+  case $fb_proxy_pid in '' | *[!0-9]*) return 1 ;; esac
+  kill -0 "$fb_proxy_pid" 2>/dev/null || return 1
+  if [ -r "/proc/$fb_proxy_pid/stat" ]; then
+    fb_proc_start "$fb_proxy_pid" && [ "$fb_start" = "$fb_proxy_start" ]
+  else
+    [ "$(ps -o lstart= -p "$fb_proxy_pid" 2>/dev/null | tr -d ' ')" = "$fb_proxy_start" ]
+  fi
+}
+
+# fb_start = the start time (clock ticks since boot) of process $1: field 22 of /proc/$1/stat, counted after the
+# command name, which is in parentheses and may itself hold spaces or parentheses.
+fb_proc_start() {
+  IFS= read -r fb_line < "/proc/$1/stat" || return 1
+  fb_line=${fb_line##*) }
+  set -f
+  # shellcheck disable=SC2086
+  set -- $fb_line
+  set +f
+  [ $# -ge 20 ] || return 1
+  shift 19
+  fb_start=$1
+}
+
+# awk functions that follow the run from start/switch/stop lines: run_line() on each line, run_end() gives
+# "<tier> <stamp> <first tier> <start pid>" of the active run, or "" when none. Only the last start/switch/stop line
+# decides (start -> active, switch -> to, stop -> none); other kinds, and a torn line (no closing brace), are skipped.
+fb_awk_run='
     function val(s, k) {
       if (!match(s, "\"" k "\":\"[^\"]*\"")) return ""
       return substr(s, RSTART + length(k) + 4, RLENGTH - length(k) - 5)
     }
-    /}$/ {
+    function run_line(    kind) {
+      if ($0 !~ /}$/) return
       kind = val($0, "kind")
-      if (kind != "start" && kind != "switch" && kind != "stop") next
-      last = $0; lastkind = kind
-      if (kind == "start") start = $0
+      if (kind != "start" && kind != "switch" && kind != "stop") return
+      run_last = $0; run_kind = kind
+      if (kind == "start") run_start = $0
     }
-    END {
-      if (lastkind == "start") tier = val(last, "active")
-      else if (lastkind == "switch") tier = val(last, "to")
-      else exit
-      ts = val(last, "ts")
-      if (tier == "" || ts !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) exit
+    function run_end(    tier, ts, ms, first, pid) {
+      if (run_kind == "start") tier = val(run_last, "active")
+      else if (run_kind == "switch") tier = val(run_last, "to")
+      else return ""
+      ts = val(run_last, "ts")
+      if (tier == "" || ts !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) return ""
+      ms = substr(ts, 20, 4) ~ /^\.[0-9][0-9][0-9]$/ ? substr(ts, 21, 3) : "000"
       first = "-"
-      if (match(start, /"tiers":\["[^"]+"/)) first = substr(start, RSTART + 10, RLENGTH - 11)
-      print tier, substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2), first
-    }') || return 1
+      if (match(run_start, /"tiers":\["[^"]+"/)) first = substr(run_start, RSTART + 10, RLENGTH - 11)
+      pid = "-"
+      if (match(run_start, /"pid":[0-9]+/)) pid = substr(run_start, RSTART + 6, RLENGTH - 6)
+      return tier " " substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2) "-" ms " " first " " pid
+    }
+'
+
+# Sets fb_tier (the active model), fb_run_stamp (its run's start, YYYYMMDD-HHMMSS-mmm UTC) and fb_first_tier
+# (tiers[0] of the latest start line, "-" when unknown). Fails when no model is active, or when the latest start
+# line is not the live proxy's (call fb_proxy_alive first).
+fb_active_run() {
+  [ -f "$fb_ledger" ] || return 1
+  # grep (fast, C locale) keeps the lines whose kind starts with "s", so awk reads a handful of lines even when
+  # the ledger holds many thousands of usage lines.
+  fb_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_ledger" | LC_ALL=C awk "$fb_awk_run"'{ run_line() } END { print run_end() }') || return 1
+  fb_set_run
+}
+
+# Reads fb_run ("<tier> <stamp> <first> <pid>") into fb_tier, fb_run_stamp, fb_first_tier; true when it is the run
+# of the live proxy fb_proxy_pid.
+fb_set_run() {
   [ -n "$fb_run" ] || return 1
   fb_tier=${fb_run%% *}
   fb_run=${fb_run#* }
   fb_run_stamp=${fb_run%% *}
-  fb_first_tier=${fb_run#* }
+  fb_run=${fb_run#* }
+  fb_first_tier=${fb_run%% *}
+  [ "${fb_run#* }" = "$fb_proxy_pid" ]
 }
 
-# The run's tag name: <fallback.tagPrefix, default model-><tier>-<YYYYMMDD-HHMMSS>; see runTagName in proxy/run-tag.ts.
+# An awk function for both passes below: a path as git prints it, "C-quoted" when it holds a quote, a backslash
+# or a control character (core.quotePath=false leaves other bytes as they are).
+fb_awk_unq='
+    function unq(s,    out, c) {
+      if (substr(s, 1, 1) != "\"" || substr(s, length(s), 1) != "\"") return s
+      s = substr(s, 2, length(s) - 2)
+      out = ""
+      while (length(s) > 0) {
+        c = substr(s, 1, 1)
+        if (c == "\\") {
+          c = substr(s, 2, 1)
+          if (c ~ /[0-7]/) { c = sprintf("%c", (substr(s, 2, 1) * 64) + (substr(s, 3, 1) * 8) + substr(s, 4, 1)); s = substr(s, 3) }
+          else if (c == "t") c = "\t"; else if (c == "n") c = "\n"
+          s = substr(s, 2)
+        }
+        out = out c
+        s = substr(s, 2)
+      }
+      return out
+    }
+'
+
+# Sets fb_models to the tiers (one a line, in the order of their edits) whose recorded edits (ledger `edit`
+# lines: a file a model wrote through Claude Code's Write, Edit, MultiEdit or NotebookEdit tool) this commit
+# contains: a staged path with an edit that no commit since the edit's `head` (HEAD when it was recorded) took, that
+# is touched the path in head..HEAD. Fails when there is none. Sets fb_edit_run to the active run as fb_active_run
+# reads it (for fb_set_run), from the same pass over the ledger.
+fb_edit_models() {
+  [ -f "$fb_ledger" ] || return 1
+  # The edit lines, and the start/switch/stop lines for the active run (fb_edit_run), in one pass.
+  fb_edits=$(LC_ALL=C grep -F -e '"kind":"edit"' -e '"kind":"s' "$fb_ledger") || return 1
+  fb_staged=$(git -c core.quotePath=false diff --cached --name-only --no-renames 2>/dev/null) || return 1
+  [ -n "$fb_staged" ] || return 1
+  # "C<TAB>head<TAB>tier<TAB>path" for the latest edit of each staged path by each tier (in ledger order), then
+  # "H<TAB>head" and "P<TAB>path" for each of their heads and paths once.
+  fb_cand=$(printf '%s\n\001\n%s\n' "$fb_staged" "$fb_edits" | LC_ALL=C awk "$fb_awk_unq$fb_awk_run"'
+    # The JSON string value of key k in s, unescaped (\" \\ \/ \n \t); "" when absent, null or holding \u escapes.
+    function jstr(s, k,    i, c, out) {
+      i = index(s, "\"" k "\":\"")
+      if (i == 0) return ""
+      s = substr(s, i + length(k) + 4)
+      out = ""
+      while (length(s) > 0) {
+        c = substr(s, 1, 1)
+        if (c == "\"") return out
+        if (c == "\\") {
+          c = substr(s, 2, 1)
+          if (c == "n") c = "\n"; else if (c == "t") c = "\t"; else if (c == "u") return ""
+          s = substr(s, 2)
+        }
+        out = out c
+        s = substr(s, 2)
+      }
+      return ""
+    }
+    section == 0 && $0 == "\001" { section = 1; next }
+    section == 0 { staged[unq($0)] = 1; next }
+    { run_line() }
+    !/"kind":"edit"/ { next }
+    # Per path and tier only the latest edit matters: the commits since an older one include those since it.
+    /}$/ {
+      p = jstr($0, "path")
+      if (!(p in staged)) next
+      h = jstr($0, "head")
+      if (h == "") h = "-" # recorded before the first commit: every commit counts
+      k = p SUBSEP jstr($0, "tier")
+      if (k in at) delete order[at[k]]
+      at[k] = NR; order[NR] = "C\t" h "\t" jstr($0, "tier") "\t" p
+      head[k] = h
+    }
+    END {
+      print "R\t" run_end()
+      for (i = 1; i <= NR; i++) if (i in order) print order[i]
+      for (k in head) { if (!(head[k] in hs)) { hs[head[k]] = 1; print "H\t" head[k] } split(k, kp, SUBSEP); if (!(kp[1] in ps)) { ps[kp[1]] = 1; print "P\t" kp[1] } }
+    }') || return 1
+  case $fb_cand in *"$fb_nl"C*) ;; *) return 1 ;; esac
+  fb_ifs=$IFS
+  IFS=$fb_nl
+  set -f
+  fb_heads= fb_paths=
+  for fb_line in $fb_cand; do
+    case $fb_line in
+      "R$fb_tab"*) fb_edit_run=${fb_line#R"$fb_tab"} ;;
+      "H$fb_tab"*) fb_heads="$fb_heads${fb_line#H"$fb_tab"}$fb_nl" ;;
+      "P$fb_tab"*) fb_paths="$fb_paths${fb_line#P"$fb_tab"}$fb_nl" ;;
+    esac
+  done
+  # For each head, the paths of those that commits since it touched ("\002<head>" heads each commit's list). A head
+  # git no longer knows (history rewritten) is compared against all of HEAD's history: in doubt, not stamped.
+  fb_log=
+  for fb_head in $fb_heads; do
+    fb_range=$fb_head..HEAD
+    [ "$fb_head" = - ] && fb_range=HEAD
+    # shellcheck disable=SC2086
+    fb_out=$(GIT_LITERAL_PATHSPECS=1 git -c core.quotePath=false log --no-renames --format="%x02$fb_head" --name-only "$fb_range" -- $fb_paths 2>/dev/null ||
+      GIT_LITERAL_PATHSPECS=1 git -c core.quotePath=false log --no-renames --format="%x02$fb_head" --name-only HEAD -- $fb_paths 2>/dev/null)
+    fb_log=$fb_log$fb_out$fb_nl
+  done
+  set +f
+  IFS=$fb_ifs
+  fb_models=$(printf '%s\n\001\n%s\n' "$fb_log" "$fb_cand" | LC_ALL=C awk -F '\t' "$fb_awk_unq"'
+    section == 0 && $0 == "\001" { section = 1; next }
+    section == 0 && substr($0, 1, 1) == "\002" { head = substr($0, 2); next }
+    section == 0 { if ($0 != "") taken[head SUBSEP unq($0)] = 1; next }
+    $1 == "C" && !((($2) SUBSEP ($4)) in taken) && !seen[$3]++ { print $3 }')
+  [ -n "$fb_models" ]
+}
+
+# For post-commit, which runs next: the live proxy's active run, when this commit may carry its tag
+# ("<tier> <stamp>" in <git dir>/fallback-run; prepare-commit-msg empties it first, so it is never an old one).
+fb_note_run() {
+  [ -n "$fb_tier" ] && [ -n "$fb_run_stamp" ] && printf '%s %s\n' "$fb_tier" "$fb_run_stamp" > "$fb_git_dir/fallback-run"
+  return 0
+}
+
+# The run's tag name: <prefix><tier>-<YYYYMMDD-HHMMSS-mmm>; see runTagName in proxy/git/run-tag.ts. The prefix is
+# the one the installed stub passes (fb_prefix), else fallback.tagPrefix, else model-.
 fb_run_tag() {
-  fb_prefix=$(git config --get fallback.tagPrefix 2>/dev/null) || fb_prefix=model-
+  [ -n "$fb_prefix" ] || fb_prefix=$(git config --get fallback.tagPrefix 2>/dev/null) || fb_prefix=model-
   fb_tag="$fb_prefix$fb_tier-$fb_run_stamp"
 }
 
 fb_warn() {
   echo "warning: claude-fallback $fb_hook: $*" >&2
 }
+
+fb_nl='
+'
+fb_tab='	'

@@ -2,20 +2,16 @@
 // and the notifier. The start script and the end-to-end tests both start the proxy through here.
 
 import type { Dispatcher } from 'undici';
+import type { Server as NetServer } from 'node:net';
 import { findConfigFile, loadConfig, type Config } from './config.ts';
-import { gitCommonDir } from './git.ts';
-import { ledgerPath } from './ledger.ts';
-import { createProxy, type Proxy } from './server.ts';
-import { commitAtSwitch } from './switch-commit.ts';
+import { gitCommonDir } from './git/git.ts';
+import { ledgerPath } from './git/ledger.ts';
+import { releaseProxyLock, takeProxyLock } from './git/proxy-lock.ts';
+import { createProxy, type Proxy } from './server/server.ts';
+import { commitAtSwitch } from './git/switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
-import { openaiAdapter } from './openai/openai-adapter.ts';
-import { geminiAdapter } from './gemini/gemini-adapter.ts';
-import type { ProviderAdapter } from './protocol.ts';
-
-export const ADAPTERS: Partial<Record<'openai' | 'gemini', ProviderAdapter>> = {
-  openai: openaiAdapter as ProviderAdapter,
-  gemini: geminiAdapter as ProviderAdapter,
-};
+import { ADAPTERS } from './providers/adapters.ts';
+import type { Clock } from './engine/clock.ts';
 
 export type AppOptions = {
   repo: string;
@@ -28,6 +24,10 @@ export type AppOptions = {
   dispatcher?: Dispatcher;
   /** Test seam: notifier retry timing. */
   notifyRetry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Test seam: the time cooldowns are decided by. */
+  clock?: Clock;
+  /** A socket already bound, to listen on instead of binding proxy.host:port (claude-fallback start passes its fd). */
+  handle?: NetServer | { fd: number };
 };
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
@@ -43,7 +43,9 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
   if (config.tiers.length === 0) throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   if ((opts.env ?? process.env).NODE_TLS_REJECT_UNAUTHORIZED === '0')
     log('warning: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every upstream: your keys could go to an impostor');
-  const path = ledgerPath(await gitCommonDir(opts.repo));
+  const commonDir = await gitCommonDir(opts.repo);
+  const path = ledgerPath(commonDir);
+  takeProxyLock(commonDir); // one proxy per repository: throws naming the one that runs
   const secrets = config.tiers.flatMap((t) => (t.apiKey ? [t.apiKey] : []));
   const notifier = createNotifier(config.notify, { repo: opts.repo, log, secrets, retry: opts.notifyRetry });
   const proxy = createProxy({
@@ -56,7 +58,12 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     log,
     verbose: opts.verbose,
     dispatcher: opts.dispatcher,
+    clock: opts.clock,
+    handle: opts.handle,
   });
-  const port = await proxy.listen();
+  const port = await proxy.listen().catch((err: unknown) => {
+    releaseProxyLock(commonDir);
+    throw err;
+  });
   return { proxy, config, port, ledgerPath: path };
 }

@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { parseDuration, parseSize } from './duration.ts';
-import { isLoopbackHost } from './access.ts';
+import { isLoopbackHost } from './server/access.ts';
+import { refPartProblem } from './git/run-tag.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
@@ -17,8 +18,14 @@ export type TierConfig = {
   name: string;
   protocol: Protocol;
   baseUrl: string;
-  /** The tier's own key; when absent (anthropic only) the client's credentials pass through. */
+  /** The tier's own key, sent instead of the client's. */
   apiKey?: string;
+  /**
+   * anthropic only: Claude Code's own credentials (x-api-key, Authorization) are forwarded. True for a
+   * keyless tier 0, a keyless tier at https://api.anthropic.com, and `credentials: client`; never for
+   * a tier with its own key (api_key, or an x-api-key / authorization in its headers).
+   */
+  clientCredentials?: true;
   model?: string;
   models?: { opus?: string; sonnet?: string; haiku?: string };
   maxOutputTokens?: number;
@@ -42,13 +49,24 @@ export type Vendor = (typeof VENDORS)[number];
 export type Config = {
   /** The file this came from. */
   file: string;
-  proxy: { host: string; port: number; token?: string; maxBodyBytes: number };
+  proxy: {
+    host: string;
+    port: number;
+    token?: string;
+    maxBodyBytes: number;
+    /** A request's headers and body must be complete within this time of its start. */
+    requestTimeoutMs: number;
+    /** Open client connections at most; more are closed as they arrive. */
+    maxConnections: number;
+  };
   tiers: TierConfig[];
   /** Tiers left out at load, with the reason (an unset `${VAR}`). */
   skipped: { name: string; reason: string }[];
   fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
   git: { autoCommit: boolean; tagPrefix: string };
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
+  /** `review.test`: the command the dashboard may run before it accepts a model's work. */
+  review: { test?: string };
 };
 
 export class ConfigError extends Error {
@@ -86,16 +104,19 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const ctx: Ctx = { file, lines, env, unset: new Set() };
   const root = doc.contents;
-  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify');
-  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify']);
+  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify, review');
+  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify', 'review']);
 
-  const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body']);
+  const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body', 'request_timeout', 'max_connections']);
   const proxy = {
     host: str(ctx, proxyMap.host, 'proxy.host') ?? '127.0.0.1',
     port: int(ctx, proxyMap.port, 'proxy.port', 0, 65535) ?? 8000,
     token: str(ctx, proxyMap.token, 'proxy.token') || undefined,
     maxBodyBytes: size(ctx, proxyMap.max_body, 'proxy.max_body') ?? 32 * 1024 * 1024,
+    requestTimeoutMs: duration(ctx, proxyMap.request_timeout, 'proxy.request_timeout') ?? 60_000,
+    maxConnections: int(ctx, proxyMap.max_connections, 'proxy.max_connections', 1, 100_000) ?? 512,
   };
+  if (proxy.requestTimeoutMs <= 0) fail(ctx, proxyMap.request_timeout, 'proxy.request_timeout', 'must be more than 0 (a request body has to end some time)');
 
   if (!isLoopbackHost(proxy.host) && !proxy.token)
     fail(ctx, proxyMap.host, 'proxy.host', `"${proxy.host}" is reachable from other machines: set proxy.token too (clients send it as x-fallback-token)`);
@@ -108,9 +129,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   top.tiers.items.forEach((item, i) => {
     const path = `tiers[${i}]`;
     ctx.unset = new Set();
-    const tier = readTier(ctx, item as Node, path);
+    const tier = readTier(ctx, item as Node, path, i);
     if (names.has(tier.name)) fail(ctx, item as Node, `${path}.name`, `duplicate tier name "${tier.name}"`);
     names.add(tier.name);
+    if (ctx.unset.size === 0) refuseKeylessGateway(ctx, item as Node, path, tier);
     if (ctx.unset.size > 0) skipped.push({ name: tier.name, reason: `${[...ctx.unset].map((v) => '$' + v).join(', ')} not set` });
     else tiers.push(tier);
   });
@@ -128,6 +150,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix']);
   const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
   if (!/^[A-Za-z0-9._-]+$/.test(tagPrefix)) fail(ctx, g.tag_prefix, 'git.tag_prefix', 'may hold only letters, digits, ".", "_" and "-"');
+  const badPrefix = refPartProblem(tagPrefix, { start: true });
+  if (badPrefix) fail(ctx, g.tag_prefix, 'git.tag_prefix', `"${tagPrefix}" ${badPrefix}`);
   const envAuto = env.GIT_AUTO_COMMIT?.toLowerCase();
   const git = {
     autoCommit: envAuto === 'false' || envAuto === '0' ? false : (bool(ctx, g.auto_commit, 'git.auto_commit') ?? true),
@@ -143,17 +167,21 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     onSwitch: strList(ctx, n.on_switch, 'notify.on_switch'),
     timeoutMs: duration(ctx, n.timeout, 'notify.timeout') ?? 30_000,
   };
-  return { file, proxy, tiers, skipped, fallback, git, notify };
+  const r = readMap(ctx, top.review, 'review', ['test']);
+  const review = { test: str(ctx, r.test, 'review.test') || undefined };
+  return { file, proxy, tiers, skipped, fallback, git, notify, review };
 }
 
-function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
+function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig {
   const m = readMap(ctx, node, path, [
-    'name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers', 'schema',
+    'name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers', 'schema', 'credentials',
     'vendor', 'vision', 'image_types', 'documents', 'context_window',
   ]);
   const name = str(ctx, m.name, `${path}.name`);
   if (!name) fail(ctx, node, `${path}.name`, 'every tier needs a name');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
+  const badName = refPartProblem(name, { start: false });
+  if (badName) fail(ctx, m.name, `${path}.name`, `"${name}" ${badName}`);
   const protocol = str(ctx, m.protocol, `${path}.protocol`);
   if (!protocol) fail(ctx, node, `${path}.protocol`, `required: one of ${PROTOCOLS.join(', ')}`);
   if (!PROTOCOLS.includes(protocol as Protocol)) fail(ctx, m.protocol, `${path}.protocol`, `unknown protocol "${protocol}": use one of ${PROTOCOLS.join(', ')}`);
@@ -203,6 +231,7 @@ function readTier(ctx: Ctx, node: Node, path: string): TierConfig {
       if (v !== undefined) tier.headers[key.toLowerCase()] = v;
     }
   }
+  readCredentials(ctx, m, path, index, tier);
   return tier;
 }
 
@@ -223,6 +252,45 @@ function readCapabilities(ctx: Ctx, m: Record<string, Node | undefined>, path: s
   if (documents !== undefined) tier.documents = documents;
   const window = int(ctx, m.context_window, `${path}.context_window`, 1024, 100_000_000);
   if (window !== undefined) tier.contextWindow = window;
+}
+
+/**
+ * Whether a tier receives Claude Code's own credentials (README "Configuration"): tier 0 and Anthropic
+ * itself do when they have no key of their own, a gateway that fronts Anthropic only with
+ * `credentials: client`, a tier with its own key (api_key, or a key header) never.
+ */
+function readCredentials(ctx: Ctx, m: Record<string, Node | undefined>, path: string, index: number, tier: TierConfig): void {
+  const credentials = str(ctx, m.credentials, `${path}.credentials`);
+  if (credentials !== undefined && credentials !== 'client') fail(ctx, m.credentials, `${path}.credentials`, `unknown value "${credentials}": the only value is client`);
+  if (credentials !== undefined && tier.protocol !== 'anthropic')
+    fail(ctx, m.credentials, `${path}.credentials`, "only an anthropic tier can take Claude Code's own credentials");
+  if (credentials !== undefined && (m.api_key !== undefined || hasKeyHeader(tier)))
+    fail(ctx, m.credentials, `${path}.credentials`, `"client" sends Claude Code's own credentials, but this tier has its own key (api_key or a key header): remove one of them`);
+  const ownKey = tier.apiKey !== undefined || hasKeyHeader(tier);
+  if (tier.protocol === 'anthropic' && !ownKey && (credentials === 'client' || index === 0 || isFirstParty(tier))) tier.clientCredentials = true;
+}
+
+/** Where Claude Code's own credentials may go without the user saying so: Anthropic itself. */
+const FIRST_PARTY = 'https://api.anthropic.com';
+
+function isFirstParty(tier: TierConfig): boolean {
+  return tier.baseUrl === FIRST_PARTY || tier.baseUrl.startsWith(FIRST_PARTY + '/');
+}
+
+function hasKeyHeader(tier: TierConfig): boolean {
+  return tier.headers?.['x-api-key'] !== undefined || tier.headers?.authorization !== undefined;
+}
+
+/** A keyless anthropic tier that may not have the client's credentials would silently get them: an error. */
+function refuseKeylessGateway(ctx: Ctx, node: Node, path: string, tier: TierConfig): void {
+  if (tier.protocol !== 'anthropic' || tier.apiKey !== undefined || hasKeyHeader(tier) || tier.clientCredentials) return;
+  fail(
+    ctx,
+    node,
+    path,
+    `"${tier.name}" (${tier.baseUrl}) has no api_key, so it would receive Claude Code's own API key or subscription token. ` +
+      `Only tier 0 and ${FIRST_PARTY} get those: give the tier an api_key, or, for a gateway that fronts Anthropic and should get them, set credentials: client`,
+  );
 }
 
 // ---- node readers: each knows its key path and reports the node's line ----

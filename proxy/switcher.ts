@@ -1,12 +1,15 @@
 // Moves the active tier, once per switch however many requests see it at the same time: commits the
 // working tree for the run that ends, writes the `switch` line, then notifies in the background.
+// A tier that fails again soon after the switch back to it is held off for longer each time (hysteresis),
+// so an intermittent limit makes a few switches, not one per request.
 
 import type { Config } from './config.ts';
-import type { LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './ledger.ts';
+import type { LedgerInput, LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './git/ledger.ts';
 import type { TierState } from './tier-state.ts';
-import type { SwitchCommitOptions, SwitchCommitResult } from './switch-commit.ts';
+import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
+import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 
-/** The auto-commit at a switch (proxy/switch-commit.ts in the app; a parameter so tests can pass another). */
+/** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
 
 export type Notifier = { notify(event: SwitchEvent | ExternalEvent): void; drain(): Promise<void> };
@@ -21,6 +24,12 @@ export type SwitcherDeps = {
   log: (line: string) => void;
 };
 
+/** A failure this soon after the switch back to a tier counts as a flap. */
+export const FLAP_WINDOW_MS = 10 * 60_000;
+/** The first flap holds the tier off this long at least; each further flap doubles it, up to FLAP_MAX_HOLD_MS. */
+export const FLAP_HOLD_MS = 30_000;
+export const FLAP_MAX_HOLD_MS = 15 * 60_000;
+
 export type Switcher = {
   /** Resolves once `to` is the active tier and its switch is recorded (at once when it already is). */
   ensureActive(to: number, reason?: SwitchReason): Promise<void>;
@@ -31,12 +40,32 @@ export type Switcher = {
 export function createSwitcher(deps: SwitcherDeps): Switcher {
   const { state } = deps;
   let inflight: { to: number; done: Promise<void> } | null = null;
+  /** Per tier: when the proxy last switched back to it, and the hold its last flap got (0: none). */
+  const recoveredAt: (number | undefined)[] = state.tiers.map(() => undefined);
+  const holdMs: number[] = state.tiers.map(() => 0);
+
+  /**
+   * Called as `from` is left for a failure: when that is within FLAP_WINDOW_MS of the switch back to it, its
+   * cooldown is made at least the (doubling) hold, whatever the failure hinted (a reset time in the past,
+   * a retry-after of 1 s). The tier state keeps the cooldowns; this only ever lengthens one.
+   */
+  function holdOffFlapping(from: number, reason: SwitchReason, now: number): void {
+    if (reason === 'recovered' || reason === 'external' || reason === 'manual') return;
+    const back = recoveredAt[from];
+    if (back === undefined || now - back >= FLAP_WINDOW_MS) {
+      holdMs[from] = 0;
+      return;
+    }
+    holdMs[from] = holdMs[from] === 0 ? FLAP_HOLD_MS : Math.min(holdMs[from] * 2, FLAP_MAX_HOLD_MS);
+    state.holdOff(from, now + holdMs[from]);
+  }
 
   async function perform(from: number, to: number, reason: SwitchReason): Promise<void> {
     const fromName = state.tiers[from].name;
     const toName = state.tiers[to].name;
     let commit: string | null = null;
     let tag: string | null = null;
+    let skipped: string | undefined;
     if (deps.git.autoCommit) {
       try {
         const r = await deps.autoCommit({
@@ -49,21 +78,27 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
         });
         commit = r.commit;
         tag = r.tag;
-        if (r.warning) deps.log(`warning: ${r.warning}`);
+        if (r.warning) {
+          deps.log(`warning: ${r.warning}`);
+          skipped = r.warning;
+        }
       } catch (err) {
-        deps.log(`warning: auto-commit before the switch to ${toName} failed: ${(err as Error).message}`);
+        skipped = `auto-commit before the switch to ${toName} failed: ${(err as Error).message}`;
+        deps.log(`warning: ${skipped}`);
       }
     }
     const failure = state.lastFailure[from];
     const until = state.cooldownUntil[from];
-    const event: Omit<SwitchEvent, 'ts'> = { kind: 'switch', from: fromName, to: toName, reason };
+    const event: Extract<LedgerInput, { kind: 'switch' }> = { kind: 'switch', from: fromName, to: toName, reason };
     if (reason !== 'recovered' && failure) event.status = failure.status;
-    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(until).toISOString();
+    // Clamped again where the time is written, so no cooldown end can make this line throw.
+    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(Math.min(until, Date.now() + MAX_COOLDOWN_MS)).toISOString();
     if (deps.git.autoCommit) {
       event.commit = commit;
       event.tag = tag;
+      if (skipped && commit === null) event.commit_skipped = skipped;
     }
-    const written = (await deps.ledger.append(event)) as SwitchEvent;
+    const written = await deps.ledger.append(event);
     state.runStartedAt = written.ts;
     deps.log(`switch ${fromName} -> ${toName} (${reason})${commit ? ` auto-commit ${commit.slice(0, 10)}` : ''}`);
     deps.notifier.notify(written);
@@ -75,6 +110,9 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     if (state.active === to) return;
     const from = state.active;
     const why: SwitchReason = reason ?? (to < from ? 'recovered' : (state.lastFailure[from]?.reason ?? 'manual'));
+    const now = Date.now();
+    holdOffFlapping(from, why, now);
+    if (why === 'recovered') recoveredAt[to] = now;
     state.active = to; // new requests go straight to the new tier while the switch is recorded
     const done = perform(from, to, why).catch((err: Error) => deps.log(`warning: recording the switch failed: ${err.message}`));
     inflight = { to, done };

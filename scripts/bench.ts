@@ -1,15 +1,18 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
-// (DESIGN.md "Performance budget"); also written as JSON to bench-results/latest.json.
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
+// (README "Benchmarks"); also written as JSON to bench-results/latest.json.
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
-import { benchHooks, type HooksResults } from './bench/hooks-bench.ts';
+import { benchHooks, hooksRows, type HooksResults } from './bench/hooks-bench.ts';
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
-import { ROOT, isMain } from './bench/processes.ts';
+import { benchDashboard, type DashboardResults } from './bench/dashboard-bench.ts';
+import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
+import { ROOT } from './bench/processes.ts';
+import { mainArgs } from './main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
 import { PROXY_NODE_FLAGS } from '../proxy/node-flags.ts';
 
@@ -61,17 +64,26 @@ export function proxyRows(r: ProxyResults): Row[] {
   return rows;
 }
 
-export function hooksRows(h: HooksResults): Row[] {
-  const d = h.with.median - h.without.median;
-  return [{ row: `git commit: without hooks → with hooks (non-Claude model active${h.stamped ? ', stamped' : ', NOT stamped'}), median`, baseline: ms(h.without.median, 1), subject: ms(h.with.median, 1), delta: signedMs(d, 1), target: '≤ +50 ms', met: d <= 50 && h.stamped }];
-}
-
 export function reviewRows(r: ReviewResults): Row[] {
   const x = r.analyze.median / r.gitLog.median;
   const n = r.commits.toLocaleString('en-US');
   return [
     { row: `review --analyze, ${n} commits: git log → review (CLI), median`, baseline: ms(r.gitLog.median, 0), subject: ms(r.analyze.median, 0), delta: ratio(x), target: '≤ 2×', met: x <= 2 },
     { row: `review --analyze, ${n} commits: git log > /dev/null → review (CLI), median`, baseline: ms(r.gitLogDevNull.median, 0), subject: ms(r.analyze.median, 0), delta: ratio(r.analyze.median / r.gitLogDevNull.median), target: '', met: null },
+  ];
+}
+
+export function dashboardRows(d: DashboardResults): Row[] {
+  const f = d.firstPaint;
+  const s = d.switchShown;
+  const hx = d.history.api.median / d.history.gitLog.median;
+  const n = d.commits.toLocaleString('en-US');
+  return [
+    { row: 'dashboard first paint (FCP, fresh browser context): bare HTML page → dashboard, median', baseline: ms(f.bare.median, 0), subject: ms(f.dashboard.median, 0), delta: signedMs(f.dashboard.median - f.bare.median, 0), target: '≤ 300 ms', met: f.dashboard.median <= 300 },
+    { row: 'dashboard first paint → active tier shown, median', baseline: ms(f.dashboard.median, 0), subject: ms(f.activeTier.median, 0), delta: signedMs(f.activeTier.median - f.dashboard.median, 0), target: '', met: null },
+    { row: 'switch → shown: event stream client → dashboard page, median', baseline: ms(s.events.median, 0), subject: ms(s.page.median, 0), delta: signedMs(s.page.median - s.events.median, 0), target: '≤ 1000 ms', met: s.page.median <= 1000 },
+    { row: 'switch → shown: dashboard page, p99', baseline: ms(s.events.p99, 0), subject: ms(s.page.p99, 0), delta: signedMs(s.page.p99 - s.events.p99, 0), target: '≤ 1000 ms', met: s.page.p99 <= 1000 },
+    { row: `history view, ${n} commits: git log -n 200 → dashboard history API, median`, baseline: ms(d.history.gitLog.median, 0), subject: ms(d.history.api.median, 0), delta: ratio(hx), target: '≤ 2×', met: hx <= 2 },
   ];
 }
 
@@ -88,11 +100,11 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
+    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
     return 0;
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? 'proxy,hooks,review').split(','));
+  const only = new Set((values.only ?? 'proxy,hooks,review,dashboard,cli').split(','));
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const out = join(ROOT, 'bench-results');
   mkdirSync(out, { recursive: true });
@@ -103,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const m = machine();
   const started = new Date();
-  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults } = {};
+  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; dashboard?: DashboardResults; cli?: CliResults } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
     results.proxy = await benchProxy({ quick, proxyNodeArgs, log });
@@ -119,6 +131,14 @@ export async function main(argv: string[]): Promise<number> {
     results.review = await benchReview({ commits: 20_000, runs: quick ? 3 : 7 });
     rows.push(...reviewRows(results.review));
   }
+  if (only.has('dashboard')) {
+    results.dashboard = await benchDashboard({ quick, proxyNodeArgs, log });
+    rows.push(...dashboardRows(results.dashboard));
+  }
+  if (only.has('cli')) {
+    results.cli = await benchCli({ quick, log });
+    rows.push(...cliRows(results.cli));
+  }
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   const extra = flags.length > 0 ? `; proxy started with ${flags.join(' ')}` : '';
@@ -129,8 +149,9 @@ export async function main(argv: string[]): Promise<number> {
   return rows.some((r) => r.met === false) ? 1 : 0;
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
+const args = mainArgs(import.meta.url);
+if (args) {
+  main(args).then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,9 +1,8 @@
 // The review CLI: what did each model do, and accept or roll back one model's work (`npm run review -- -h`).
 
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { mainArgs } from './main-module.mjs';
 import { parseArgs } from 'node:util';
-import { git } from '../proxy/git.ts';
+import { git } from '../proxy/git/git.ts';
 import { EXIT, ReviewError } from './review/errors.ts';
 import { PRICES_READ_ON } from './review/prices.ts';
 import { loadRepoState } from './review/repo-state.ts';
@@ -12,7 +11,7 @@ import type { Window } from './review/usage.ts';
 export const HELP = `Usage: npm run review -- [view] [options]      (or: npx tsx scripts/review.ts …)
 
 What each model did in this repository, from the git trailers (Model: <tier>), the run
-tags (<tag_prefix><tier>-<YYYYMMDD-HHMMSS>) and the ledger (.git/model-ledger).
+tags (<tag_prefix><tier>-<YYYYMMDD-HHMMSS-mmm>) and the ledger (.git/model-ledger).
 
 Views (one at a time; --analyze when none is given):
   -a, --analyze            one row per model and one for commits without a model: commits
@@ -23,7 +22,8 @@ Views (one at a time; --analyze when none is given):
                            through your git pager when the output is a terminal
       --accept <model>     accept the model's work: run tags <prefix><model>-* become
                            accepted-<model>-*, a ledger "accept" line records the commits
-        --test "<cmd>"       run the command first; refuse to accept when it fails
+        --test "<cmd>"       run the command first; refuse to accept when it fails (and refuse
+                             a dirty tree, which the test would judge too)
         --rollback-on-fail   with --test: roll the work back instead when it fails
       --rollback <model>   revert the model's pending commits that HEAD reaches, newest first,
                            in one commit (trailers Model-Rollback, Reverts); its run tags become
@@ -147,7 +147,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
 
 function executedDirectly(): boolean {
   try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+    return mainArgs(import.meta.url) !== null;
   } catch {
     return false;
   }

@@ -4,11 +4,13 @@
 // Usage: npx zx scripts/start.mjs [--repo DIR] [--config FILE] [--port N] [--verbose] [-- command…]
 
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { $, chalk } from 'zx';
 import { register } from 'tsx/esm/api';
+import { mainArgs } from './main-module.mjs';
 
 // The proxy is TypeScript; tsx lets this script load it on Node 20 (Node ≥ 22.18 could strip types itself).
 register();
@@ -69,9 +71,43 @@ async function stop(app, code) {
   process.exit(code);
 }
 
+/** Ctrl-C, kill and a closed terminal (SIGHUP) all stop the proxy the same way: streams end, the stop line is written. */
+const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 function onSignals(app) {
-  process.on('SIGINT', () => void stop(app, 130));
-  process.on('SIGTERM', () => void stop(app, 143));
+  for (const [signal, code] of Object.entries(SIGNALS)) process.on(signal, () => void stop(app, code));
+}
+
+/**
+ * husky's `prepare` script points core.hooksPath back at .husky/_ on every npm install, which would silently turn
+ * our hooks off (theirs keep running). While the proxy runs, a change of .git/config installs the hooks again.
+ */
+function keepHooksInstalled(repo, commonDir, tagPrefix, installHooks) {
+  const config = join(commonDir, 'config');
+  const stamp = () => {
+    try {
+      const s = statSync(config);
+      return `${s.mtimeMs}:${s.size}`;
+    } catch {
+      return '';
+    }
+  };
+  let seen = stamp();
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy || stamp() === seen) return;
+    busy = true;
+    try {
+      const r = await installHooks(repo, { tagPrefix });
+      if (r.redirected) console.error(chalk.yellow(`warning: core.hooksPath was changed (husky's prepare?): the fallback hooks run again, after the hooks in ${r.team}`));
+    } catch (err) {
+      console.error(chalk.yellow(`warning: could not install the git hooks again: ${err.message}`));
+    } finally {
+      seen = stamp();
+      busy = false;
+    }
+  }, 2000);
+  timer.unref();
 }
 
 /** Runs this script again in a node that has the proxy's V8 flags (they only work from the start). */
@@ -80,8 +116,8 @@ function rerunWithFlags(flags, argv) {
     stdio: 'inherit',
     env: { ...process.env, FALLBACK_PROXY_FLAGS_SET: '1' },
   });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 143 : 130))));
+  for (const signal of Object.keys(SIGNALS)) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? SIGNALS[signal] ?? 1)));
 }
 
 export async function main(argv) {
@@ -106,19 +142,21 @@ export async function main(argv) {
     const repo = await repoTop(resolve(args.repo ?? process.cwd()));
     const config = loadAppConfig({ repo, configFile: args.config, port: args.port });
     for (const s of config.skipped) console.error(chalk.yellow(`warning: tier ${s.name} skipped: ${s.reason}`));
+    app = await startApp({ repo, verbose: args.verbose }, config); // refuses a second proxy on this repository
+    onSignals(app);
     if (!args['no-hooks']) {
       const { installHooks } = await import('./install-hooks.mjs');
-      await installHooks(repo);
-      await $({ cwd: repo, quiet: true })`git config fallback.tagPrefix ${config.git.tagPrefix}`;
+      await installHooks(repo, { tagPrefix: config.git.tagPrefix });
+      const commonDir = resolve(repo, (await $({ cwd: repo, quiet: true })`git rev-parse --git-common-dir`).stdout.trim());
+      keepHooksInstalled(repo, commonDir, config.git.tagPrefix, installHooks);
     }
-    app = await startApp({ repo, verbose: args.verbose }, config);
-    onSignals(app);
     const url = `http://${config.proxy.host === '0.0.0.0' ? '127.0.0.1' : config.proxy.host}:${app.port}`;
     console.log(`export ANTHROPIC_BASE_URL=${url}`);
     console.error(tierTable(config, 0));
     console.error(`repository ${repo}; ledger ${app.ledgerPath}; config ${config.file}`);
   } catch (err) {
     console.error(chalk.red(`error: ${err.message}`));
+    if (app) await app.proxy.close(0);
     return 1;
   }
 
@@ -134,10 +172,9 @@ export async function main(argv) {
   return null; // keep running until a signal (or the command) stops it
 }
 
-const self = fileURLToPath(import.meta.url);
-if (process.argv.slice(1, 3).some((a) => resolve(a) === self)) {
-  const at = process.argv.findIndex((a) => resolve(a) === self);
-  main(process.argv.slice(at + 1)).then((code) => {
+const args = mainArgs(import.meta.url);
+if (args) {
+  main(args).then((code) => {
     if (code !== null) process.exit(code);
   });
 }

@@ -13,7 +13,7 @@ describe('config', () => {
       { name: 'gemini-flash', reason: '$GEMINI_API_KEY not set' },
       { name: 'deepseek', reason: '$DEEPSEEK_API_KEY not set' },
     ]);
-    expect(c.proxy).toMatchObject({ host: '127.0.0.1', port: 8000, maxBodyBytes: 32 * 1024 * 1024 });
+    expect(c.proxy).toMatchObject({ host: '127.0.0.1', port: 8000, maxBodyBytes: 32 * 1024 * 1024, requestTimeoutMs: 60_000, maxConnections: 512 });
     expect(c.fallback).toMatchObject({ cooldownMs: 15 * 60_000, maxWaitMs: 10_000, firstByteTimeoutMs: 60_000 });
     expect(c.notify.discord).toBeUndefined();
   });
@@ -29,8 +29,9 @@ describe('config', () => {
   });
 
   it('reads durations, sizes and GIT_AUTO_COMMIT=false', () => {
-    const c = parseConfig(`proxy:\n  max_body: 2MB\n${tier}fallback:\n  cooldown: 1h30m\n  max_wait: 500ms\ngit:\n  auto_commit: true\n`, 'f.yaml', { GIT_AUTO_COMMIT: 'false' });
+    const c = parseConfig(`proxy:\n  max_body: 2MB\n  request_timeout: 90s\n  max_connections: 64\n${tier}fallback:\n  cooldown: 1h30m\n  max_wait: 500ms\ngit:\n  auto_commit: true\n`, 'f.yaml', { GIT_AUTO_COMMIT: 'false' });
     expect(c.proxy.maxBodyBytes).toBe(2 * 1024 * 1024);
+    expect(c.proxy).toMatchObject({ requestTimeoutMs: 90_000, maxConnections: 64 });
     expect(c.fallback.cooldownMs).toBe(90 * 60_000);
     expect(c.fallback.maxWaitMs).toBe(500);
     expect(c.git.autoCommit).toBe(false);
@@ -41,6 +42,8 @@ describe('config', () => {
     [`${tier}    colour: red\n`, 'f.yaml:5: tiers[0].colour: unknown key'],
     [`${tier}fallback:\n  cooldown: 15 minutes\n`, 'f.yaml:6: fallback.cooldown: bad duration "15 minutes"'],
     [`${tier}fallback:\n  max_wait: 10\n`, 'f.yaml:6: fallback.max_wait: bad duration 10'],
+    [`proxy:\n  request_timeout: 0s\n${tier}`, 'f.yaml:2: proxy.request_timeout: must be more than 0'],
+    [`proxy:\n  max_connections: 0\n${tier}`, 'f.yaml:2: proxy.max_connections: must be a whole number from 1 to 100000, got 0'],
     ['tiers:\n  - name: x\n    protocol: grpc\n    base_url: http://h\n', 'f.yaml:3: tiers[0].protocol: unknown protocol "grpc"'],
     ['tiers:\n  - name: g\n    protocol: gemini\n    base_url: http://h\n    api_key: k\n', 'f.yaml:2: tiers[0].model: a gemini tier needs a model'],
     [`${tier}git:\n  auto_commit: yes please\n`, 'f.yaml:6: git.auto_commit: must be true or false'],

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { makeRepo } from './helpers/harness.ts';
-import { parseLedger } from '../proxy/ledger.ts';
+import { makeRepo } from '../test-support/repo.ts';
+import { parseLedger } from '../proxy/git/ledger.ts';
 
 const START = join(import.meta.dirname, '..', 'scripts', 'start.mjs');
 const ZX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'zx');
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 describe('scripts/start.mjs', () => {
   it('runs a command with ANTHROPIC_BASE_URL set, installs the hooks, and stops when it exits', async () => {
-    const repo = makeRepo();
+    const repo = await makeRepo();
     const r = await execa(ZX, [START, '--repo', repo, '--port', '0', '--', 'sh', '-c', 'curl -s "$ANTHROPIC_BASE_URL/health"'], { env, reject: false });
     expect(r.exitCode).toBe(0);
     const exportLine = /^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(r.stdout);
@@ -34,7 +34,7 @@ describe('scripts/start.mjs', () => {
   });
 
   it('stops gracefully on SIGTERM with a stop line', async () => {
-    const repo = makeRepo();
+    const repo = await makeRepo();
     const child = execa(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks'], { env, reject: false });
     cleanup.push(() => child.kill('SIGKILL'));
     await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
@@ -55,11 +55,11 @@ describe('scripts/start.mjs', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     cleanup.push(() => busy.close());
     const port = (busy.address() as { port: number }).port;
-    const b = await execa(ZX, [START, '--repo', makeRepo(), '--port', String(port), '--no-hooks'], { env, reject: false });
+    const b = await execa(ZX, [START, '--repo', await makeRepo(), '--port', String(port), '--no-hooks'], { env, reject: false });
     expect(b.exitCode).toBe(1);
     expect(b.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
 
-    const repo = makeRepo();
+    const repo = await makeRepo();
     const config = join(repo, 'bad.yaml');
     await execa('sh', ['-c', `printf 'proxy:\\n  port: 8000\\n  colour: red\\ntiers: []\\n' > ${config}`]);
     const c = await execa(ZX, [START, '--repo', repo, '--config', config], { env, reject: false });

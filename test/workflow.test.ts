@@ -43,10 +43,11 @@ describe('the seed workflow', () => {
     writeFileSync(join(repo, '.gitignore'), '.fallbackrc.yaml\n');
     const client = new Anthropic({ apiKey: KEYS.client, baseURL: h.url, maxRetries: 0 });
     const ask = () => client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, messages: [{ role: 'user', content: 'go on' }] }).finalMessage();
+    // Claude Code's commits: its Bash tool sets CLAUDECODE=1, which is how the hooks know the commit is its own.
     const work = (file: string, text: string, subject: string) => {
       writeFileSync(join(repo, file), text);
       git('add', file);
-      git('commit', '-qm', subject);
+      execFileSync('git', ['-C', repo, 'commit', '-qm', subject], { env: { ...process.env, CLAUDECODE: '1' } });
     };
 
     await ask();
@@ -63,9 +64,14 @@ describe('the seed workflow', () => {
     await ask(); // gemini 429 (RetryInfo 31s) → deepseek; a clean tree needs no auto-commit
     work('deepseek.txt', 'd1\n', 'deepseek: add a file');
     work('app.txt', 'one\ntwo (claude, uncommitted)\nthree (deepseek)\n', 'deepseek: extend the app');
+    // The user fixes the README by hand while deepseek is active: no model wrote it, so no model is stamped.
+    writeFileSync(join(repo, 'README.md'), 'fixed by hand\n');
+    git('add', 'README.md');
+    execFileSync('git', ['-C', repo, 'commit', '-qm', 'fix the README by hand'], { env: { ...process.env, CLAUDECODE: '' } });
 
     const models = git('log', '--format=%s%x09%(trailers:key=Model,valueonly,separator=%x2C)').trim().split('\n');
     expect(models).toEqual([
+      'fix the README by hand\t',
       'deepseek: extend the app\tdeepseek',
       'deepseek: add a file\tdeepseek',
       'gemini: second change\tgemini-flash',
@@ -77,7 +83,7 @@ describe('the seed workflow', () => {
     const decorate = git('log', '--format=%s%x09%D').trim().split('\n');
     expect(decorate.find((l) => l.startsWith('Auto-commit before switch to gemini-flash'))).toMatch(/tag: model-claude-/);
     expect(decorate.find((l) => l.startsWith('gemini: second change'))).toMatch(/tag: model-gemini-flash-/);
-    expect(decorate[0]).toMatch(/tag: model-deepseek-/);
+    expect(decorate[1]).toMatch(/tag: model-deepseek-/);
 
     const review = (...args: string[]) => execa('node', ['--import', 'tsx', join(ROOT, 'scripts', 'review.ts'), '--repo', repo, ...args], { cwd: ROOT, reject: false, env: { NO_COLOR: '1' } });
     const analyzed = JSON.parse((await review('-a', '--json')).stdout) as { rows: { model: string | null; commits: number; pending: number }[] };
@@ -92,11 +98,14 @@ describe('the seed workflow', () => {
     expect(tags.filter((t) => t.startsWith('accepted-gemini-flash-'))).toHaveLength(1);
     expect(tags.filter((t) => t.startsWith('model-gemini-flash-'))).toHaveLength(0);
 
+    const dry = JSON.parse((await review('--rollback', 'deepseek', '--dry-run', '--json')).stdout) as { commits: { subject: string }[] };
+    expect(dry.commits.map((c) => c.subject)).toEqual(['deepseek: extend the app', 'deepseek: add a file']);
     const rolled = await review('--rollback', 'deepseek');
     expect(rolled.exitCode).toBe(0);
     expect(existsSync(join(repo, 'deepseek.txt'))).toBe(false);
     expect(readFileSync(join(repo, 'app.txt'), 'utf8')).toBe('one\ntwo (claude, uncommitted)\n');
     expect(readFileSync(join(repo, 'gemini.txt'), 'utf8')).toBe('g1\ng2\n');
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('fixed by hand\n');
     expect(git('log', '-1', '--format=%(trailers:key=Model-Rollback,valueonly)').trim()).toBe('deepseek');
     expect(git('log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('');
     const after = JSON.parse((await review('-a', '--json')).stdout) as { rows: { model: string | null; accepted: number; rolled_back: number }[] };

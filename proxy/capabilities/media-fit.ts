@@ -3,7 +3,7 @@
 // model learns something was there and the vendor never sees a type it refuses (Gemini answers 400
 // "Unsupported MIME type: image/gif": https://ai.google.dev/gemini-api/docs/image-understanding#supported-formats).
 
-import type { ContentBlockParam, DocumentBlockParam, ImageBlockParam, MessageParam, MessagesRequest } from '../anthropic/types.ts';
+import type { ContentBlockParam, DocumentBlockParam, ImageBlockParam, MessageParam, MessagesRequest } from '../wire/types.ts';
 import type { Capabilities } from './tier-capabilities.ts';
 
 export type MediaFit = {

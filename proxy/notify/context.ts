@@ -1,7 +1,7 @@
-// The repository facts a readable notification shows: repository name and branch, read through proxy/git.ts.
+// The repository facts a readable notification shows: repository name and branch, read through proxy/git/git.ts.
 
 import { basename } from 'node:path';
-import { git, gitTopLevel } from '../git.ts';
+import { git, gitTopLevel } from '../git/git.ts';
 
 export type NotifyContext = { repoName: string; branch: string | null };
 

@@ -4,6 +4,7 @@
 // https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit
 
 import { request, type Dispatcher } from 'undici';
+import { retryAfterMs, type HeaderMap } from '../headers.ts';
 
 export type RetryOptions = { attempts: number; baseDelayMs: number; maxDelayMs: number };
 export const DEFAULT_RETRY: RetryOptions = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 };
@@ -21,8 +22,8 @@ export type DeliveryResult = { ok: boolean; attempts: number; status?: number; e
 
 type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean; waitMs?: number };
 
-/** A retry hint in ms from a 429's JSON `retry_after` (seconds) or its `retry-after` header (seconds or HTTP date). */
-export function retryAfterMs(header: string | string[] | undefined, body: string, now = Date.now()): number | undefined {
+/** A 429's retry hint in ms: Discord's JSON `retry_after` (seconds, fractional), else the `retry-after` headers. */
+export function retryHintMs(headers: HeaderMap, body: string, now = Date.now()): number | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     if (parsed && typeof parsed === 'object' && 'retry_after' in parsed) {
@@ -30,14 +31,9 @@ export function retryAfterMs(header: string | string[] | undefined, body: string
       if (Number.isFinite(s) && s >= 0) return Math.ceil(s * 1000);
     }
   } catch {
-    // not JSON: fall back to the header
+    // not JSON: the headers say it, if anything does
   }
-  const h = Array.isArray(header) ? header[0] : header;
-  if (!h) return undefined;
-  const s = Number(h);
-  if (Number.isFinite(s) && s >= 0) return Math.ceil(s * 1000);
-  const at = Date.parse(h);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return retryAfterMs(headers, now);
 }
 
 /** The wait before retry `n` (1-based) without a server hint: exponential, capped. */
@@ -68,7 +64,7 @@ async function attempt(url: string, body: string, timeoutMs: number, dispatcher:
       return { ok: true, status: res.statusCode };
     }
     const text = await res.body.text().catch(() => '');
-    if (res.statusCode === 429) return { ok: false, status: 429, error: 'HTTP 429', retry: true, waitMs: retryAfterMs(res.headers['retry-after'], text) };
+    if (res.statusCode === 429) return { ok: false, status: 429, error: 'HTTP 429', retry: true, waitMs: retryHintMs(res.headers, text) };
     return { ok: false, status: res.statusCode, error: `HTTP ${res.statusCode}`, retry: res.statusCode >= 500 || res.statusCode === 408 };
   } catch (err) {
     return { ok: false, error: describeError(err, signal.aborted, timeoutMs), retry: true };

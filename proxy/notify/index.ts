@@ -1,5 +1,6 @@
-// The notifier: at each switch (or POST /webhook event) it sends Discord, Slack, generic webhooks and runs the
-// on_switch commands in the background. `notify` returns at once and never throws; `drain` waits for all of it.
+// The notifier: at each switch (or POST /webhook event) it sends Discord, Slack and generic webhooks, and at a
+// real switch runs the on_switch commands, in the background. `notify` returns at once and never throws;
+// `drain` waits for all of it.
 
 import { basename } from 'node:path';
 import type { Dispatcher } from 'undici';
@@ -9,11 +10,10 @@ import { runCommand, summarizeCommand, switchEnv } from './commands.ts';
 import { deliverJson, type RetryOptions } from './deliver.ts';
 import { toDiscordMessage } from './discord.ts';
 import type { NotifyEvent } from './message.ts';
-import { redact } from './redact.ts';
+import { redact } from '../redact.ts';
 import { toSlackMessage } from './slack.ts';
-import { toWebhookBody } from './webhook.ts';
 
-export { redact } from './redact.ts';
+export { redact } from '../redact.ts';
 export type { NotifyContext } from './context.ts';
 export type { NotifyEvent } from './message.ts';
 
@@ -81,8 +81,9 @@ export function createNotifier(config: Config['notify'], deps: NotifierDeps): No
     notify(event) {
       try {
         track(later().then(() => readable(event)));
-        config.webhooks.forEach((url, i) => track(later().then(() => http(`webhook[${i}]`, url, toWebhookBody(event)))));
-        if (config.onSwitch.length > 0) {
+        config.webhooks.forEach((url, i) => track(later().then(() => http(`webhook[${i}]`, url, event))));
+        // Commands (often `npm test`) are for real switches; a monitor's external event only informs.
+        if (config.onSwitch.length > 0 && event.kind === 'switch') {
           commandChain = commandChain.then(later).then(() => commands(event)).catch((err: unknown) => log(`notify on_switch: ${(err as Error)?.name ?? 'error'}`));
           track(commandChain);
         }

@@ -1,6 +1,6 @@
 // The readable parts of a notification (headline, reason, facts), shared by the Discord and Slack builders.
 
-import type { ExternalEvent, SwitchEvent, SwitchReason } from '../ledger.ts';
+import type { ExternalEvent, SwitchEvent, SwitchReason } from '../git/ledger.ts';
 import type { NotifyContext } from './context.ts';
 
 export type NotifyEvent = SwitchEvent | ExternalEvent;

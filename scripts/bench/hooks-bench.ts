@@ -1,65 +1,145 @@
-// `git commit` in a repository with the hooks installed and an active non-Claude model, against the same
-// commit in a repository without hooks; the two alternate so that machine noise falls on both.
+// `git commit` in a repository with the hooks installed against the same commit in a repository without hooks;
+// the two alternate so that machine noise falls on both. Three cases, each its own row (budget ≤ +50 ms):
+// - Claude Code's commit -m (CLAUDECODE=1) while a non-Claude model is active: stamped, Co-Authored-By rewritten;
+// - a person's commit of a file a model wrote (found through the ledger's edit lines and one git log);
+// - Claude Code's `git commit -v` of a 50,000-line diff (the editor buffer holds the whole diff below the scissors).
+// This process plays the live proxy: its pid file and start line, 2,000 usage lines and 500 edit lines.
 
 import { execFile } from 'node:child_process';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { makeRepo } from '../../test/helpers/harness.ts';
 import { installHooks } from '../install-hooks.mjs';
-import { appendLedger, ledgerPath } from '../../proxy/ledger.ts';
-import { gitCommonDir } from '../../proxy/git.ts';
+import { appendLedger, ledgerPath } from '../../proxy/git/ledger.ts';
+import { SKIP_HOOKS_ENV } from '../../proxy/git/git-state.ts';
+import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
+import { ms, signedMs, type Row } from './table.ts';
 
 const run = promisify(execFile);
 
-export type HooksResults = { commits: number; without: Summary; with: Summary; stamped: boolean; ledgerLines: number };
+export type HooksCase = { commits: number; without: Summary; with: Summary; stamped: boolean };
+export type HooksResults = { ledgerLines: number; claudeCode: HooksCase; person: HooksCase; verbose: HooksCase & { diffLines: number } };
 
 /** Claude Code's commit message: its trailer is rewritten while another tier answers. */
 const MESSAGE = 'Fix the retry loop in the uploader\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n';
+const DIFF_LINES = 50_000;
+const env = (extra: Record<string, string>) => ({ ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', ...extra });
+const CLAUDE_CODE = env({ CLAUDECODE: '1' });
+const PERSON = env({ CLAUDECODE: '' });
+
+function makeRepo(prefix: string): string {
+  return realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+}
 
 async function prepare(hooks: boolean, ledgerLines: number): Promise<string> {
   const repo = makeRepo(hooks ? 'bench-hooks-' : 'bench-nohooks-');
+  const git = (...args: string[]) => run('git', ['-C', repo, ...args], { env: env(SKIP_HOOKS_ENV) });
+  await git('init', '-q', '-b', 'main');
+  await git('config', 'user.name', 'Bench');
+  await git('config', 'user.email', 'bench@example.invalid');
   writeFileSync(join(repo, 'work.txt'), 'start\n');
-  await run('git', ['add', 'work.txt'], { cwd: repo });
-  await run('git', ['commit', '-q', '-m', 'initial'], { cwd: repo, env: { ...process.env, FALLBACK_SKIP_HOOKS: '1' } });
+  writeFileSync(join(repo, 'edited.txt'), 'start\n');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'initial');
   if (!hooks) return repo;
-  await installHooks(repo);
-  const path = ledgerPath(await gitCommonDir(repo));
+  await installHooks(repo, { tagPrefix: 'model-' });
+  const common = join(repo, '.git');
+  const path = ledgerPath(common);
+  writeFileSync(proxyLockPath(common), `${process.pid} ${processStart(process.pid)}\n`);
   appendLedger(path, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash'], pid: process.pid, port: 8000 });
-  // A day of use: many usage lines, which the hooks must skip quickly.
+  // A day of use: many usage lines and edits of other files, which the hooks must skip quickly.
   for (let i = 0; i < ledgerLines; i++) {
     appendLedger(path, { kind: 'usage', tier: 'claude', model: 'claude-sonnet-4-5', input_tokens: 1000, output_tokens: 100, cache_read_tokens: 0, cache_write_tokens: 0, ms: 900, stream: true });
+    if (i % 4 === 0) appendLedger(path, { kind: 'edit', tier: 'claude', path: `src/file-${i}.ts`, tool: 'Edit', id: `toolu_bench${i}`, head: null });
   }
   appendLedger(path, { kind: 'switch', from: 'claude', to: 'gemini-flash', reason: 'rate_limit', status: 429, commit: null });
   return repo;
 }
 
-async function commit(repo: string, i: number): Promise<number> {
-  appendFileSync(join(repo, 'work.txt'), `change ${i}\n`);
+async function timed(step: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
-  await run('git', ['commit', '-q', '-a', '-m', MESSAGE], { cwd: repo });
+  await step();
   return performance.now() - t0;
+}
+
+/** Runs `commit` alternately in both repositories; the first `warm` rounds are not counted. */
+async function alternate(repos: { with: string; without: string }, rounds: number, commit: (repo: string, i: number, hooked: boolean) => Promise<number>) {
+  const times = { with: [] as number[], without: [] as number[] };
+  const warm = 2;
+  for (let i = 0; i < warm + rounds; i++) {
+    for (const side of shuffled(['with', 'without'] as const)) {
+      const t = await commit(repos[side], i, side === 'with');
+      if (i >= warm) times[side].push(t);
+    }
+  }
+  return { without: summarize(times.without), with: summarize(times.with) };
+}
+
+async function lastMessage(repo: string): Promise<string> {
+  return (await run('git', ['-C', repo, 'log', '-1', '--format=%B'])).stdout;
 }
 
 export async function benchHooks(opts: { commits: number; ledgerLines?: number }): Promise<HooksResults> {
   const ledgerLines = opts.ledgerLines ?? 2000;
-  const withRepo = await prepare(true, ledgerLines);
-  const withoutRepo = await prepare(false, 0);
+  const repos = { with: await prepare(true, ledgerLines), without: await prepare(false, 0) };
+  const editor = join(makeRepo('bench-editor-'), 'editor.sh');
+  // The subject typed above what git and the hook put in the buffer.
+  writeFileSync(editor, '#!/bin/sh\n{ printf "Regenerate the table\\n"; cat "$1"; } > "$1.new" && mv "$1.new" "$1"\n');
+  chmodSync(editor, 0o755);
   try {
-    const times = { with: [] as number[], without: [] as number[] };
-    const warm = 3;
-    for (let i = 0; i < warm + opts.commits; i++) {
-      for (const side of shuffled(['with', 'without'] as const)) {
-        const t = await commit(side === 'with' ? withRepo : withoutRepo, i);
-        if (i >= warm) times[side].push(t);
+    const claudeCode = await alternate(repos, opts.commits, async (repo, i) => {
+      appendFileSync(join(repo, 'work.txt'), `change ${i}\n`);
+      return timed(() => run('git', ['-C', repo, 'commit', '-q', '-a', '-m', MESSAGE], { env: CLAUDE_CODE }));
+    });
+    const claudeStamped = (await lastMessage(repos.with)).includes('Model: gemini-flash') && (await lastMessage(repos.with)).includes('gemini-flash via Claude Code');
+
+    const person = await alternate(repos, opts.commits, async (repo, i, hooked) => {
+      appendFileSync(join(repo, 'edited.txt'), `change ${i}\n`);
+      if (hooked) {
+        const head = (await run('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim();
+        appendLedger(ledgerPath(join(repo, '.git')), { kind: 'edit', tier: 'gemini-flash', path: 'edited.txt', tool: 'Edit', id: `toolu_person${i}`, head });
       }
-    }
-    const { stdout } = await run('git', ['log', '-1', '--format=%B'], { cwd: withRepo });
-    const stamped = stdout.includes('Model: gemini-flash') && stdout.includes('gemini-flash via Claude Code');
-    return { commits: opts.commits, without: summarize(times.without), with: summarize(times.with), stamped, ledgerLines };
+      return timed(() => run('git', ['-C', repo, 'commit', '-q', '-a', '-m', 'Tidy the edited file'], { env: PERSON }));
+    });
+    const personStamped = (await lastMessage(repos.with)).includes('Model: gemini-flash');
+
+    const verboseRounds = Math.max(3, Math.round(opts.commits / 4));
+    const verbose = await alternate(repos, verboseRounds, async (repo, i) => {
+      writeFileSync(join(repo, 'big.txt'), Array.from({ length: DIFF_LINES }, (_, n) => `round ${i} line ${n}`).join('\n') + '\n');
+      await run('git', ['-C', repo, 'add', 'big.txt']);
+      return timed(() => run('git', ['-C', repo, 'commit', '-q', '-v'], { env: { ...CLAUDE_CODE, GIT_EDITOR: editor }, maxBuffer: 64 * 2 ** 20 }));
+    });
+    const verboseMessage = await lastMessage(repos.with);
+    const verboseStamped = verboseMessage === 'Regenerate the table\n\nModel: gemini-flash\n\n';
+
+    return {
+      ledgerLines,
+      claudeCode: { commits: opts.commits, ...claudeCode, stamped: claudeStamped },
+      person: { commits: opts.commits, ...person, stamped: personStamped },
+      verbose: { commits: verboseRounds, ...verbose, stamped: verboseStamped, diffLines: DIFF_LINES },
+    };
   } finally {
-    rmSync(withRepo, { recursive: true, force: true });
-    rmSync(withoutRepo, { recursive: true, force: true });
+    for (const dir of [repos.with, repos.without, join(editor, '..')]) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export function hooksRows(h: HooksResults): Row[] {
+  const row = (what: string, c: HooksCase): Row => {
+    const d = c.with.median - c.without.median;
+    return {
+      row: `git commit: without hooks → with hooks (${what}${c.stamped ? ', stamped' : ', NOT stamped'}), median`,
+      baseline: ms(c.without.median, 1),
+      subject: ms(c.with.median, 1),
+      delta: signedMs(d, 1),
+      target: '≤ +50 ms',
+      met: d <= 50 && c.stamped,
+    };
+  };
+  return [
+    row('Claude Code, non-Claude model active', h.claudeCode),
+    row("a person's commit of a file a model edited", h.person),
+    row(`Claude Code, commit -v of a ${h.verbose.diffLines.toLocaleString('en-US')}-line diff`, h.verbose),
+  ];
 }

@@ -1,7 +1,7 @@
 // What the benchmark sends and what the fake upstream answers: Anthropic SSE streams of a chosen size,
 // the provider fixtures, and a real Claude Code request padded back to its original size.
 
-import { FIXTURES, fixture, splitFrames } from '../../test/helpers/fake-upstream.ts';
+import { FIXTURES, fixture, splitFrames } from '../../test-support/fixtures.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -74,7 +74,7 @@ const CLIENT_SET = new Set(['host', 'connection', 'content-length', 'transfer-en
 
 /**
  * A recorded Claude Code 2.1.332 request with its removed prose put back (as realistic text of the same
- * length), grown or cut to about `bytes` bytes of body. `turn` 0 is the first turn (about 80 KB, DESIGN.md);
+ * length), grown or cut to about `bytes` bytes of body. `turn` 0 is the first turn (about 80 KB);
  * turn 1 continues a tool loop whose assistant turn was recorded without its thinking block, so the proxy
  * must rewrite it (drop `thinking`) before Anthropic sees it.
  */

@@ -2,15 +2,20 @@
 // memory read from /proc, stopped with SIGTERM so that a --cpu-prof profile gets written.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /** The project's root, where the benchmark's children run. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-export function isMain(importMetaUrl: string): boolean {
-  return !!process.argv[1] && importMetaUrl === pathToFileURL(realpathSync(process.argv[1])).href;
+/** Runs a command to its end (its output read and dropped, or not even piped); rejects on a non-zero exit. */
+export function runToEnd(command: string, args: string[], opts: { cwd: string; output: 'read' | 'ignore' }): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: opts.cwd, stdio: ['ignore', opts.output === 'read' ? 'pipe' : 'ignore', 'ignore'] });
+    child.stdout?.resume();
+    child.on('error', fail);
+    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args[0] ?? ''} exited ${code}`))));
+  });
 }
 
 export type Child = {

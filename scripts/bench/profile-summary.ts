@@ -2,7 +2,7 @@
 // Usage: npx tsx scripts/bench/profile-summary.ts FILE.cpuprofile [N] [filter]
 
 import { readFileSync } from 'node:fs';
-import { isMain } from './processes.ts';
+import { mainArgs } from '../main-module.mjs';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
 type Node = { id: number; callFrame: Frame; children?: number[] };
@@ -45,4 +45,5 @@ function main(args: string[]): void {
   process.stdout.write(all.sort((a, b) => b.totalMs - a.totalMs).slice(0, n).map(fmt).join('\n') + '\n');
 }
 
-if (isMain(import.meta.url)) main(process.argv.slice(2));
+const args = mainArgs(import.meta.url);
+if (args) main(args);

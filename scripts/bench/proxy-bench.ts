@@ -5,11 +5,13 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { configYaml, makeRepo, type TierSpec } from '../../test/helpers/harness.ts';
-import { ADAPTERS, loadAppConfig } from '../../proxy/app.ts';
-import { createConversationStore } from '../../proxy/protocol.ts';
-import { upstreamModel } from '../../proxy/model-map.ts';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import { configYaml, type TierSpec } from '../../test-support/config-yaml.ts';
+import { makeRepo } from '../../test-support/repo.ts';
+import { loadAppConfig } from '../../proxy/app.ts';
+import { ADAPTERS } from '../../proxy/providers/adapters.ts';
+import { createConversationStore } from '../../proxy/providers/provider.ts';
+import { upstreamModel } from '../../proxy/engine/model-map.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { createClient, timed, type Timing } from './client.ts';
 import { claudeCodeRequest, smallRequest, type ClientRequest } from './payloads.ts';
 import { ROOT, peakRssMb, resetPeakRss, rssMb, spawnChild, watchRss, type Child } from './processes.ts';
@@ -47,7 +49,7 @@ export type ProxyResults = {
 };
 
 async function startProxy(tiers: TierSpec[], nodeArgs: string[] | undefined): Promise<{ child: Child; repo: string; configFile: string }> {
-  const repo = makeRepo('bench-proxy-');
+  const repo = await makeRepo('bench-proxy-');
   const configFile = join(repo, '.fallbackrc.yaml');
   writeFileSync(configFile, configYaml({ tiers, fallback: { first_byte_timeout: '30s', idle_timeout: '30s' } }));
   const child = await spawnChild(ENTRY, [repo, configFile], { cwd: ROOT, nodeArgs });
@@ -59,10 +61,10 @@ function translatedRequest(repo: string, configFile: string, req: ClientRequest)
   const config = loadAppConfig({ repo, configFile, env: {} });
   const tier = config.tiers[0];
   const body = JSON.parse(req.body.toString('utf8')) as MessagesRequest;
-  const adapter = ADAPTERS[tier.protocol as 'openai' | 'gemini']!;
-  const { request } = adapter.toRequest(body, { tier, model: upstreamModel(tier, body.model), stream: true, store: createConversationStore() });
+  const client = { body, raw: req.body, path: req.path, headers: req.headers };
+  const { request } = ADAPTERS[tier.protocol].prepare(client, { tier, model: upstreamModel(tier, body.model), stream: true, store: createConversationStore() });
   const url = new URL(request.url);
-  return { path: url.pathname + url.search, headers: request.headers, body: Buffer.from(request.body) };
+  return { path: url.pathname + url.search, headers: request.headers, body: Buffer.from(request.body ?? '') };
 }
 
 /** `rounds` rounds, each timing every variant once in a fresh random order; `warm` untimed rounds first. */
@@ -95,21 +97,7 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
   const repos: string[] = [];
   const client = createClient();
   try {
-    const fake = await spawnChild(SERVERS, ['fake'], { cwd: ROOT });
-    children.push(fake);
-    const pipe = await spawnChild(SERVERS, ['pipe', fake.url], { cwd: ROOT });
-    children.push(pipe);
-    const undiciPipe = await spawnChild(SERVERS, ['undici-pipe', fake.url], { cwd: ROOT, nodeArgs: opts.proxyNodeArgs });
-    children.push(undiciPipe);
-    const pass = await startProxy([{ name: 'claude', protocol: 'anthropic', base_url: fake.url }], opts.proxyNodeArgs);
-    children.push(pass.child);
-    repos.push(pass.repo);
-    const oa = await startProxy([{ name: 'openai-bench', protocol: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-bench', model: 'gpt-4.1' }], opts.proxyNodeArgs);
-    children.push(oa.child);
-    repos.push(oa.repo);
-    const gm = await startProxy([{ name: 'gemini-bench', protocol: 'gemini', base_url: fake.url, api_key: 'bench-key', model: 'gemini-2.5-flash' }], opts.proxyNodeArgs);
-    children.push(gm.child);
-    repos.push(gm.repo);
+    const { fake, pipe, undiciPipe, pass, oa, gm } = await startAll(opts.proxyNodeArgs, children, repos);
 
     const small = smallRequest();
     const cc = claudeCodeRequest();
@@ -168,6 +156,28 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     for (const c of children.reverse()) await c.stop();
     for (const r of repos) rmSync(r, { recursive: true, force: true });
   }
+}
+
+/** The fake upstream, the two bare pipes and the three proxies (pass-through, OpenAI, Gemini), each its own process. */
+async function startAll(proxyNodeArgs: string[] | undefined, children: Child[], repos: string[]) {
+  const child = async (script: string, args: string[], nodeArgs?: string[]) => {
+    const c = await spawnChild(script, args, { cwd: ROOT, nodeArgs });
+    children.push(c);
+    return c;
+  };
+  const proxy = async (tiers: TierSpec[]) => {
+    const p = await startProxy(tiers, proxyNodeArgs);
+    children.push(p.child);
+    repos.push(p.repo);
+    return p;
+  };
+  const fake = await child(SERVERS, ['fake']);
+  const pipe = await child(SERVERS, ['pipe', fake.url]);
+  const undiciPipe = await child(SERVERS, ['undici-pipe', fake.url], proxyNodeArgs);
+  const pass = await proxy([{ name: 'claude', protocol: 'anthropic', base_url: fake.url }]);
+  const oa = await proxy([{ name: 'openai-bench', protocol: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-bench', model: 'gpt-4.1' }]);
+  const gm = await proxy([{ name: 'gemini-bench', protocol: 'gemini', base_url: fake.url, api_key: 'bench-key', model: 'gemini-2.5-flash' }]);
+  return { fake, pipe, undiciPipe, pass, oa, gm };
 }
 
 /** `n` streams at once through the proxy: each the 80 KB request and the ~1 MB answer, checked byte for byte. */

@@ -1,28 +1,16 @@
 // `review --analyze` as a user runs it (node, tsx and all) on a generated 20,000-commit repository, against
 // the bare `git log` pass it needs, alternating the two. The repository comes from scripts/review's generator.
 
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { generateRepo } from '../review/generate-repo.ts';
 import { historyArgs } from '../review/history.ts';
-import { ROOT } from './processes.ts';
+import { ROOT, runToEnd } from './processes.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
 
-const run = promisify(execFile);
-
 export type ReviewResults = { commits: number; generateMs: number; gitLog: Summary; gitLogDevNull: Summary; analyze: Summary };
-
-function devNull(dir: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn('git', ['-C', dir, ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
-    child.on('error', fail);
-    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`git log exited ${code}`))));
-  });
-}
 
 export async function benchReview(opts: { commits: number; runs: number }): Promise<ReviewResults> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-review-'));
@@ -34,8 +22,8 @@ export async function benchReview(opts: { commits: number; runs: number }): Prom
     const cli = [join(ROOT, 'scripts', 'review.ts'), '-a', '--json', '--repo', dir];
     const sides = {
       gitLog: () => git(dir, args),
-      gitLogDevNull: () => devNull(dir, args),
-      analyze: () => run(process.execPath, ['--import', 'tsx', ...cli], { cwd: ROOT, maxBuffer: 64 << 20 }),
+      gitLogDevNull: () => runToEnd('git', ['-C', dir, ...args], { cwd: ROOT, output: 'ignore' }),
+      analyze: () => runToEnd(process.execPath, ['--import', 'tsx', ...cli], { cwd: ROOT, output: 'read' }),
     };
     const times: Record<keyof typeof sides, number[]> = { gitLog: [], gitLogDevNull: [], analyze: [] };
     for (let i = -1; i < opts.runs; i++) {

@@ -7,7 +7,7 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from 'node:net';
 import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { streams, type StreamName } from './payloads.ts';
-import { isMain } from './processes.ts';
+import { mainArgs } from '../main-module.mjs';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
@@ -79,4 +79,5 @@ function main(args: string[]): void {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-if (isMain(import.meta.url)) main(process.argv.slice(2));
+const args = mainArgs(import.meta.url);
+if (args) main(args);

@@ -1,6 +1,6 @@
 // `--analyze`: one row per model (and one for commits without a model) over HEAD's history, plus a total. Pure.
 
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import type { Commit } from './history.ts';
 import type { PriceLookup } from './prices.ts';
 import type { Graph, Status } from './status.ts';
@@ -83,7 +83,7 @@ export function analyze(input: AnalyzeInput): AnalyzeReport {
   for (const c of input.commits) {
     if (!input.graph.fromHead.has(c.sha) || !inWindow(c.time, input.window)) continue;
     const status = input.statuses.get(c.sha);
-    addCommit(accFor(c.model), c, status);
+    for (const m of c.models.length > 0 ? c.models : [null]) addCommit(accFor(m), c, status);
     addCommit(total, c, status);
   }
   for (const t of input.tags) {

@@ -1,6 +1,6 @@
 // `--costs`: tokens and cost from the ledger's usage lines, by model and by UTC day. Pure.
 
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import type { PriceLookup } from './prices.ts';
 import { emptyUsage, groupUsage, mergeUsage, usageEvents, type UsageTotals, type Window } from './usage.ts';
 

@@ -1,8 +1,8 @@
 // Builds a large repository of model runs quickly with `git fast-import`, for the review benchmark and tests.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { git, gitCommonDir } from '../../proxy/git.ts';
-import { ledgerPath, type LedgerEvent } from '../../proxy/ledger.ts';
+import { git, gitCommonDir } from '../../proxy/git/git.ts';
+import { ledgerPath, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { stampOf } from './tags.ts';
 
 export type GenerateOptions = {

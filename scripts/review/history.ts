@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, type GitResult } from '../../proxy/git.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
 
 export type Trailer = { key: string; value: string };
 
@@ -17,6 +17,8 @@ export type Commit = {
   subject: string;
   /** The first `Model:` trailer's value, or null. */
   model: string | null;
+  /** Every model the `Model:` trailers name, once each (a person's commit may hold several models' edits). */
+  models: string[];
   trailers: Trailer[];
   files: string[];
   added: number;
@@ -28,10 +30,10 @@ const US = '\x1f';
 const FORMAT = `${RS}%H%x00%P%x00%cI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00`;
 
 /** The exact `git log` arguments of the pass, so a benchmark can time the bare command. */
-export function historyArgs(): string[] {
+export function historyArgs(revs: readonly string[] = ['HEAD', '--tags']): string[] {
   // Every tag is walked too, so a run tag on another branch still says what it reaches. Needing no config
-  // (not even the tag prefix), the walk starts before the config is read.
-  return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, 'HEAD', '--tags', '--'];
+  // (not even the tag prefix), the walk starts before the config is read. Other `revs` walk a part (the dashboard).
+  return ['log', '-z', '--topo-order', '--no-renames', '--numstat', `--format=${FORMAT}`, ...revs, '--'];
 }
 
 /**
@@ -60,13 +62,15 @@ export function parseHistory(text: string): Commit[] {
     if (fields.length < 5) continue;
     const [sha, parents, date, subject, trailerText] = fields;
     const trailers = parseTrailers(trailerText);
+    const models = [...new Set(trailerValues(trailers, 'Model').filter((m) => m !== ''))];
     const commit: Commit = {
       sha,
       parents: parents === '' ? [] : parents.split(' '),
       date,
       time: Date.parse(date),
       subject,
-      model: trailerValue(trailers, 'Model') || null,
+      model: models[0] ?? null,
+      models,
       trailers,
       files: [],
       added: 0,

@@ -10,7 +10,7 @@
 // A model that is in neither the config nor this table has an unknown price, never 0.
 
 import type { Config, Price } from '../../proxy/config.ts';
-import type { UsageEvent } from '../../proxy/ledger.ts';
+import type { UsageEvent } from '../../proxy/git/ledger.ts';
 
 export const PRICES_READ_ON = '2026-11-25';
 

@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../../proxy/config.ts';
-import { git, type GitResult } from '../../proxy/git.ts';
-import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
+import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
+import { runningProxy, type RunningProxy } from '../../proxy/git/proxy-lock.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import { parseHistory, startHistory, type Commit } from './history.ts';
 import { buildGraph, commitStatuses, type Graph, type Status } from './status.ts';
@@ -18,6 +19,8 @@ export type RepoState = {
   ledgerFile: string;
   /** null when the ledger file does not exist yet. */
   ledger: LedgerEvent[] | null;
+  /** The live proxy of this repository (its pid file names a running process whose run is not over), or null. */
+  proxy: RunningProxy | null;
   commits: Commit[];
   graph: Graph;
   tags: RunTag[];
@@ -68,13 +71,14 @@ export async function loadRepoState(dir: string, opts: { config?: string; env?: 
   const commits = head ? parseHistory(history.stdout) : [];
   const tags = parseRunTags(tagText.stdout, tagPrefix);
   const graph = buildGraph(commits, head);
-  return { repo, head, config, tagPrefix, ledgerFile, ledger, commits, graph, tags, statuses: commitStatuses(graph, tags) };
+  const proxy = ledger ? runningProxy(commonDir, ledger) : null;
+  return { repo, head, config, tagPrefix, ledgerFile, ledger, proxy, commits, graph, tags, statuses: commitStatuses(graph, tags) };
 }
 
 /** Model names the repository knows of: config tiers, trailers, tags and the ledger. */
 export function knownModels(state: RepoState): string[] {
   const names = new Set<string>(state.config.tiers.map((t) => t.name));
-  for (const c of state.commits) if (c.model) names.add(c.model);
+  for (const c of state.commits) for (const m of c.models) names.add(m);
   for (const t of state.tags) names.add(t.tier);
   for (const e of state.ledger ?? []) {
     if (e.kind === 'usage') names.add(e.tier);

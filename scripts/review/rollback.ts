@@ -1,10 +1,9 @@
 // `--rollback <tier>`: revert the tier's pending commits that HEAD reaches, newest first, as one commit.
 // A dirty tree is refused untouched; a conflict restores HEAD, index and work tree and names the files.
 
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { appendLedger } from '../../proxy/ledger.ts';
-import { git } from '../../proxy/git.ts';
+import { appendLedger } from '../../proxy/git/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { WITHOUT_HOOKS, operationsInProgress } from '../../proxy/git/git-state.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import type { Commit } from './history.ts';
 import type { RepoState } from './repo-state.ts';
@@ -21,9 +20,6 @@ export type RollbackResult = {
   tags: Rename[];
 };
 
-/** Hooks see this and leave the revert commit unstamped (DESIGN.md: a hook skips when it is set). */
-export const SKIP_HOOKS_ENV = { FALLBACK_SKIP_HOOKS: '1' };
-
 /** Tracked paths with staged or unstaged changes. Untracked files do not count: git never overwrites them. */
 export async function dirtyPaths(repo: string): Promise<string[]> {
   // --no-optional-locks: looking must not rewrite the index.
@@ -39,14 +35,6 @@ export async function dirtyPaths(repo: string): Promise<string[]> {
   return out;
 }
 
-const IN_PROGRESS = ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'rebase-merge', 'rebase-apply', 'sequencer'];
-
-/** The operations a user has in progress (a rollback would get tangled in them, and its clean-up would end them). */
-export async function operationsInProgress(repo: string): Promise<string[]> {
-  const gitDir = resolve(repo, (await git(repo, ['rev-parse', '--git-dir'])).stdout.trim());
-  return IN_PROGRESS.filter((name) => existsSync(join(gitDir, name)));
-}
-
 export function rollbackMessage(tier: string, commits: readonly Commit[]): string {
   const n = commits.length;
   const list = commits.map((c) => `- ${c.sha.slice(0, 12)} ${c.subject}`).join('\n');
@@ -56,8 +44,8 @@ export function rollbackMessage(tier: string, commits: readonly Commit[]): strin
 
 /** Puts index and work tree back to HEAD and forgets the revert in progress; HEAD itself never moved. */
 async function restore(repo: string): Promise<void> {
-  await git(repo, ['read-tree', '--reset', '-u', 'HEAD'], { env: SKIP_HOOKS_ENV });
-  await git(repo, ['revert', '--quit'], { env: SKIP_HOOKS_ENV, reject: false });
+  await git(repo, [...WITHOUT_HOOKS, 'read-tree', '--reset', '-u', 'HEAD']);
+  await git(repo, [...WITHOUT_HOOKS, 'revert', '--quit'], { reject: false });
 }
 
 async function unmergedPaths(repo: string): Promise<string[]> {
@@ -87,6 +75,7 @@ export async function rollback(state: RepoState, tier: string, opts: { dryRun?: 
   }
   if (opts.dryRun || commits.length === 0) return result;
 
+  // A rollback would get tangled in an operation in progress, and its clean-up would end it.
   const busy = await operationsInProgress(state.repo);
   if (busy.length > 0) {
     throw new ReviewError(`refusing to roll back ${tier}: git has an operation in progress (${busy.join(', ')}); finish or abort it first`, EXIT.refused, { in_progress: busy });
@@ -96,7 +85,8 @@ export async function rollback(state: RepoState, tier: string, opts: { dryRun?: 
     throw new ReviewError(`refusing to roll back ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`, EXIT.refused, { dirty });
   }
   for (const c of commits) {
-    const r = await git(state.repo, ['revert', '--no-commit', c.sha], { env: SKIP_HOOKS_ENV, reject: false });
+    // No hook of the repository runs: one that edits the message would break the trailers review reads.
+    const r = await git(state.repo, [...WITHOUT_HOOKS, 'revert', '--no-commit', c.sha], { reject: false });
     if (r.exitCode === 0) continue;
     const conflicts = await unmergedPaths(state.repo);
     await restore(state.repo);
@@ -110,8 +100,7 @@ export async function rollback(state: RepoState, tier: string, opts: { dryRun?: 
     }
     throw new ReviewError(`reverting ${c.sha.slice(0, 12)} failed, nothing was changed: ${r.stderr.trim()}`, EXIT.refused, { commit: c.sha });
   }
-  const commit = await git(state.repo, ['commit', '--no-verify', '--allow-empty', '--quiet', '-F', '-'], {
-    env: SKIP_HOOKS_ENV,
+  const commit = await git(state.repo, [...WITHOUT_HOOKS, 'commit', '--no-verify', '--allow-empty', '--quiet', '--cleanup=strip', '-F', '-'], {
     input: rollbackMessage(tier, commits),
     reject: false,
   });

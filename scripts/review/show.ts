@@ -1,6 +1,6 @@
 // `--show <tier>`: the tier's pending commits (or all of them) with their diffs, newest first.
 
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import type { RepoState } from './repo-state.ts';
 import type { Status } from './status.ts';
 
@@ -9,7 +9,7 @@ export type ShownCommit = { sha: string; date: string; subject: string; status: 
 /** The tier's commits that HEAD reaches: pending ones, or every one with `all`. Newest first. */
 export function commitsToShow(state: RepoState, tier: string, all: boolean) {
   return state.commits.filter(
-    (c) => c.model === tier && state.graph.fromHead.has(c.sha) && (all || state.statuses.get(c.sha) === 'pending'),
+    (c) => c.models.includes(tier) && state.graph.fromHead.has(c.sha) && (all || state.statuses.get(c.sha) === 'pending'),
   );
 }
 

@@ -1,5 +1,5 @@
 // Which commits are accepted, rolled back or pending: from the parent graph, the tags and the
-// `Model-Rollback`/`Reverts` trailers (DESIGN.md, "Git contract"). Pure.
+// `Model-Rollback`/`Reverts` trailers (docs/git.md, "Review's trailers"). Pure.
 
 import type { Commit } from './history.ts';
 import { trailerValues } from './history.ts';
@@ -42,7 +42,10 @@ export function rolledBackShas(graph: Graph): Set<string> {
   return out;
 }
 
-/** Each model commit's status. A commit is accepted when an `accepted-<its tier>-*` tag reaches it. */
+/**
+ * Each model commit's status. A commit is accepted when an `accepted-<tier>-*` tag of each of its models reaches
+ * it (a commit holding two models' edits stays pending until both are accepted).
+ */
 export function commitStatuses(graph: Graph, tags: readonly RunTag[]): Map<string, Status> {
   const acceptedTips = new Map<string, string[]>();
   for (const t of tags) {
@@ -58,7 +61,7 @@ export function commitStatuses(graph: Graph, tags: readonly RunTag[]): Map<strin
   for (const c of graph.bySha.values()) {
     if (c.model === null) continue;
     if (rolled.has(c.sha)) out.set(c.sha, 'rolled_back');
-    else if (acceptedBy.get(c.model)?.has(c.sha)) out.set(c.sha, 'accepted');
+    else if (c.models.every((m) => acceptedBy.get(m)?.has(c.sha))) out.set(c.sha, 'accepted');
     else out.set(c.sha, 'pending');
   }
   return out;
@@ -66,5 +69,5 @@ export function commitStatuses(graph: Graph, tags: readonly RunTag[]): Map<strin
 
 /** The tier's pending commits that HEAD reaches, newest first (the walk is in topological order). */
 export function pendingFromHead(commits: readonly Commit[], graph: Graph, statuses: ReadonlyMap<string, Status>, tier: string): Commit[] {
-  return commits.filter((c) => c.model === tier && graph.fromHead.has(c.sha) && statuses.get(c.sha) === 'pending');
+  return commits.filter((c) => c.models.includes(tier) && graph.fromHead.has(c.sha) && statuses.get(c.sha) === 'pending');
 }

@@ -1,16 +1,16 @@
-// Run tags, `<prefix><tier>-<YYYYMMDD-HHMMSS>` and their `accepted-`/`rolledback-` renames: parse, list, rename.
-// The names themselves are proxy/run-tag.ts's, shared with the hooks' auto-commit side.
+// Run tags, `<prefix><tier>-<YYYYMMDD-HHMMSS-mmm>` and their `accepted-`/`rolledback-` renames: parse, list, rename.
+// The names themselves are proxy/git/run-tag.ts's, shared with the hooks' auto-commit side.
 
-import { git, type GitResult } from '../../proxy/git.ts';
-import { parseRunTag, tagName, type TagState } from '../../proxy/run-tag.ts';
+import { git, type GitResult } from '../../proxy/git/git.ts';
+import { parseRunTag, tagName, type TagState } from '../../proxy/git/run-tag.ts';
 
-export { parseRunTag, stampOf, type TagState } from '../../proxy/run-tag.ts';
+export { parseRunTag, stampOf, type TagState } from '../../proxy/git/run-tag.ts';
 
 export type RunTag = {
   name: string;
   state: TagState;
   tier: string;
-  /** The run's start, `YYYYMMDD-HHMMSS` (UTC), plus `.N` when a rename had to avoid a clash. */
+  /** The run's start, `YYYYMMDD-HHMMSS-mmm` (UTC; older tags without `-mmm`), plus `.N` when a rename had to avoid a clash. */
   stamp: string;
   /** The run's start in ms since the epoch. */
   time: number;
@@ -89,4 +89,3 @@ export async function updateTags(repo: string, ops: readonly TagOp[]): Promise<v
   await git(repo, ['update-ref', '--stdin'], { input: lines.join('\n') + '\n' });
 }
 
-/** `YYYYMMDD-HHMMSS` (UTC) of a time, the stamp format of run tags. */

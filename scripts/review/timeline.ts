@@ -1,6 +1,9 @@
 // `--log`: the switch timeline from the ledger: when, from → to, why, how long the model before ran. Pure.
+// A proxy that died without its stop line (SIGKILL, a crash, a closed terminal before it handled SIGHUP) shows
+// as a `stop` with reason `died`, at the last line it wrote: when a later start follows, or when no live proxy
+// holds the repository's pid file.
 
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import { inWindow, type Window } from './usage.ts';
 
 export type TimelineEntry = {
@@ -10,7 +13,7 @@ export type TimelineEntry = {
   from: string | null;
   /** The model active after (null at a stop). */
   to: string | null;
-  /** The switch reason; `start`/`stop` for those lines. */
+  /** The switch reason; `start`/`stop` for those lines; `died` for a run whose proxy ended without a stop line. */
   reason: string;
   status: number | null;
   /** How long `from` had been active, ms; null when its start is not in the ledger. */
@@ -26,14 +29,32 @@ export type Timeline = {
   active: { model: string; since: string; ran_ms: number } | null;
 };
 
-export function timeline(events: readonly LedgerEvent[], window: Window, now: number = Date.now()): Timeline {
+/** `running`: whether the proxy that wrote the last start line is alive (undefined: not known, taken as alive). */
+export function timeline(events: readonly LedgerEvent[], window: Window, now: number = Date.now(), running?: boolean): Timeline {
   const all: TimelineEntry[] = [];
   let active: { model: string; since: string } | null = null;
+  /** The latest line the running proxy wrote: its last sign of life. */
+  let lastSeen = '';
+  const died = (run: { model: string; since: string }): TimelineEntry => ({
+    ts: lastSeen,
+    kind: 'stop',
+    from: run.model,
+    to: null,
+    reason: 'died',
+    status: null,
+    ran_ms: Date.parse(lastSeen) - Date.parse(run.since),
+    commit: null,
+    tag: null,
+  });
   for (const e of events) {
+    if (e.kind === 'usage' || e.kind === 'edit' || e.kind === 'external') {
+      if (active) lastSeen = e.ts;
+      continue;
+    }
     if (e.kind !== 'start' && e.kind !== 'switch' && e.kind !== 'stop') continue;
     const ranMs = active ? Date.parse(e.ts) - Date.parse(active.since) : null;
     if (e.kind === 'start') {
-      // A start after no stop means the proxy died: the old run's end is unknown.
+      if (active) all.push(died(active));
       all.push({ ts: e.ts, kind: 'start', from: null, to: e.active, reason: 'start', status: null, ran_ms: null, commit: null, tag: null });
       active = { model: e.active, since: e.ts };
     } else if (e.kind === 'switch') {
@@ -45,6 +66,11 @@ export function timeline(events: readonly LedgerEvent[], window: Window, now: nu
       all.push({ ts: e.ts, kind: 'stop', from: e.active ?? active?.model ?? null, to: null, reason: 'stop', status: null, ran_ms: ranMs, commit: null, tag: null });
       active = null;
     }
+    lastSeen = e.ts;
+  }
+  if (active && running === false) {
+    all.push(died(active));
+    active = null;
   }
   return {
     entries: all.filter((x) => inWindow(Date.parse(x.ts), window)),

@@ -1,6 +1,6 @@
 // Token and cost sums over the ledger's `usage` lines; a line without a known price makes the cost unknown.
 
-import type { LedgerEvent, UsageEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent, UsageEvent } from '../../proxy/git/ledger.ts';
 import { usageCost, type PriceLookup } from './prices.ts';
 
 export type UsageTotals = {

@@ -2,7 +2,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { spawn } from 'node:child_process';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import type { IO, Values, View } from '../review.ts';
 import { accept } from './accept.ts';
 import { analyze } from './analyze.ts';
@@ -52,7 +52,7 @@ export async function runView(view: View, values: Values, state: RepoState, wind
       return EXIT.ok;
     }
     case 'log': {
-      const t = timeline(requireLedger(state), window);
+      const t = timeline(requireLedger(state), window, Date.now(), state.proxy !== null);
       out(t, () => renderTimeline(t, c));
       return EXIT.ok;
     }

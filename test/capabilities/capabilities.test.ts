@@ -7,7 +7,7 @@ import { tierCapabilities } from '../../proxy/capabilities/tier-capabilities.ts'
 import { fitMedia } from '../../proxy/capabilities/media-fit.ts';
 import { fitsWindow, promptTooLongBody } from '../../proxy/capabilities/window-fit.ts';
 import { parseConfig } from '../../proxy/config.ts';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { GIF, PNG } from '../helpers/images.ts';
 
 

@@ -1,17 +1,19 @@
 // The switch's git side through the real proxy: auto-commit and run tag on a repository with no commits,
-// a detached HEAD, hooks installed, and a locked index that must not hold the request.
+// a detached HEAD, hooks installed, a locked index that must not hold the request, hooks of the repository that
+// must not run, and an intermittent limit that must not make a switch (and a commit and a tag) per request.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import type { SwitchEvent } from '../../proxy/ledger.ts';
+import type { SwitchEvent } from '../../proxy/git/ledger.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -70,7 +72,7 @@ describe('auto-commit at a switch', () => {
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Switch-Reason,valueonly)').trim()).toBe('rate_limit');
     expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.fallbackrc.yaml', 'work.txt']);
     expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(s.tag);
-    expect(s.tag).toMatch(/^model-claude-\d{8}-\d{6}$/);
+    expect(s.tag).toMatch(/^model-claude-\d{8}-\d{6}-\d{3}$/);
 
     await h.proxy.close(200);
     expect(got).toHaveLength(1);
@@ -86,10 +88,9 @@ describe('auto-commit at a switch', () => {
     await ask(h);
     writeFileSync(join(h.repo, 'b.txt'), 'b\n');
     git(h.repo, 'add', 'b.txt');
-    git(h.repo, 'commit', '-qm', 'made while deepseek answered');
+    execFileSync('git', ['-C', h.repo, 'commit', '-qm', 'made while deepseek answered'], { env: { ...process.env, CLAUDECODE: '1' } }); // Claude Code's commit
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('deepseek');
-    const runStart = switchLine(h)[0].ts.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(`model-deepseek-${runStart}`);
+    expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(runTagName('model-', 'deepseek', switchLine(h)[0].ts));
   });
 
   it('works on a detached HEAD', async () => {
@@ -135,5 +136,63 @@ describe('auto-commit at a switch', () => {
     expect(switchLine(h)).toMatchObject([{ from: 'claude', to: 'backup', reason: 'overloaded' }]);
     expect(switchLine(h)[0].commit).toBeUndefined();
     expect(() => git(h.repo, 'rev-parse', 'HEAD')).toThrow();
+  });
+
+  it("runs none of the repository's hooks at the switch: a 20 s hook and a message-editing hook neither run nor break the trailers", async () => {
+    const h = await switchingProxy();
+    git(h.repo, 'commit', '--allow-empty', '-qm', 'one');
+    const ran = join(h.repo, '.git', 'hook-ran');
+    mkdirSync(join(h.repo, '.git', 'hooks'), { recursive: true });
+    for (const hook of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
+      const file = join(h.repo, '.git', 'hooks', hook);
+      writeFileSync(file, `#!/bin/sh\necho ${hook} >> "${ran}"\nsleep 20\n[ -f "$1" ] && printf '\\nAppended.\\n' >> "$1"\nexit 0\n`, { mode: 0o755 });
+    }
+    await installHooks(h.repo); // ours chain the repository's own
+    writeFileSync(join(h.repo, 'x.txt'), 'x\n');
+    await ask(h);
+    expect(switchLine(h)[0].commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
+    expect(existsSync(ran)).toBe(false);
+    expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model-Switch,valueonly)').trim()).toBe('claude -> deepseek');
+  });
+
+  it('records why there is no auto-commit during a bisect, and commits nothing onto its HEAD', async () => {
+    const h = await switchingProxy();
+    for (const n of [1, 2, 3]) git(h.repo, 'commit', '--allow-empty', '-qm', `c${n}`);
+    git(h.repo, 'bisect', 'start', 'HEAD', 'HEAD~2');
+    const head = git(h.repo, 'rev-parse', 'HEAD').trim();
+    writeFileSync(join(h.repo, 'x.txt'), 'x\n');
+    await ask(h);
+    expect(switchLine(h)[0]).toMatchObject({ commit: null, commit_skipped: 'auto-commit skipped: git has an operation in progress (BISECT_LOG)' });
+    expect(git(h.repo, 'rev-parse', 'HEAD').trim()).toBe(head);
+  });
+
+  it('makes a few switches, not one per request, when the limit comes and goes; every run gets its own tag', async () => {
+    // A 429 whose reset time is already past (no wait is worth it), on two attempts out of three.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const claude = await startFakeUpstream((_req, i) =>
+      i % 3 === 2
+        ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') }
+        : { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': past } },
+    );
+    const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
+    const h = await startHarness({
+      tiers: [
+        { name: 'claude', protocol: 'anthropic', base_url: claude.url },
+        { name: 'deepseek', protocol: 'anthropic', base_url: backup.url, api_key: 'k' },
+      ],
+      git: { auto_commit: true },
+    });
+    cleanup.push(() => claude.close(), () => backup.close(), () => h.close());
+    for (let i = 0; i < 7; i++) {
+      writeFileSync(join(h.repo, `work-${i}.txt`), `${i}\n`);
+      await ask(h);
+    }
+    const switches = switchLine(h);
+    expect(switches.map((s) => `${s.from}->${s.to}`)).toEqual(['claude->deepseek', 'deepseek->claude', 'claude->deepseek']);
+    // The third switch is a flap: claude is held off for 30 s however soon its reset said.
+    expect(Date.parse(switches[2].retry_at!) - Date.parse(switches[2].ts)).toBeGreaterThanOrEqual(29_000);
+    const tagNames = switches.map((s) => s.tag).filter((t): t is string => t !== null && t !== undefined);
+    expect(new Set(tagNames).size).toBe(switches.length);
+    expect(git(h.repo, 'tag').trim().split('\n').sort()).toEqual([...tagNames].sort());
   });
 });

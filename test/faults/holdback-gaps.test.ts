@@ -115,7 +115,7 @@ describe.each(CASES)('an upstream that falls silent after its first event: $name
     const silent = await startFakeUpstream(() => ({ kind: 'stall-after', text: first }));
     const good = await fake(fixture('anthropic-stream-text.sse'));
     cleanup.push(() => silent.close());
-    const { h, client } = await proxyFor([c.tier(silent.url), { name: 'backup', protocol: 'anthropic', base_url: good.url }], {
+    const { h, client } = await proxyFor([c.tier(silent.url), { name: 'backup', protocol: 'anthropic', base_url: good.url, api_key: 'sk-backup' }], {
       idle_timeout: '150ms',
       holdback: '2s',
     });
@@ -147,7 +147,7 @@ describe('a stream that really ends early', () => {
     const { h, client } = await proxyFor(
       [
         { name: 'claude', protocol: 'anthropic', base_url: mute.url },
-        { name: 'backup', protocol: 'anthropic', base_url: good.url },
+        { name: 'backup', protocol: 'anthropic', base_url: good.url, api_key: 'sk-backup' },
       ],
       { first_byte_timeout: '400ms' },
     );

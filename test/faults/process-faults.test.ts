@@ -6,20 +6,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
-import { configYaml, makeRepo } from '../helpers/harness.ts';
+import { configYaml } from '../../test-support/config-yaml.ts';
+import { makeRepo } from '../../test-support/repo.ts';
 import { startApp } from '../../proxy/app.ts';
-import { readLedger } from '../../proxy/ledger.ts';
+import { readLedger } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const LEDGER_TS = join(import.meta.dirname, '..', '..', 'proxy', 'ledger.ts');
+const LEDGER_TS = join(import.meta.dirname, '..', '..', 'proxy', 'git', 'ledger.ts');
 
 describe('process faults', () => {
   it('leaves a ledger that readers still parse after SIGKILL during writes', async () => {
-    const repo = makeRepo();
+    const repo = await makeRepo();
     const path = join(repo, '.git', 'model-ledger');
     const script = join(repo, 'writer.mts');
     writeFileSync(
@@ -48,7 +49,7 @@ for (let i = 0; ; i++) await w.append({ kind: 'usage', tier: 't', model: 'm'.rep
 
   it('keeps ledger lines whole when two proxies on one repository write at once, and refuses a shared port', async () => {
     const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
-    const repo = makeRepo();
+    const repo = await makeRepo();
     const configFile = join(repo, 'c.yaml');
     writeFileSync(configFile, configYaml({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }] }));
     const one = await startApp({ repo, configFile, log: () => {}, env: {} });

@@ -34,7 +34,7 @@ describe('upstream faults', () => {
     const h = await startHarness({
       tiers: [
         { name: 'openrouter', protocol: 'openai', base_url: broken.url, api_key: 'k1', model: 'm' },
-        { name: 'claude', protocol: 'anthropic', base_url: good.url },
+        { name: 'claude', protocol: 'anthropic', base_url: good.url, api_key: 'sk-claude' },
       ],
     });
     cleanup.push(() => broken.close(), () => good.close(), () => h.close());

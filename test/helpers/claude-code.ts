@@ -62,3 +62,8 @@ export function streamJson(stdout: string): StreamJsonLine[] {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as StreamJsonLine);
 }
+
+/** The path of a working `claude` (the name the older end-to-end tests use). */
+export function claudeBin(): string {
+  return ensureClaudeCode();
+}

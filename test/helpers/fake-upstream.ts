@@ -3,11 +3,9 @@
 
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { splitFrames } from '../../test-support/fixtures.ts';
 
-export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
-export const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+export { fixture } from '../../test-support/fixtures.ts';
 
 export type RecordedRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer; json: unknown };
 
@@ -124,9 +122,4 @@ async function send(res: ServerResponse, reply: Reply): Promise<void> {
       res.write(reply.text);
       return;
   }
-}
-
-/** An SSE text cut into its frames (each written separately, as a real server streams them). */
-export function splitFrames(text: string): string[] {
-  return text.split(/(?<=\r?\n\r?\n)/).filter((p) => p !== '');
 }

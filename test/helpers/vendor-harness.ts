@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startApp, type App } from '../../proxy/app.ts';
-import { readLedger, type LedgerEvent } from '../../proxy/ledger.ts';
+import { readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 
 export type VendorTier = {
   name: string;

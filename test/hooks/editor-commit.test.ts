@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { makeRepo, message, models, script, sha, start, subject, tags, tempDir } from './repo.ts';
 

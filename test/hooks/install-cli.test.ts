@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { installHooks, withExcludeBlock } from '../../scripts/install-hooks.mjs';
+import { git } from '../../proxy/git/git.ts';
+import { installHooks, uninstallHooks, withExcludeBlock } from '../../scripts/install-hooks.mjs';
 import { commitFile, makeRepo, models, start } from './repo.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,7 +26,27 @@ describe('install-hooks.mjs command', () => {
 
     const removed = await execa('npx', ['zx', 'scripts/install-hooks.mjs', '--repo', repo, '--uninstall'], { cwd: ROOT });
     expect(removed.stdout).toContain(`removed ${join(repo, '.git', 'hooks', 'post-commit')}`);
+    expect(removed.stdout).toContain(`removed ${join(repo, '.git', 'fallback-hooks')}`);
     expect(existsSync(join(repo, '.git', 'hooks', 'post-commit'))).toBe(false);
+  });
+
+  it('prints where a redirect points core.hooksPath and whose hooks run first', async () => {
+    const repo = await makeRepo({ initial: true });
+    await git(repo, ['config', 'core.hooksPath', '.githooks']);
+    const r = await execa('npx', ['zx', 'scripts/install-hooks.mjs', '--repo', repo], { cwd: ROOT });
+    expect(r.stdout.split('\n')[0]).toBe(`core.hooksPath = ${join(repo, '.git', 'fallback-hooks')} (in .git/config); the team's hooks in .githooks run first`);
+    const back = await execa('npx', ['zx', 'scripts/install-hooks.mjs', '--repo', repo, '--uninstall'], { cwd: ROOT });
+    expect(back.stdout).toContain('restored core.hooksPath = .githooks');
+  });
+
+  it('removes fallback.tagPrefix on uninstall, and an empty [fallback] section with it', async () => {
+    const repo = await makeRepo({ initial: true });
+    const config = join(repo, '.git', 'config');
+    const before = readFileSync(config, 'utf8');
+    await installHooks(repo, { tagPrefix: 'ai-' });
+    expect((await git(repo, ['config', 'fallback.tagPrefix'])).stdout.trim()).toBe('ai-');
+    await uninstallHooks(repo);
+    expect(readFileSync(config, 'utf8')).toBe(before);
   });
 
   it('fails with a usage line without --repo', async () => {

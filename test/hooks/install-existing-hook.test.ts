@@ -1,11 +1,12 @@
-// The installer in a repository with hooks of its own: they keep running first, and uninstall restores them exactly.
+// The installer where git runs .git/hooks (no core.hooksPath): hooks of the repository's own keep running first and
+// come back exactly (symlinks as symlinks) on uninstall; the hooks keep working when either checkout moves.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
-import { commitFile, makeRepo, models, sha, start, tags } from './repo.ts';
+import { git } from '../../proxy/git/git.ts';
+import { PROJECT_HOOKS_DIR, installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
+import { commitFile, makeRepo, models, sha, start, tags, tempDir } from './repo.ts';
 
 type Snapshot = Record<string, { bytes: string; mode: number }>;
 function snapshot(dir: string): Snapshot {
@@ -82,15 +83,81 @@ describe('installing into a repository with its own hooks', () => {
     expect(snapshot(hooks)).toEqual(had);
   });
 
-  it('never fails a commit when the project hooks are gone: one warning line per hook', async () => {
+  it('never fails a commit when its copy of the hooks is gone: one warning line per hook that says how to fix it', async () => {
     const repo = await makeRepo({ initial: true });
-    await installHooks(repo, { hooksDir: join(repo, 'no-such-dir') });
+    await installHooks(repo);
+    rmSync(join(repo, '.git', 'fallback-hooks'), { recursive: true });
     await start(repo, 'claude');
     const r = await commitFile(repo, 'a.txt', 'a\n', 'Add a');
     expect(r.exitCode).toBe(0);
+    const fix = 'install the hooks again \\(npx zx scripts/install-hooks.mjs --repo ".*" in claude-fallback\\) or remove them \\(the same with --uninstall\\)';
     expect(r.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^warning: claude-fallback: .*prepare-commit-msg is missing$/),
-      expect.stringMatching(/^warning: claude-fallback: .*post-commit is missing$/),
+      expect.stringMatching(new RegExp(`^warning: claude-fallback: .*fallback-hooks/lib/prepare-commit-msg is missing; ${fix}$`)),
+      expect.stringMatching(new RegExp(`^warning: claude-fallback: .*fallback-hooks/lib/post-commit is missing; ${fix}$`)),
     ]);
+  });
+
+  it('keeps working when the claude-fallback checkout moves or goes away: the hooks run from copies in the git dir', async () => {
+    const project = join(tempDir('project'), 'hooks');
+    cpSync(PROJECT_HOOKS_DIR, project, { recursive: true });
+    const repo = await makeRepo({ initial: true });
+    await installHooks(repo, { hooksDir: project });
+    rmSync(project, { recursive: true });
+    await start(repo, 'gemini-flash');
+    const r = await commitFile(repo, 'a.txt', 'a\n', 'Add a');
+    expect(r.stderr).toBe('');
+    expect(await models(repo)).toEqual(['gemini-flash']);
+  });
+
+  it('keeps working in a repository moved to another directory', async () => {
+    const repo = await makeRepo({ initial: true });
+    await installHooks(repo);
+    await start(repo, 'deepseek');
+    const moved = join(tempDir('moved'), 'repo');
+    cpSync(repo, moved, { recursive: true, verbatimSymlinks: true });
+    rmSync(repo, { recursive: true });
+    const r = await commitFile(moved, 'a.txt', 'a\n', 'Add a');
+    expect(r.stderr).toBe('');
+    expect(await models(moved)).toEqual(['deepseek']);
+  });
+
+  it('keeps a dangling symlink hook as a link: never written through, back in place after uninstall', async () => {
+    const repo = await makeRepo({ initial: true });
+    const hooks = join(repo, '.git', 'hooks');
+    mkdirSync(hooks, { recursive: true });
+    const target = join(tempDir('shared-hooks'), 'post-commit');
+    symlinkSync(target, join(hooks, 'post-commit'));
+    const r = await installHooks(repo);
+    expect(r.chained).toEqual(['post-commit']);
+    expect(lstatSync(join(hooks, 'post-commit.fallback-orig')).isSymbolicLink()).toBe(true);
+    expect(existsSync(target)).toBe(false);
+    await start(repo, 'claude');
+    expect((await commitFile(repo, 'a.txt', 'a\n', 'Add a')).exitCode).toBe(0);
+    expect(await models(repo)).toEqual(['claude']);
+    await uninstallHooks(repo);
+    expect(lstatSync(join(hooks, 'post-commit')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(hooks, 'post-commit'))).toBe(target);
+    expect(existsSync(join(hooks, 'post-commit.fallback-orig'))).toBe(false);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('treats a hooks directory that links into the work tree as tracked: nothing is written into it', async () => {
+    const repo = await makeRepo({ initial: true });
+    mkdirSync(join(repo, 'tools', 'githooks'), { recursive: true });
+    writeFileSync(join(repo, 'tools', 'githooks', 'post-commit'), '#!/bin/sh\necho team >> .git/team.log\n', { mode: 0o755 });
+    await git(repo, ['add', 'tools']);
+    await git(repo, ['commit', '-q', '-m', 'Team hooks']);
+    rmSync(join(repo, '.git', 'hooks'), { recursive: true, force: true });
+    symlinkSync(join(repo, 'tools', 'githooks'), join(repo, '.git', 'hooks'));
+    const r = await installHooks(repo);
+    expect(r.mode).toBe('redirect');
+    expect(readdirSync(join(repo, 'tools', 'githooks'))).toEqual(['post-commit']);
+    await start(repo, 'claude');
+    await commitFile(repo, 'a.txt', 'a\n', 'Add a');
+    expect(await models(repo)).toEqual(['claude']);
+    expect(readFileSync(join(repo, '.git', 'team.log'), 'utf8')).toBe('team\n');
+    expect((await git(repo, ['status', '--porcelain', '--untracked-files=all'])).stdout).toBe('');
+    await uninstallHooks(repo);
+    expect((await git(repo, ['config', '--get', 'core.hooksPath'], { reject: false })).stdout).toBe('');
   });
 });

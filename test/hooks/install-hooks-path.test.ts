@@ -1,37 +1,86 @@
-// core.hooksPath pointing into the work tree (a tracked .githooks/): stubs go there, chain the tracked hook,
-// stay out of `git add -A` (the auto-commit), and uninstall leaves the tree and info/exclude as they were.
+// A tracked core.hooksPath (.githooks/ committed with the team's hooks): installing writes nothing there, the
+// team's hooks run first (in linked worktrees too), an auto-commit runs none of them, and uninstall puts
+// .git/config back byte for byte; `git status` stays clean all along.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { git } from '../../proxy/git/git.ts';
+import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
-import { commitFile, makeRepo, models, start } from './repo.ts';
+import { RUN1, commitFile, makeRepo, models, start, tempDir } from './repo.ts';
 
-describe('installing into core.hooksPath inside the work tree', () => {
-  it('chains the tracked hook and keeps its own files out of git add -A', async () => {
-    const repo = await makeRepo({ initial: true });
+const status = async (repo: string) => (await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).stdout;
+
+describe('installing into a tracked core.hooksPath', () => {
+  let repo: string;
+  let log: string;
+  let tracked: Record<string, Buffer>;
+  beforeEach(async () => {
+    repo = await makeRepo({ initial: true });
+    log = join(repo, '.git', 'team.log');
     mkdirSync(join(repo, '.githooks'));
-    writeFileSync(join(repo, '.githooks', 'post-commit'), '#!/bin/sh\necho ran >> .git/own.log\n');
-    chmodSync(join(repo, '.githooks', 'post-commit'), 0o755);
+    const hook = (name: string, body: string) => {
+      writeFileSync(join(repo, '.githooks', name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(repo, '.githooks', name), 0o755);
+    };
+    hook('pre-commit', `echo pre-commit >> "${log}"`);
+    hook('prepare-commit-msg', `echo "prepare-commit-msg $2" >> "${log}"\nprintf '\\nTicket: T-1\\n' >> "$1"`);
+    hook('post-commit', `echo post-commit >> "${log}"`);
+    hook('post-rewrite', `echo "post-rewrite $1 $(wc -l)" >> "${log}"`);
     await git(repo, ['add', '.githooks']);
-    await git(repo, ['commit', '-q', '-m', 'Add hooks']);
+    await git(repo, ['commit', '-q', '--no-verify', '-m', 'Add the team hooks']);
     await git(repo, ['config', 'core.hooksPath', '.githooks']);
-    const exclude = join(repo, '.git', 'info', 'exclude');
-    const excludeBefore = existsSync(exclude) ? readFileSync(exclude, 'utf8') : null;
+    tracked = Object.fromEntries(['pre-commit', 'prepare-commit-msg', 'post-commit', 'post-rewrite'].map((n) => [n, readFileSync(join(repo, '.githooks', n))]));
+    writeFileSync(log, '');
+  });
 
+  it('leaves the tracked hooks and git status alone, runs them first, and uninstall restores .git/config exactly', async () => {
+    const configBefore = readFileSync(join(repo, '.git', 'config'));
+    const statusBefore = await status(repo);
     const r = await installHooks(repo);
-    expect(r).toMatchObject({ style: 'git', dir: join(repo, '.githooks'), chained: ['post-commit'] });
-    expect(readFileSync(exclude, 'utf8')).toContain('/.githooks/prepare-commit-msg\n/.githooks/post-commit.fallback-orig\n/.githooks/post-rewrite\n');
+    expect(r).toMatchObject({ mode: 'redirect', team: '.githooks', redirected: true, chained: expect.arrayContaining(['prepare-commit-msg', 'post-commit', 'post-rewrite']) });
+    expect(await status(repo)).toBe(statusBefore);
 
     await start(repo, 'deepseek');
     await commitFile(repo, 'a.txt', 'a\n', 'Add a');
     expect(await models(repo)).toEqual(['deepseek']);
-    expect(readFileSync(join(repo, '.git', 'own.log'), 'utf8')).toBe('ran\n');
-    expect((await git(repo, ['status', '--porcelain', '--untracked-files=all'])).stdout).toBe(' M .githooks/post-commit\n');
+    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)'])).stdout.trim()).toBe('T-1');
+    await git(repo, ['commit', '-q', '--amend', '-m', 'Add a, amended']);
+    expect(readFileSync(log, 'utf8')).toBe('pre-commit\nprepare-commit-msg message\npost-commit\npre-commit\nprepare-commit-msg message\npost-commit\npost-rewrite amend 1\n');
+
+    writeFileSync(log, '');
+    writeFileSync(join(repo, 'b.txt'), 'b\n');
+    const s = await commitAtSwitch({ repo, from: 'deepseek', to: 'claude', reason: 'recovered', tagPrefix: 'model-', runStartedAt: RUN1 });
+    expect((await git(repo, ['show', '--name-only', '--format=', s.commit!])).stdout.trim()).toBe('b.txt');
+    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)'])).stdout.trim()).toBe('');
+    expect(readFileSync(log, 'utf8')).toBe('');
+    expect(await status(repo)).toBe(statusBefore);
 
     await uninstallHooks(repo);
-    expect((await git(repo, ['status', '--porcelain', '--untracked-files=all'])).stdout).toBe('');
-    expect(existsSync(exclude) ? readFileSync(exclude, 'utf8') : null).toBe(excludeBefore);
+    expect(await status(repo)).toBe(statusBefore);
+    expect(readFileSync(join(repo, '.git', 'config'))).toEqual(configBefore);
+    for (const [name, bytes] of Object.entries(tracked)) expect(readFileSync(join(repo, '.githooks', name))).toEqual(bytes);
+  });
+
+  it('runs the team hook, relative to each work tree, and ours in a linked worktree', async () => {
+    const wt = join(tempDir('wt'), 'linked');
+    await git(repo, ['worktree', 'add', '-q', '-b', 'linked', wt]);
+    await installHooks(wt);
+    await start(repo, 'gemini-flash');
+    await commitFile(wt, 'w.txt', 'w\n', 'Work in the linked tree');
+    expect(await models(wt)).toEqual(['gemini-flash']);
+    expect(readFileSync(log, 'utf8')).toBe('pre-commit\nprepare-commit-msg message\npost-commit\n');
+    expect(await status(wt)).toBe('');
+  });
+
+  it('still lets the team hook stop a commit', async () => {
+    writeFileSync(join(repo, '.githooks', 'prepare-commit-msg'), '#!/bin/sh\necho "no commits today" >&2\nexit 1\n');
+    await git(repo, ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-a', '-m', 'A stricter team hook']);
+    await installHooks(repo);
+    await start(repo, 'claude');
+    const r = await commitFile(repo, 'a.txt', 'a\n', 'Add a').catch((err: { exitCode: number; stderr: string }) => err);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('no commits today');
   });
 });

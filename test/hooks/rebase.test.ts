@@ -1,8 +1,8 @@
 // A rebase never restamps old commits with today's model, and post-rewrite moves the run tags along.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { runTagName } from '../../proxy/run-tag.ts';
+import { git } from '../../proxy/git/git.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { RUN1, RUN2, commitFile, makeRepo, models, sha, start, switchTo, tags } from './repo.ts';
 

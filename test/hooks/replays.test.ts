@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { runTagName } from '../../proxy/run-tag.ts';
+import { git } from '../../proxy/git/git.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { RUN1, RUN2, commitFile, makeRepo, message, models, sha, start, switchTo, tags } from './repo.ts';
 

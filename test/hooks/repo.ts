@@ -3,13 +3,17 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, gitCommonDir, type GitResult } from '../../proxy/git.ts';
-import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/ledger.ts';
+import { git, gitCommonDir, type GitResult } from '../../proxy/git/git.ts';
+import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/git/ledger.ts';
+import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
 
 // No global or system config (a global core.hooksPath would send the installer elsewhere), no inherited repo.
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
 process.env.GIT_CONFIG_NOSYSTEM = '1';
 for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'FALLBACK_SKIP_HOOKS', 'HUSKY']) delete process.env[k];
+// The commits these tests make are Claude Code's (its Bash tool sets CLAUDECODE=1) unless a test passes PERSON.
+process.env.CLAUDECODE = '1';
+export const PERSON = { CLAUDECODE: '' };
 
 export const TIERS = ['claude', 'gemini-flash', 'deepseek'];
 export const RUN1 = '2026-11-25T10:00:00.000Z';
@@ -34,8 +38,16 @@ export async function ledger(repo: string, event: LedgerInput): Promise<void> {
   appendLedger(ledgerPath(await gitCommonDir(repo)), event);
 }
 
-export function start(repo: string, active = 'claude', ts = RUN1): Promise<void> {
-  return ledger(repo, { ts, kind: 'start', active, tiers: TIERS, pid: 1, port: 8000 });
+/** A proxy started: its start line, and the pid file of a live process (this test process plays the proxy). */
+export async function start(repo: string, active = 'claude', ts = RUN1): Promise<void> {
+  writeFileSync(proxyLockPath(await gitCommonDir(repo)), `${process.pid} ${processStart(process.pid)}\n`);
+  return ledger(repo, { ts, kind: 'start', active, tiers: TIERS, pid: process.pid, port: 8000 });
+}
+
+/** A recorded edit: `tier` wrote `path` through Claude Code's Write tool, now (HEAD as it is). */
+export async function edit(repo: string, tier: string, path: string, ts = new Date().toISOString()): Promise<void> {
+  const head = await git(repo, ['rev-parse', '-q', '--verify', 'HEAD'], { reject: false });
+  return ledger(repo, { ts, kind: 'edit', tier, path, tool: 'Write', id: `toolu_${Math.random().toString(36).slice(2)}`, head: head.exitCode === 0 ? head.stdout.trim() : null });
 }
 
 export function switchTo(repo: string, from: string, to: string, ts = RUN2): Promise<void> {

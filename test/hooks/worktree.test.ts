@@ -2,8 +2,8 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { runTagName } from '../../proxy/run-tag.ts';
+import { git } from '../../proxy/git/git.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { RUN1, RUN2, commitFile, makeRepo, models, sha, start, switchTo, tags, tempDir } from './repo.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import { fetchNotifyContext } from '../../proxy/notify/context.ts';
 
 let dir: string | undefined;

@@ -2,7 +2,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
-import { backoffMs, deliverJson, retryAfterMs } from '../../proxy/notify/deliver.ts';
+import { backoffMs, deliverJson, retryHintMs } from '../../proxy/notify/deliver.ts';
 import { FAST_RETRY } from './events.ts';
 import { startFakeTarget, type FakeTarget } from './fake-target.ts';
 
@@ -66,10 +66,10 @@ describe('deliverJson', () => {
 
 describe('retry hints and backoff', () => {
   it('prefers the JSON retry_after seconds, then the header as seconds or an HTTP date', () => {
-    expect(retryAfterMs('9', JSON.stringify({ retry_after: 1.25 }))).toBe(1250);
-    expect(retryAfterMs('3', 'not json')).toBe(3000);
-    expect(retryAfterMs(new Date(10_000 + 4_000).toUTCString(), '', 10_000)).toBe(4000);
-    expect(retryAfterMs(undefined, '')).toBeUndefined();
+    expect(retryHintMs({ 'retry-after': '9' }, JSON.stringify({ retry_after: 1.25 }))).toBe(1250);
+    expect(retryHintMs({ 'retry-after': '3' }, 'not json')).toBe(3000);
+    expect(retryHintMs({ 'retry-after': new Date(10_000 + 4_000).toUTCString() }, '', 10_000)).toBe(4000);
+    expect(retryHintMs({}, '')).toBeUndefined();
   });
 
   it('doubles the backoff and caps it', () => {

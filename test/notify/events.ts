@@ -1,7 +1,7 @@
 // Shared notify test inputs: a switch event, an external event, a fixed repository context and a config builder.
 
 import type { Config } from '../../proxy/config.ts';
-import type { ExternalEvent, SwitchEvent } from '../../proxy/ledger.ts';
+import type { ExternalEvent, SwitchEvent } from '../../proxy/git/ledger.ts';
 import type { NotifyContext } from '../../proxy/notify/index.ts';
 
 export const SWITCH: SwitchEvent = {

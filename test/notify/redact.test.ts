@@ -1,7 +1,7 @@
 // redact hides a secret and, for a URL, its path and query wherever they appear.
 
 import { expect, it } from 'vitest';
-import { redact } from '../../proxy/notify/redact.ts';
+import { redact } from '../../proxy/redact.ts';
 
 it('hides the whole URL and its token path, leaving other text alone', () => {
   const url = 'https://discord.com/api/webhooks/123/abcTOKEN';

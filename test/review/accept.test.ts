@@ -2,8 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { readLedger } from '../../proxy/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { readLedger } from '../../proxy/git/ledger.ts';
 import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
 import { buildFixture, commit, ledgerFile, removeRepo, review, snapshot, tags, type Fixture } from './fixture.ts';
 
@@ -82,8 +82,8 @@ describe('review --accept', () => {
     await git(fx.dir, ['tag', '-d', 'model-gemini-flash-20261121-100000']);
     const r = await review(['--accept', 'gemini-flash', '--repo', fx.dir, '--json']);
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).created_tag).toBe('accepted-gemini-flash-20261124-080910');
-    expect((await git(fx.dir, ['rev-parse', 'accepted-gemini-flash-20261124-080910'])).stdout.trim()).toBe(g3);
+    expect(JSON.parse(r.stdout).created_tag).toBe('accepted-gemini-flash-20261124-080910-000');
+    expect((await git(fx.dir, ['rev-parse', 'accepted-gemini-flash-20261124-080910-000'])).stdout.trim()).toBe(g3);
     const row = (JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as AnalyzeReport).rows.find((x) => x.model === 'gemini-flash');
     expect(row).toMatchObject({ commits: 3, accepted: 3, pending: 0 });
   });

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { git } from '../../proxy/git.ts';
-import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/git/ledger.ts';
 
 export const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../scripts/review.ts');
 

@@ -1,7 +1,7 @@
 // The fast-import generator makes what it says, and the review reads it the way git does.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
+import { git } from '../../proxy/git/git.ts';
 import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
 import { generateRepo, type Generated } from '../../scripts/review/generate-repo.ts';
 import { makeRepo, removeRepo, review } from './fixture.ts';

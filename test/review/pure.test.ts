@@ -1,7 +1,7 @@
 // The review's pure pieces: run tag names, tag rename planning, prices, usage sums and the timeline.
 
 import { describe, expect, it } from 'vitest';
-import type { LedgerEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent } from '../../proxy/git/ledger.ts';
 import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../scripts/review/prices.ts';
 import { parseRunTag, planRenames, stampOf, type RunTag } from '../../scripts/review/tags.ts';
 import { timeline } from '../../scripts/review/timeline.ts';
@@ -99,5 +99,23 @@ describe('timeline', () => {
     const t = timeline([...events, { ts: '2026-11-21T09:50:00.000Z', kind: 'stop', active: 'claude' }], {});
     expect(t.entries.at(-1)).toMatchObject({ kind: 'stop', from: 'claude', to: null, ran_ms: 10 * 60_000 });
     expect(t.active).toBeNull();
+  });
+
+  it('ends a run whose proxy died without a stop line at the last line it wrote: before a new start, and at the end when no proxy lives', () => {
+    const usage = (ts: string): LedgerEvent => ({ ts, kind: 'usage', tier: 'claude', model: 'm', input_tokens: 1, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true });
+    const died = [
+      ...events,
+      usage('2026-11-21T09:45:00.000Z'),
+      { ts: '2026-11-21T11:00:00.000Z', kind: 'start', active: 'claude', tiers: ['claude', 'g'], pid: 2, port: 8000 },
+      usage('2026-11-21T11:05:00.000Z'),
+    ] as LedgerEvent[];
+    const t = timeline(died, {}, Date.parse('2026-11-21T12:00:00Z'), false);
+    expect(t.entries.slice(3).map((e) => [e.kind, e.reason, e.ts, e.ran_ms])).toEqual([
+      ['stop', 'died', '2026-11-21T09:45:00.000Z', 5 * 60_000],
+      ['start', 'start', '2026-11-21T11:00:00.000Z', null],
+      ['stop', 'died', '2026-11-21T11:05:00.000Z', 5 * 60_000],
+    ]);
+    expect(t.active).toBeNull();
+    expect(timeline(died, {}, Date.parse('2026-11-21T12:00:00Z'), true).active).toMatchObject({ model: 'claude', since: '2026-11-21T11:00:00.000Z' });
   });
 });

@@ -1,10 +1,10 @@
 // `--rollback`: only the model's pending work is reverted, in one unstamped commit; refusals and conflicts change nothing.
 
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { readLedger } from '../../proxy/ledger.ts';
+import { git } from '../../proxy/git/git.ts';
+import { readLedger } from '../../proxy/git/ledger.ts';
 import { buildFixture, commit, ledgerFile, removeRepo, review, snapshot, tags, type Fixture } from './fixture.ts';
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
@@ -112,5 +112,29 @@ describe('review --rollback', () => {
     expect(r.exitCode).toBe(5);
     expect(JSON.parse(r.stdout).error).toMatchObject({ exit_code: 5, commit: fx.shas.d1, conflicts: ['src/c.ts'] });
     expect(await snapshot(fx.dir)).toEqual(before);
+  });
+
+  it("keeps its trailers when the repository has a hook that appends a paragraph, and a second rollback finds nothing to do", async () => {
+    const hook = join(fx.dir, '.git/hooks/prepare-commit-msg');
+    writeFileSync(hook, '#!/bin/sh\nprintf "\\nReviewed-by: nobody, this paragraph ends the message.\\n" >> "$1"\n');
+    chmodSync(hook, 0o755);
+    expect((await review(['--rollback', 'deepseek', '--repo', fx.dir])).exitCode).toBe(0);
+    const head = (await git(fx.dir, ['rev-parse', 'HEAD'])).stdout.trim();
+    expect((await git(fx.dir, ['log', '-1', '--format=%B'])).stdout).not.toContain('Reviewed-by');
+    const a = JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as { rows: { model: string; rolled_back: number; pending: number }[] };
+    expect(a.rows.find((x) => x.model === 'deepseek')).toMatchObject({ rolled_back: 2, pending: 0 });
+    const again = await review(['--rollback', 'deepseek', '--repo', fx.dir, '--json']);
+    expect(again.exitCode).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ commits: [], revert_commit: null });
+    expect((await git(fx.dir, ['rev-parse', 'HEAD'])).stdout.trim()).toBe(head);
+  });
+
+  it('reads a ledger holding well-formed lines of the wrong shape without failing', async () => {
+    appendFileSync(await ledgerFile(fx.dir), '{"kind":"usage"}\n{"ts":"2026-11-22T11:00:00.000Z","kind":"usage","tier":5}\n[]\n');
+    const r = await review(['-a', '--json', '--repo', fx.dir]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { rows: { model: string }[] }).rows.map((x) => x.model)).toContain('deepseek');
+    expect((await review(['--costs', '--repo', fx.dir])).exitCode).toBe(0);
+    expect((await review(['--log', '--repo', fx.dir])).exitCode).toBe(0);
   });
 });

@@ -4,18 +4,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../proxy/git.ts';
-import { appendLedger, ledgerPath, readLedger, type SwitchReason } from '../../proxy/ledger.ts';
-import { commitAtSwitch } from '../../proxy/switch-commit.ts';
+import { git } from '../../proxy/git/git.ts';
+import { appendLedger, ledgerPath, readLedger, type SwitchReason } from '../../proxy/git/ledger.ts';
+import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { makeRepo, removeRepo, review, tags } from './fixture.ts';
 
-/** Claude Code's side: write files and commit with a plain message; the hooks add the trailer and the tag. */
+/** Claude Code's side (its Bash tool sets CLAUDECODE=1): write files and commit; the hooks add the trailer and the tag. */
 async function work(dir: string, subject: string, files: Record<string, string>): Promise<string> {
   for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
   await git(dir, ['add', '-A']);
-  await git(dir, ['commit', '-q', '-m', subject]);
+  await git(dir, ['commit', '-q', '-m', subject], { env: { CLAUDECODE: '1' } });
   return (await git(dir, ['rev-parse', 'HEAD'])).stdout.trim();
 }
 
@@ -29,7 +30,6 @@ describe('review on a repository made by the hooks and the proxy', () => {
     const r = await commitAtSwitch({ repo: dir, from, to, reason, tagPrefix: 'model-', runStartedAt: run[from] });
     const e = appendLedger(ledger, { kind: 'switch', from, to, reason, commit: r.commit, tag: r.tag });
     run[to] = e.ts;
-    await new Promise((r) => setTimeout(r, 1100)); // run tags have one-second stamps
   }
 
   beforeAll(async () => {
@@ -39,8 +39,9 @@ describe('review on a repository made by the hooks and the proxy', () => {
     writeFileSync(join(dir, 'app.txt'), 'one\ntwo\nthree\n');
     await git(dir, ['add', '-A']);
     await git(dir, ['commit', '-q', '-m', 'before the proxy']);
-    run.claude = appendLedger(ledger, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash', 'deepseek'], pid: 1, port: 8000 }).ts;
-    await new Promise((r) => setTimeout(r, 1100));
+    // This test process plays the proxy: its pid file and its start line.
+    writeFileSync(proxyLockPath(join(dir, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
+    run.claude = appendLedger(ledger, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash', 'deepseek'], pid: process.pid, port: 8000 }).ts;
     await work(dir, 'claude starts', { 'claude.txt': 'c\n' });
     writeFileSync(join(dir, 'half-done.txt'), 'claude was writing this\n'); // the switch commits it
     await switchTo('claude', 'gemini-flash', 'rate_limit');

@@ -2,9 +2,9 @@
 // pattern, and unique within the conversation (the request's history ids are known to the context).
 
 import { describe, expect, it } from 'vitest';
-import { fromOpenAIResponse } from '../../proxy/openai/openai-response.ts';
-import { toOpenAIRequest } from '../../proxy/openai/openai-request.ts';
-import type { MessagesRequest } from '../../proxy/anthropic/types.ts';
+import { fromOpenAIResponse } from '../../proxy/providers/openai/openai-response.ts';
+import { toOpenAIRequest } from '../../proxy/providers/openai/openai-request.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import type { TierConfig } from '../../proxy/config.ts';
 
 const tier = { name: 'kimi', protocol: 'openai', baseUrl: 'http://127.0.0.1:1', model: 'kimi-k2' } as TierConfig;

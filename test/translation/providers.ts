@@ -4,6 +4,8 @@
 
 import { fixture } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { accumulate } from '../helpers/events.ts';
+import type { StreamEvent } from '../../proxy/wire/types.ts';
 
 export type SentCall = { id: string; name: string; input: unknown; thoughtSignature?: string };
 export type SentUsage = { input_tokens: number; output_tokens: number; cache_read_tokens: number };
@@ -78,7 +80,7 @@ function openAIProvider(tier: string, model: string, textFixture: string): Provi
     },
     usage(sse) {
       const u = (dataOf(sse) as OpenAIChunk[]).findLast((c) => c.usage)!.usage!;
-      // wire-formats §4.4: input excludes cached tokens (OpenAI cached_tokens, DeepSeek cache hits).
+      // docs/wire-formats.md §4.4: input excludes cached tokens (OpenAI cached_tokens, DeepSeek cache hits).
       const cached = u.prompt_cache_hit_tokens ?? u.prompt_tokens_details?.cached_tokens ?? 0;
       return { input_tokens: u.prompt_tokens - cached, output_tokens: u.completion_tokens, cache_read_tokens: cached };
     },
@@ -111,7 +113,7 @@ function geminiProvider(tier: string, model: string): Provider {
     usage(sse) {
       const u = (dataOf(sse) as GeminiChunk[]).findLast((c) => c.usageMetadata)!.usageMetadata!;
       const cached = u.cachedContentTokenCount ?? 0;
-      // wire-formats §4.4: output = candidates + thoughts; input excludes the cached part.
+      // docs/wire-formats.md §4.4: output = candidates + thoughts; input excludes the cached part.
       return { input_tokens: (u.promptTokenCount ?? 0) - cached, output_tokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), cache_read_tokens: cached };
     },
   };
@@ -124,37 +126,26 @@ export const PROVIDERS: Provider[] = [
   geminiProvider('gemini-flash', 'gemini-3-flash-preview'),
 ];
 
+/** An Anthropic fixture as the message a client accumulates from it (the tests' own accumulator). */
+function anthropicMessage(sse: string) {
+  const { message } = accumulate(dataOf(sse) as StreamEvent[]);
+  return message!;
+}
+
 /** The Anthropic usage a fixture ends with: message_start's, replaced by what message_delta carries. */
 export function anthropicUsage(sse: string): SentUsage {
-  const u: Record<string, number> = {};
-  for (const e of dataOf(sse) as { type: string; message?: { usage: Record<string, number> }; usage?: Record<string, number> }[]) {
-    if (e.type === 'message_start') Object.assign(u, e.message!.usage);
-    if (e.type === 'message_delta') Object.assign(u, e.usage);
-  }
+  const u = anthropicMessage(sse).usage;
   return { input_tokens: u.input_tokens, output_tokens: u.output_tokens, cache_read_tokens: u.cache_read_input_tokens ?? 0 };
 }
 
-/** The tool calls of an Anthropic fixture, from content_block_start and the input_json_delta pieces. */
+/** The tool calls of an Anthropic fixture. */
 export function anthropicCalls(sse: string): SentCall[] {
-  const calls: { id: string; name: string; json: string }[] = [];
-  const byIndex = new Map<number, { id: string; name: string; json: string }>();
-  for (const e of dataOf(sse) as { type: string; index?: number; content_block?: { type: string; id?: string; name?: string }; delta?: { type: string; partial_json?: string } }[]) {
-    if (e.type === 'content_block_start' && e.content_block?.type === 'tool_use') {
-      const call = { id: e.content_block.id!, name: e.content_block.name!, json: '' };
-      calls.push(call);
-      byIndex.set(e.index!, call);
-    }
-    if (e.type === 'content_block_delta' && e.delta?.type === 'input_json_delta') byIndex.get(e.index!)!.json += e.delta.partial_json;
-  }
-  return calls.map((c) => ({ id: c.id, name: c.name, input: JSON.parse(c.json || '{}') as unknown }));
+  return anthropicMessage(sse).content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, name: b.name, input: b.input }] : []));
 }
 
-/** The text an Anthropic fixture streams (text_delta pieces joined). */
+/** The text an Anthropic fixture streams. */
 export function anthropicText(sse: string): string {
-  return (dataOf(sse) as { type: string; delta?: { type: string; text?: string } }[])
-    .filter((e) => e.type === 'content_block_delta' && e.delta?.type === 'text_delta')
-    .map((e) => e.delta!.text)
-    .join('');
+  return anthropicMessage(sse).content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
 }
 
 /** The real proxy with Claude (at `claudeUrl`) first and provider `p` (at `fallbackUrl`) as the fallback tier. */

@@ -8,7 +8,7 @@ import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { TEXT_FIXTURE, THINKING_FIXTURE, THINKING_TOOL_FIXTURE, startStrictAnthropic, type StrictAnthropic } from '../helpers/strict-anthropic.ts';
 import { PROVIDERS, anthropicCalls, type Provider, type SentCall, startFallbackHarness } from './providers.ts';
-import type { SwitchEvent } from '../../proxy/ledger.ts';
+import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,7 +21,7 @@ const BY_PROTOCOL = [PROVIDERS.find((p) => p.protocol === 'openai')!, PROVIDERS.
 
 async function setup(p: Provider, strictAnswers: string[], fallbackReplies: string[], limited: boolean) {
   let answered = 0;
-  const strict = await startStrictAnthropic({ limited, retryAfter: '1', answer: () => strictAnswers[answered++] ?? TEXT_FIXTURE });
+  const strict = await startStrictAnthropic({ limited, retryAfter: '3600', answer: () => strictAnswers[answered++] ?? TEXT_FIXTURE });
   const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: fallbackReplies[i] }));
   const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
   cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
@@ -35,14 +35,12 @@ function turn(client: Anthropic, messages: Anthropic.MessageParam[]): Promise<An
 const echo = (m: Anthropic.Message): Anthropic.MessageParam => ({ role: 'assistant', content: m.content as Anthropic.ContentBlockParam[] });
 const results = (calls: SentCall[]): Anthropic.MessageParam => ({ role: 'user', content: calls.map((c) => ({ type: 'tool_result' as const, tool_use_id: c.id, content: `output of ${c.name}` })) });
 
+/** Claude's limit is over and its hour of cooldown has passed (on the proxy's clock: no waiting). */
 async function afterCooldown(h: Harness, strict: StrictAnthropic): Promise<void> {
   strict.limited = false;
-  for (let i = 0; i < 300; i++) {
-    const status = (await (await fetch(`${h.url}/status`)).json()) as { tiers: { healthy: boolean }[] };
-    if (status.tiers[0].healthy) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('claude never came out of its cooldown');
+  h.clock.advance(3600_000);
+  const status = (await (await fetch(`${h.url}/status`)).json()) as { tiers: { healthy: boolean }[] };
+  expect(status.tiers[0].healthy).toBe(true);
 }
 
 /** The tool-call fixture with whitespace streamed as text before the calls (Qwen, DeepSeek and Gemini do). */

@@ -10,7 +10,7 @@ import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { ISSUED_SIGNATURES, TEXT_FIXTURE, THINKING_FIXTURE, TOOL_FIXTURE, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
 import { PROVIDERS, anthropicCalls, anthropicText, anthropicUsage, type Provider, type SentCall, type SentUsage, startFallbackHarness } from './providers.ts';
-import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/ledger.ts';
+import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,7 +35,7 @@ async function setup(p: Provider) {
   // a request with thinking on gets the thinking fixture (the signature it issues).
   const strict = await startStrictAnthropic({
     limited: true,
-    retryAfter: '1',
+    retryAfter: '3600',
     answer: (body, thinking) => {
       if (thinking) return THINKING_FIXTURE;
       const last = (body.messages as { content: unknown }[]).at(-1)!.content;
@@ -69,13 +69,11 @@ async function ledger(h: Harness, usageLines: number): Promise<LedgerEvent[]> {
   return h.events();
 }
 
-async function waitForCooldownEnd(h: Harness): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const status = (await (await fetch(`${h.url}/status`)).json()) as { tiers: { healthy: boolean }[] };
-    if (status.tiers[0].healthy) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('claude never came out of its cooldown');
+/** Claude's hour of cooldown passes on the proxy's clock (no waiting). */
+async function endCooldown(h: Harness): Promise<void> {
+  h.clock.advance(3600_000);
+  const status = (await (await fetch(`${h.url}/status`)).json()) as { tiers: { healthy: boolean }[] };
+  expect(status.tiers[0].healthy).toBe(true);
 }
 
 describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back to Claude', (p) => {
@@ -112,7 +110,7 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
       const a = messages.findIndex((m) => m.tool_calls);
       expect(messages[a].tool_calls!.map((c) => ({ id: c.id, name: c.function.name, input: JSON.parse(c.function.arguments) as unknown }))).toEqual(plain(calls1));
       // One tool message per call, in the calls' order; tool messages take text only, so the
-      // screenshot follows in a user message (wire-formats §2.1).
+      // screenshot follows in a user message (docs/wire-formats.md §2.1).
       expect(messages.slice(a + 1, a + 3).map((m) => [m.role, m.tool_call_id])).toEqual(calls1.map((c) => ['tool', c.id]));
       expect(messages[a + 1].content).toContain('Screenshot of the page:');
       expect(messages[a + 2].content).toBe('README.md\npackage.json');
@@ -170,7 +168,7 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
 
     // Claude's cooldown ends. Turn 5 continues the loop the fallback opened: to Anthropic.
     strict.limited = false;
-    await waitForCooldownEnd(h);
+    await endCooldown(h);
     history.push(echo(t4), results(calls4, (c) => `output of ${c.name}`));
     const t5 = await turn(client, history);
     expect(toolUses(t5)).toEqual([CLAUDE_TOOL]);

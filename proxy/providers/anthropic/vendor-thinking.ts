@@ -11,10 +11,10 @@
 // A vendor's signature has no reliable format (a UUID, base64, or none at all:
 // https://github.com/QuantumNous/new-api/issues/4762), so blocks are marked by the tier they came from.
 
-import { decodeProxySignature, encodeProxySignature } from '../../anthropic/proxy-signature.ts';
-import type { ContentBlock, ContentBlockParam, Message, StreamEvent } from '../../anthropic/types.ts';
-import type { EventTransform } from '../../protocol.ts';
-import { parseJSONData, type SSEEvent } from '../../sse.ts';
+import { decodeProxySignature, encodeProxySignature } from '../../wire/proxy-signature.ts';
+import type { ContentBlock, ContentBlockParam, Message, StreamEvent } from '../../wire/types.ts';
+import type { EventTransform } from '../provider.ts';
+import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
 
 export const VENDOR_PROVIDER = 'anthropic-compatible';
 

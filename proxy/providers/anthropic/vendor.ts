@@ -4,7 +4,7 @@
 // a vendor must look like (proxy/providers/anthropic/vendors.md lists each rule with its source).
 
 import type { TierConfig } from '../../config.ts';
-import type { ContentBlockParam, MessageParam, MessagesRequest } from '../../anthropic/types.ts';
+import type { ContentBlockParam, MessageParam, MessagesRequest } from '../../wire/types.ts';
 import type { ThinkingStyle } from '../../capabilities/model-profiles.ts';
 import { restoreVendorThinking } from './vendor-thinking.ts';
 

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { isFirstPartyAnthropic, prepareForVendor } from '../../../proxy/providers/anthropic/vendor.ts';
 import { createVendorThinkingMarker, markVendorMessage, restoreVendorThinking, vendorThinkingOf } from '../../../proxy/providers/anthropic/vendor-thinking.ts';
-import { prepareForAnthropic } from '../../../proxy/anthropic/prepare-for-anthropic.ts';
-import type { ContentBlockParam, Message, MessageParam, MessagesRequest, StreamEvent } from '../../../proxy/anthropic/types.ts';
+import { prepareForAnthropic } from '../../../proxy/providers/anthropic/anthropic-request.ts';
+import type { ContentBlockParam, Message, MessageParam, MessagesRequest, StreamEvent } from '../../../proxy/wire/types.ts';
 
 const sse = (e: object) => ({ event: (e as { type: string }).type, data: JSON.stringify(e) });
 

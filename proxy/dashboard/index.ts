@@ -1,0 +1,346 @@
+// The dashboard the proxy serves on its own port: the page at `/`, its files and a small JSON/SSE API
+// under `/_dashboard/`. Everything the page shows comes from the running proxy (tier state, subscription
+// limits, requests in flight), the ledger and git, read with the review's modules; accept and rollback
+// run the review CLI itself. See README.md beside this file.
+
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { TierState } from '../engine/tier-state.ts';
+import { ProxyError } from '../wire/errors.ts';
+import { git } from '../git/git.ts';
+import { costs } from '../../scripts/review/costs.ts';
+import { timeline } from '../../scripts/review/timeline.ts';
+import { priceLookup } from '../../scripts/review/prices.ts';
+import { commitDiffs } from '../../scripts/review/show.ts';
+import type { Window } from '../../scripts/review/usage.ts';
+import { cookieName, newSessionToken, refuseAction, refuseDashboard, SESSION_HEADER } from './guard.ts';
+import { createLive } from './live.ts';
+import { lastActivation, nowView } from './now.ts';
+import type { UnifiedLimits } from '../status/rate-limits.ts';
+import { recentCommits } from './recent-commits.ts';
+import { reviewError, runReview, type ReviewRun } from './review-cli.ts';
+
+export const DASHBOARD_PREFIX = '/_dashboard';
+const API = `${DASHBOARD_PREFIX}/api/`;
+const STATIC_DIR = join(import.meta.dirname, 'static');
+const HISTORY_LIMIT = 200;
+const MAX_DIFF = 512 * 1024;
+
+export type DashboardOptions = {
+  server: Server;
+  config: Config;
+  state: TierState;
+  repo: string;
+  ledgerPath: string;
+  /** The port the proxy listens on (known once it listens). */
+  port: () => number;
+  log: (line: string) => void;
+  /** Claude's subscription limits by tier, as the proxy last saw them. */
+  limits: () => Record<string, UnifiedLimits>;
+  /** Test seam: how often the state is compared for `now` events (ms). */
+  pollMs?: number;
+};
+
+export type Dashboard = {
+  /** This proxy run's session token, embedded in the page; actions must send it back. */
+  readonly session: string;
+  /** Whether the request is the dashboard's (`/` or under `/_dashboard`). */
+  owns(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Ends the event streams (a page reconnects to the next proxy) and stops watching. */
+  close(): void;
+};
+
+type StaticFile = { body: Buffer; type: string; etag: string };
+
+const STATIC: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+const PAGE_HEADERS = {
+  // The page loads only its own files and talks only to this origin; no other site may frame it (clickjacking).
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+class ApiError extends Error {
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+  constructor(status: number, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new ApiError(413, `request body is larger than ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'request body must be JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ApiError(400, 'request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+const MODEL_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+function modelParam(value: unknown): string {
+  if (typeof value !== 'string' || !MODEL_NAME.test(value)) throw new ApiError(400, 'model: a tier name (letters, digits, ".", "_", "-") is required');
+  return value;
+}
+
+/** CLI exit codes as HTTP: refused / conflict / cannot run here are 409, bad arguments 400. */
+function statusOf(run: ReviewRun): number {
+  return run.exitCode === 0 ? 200 : run.exitCode === 2 ? 400 : run.exitCode === 1 ? 500 : 409;
+}
+
+export function createDashboard(opts: DashboardOptions): Dashboard {
+  const { config, state } = opts;
+  const session = newSessionToken();
+  const lookup = priceLookup(config);
+  const files = new Map<string, StaticFile>();
+  let inFlight = 0;
+  let action: string | null = null;
+  let models: { key: string; run: Promise<ReviewRun> } | null = null;
+
+  // Requests in flight, counted where they arrive; the proxy's own handler is not touched.
+  opts.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || pathOf(req) !== '/v1/messages') return;
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
+
+  const live = createLive({
+    repo: opts.repo,
+    ledgerPath: opts.ledgerPath,
+    log: opts.log,
+    pollMs: opts.pollMs,
+    snapshot: (tail) => nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(tail.events), limits: opts.limits() }),
+  });
+
+  function staticFile(name: string): StaticFile {
+    let f = files.get(name);
+    if (!f) {
+      const body = readFileSync(join(STATIC_DIR, name));
+      f = { body, type: name.endsWith('.html') ? 'text/html; charset=utf-8' : STATIC[name], etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+      files.set(name, f);
+    }
+    return f;
+  }
+
+  function nowMessage() {
+    return { server_time: new Date().toISOString(), now: nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(live.tail().events), limits: opts.limits() }) };
+  }
+
+  async function page(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await live.tail().read();
+    // The state goes into the page itself, so that the active tier shows with the first paint of the data.
+    const boot = JSON.stringify(nowMessage()).replace(/</g, '\\u003c');
+    const html = staticFile('index.html')
+      .body.toString('utf8')
+      .replace('__SESSION__', () => session)
+      .replace('__BOOT__', () => boot);
+    // no-store: the page holds the session token, it must not sit in a cache.
+    res.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : html);
+  }
+
+  function asset(req: IncomingMessage, res: ServerResponse, name: string): void {
+    const f = staticFile(name);
+    const headers = { ...PAGE_HEADERS, 'content-type': f.type, etag: f.etag, 'cache-control': 'no-cache' };
+    if (req.headers['if-none-match'] === f.etag) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, { ...headers, 'content-length': f.body.length });
+    res.end(req.method === 'HEAD' ? undefined : f.body);
+  }
+
+  async function refsKey(): Promise<string> {
+    const [head, refs] = await Promise.all([
+      git(opts.repo, ['rev-parse', '-q', '--verify', 'HEAD'], { reject: false }),
+      git(opts.repo, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/tags'], { reject: false }),
+    ]);
+    return createHash('sha1').update(head.stdout).update(refs.stdout).digest('hex');
+  }
+
+  const reviewOpts = { repo: opts.repo, configFile: config.file };
+
+  async function modelsSummary(): Promise<unknown> {
+    const key = await refsKey();
+    if (!models || models.key !== key) models = { key, run: runReview(['--analyze'], reviewOpts) };
+    const run = await models.run;
+    const err = reviewError(run);
+    if (err) {
+      models = null;
+      throw new ApiError(statusOf(run), err.message, err);
+    }
+    return { analyze: run.json, tier_order: config.tiers.map((t) => t.name), test_command: config.review.test ?? null };
+  }
+
+  function usage(url: URL): unknown {
+    const window: Window = {};
+    for (const k of ['since', 'until'] as const) {
+      const v = url.searchParams.get(k);
+      if (v === null || v === '') continue;
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new ApiError(400, `${k}: a time in ms since the epoch is required, not ${JSON.stringify(v)}`);
+      window[k] = n;
+    }
+    const events = live.tail().events;
+    return { window, costs: costs(events, window, lookup), timeline: timeline(events, window) };
+  }
+
+  async function commit(url: URL): Promise<unknown> {
+    const sha = url.searchParams.get('sha') ?? '';
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new ApiError(400, 'sha: a full 40-character commit id is required');
+    const exists = await git(opts.repo, ['cat-file', '-e', `${sha}^{commit}`], { reject: false });
+    if (exists.exitCode !== 0) throw new ApiError(404, `no commit ${sha} in ${opts.repo}`);
+    const text = (await commitDiffs(opts.repo, [sha], { color: false, header: true })).get(sha) ?? '';
+    return { sha, text: text.length > MAX_DIFF ? text.slice(0, MAX_DIFF) : text, truncated: text.length > MAX_DIFF };
+  }
+
+  /** One accept or rollback at a time; the others are told what runs. */
+  async function exclusive<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (action) throw new ApiError(409, `another action is running (${action}); wait for it to finish`);
+    action = what;
+    live.broadcast('action', { state: 'started', action: what });
+    try {
+      return await run();
+    } finally {
+      action = null;
+      live.broadcast('action', { state: 'finished', action: what });
+    }
+  }
+
+  async function accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    const model = modelParam(body.model);
+    const withTest = body.test === true;
+    const test = config.review.test;
+    if (withTest && !test) throw new ApiError(400, 'no test command is configured (review.test in the config)');
+    const run = await exclusive(`accept ${model}`, () => runReview(['--accept', model, ...(withTest && test ? ['--test', test] : [])], reviewOpts));
+    const err = reviewError(run);
+    sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json });
+  }
+
+  async function rollback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    const model = modelParam(body.model);
+    const confirmed = body.commits;
+    if (!Array.isArray(confirmed) || !confirmed.every((s) => typeof s === 'string'))
+      throw new ApiError(400, 'commits: the list of commit ids shown by the dry run is required (what you confirmed)');
+    const run = await exclusive(`rollback ${model}`, async () => {
+      // The user confirmed a list: if the pending commits changed meanwhile, nothing is reverted.
+      const plan = await runReview(['--rollback', model, '--dry-run'], reviewOpts);
+      if (reviewError(plan)) return plan;
+      const planned = (plan.json as { commits: { sha: string }[] }).commits.map((c) => c.sha);
+      if (planned.length !== confirmed.length || planned.some((s, i) => s !== confirmed[i])) {
+        throw new ApiError(409, `the pending commits of ${model} changed since the list was shown; nothing was changed: look at the new list`, { plan: plan.json });
+      }
+      return runReview(['--rollback', model], reviewOpts);
+    });
+    const err = reviewError(run);
+    sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json });
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, name: string, url: URL): Promise<void> {
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (get && name === 'now') {
+      await live.tail().read();
+      return sendJson(res, 200, nowMessage());
+    }
+    if (get && name === 'events') return live.attach(res);
+    if (get && name === 'usage') {
+      await live.tail().read();
+      return sendJson(res, 200, usage(url));
+    }
+    if (get && name === 'history') return sendJson(res, 200, await recentCommits(opts.repo, config.git.tagPrefix, HISTORY_LIMIT));
+    if (get && name === 'models') return sendJson(res, 200, await modelsSummary());
+    if (get && name === 'commit') return sendJson(res, 200, await commit(url));
+    if (get && name === 'rollback-plan') {
+      const run = await runReview(['--rollback', modelParam(url.searchParams.get('model')), '--dry-run'], reviewOpts);
+      const err = reviewError(run);
+      return sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, result: run.json });
+    }
+    if (name === 'accept' || name === 'rollback') {
+      if (req.method !== 'POST') throw new ApiError(405, `${name} changes the repository: POST only`);
+      const refused = refuseAction(req.headers, session);
+      if (refused) throw new ApiError(403, refused);
+      return name === 'accept' ? accept(req, res) : rollback(req, res);
+    }
+    throw new ApiError(404, `no dashboard API ${req.method} ${API}${name}`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    // The proxy's own access rule, with the token also read from the dashboard's cookie or `?token=`.
+    const refused = refuseDashboard(req, url, { host: config.proxy.host, port: opts.port(), token: config.proxy.token });
+    if (refused) throw new ProxyError(403, 'permission_error', refused);
+    const path = url.pathname;
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (get && config.proxy.token !== undefined && url.searchParams.has('token')) {
+      // The token came in the address: keep it in a cookie for this page only, and drop it from the address bar.
+      res.writeHead(303, {
+        location: path,
+        'set-cookie': `${cookieName(opts.port())}=${encodeURIComponent(config.proxy.token)}; Path=/; HttpOnly; SameSite=Strict`,
+        'cache-control': 'no-store',
+      });
+      return void res.end();
+    }
+    try {
+      if (path === '/') {
+        if (!get) throw new ApiError(405, 'the dashboard page answers GET');
+        return await page(req, res);
+      }
+      const name = path.slice(DASHBOARD_PREFIX.length + 1);
+      if (get && Object.hasOwn(STATIC, name)) return asset(req, res, name);
+      if (path.startsWith(API)) return await api(req, res, path.slice(API.length), url);
+      throw new ApiError(404, `no dashboard file ${path}`);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (res.headersSent) return void res.end();
+      sendJson(res, err.status, { ok: false, error: { ...err.details, message: err.message } });
+    }
+  }
+
+  return {
+    session,
+    owns(req) {
+      const path = pathOf(req);
+      return path === '/' || path === DASHBOARD_PREFIX || path.startsWith(`${DASHBOARD_PREFIX}/`);
+    },
+    handle,
+    close: () => live.close(),
+  };
+}
+
+export { SESSION_HEADER };

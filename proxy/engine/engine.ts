@@ -1,0 +1,244 @@
+// The fallback engine for POST /v1/messages: walks the tiers in the order the tier state gives,
+// applies the fallback policy to each failure, and relays the first answer that starts well. What a tier
+// is sent and how its answer reads is its provider adapter's business; the engine never asks which.
+
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Config, TierConfig } from '../config.ts';
+import type { Adapters } from '../providers/adapters.ts';
+import { UpstreamResponseError, type AnswerReader, type ClientRequest, type ConversationStore, type ProviderAdapter, type UpstreamError } from '../providers/provider.ts';
+import type { LedgerWriter } from '../git/ledger.ts';
+import type { Switcher } from '../switcher.ts';
+import type { TierState } from './tier-state.ts';
+import { callUpstream, readErrorBody, type UpstreamResponse } from './upstream.ts';
+import { decideFailure } from './fallback-policy.ts';
+import { upstreamModel } from './model-map.ts';
+import { relayStream } from './relay.ts';
+import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
+import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
+import { responseHeaders } from '../headers.ts';
+import { redact, tierSecrets } from '../redact.ts';
+import { failureLine } from './failure-log.ts';
+import type { RateLimitRecorder } from '../status/rate-limits.ts';
+
+export type EngineDeps = {
+  config: Config;
+  state: TierState;
+  switcher: Switcher;
+  adapters: Adapters;
+  dispatcher: Dispatcher;
+  ledger: LedgerWriter;
+  store: ConversationStore;
+  log: (line: string) => void;
+  verbose: boolean;
+  /** Test seam: how the engine waits out a short retry-after. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Sees every upstream answer's headers (Claude's subscription limits, proxy/status/rate-limits.ts). */
+  rateLimits?: Pick<RateLimitRecorder, 'record'>;
+};
+
+export type MessagesCall = {
+  res: ServerResponse;
+  /** The request as it came and parsed; dropped once an answer is released (no fallback can need it). */
+  request: ClientRequest | null;
+  /** The client's model name and stream flag, kept for the log and usage line. */
+  model: string;
+  stream: boolean;
+  signal: AbortSignal;
+  /** The URL of the latest attempt, for its failure's log line. */
+  upstreamUrl?: string;
+};
+
+type Failed = { kind: 'failed'; error: UpstreamError; upstream?: ErrorAnswer };
+type Attempt = { kind: 'done'; usage: TokenUsage; status: number; ok: boolean } | Failed;
+
+/** The client went away: nothing more to send, and the usage line says the answer was not whole. */
+const aborted = (): Attempt => ({ kind: 'done', usage: emptyUsage(), status: 499, ok: false });
+
+export async function handleMessages(call: MessagesCall, deps: EngineDeps): Promise<void> {
+  const { state, config } = deps;
+  const started = Date.now();
+  let last: { tier: number; attempt: Failed } | null = null;
+
+  for (const t of state.plan()) {
+    let retried = false;
+    for (;;) {
+      if (call.signal.aborted) return;
+      state.attempted(t);
+      const attempt = await attemptTier(t, call, deps);
+      if (attempt.kind === 'failed') redactFailure(attempt, deps.config.tiers.flatMap(tierSecrets));
+      if (attempt.kind === 'done') {
+        state.healthy(t);
+        finish(t, attempt, call, deps, started);
+        return;
+      }
+      const tier = state.tiers[t];
+      const now = state.clock.now();
+      const decision = decideFailure(attempt.error, { now, maxWaitMs: config.fallback.maxWaitMs, cooldownMs: config.fallback.cooldownMs, ownKey: tier.apiKey !== undefined, retried });
+      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision));
+      if (decision.action === 'return') return sendAnswer(call.res, deps.adapters[tier.protocol].clientError(attempt.error, attempt.upstream, tier));
+      if (decision.action === 'retry') {
+        retried = true;
+        await (deps.sleep ?? sleep)(decision.waitMs, call.signal);
+        continue;
+      }
+      state.cool(t, { reason: decision.reason, status: attempt.error.status, at: now, until: decision.cooldownUntil, message: attempt.error.message });
+      last = { tier: t, attempt };
+      break;
+    }
+  }
+  allFailed(last, call.res, deps);
+}
+
+async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Promise<Attempt> {
+  const tier = deps.state.tiers[t];
+  const adapter = deps.adapters[tier.protocol];
+  const sent = await send(tier, adapter, call, deps);
+  if (sent === null) return aborted();
+  if ('error' in sent) return { kind: 'failed', error: sent.error };
+  const { response, answer } = sent;
+  deps.rateLimits?.record(tier.name, response.headers); // Claude's subscription windows, when the answer names them
+
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    const text = await readErrorBody(response.body);
+    const error = adapter.parseError(response.statusCode, response.headers, text);
+    return { kind: 'failed', error, upstream: { status: response.statusCode, headers: responseHeaders(response.headers), body: text } };
+  }
+  const release = () => {
+    call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
+    return deps.switcher.ensureActive(t);
+  };
+  if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs);
+  const result = await relayStream({
+    res: call.res,
+    upstream: response,
+    answer: answer.stream(response.headers),
+    holdbackMs: deps.config.fallback.holdbackMs,
+    firstByteTimeoutMs: deps.config.fallback.firstByteTimeoutMs,
+    release,
+    signal: call.signal,
+  });
+  if (result.kind === 'failed') return result;
+  return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
+}
+
+/**
+ * The adapter's request for this tier, sent. Only the response and the answer reader come back, so
+ * nothing here keeps the request's body alive once the answer streams. Null when the client left.
+ */
+async function send(tier: TierConfig, adapter: ProviderAdapter, call: MessagesCall, deps: EngineDeps): Promise<{ response: UpstreamResponse; answer: AnswerReader } | { error: UpstreamError } | null> {
+  const { request, warnings, answer } = adapter.prepare(call.request!, { tier, model: upstreamModel(tier, call.model), stream: call.stream, store: deps.store });
+  if (deps.verbose) for (const w of warnings) deps.log(`${tier.name}: ${w}`);
+  call.upstreamUrl = request.url;
+  const response = await callUpstream({
+    ...request,
+    signal: call.signal,
+    headersTimeoutMs: deps.config.fallback.firstByteTimeoutMs,
+    bodyTimeoutMs: deps.config.fallback.idleTimeoutMs,
+    dispatcher: deps.dispatcher,
+  }).catch((err: unknown) => {
+    if (call.signal.aborted) return null;
+    throw err;
+  });
+  if (response === null) return null;
+  if (!('statusCode' in response)) return { error: response };
+  return { response, answer };
+}
+
+/** A non-streaming answer: read whole (it is one JSON message), made Claude Code's by the adapter, then sent. */
+async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call: MessagesCall, release: () => Promise<void>, firstByteTimeoutMs: number): Promise<Attempt> {
+  // Headers and then silence is the same failure as no headers: first_byte_timeout, not idle_timeout.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    response.body.destroy();
+  }, firstByteTimeoutMs);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of response.body) {
+      clearTimeout(timer);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (call.signal.aborted) return aborted();
+    if (!timedOut) return { kind: 'failed', error: { status: 0, type: 'api_error', message: `upstream closed the answer early (${(err as Error).message})`, transport: 'network' } };
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) return { kind: 'failed', error: { status: 0, type: 'timeout_error', message: `no answer within ${firstByteTimeoutMs} ms`, transport: 'timeout' } };
+  const text = Buffer.concat(chunks).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'failed', error: { status: 502, type: 'api_error', message: 'upstream sent an answer that is not JSON' } };
+  }
+  let out: ReturnType<AnswerReader['whole']>;
+  try {
+    out = answer.whole({ text, json, headers: response.headers });
+  } catch (err) {
+    // A 200 that is really an error (an error body, a malformed call): nothing went out yet, so it may fall back.
+    if (err instanceof UpstreamResponseError) return { kind: 'failed', error: err.upstream };
+    throw err;
+  }
+  await release();
+  sendAnswer(call.res, { status: response.statusCode, headers: out.headers, body: out.body });
+  return { kind: 'done', usage: out.usage, status: response.statusCode, ok: true };
+}
+
+/**
+ * An upstream's error may quote a key ("Incorrect API key provided: sk-…"). It is hidden here, where a
+ * failure enters the engine, so no log line, cooldown message (/status, ledger) or client answer has it.
+ */
+function redactFailure(attempt: Failed, secrets: string[]): void {
+  attempt.error = { ...attempt.error, message: redact(attempt.error.message, secrets) };
+  if (attempt.upstream) attempt.upstream = { ...attempt.upstream, body: redact(attempt.upstream.body, secrets) };
+}
+
+/** Every tier failed: the last upstream's status in Anthropic's shape, and no client retry storm. */
+function allFailed(last: { tier: number; attempt: Failed } | null, res: ServerResponse, deps: EngineDeps): void {
+  const now = deps.state.clock.now();
+  const soonest = Math.min(...deps.state.cooldownUntil.filter((t) => t > now));
+  const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil((soonest - now) / 1000)) : 60;
+  const e = last?.attempt.error;
+  const status = e ? e.status || (e.transport === 'timeout' ? 504 : 529) : 529;
+  const names = deps.state.tiers.map((t) => t.name).join(', ');
+  const message = `every tier failed (${names}); last: ${last ? deps.state.tiers[last.tier].name + ': ' : ''}${e?.message ?? 'no tier available'}`;
+  if (res.headersSent) return void res.end();
+  sendAnswer(res, errorAnswer(status, e?.type ?? 'overloaded_error', message, { 'retry-after': String(retryAfter), 'x-should-retry': 'false' }));
+}
+
+/** The log line and the ledger's usage line (whose field names are the ledger's own, on disk). */
+function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: MessagesCall, deps: EngineDeps, started: number): void {
+  const tier = deps.state.tiers[t];
+  const ms = Date.now() - started;
+  const u = attempt.usage;
+  const cache = u.cache_read_input_tokens ? ` cache=${u.cache_read_input_tokens}` : '';
+  deps.log(`${tier.name} ${attempt.status} ${ms}ms in=${u.input_tokens} out=${u.output_tokens}${cache}${attempt.ok ? '' : ' (incomplete)'}`);
+  deps.ledger
+    .append({
+      kind: 'usage',
+      tier: tier.name,
+      model: upstreamModel(tier, call.model),
+      input_tokens: u.input_tokens,
+      output_tokens: u.output_tokens,
+      cache_read_tokens: u.cache_read_input_tokens,
+      cache_write_tokens: u.cache_creation_input_tokens,
+      ms,
+      stream: call.stream,
+      ...(attempt.ok ? {} : { incomplete: true as const }),
+    })
+    .catch((err: Error) => deps.log(`warning: ledger write failed: ${err.message}`));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,53 @@
+// The log line for one failed upstream attempt: the tier, what went wrong as the network or the vendor said it
+// (errno or status), the URL without secrets, and what the proxy does about it. A 404 gets a hint: the usual
+// cause is a base_url with one path segment too many or too few (`/v1` twice).
+
+import type { TierConfig } from '../config.ts';
+import type { Decision } from './fallback-policy.ts';
+import type { UpstreamError } from '../providers/provider.ts';
+
+/** The URL as it may be logged: no user info, no query (Gemini accepts `?key=`), no fragment. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function what(err: UpstreamError): string {
+  if (err.status) return `${err.status} ${err.type}`;
+  return err.detail ?? `${err.transport ?? 'network'} ${err.type}`;
+}
+
+function action(decision: Decision, now: number): string {
+  switch (decision.action) {
+    case 'retry':
+      return `retry in ${decision.waitMs}ms`;
+    case 'return':
+      return 'returned to Claude Code';
+    case 'fallback': {
+      const until = new Date(decision.cooldownUntil).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return `fallback, ${decision.reason} cooldown until ${until}${decision.hinted ? '' : ' (no reset time given)'} (${duration(decision.cooldownUntil - now)})`;
+    }
+  }
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s}s`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export function notFoundHint(tier: Pick<TierConfig, 'name'>, url: string | undefined): string {
+  const doubled = url && /\/(v\d+(?:beta)?)\/\1(\/|$)/.test(new URL(url, 'http://x').pathname);
+  return `check ${tier.name}'s base_url in the config: a 404 from a tier usually means a wrong base_url${doubled ? ' (here a version segment appears twice, e.g. /v1/v1)' : ''}`;
+}
+
+export function failureLine(tier: Pick<TierConfig, 'name'>, url: string | undefined, err: UpstreamError, decision: Decision, now = Date.now()): string {
+  const where = url ? ` (${safeUrl(url)})` : '';
+  const hint = err.status === 404 ? `; ${notFoundHint(tier, url)}` : '';
+  return `${tier.name}: ${what(err)}${where}: ${action(decision, now)}${hint}`;
+}

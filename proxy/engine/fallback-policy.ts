@@ -1,0 +1,62 @@
+// The fallback decision as a pure function of one upstream failure: return it to the client, wait
+// briefly and retry the same tier, or fall back and cool the tier down until it should work again.
+
+import type { SwitchReason } from '../git/ledger.ts';
+import type { UpstreamError } from '../providers/provider.ts';
+
+export type FailureReason = Exclude<SwitchReason, 'recovered' | 'manual' | 'external'>;
+
+export type Decision =
+  | { action: 'return' }
+  | { action: 'retry'; waitMs: number }
+  | { action: 'fallback'; reason: FailureReason; cooldownUntil: number; hinted: boolean };
+
+export type PolicyOptions = {
+  now: number;
+  maxWaitMs: number;
+  cooldownMs: number;
+  /** The tier sent its own key (not the client's): an auth failure is the tier's problem, so skip it. */
+  ownKey: boolean;
+  /** The same tier was already retried once for this request. */
+  retried: boolean;
+};
+
+/**
+ * The longest a tier cools down, whatever hint it sent: a subscription's weekly limit resets within
+ * 7 days, so a longer hint is a broken header (`retry-after: 99999999999999`, a reset time in
+ * nanoseconds, a date in the year 9999). Clamping here keeps every cooldown end a valid time for the
+ * switch line, /status and the client's retry-after.
+ */
+export const MAX_COOLDOWN_MS = 7 * 24 * 3600 * 1000;
+
+/** A wait in ms within [0, MAX_COOLDOWN_MS]; a hint that is not a number is no hint. */
+export function clampWait(ms: number | undefined): number | undefined {
+  if (ms === undefined || Number.isNaN(ms)) return undefined;
+  return Math.min(Math.max(0, ms), MAX_COOLDOWN_MS);
+}
+
+export function failureReason(err: UpstreamError): FailureReason | null {
+  if (err.transport === 'timeout') return 'timeout';
+  if (err.transport === 'network') return 'network';
+  const s = err.status;
+  if (s === 402 || err.type === 'billing_error') return 'billing';
+  if (s === 429) return err.permanent ? 'billing' : 'rate_limit';
+  if (s === 529 || err.type === 'overloaded_error') return 'overloaded';
+  if (s >= 500) return 'server_error';
+  if (s === 400 && err.permanent) return 'billing'; // Anthropic's spend-limit / credit-balance 400s
+  if (s === 408) return 'timeout';
+  return null;
+}
+
+export function decideFailure(err: UpstreamError, opts: PolicyOptions): Decision {
+  let reason = failureReason(err);
+  if (reason === null && opts.ownKey && (err.status === 401 || err.status === 403)) reason = 'server_error';
+  if (reason === null) return { action: 'return' };
+
+  const hintMs = clampWait(err.retryAfterMs ?? (err.resetAt !== undefined ? err.resetAt - opts.now : undefined));
+  if (!err.permanent && hintMs !== undefined && hintMs <= opts.maxWaitMs && !opts.retried) {
+    return { action: 'retry', waitMs: hintMs };
+  }
+  const wait = clampWait(err.permanent ? Math.max(hintMs ?? 0, opts.cooldownMs) : (hintMs ?? opts.cooldownMs))!;
+  return { action: 'fallback', reason, cooldownUntil: opts.now + wait, hinted: hintMs !== undefined };
+}

@@ -1,0 +1,233 @@
+// Streams an upstream answer to Claude Code. Until the first content block it holds everything back
+// (bounded by `holdbackMs`), so an early failure can still fall back unseen; after that there is no
+// switching and a failure becomes an Anthropic `error` event that ends the stream properly. What goes
+// out for each upstream chunk is the answer stream's choice (the provider adapter's): the relay only
+// holds, releases, watches the events and ends.
+
+import type { ServerResponse } from 'node:http';
+import type { AnswerStream, UpstreamError } from '../providers/provider.ts';
+import type { UpstreamResponse } from './upstream.ts';
+import { transportError } from './upstream.ts';
+import { applyEventUsage, emptyUsage, type TokenUsage } from '../wire/usage.ts';
+import { statusForType } from '../wire/errors.ts';
+import { writeToClient } from './client-write.ts';
+
+export type RelayOptions = {
+  res: ServerResponse;
+  upstream: UpstreamResponse;
+  answer: AnswerStream;
+  holdbackMs: number;
+  /** No body byte at all within this time (after the headers): a `timeout` failure that may fall back. */
+  firstByteTimeoutMs: number;
+  /** Runs once, before the first byte reaches the client (the switch's auto-commit happens here). */
+  release: () => Promise<void>;
+  signal: AbortSignal;
+};
+
+export type RelayResult =
+  | { kind: 'failed'; error: UpstreamError }
+  | { kind: 'done'; usage: TokenUsage; ok: boolean };
+
+type Deadline = 'first-byte' | 'holdback';
+
+/** One relay's state: what it has seen, what it holds back, and its one read of the upstream in flight. */
+type Run = {
+  opts: RelayOptions;
+  usage: TokenUsage;
+  sawStop: boolean;
+  sawError: boolean;
+  held: (Buffer | string)[];
+  released: boolean;
+  timer: NodeJS.Timeout | undefined;
+  iterator: AsyncIterator<Buffer>;
+  /** Kept until its chunk is used: a timer that wins the race against it must never make the relay drop that chunk. */
+  pending: Promise<IteratorResult<Buffer>> | null;
+};
+
+export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
+  const run: Run = {
+    opts,
+    usage: emptyUsage(),
+    sawStop: false,
+    sawError: false,
+    held: [],
+    released: false,
+    timer: undefined,
+    iterator: (opts.upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
+    pending: null,
+  };
+  try {
+    return (await holdBack(run)) ?? (await streamRest(run));
+  } catch (err) {
+    return afterFailure(run, err);
+  } finally {
+    clearTimeout(run.timer);
+  }
+}
+
+/** Phase 1: hold back until content starts, the holdback time is up, or the answer ends. Null once released. */
+async function holdBack(run: Run): Promise<RelayResult | null> {
+  const { opts } = run;
+  let deadline = timeout(run, opts.firstByteTimeoutMs, 'first-byte');
+  let firstByte = true;
+  while (!run.released) {
+    const next = await Promise.race([read(run), deadline]);
+    if (next === 'first-byte') return failed(run, { status: 0, type: 'timeout_error', message: `no answer within ${opts.firstByteTimeoutMs} ms`, transport: 'timeout' });
+    if (next === 'holdback') {
+      await release(run);
+      break;
+    }
+    run.pending = null;
+    if (firstByte) {
+      // The holdback clock starts with the first byte.
+      firstByte = false;
+      clearTimeout(run.timer);
+      deadline = timeout(run, opts.holdbackMs, 'holdback');
+    }
+    const { events, out } = opts.answer.held(next.done ? null : next.value);
+    let contentStarted = false;
+    for (const e of events) {
+      seen(run, e);
+      contentStarted ||= startsContent(e);
+      // An error after content started (even in the same chunk) is the client's to see.
+      const error = contentStarted ? null : earlyError(e);
+      if (error) return failed(run, error);
+    }
+    if (out) await send(run, out);
+    if (next.done) return endedWhileHeld(run);
+    if (contentStarted) await release(run);
+  }
+  return null;
+}
+
+/** The answer ended before the holdback let anything out: whole (send it), or cut before it began (fall back). */
+async function endedWhileHeld(run: Run): Promise<RelayResult> {
+  if (!run.sawStop && !run.sawError) {
+    return failed(run, { status: 0, type: 'api_error', message: 'upstream closed the stream before it began', transport: 'network' });
+  }
+  await release(run);
+  run.opts.res.end();
+  return done(run);
+}
+
+/** Phase 2: forward as it comes, then end; a stream that ended without message_stop says so. */
+async function streamRest(run: Run): Promise<RelayResult> {
+  const { res, answer, signal } = run.opts;
+  let upstreamEnded = false;
+  // The answer is over at message_stop or an error event, even if the upstream keeps its connection open.
+  while (!run.sawStop && !run.sawError) {
+    const next = await read(run);
+    run.pending = null;
+    if (next.done) {
+      upstreamEnded = true;
+      break;
+    }
+    const { events, out } = answer.live(next.value);
+    events.forEach((e) => seen(run, e));
+    if (out) await writeToClient(res, out);
+    if (signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
+  }
+  if (!upstreamEnded) letGo(run);
+  const last = answer.end();
+  last.events.forEach((e) => seen(run, e));
+  if (last.out) await writeToClient(res, last.out);
+  // A clean end without message_stop still lost the rest of the answer: say so, don't end as if whole.
+  if (!run.sawStop && !run.sawError) res.write(answer.cutOff('api_error', 'upstream ended the stream before message_stop').out ?? '');
+  res.end();
+  return done(run);
+}
+
+/** How long an upstream may take to end its answer after the last event before its request is closed. */
+const AFTER_END_GRACE_MS = 1000;
+
+/**
+ * The client has its whole answer; the upstream's end (usually in the same packet) is read and dropped,
+ * so its connection can serve the next request. An upstream that stays open is closed after the grace.
+ */
+function letGo(run: Run): void {
+  const body = run.opts.upstream.body;
+  const timer = setTimeout(() => body.destroy(), AFTER_END_GRACE_MS);
+  const drain = async () => {
+    while (!(await read(run)).done) run.pending = null;
+  };
+  drain()
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
+}
+
+/** A failure while reading: before the release it may fall back; after it the stream ends with an error event. */
+function afterFailure(run: Run, err: unknown): RelayResult {
+  clearTimeout(run.timer);
+  if (run.opts.signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
+  const failure = transportError(err);
+  if (!run.released) return { kind: 'failed', error: failure };
+  // After content went out: no switching; the failure becomes an error event and the stream ends.
+  const cut = run.opts.answer.cutOff(failure.type, failure.message);
+  cut.events.forEach((e) => seen(run, e));
+  run.opts.res.end(cut.out ?? '');
+  return { kind: 'done', usage: run.usage, ok: false };
+}
+
+/** One read of the upstream in flight at a time. */
+function read(run: Run): Promise<IteratorResult<Buffer>> {
+  if (!run.pending) {
+    run.pending = run.iterator.next();
+    run.pending.catch(() => {}); // a read that fails after the relay returned is nobody's to handle
+  }
+  return run.pending;
+}
+
+function timeout(run: Run, ms: number, what: Deadline): Promise<Deadline> {
+  return new Promise((resolve) => {
+    run.timer = setTimeout(() => resolve(what), ms);
+  });
+}
+
+async function release(run: Run): Promise<void> {
+  if (run.released) return;
+  run.released = true;
+  clearTimeout(run.timer);
+  const { res, answer } = run.opts;
+  await run.opts.release();
+  res.writeHead(run.opts.upstream.statusCode, answer.headers);
+  // What was held back goes out in one write, which carries the headers too: one packet, not one per part.
+  const first = run.held.length <= 1 ? run.held[0] : Buffer.concat(run.held.map((h) => (typeof h === 'string' ? Buffer.from(h) : h)));
+  run.held.length = 0;
+  if (first === undefined) res.flushHeaders();
+  else await writeToClient(res, first);
+}
+
+async function send(run: Run, out: Buffer | string): Promise<void> {
+  if (!run.released) return void run.held.push(out);
+  await writeToClient(run.opts.res, out);
+}
+
+function seen(run: Run, e: unknown): void {
+  applyEventUsage(run.usage, e);
+  const type = (e as { type?: string } | null)?.type;
+  if (type === 'message_stop') run.sawStop = true;
+  else if (type === 'error') run.sawError = true;
+}
+
+function failed(run: Run, error: UpstreamError): RelayResult {
+  run.opts.upstream.body.destroy();
+  return { kind: 'failed', error };
+}
+
+/** A stream that ended without message_stop (or with an error event) lost part of its answer. */
+function done(run: Run): RelayResult {
+  return { kind: 'done', usage: run.usage, ok: run.sawStop && !run.sawError };
+}
+
+function startsContent(e: unknown): boolean {
+  const type = (e as { type?: string } | null)?.type;
+  return type === 'content_block_start' || type === 'message_delta' || type === 'message_stop';
+}
+
+/** An `error` event before anything was forwarded: the same failure as an error status, so it can fall back. */
+function earlyError(e: unknown): UpstreamError | null {
+  const ev = e as { type?: string; error?: { type?: string; message?: string } } | null;
+  if (ev?.type !== 'error') return null;
+  const type = (ev.error?.type ?? 'api_error') as UpstreamError['type'];
+  return { status: statusForType(type), type, message: ev.error?.message ?? 'upstream stream error' };
+}

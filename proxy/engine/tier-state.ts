@@ -1,0 +1,103 @@
+// Which tier answers now, which tiers cool down and until when, and the counters /status shows. The
+// active tier is sticky; a higher tier is tried again once its cooldown is over. Everything here changes
+// only through these methods, and "now" comes from the state's clock.
+
+import type { TierConfig } from '../config.ts';
+import { MAX_COOLDOWN_MS, type FailureReason } from './fallback-policy.ts';
+import { systemClock, type Clock } from './clock.ts';
+
+export type TierFailure = { reason: FailureReason; status: number; at: number; until: number; message: string };
+
+export type TierCounters = { requests: number; ok: number; failures: number; fallbacks: number };
+
+export type TierState = {
+  readonly tiers: readonly TierConfig[];
+  readonly clock: Clock;
+  /** The tier answering now. (Assigning it is activate(); the switcher still assigns until it calls that.) */
+  active: number;
+  /** When the active tier's run began (ISO), for the run tag of the auto-commit at the next switch. */
+  runStartedAt: string;
+  readonly cooldownUntil: readonly number[];
+  readonly lastFailure: readonly (TierFailure | null)[];
+  readonly counters: readonly Readonly<TierCounters>[];
+  /** Tier indexes to try for one request, in order. */
+  plan(now?: number): number[];
+  /** A request is sent to the tier. */
+  attempted(tier: number): void;
+  /** The tier failed and the request falls back: it cools down until `failure.until`. */
+  cool(tier: number, failure: TierFailure): void;
+  /** The tier answered: its cooldown (if any) is over. */
+  healthy(tier: number): void;
+  /** New requests go to `tier` from now on. */
+  activate(tier: number): void;
+  /** The active tier's run began at `ts` (the ledger line that says so). */
+  startRun(ts: string): void;
+  /** Whether the tier may be tried now. */
+  ready(tier: number, now?: number): boolean;
+  /** Ends the tier's cooldown so the next request tries it (`claude-fallback retry`, a /webhook switch naming it). */
+  lift(tier: number): void;
+  /** Keeps the tier cooling at least until `until` (the switcher's hold-off for a tier that flaps). */
+  holdOff(tier: number, until: number): void;
+};
+
+export function createTierState(tiers: readonly TierConfig[], clock: Clock = systemClock): TierState {
+  const cooldownUntil = tiers.map(() => 0);
+  const lastFailure: (TierFailure | null)[] = tiers.map(() => null);
+  const counters = tiers.map(() => ({ requests: 0, ok: 0, failures: 0, fallbacks: 0 }));
+  let active = 0;
+  let runStartedAt = new Date(clock.now()).toISOString();
+  const activate = (tier: number) => {
+    if (!Number.isInteger(tier) || tier < 0 || tier >= tiers.length) throw new RangeError(`no tier ${tier} (there are ${tiers.length})`);
+    active = tier;
+  };
+  return {
+    tiers,
+    clock,
+    get active() {
+      return active;
+    },
+    set active(tier) {
+      activate(tier);
+    },
+    get runStartedAt() {
+      return runStartedAt;
+    },
+    set runStartedAt(ts) {
+      runStartedAt = ts;
+    },
+    cooldownUntil,
+    lastFailure,
+    counters,
+    plan: (now = clock.now()) => plan(cooldownUntil, now),
+    attempted: (tier) => void counters[tier].requests++,
+    cool(tier, failure) {
+      // However the end was computed, a tier is back within 7 days and its end is a valid time.
+      const until = Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+      cooldownUntil[tier] = until;
+      lastFailure[tier] = { ...failure, until };
+      counters[tier].failures++;
+      counters[tier].fallbacks++;
+    },
+    healthy(tier) {
+      cooldownUntil[tier] = 0;
+      counters[tier].ok++;
+    },
+    activate,
+    startRun: (ts) => void (runStartedAt = ts),
+    ready: (tier, now = clock.now()) => cooldownUntil[tier] <= now,
+    lift: (tier) => void (cooldownUntil[tier] = 0),
+    holdOff: (tier, until) => void (cooldownUntil[tier] = Math.max(cooldownUntil[tier], until)),
+  };
+}
+
+/**
+ * The tiers not cooling down, in config order: higher tiers whose cooldown ended first (recovery), then
+ * the active one, then those below it. (The active tier is sticky because the ones above it cool down.)
+ */
+function plan(cooldownUntil: readonly number[], now: number): number[] {
+  const ready = cooldownUntil.map((_, i) => i).filter((i) => cooldownUntil[i] <= now);
+  if (ready.length > 0) return ready;
+  // Every tier is cooling down: rather than refuse, try them all in order. Only the one expected back
+  // first could be a tier that is down for an hour while another would answer now.
+  return cooldownUntil.map((_, i) => i);
+}

@@ -1,0 +1,173 @@
+// One proxy per repository: `<git common dir>/fallback-proxy.pid` names the proxy that writes the ledger, as
+// "<pid> <process start>". The hooks read it to stamp only while that proxy is alive (hooks/active-run.sh,
+// fb_proxy_alive); a second proxy on the same repository, or on another worktree of it, is refused with an
+// error naming the running one. The start time defeats pid reuse: a new process with an old pid has another one.
+
+import { execFileSync } from 'node:child_process';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readLedger, type LedgerEvent } from './ledger.ts';
+
+export type ProcessIdentity = { pid: number; start: string };
+export type RunningProxy = ProcessIdentity & { port: number | null; since: string | null };
+
+export function proxyLockPath(commonDir: string): string {
+  return join(commonDir, 'fallback-proxy.pid');
+}
+
+/**
+ * A process's start time as the hooks read it: on Linux field 22 of /proc/<pid>/stat (clock ticks since boot,
+ * after the command name in parentheses, which may hold spaces); elsewhere `ps -o lstart=` without spaces.
+ * null when the process does not exist.
+ */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19] ?? null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform === 'linux') return null;
+  }
+  try {
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.replace(/\s+/g, '') || null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the process runs and is the same one (same start time). */
+export function isAlive(id: ProcessIdentity): boolean {
+  try {
+    process.kill(id.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return processStart(id.pid) === id.start;
+}
+
+function parseLock(text: string): ProcessIdentity | null {
+  const [pid, start] = text.trim().split(' ');
+  return /^\d+$/.test(pid ?? '') && start ? { pid: Number(pid), start } : null;
+}
+
+export function readProxyLock(commonDir: string): ProcessIdentity | null {
+  try {
+    return parseLock(readFileSync(proxyLockPath(commonDir), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The proxy running for this repository: its pid file names a live process whose run the ledger has not ended
+ * (its latest start line has no stop after it; a proxy still starting has no start line yet). null otherwise.
+ */
+export function runningProxy(commonDir: string, ledger: readonly LedgerEvent[] = readLedger(join(commonDir, 'model-ledger'))): RunningProxy | null {
+  const id = readProxyLock(commonDir);
+  if (!id || !isAlive(id)) return null;
+  let start: Extract<LedgerEvent, { kind: 'start' }> | null = null;
+  let stopped = false;
+  for (const e of ledger) {
+    if (e.kind === 'start') [start, stopped] = [e, false];
+    else if (e.kind === 'stop') stopped = true;
+  }
+  if (start && start.pid === id.pid) return stopped ? null : { ...id, port: start.port, since: start.ts };
+  return { ...id, port: null, since: null };
+}
+
+export class ProxyRunningError extends Error {
+  override name = 'ProxyRunningError';
+  readonly running: RunningProxy;
+  constructor(commonDir: string, running: RunningProxy) {
+    const where = running.port === null ? 'still starting' : `port ${running.port}, since ${running.since}`;
+    super(
+      `another claude-fallback proxy runs for this repository (pid ${running.pid}, ${where}; ${proxyLockPath(commonDir)}): ` +
+        (running.port === null ? 'stop it first' : `use it (export ANTHROPIC_BASE_URL=http://127.0.0.1:${running.port}) or stop it first`),
+    );
+    this.running = running;
+  }
+}
+
+const held = new Set<string>();
+let exitHook = false;
+
+/** Removes the pid files this process still holds when it exits, whatever the way (a crash leaves them; that is fine). */
+function releaseAtExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const file of held) {
+      if (parseLock(readFileSafe(file))?.pid === process.pid) {
+        try {
+          unlinkSync(file);
+        } catch {}
+      }
+    }
+  });
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Makes this process the repository's proxy, or throws ProxyRunningError naming the one that runs. A pid file
+ * whose process is gone (killed, crashed) or whose run the ledger ended is taken over; so is one this very
+ * process wrote before (a proxy closed and started again). Race-free between two starting proxies: the file is
+ * created with link(2), which fails when it exists, and a stale one is moved aside before it is replaced.
+ */
+export function takeProxyLock(commonDir: string): void {
+  const file = proxyLockPath(commonDir);
+  const mine = `${process.pid} ${processStart(process.pid) ?? '-'}\n`;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, mine);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(tmp, file);
+        held.add(file);
+        releaseAtExit();
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const seen = readFileSafe(file);
+      const id = parseLock(seen);
+      if (id && id.pid !== process.pid) {
+        const running = runningProxy(commonDir);
+        if (running && running.pid === id.pid) throw new ProxyRunningError(commonDir, running);
+      }
+      // Stale (or our own): move it aside, and put it back if another proxy replaced it meanwhile.
+      const aside = `${file}.${process.pid}.stale`;
+      try {
+        renameSync(file, aside);
+      } catch {
+        continue; // someone else moved it first
+      }
+      const moved = readFileSafe(aside);
+      if (moved !== seen) {
+        try {
+          linkSync(aside, file);
+        } catch {}
+      }
+      unlinkSync(aside);
+    }
+    throw new Error(`could not take ${file}: it keeps changing (several proxies starting at once?)`);
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/** Gives the pid file up when this process holds it (a start that failed after taking it). */
+export function releaseProxyLock(commonDir: string): void {
+  const file = proxyLockPath(commonDir);
+  if (parseLock(readFileSafe(file))?.pid !== process.pid) return;
+  held.delete(file);
+  try {
+    unlinkSync(file);
+  } catch {}
+}

@@ -1,0 +1,163 @@
+// OpenAI Chat Completions SSE chunks → Anthropic stream events, via the shared message builder.
+// Reasoning → thinking block (proxy signature), content → text, tool-call fragments → tool_use blocks.
+
+import { createMessageBuilder, newToolUseId, toolUseIdFor, type MessageBuilder } from '../../wire/stream-builder.ts';
+import { encodeProxySignature } from '../../wire/proxy-signature.ts';
+import type { StreamEvent, Usage } from '../../wire/types.ts';
+import type { EventTransform } from '../provider.ts';
+import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
+import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
+import { mapOpenAIStreamErrorType } from './openai-error.ts';
+import { fromToolAlias } from '../tool-name-alias.ts';
+import type { OpenAIChunk, OpenAIContext, OpenAIToolCallDelta } from './openai-types.ts';
+import { fromOpenAIUsage } from './openai-usage.ts';
+
+type Call = { id: string; name: string; args: string };
+type Deferred = { kind: 'text' | 'thinking'; text: string };
+
+/** One stream's state: the builder, the tool calls by index, and what waits for the finish. */
+type Stream = {
+  context: OpenAIContext;
+  builder: MessageBuilder;
+  signature: string;
+  calls: Map<number, Call>;
+  usedIds: Set<string>;
+  /** The index of the call whose block is open and streams live. */
+  live: number | null;
+  toolsStarted: boolean;
+  deferred: Deferred[];
+  finishReason: string | null;
+  refused: boolean;
+  usage: Usage | undefined;
+};
+
+/**
+ * One tool call streams live at a time: the first one whose name is known. Fragments of any other
+ * index are buffered by index and sent whole (one input_json_delta each) when the finish arrives,
+ * because a server may interleave indexes and a closed Anthropic block cannot be reopened. The live
+ * block stays open until the finish, so late fragments for it still land in it. Text or reasoning
+ * that comes after a tool call started is likewise held and sent after the tool blocks.
+ */
+export function createOpenAIStreamTransform(context: OpenAIContext, requestedModel: string): EventTransform {
+  const s: Stream = {
+    context,
+    builder: createMessageBuilder({ model: requestedModel }),
+    signature: encodeProxySignature({ provider: 'openai' }),
+    calls: new Map(),
+    usedIds: new Set(context.historyToolUseIds),
+    live: null,
+    toolsStarted: false,
+    deferred: [],
+    finishReason: null,
+    refused: false,
+    usage: undefined,
+  };
+  return {
+    transform(event: SSEEvent): StreamEvent[] {
+      if (s.builder.finished) return [];
+      if (event.data === '[DONE]') {
+        if (s.finishReason === null) return s.builder.error('api_error', 'upstream stream ended ([DONE]) without a finish_reason');
+        return finish(s);
+      }
+      const chunk = parseJSONData(event);
+      if (chunk instanceof Error) return s.builder.error('api_error', `upstream sent invalid JSON in the stream: ${chunk.message}`);
+      if (!chunk || typeof chunk !== 'object') return [];
+      return onChunk(s, chunk as OpenAIChunk);
+    },
+    flush(): StreamEvent[] {
+      if (s.builder.finished) return [];
+      if (s.finishReason === null) return s.builder.error('api_error', 'upstream stream ended before its finish_reason (truncated)');
+      return finish(s);
+    },
+  };
+}
+
+function onChunk(s: Stream, c: OpenAIChunk): StreamEvent[] {
+  if (c.error) return s.builder.error(mapOpenAIStreamErrorType(c.error), `upstream error mid-stream: ${c.error.message ?? JSON.stringify(c.error)}`);
+  const reported = c.usage ?? c.x_groq?.usage;
+  if (reported) s.usage = fromOpenAIUsage(reported);
+  const out: StreamEvent[] = [];
+  // Only the first choice is used (the proxy never asks for n > 1).
+  const choice = c.choices?.find((ch) => (ch.index ?? 0) === 0);
+  if (!choice) return out;
+  const delta = choice.delta ?? {};
+  const reasoning = delta.reasoning_content ?? delta.reasoning;
+  if (typeof reasoning === 'string' && reasoning !== '') thinking(s, reasoning, out);
+  if (typeof delta.content === 'string' && delta.content !== '') text(s, delta.content, out);
+  if (typeof delta.refusal === 'string' && delta.refusal !== '') {
+    s.refused = true;
+    text(s, delta.refusal, out);
+  }
+  delta.tool_calls?.forEach((d, i) => toolFragment(s, d, i, out));
+  if (choice.finish_reason) {
+    if (choice.finish_reason === 'error') return [...out, ...s.builder.error('api_error', 'upstream ended the stream with finish_reason "error"')];
+    // Usage may follow in its own chunk (OpenAI include_usage): finish at [DONE] or EOF.
+    s.finishReason = choice.finish_reason;
+  }
+  return out;
+}
+
+function thinking(s: Stream, value: string, out: StreamEvent[]): void {
+  if (s.toolsStarted) return defer(s, 'thinking', value);
+  out.push(...s.builder.thinking(value));
+  s.builder.signature(s.signature);
+}
+
+function text(s: Stream, value: string, out: StreamEvent[]): void {
+  if (s.toolsStarted) return defer(s, 'text', value);
+  out.push(...s.builder.text(value));
+}
+
+function defer(s: Stream, kind: Deferred['kind'], value: string): void {
+  const last = s.deferred.at(-1);
+  if (last?.kind === kind) last.text += value;
+  else s.deferred.push({ kind, text: value });
+}
+
+function toolFragment(s: Stream, d: OpenAIToolCallDelta, position: number, out: StreamEvent[]): void {
+  const index = d.index ?? position;
+  let call = s.calls.get(index);
+  if (call === undefined) {
+    call = { id: '', name: '', args: '' };
+    s.calls.set(index, call);
+  }
+  if (d.id && !call.id) call.id = toolUseIdFor(d.id, s.usedIds);
+  if (d.function?.name && !call.name) call.name = fromToolAlias(d.function.name, s.context.toolNames);
+  const piece = d.function?.arguments ?? '';
+  s.toolsStarted = true;
+  if (s.live === index) {
+    out.push(...s.builder.toolInput(piece));
+    return;
+  }
+  call.args += piece;
+  if (s.live === null && call.name !== '') {
+    // Goes live: open its block and send what was buffered so far.
+    s.live = index;
+    if (!call.id) call.id = newToolUseId();
+    s.usedIds.add(call.id);
+    out.push(...s.builder.toolUse(call.id, call.name));
+    out.push(...s.builder.toolInput(call.args));
+  }
+}
+
+/** The buffered tool calls whole, then the deferred text and reasoning, then the end. */
+function finish(s: Stream): StreamEvent[] {
+  const out: StreamEvent[] = [];
+  for (const [index, call] of [...s.calls.entries()].sort((a, b) => a[0] - b[0])) {
+    if (index === s.live) continue;
+    if (!call.id || s.usedIds.has(call.id)) call.id = newToolUseId();
+    s.usedIds.add(call.id);
+    out.push(...s.builder.toolUse(call.id, call.name || 'unknown_tool'));
+    out.push(...s.builder.toolInput(call.args));
+  }
+  for (const d of s.deferred) {
+    if (d.kind === 'text') out.push(...s.builder.text(d.text));
+    else {
+      out.push(...s.builder.thinking(d.text));
+      s.builder.signature(s.signature);
+    }
+  }
+  const stop = s.refused && s.calls.size === 0 ? 'refusal' : mapOpenAIFinishReason(s.finishReason, s.calls.size > 0);
+  out.push(...s.builder.finish(stop, s.usage ?? fromOpenAIUsage(undefined)));
+  return out;
+}

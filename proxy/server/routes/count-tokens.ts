@@ -1,0 +1,22 @@
+// POST /v1/messages/count_tokens: to the active tier when it speaks Anthropic's protocol, with the body
+// the messages request would send; otherwise a local estimate.
+
+import { forward } from '../../engine/forward.ts';
+import { upstreamModel } from '../../engine/model-map.ts';
+import { estimateInputTokens } from '../../wire/estimate-tokens.ts';
+import { readClientRequest } from '../body.ts';
+import { abortOnClientClose, json } from '../exchange.ts';
+import type { Route } from '../route.ts';
+
+export const countTokensRoute: Route = {
+  method: 'POST',
+  path: '/v1/messages/count_tokens',
+  async handle(req, res, ctx) {
+    const request = await readClientRequest(req, ctx.config.proxy.maxBodyBytes, { needsMaxTokens: false });
+    const tier = ctx.state.tiers[ctx.state.active];
+    const adapter = ctx.engine.adapters[tier.protocol];
+    if (adapter.relays !== 'bytes') return json(res, 200, { input_tokens: estimateInputTokens(request.body) });
+    const upstream = adapter.countTokens(request, { tier, model: upstreamModel(tier, request.body.model) });
+    return forward(res, tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher });
+  },
+};

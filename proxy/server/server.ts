@@ -1,0 +1,205 @@
+// The proxy's HTTP server (docs/http.md): checks who is asking, hands each request to its route
+// (routes/index.ts), turns what a route throws into Anthropic's error shape, and owns the lifecycle:
+// listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config.ts';
+import type { Adapters } from '../providers/adapters.ts';
+import { createConversationStore } from '../providers/provider.ts';
+import { createLedgerWriter, type LedgerWriter } from '../git/ledger.ts';
+import type { Notifier } from '../notify/index.ts';
+import { createSwitcher, type AutoCommit, type Switcher } from '../switcher.ts';
+import { createTierState, type TierState } from '../engine/tier-state.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { EngineDeps } from '../engine/engine.ts';
+import { createUpstreamDispatcher } from '../engine/upstream.ts';
+import { errorBody, ProxyError, sendError, toProxyError } from '../wire/errors.ts';
+import { refuseReason } from './access.ts';
+import { pathOf } from './exchange.ts';
+import type { ProxyContext } from './route.ts';
+import { createRateLimit } from './rate-limit.ts';
+import { WEBHOOK_EVENTS_PER_MINUTE } from './routes/webhook.ts';
+import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
+import { createDashboard, type Dashboard } from '../dashboard/index.ts';
+import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
+import { createEditRecorder } from '../git/edits.ts';
+
+export type ProxyOptions = {
+  config: Config;
+  /** The git work tree whose ledger this proxy writes and whose tree it commits at a switch. */
+  repo: string;
+  ledgerPath: string;
+  adapters: Adapters;
+  autoCommit: AutoCommit;
+  notifier: Notifier;
+  log?: (line: string) => void;
+  verbose?: boolean;
+  dispatcher?: Dispatcher;
+  /** The time cooldowns are decided by (tests move it on instead of waiting). */
+  clock?: Clock;
+  /** Test seam for short retry-after waits. */
+  sleep?: EngineDeps['sleep'];
+  /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
+  handle?: NetServer | { fd: number };
+};
+
+export type Proxy = {
+  server: Server;
+  state: TierState;
+  switcher: Switcher;
+  ledger: LedgerWriter;
+  live: LiveStatus;
+  /** Answers still being sent (what the grace period at close waits for). */
+  inflight(): number;
+  /** Listens and writes the `start` line; resolves with the port. */
+  listen(): Promise<number>;
+  /** Stops accepting, gives in-flight answers `graceMs`, writes the `stop` line. */
+  close(graceMs?: number): Promise<void>;
+};
+
+export function createProxy(opts: ProxyOptions): Proxy {
+  const ctx = createContext(opts);
+  const { config, state, log } = ctx;
+  const open = new Set<ServerResponse>();
+  let port = config.proxy.port;
+  let closing: Promise<void> | null = null;
+
+  const { requestTimeoutMs } = config.proxy;
+  const server = createServer(
+    {
+      // A request's headers and body must be complete within request_timeout of its start; the answer
+      // is not timed here (streams last minutes). Node checks open requests every interval.
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeoutMs / 4)),
+    },
+    (req, res) => {
+      open.add(res);
+      res.on('close', () => open.delete(res));
+      const route = async () => {
+        // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
+        if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
+        // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
+        if (dashboard.owns(req)) return dashboard.handle(req, res);
+        const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
+        if (refused) throw new ProxyError(403, 'permission_error', refused);
+        const path = pathOf(req);
+        await (ROUTES.find((r) => r.method === req.method && r.path === path) ?? FALLBACK_ROUTE).handle(req, res, ctx);
+      };
+      route().catch((err: unknown) => {
+        const e = toProxyError(err);
+        if (e.status >= 500) log(`error: ${req.method} ${pathOf(req)}: ${e.message}`);
+        if (!req.complete) closeAfterAnswer(req, res);
+        sendError(res, e);
+      });
+    },
+  );
+  server.keepAliveTimeout = 65_000;
+  server.maxConnections = config.proxy.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
+    socket.destroy();
+  });
+  const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, limits: () => ctx.live.rateLimits.snapshot() });
+
+  return {
+    server,
+    state,
+    switcher: ctx.switcher,
+    ledger: ctx.ledger,
+    live: ctx.live,
+    inflight: () => open.size,
+    async listen() {
+      port = await listen(server, config, opts.handle);
+      const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
+      state.startRun(started.ts);
+      void ctx.live.started();
+      return port;
+    },
+    close(graceMs = 5000) {
+      closing ??= shutdown(server, open, ctx, dashboard, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
+      return closing;
+    },
+  };
+}
+
+/** A request refused before its body was read: the answer says `connection: close`, and the socket goes. */
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  // Node may have let go of the socket by 'finish' (it closes on `connection: close` too), or already
+  // have: keep it here, and there is nothing to do without one.
+  const socket = req.socket as Socket | null;
+  res.once('finish', () => socket?.destroySoon());
+}
+
+/** Node found a request not complete within request_timeout: 408 in Anthropic's shape when nothing was answered yet. */
+function requestTimedOut(socket: Socket, ms: number): void {
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify(errorBody('timeout_error', `the request was not complete within ${ms / 1000} s of its start (proxy.request_timeout)`));
+    socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  }
+  socket.destroySoon();
+}
+
+/** The parts of one running proxy, shared by its routes. */
+function createContext(opts: ProxyOptions): ProxyContext {
+  const { config } = opts;
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const state = createTierState(config.tiers, opts.clock);
+  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
+  const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));
+  // No auto-commit of this repository while Claude Code says it works in another one.
+  const autoCommit = live.workdir.guard(opts.autoCommit);
+  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, notifier: opts.notifier, log });
+  const engine: EngineDeps = {
+    config,
+    state,
+    switcher,
+    adapters: opts.adapters,
+    dispatcher: opts.dispatcher ?? createUpstreamDispatcher(config.proxy.maxConnections),
+    ledger,
+    store: createConversationStore(),
+    log,
+    verbose: opts.verbose ?? false,
+    sleep: opts.sleep,
+    rateLimits: live.rateLimits,
+  };
+  const edits = createEditRecorder({ repo: opts.repo, ledger, log });
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
+}
+
+function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.proxy.port} on ${config.proxy.host} is already in use (another proxy running? pick one with --port)`) : err);
+    };
+    server.once('error', onError);
+    const listening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    if (handle) server.listen(handle, listening);
+    else server.listen(config.proxy.port, config.proxy.host, listening);
+  });
+}
+
+/** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
+async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number): Promise<void> {
+  dashboard.close();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    for (const res of open) res.destroy();
+    server.closeAllConnections();
+  }, graceMs);
+  await closed;
+  clearTimeout(timer);
+  await ctx.switcher.idle();
+  await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
+  ctx.live.close();
+  await ctx.ledger.close();
+  await ctx.notifier.drain();
+}

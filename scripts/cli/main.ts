@@ -1,0 +1,75 @@
+// `claude-fallback <subcommand>`: picks the subcommand and loads only its module (a status call should not
+// pay for the proxy's code). Plain `claude-fallback` and `claude-fallback -- cmd` are `start`. Errors are one
+// line on stderr and an exit code: 1 failed, 2 bad arguments, 3 cannot run here (no repository, no proxy).
+
+import type { Runtime } from './runtime.ts';
+import { CliError } from './repo.ts';
+
+export const HELP = `usage: claude-fallback [subcommand] [options]      (claude-fallback <subcommand> -h for more)
+
+Keeps Claude Code working through Anthropic's rate and usage limits: a local proxy for the
+git repository you are in that falls back to other models, and records who wrote what.
+
+  claude-fallback -- claude      the everyday way: Claude Code with the proxy and its status line
+
+  start [-- command…]   run the proxy (the default subcommand)
+  status [--json]       is a proxy running here, which tier answers, cooldowns, Claude's limits,
+                        today's requests, tokens and cost by model
+  stop                  stop this repository's proxy
+  retry [TIER]          lift a tier's cooldown so the next request tries it
+  doctor                check the config, keys, tiers' reachability, hooks, ledger and git
+  statusline            the line for Claude Code's statusLine setting
+  review …              what each model did: analyze, show, accept, rollback, log, costs
+  hooks install|uninstall   the git hooks, in any repository
+
+Every subcommand takes --repo DIR (default: the repository of the current directory).`;
+
+const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'review', 'hooks', 'help'] as const;
+
+export async function main(argv: string[], rt: Runtime): Promise<number | null> {
+  const first = argv[0];
+  if (first === '-h' || first === '--help' || first === 'help') {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    // How this installation runs its TypeScript, too: dist (the bundle), native (Node's type stripping) or tsx.
+    process.stdout.write(`${(JSON.parse(readFileSync(join(rt.root, 'package.json'), 'utf8')) as { version: string }).version} (${rt.kind}, node ${process.versions.node})\n`);
+    return 0;
+  }
+  const named = (SUBCOMMANDS as readonly string[]).includes(first ?? '');
+  if (first !== undefined && !named && !first.startsWith('-')) {
+    process.stderr.write(`claude-fallback: unknown subcommand "${first}" (subcommands: ${[...SUBCOMMANDS.filter((s) => s !== 'help'), 'statusline'].join(', ')}; to run a command: claude-fallback -- ${first})\n`);
+    return 2;
+  }
+  const sub = named ? first : 'start';
+  const rest = named ? argv.slice(1) : argv;
+  try {
+    switch (sub) {
+      case 'start':
+        return await (await import('./start.ts')).runStart(rest, rt);
+      case 'status':
+        return await (await import('./status.ts')).runStatus(rest);
+      case 'stop':
+        return await (await import('./stop.ts')).runStop(rest);
+      case 'retry':
+        return await (await import('./retry.ts')).runRetry(rest);
+      case 'doctor':
+        return await (await import('./doctor.ts')).runDoctor(rest, rt);
+      case 'review':
+        return await (await import('./review.ts')).runReview(rest);
+      case 'hooks':
+        return await (await import('./hooks.ts')).runHooks(rest, rt);
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`claude-fallback ${sub}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`claude-fallback ${sub}: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+  return 2;
+}

@@ -1,0 +1,87 @@
+// The proxy's own process, started by `claude-fallback start` (scripts/cli/start.ts). On Linux and macOS it
+// inherits the listening socket the launcher bound (as file descriptor `fd`) and only listens on it once it
+// is ready: until then the kernel keeps the connections that come in its accept queue, so Claude Code's first
+// request waits instead of being refused. (A listening socket sent over Node's IPC instead starts accepting
+// in the receiving process before any code of ours runs, and what it accepts then is lost.) On Windows it
+// binds the port itself and the launcher waits for it. Logs go to stderr: the terminal in the foreground,
+// `<git dir>/fallback-proxy.log` (with timestamps) when a command owns the terminal.
+//
+// Stopping (SIGTERM, SIGINT, the launcher's "stop", or the launcher gone): in-flight answers get 5 s, and the
+// line saying what it waits for goes to the log and to the launcher; a second request to stop ends them now.
+//
+// IPC: in {type:"start", options}; {type:"stop"}; {type:"stop-now"}.
+//      out {type:"ready", port}; {type:"failed", message}; {type:"grace", message}.
+
+import type { App } from '../../proxy/app.ts';
+
+export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean; fd?: number };
+export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'stop' } | { type: 'stop-now' };
+export type FromProxy = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'grace'; message: string };
+
+const GRACE_MS = 5000;
+const tty = Boolean(process.stderr.isTTY);
+const log = (line: string) => process.stderr.write(tty ? line + '\n' : `${new Date().toISOString()} ${line}\n`);
+const send = (m: FromProxy) => {
+  if (process.connected) process.send!(m);
+};
+
+let app: App | null = null;
+let stopAsked: number | null = null; // asked to stop before the proxy was up: the exit code
+let closing = false;
+
+async function start(options: StartOptions): Promise<void> {
+  try {
+    // Loaded here, not at the top: the message handlers below exist before this module's heavy imports.
+    const [{ startApp, loadAppConfig }, { tierTable }] = await Promise.all([import('../../proxy/app.ts'), import('./tier-table.ts')]);
+    const config = loadAppConfig({ repo: options.repo, configFile: options.configFile, port: options.port });
+    for (const s of config.skipped) log(`warning: tier ${s.name} skipped: ${s.reason}`);
+    const handle = options.fd === undefined ? undefined : { fd: options.fd };
+    app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle }, config);
+    log(tierTable(config, 0, tty));
+    log(`repository ${options.repo}; ledger ${app.ledgerPath}; config ${config.file}; pid ${process.pid}`);
+    send({ type: 'ready', port: app.port });
+    if (stopAsked !== null) void stop(stopAsked);
+  } catch (err) {
+    log(`error: ${(err as Error).message}`);
+    send({ type: 'failed', message: (err as Error).message });
+    process.exit(1);
+  }
+}
+
+async function stop(code = 0): Promise<void> {
+  if (!app) {
+    stopAsked ??= code;
+    return;
+  }
+  if (closing) return stopNow();
+  closing = true;
+  const n = app.proxy.inflight();
+  if (n > 0) {
+    const message = `stopping: waiting up to ${GRACE_MS / 1000} s for ${n} answer${n === 1 ? '' : 's'} still streaming to finish; Ctrl-C again to stop now`;
+    log(message);
+    send({ type: 'grace', message });
+  }
+  await app.proxy.close(GRACE_MS);
+  log('stopped');
+  process.exit(code);
+}
+
+function stopNow(): void {
+  if (!app) return process.exit(130);
+  log('stopping now: cutting the answers still streaming');
+  app.proxy.server.closeAllConnections(); // close() then finishes at once and still writes the stop line
+}
+
+process.on('message', (m: ToProxy) => {
+  if (m.type === 'start') void start(m.options);
+  else if (m.type === 'stop') void stop();
+  else if (m.type === 'stop-now') {
+    if (!closing) void stop();
+    stopNow();
+  }
+});
+process.on('SIGTERM', () => void stop(143));
+process.on('SIGINT', () => void stop(130));
+process.on('SIGHUP', () => void stop(129));
+// The launcher is gone (killed, its terminal closed): nobody will ever ask this proxy to stop.
+process.on('disconnect', () => void stop());

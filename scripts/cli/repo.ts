@@ -1,0 +1,38 @@
+// The repository a subcommand works on (the git repository of the current directory, or --repo), and the
+// files the CLI keeps in its git dir. The git dir is the worktree's own (`.git`, or `.git/worktrees/<name>`
+// for a linked worktree), so two worktrees can each run a proxy; the ledger stays in the common dir.
+
+import { join, resolve } from 'node:path';
+import { git } from '../../proxy/git/git.ts';
+
+export type Repo = {
+  /** The work tree's top level. */
+  top: string;
+  /** This worktree's git dir: fallback-proxy.json, fallback-statusline and fallback-proxy.log live here. */
+  gitDir: string;
+  /** Shared by all worktrees: the ledger. */
+  commonDir: string;
+};
+
+export class CliError extends Error {
+  override name = 'CliError';
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export async function findRepo(dir: string): Promise<Repo> {
+  const at = resolve(dir);
+  const r = await git(at, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'], { reject: false });
+  if (r.exitCode !== 0) {
+    throw new CliError(`${at} is not inside a git repository (${r.stderr.trim().split('\n')[0] || `git exit ${r.exitCode}`}): run this in your project, or pass --repo DIR`, 3);
+  }
+  const [top, gitDir, common] = r.stdout.trim().split('\n');
+  return { top, gitDir, commonDir: resolve(at, common) };
+}
+
+export const proxyFilePath = (repo: Pick<Repo, 'gitDir'>) => join(repo.gitDir, 'fallback-proxy.json');
+export const logFilePath = (repo: Pick<Repo, 'gitDir'>) => join(repo.gitDir, 'fallback-proxy.log');
+export const statuslineFilePath = (repo: Pick<Repo, 'gitDir'>) => join(repo.gitDir, 'fallback-statusline');

@@ -1,0 +1,146 @@
+// `claude-fallback status [--json]`: is a proxy running for this repository, which tier answers and since
+// when, each tier's state (cooldown end, last failure), Claude's subscription limits as Anthropic last
+// reported them, today's requests, tokens and cost by model, and warnings. Asks the proxy (GET /status).
+
+import { parseArgs } from 'node:util';
+import { CliError, findRepo, type Repo } from './repo.ts';
+import { anyRunningProxy, readProxyFile, type ProxyFile } from './proxy-file.ts';
+import { callProxy, type Answer } from './proxy-client.ts';
+import { duration, table, tokens, usd, when } from './format.ts';
+
+export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
+
+Whether a proxy runs for this repository (pid, address, uptime, log), the tier answering
+and since when, each tier's state (cooldown end, last failure), Claude's 5-hour and 7-day
+subscription limits when Anthropic reported them, and today's requests, tokens and cost
+by model. Exit code 0 when a proxy runs, 3 when none does.
+
+  --json        the same as JSON: {proxy, status} (status is GET /status of the proxy)
+  --repo DIR    the repository (default: the one of the current directory)
+  -h, --help    this help`;
+
+type TierStatus = {
+  name: string;
+  protocol: string;
+  model: string | null;
+  healthy: boolean;
+  cooldown_until: string | null;
+  last_failure: { reason: string; status: number; at: string } | null;
+  requests: number;
+  ok: number;
+  failures: number;
+  fallbacks: number;
+};
+type Usage = { requests: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cost_usd: number | null; unpriced: string[] };
+type Window = { utilization: number; resets_at: string } | null;
+export type ProxyStatus = {
+  active: string;
+  run_started_at: string;
+  tiers: TierStatus[];
+  skipped: { name: string; reason: string }[];
+  pid: number;
+  started_at: string;
+  repo: string;
+  rate_limits: Record<string, { status: string | null; five_hour: Window; seven_day: Window; representative_claim: string | null; seen_at: string }>;
+  today: { date: string; by_model: (Usage & { tier: string; model: string })[]; total: Usage };
+  warnings: { kind: string; message: string }[];
+  statusline: string;
+};
+
+/** GET /status of the repository's proxy; a proxy that wants its token gets the config's. */
+export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxyStatus> {
+  let answer: Answer;
+  try {
+    answer = await callProxy(proxy.url, 'GET', '/status');
+    if (answer.status === 403) {
+      const { findConfigFile, loadConfig } = await import('../../proxy/config.ts');
+      const token = loadConfig(findConfigFile(undefined, repo.top)).proxy.token;
+      answer = await callProxy(proxy.url, 'GET', '/status', undefined, 3000, token);
+    }
+  } catch (err) {
+    throw new CliError(`the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`, 1);
+  }
+  if (answer.status !== 200) throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, 1);
+  return answer.json as ProxyStatus;
+}
+
+/** The repository's running proxy and its status, or null; one found through the ledger must say it serves this work tree. */
+export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; status: ProxyStatus } | null> {
+  const proxy = anyRunningProxy(repo);
+  if (!proxy) return null;
+  let status: ProxyStatus;
+  try {
+    status = await fetchStatus(repo, proxy);
+  } catch (err) {
+    if (proxy.from_ledger) return null; // a pid that lives on in another process
+    throw err;
+  }
+  if (proxy.from_ledger && status.repo !== repo.top) return null; // another worktree's
+  return { proxy, status };
+}
+
+export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
+  const out: string[] = [];
+  out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${duration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
+  const activeIndex = s.tiers.findIndex((t) => t.name === s.active);
+  out.push(`active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${duration(now - Date.parse(s.run_started_at))})`);
+  out.push('', 'tiers:');
+  const rows = [['', 'tier', 'state', 'last failure', 'requests']];
+  s.tiers.forEach((t, i) => {
+    const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${duration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
+    const f = t.last_failure ? `${t.last_failure.reason}${t.last_failure.status ? ' ' + t.last_failure.status : ''} at ${when(t.last_failure.at, now)}` : '-';
+    rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.fallbacks} fell back)`]);
+  });
+  for (const sk of s.skipped) rows.push(['-', sk.name, `skipped: ${sk.reason}`, '', '']);
+  out.push(indent(table(rows)));
+  const limits = Object.entries(s.rate_limits);
+  out.push('');
+  if (limits.length === 0) out.push('Claude subscription limits: not reported (Anthropic sends them to a Claude login, not to an API key)');
+  for (const [tier, l] of limits) {
+    const w = (label: string, x: Window) => (x ? `${label} ${Math.floor(x.utilization * 100)}% (resets ${when(x.resets_at, now)})` : null);
+    const parts = [w('5h', l.five_hour), w('7d', l.seven_day), l.status ? `status ${l.status}` : null].filter(Boolean);
+    out.push(`Claude subscription limits (${tier}, as of ${when(l.seen_at, now)}): ${parts.join(', ')}`);
+  }
+  out.push('', `today (${s.today.date}):`);
+  if (s.today.total.requests === 0) out.push('  no requests yet');
+  else {
+    const urows = [['tier/model', 'requests', 'in', 'out', 'cache read', 'cost']];
+    for (const m of s.today.by_model) urows.push([`${m.tier}/${m.model}`, String(m.requests), tokens(m.input_tokens), tokens(m.output_tokens), tokens(m.cache_read_tokens), usd(m.cost_usd)]);
+    const t = s.today.total;
+    urows.push(['total', String(t.requests), tokens(t.input_tokens), tokens(t.output_tokens), tokens(t.cache_read_tokens), usd(t.cost_usd)]);
+    out.push(indent(table(urows)));
+    if (t.unpriced.length) out.push(`  no price known for ${t.unpriced.join(', ')} (give the tier a price in the config)`);
+  }
+  for (const w of s.warnings) out.push('', `warning: ${w.message}`);
+  return out.join('\n');
+}
+
+const indent = (text: string) => text.replace(/^/gm, '  ');
+
+export async function runStatus(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(STATUS_HELP + '\n');
+    return 0;
+  }
+  const repo = await findRepo(values.repo ?? process.cwd());
+  const found = await proxyForRepo(repo);
+  if (!found) {
+    const stale = readProxyFile(repo);
+    const why = stale ? ` (${repo.gitDir}/fallback-proxy.json names pid ${stale.pid}, which is gone)` : '';
+    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top }, null, 2) + '\n');
+    else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
+    return 3;
+  }
+  const { proxy, status } = found;
+  if (values.json) {
+    const uptime = Math.round((Date.now() - Date.parse(status.started_at)) / 1000);
+    process.stdout.write(JSON.stringify({ proxy: { ...proxy, uptime_s: uptime }, status }, null, 2) + '\n');
+  } else process.stdout.write(renderStatus(proxy, status) + '\n');
+  return 0;
+}

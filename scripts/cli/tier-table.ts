@@ -1,0 +1,22 @@
+// The tiers as the proxy starts with them: active, ready, or skipped and why (one row each).
+
+import type { Config } from '../../proxy/config.ts';
+
+const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[39m` : s);
+
+export function tierTable(config: Pick<Config, 'tiers' | 'skipped'>, active: number, colour: boolean): string {
+  const rows: { state: string; paint: number; cells: string[] }[] = config.tiers.map((t, i) => ({
+    state: i === active ? 'active' : 'ready',
+    paint: i === active ? 32 : 0,
+    cells: [t.name, t.protocol, t.model ?? '(client model)', t.baseUrl],
+  }));
+  for (const s of config.skipped) rows.push({ state: 'skipped', paint: 33, cells: [s.name, '', s.reason, ''] });
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r.cells[c].length)));
+  const stateWidth = Math.max(...rows.map((r) => r.state.length));
+  return rows
+    .map((r) => {
+      const state = paint(colour && r.paint > 0, r.paint, r.state) + ' '.repeat(stateWidth - r.state.length);
+      return [state, ...r.cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c))].join('  ').trimEnd();
+    })
+    .join('\n');
+}

@@ -1,12 +1,21 @@
 // Which adapter serves each `protocol` of the config: every protocol has one, so a lookup cannot fail.
-// (A vendor that needs its own handling on top of a protocol gets its own adapter here.)
+// A tier on `protocol: anthropic` that is not Anthropic itself (anthropic/vendor.ts isFirstPartyAnthropic)
+// gets the vendor adapter, which follows the vendor's rules on top of the protocol.
 
-import type { Protocol } from '../config.ts';
+import type { Protocol, TierConfig } from '../config.ts';
 import type { ProviderAdapter } from './provider.ts';
 import { anthropicAdapter } from './anthropic/anthropic-adapter.ts';
+import { anthropicVendorAdapter } from './anthropic/anthropic-vendor-adapter.ts';
+import { isFirstPartyAnthropic } from './anthropic/vendor.ts';
 import { openaiAdapter } from './openai/openai-adapter.ts';
 import { geminiAdapter } from './gemini/gemini-adapter.ts';
 
-export type Adapters = Readonly<Record<Protocol, ProviderAdapter>>;
+export type Adapters = Readonly<Record<Protocol, ProviderAdapter>> & { readonly anthropicVendor?: ProviderAdapter };
 
-export const ADAPTERS: Adapters = { anthropic: anthropicAdapter, openai: openaiAdapter, gemini: geminiAdapter };
+export const ADAPTERS: Adapters = { anthropic: anthropicAdapter, openai: openaiAdapter, gemini: geminiAdapter, anthropicVendor: anthropicVendorAdapter };
+
+/** The adapter for one tier: its protocol's, or the vendor adapter for an Anthropic-compatible vendor. */
+export function adapterFor(tier: TierConfig, adapters: Adapters): ProviderAdapter {
+  if (tier.protocol === 'anthropic' && !isFirstPartyAnthropic(tier)) return adapters.anthropicVendor ?? anthropicVendorAdapter;
+  return adapters[tier.protocol];
+}

@@ -57,7 +57,7 @@ export function translatingAdapter<C>(t: Translator<C>): EventsAdapter {
  * The provider's SSE through its transform: every chunk is parsed, and what goes out is Anthropic SSE.
  * An error event's message may quote the tier's key: it goes out redacted.
  */
-function translatedStream(transform: EventTransform, secrets: string[]): AnswerStream {
+export function translatedStream(transform: EventTransform, secrets: string[]): AnswerStream {
   const parser = createSSEParser();
   const decoder = new TextDecoder();
   const read = (chunk: Buffer | null): Relayed => {

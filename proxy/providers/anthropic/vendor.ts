@@ -13,8 +13,10 @@ import { restoreVendorThinking } from './vendor-thinking.ts';
  * Bedrock-style proxy in front of Anthropic), or the tier has no key of its own (the client's Anthropic
  * credentials go there, so it is Anthropic or stands in front of it). Any other `vendor:` is a vendor.
  */
-export function isFirstPartyAnthropic(tier: Pick<TierConfig, 'baseUrl' | 'vendor' | 'apiKey'>): boolean {
+export function isFirstPartyAnthropic(tier: Pick<TierConfig, 'baseUrl' | 'vendor' | 'apiKey'> & { clientCredentials?: boolean }): boolean {
   if (tier.vendor !== undefined) return tier.vendor === 'anthropic';
+  // The config gives Claude Code's own credentials only to Anthropic or a gateway in front of it (config.ts readCredentials).
+  if (tier.clientCredentials === true) return true;
   let host = '';
   try {
     host = new URL(tier.baseUrl).hostname.toLowerCase();

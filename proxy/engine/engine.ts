@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Config, TierConfig } from '../config.ts';
-import type { Adapters } from '../providers/adapters.ts';
+import { adapterFor, type Adapters } from '../providers/adapters.ts';
 import { UpstreamResponseError, type AnswerReader, type ClientRequest, type ConversationStore, type ProviderAdapter, type UpstreamError } from '../providers/provider.ts';
 import type { LedgerWriter } from '../git/ledger.ts';
 import type { Switcher } from '../switcher.ts';
@@ -18,8 +18,12 @@ import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
 import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
-import { failureLine } from './failure-log.ts';
+import { failureLine, refusalLine } from './failure-log.ts';
 import type { RateLimitRecorder } from '../status/rate-limits.ts';
+import { estimateInputTokens } from '../wire/estimate-tokens.ts';
+import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
+import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
+import { isFirstPartyAnthropic } from '../providers/anthropic/vendor.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -59,9 +63,20 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   const { state, config } = deps;
   const started = Date.now();
   let last: { tier: number; attempt: Failed } | null = null;
+  // A lower tier's refusal: most likely translation or capability trouble, so the next tier is tried;
+  // the first one is what Claude Code sees if every tier refuses or fails.
+  let refused: { tier: number; attempt: Failed } | null = null;
+  const estimate = estimateInputTokens(call.request!.body);
+  let tooBig: number | null = null;
 
   for (const t of state.plan()) {
     let retried = false;
+    const skip = windowSkip(state.tiers[t], call.model, estimate);
+    if (skip !== null) {
+      deps.log(`${state.tiers[t].name}: skipped: the request is about ${estimate} tokens, over its window of ${skip}`);
+      tooBig = Math.max(tooBig ?? 0, skip);
+      continue;
+    }
     for (;;) {
       if (call.signal.aborted) return;
       state.attempted(t);
@@ -75,8 +90,14 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       const tier = state.tiers[t];
       const now = state.clock.now();
       const decision = decideFailure(attempt.error, { now, maxWaitMs: config.fallback.maxWaitMs, cooldownMs: config.fallback.cooldownMs, ownKey: tier.apiKey !== undefined, retried });
-      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision));
-      if (decision.action === 'return') return sendAnswer(call.res, deps.adapters[tier.protocol].clientError(attempt.error, attempt.upstream, tier));
+      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision, now, t !== 0));
+      const said = t !== 0 || decision.action === 'fallback' ? refusalLine(tier, attempt.error) : null;
+      if (said !== null) deps.log(said);
+      if (decision.action === 'return') {
+        if (t === 0) return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(attempt.error, attempt.upstream, tier));
+        refused ??= { tier: t, attempt };
+        break;
+      }
       if (decision.action === 'retry') {
         retried = true;
         await (deps.sleep ?? sleep)(decision.waitMs, call.signal);
@@ -87,12 +108,27 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       break;
     }
   }
+  if (refused) {
+    const tier = state.tiers[refused.tier];
+    return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier));
+  }
+  if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate, tooBig)) });
   allFailed(last, call.res, deps);
+}
+
+/**
+ * The window of a tier the request does not fit (by count_tokens' local estimate), or null. Anthropic
+ * itself is never skipped: it counts exactly and answers a too-long prompt itself.
+ */
+function windowSkip(tier: TierConfig, model: string, estimate: number): number | null {
+  if (tier.protocol === 'anthropic' && isFirstPartyAnthropic(tier)) return null;
+  const fit = fitsWindow(estimate, tierCapabilities(tier, upstreamModel(tier, model)).contextWindow);
+  return fit.fits ? null : fit.window!;
 }
 
 async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Promise<Attempt> {
   const tier = deps.state.tiers[t];
-  const adapter = deps.adapters[tier.protocol];
+  const adapter = adapterFor(tier, deps.adapters);
   const sent = await send(tier, adapter, call, deps);
   if (sent === null) return aborted();
   if ('error' in sent) return { kind: 'failed', error: sent.error };
@@ -127,7 +163,14 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
  * nothing here keeps the request's body alive once the answer streams. Null when the client left.
  */
 async function send(tier: TierConfig, adapter: ProviderAdapter, call: MessagesCall, deps: EngineDeps): Promise<{ response: UpstreamResponse; answer: AnswerReader } | { error: UpstreamError } | null> {
-  const { request, warnings, answer } = adapter.prepare(call.request!, { tier, model: upstreamModel(tier, call.model), stream: call.stream, store: deps.store });
+  let prepared: ReturnType<ProviderAdapter['prepare']>;
+  try {
+    prepared = adapter.prepare(call.request!, { tier, model: upstreamModel(tier, call.model), stream: call.stream, store: deps.store });
+  } catch (err) {
+    // A request this tier's converter cannot make is this tier's trouble, not the request's: the next tier may take it.
+    return { error: { status: 400, type: 'invalid_request_error', message: `could not convert the request for ${tier.name}: ${(err as Error).message}` } };
+  }
+  const { request, warnings, answer } = prepared;
   if (deps.verbose) for (const w of warnings) deps.log(`${tier.name}: ${w}`);
   call.upstreamUrl = request.url;
   const response = await callUpstream({

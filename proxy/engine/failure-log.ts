@@ -21,12 +21,12 @@ function what(err: UpstreamError): string {
   return err.detail ?? `${err.transport ?? 'network'} ${err.type}`;
 }
 
-function action(decision: Decision, now: number): string {
+function action(decision: Decision, now: number, lowerTier: boolean): string {
   switch (decision.action) {
     case 'retry':
       return `retry in ${decision.waitMs}ms`;
     case 'return':
-      return 'returned to Claude Code';
+      return lowerTier ? 'refused, trying the next tier' : 'returned to Claude Code';
     case 'fallback': {
       const until = new Date(decision.cooldownUntil).toISOString().replace(/\.\d{3}Z$/, 'Z');
       return `fallback, ${decision.reason} cooldown until ${until}${decision.hinted ? '' : ' (no reset time given)'} (${duration(decision.cooldownUntil - now)})`;
@@ -46,8 +46,18 @@ export function notFoundHint(tier: Pick<TierConfig, 'name'>, url: string | undef
   return `check ${tier.name}'s base_url in the config: a 404 from a tier usually means a wrong base_url${doubled ? ' (here a version segment appears twice, e.g. /v1/v1)' : ''}`;
 }
 
-export function failureLine(tier: Pick<TierConfig, 'name'>, url: string | undefined, err: UpstreamError, decision: Decision, now = Date.now()): string {
+/** `lowerTier`: a fallback tier's refusal is not returned at once (engine.ts), the next tier is tried. */
+export function failureLine(tier: Pick<TierConfig, 'name'>, url: string | undefined, err: UpstreamError, decision: Decision, now = Date.now(), lowerTier = false): string {
   const where = url ? ` (${safeUrl(url)})` : '';
   const hint = err.status === 404 ? `; ${notFoundHint(tier, url)}` : '';
-  return `${tier.name}: ${what(err)}${where}: ${action(decision, now)}${hint}`;
+  return `${tier.name}: ${what(err)}${where}: ${action(decision, now, lowerTier)}${hint}`;
+}
+
+/**
+ * What a tier said when it refused the request or its key (a 4xx other than a rate limit): the status
+ * and the vendor's message (already redacted), so a translation or key problem can be read in the log.
+ */
+export function refusalLine(tier: Pick<TierConfig, 'name'>, err: UpstreamError): string | null {
+  if (err.status < 400 || err.status >= 500 || err.status === 429) return null;
+  return `${tier.name} ${err.status} ${err.type}: ${err.message}`;
 }

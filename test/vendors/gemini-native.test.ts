@@ -19,7 +19,7 @@ const KEY = 'AIza-test-gemini-key';
 
 /** Claude rate limited, then the Gemini fake (model `model`), then optionally more tiers. */
 async function setup(model: string, reply: StrictGeminiOptions['reply'], more: VendorTier[] = [], tierKey = KEY) {
-  const claude = await startStrictAnthropic({ limited: true, retryAfter: '30' });
+  const claude = await startStrictAnthropic({ limited: true, retryAfter: '1' });
   const gemini = await startStrictGemini({ key: KEY, reply });
   const h = await startVendorHarness([
     { name: 'claude', protocol: 'anthropic', base_url: claude.url },

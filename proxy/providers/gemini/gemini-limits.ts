@@ -4,6 +4,8 @@
 // cannot switch thinking off). Unknown names get the conservative values; a tier's
 // `max_output_tokens` always wins.
 
+import { modelProfile } from '../../capabilities/model-profiles.ts';
+
 export type GeminiModelLimits = {
   maxOutputTokens: number;
   /** Thinking budget range, or undefined when the model does not think. */
@@ -12,6 +14,8 @@ export type GeminiModelLimits = {
 
 export function geminiModelLimits(model: string): GeminiModelLimits {
   const m = model.toLowerCase().replace(/^models\//, '');
+  // `-latest` aliases follow the newest release, Gemini 3 (capabilities/model-profiles.ts).
+  if (modelProfile(m).family === 'gemini-3') return { maxOutputTokens: 65_536, thinking: { min: 128, max: 32_768, canDisable: false } };
   if (/gemini-2\.5-pro/.test(m)) return { maxOutputTokens: 65_536, thinking: { min: 128, max: 32_768, canDisable: false } };
   if (/gemini-2\.5-flash-lite/.test(m)) return { maxOutputTokens: 65_536, thinking: { min: 512, max: 24_576, canDisable: true } };
   if (/gemini-2\.5-flash/.test(m)) return { maxOutputTokens: 65_536, thinking: { min: 1, max: 24_576, canDisable: true } };

@@ -19,7 +19,8 @@ import { geminiModelLimits } from './gemini-limits.ts';
 import { toGeminiFunctionName } from './gemini-names.ts';
 import { toolAliasMap } from '../tool-name-alias.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from './gemini-schema.ts';
-import { DUMMY_THOUGHT_SIGNATURE, isGeminiIssuedId, signaturesFromThinking, thoughtSignatureKey } from './gemini-thought-signature.ts';
+import { DUMMY_THOUGHT_SIGNATURE, geminiIdFor, signaturesFromThinking, thoughtSignatureKey } from './gemini-thought-signature.ts';
+import { modelProfile } from '../../capabilities/model-profiles.ts';
 import { fitMedia } from '../../capabilities/media-fit.ts';
 import { tierCapabilities } from '../../capabilities/tier-capabilities.ts';
 import type {
@@ -37,6 +38,8 @@ export type GeminiContext = {
   store: ConversationStore;
   /** Gemini function name → Anthropic tool name, for names Gemini could not take as they are. */
   names: Record<string, string>;
+  /** The tool_use ids already in the conversation: an answer's call ids must differ from them. */
+  usedIds?: Set<string>;
 };
 
 export type GeminiTranslation = { body: GeminiRequest; warnings: string[]; context: GeminiContext };
@@ -52,6 +55,7 @@ export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions,
   const contents: GeminiContent[] = [];
   let pending: Call[] = []; // calls of the latest model turn that still need their functionResponse
   let droppedThinking = 0;
+  const usedIds = new Set<string>();
 
   // Images and documents of a type the model cannot read (gif, for one) become placeholders first.
   const fitted = fitMedia(req, tierCapabilities(opts.tier, opts.model));
@@ -62,6 +66,7 @@ export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions,
       const signatures = signaturesFromThinking(blocks);
       const parts: GeminiPart[] = [];
       for (const block of blocks) {
+        if (block.type === 'tool_use') usedIds.add(block.id);
         if (block.type === 'thinking' || block.type === 'redacted_thinking') {
           // Ours carried only signatures (read above); Anthropic's are bound to Anthropic.
           if (block.type === 'redacted_thinking' || !isProxySignature(block.signature)) droppedThinking++;
@@ -79,12 +84,15 @@ export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions,
     }
     const results = blocks.filter((b): b is ToolResultBlockParam => b.type === 'tool_result');
     const others = blocks.filter((b) => b.type !== 'tool_result');
-    const parts = [...functionResponseParts(pending, results, warnings), ...others.flatMap((b) => userBlockParts(b, warnings))];
+    const parts = [...functionResponseParts(pending, results, warnings, opts.store), ...others.flatMap((b) => userBlockParts(b, warnings))];
     pending = [];
     push(contents, 'user', parts);
   }
   if (droppedThinking > 0) warnings.push(`dropped ${droppedThinking} thinking block(s) signed by another provider`);
-  addDummySignatures(contents);
+  if (modelProfile(opts.model).family === 'gemini-3') addDummySignatures(contents);
+  // Gemini answers a conversation that ends on its own turn with an empty or refused answer: an
+  // assistant prefill is continued from a user turn instead (https://ai.google.dev/api/generate-content).
+  if (contents.at(-1)?.role === 'model') contents.push({ role: 'user', parts: [{ text: 'Continue exactly where your previous message left off.' }] });
 
   const body: GeminiRequest = { contents };
   const system = systemText(req.system);
@@ -96,7 +104,7 @@ export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions,
     if (toolConfig) body.toolConfig = { functionCallingConfig: toolConfig };
   }
   body.generationConfig = generationConfig(req, opts, warnings);
-  return { body, warnings, context: { store: opts.store, names } };
+  return { body, warnings, context: { store: opts.store, names, usedIds } };
 }
 
 function allToolNames(req: MessagesRequest): Set<string> {
@@ -119,7 +127,8 @@ function push(contents: GeminiContent[], role: GeminiContent['role'], parts: Gem
 function functionCallPart(block: ToolUseBlockParam, signatures: Record<string, string>, store: ConversationStore): GeminiPart {
   const args = isRecord(block.input) ? block.input : {};
   const part: GeminiPart = { functionCall: { name: toGeminiFunctionName(block.name), args } };
-  if (isGeminiIssuedId(block.id)) part.functionCall!.id = block.id;
+  const id = geminiIdFor(block.id, store);
+  if (id !== undefined) part.functionCall!.id = id;
   // The echoed thinking block survives a restart; the store covers clients that strip thinking.
   const signature = signatures[block.id] ?? store.get(thoughtSignatureKey(block.id));
   if (signature !== undefined) part.thoughtSignature = signature;
@@ -131,7 +140,7 @@ function functionCallPart(block: ToolUseBlockParam, signatures: Record<string, s
  * Images and PDFs inside a tool_result follow all the functionResponse parts in the same user content:
  * every model takes that, while `functionResponse.parts` is Gemini 3 only.
  */
-function functionResponseParts(calls: Call[], results: ToolResultBlockParam[], warnings: string[]): GeminiPart[] {
+function functionResponseParts(calls: Call[], results: ToolResultBlockParam[], warnings: string[], store: ConversationStore): GeminiPart[] {
   const responses: GeminiPart[] = [];
   const attachments: GeminiPart[] = [];
   const byId = new Map(results.map((r) => [r.tool_use_id, r]));
@@ -139,7 +148,8 @@ function functionResponseParts(calls: Call[], results: ToolResultBlockParam[], w
     const result = byId.get(call.id);
     byId.delete(call.id);
     const name = toGeminiFunctionName(call.name);
-    const id = isGeminiIssuedId(call.id) ? { id: call.id } : {};
+    const geminiId = geminiIdFor(call.id, store);
+    const id = geminiId !== undefined ? { id: geminiId } : {};
     if (!result) {
       warnings.push(`tool_use ${call.id} (${call.name}) had no tool_result: sent as an error`);
       responses.push({ functionResponse: { ...id, name, response: { error: 'No result was returned for this call.' } } });
@@ -240,9 +250,17 @@ function documentParts(block: DocumentBlockParam, warnings: string[]): GeminiPar
   }
 }
 
-/** Turns whose calls carry no known signature (Anthropic's, another provider's) get Google's dummy. */
+/**
+ * Gemini 3 checks signatures only in the current turn (the model turns since the last user text), and
+ * there a call with none (Anthropic's, another provider's) gets Google's dummy; Gemini 2.5 checks none
+ * (https://ai.google.dev/gemini-api/docs/thought-signatures).
+ */
 function addDummySignatures(contents: GeminiContent[]): void {
-  for (const content of contents) {
+  let start = 0;
+  contents.forEach((c, i) => {
+    if (c.role === 'user' && c.parts.some((p) => p.text !== undefined && p.functionResponse === undefined) && !c.parts.some((p) => p.functionResponse !== undefined)) start = i + 1;
+  });
+  for (const content of contents.slice(start)) {
     if (content.role !== 'model') continue;
     const calls = content.parts.filter((p) => p.functionCall !== undefined);
     if (calls.length > 0 && !calls.some((p) => p.thoughtSignature !== undefined)) calls[0].thoughtSignature = DUMMY_THOUGHT_SIGNATURE;
@@ -320,6 +338,13 @@ function thinkingConfig(
   warnings: string[],
 ): GeminiThinkingConfig | undefined {
   const type = thinking?.type ?? 'disabled';
+  // Gemini 3 thinks by level, LOW or HIGH on every model (https://ai.google.dev/gemini-api/docs/thinking#thinking-levels);
+  // it cannot switch thinking off, so "no thinking" sends nothing.
+  if (modelProfile(model).thinking === 'gemini-level') {
+    if (type === 'disabled' || !range) return undefined;
+    const budget = thinking?.type === 'enabled' ? thinking.budget_tokens : Infinity;
+    return { thinkingLevel: budget >= 8192 ? 'HIGH' : 'LOW', includeThoughts: true };
+  }
   switch (type) {
     case 'disabled':
       return range?.canDisable ? { thinkingBudget: 0 } : undefined;

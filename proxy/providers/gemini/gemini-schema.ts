@@ -20,8 +20,13 @@ function stripSchemaKey(node: unknown, isPropertyMap = false): unknown {
   if (Array.isArray(node)) return node.map((v) => stripSchemaKey(v));
   if (!isObj(node)) return node;
   const out: Obj = {};
+  // "If $ref is set on a sub-schema, no other properties, except for than those starting as a $, may be
+  // set" (https://ai.google.dev/api/generate-content#v1beta.GenerationConfig); the API also keeps
+  // description and default. The siblings only restate the referenced schema, so they are left out.
+  const refOnly = !isPropertyMap && typeof node.$ref === 'string';
   for (const [k, v] of Object.entries(node)) {
     if (k === '$schema' && !isPropertyMap) continue;
+    if (refOnly && !k.startsWith('$') && k !== 'description' && k !== 'default') continue;
     const mapOfSchemas = !isPropertyMap && (k === 'properties' || k === 'patternProperties' || k === '$defs' || k === 'definitions');
     out[k] = isPropertyMap ? stripSchemaKey(v) : stripSchemaKey(v, mapOfSchemas);
   }

@@ -9,7 +9,7 @@ import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
 import { geminiErrorOf, geminiErrorType } from './gemini-error.ts';
 import { fromToolAlias } from '../tool-name-alias.ts';
 import type { GeminiContext } from './gemini-request.ts';
-import { geminiThinkingSignature, thoughtSignatureKey } from './gemini-thought-signature.ts';
+import { geminiCallIdKey, geminiThinkingSignature, thoughtSignatureKey } from './gemini-thought-signature.ts';
 import type { GeminiFunctionCall, GeminiPart, GeminiResponse, GeminiUsageMetadata } from './gemini-types.ts';
 import { mapGeminiFinishReason, type GeminiFinish } from './map-gemini-finish-reason.ts';
 
@@ -101,7 +101,12 @@ function chunk(c: Conv, value: unknown): StreamEvent[] {
 
 function functionCall(c: Conv, p: GeminiPart, call: GeminiFunctionCall): StreamEvent[] {
   c.hasFunctionCalls = true;
-  const id = call.id && ANTHROPIC_ID.test(call.id) ? call.id : newToolUseId();
+  // Gemini repeats ids (`function-call-1`) across turns: a repeated one gets a fresh id, and the store
+  // remembers Gemini's so it is echoed back as Gemini gave it.
+  const fresh = !call.id || !ANTHROPIC_ID.test(call.id) || (c.context.usedIds?.has(call.id) ?? false);
+  const id = fresh ? newToolUseId() : call.id!;
+  if (fresh && call.id) c.context.store.set(geminiCallIdKey(id), call.id);
+  c.context.usedIds?.add(id);
   const out: StreamEvent[] = [];
   if (p.thoughtSignature) {
     c.context.store.set(thoughtSignatureKey(id), p.thoughtSignature);

@@ -40,3 +40,18 @@ export function signaturesFromThinking(blocks: readonly ContentBlockParam[]): Re
 export function isGeminiIssuedId(id: string): boolean {
   return !id.startsWith('toolu_') && !id.startsWith('call_');
 }
+
+/**
+ * The store key of the id Gemini gave a call whose tool_use got a fresh id: Gemini repeats ids such as
+ * `function-call-1` across turns, and Claude Code (and Anthropic) need tool_use ids unique in the conversation.
+ */
+export function geminiCallIdKey(toolUseId: string): string {
+  return `gemini.callId:${toolUseId}`;
+}
+
+/** The id to echo to Gemini for a tool_use, or undefined (ids Gemini did not issue are never sent). */
+export function geminiIdFor(toolUseId: string, store: { get(key: string): string | undefined }): string | undefined {
+  const original = store.get(geminiCallIdKey(toolUseId));
+  if (original !== undefined) return original;
+  return isGeminiIssuedId(toolUseId) ? toolUseId : undefined;
+}

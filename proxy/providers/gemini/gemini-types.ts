@@ -58,7 +58,7 @@ export type GeminiFunctionDeclaration = {
 
 export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
 
-export type GeminiThinkingConfig = { thinkingBudget?: number; includeThoughts?: boolean };
+export type GeminiThinkingConfig = { thinkingBudget?: number; thinkingLevel?: 'LOW' | 'HIGH'; includeThoughts?: boolean };
 
 export type GeminiGenerationConfig = {
   maxOutputTokens?: number;

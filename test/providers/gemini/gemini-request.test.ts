@@ -68,9 +68,9 @@ describe('toGeminiRequest on the captured Claude Code 2.1.332 requests', () => {
     });
   }
 
-  it('request 2: answers the echoed Write call with one functionResponse of its output; the call gets the dummy signature', () => {
+  it('request 2: answers the echoed Write call with one functionResponse of its output; on Gemini 3 the call gets the dummy signature', () => {
     const { body } = captured[1];
-    const out = translate(body).body;
+    const out = translate(body, createConversationStore(), { ...tier, model: 'gemini-3-flash-preview' }, 'gemini-3-flash-preview').body;
     const model = out.contents.find((c) => c.role === 'model')!;
     const modelIndex = out.contents.indexOf(model);
     const assistant = body.messages.find((m) => m.role === 'assistant')!.content as ContentBlockParam[];
@@ -146,7 +146,7 @@ describe('thoughtSignature round trip', () => {
     expectRestored(translate(body, createConversationStore()).body.contents);
   });
 
-  it('gives a model turn made by Anthropic the dummy on its first call only', () => {
+  it('gives a model turn made by Anthropic the dummy on its first call only (Gemini 3)', () => {
     const out = translate(
       req([
         { role: 'user', content: 'go' },
@@ -160,6 +160,7 @@ describe('thoughtSignature round trip', () => {
         },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: 'a' }, { type: 'tool_result', tool_use_id: 'toolu_01B', content: 'b' }] },
       ]),
+      createConversationStore(), { ...tier, model: 'gemini-3-flash-preview' }, 'gemini-3-flash-preview',
     ).body;
     const model = out.contents[1];
     expect(calls(model).map((p) => p.thoughtSignature)).toEqual([DUMMY_THOUGHT_SIGNATURE, undefined]);
@@ -199,6 +200,7 @@ describe('thoughtSignature round trip', () => {
         },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'fc_1', content: 'x' }] },
       ]),
+      createConversationStore(), { ...tier, model: 'gemini-3-flash-preview' }, 'gemini-3-flash-preview',
     ).body;
     expect(calls(out.contents[1])[0].thoughtSignature).toBe(DUMMY_THOUGHT_SIGNATURE);
   });
@@ -276,9 +278,11 @@ describe('tool_result → functionResponse', () => {
 });
 
 describe('content, roles and settings', () => {
-  it('merges consecutive same-role turns and maps assistant to model', () => {
+  it('merges consecutive same-role turns and maps assistant to model; a conversation ending on a model turn gets a user turn after it', () => {
     const out = translate(req([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }, { role: 'assistant', content: 'c' }])).body;
-    expect(out.contents).toEqual([{ role: 'user', parts: [{ text: 'a' }, { text: 'b' }] }, { role: 'model', parts: [{ text: 'c' }] }]);
+    expect(out.contents.slice(0, 2)).toEqual([{ role: 'user', parts: [{ text: 'a' }, { text: 'b' }] }, { role: 'model', parts: [{ text: 'c' }] }]);
+    expect(out.contents).toHaveLength(3);
+    expect(out.contents[2].role).toBe('user');
   });
 
   it('maps images and documents: base64 inline, PDF inline, plain text inlined, URLs as placeholders with warnings', () => {

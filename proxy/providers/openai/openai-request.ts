@@ -49,7 +49,7 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
   messages.push(...toOpenAIMessages(fitted.request.messages, profile, warnings));
 
   const body: OpenAIChatRequest = { model: opts.model, messages, stream: opts.stream };
-  if (opts.stream) body.stream_options = { include_usage: true };
+  if (opts.stream && profile.streamOptions !== false) body.stream_options = { include_usage: true };
 
   const limit = opts.tier.maxOutputTokens ?? profile.maxOutputTokens;
   body[profile.tokenField] = Math.max(1, Math.min(req.max_tokens, limit));
@@ -75,7 +75,7 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
     body.tools = tools;
     const choice = toOpenAIToolChoice(req.tool_choice, tools, warnings);
     if (choice !== undefined) body.tool_choice = choice;
-    if (req.tool_choice && req.tool_choice.type !== 'none' && req.tool_choice.disable_parallel_tool_use) body.parallel_tool_calls = false;
+    if (profile.parallelToolCalls !== false && req.tool_choice && req.tool_choice.type !== 'none' && req.tool_choice.disable_parallel_tool_use) body.parallel_tool_calls = false;
   }
 
   // Every name the conversation uses, so history tool calls and answers map the same way.

@@ -21,6 +21,10 @@ type Stream = {
   builder: MessageBuilder;
   signature: string;
   calls: Map<number, Call>;
+  /** The upstream's tool-call index → the key of its call in `calls`, the upstream id each call came with, the latest key. */
+  slots: Map<number, number>;
+  upstreamIds: Map<number, string>;
+  lastKey: number | undefined;
   usedIds: Set<string>;
   /** The index of the call whose block is open and streams live. */
   live: number | null;
@@ -44,6 +48,9 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
     builder: createMessageBuilder({ model: requestedModel }),
     signature: encodeProxySignature({ provider: 'openai' }),
     calls: new Map(),
+    slots: new Map(),
+    upstreamIds: new Map(),
+    lastKey: undefined,
     usedIds: new Set(context.historyToolUseIds),
     live: null,
     toolsStarted: false,
@@ -114,8 +121,39 @@ function defer(s: Stream, kind: Deferred['kind'], value: string): void {
   else s.deferred.push({ kind, text: value });
 }
 
-function toolFragment(s: Stream, d: OpenAIToolCallDelta, position: number, out: StreamEvent[]): void {
-  const index = d.index ?? position;
+/**
+ * Which call a fragment belongs to. Google's OpenAI endpoint sends no `index` (each delta with an id is a
+ * call of its own: https://discuss.ai.google.dev/t/tool-calls-in-streaming-responses-lack-index/91034),
+ * and some servers reuse index 0 for every call: a new id at a used index is a new call, never more
+ * arguments for the old one (that would merge two calls into invalid JSON).
+ */
+function callKey(s: Stream, d: OpenAIToolCallDelta): number {
+  const fresh = (): number => {
+    const key = s.calls.size; // each new call takes the next key; toolFragment stores it at once
+    if (d.id) s.upstreamIds.set(key, d.id);
+    s.lastKey = key;
+    return key;
+  };
+  if (d.index === undefined) {
+    if (s.lastKey !== undefined && (!d.id || s.upstreamIds.get(s.lastKey) === d.id)) return s.lastKey;
+    return fresh();
+  }
+  const key = s.slots.get(d.index);
+  if (key !== undefined) {
+    const known = s.upstreamIds.get(key);
+    if (!d.id || known === undefined || known === d.id) {
+      if (d.id) s.upstreamIds.set(key, d.id);
+      s.lastKey = key;
+      return key;
+    }
+  }
+  const k = fresh();
+  s.slots.set(d.index, k);
+  return k;
+}
+
+function toolFragment(s: Stream, d: OpenAIToolCallDelta, _position: number, out: StreamEvent[]): void {
+  const index = callKey(s, d);
   let call = s.calls.get(index);
   if (call === undefined) {
     call = { id: '', name: '', args: '' };

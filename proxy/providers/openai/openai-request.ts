@@ -14,6 +14,7 @@ import type {
 } from '../../wire/types.ts';
 import { isDeferredTool, systemText, toolResultBlocks } from '../../wire/request-parts.ts';
 import type { PrepareOptions } from '../provider.ts';
+import { decodeProxySignature } from '../../wire/proxy-signature.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
 import { toOpenAIToolName } from './openai-tool-names.ts';
 import { toolAliasMap } from '../tool-name-alias.ts';
@@ -220,17 +221,30 @@ function toAssistantMessage(blocks: ContentBlockParam[], profile: OpenAIModelPro
   const text: string[] = [];
   const reasoning: string[] = [];
   const calls: OpenAIToolCall[] = [];
+  let googleSignature: string | undefined;
+  let details: unknown[] | undefined;
   for (const b of blocks) {
     switch (b.type) {
       case 'text':
         if (b.text !== '') text.push(b.text);
         break;
-      case 'tool_use':
-        calls.push({ id: b.id, type: 'function', function: { name: toOpenAIToolName(b.name), arguments: JSON.stringify(b.input ?? {}) } });
+      case 'tool_use': {
+        const call: OpenAIToolCall = { id: b.id, type: 'function', function: { name: toOpenAIToolName(b.name), arguments: JSON.stringify(b.input ?? {}) } };
+        if (googleSignature !== undefined) call.extra_content = { google: { thought_signature: googleSignature } };
+        googleSignature = undefined;
+        calls.push(call);
         break;
-      case 'thinking':
+      }
+      case 'thinking': {
+        // A Gemini signature the stream converter put on a thinking block (openai-stream.ts signatureCarrier).
+        const carried = decodeProxySignature(b.signature);
+        if (carried?.provider === 'openai-gemini' && carried.state) {
+          if (typeof carried.state.google === 'string') googleSignature = carried.state.google;
+          if (typeof carried.state.details === 'string') details = JSON.parse(carried.state.details) as unknown[];
+        }
         if (b.thinking !== '') reasoning.push(b.thinking);
         break;
+      }
       case 'redacted_thinking':
         break; // opaque to everyone but Anthropic
       case 'image':
@@ -247,6 +261,7 @@ function toAssistantMessage(blocks: ContentBlockParam[], profile: OpenAIModelPro
     content: text.length > 0 ? text.join('\n\n') : calls.length > 0 ? null : '',
   };
   if (calls.length > 0) message.tool_calls = calls;
+  if (details !== undefined) message.reasoning_details = details;
   // DeepSeek V4 thinking mode 400s without reasoning_content on earlier tool-call turns ("" is accepted).
   if (profile.reasoning === 'deepseek') message.reasoning_content = reasoning.join('\n\n');
   return message;

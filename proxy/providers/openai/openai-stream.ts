@@ -12,7 +12,7 @@ import { fromToolAlias } from '../tool-name-alias.ts';
 import type { OpenAIChunk, OpenAIContext, OpenAIToolCallDelta } from './openai-types.ts';
 import { fromOpenAIUsage } from './openai-usage.ts';
 
-type Call = { id: string; name: string; args: string };
+type Call = { id: string; name: string; args: string; googleSignature?: string };
 type Deferred = { kind: 'text' | 'thinking'; text: string };
 
 /** One stream's state: the builder, the tool calls by index, and what waits for the finish. */
@@ -26,6 +26,9 @@ type Stream = {
   upstreamIds: Map<number, string>;
   lastKey: number | undefined;
   usedIds: Set<string>;
+  /** OpenRouter's reasoning_details of this answer, and whether they went out yet (on a thinking block). */
+  details: unknown[];
+  detailsSent: boolean;
   /** The index of the call whose block is open and streams live. */
   live: number | null;
   toolsStarted: boolean;
@@ -51,6 +54,8 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
     slots: new Map(),
     upstreamIds: new Map(),
     lastKey: undefined,
+    details: [],
+    detailsSent: false,
     usedIds: new Set(context.historyToolUseIds),
     live: null,
     toolsStarted: false,
@@ -88,6 +93,7 @@ function onChunk(s: Stream, c: OpenAIChunk): StreamEvent[] {
   const choice = c.choices?.find((ch) => (ch.index ?? 0) === 0);
   if (!choice) return out;
   const delta = choice.delta ?? {};
+  if (Array.isArray(delta.reasoning_details)) s.details.push(...delta.reasoning_details);
   const reasoning = delta.reasoning_content ?? delta.reasoning;
   if (typeof reasoning === 'string' && reasoning !== '') thinking(s, reasoning, out);
   if (typeof delta.content === 'string' && delta.content !== '') text(s, delta.content, out);
@@ -161,6 +167,8 @@ function toolFragment(s: Stream, d: OpenAIToolCallDelta, _position: number, out:
   }
   if (d.id && !call.id) call.id = toolUseIdFor(d.id, s.usedIds);
   if (d.function?.name && !call.name) call.name = fromToolAlias(d.function.name, s.context.toolNames);
+  const googleSignature = d.extra_content?.google?.thought_signature;
+  if (googleSignature && !call.googleSignature) call.googleSignature = googleSignature;
   const piece = d.function?.arguments ?? '';
   s.toolsStarted = true;
   if (s.live === index) {
@@ -173,9 +181,30 @@ function toolFragment(s: Stream, d: OpenAIToolCallDelta, _position: number, out:
     s.live = index;
     if (!call.id) call.id = newToolUseId();
     s.usedIds.add(call.id);
+    out.push(...signatureCarrier(s, call));
     out.push(...s.builder.toolUse(call.id, call.name));
     out.push(...s.builder.toolInput(call.args));
   }
+}
+
+/** The provider name of the thinking blocks that carry a Gemini-over-OpenAI signature (openai-request.ts reads them). */
+export const OPENAI_SIGNATURE_PROVIDER = 'openai-gemini';
+
+/**
+ * Gemini 3 behind an OpenAI endpoint needs its signatures back: Google's on the call they came with
+ * (`extra_content.google.thought_signature`, https://ai.google.dev/gemini-api/docs/openai#thinking),
+ * OpenRouter's `reasoning_details` on the turn (https://openrouter.ai/docs/use-cases/reasoning-tokens#preserving-reasoning-blocks).
+ * They ride on an empty thinking block before the call, signed as the proxy's, which Claude Code echoes back.
+ */
+function signatureCarrier(s: Stream, call: Call): StreamEvent[] {
+  const state: Record<string, string> = {};
+  if (call.googleSignature) state.google = call.googleSignature;
+  if (!s.detailsSent && s.details.length > 0) {
+    state.details = JSON.stringify(s.details);
+    s.detailsSent = true;
+  }
+  if (Object.keys(state).length === 0) return [];
+  return [...s.builder.thinking(''), ...s.builder.signature(encodeProxySignature({ provider: OPENAI_SIGNATURE_PROVIDER, state }))];
 }
 
 /** The buffered tool calls whole, then the deferred text and reasoning, then the end. */
@@ -185,6 +214,7 @@ function finish(s: Stream): StreamEvent[] {
     if (index === s.live) continue;
     if (!call.id || s.usedIds.has(call.id)) call.id = newToolUseId();
     s.usedIds.add(call.id);
+    out.push(...signatureCarrier(s, call));
     out.push(...s.builder.toolUse(call.id, call.name || 'unknown_tool'));
     out.push(...s.builder.toolInput(call.args));
   }

@@ -9,6 +9,8 @@ export type OpenAIToolCall = {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** Google's OpenAI endpoint: Gemini 3's thought signature, needed back on the call it came with. */
+  extra_content?: { google?: { thought_signature?: string } };
 };
 
 export type OpenAIMessage =
@@ -20,6 +22,8 @@ export type OpenAIMessage =
       tool_calls?: OpenAIToolCall[];
       /** DeepSeek thinking mode: the turn's reasoning, required back on tool-call turns. */
       reasoning_content?: string;
+      /** OpenRouter: a Gemini turn's encrypted reasoning, needed back on tool-call turns. */
+      reasoning_details?: unknown[];
     }
   | { role: 'tool'; tool_call_id: string; content: string };
 
@@ -66,6 +70,7 @@ export type OpenAIToolCallDelta = {
   id?: string;
   type?: string;
   function?: { name?: string; arguments?: string };
+  extra_content?: { google?: { thought_signature?: string } };
 };
 
 export type OpenAIChunkChoice = {
@@ -77,6 +82,7 @@ export type OpenAIChunkChoice = {
     reasoning_content?: string | null;
     /** OpenRouter and newer vLLM name the reasoning text `reasoning`. */
     reasoning?: string | null;
+    reasoning_details?: unknown[] | null;
     tool_calls?: OpenAIToolCallDelta[] | null;
   };
   finish_reason?: string | null;

@@ -4,7 +4,8 @@
 // (npm's install-script policy, --ignore-scripts) does not matter.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The version the captured fixtures and the vendor notes were read from. */
@@ -63,7 +64,20 @@ export function streamJson(stdout: string): StreamJsonLine[] {
     .map((l) => JSON.parse(l) as StreamJsonLine);
 }
 
-/** The path of a working `claude` (the name the older end-to-end tests use). */
+/**
+ * The version the status-line and edits tests were written against (its status line renders the
+ * command's first line first; 2.1.332 differs), installed the same way into its own folder.
+ */
+export const CLAUDE_CODE_STATUSLINE_VERSION = '2.1.197';
+
+/** The path of a working Claude Code 2.1.197 (test/cli and test/git use it), or $CLAUDE_CODE_BIN. */
 export function claudeBin(): string {
-  return ensureClaudeCode();
+  if (process.env.CLAUDE_CODE_BIN) return process.env.CLAUDE_CODE_BIN;
+  const dir = join(tmpdir(), `claude-code-${CLAUDE_CODE_STATUSLINE_VERSION}`);
+  const bin = join(dir, 'node_modules', '.bin', 'claude');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', `@anthropic-ai/claude-code@${CLAUDE_CODE_STATUSLINE_VERSION}`], { stdio: 'pipe' });
+  }
+  return bin;
 }

@@ -419,9 +419,20 @@ function samePath(a, b) {
 }
 
 export async function main(args) {
-  const { values } = parseArgs({ args, options: { repo: { type: 'string' }, uninstall: { type: 'boolean', default: false } } });
+  const usage = 'usage: npx zx scripts/install-hooks.mjs --repo DIR [--uninstall]\n  installs (or removes) the claude-fallback git hooks in DIR; see docs/git.md';
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { repo: { type: 'string' }, uninstall: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }));
+  } catch (err) {
+    console.error(`install-hooks: ${err.message}\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
   if (!values.repo) {
-    console.error('usage: npx zx scripts/install-hooks.mjs --repo DIR [--uninstall]');
+    console.error(usage);
     return 2;
   }
   if (values.uninstall) {

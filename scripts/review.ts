@@ -59,6 +59,8 @@ export type IO = {
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
   cwd: string;
+  /** The terminal's width (or COLUMNS): tables wider than this print one block per row. */
+  columns?: number;
 };
 
 const OPTIONS = {
@@ -105,15 +107,18 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
   return { view, values };
 }
 
-/** `--since`/`--until` read by git's own date parser (`git rev-parse --since=…` prints `--max-age=<epoch>`). */
+/**
+ * `--since`/`--until` read by git's own date parser, the careful one: `git log --since` takes anything and
+ * reads nonsense as "now", while an expiry-date config value is refused when git cannot parse it.
+ */
 export async function parseWindow(repo: string, since: string | undefined, until: string | undefined): Promise<Window> {
   const w: Window = {};
   for (const [flag, value] of [['since', since], ['until', until]] as const) {
     if (value === undefined) continue;
-    const r = await git(repo, ['rev-parse', `--${flag}=${value}`]);
-    const m = /--(?:max|min)-age=(\d+)/.exec(r.stdout);
-    if (!m) throw new ReviewError(`--${flag} ${JSON.stringify(value)} is not a date git understands`, EXIT.usage);
-    w[flag] = Number(m[1]) * 1000;
+    const r = await git(repo, ['-c', `review.window=${value}`, 'config', '--type=expiry-date', 'review.window'], { reject: false });
+    const epoch = r.exitCode === 0 ? Number(r.stdout.trim()) : NaN;
+    if (!Number.isFinite(epoch)) throw new ReviewError(`--${flag} ${JSON.stringify(value)} is not a date git understands (try 2026-11-01 or "2 weeks ago")`, EXIT.usage);
+    w[flag] = epoch * 1000;
   }
   return w;
 }
@@ -160,6 +165,7 @@ if (executedDirectly()) {
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
+    columns: (process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || undefined,
   };
   void main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;

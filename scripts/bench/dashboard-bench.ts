@@ -188,7 +188,8 @@ export async function benchDashboard(opts: { quick: boolean; proxyNodeArgs?: str
     const switchRounds = opts.quick ? 3 : 10;
     for (let i = 0; i < switchRounds; i++) {
       for (const [to, fail] of [['deepseek', true], ['claude', false]] as const) {
-        if (!fail) await new Promise((r) => setTimeout(r, 1100)); // claude's 1 s cooldown ends; the next request recovers
+        // `claude-fallback retry claude` lifts claude's cooldown (a flap hold-off included); the next request recovers.
+        if (!fail) await fetch(`${url}/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tier":"claude"}' }).then((r) => r.text());
         up.fail(fail);
         const t = await timed(client, url, req);
         if (t.status !== 200) throw new Error(`dashboard bench: the request for the switch to ${to} got ${t.status}`);

@@ -48,17 +48,17 @@ export async function runView(view: View, values: Values, state: RepoState, wind
     case 'analyze': {
       const { commits, graph, statuses, tags, ledger } = state;
       const report = analyze({ commits, graph, statuses, tags, ledger, tierOrder: state.config.tiers.map((t) => t.name), window, lookup });
-      out(report, () => renderAnalyze(report, c));
+      out(report, () => renderAnalyze(report, c, io.columns));
       return EXIT.ok;
     }
     case 'log': {
       const t = timeline(requireLedger(state), window, Date.now(), state.proxy !== null);
-      out(t, () => renderTimeline(t, c));
+      out(t, () => renderTimeline(t, c, io.columns));
       return EXIT.ok;
     }
     case 'costs': {
       const r = costs(requireLedger(state), window, lookup);
-      out(r, () => renderCosts(r, c));
+      out(r, () => renderCosts(r, c, io.columns));
       return EXIT.ok;
     }
     case 'show': {

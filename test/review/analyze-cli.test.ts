@@ -135,6 +135,26 @@ describe('review views on a repository the hooks and proxy could have made', () 
     expect(report.total.usage?.requests).toBe(LEDGER.filter((e) => e.kind === 'usage' && e.ts?.startsWith('2026-11-22')).length);
   });
 
+  it('--since/--until refuse what git cannot read as a date, instead of an empty table', async () => {
+    for (const flag of ['--since', '--until']) {
+      const r = await review(['-a', '--repo', fx.dir, flag, 'garbage']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`${flag} "garbage" is not a date git understands`);
+    }
+  });
+
+  it('fits an 80-column terminal: narrower than the table, each row prints as a block of column/value pairs', async () => {
+    const wide = await review(['-a', '--repo', fx.dir]);
+    expect(Math.max(...wide.stdout.split('\n').map((l) => l.length))).toBeGreaterThan(80);
+    for (const view of ['-a', '--log', '--costs']) {
+      const r = await review([view, '--repo', fx.dir], { env: { COLUMNS: '80' } });
+      expect(r.exitCode).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+      if (view === '-a') expect(r.stdout).toMatch(/^total\n {2}commits \d+ · pending \d+/m);
+    }
+  });
+
   it('--log: one entry per start/switch/stop, with how long the model before ran', async () => {
     const r = await review(['--log', '--json', '--repo', fx.dir]);
     expect(r.exitCode).toBe(0);

@@ -1,5 +1,5 @@
 // The Anthropic Messages API shapes the proxy speaks to Claude Code (the hub format).
-// Source: anthropic-sdk-typescript src/resources/messages/messages.ts; see docs/wire-formats.md §1.
+// Source: anthropic-sdk-typescript src/resources/messages/messages.ts; see docs/protocols.md §1.
 
 export type CacheControl = { type: 'ephemeral'; ttl?: '5m' | '1h' };
 

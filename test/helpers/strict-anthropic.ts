@@ -2,7 +2,7 @@
 // issues the signatures of the thinking fixture and refuses (400 invalid_request_error, with the real
 // API's wording) history it would refuse: a thinking block it did not sign, a tool loop without
 // thinking while thinking is on, an unanswered tool_use, a bad or repeated tool_use id, empty text.
-// Otherwise it streams a fixture. Sources: docs/wire-formats.md §1.2, §1.6, §6; the messages quoted below
+// Otherwise it streams a fixture. Sources: docs/protocols.md §1.2, §1.6, §6; the messages quoted below
 // are Anthropic's (CLIProxyAPI#2172, Antigravity-Manager#139 and #608, claude-code#23440, Anthropic's
 // docs on tool use).
 

@@ -80,7 +80,7 @@ function openAIProvider(tier: string, model: string, textFixture: string): Provi
     },
     usage(sse) {
       const u = (dataOf(sse) as OpenAIChunk[]).findLast((c) => c.usage)!.usage!;
-      // docs/wire-formats.md §4.4: input excludes cached tokens (OpenAI cached_tokens, DeepSeek cache hits).
+      // docs/protocols.md §4.4: input excludes cached tokens (OpenAI cached_tokens, DeepSeek cache hits).
       const cached = u.prompt_cache_hit_tokens ?? u.prompt_tokens_details?.cached_tokens ?? 0;
       return { input_tokens: u.prompt_tokens - cached, output_tokens: u.completion_tokens, cache_read_tokens: cached };
     },
@@ -113,7 +113,7 @@ function geminiProvider(tier: string, model: string): Provider {
     usage(sse) {
       const u = (dataOf(sse) as GeminiChunk[]).findLast((c) => c.usageMetadata)!.usageMetadata!;
       const cached = u.cachedContentTokenCount ?? 0;
-      // docs/wire-formats.md §4.4: output = candidates + thoughts; input excludes the cached part.
+      // docs/protocols.md §4.4: output = candidates + thoughts; input excludes the cached part.
       return { input_tokens: (u.promptTokenCount ?? 0) - cached, output_tokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), cache_read_tokens: cached };
     },
   };

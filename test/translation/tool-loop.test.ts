@@ -110,7 +110,7 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
       const a = messages.findIndex((m) => m.tool_calls);
       expect(messages[a].tool_calls!.map((c) => ({ id: c.id, name: c.function.name, input: JSON.parse(c.function.arguments) as unknown }))).toEqual(plain(calls1));
       // One tool message per call, in the calls' order; tool messages take text only, so the
-      // screenshot follows in a user message (docs/wire-formats.md §2.1).
+      // screenshot follows in a user message (docs/protocols.md §2.1).
       expect(messages.slice(a + 1, a + 3).map((m) => [m.role, m.tool_call_id])).toEqual(calls1.map((c) => ['tool', c.id]));
       expect(messages[a + 1].content).toContain('Screenshot of the page:');
       expect(messages[a + 2].content).toBe('README.md\npackage.json');

@@ -1,5 +1,5 @@
 // Reads an Anthropic (or Anthropic-compatible) error answer: its type, retry hints and reset headers,
-// and the spend-limit cases that look like ordinary errors (docs/wire-formats.md §1.6, §1.7).
+// and the spend-limit cases that look like ordinary errors (docs/protocols.md §1.6, §1.7).
 
 import type { ErrorType } from '../../wire/types.ts';
 import { typeForStatus } from '../../wire/errors.ts';

@@ -1,6 +1,6 @@
 // Gemini error bodies → UpstreamError: `{error:{code,message,status,details}}`, sometimes wrapped in
 // `[…]`; the retry hint is RetryInfo.retryDelay in the body, else a standard `retry-after` header
-// (docs/wire-formats.md §3.5).
+// (docs/protocols.md §3.5).
 
 import type { ErrorType } from '../../wire/types.ts';
 import type { UpstreamError } from '../provider.ts';

@@ -1,5 +1,5 @@
 // Anthropic Messages request → Gemini generateContent body (pure; what it cannot carry comes back as
-// warnings). Tool names, thought signatures and tool_result pairing follow docs/wire-formats.md §3.2–3.4, §4.1.
+// warnings). Tool names, thought signatures and tool_result pairing follow docs/protocols.md §3.2–3.4, §4.1.
 
 import type {
   ContentBlockParam,

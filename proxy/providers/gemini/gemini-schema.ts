@@ -1,6 +1,6 @@
 // Claude Code's JSON Schemas (draft 2020-12) for Gemini: `toGeminiJsonSchema` for `parametersJsonSchema`
 // (the default: real JSON Schema, `$schema` stripped) and `toGeminiParameters` for `parameters`, Gemini's
-// OpenAPI-subset `Schema` proto, which rejects many keywords with 400 (docs/wire-formats.md §3.3).
+// OpenAPI-subset `Schema` proto, which rejects many keywords with 400 (docs/protocols.md §3.3).
 
 import type { JsonSchema } from '../../wire/types.ts';
 import type { GeminiSchema } from './gemini-types.ts';

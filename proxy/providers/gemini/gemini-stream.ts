@@ -1,4 +1,4 @@
-// Gemini streamGenerateContent?alt=sse chunks → Anthropic stream events (docs/wire-formats.md §3.4, §5).
+// Gemini streamGenerateContent?alt=sse chunks → Anthropic stream events (docs/protocols.md §3.4, §5).
 // Thought parts become a thinking block, text a text block, each whole functionCall its own tool_use
 // block with one input_json_delta; the finish is sent at EOF so the last usageMetadata counts.
 

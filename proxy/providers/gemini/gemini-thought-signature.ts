@@ -35,7 +35,7 @@ export function signaturesFromThinking(blocks: readonly ContentBlockParam[]): Re
 /**
  * Whether Gemini issued this tool_use id, so it may be echoed as functionCall/functionResponse `id`.
  * Ids the proxy mints (`toolu_…`) and other providers' ids (Anthropic `toolu_…`, OpenAI/DeepSeek
- * `call_…`) are never sent: Gemini accepts only ids it issued (docs/wire-formats.md §3.4).
+ * `call_…`) are never sent: Gemini accepts only ids it issued (docs/protocols.md §3.4).
  */
 export function isGeminiIssuedId(id: string): boolean {
   return !id.startsWith('toolu_') && !id.startsWith('call_');

@@ -1,5 +1,5 @@
 // Gemini generateContent wire shapes (v1beta), only the fields the proxy reads or writes.
-// Source: googleapis/js-genai src/types.ts; see docs/wire-formats.md §3.
+// Source: googleapis/js-genai src/types.ts; see docs/protocols.md §3.
 
 export type GeminiInlineData = { mimeType: string; data: string };
 export type GeminiFunctionCall = { id?: string; name: string; args?: Record<string, unknown> };

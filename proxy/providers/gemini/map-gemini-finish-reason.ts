@@ -1,5 +1,5 @@
 // Gemini finishReason / promptFeedback.blockReason → Anthropic stop_reason, or an error when Anthropic
-// has no equivalent (docs/wire-formats.md §4.3). Values: js-genai src/types.ts `FinishReason`.
+// has no equivalent (docs/protocols.md §4.3). Values: js-genai src/types.ts `FinishReason`.
 
 import type { StopReason } from '../../wire/types.ts';
 

@@ -1,4 +1,4 @@
-// OpenAI finish_reason → Anthropic stop_reason (docs/wire-formats.md §4.3). Streamed tool calls mean
+// OpenAI finish_reason → Anthropic stop_reason (docs/protocols.md §4.3). Streamed tool calls mean
 // tool_use whatever the reason says, except `length`: a cut-off call is reported as max_tokens.
 
 import type { StopReason } from '../../wire/types.ts';

@@ -23,7 +23,7 @@ const PLAIN: OpenAIModelProfile = { maxOutputTokens: 8192, tokenField: 'max_toke
 
 /**
  * Rows are tried in order against the model name without a vendor prefix (`openai/gpt-5` → `gpt-5`).
- * Sources: DeepSeek pricing/models pages and news260424 (docs/wire-formats.md §2.5); OpenAI model pages
+ * Sources: DeepSeek pricing/models pages and news260424 (docs/protocols.md §2.5); OpenAI model pages
  * (platform.openai.com/docs/models/<name>, "max output tokens").
  */
 const TABLE: { match: RegExp; profile: OpenAIModelProfile }[] = [

@@ -1,5 +1,5 @@
 // OpenAI Chat Completions wire shapes the proxy sends and reads (OpenAI, DeepSeek, OpenRouter, vLLM…).
-// Source: openai-node src/resources/chat/completions/completions.ts; see docs/wire-formats.md §2.
+// Source: openai-node src/resources/chat/completions/completions.ts; see docs/protocols.md §2.
 
 export type OpenAITextPart = { type: 'text'; text: string };
 export type OpenAIImagePart = { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };

@@ -1,5 +1,5 @@
 // Tool schema conversion for Gemini: parametersJsonSchema (default) and the `parameters` sanitizer,
-// checked against Claude Code's real tool schemas and the rejected keys of docs/wire-formats.md §3.3.
+// checked against Claude Code's real tool schemas and the rejected keys of docs/protocols.md §3.3.
 
 import { describe, expect, it } from 'vitest';
 import type { Tool } from '../../../proxy/wire/types.ts';

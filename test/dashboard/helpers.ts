@@ -10,7 +10,9 @@ import type { HarnessOptions } from '../helpers/harness.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
 import { git } from '../../proxy/git/git.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM } from '../../test-support/programs.ts';
+
+export { CHROMIUM };
 export const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
 
 /** Launches Debian's Chromium; never downloads one. A missing browser fails the test (CI installs it). */

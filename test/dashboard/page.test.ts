@@ -2,7 +2,7 @@
 // shows, how it follows a switch live, and accept / rollback from the page against the review CLI run on
 // an identical repository. Screenshots go to test-artifacts/.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +15,14 @@ import { git } from '../../proxy/git/git.ts';
 import { readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { buildFixture, ledgerFile, LEDGER, removeRepo, review, snapshot, writeLedger, type Fixture } from '../review/fixture.ts';
 import { collectPageErrors, launchChromium, refs, screenshot, startProxyFor, type DashProxy } from './helpers.ts';
+import { describeWith, missingPrograms } from '../../test-support/describe-with.ts';
+
+/** Each group drives Debian's Chromium; without it they are skipped and the run's last line says so. */
+const describe = describeWith(['chromium']);
 
 let browser: Browser;
 beforeAll(async () => {
+  if (missingPrograms(['chromium']).length) return;
   // evil.test is another origin served from this machine, for the cross-origin test.
   browser = await launchChromium(['--host-resolver-rules=MAP evil.test 127.0.0.1']);
 });

@@ -114,7 +114,7 @@ describe('cooldowns', () => {
     ]);
     await client.messages.stream(req).finalMessage();
     const post = (body?: unknown) => fetch(`${h.url}/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
-    expect(await (await post({ tier: 'nope' })).json()).toMatchObject({ error: { message: 'retry: no tier named "nope" (tiers: claude, deepseek)' } });
+    expect(await (await post({ tier: 'nope' })).json()).toMatchObject({ error: { message: 'no tier named "nope" (tiers: claude, deepseek)' } });
     expect(await (await post()).json()).toEqual({ status: 'ok', ready: ['claude'], active: 'deepseek' });
     expect(h.proxy.state.cooldownUntil[0]).toBe(0);
     expect(await (await post({ tier: 'claude' })).json()).toEqual({ status: 'ok', ready: [], active: 'deepseek' });

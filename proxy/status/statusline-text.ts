@@ -8,6 +8,7 @@ import type { TierFailure } from '../engine/tier-state.ts';
 import type { UnifiedLimits } from './rate-limits.ts';
 import type { TodayUsage } from './usage-today.ts';
 import type { WorkdirWarning } from './workdir-check.ts';
+import { UNPRICED } from '../money.ts';
 
 export type LineInput = {
   tiers: readonly { name: string }[];
@@ -55,10 +56,10 @@ function costText(today: TodayUsage): string {
   const t = today.total;
   if (t.requests === 0) return 'today $0.00';
   if (t.cost_usd !== null) return `today $${t.cost_usd.toFixed(2)}`;
-  // Some lines have no known price: show what is known, and say the rest is missing.
+  // Some lines have no known price: show what is known, and say the rest is unpriced (never $0 for it).
   let known = 0;
   for (const m of today.by_model) if (m.cost_usd !== null) known += m.cost_usd;
-  return `today $${known.toFixed(2)} + unpriced`;
+  return known > 0 ? `today $${known.toFixed(2)} + ${UNPRICED}` : `today ${UNPRICED}`;
 }
 
 export function renderStatusLine(input: LineInput, now = Date.now()): string {

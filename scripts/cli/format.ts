@@ -20,9 +20,7 @@ export function tokens(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : String(n);
 }
 
-export function usd(v: number | null): string {
-  return v === null ? 'unknown' : `$${v.toFixed(2)}`;
-}
+export { usd } from '../../proxy/money.ts';
 
 /** Left-aligned columns, two spaces apart. */
 export function table(rows: string[][]): string {

@@ -10,6 +10,7 @@ import type { RollbackResult } from './rollback.ts';
 import type { ShownCommit } from './show.ts';
 import type { Timeline } from './timeline.ts';
 import type { UsageTotals } from './usage.ts';
+import { UNPRICED, usd } from '../../proxy/money.ts';
 
 /**
  * Pads cells to the widest in each column; `right` columns align numbers. Colour goes on after padding.
@@ -41,14 +42,13 @@ function narrowRow(head: string[], row: string[], width: number): string {
 }
 
 export const int = (n: number | null | undefined): string => (n === null || n === undefined ? 'unknown' : n.toLocaleString('en-US'));
-export const usd = (n: number | null | undefined): string =>
-  n === null || n === undefined ? 'unknown' : n === 0 ? '$0' : n < 1 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+export { usd };
 const day = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 16) : '-');
 const modelName = (m: string | null): string => m ?? '(no model)';
 
 function unpricedNote(u: UsageTotals | null, c: ChalkInstance, width: number): string[] {
   if (!u || u.unpriced.length === 0) return [];
-  const note = `cost unknown for ${u.unpriced.join(', ')}: give the tier a price: {input, output, cache_read} (USD per million tokens) in .fallbackrc.yaml (built-in prices read ${PRICES_READ_ON})`;
+  const note = `${UNPRICED}: ${u.unpriced.join(', ')}: give the tier a price: {input, output, cache_read} (USD per million tokens) in .fallbackrc.yaml (built-in prices read ${PRICES_READ_ON})`;
   return wrap(note, width).map((l) => c.yellow(l));
 }
 
@@ -88,7 +88,7 @@ export function renderAnalyze(r: AnalyzeReport, c: ChalkInstance, width = Infini
   const rows = [...r.rows.map((x) => cells(modelName(x.model), x, x.model === null)), cells('total', r.total)];
   const right = head.map((_, i) => i > 0 && i < 9 || i > 10);
   const out = [table(head, rows, right, c, width)];
-  if (!r.total.usage) out.push(c.dim('no ledger yet: tokens and cost unknown (the proxy writes them)'));
+  if (!r.total.usage) out.push(c.dim('no ledger yet: no tokens or costs recorded (the proxy writes them)'));
   out.push(...unpricedNote(r.total.usage, c, width));
   return out.join('\n') + '\n';
 }

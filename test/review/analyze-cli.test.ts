@@ -96,7 +96,7 @@ describe('review views on a repository the hooks and proxy could have made', () 
     expect(row('deepseek')?.usage?.unpriced).toEqual(['deepseek/deepseek-v4-flash']);
     expect(report.total.usage?.cost_usd).toBeNull();
     const text = await review(['-a', '--repo', fx.dir]);
-    expect(text.stdout).toMatch(/deepseek .*unknown/);
+    expect(text.stdout).toMatch(/deepseek .*unpriced/);
     expect(text.stdout).not.toMatch(/deepseek .*\$0\b/);
   });
 

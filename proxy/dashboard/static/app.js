@@ -68,7 +68,7 @@ function compact(n) {
   return String(Math.round(n));
 }
 const plural = (n, word) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
-const usd = (n) => (n === null || n === undefined ? 'unknown' : n === 0 ? '$0' : n < 1 ? '$' + n.toFixed(4) : '$' + n.toFixed(2));
+const usd = (n) => (n === null || n === undefined ? 'unpriced' : n === 0 ? '$0' : n < 1 ? '$' + n.toFixed(4) : '$' + n.toFixed(2));
 function duration(ms) {
   if (ms === null || ms === undefined) return '–';
   const s = Math.max(0, Math.round(ms / 1000));

@@ -1,0 +1,10 @@
+// How a cost is written, in one place: a cost with no price is "unpriced" everywhere (CLI, review, status line,
+// dashboard), never $0, which would read as free.
+
+export const UNPRICED = 'unpriced';
+
+/** `$0`, `$0.0123` under a dollar, `$4.56` above, or "unpriced". */
+export function usd(n: number | null | undefined): string {
+  if (n === null || n === undefined) return UNPRICED;
+  return n === 0 ? '$0' : n < 1 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+}

@@ -1,5 +1,5 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
-// (README "Benchmarks"); also written as JSON to bench-results/latest.json.
+// (docs/benchmarks.md); also written as JSON to bench-results/latest.json.
 // Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';

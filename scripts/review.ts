@@ -36,7 +36,7 @@ Views (one at a time; --analyze when none is given):
       --costs              tokens and cost by model and by UTC day
 
 Options:
-      --json               machine-readable output (schema in README.md); errors too
+      --json               machine-readable output (schema in docs/review.md); errors too
       --repo DIR           the repository (default: the directory npm was started in, INIT_CWD,
                            else the current directory)
       --config FILE        the config (default: <repo>/.fallbackrc.yaml, else the project's)

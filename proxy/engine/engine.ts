@@ -11,14 +11,14 @@ import type { LedgerWriter } from '../git/ledger.ts';
 import type { Switcher } from '../switcher.ts';
 import type { TierState } from './tier-state.ts';
 import { callUpstream, readErrorBody, type UpstreamResponse } from './upstream.ts';
-import { decideFailure } from './fallback-policy.ts';
+import { decideFailure, decideRefusal, refusalKind } from './fallback-policy.ts';
 import { upstreamModel } from './model-map.ts';
 import { relayStream } from './relay.ts';
 import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
 import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
-import { failureLine, refusalLine } from './failure-log.ts';
+import { failureLine, refusalCooldownLine, refusalLine } from './failure-log.ts';
 import type { RateLimitRecorder } from '../status/rate-limits.ts';
 import { estimateInputTokens } from '../wire/estimate-tokens.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
@@ -95,6 +95,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       if (said !== null) deps.log(said);
       if (decision.action === 'return') {
         if (t === 0) return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(attempt.error, attempt.upstream, tier));
+        noteRefusal(t, attempt.error, now, deps);
         refused ??= { tier: t, attempt };
         break;
       }
@@ -114,6 +115,17 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   }
   if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate, tooBig)) });
   allFailed(last, call.res, deps);
+}
+
+/** A lower tier's refusal counts as its failure; enough of one kind in a row cool it down (fallback-policy decideRefusal). */
+function noteRefusal(t: number, error: UpstreamError, now: number, deps: EngineDeps): void {
+  const { state } = deps;
+  const kind = refusalKind(error);
+  const streak = state.refusalStreak(t, kind) + 1;
+  const decision = decideRefusal(streak, { now, cooldownMs: deps.config.fallback.cooldownMs });
+  const until = decision.action === 'fallback' ? decision.cooldownUntil : now;
+  state.refused(t, { reason: 'refused', status: error.status, at: now, until, message: error.message }, kind);
+  if (decision.action === 'fallback') deps.log(refusalCooldownLine(state.tiers[t], streak, kind, state.cooldownUntil[t], now));
 }
 
 /**

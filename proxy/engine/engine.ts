@@ -15,7 +15,8 @@ import { decideFailure, decideRefusal, refusalKind } from './fallback-policy.ts'
 import { upstreamModel } from './model-map.ts';
 import { relayStream } from './relay.ts';
 import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
-import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
+import { sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
+import { sendAllFailed, withFirstTierReason } from './no-answer.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
 import { failureLine, refusalCooldownLine, refusalLine } from './failure-log.ts';
@@ -62,6 +63,7 @@ const aborted = (): Attempt => ({ kind: 'done', usage: emptyUsage(), status: 499
 export async function handleMessages(call: MessagesCall, deps: EngineDeps): Promise<void> {
   const { state, config } = deps;
   const started = Date.now();
+  const since = state.clock.now(); // the request's start on the tier state's clock
   let last: { tier: number; attempt: Failed } | null = null;
   // A lower tier's refusal: most likely translation or capability trouble, so the next tier is tried;
   // the first one is what Claude Code sees if every tier refuses or fails.
@@ -111,10 +113,10 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   }
   if (refused) {
     const tier = state.tiers[refused.tier];
-    return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier));
+    return sendAnswer(call.res, withFirstTierReason(adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier), state, since));
   }
   if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate, tooBig)) });
-  allFailed(last, call.res, deps);
+  sendAllFailed(call.res, state, last && { tier: last.tier, error: last.attempt.error }, since);
 }
 
 /** A lower tier's refusal counts as its failure; enough of one kind in a row cool it down (fallback-policy decideRefusal). */
@@ -248,19 +250,6 @@ async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call
 function redactFailure(attempt: Failed, secrets: string[]): void {
   attempt.error = { ...attempt.error, message: redact(attempt.error.message, secrets) };
   if (attempt.upstream) attempt.upstream = { ...attempt.upstream, body: redact(attempt.upstream.body, secrets) };
-}
-
-/** Every tier failed: the last upstream's status in Anthropic's shape, and no client retry storm. */
-function allFailed(last: { tier: number; attempt: Failed } | null, res: ServerResponse, deps: EngineDeps): void {
-  const now = deps.state.clock.now();
-  const soonest = Math.min(...deps.state.cooldownUntil.filter((t) => t > now));
-  const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil((soonest - now) / 1000)) : 60;
-  const e = last?.attempt.error;
-  const status = e ? e.status || (e.transport === 'timeout' ? 504 : 529) : 529;
-  const names = deps.state.tiers.map((t) => t.name).join(', ');
-  const message = `every tier failed (${names}); last: ${last ? deps.state.tiers[last.tier].name + ': ' : ''}${e?.message ?? 'no tier available'}`;
-  if (res.headersSent) return void res.end();
-  sendAnswer(res, errorAnswer(status, e?.type ?? 'overloaded_error', message, { 'retry-after': String(retryAfter), 'x-should-retry': 'false' }));
 }
 
 /** The log line and the ledger's usage line (whose field names are the ledger's own, on disk). */

@@ -112,21 +112,24 @@ export function geminiRejection(body: GeminiBody, model: string, issued: Readonl
   if (contents.at(-1)!.role === 'model') return 'Requests ending with a model turn are not supported';
 
   if (signsCalls(model)) {
-    // The current turn: everything after the last user content with the user's own words. Its
-    // function-call steps must carry a signature on their first call (strict validation applies to
-    // the current turn only: https://ai.google.dev/gemini-api/docs/thought-signatures,
+    // The current turn: everything after the last user content with the user's own words ("the most
+    // recent User message that contains standard content (e.g., text) … This won't be a
+    // functionResponse"). Its function-call steps must carry a signature on their first call (strict
+    // validation applies to the current turn only: https://ai.google.dev/gemini-api/docs/thought-signatures,
     // https://github.com/spring-projects/spring-ai/pull/4977).
     let start = 0;
     contents.forEach((c, i) => {
-      if (c.role === 'user' && c.parts.some((p) => p.text !== undefined || p.inlineData)) start = i + 1;
+      if (c.role === 'user' && !c.parts.some((p) => p.functionResponse) && c.parts.some((p) => p.text !== undefined || p.inlineData)) start = i + 1;
     });
     for (const [i, c] of contents.entries()) {
       if (i < start || c.role !== 'model') continue;
       const first = c.parts.findIndex((p) => p.functionCall);
       if (first < 0) continue;
       const p = c.parts[first];
+      // Google's text as reported: "function call `default_api:Write` , position 2" for the first model
+      // content of a request (contents[1]), so the position is the content's, counted from 1.
       if (p.thoughtSignature === undefined)
-        return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${p.functionCall!.name}\`, position ${first + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
+        return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${p.functionCall!.name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
       // A signature this model did not issue (another model's, a made-up one): https://github.com/earendil-works/pi/issues/471
       if (!DUMMY_SIGNATURES.has(p.thoughtSignature) && !issued.has(p.thoughtSignature)) return 'Corrupted thought signature.';
     }

@@ -6,6 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream, type Reply } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import type { SwitchEvent } from '../../proxy/git/ledger.ts';
+import { startStrictAnthropic } from '../helpers/strict-anthropic.ts';
+import { startStrictGemini } from '../helpers/strict-gemini.ts';
+import { startFakeDeepSeek } from '../helpers/fake-deepseek-anthropic.ts';
+import { startVendorHarness } from '../helpers/vendor-harness.ts';
+import { GIF } from '../helpers/images.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -90,5 +95,27 @@ describe("a lower tier's refusals", () => {
       ['claude', 'gemini-flash', 'rate_limit', 429],
       ['gemini-flash', 'deepseek', 'refused', 400],
     ]);
+  });
+});
+
+describe('against the strict Gemini fake', () => {
+  it("cools gemini-flash down after Google's third 400 INVALID_ARGUMENT of one kind, and the log says why", async () => {
+    const claude = await startStrictAnthropic({ limited: true, retryAfter: '7200' });
+    const gemini = await startStrictGemini({ key: 'AIza-test', reply: () => ({ text: 'never' }) });
+    const deepseek = await startFakeDeepSeek({ key: 'sk-ds', reply: () => ({ text: 'DeepSeek answers.' }) });
+    const h = await startVendorHarness([
+      { name: 'claude', protocol: 'anthropic', base_url: claude.url },
+      // A gif forced through image_types: Gemini refuses every such request the same way.
+      { name: 'gemini-flash', protocol: 'gemini', base_url: gemini.url, api_key: 'AIza-test', model: 'gemini-2.5-flash', image_types: ['image/gif'] },
+      { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: 'sk-ds', model: 'deepseek-v4-flash' },
+    ]);
+    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close(), () => h.close());
+    const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } }] }] });
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' }, body });
+      expect(await res.text()).toContain('DeepSeek answers.');
+    }
+    expect(gemini.verdicts).toEqual(Array(3).fill({ status: 400, message: 'Unsupported MIME type: image/gif' }));
+    expect(h.logs.join('\n')).toMatch(/gemini-flash: refused 3 requests in a row \(400 invalid_request_error\): cooldown until \S+Z \(15m\)/);
   });
 });

@@ -11,14 +11,15 @@ import type { LedgerWriter } from '../git/ledger.ts';
 import type { Switcher } from '../switcher.ts';
 import type { TierState } from './tier-state.ts';
 import { callUpstream, readErrorBody, type UpstreamResponse } from './upstream.ts';
-import { decideFailure } from './fallback-policy.ts';
+import { decideFailure, decideRefusal, refusalKind } from './fallback-policy.ts';
 import { upstreamModel } from './model-map.ts';
 import { relayStream } from './relay.ts';
 import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
-import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
+import { sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
+import { sendAllFailed, withFirstTierReason } from './no-answer.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
-import { failureLine, refusalLine } from './failure-log.ts';
+import { failureLine, refusalCooldownLine, refusalLine } from './failure-log.ts';
 import type { RateLimitRecorder } from '../status/rate-limits.ts';
 import { estimateInputTokens } from '../wire/estimate-tokens.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
@@ -62,6 +63,7 @@ const aborted = (): Attempt => ({ kind: 'done', usage: emptyUsage(), status: 499
 export async function handleMessages(call: MessagesCall, deps: EngineDeps): Promise<void> {
   const { state, config } = deps;
   const started = Date.now();
+  const since = state.clock.now(); // the request's start on the tier state's clock
   let last: { tier: number; attempt: Failed } | null = null;
   // A lower tier's refusal: most likely translation or capability trouble, so the next tier is tried;
   // the first one is what Claude Code sees if every tier refuses or fails.
@@ -95,6 +97,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       if (said !== null) deps.log(said);
       if (decision.action === 'return') {
         if (t === 0) return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(attempt.error, attempt.upstream, tier));
+        noteRefusal(t, attempt.error, now, deps);
         refused ??= { tier: t, attempt };
         break;
       }
@@ -110,10 +113,21 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   }
   if (refused) {
     const tier = state.tiers[refused.tier];
-    return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier));
+    return sendAnswer(call.res, withFirstTierReason(adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier), state, since));
   }
   if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate, tooBig)) });
-  allFailed(last, call.res, deps);
+  sendAllFailed(call.res, state, last && { tier: last.tier, error: last.attempt.error }, since);
+}
+
+/** A lower tier's refusal counts as its failure; enough of one kind in a row cool it down (fallback-policy decideRefusal). */
+function noteRefusal(t: number, error: UpstreamError, now: number, deps: EngineDeps): void {
+  const { state } = deps;
+  const kind = refusalKind(error);
+  const streak = state.refusalStreak(t, kind) + 1;
+  const decision = decideRefusal(streak, { now, cooldownMs: deps.config.fallback.cooldownMs });
+  const until = decision.action === 'fallback' ? decision.cooldownUntil : now;
+  state.refused(t, { reason: 'refused', status: error.status, at: now, until, message: error.message }, kind);
+  if (decision.action === 'fallback') deps.log(refusalCooldownLine(state.tiers[t], streak, kind, state.cooldownUntil[t], now));
 }
 
 /**
@@ -236,19 +250,6 @@ async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call
 function redactFailure(attempt: Failed, secrets: string[]): void {
   attempt.error = { ...attempt.error, message: redact(attempt.error.message, secrets) };
   if (attempt.upstream) attempt.upstream = { ...attempt.upstream, body: redact(attempt.upstream.body, secrets) };
-}
-
-/** Every tier failed: the last upstream's status in Anthropic's shape, and no client retry storm. */
-function allFailed(last: { tier: number; attempt: Failed } | null, res: ServerResponse, deps: EngineDeps): void {
-  const now = deps.state.clock.now();
-  const soonest = Math.min(...deps.state.cooldownUntil.filter((t) => t > now));
-  const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil((soonest - now) / 1000)) : 60;
-  const e = last?.attempt.error;
-  const status = e ? e.status || (e.transport === 'timeout' ? 504 : 529) : 529;
-  const names = deps.state.tiers.map((t) => t.name).join(', ');
-  const message = `every tier failed (${names}); last: ${last ? deps.state.tiers[last.tier].name + ': ' : ''}${e?.message ?? 'no tier available'}`;
-  if (res.headersSent) return void res.end();
-  sendAnswer(res, errorAnswer(status, e?.type ?? 'overloaded_error', message, { 'retry-after': String(retryAfter), 'x-should-retry': 'false' }));
 }
 
 /** The log line and the ledger's usage line (whose field names are the ledger's own, on disk). */

@@ -61,3 +61,9 @@ export function refusalLine(tier: Pick<TierConfig, 'name'>, err: UpstreamError):
   if (err.status < 400 || err.status >= 500 || err.status === 429) return null;
   return `${tier.name} ${err.status} ${err.type}: ${err.message}`;
 }
+
+/** Why a lower tier cools down for its refusals: `gemini-flash: refused 3 requests in a row (400 invalid_request_error): cooldown until … (15m)`. */
+export function refusalCooldownLine(tier: Pick<TierConfig, 'name'>, streak: number, kind: string, cooldownUntil: number, now = Date.now()): string {
+  const until = new Date(cooldownUntil).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${tier.name}: refused ${streak} requests in a row (${kind}): cooldown until ${until} (${duration(cooldownUntil - now)})`;
+}

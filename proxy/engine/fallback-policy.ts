@@ -1,5 +1,6 @@
 // The fallback decision as a pure function of one upstream failure: return it to the client, wait
-// briefly and retry the same tier, or fall back and cool the tier down until it should work again.
+// briefly and retry the same tier, or fall back and cool the tier down until it should work again; and
+// for a lower tier's refusals, when they are enough in a row to cool it down too.
 
 import type { SwitchReason } from '../git/ledger.ts';
 import type { UpstreamError } from '../providers/provider.ts';
@@ -60,4 +61,25 @@ export function decideFailure(err: UpstreamError, opts: PolicyOptions): Decision
   }
   const wait = clampWait(err.permanent ? Math.max(hintMs ?? 0, opts.cooldownMs) : (hintMs ?? opts.cooldownMs))!;
   return { action: 'fallback', reason, cooldownUntil: opts.now + wait, hinted: hintMs !== undefined };
+}
+
+/**
+ * A lower tier that refuses this many requests of one kind in a row (same status and error type) cools
+ * down for `cooldown`, like a failing tier: the refusal is most likely the tier's (a translation or
+ * capability it lacks), and each further request would cost a round trip before the next tier answers.
+ */
+export const REFUSAL_STREAK = 3;
+
+/** What makes two refusals "the same kind": the status and the error type. */
+export function refusalKind(err: Pick<UpstreamError, 'status' | 'type'>): string {
+  return `${err.status} ${err.type}`;
+}
+
+/**
+ * A lower tier's refusal (a 4xx decideFailure returns to the client), the `streak`-th of its kind in a
+ * row: the next tier is tried, and from the REFUSAL_STREAK-th on the tier also cools down for `cooldown`.
+ */
+export function decideRefusal(streak: number, opts: Pick<PolicyOptions, 'now' | 'cooldownMs'>): Decision {
+  if (streak < REFUSAL_STREAK) return { action: 'return' };
+  return { action: 'fallback', reason: 'refused', cooldownUntil: opts.now + clampWait(opts.cooldownMs)!, hinted: false };
 }

@@ -20,12 +20,22 @@ export type TierState = {
   readonly cooldownUntil: readonly number[];
   readonly lastFailure: readonly (TierFailure | null)[];
   readonly counters: readonly Readonly<TierCounters>[];
+  /** Per tier, the refusals of one kind (fallback-policy refusalKind) in a row; count 0 when the last outcome was not one. */
+  readonly refusals: readonly Readonly<{ kind: string; count: number }>[];
   /** Tier indexes to try for one request, in order. */
   plan(now?: number): number[];
   /** A request is sent to the tier. */
   attempted(tier: number): void;
   /** The tier failed and the request falls back: it cools down until `failure.until`. */
   cool(tier: number, failure: TierFailure): void;
+  /**
+   * A lower tier refused the request (a 4xx) and the next tier is tried: a failure in the counters and
+   * the last failure, one more in its run of refusals of `kind`, and a cooldown when `failure.until` is
+   * later than `failure.at` (decideRefusal).
+   */
+  refused(tier: number, failure: TierFailure, kind: string): void;
+  /** How many refusals of `kind` the tier gave in a row so far. */
+  refusalStreak(tier: number, kind: string): number;
   /** The tier answered: its cooldown (if any) is over. */
   healthy(tier: number): void;
   /** New requests go to `tier` from now on. */
@@ -44,6 +54,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
   const cooldownUntil = tiers.map(() => 0);
   const lastFailure: (TierFailure | null)[] = tiers.map(() => null);
   const counters = tiers.map(() => ({ requests: 0, ok: 0, failures: 0, fallbacks: 0 }));
+  const refusals = tiers.map(() => ({ kind: '', count: 0 }));
   let active = 0;
   let runStartedAt = new Date(clock.now()).toISOString();
   const activate = (tier: number) => {
@@ -70,17 +81,29 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     counters,
     plan: (now = clock.now()) => plan(cooldownUntil, now),
     attempted: (tier) => void counters[tier].requests++,
+    refusals,
     cool(tier, failure) {
-      // However the end was computed, a tier is back within 7 days and its end is a valid time.
-      const until = Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+      const until = validUntil(failure);
       cooldownUntil[tier] = until;
       lastFailure[tier] = { ...failure, until };
       counters[tier].failures++;
       counters[tier].fallbacks++;
+      refusals[tier] = { kind: '', count: 0 }; // another kind of failure ends a run of refusals
     },
+    refused(tier, failure, kind) {
+      const until = validUntil(failure);
+      if (until > failure.at) cooldownUntil[tier] = Math.max(cooldownUntil[tier], until);
+      lastFailure[tier] = { ...failure, until };
+      counters[tier].failures++;
+      counters[tier].fallbacks++;
+      // The run goes on through a cooldown: the first refusal of the same kind after it cools the tier again.
+      refusals[tier] = { kind, count: refusals[tier].kind === kind ? refusals[tier].count + 1 : 1 };
+    },
+    refusalStreak: (tier, kind) => (refusals[tier].kind === kind ? refusals[tier].count : 0),
     healthy(tier) {
       cooldownUntil[tier] = 0;
       counters[tier].ok++;
+      refusals[tier] = { kind: '', count: 0 };
     },
     activate,
     startRun: (ts) => void (runStartedAt = ts),
@@ -88,6 +111,11 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     lift: (tier) => void (cooldownUntil[tier] = 0),
     holdOff: (tier, until) => void (cooldownUntil[tier] = Math.max(cooldownUntil[tier], until)),
   };
+}
+
+/** However the end was computed, a tier is back within 7 days and its end is a valid time. */
+function validUntil(failure: TierFailure): number {
+  return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
 }
 
 /**

@@ -13,6 +13,8 @@ export type SwitchReason =
   | 'timeout'
   | 'network'
   | 'billing'
+  /** A lower tier refused REFUSAL_STREAK requests of one kind in a row (proxy/engine/fallback-policy.ts). */
+  | 'refused'
   | 'recovered'
   | 'manual'
   | 'external';

@@ -27,6 +27,7 @@ const REASONS: Record<TierFailure['reason'], string> = {
   timeout: 'timeout',
   network: 'unreachable',
   billing: 'billing or quota',
+  refused: 'refusing requests',
 };
 
 export function clock(t: number, now: number): string {

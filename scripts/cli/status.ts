@@ -89,7 +89,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
   s.tiers.forEach((t, i) => {
     const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${duration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
     const f = t.last_failure ? `${t.last_failure.reason}${t.last_failure.status ? ' ' + t.last_failure.status : ''} at ${when(t.last_failure.at, now)}` : '-';
-    rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.fallbacks} fell back)`]);
+    rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.failures} failed)`]);
   });
   for (const sk of s.skipped) rows.push(['-', sk.name, `skipped: ${sk.reason}`, '', '']);
   out.push(indent(table(rows)));

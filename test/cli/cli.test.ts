@@ -150,8 +150,8 @@ describe('status, statusline and retry', () => {
     const text = await run(repo, ['status']);
     expect(text.stdout).toContain(`proxy running for ${repo}: pid ${proxy.pid}`);
     expect(text.stdout).toMatch(/active: deepseek \(a fallback\) since/);
-    expect(text.stdout).toMatch(/claude\s+cooling down until \d\d:\d\d \(59m \d+s left\)\s+rate_limit 429 at/);
-    expect(text.stdout).toMatch(/Claude subscription limits \(claude, as of \d\d:\d\d\): 5h 100% \(resets \d\d:\d\d\), 7d 31%/);
+    expect(text.stdout).toMatch(/claude\s+cooling down until (\w{3} \d+ )?\d\d:\d\d \(59m \d+s left\)\s+rate_limit 429 at \d\d:\d\d\s+2 \(1 ok, 1 failed\)/);
+    expect(text.stdout).toMatch(/Claude subscription limits \(claude, as of \d\d:\d\d\): 5h 100% \(resets (\w{3} \d+ )?\d\d:\d\d\), 7d 31%/);
     expect(text.stdout).toMatch(/deepseek\/deepseek-v4-flash\s+1\s/);
   });
 

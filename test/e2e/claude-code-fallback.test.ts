@@ -1,8 +1,12 @@
-// The real Claude Code CLI, started by scripts/start.mjs with the project's own tier list (claude,
-// gemini-flash, deepseek on DeepSeek's Anthropic endpoint) pointed at fakes as strict as each vendor:
-// claude → 429 → gemini-flash → 429 → deepseek → Claude's limit resets → claude, thinking on, a png and
-// a gif read on the fallback. The fakes script the model (Write, Read, Bash git commit); Claude Code
-// runs the tools for real in a temporary repository with the project's git hooks.
+// The real Claude Code CLI, started by scripts/start.mjs with the SHIPPED tier list (the repository's
+// .fallbackrc.yaml as it is: claude, gemini-flash on gemini-2.5-flash, deepseek on DeepSeek's Anthropic
+// endpoint; only the base_urls are pointed at fakes as strict as each vendor, and the keys come through
+// the file's own ${VAR}s): claude → 429 in the middle of a tool-using turn → gemini-flash → 429 →
+// deepseek → Claude's limit resets → claude, thinking on, a png and a gif read on the fallback. The
+// fakes script the model (Write, Read, Bash git commit); Claude Code runs the tools for real in a
+// temporary repository with the project's git hooks. No fake may refuse a request (a 4xx other than
+// the scripted 429s): Gemini 2.5 refuses Claude's calls of the current turn without a thought
+// signature (strict-gemini.ts), which is what the switch in the middle of the turn sends it.
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -40,12 +44,17 @@ type Call = { name: string; input: Record<string, unknown> };
 
 /** The project's .fallbackrc.yaml with each tier's base_url pointed at a fake, written outside the repo. */
 function projectConfigWith(urls: Record<string, string>): string {
-  const config = parse(readFileSync(join(ROOT, '.fallbackrc.yaml'), 'utf8')) as { proxy: Record<string, unknown>; tiers: { name: string; base_url: string }[] };
+  const config = parse(readFileSync(join(ROOT, '.fallbackrc.yaml'), 'utf8')) as { proxy: Record<string, unknown>; tiers: { name: string; base_url: string; model?: string; api_key?: string }[] };
   for (const t of config.tiers) {
     if (!urls[t.name]) throw new Error(`the project's config has a tier ${t.name} this test has no fake for`);
     t.base_url = urls[t.name];
   }
-  expect(config.tiers.map((t) => t.name)).toEqual(['claude', 'gemini-flash', 'deepseek']);
+  // As shipped: these models, and the keys left to the file's own ${VAR}s (set in the proxy's environment).
+  expect(config.tiers.map((t) => [t.name, t.model, t.api_key])).toEqual([
+    ['claude', undefined, undefined],
+    ['gemini-flash', 'gemini-2.5-flash', '${GEMINI_API_KEY}'],
+    ['deepseek', 'deepseek-v4-flash', '${DEEPSEEK_API_KEY}'],
+  ]);
   const file = join(mkdtempSync(join(tmpdir(), 'fallback-e2e-config-')), 'fallbackrc.yaml');
   writeFileSync(file, JSON.stringify(config));
   return file;
@@ -102,8 +111,8 @@ function geminiCalls(body: GeminiBody): Call[] {
   return (body.contents ?? []).flatMap((c) => (c.role === 'model' ? c.parts.flatMap((p) => (p.functionCall ? [{ name: p.functionCall.name, input: (p.functionCall.args ?? {}) as Record<string, unknown> }] : [])) : []));
 }
 
-describe('Claude Code on the default tier list', () => {
-  it("falls back claude → gemini-flash → deepseek and back to claude at its reset, reading a png and a gif on the way: no error reaches Claude Code and every commit names its model", async () => {
+describe('Claude Code on the shipped tier list', () => {
+  it("falls back claude → gemini-flash (in the middle of a tool-using turn) → deepseek and back to claude at its reset, reading a png and a gif on the way: no fake refuses a request, no error reaches Claude Code and every commit names its model", async () => {
     const repo = newRepo();
     const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
     writeFileSync(join(repo, 'logo.png'), Buffer.from(PNG, 'base64'));
@@ -166,10 +175,24 @@ describe('Claude Code on the default tier list', () => {
     expect(order, context).toEqual(['claude', 'gemini-flash', 'deepseek', 'claude']);
     expect(answered.filter(([t]) => t === 'gemini-flash').map(([, s]) => s)).toEqual(['logo.png', 'spinner.gif', 'fallback.md', 'commit fallback.md']);
 
-    // Zero error answers: every upstream said 200 or 429, never a refusal Claude Code could see.
+    // The switch came in the middle of the turn: Gemini's first main-loop request carries Claude's own
+    // calls after the user's words (Write, then the commit), each step with Google's dummy signature,
+    // since Claude's calls have none and gemini-2.5-flash refuses an unsigned call of the current turn.
+    const firstGemini = gemini.requests.map((r) => ({ url: r.url, body: r.json as GeminiBody })).find((r) => isMainLoop(r.body.tools, null))!;
+    expect(firstGemini.url).toMatch(/^\/v1beta\/models\/gemini-2\.5-flash:streamGenerateContent/);
+    const contents = firstGemini.body.contents!;
+    const turnStart = contents.findLastIndex((c) => c.role === 'user' && c.parts.some((p) => p.text !== undefined && !p.text.startsWith('<system-reminder>')));
+    const stepsOfTurn = contents.slice(turnStart + 1).filter((c) => c.role === 'model' && c.parts.some((p) => p.functionCall));
+    expect(stepsOfTurn.map((c) => c.parts.find((p) => p.functionCall)!.functionCall!.name), context).toEqual(['Write', 'Bash']);
+    expect(stepsOfTurn.map((c) => c.parts.find((p) => p.functionCall)!.thoughtSignature)).toEqual(['skip_thought_signature_validator', 'skip_thought_signature_validator']);
+    expect(deepseek.requests.every((r) => (r.json as { model?: string }).model === 'deepseek-v4-flash')).toBe(true);
+
+    // No fake refused a request: every upstream said 200 or a scripted 429, never a 4xx refusal, so no
+    // request paid for a refusal before the next tier answered, and none reached Claude Code.
     expect(claude.verdicts.filter((v) => v.status !== 200 && v.status !== 429), context).toEqual([]);
     expect(gemini.verdicts.filter((v) => v.status !== 200 && v.status !== 429), context).toEqual([]);
     expect(deepseek.verdicts.filter((v) => v.status !== 200), context).toEqual([]);
+    expect(run.stderr, context).not.toMatch(/refused, trying the next tier|refused \d+ requests in a row/);
     expect(lines.filter((l) => l.type === 'assistant' && l.message?.content?.some((b) => b.type === 'text' && /API Error|error/i.test(b.text ?? '')))).toEqual([]);
     // The gif reached Gemini as a placeholder only; the png as an image.
     const toGemini = gemini.requests.map((r) => r.body.toString()).join('\n');

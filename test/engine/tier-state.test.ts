@@ -38,4 +38,35 @@ describe('tier state', () => {
     state.startRun('2026-01-01T00:00:00.000Z');
     expect(state.runStartedAt).toBe('2026-01-01T00:00:00.000Z');
   });
+
+  it('counts a refusal as a failure without a cooldown, keeps the run of one kind, and cools only when told to', () => {
+    const now = 1_000;
+    const state = createTierState(tiers, { now: () => now });
+    const refusal = (until: number) => ({ reason: 'refused' as const, status: 400, at: now, until, message: 'no' });
+    state.refused(1, refusal(now), '400 invalid_request_error');
+    state.refused(1, refusal(now), '400 invalid_request_error');
+    expect(state.refusalStreak(1, '400 invalid_request_error')).toBe(2);
+    expect(state.refusalStreak(1, '404 not_found_error')).toBe(0);
+    expect(state.ready(1)).toBe(true);
+    expect(state.counters[1]).toMatchObject({ failures: 2, fallbacks: 2 });
+    expect(state.lastFailure[1]).toMatchObject({ reason: 'refused', status: 400 });
+    state.refused(1, refusal(now + 60_000), '400 invalid_request_error');
+    expect(state.ready(1)).toBe(false);
+    expect(state.cooldownUntil[1]).toBe(now + 60_000);
+    expect(state.refusalStreak(1, '400 invalid_request_error')).toBe(3); // goes on through the cooldown
+    state.refused(1, refusal(now), '404 not_found_error');
+    expect(state.refusalStreak(1, '404 not_found_error')).toBe(1); // another kind starts a new run
+    expect(state.cooldownUntil[1]).toBe(now + 60_000); // and does not shorten the cooldown
+  });
+
+  it('ends a run of refusals when the tier answers or fails otherwise', () => {
+    const state = createTierState(tiers, { now: () => 0 });
+    const refusal = { reason: 'refused' as const, status: 400, at: 0, until: 0, message: '' };
+    state.refused(2, refusal, 'k');
+    state.healthy(2);
+    expect(state.refusalStreak(2, 'k')).toBe(0);
+    state.refused(2, refusal, 'k');
+    state.cool(2, { reason: 'server_error', status: 500, at: 0, until: 10, message: '' });
+    expect(state.refusalStreak(2, 'k')).toBe(0);
+  });
 });

@@ -51,6 +51,16 @@ const DUMMY_SIGNATURES = new Set(['skip_thought_signature_validator', 'context_e
 export const isGemini3 = (model: string) => /^gemini-([3-9]|\d{2,})|^gemini-(flash|pro|flash-lite)-latest$/.test(model);
 
 /**
+ * The models that sign their function calls and refuse an unsigned call of the current turn: Gemini 3
+ * (https://ai.google.dev/gemini-api/docs/thought-signatures) and, since 2026-04/05, Gemini 2.5 Pro,
+ * Flash and Flash-Lite, thinking or not (400 INVALID_ARGUMENT "Function call is missing a
+ * thought_signature in functionCall parts … position 2": https://github.com/Mirrowel/LLM-API-Key-Proxy/issues/160
+ * on 2.5-flash-lite, https://github.com/rowboatlabs/rowboat/issues/694 and
+ * https://github.com/Gitlawb/openclaude/issues/583 on 2.5-flash). 2.0 and older sign nothing.
+ */
+export const signsCalls = (model: string) => isGemini3(model) || /^gemini-2\.5/.test(model);
+
+/**
  * Levels each Gemini 3 model takes (https://ai.google.dev/gemini-api/docs/thinking; 3 Pro: low and high;
  * 3.7/3.8 Flash reject MINIMAL: https://github.com/google/xrblocks/pull/530, https://github.com/coder/xum/pull/4060).
  */
@@ -101,22 +111,25 @@ export function geminiRejection(body: GeminiBody, model: string, issued: Readonl
   // https://github.com/crewAIInc/crewAI/pull/7157
   if (contents.at(-1)!.role === 'model') return 'Requests ending with a model turn are not supported';
 
-  if (isGemini3(model)) {
-    // The current turn: everything after the last user content with the user's own words. Its
-    // function-call steps must carry a signature on their first call (strict validation applies to
-    // the current turn only: https://ai.google.dev/gemini-api/docs/thought-signatures,
+  if (signsCalls(model)) {
+    // The current turn: everything after the last user content with the user's own words ("the most
+    // recent User message that contains standard content (e.g., text) … This won't be a
+    // functionResponse"). Its function-call steps must carry a signature on their first call (strict
+    // validation applies to the current turn only: https://ai.google.dev/gemini-api/docs/thought-signatures,
     // https://github.com/spring-projects/spring-ai/pull/4977).
     let start = 0;
     contents.forEach((c, i) => {
-      if (c.role === 'user' && c.parts.some((p) => p.text !== undefined || p.inlineData)) start = i + 1;
+      if (c.role === 'user' && !c.parts.some((p) => p.functionResponse) && c.parts.some((p) => p.text !== undefined || p.inlineData)) start = i + 1;
     });
     for (const [i, c] of contents.entries()) {
       if (i < start || c.role !== 'model') continue;
       const first = c.parts.findIndex((p) => p.functionCall);
       if (first < 0) continue;
       const p = c.parts[first];
+      // Google's text as reported: "function call `default_api:Write` , position 2" for the first model
+      // content of a request (contents[1]), so the position is the content's, counted from 1.
       if (p.thoughtSignature === undefined)
-        return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${p.functionCall!.name}\`, position ${first + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
+        return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${p.functionCall!.name}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
       // A signature this model did not issue (another model's, a made-up one): https://github.com/earendil-works/pi/issues/471
       if (!DUMMY_SIGNATURES.has(p.thoughtSignature) && !issued.has(p.thoughtSignature)) return 'Corrupted thought signature.';
     }
@@ -207,8 +220,9 @@ export async function startStrictGemini(opts: StrictGeminiOptions): Promise<Stri
     const calls: GeminiCallOut[] = (turn.calls ?? []).map((c, k) => {
       const out: GeminiCallOut = { name: c.name, args: c.args };
       if (withIds) out.id = c.id ?? 'fc_' + randomBytes(6).toString('hex');
-      // Gemini 3 signs the first call of each step (https://ai.google.dev/gemini-api/docs/thought-signatures).
-      if (k === 0 && isGemini3(model)) {
+      // Gemini 3 and 2.5 sign the first call of each step (https://ai.google.dev/gemini-api/docs/thought-signatures,
+      // https://github.com/rowboatlabs/rowboat/issues/694).
+      if (k === 0 && signsCalls(model)) {
         out.thoughtSignature = randomBytes(24).toString('base64');
         issued.add(out.thoughtSignature);
       }

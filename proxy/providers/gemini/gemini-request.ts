@@ -19,7 +19,7 @@ import { geminiModelLimits } from './gemini-limits.ts';
 import { toGeminiFunctionName } from './gemini-names.ts';
 import { toolAliasMap } from '../tool-name-alias.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from './gemini-schema.ts';
-import { DUMMY_THOUGHT_SIGNATURE, geminiIdFor, signaturesFromThinking, thoughtSignatureKey } from './gemini-thought-signature.ts';
+import { DUMMY_THOUGHT_SIGNATURE, geminiIdFor, signaturesFromThinking, thoughtSignatureKey, validatesThoughtSignatures } from './gemini-thought-signature.ts';
 import { modelProfile } from '../../capabilities/model-profiles.ts';
 import { fitMedia } from '../../capabilities/media-fit.ts';
 import { tierCapabilities } from '../../capabilities/tier-capabilities.ts';
@@ -89,7 +89,7 @@ export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions,
     push(contents, 'user', parts);
   }
   if (droppedThinking > 0) warnings.push(`dropped ${droppedThinking} thinking block(s) signed by another provider`);
-  if (modelProfile(opts.model).family === 'gemini-3') addDummySignatures(contents);
+  if (validatesThoughtSignatures(opts.model)) addDummySignatures(contents);
   // Gemini answers a conversation that ends on its own turn with an empty or refused answer: an
   // assistant prefill is continued from a user turn instead (https://ai.google.dev/api/generate-content).
   if (contents.at(-1)?.role === 'model') contents.push({ role: 'user', parts: [{ text: 'Continue exactly where your previous message left off.' }] });
@@ -251,9 +251,9 @@ function documentParts(block: DocumentBlockParam, warnings: string[]): GeminiPar
 }
 
 /**
- * Gemini 3 checks signatures only in the current turn (the model turns since the last user text), and
- * there a call with none (Anthropic's, another provider's) gets Google's dummy; Gemini 2.5 checks none
- * (https://ai.google.dev/gemini-api/docs/thought-signatures).
+ * Gemini 3 and 2.5 check signatures only in the current turn (the model turns since the last user text),
+ * and there a call with none (Anthropic's, another provider's) gets Google's dummy; which models check is
+ * SIGNATURE_RULES (gemini-thought-signature.ts, https://ai.google.dev/gemini-api/docs/thought-signatures).
  */
 function addDummySignatures(contents: GeminiContent[]): void {
   let start = 0;

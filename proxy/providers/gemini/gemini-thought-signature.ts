@@ -10,6 +10,32 @@ export const DUMMY_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
 
 export const GEMINI_PROVIDER = 'gemini';
 
+/**
+ * Which Gemini models refuse a function call of the current turn that has no thoughtSignature (400
+ * INVALID_ARGUMENT `Function call is missing a thought_signature in functionCall parts. … position N`),
+ * first row that matches wins. The dummy signature is the documented way through for calls another
+ * model made (https://ai.google.dev/gemini-api/docs/thought-signatures#faqs).
+ */
+export const SIGNATURE_RULES: readonly { match: RegExp; validates: boolean; source: string }[] = [
+  // The aliases follow the newest release, Gemini 3 now (https://github.com/google-gemini/gemini-cli/issues/20588).
+  { match: /^gemini-(flash|pro|flash-lite)-latest$/, validates: true, source: 'https://github.com/sterlp/eclipse-peon-ai/issues/115' },
+  // Gemini 3 and later validate the current turn's calls (https://ai.google.dev/gemini-api/docs/thought-signatures).
+  { match: /^gemini-([3-9]|\d{2,})/, validates: true, source: 'https://ai.google.dev/gemini-api/docs/thought-signatures' },
+  // Gemini 2.5 (Pro, Flash, Flash-Lite) refuses the same since 2026-04/05, thinking on or off (Flash-Lite
+  // thinks only when asked): https://github.com/Gitlawb/openclaude/issues/583,
+  // https://github.com/Mirrowel/LLM-API-Key-Proxy/issues/160, https://github.com/rowboatlabs/rowboat/issues/694.
+  { match: /^gemini-2\.5/, validates: true, source: 'https://github.com/Mirrowel/LLM-API-Key-Proxy/issues/160' },
+  // 2.0 and older neither think nor sign (the workaround in openclaude#583 is gemini-2.0-flash).
+  { match: /^gemini-/, validates: false, source: 'https://github.com/Gitlawb/openclaude/issues/583' },
+];
+
+/** Whether `model` refuses an unsigned function call of the current turn (SIGNATURE_RULES; an unknown name: yes, the dummy is harmless). */
+export function validatesThoughtSignatures(model: string): boolean {
+  const name = model.toLowerCase();
+  const bare = name.slice(name.lastIndexOf('/') + 1); // `models/gemini-2.5-flash`
+  return SIGNATURE_RULES.find((r) => r.match.test(bare))?.validates ?? true;
+}
+
 /** The store key of the signature that came with a tool_use's functionCall part. */
 export function thoughtSignatureKey(toolUseId: string): string {
   return `gemini.thoughtSignature:${toolUseId}`;

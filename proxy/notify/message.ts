@@ -27,8 +27,12 @@ export function reasonLabel(reason: SwitchReason): string {
       return 'manual switch';
     case 'external':
       return 'external event';
-    default:
-      return String(reason);
+    case 'refused':
+      return 'refused requests';
+    default: {
+      const unknown: never = reason; // every SwitchReason has a label (tsc says which is missing); a newer ledger's word as it is
+      return String(unknown);
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 // attacker's fake and no command runs, the terminal names what was ignored; after it the file runs as
 // written; an edit to the file revokes it.
 //
-// No network: a preload (NODE_OPTIONS) answers every DNS look-up with ENOTFOUND and records the name, so
+// No network: a preload (NODE_OPTIONS, no-dns-preload.mjs) answers every DNS look-up with ENOTFOUND and records the name, so
 // the cut-down tier 0 (Anthropic's own API) is shown to go to api.anthropic.com without leaving the machine.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,13 +63,6 @@ beforeAll(async () => {
   await git(work, ['clone', '-q', origin, clone]);
 
   lookups = join(work, 'lookups.txt');
-  const preload = join(work, 'no-dns.mjs');
-  writeFileSync(
-    preload,
-    `import dns from 'node:dns';\nimport { isIP } from 'node:net';\nimport { appendFileSync } from 'node:fs';\nconst real = dns.lookup;\n` +
-      `dns.lookup = (host, opts, cb) => { if (isIP(host) || host === 'localhost') return real(host, opts, cb); const done = typeof opts === 'function' ? opts : cb; appendFileSync(${JSON.stringify(lookups)}, host + '\\n'); ` +
-      `const e = Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host }); process.nextTick(() => done(e)); };\n`,
-  );
   writeFileSync(
     join(work, 'client.mjs'),
     `import Anthropic from ${JSON.stringify(join(ROOT, 'node_modules', '@anthropic-ai', 'sdk', 'index.mjs'))};\n` +
@@ -82,7 +75,8 @@ beforeAll(async () => {
     XDG_CONFIG_HOME: join(work, 'config-home'),
     CLAUDE_FALLBACK_TRUSTED_PATHS: '', // the suite's own setting (vitest.config.ts) would trust this folder
     SOME_ENV: SECRET,
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(),
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${join(import.meta.dirname, 'no-dns-preload.mjs')}`.trim(),
+    NO_DNS_LOG: lookups,
     GEMINI_API_KEY: '',
     DEEPSEEK_API_KEY: '',
     DISCORD_WEBHOOK_URL: '',

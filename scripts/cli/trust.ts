@@ -59,8 +59,8 @@ export async function runTrust(argv: string[]): Promise<number> {
   const sha256 = trustFile(file, content);
   process.stdout.write(`${file}: trusted as it is now (sha256 ${sha256.slice(0, 16)}…, in ${storeFile()})\n`);
   if (removals.length > 0) {
-    process.stdout.write('It now runs as written, including:\n');
-    for (const r of removals) process.stdout.write(`  ${describeRemoval(r).replace(/ \(.*\)$/, '')}\n`);
+    process.stdout.write('It now runs as written; until now the proxy ignored:\n');
+    for (const r of removals) process.stdout.write(`  ${describeRemoval(r)}\n`);
   }
   process.stdout.write('An edit to the file makes it untrusted again; a proxy already running keeps the config it started with.\n');
   return 0;

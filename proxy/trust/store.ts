@@ -4,13 +4,13 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { userConfigDir } from './user-dir.ts';
 
 type Entry = { sha256: string; trusted_at: string };
 type Store = { version: 1; files: Record<string, Entry> };
 
-/** Folders (colon-separated, like PATH) whose configs are trusted without asking: the user's own setting, like mise's MISE_TRUSTED_CONFIG_PATHS. */
+/** Folders (separated like PATH: `:`, or `;` on Windows) whose configs are trusted without asking: the user's own setting, like mise's MISE_TRUSTED_CONFIG_PATHS. */
 export const TRUSTED_PATHS_VAR = 'CLAUDE_FALLBACK_TRUSTED_PATHS';
 
 export function storeFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -51,7 +51,7 @@ function write(store: Store, env: NodeJS.ProcessEnv): void {
 /** How a file with this content is trusted: `store` (approved as it is now), `path` (under a trusted folder), or null. */
 export function trustOf(file: string, content: Buffer | string, env: NodeJS.ProcessEnv = process.env): 'store' | 'path' | null {
   const key = keyOf(file);
-  const folders = (env[TRUSTED_PATHS_VAR] ?? '').split(':').filter(Boolean).map(keyOf);
+  const folders = (env[TRUSTED_PATHS_VAR] ?? '').split(delimiter).filter(Boolean).map(keyOf);
   if (folders.some((f) => key === f || key.startsWith(f.endsWith(sep) ? f : f + sep))) return 'path';
   const entry = read(env).files[key];
   return entry !== undefined && entry.sha256 === contentHash(content) ? 'store' : null;

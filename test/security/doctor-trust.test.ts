@@ -113,3 +113,24 @@ describe('doctor advice for a model list answer', () => {
     expect(statusFix(429, 't')).toMatch(/rate-limited/);
   });
 });
+
+describe('claude-fallback trust', () => {
+  it('answers -h, refuses a repository without a config or with a broken one, and revokes', async () => {
+    const repo = await makeRepo();
+    const h = await cf(repo, ['trust', '-h']);
+    expect(h.exitCode).toBe(0);
+    expect(h.stdout).toMatch(/^usage: claude-fallback trust \[--revoke\]/);
+    const none = await cf(repo, ['trust']);
+    expect(none.exitCode).toBe(3);
+    expect(none.stderr).toContain('has no .fallbackrc.yaml: nothing to trust');
+    writeFileSync(join(repo, '.fallbackrc.yaml'), 'tiers:\n  - name: x\n    protocol: grpc\n    base_url: http://h\n');
+    const broken = await cf(repo, ['trust']);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toContain('not trusted: ');
+    expect(broken.stderr).toContain('.fallbackrc.yaml:3: tiers[0].protocol: unknown protocol "grpc"');
+    writeFileSync(join(repo, '.fallbackrc.yaml'), 'tiers:\n  - { name: claude, protocol: anthropic, base_url: "https://api.anthropic.com" }\n');
+    expect((await cf(repo, ['trust'])).stdout).toContain('trusted as it is now');
+    expect((await cf(repo, ['trust', '--revoke'])).stdout).toContain('no longer trusted');
+    expect((await cf(repo, ['trust', '--revoke'])).stdout).toContain('was not trusted');
+  });
+});

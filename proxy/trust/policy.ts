@@ -75,7 +75,8 @@ export function untrustedConfig(config: Config): { config: Config; removals: Rem
     const envOutsideKey = envKeys(tier.name).filter((v) => v.key !== 'api_key' && !v.key!.startsWith('headers.'));
     if (i === 0) {
       if (!isAnthropicsOwnApi(tier) || envOutsideKey.length > 0) {
-        const name = envOutsideKey.some((v) => v.key === 'name') ? 'claude' : tier.name;
+        const taken = new Set(config.tiers.slice(1).map((t) => t.name));
+        const name = !envOutsideKey.some((v) => v.key === 'name') ? tier.name : taken.has('claude') ? 'anthropic' : 'claude';
         const why = envOutsideKey.length > 0 ? `${envOutsideKey.map((v) => v.key).join(', ')} read from the environment: ${WHY_ENV}` : "tier 0 receives Claude Code's own API key or login token";
         removals.push({ key: label(tier), ignored: `${tier.protocol} tier 0 at ${urlOf(tier)}, replaced by Anthropic's own API (${FIRST_PARTY}) with Claude Code's own credentials`, why });
         tiers.push({ name, protocol: 'anthropic', baseUrl: FIRST_PARTY, clientCredentials: true });

@@ -3,7 +3,8 @@
 
 import type { Dispatcher } from 'undici';
 import type { Server as NetServer } from 'node:net';
-import { findConfigFile, loadConfig, type Config } from './config.ts';
+import type { Config } from './config.ts';
+import { loadConfigWithTrust, type LoadedConfig } from './trust/load.ts';
 import { gitCommonDir } from './git/git.ts';
 import { ledgerPath } from './git/ledger.ts';
 import { releaseProxyLock, takeProxyLock } from './git/proxy-lock.ts';
@@ -32,10 +33,15 @@ export type AppOptions = {
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
 
+/** The config that runs, with a repository's untrusted file cut down to what it may do (proxy/trust/). */
+export function loadAppConfigWithTrust(opts: Pick<AppOptions, 'repo' | 'configFile' | 'port' | 'env'>): LoadedConfig {
+  const loaded = loadConfigWithTrust({ explicit: opts.configFile, repo: opts.repo, env: opts.env });
+  if (opts.port !== undefined) loaded.config.proxy.port = opts.port;
+  return loaded;
+}
+
 export function loadAppConfig(opts: Pick<AppOptions, 'repo' | 'configFile' | 'port' | 'env'>): Config {
-  const config = loadConfig(findConfigFile(opts.configFile, opts.repo), opts.env ?? process.env);
-  if (opts.port !== undefined) config.proxy.port = opts.port;
-  return config;
+  return loadAppConfigWithTrust(opts).config;
 }
 
 export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): Promise<App> {

@@ -8,6 +8,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'y
 import { parseDuration, parseSize } from './duration.ts';
 import { isLoopbackHost } from './server/access.ts';
 import { refPartProblem } from './git/run-tag.ts';
+import { userConfigFile } from './trust/user-dir.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
@@ -67,7 +68,14 @@ export type Config = {
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
   /** `review.test`: the command the dashboard may run before it accepts a model's work. */
   review: { test?: string };
+  /**
+   * The values that came (in part) from a `${VAR}`: the key path as written (`tiers[1].headers.x-key`) and,
+   * inside a tier, that tier's name and the key within it (`headers.x-key`). proxy/trust/policy.ts reads it.
+   */
+  fromEnv: EnvValue[];
 };
+
+export type EnvValue = { path: string; tier?: string; key?: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -75,11 +83,24 @@ export class ConfigError extends Error {
 
 export const PROJECT_DEFAULT_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '.fallbackrc.yaml');
 
-/** `--config FILE`, else `<repo>/.fallbackrc.yaml`, else the project's own default. */
-export function findConfigFile(explicit: string | undefined, repo: string | undefined): string {
-  if (explicit) return resolve(explicit);
-  if (repo && existsSync(join(repo, '.fallbackrc.yaml'))) return join(repo, '.fallbackrc.yaml');
-  return PROJECT_DEFAULT_CONFIG;
+/**
+ * Where a config came from, which decides whether it is trusted (docs/security.md): `command-line` (--config)
+ * and `user` (the user's config folder) are the user's own, `tool-default` is the installed package's,
+ * `repository` is whatever the repository's authors committed.
+ */
+export type ConfigOrigin = 'command-line' | 'repository' | 'user' | 'tool-default';
+
+/** `--config FILE`, else `<repo>/.fallbackrc.yaml`, else the user's `config.yaml`, else the tool's own default. */
+export function locateConfig(explicit: string | undefined, repo: string | undefined, env: NodeJS.ProcessEnv = process.env): { file: string; origin: ConfigOrigin } {
+  if (explicit) return { file: resolve(explicit), origin: 'command-line' };
+  if (repo && existsSync(join(repo, '.fallbackrc.yaml'))) return { file: join(repo, '.fallbackrc.yaml'), origin: 'repository' };
+  const user = userConfigFile(env);
+  if (existsSync(user)) return { file: user, origin: 'user' };
+  return { file: PROJECT_DEFAULT_CONFIG, origin: 'tool-default' };
+}
+
+export function findConfigFile(explicit: string | undefined, repo: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return locateConfig(explicit, repo, env).file;
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -92,7 +113,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   return parseConfig(text, file, env);
 }
 
-type Ctx = { file: string; lines: LineCounter; env: NodeJS.ProcessEnv; unset: Set<string> };
+type Ctx = { file: string; lines: LineCounter; env: NodeJS.ProcessEnv; unset: Set<string>; fromEnv: EnvValue[] };
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
   const lines = new LineCounter();
@@ -102,7 +123,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const line = e.linePos?.[0].line ?? lines.linePos(e.pos[0]).line;
     throw new ConfigError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
-  const ctx: Ctx = { file, lines, env, unset: new Set() };
+  const ctx: Ctx = { file, lines, env, unset: new Set(), fromEnv: [] };
   const root = doc.contents;
   if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify, review');
   const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify', 'review']);
@@ -130,6 +151,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const path = `tiers[${i}]`;
     ctx.unset = new Set();
     const tier = readTier(ctx, item as Node, path, i);
+    for (const v of ctx.fromEnv) if (v.path.startsWith(path + '.')) Object.assign(v, { tier: tier.name, key: v.path.slice(path.length + 1) });
     if (names.has(tier.name)) fail(ctx, item as Node, `${path}.name`, `duplicate tier name "${tier.name}"`);
     names.add(tier.name);
     if (ctx.unset.size === 0) refuseKeylessGateway(ctx, item as Node, path, tier);
@@ -169,7 +191,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
   const r = readMap(ctx, top.review, 'review', ['test']);
   const review = { test: str(ctx, r.test, 'review.test') || undefined };
-  return { file, proxy, tiers, skipped, fallback, git, notify, review };
+  const tierNames = new Set(tiers.map((t) => t.name));
+  const fromEnv = ctx.fromEnv.filter((v) => v.tier === undefined || tierNames.has(v.tier));
+  return { file, proxy, tiers, skipped, fallback, git, notify, review, fromEnv };
 }
 
 function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig {
@@ -271,9 +295,9 @@ function readCredentials(ctx: Ctx, m: Record<string, Node | undefined>, path: st
 }
 
 /** Where Claude Code's own credentials may go without the user saying so: Anthropic itself. */
-const FIRST_PARTY = 'https://api.anthropic.com';
+export const FIRST_PARTY = 'https://api.anthropic.com';
 
-function isFirstParty(tier: TierConfig): boolean {
+export function isFirstParty(tier: Pick<TierConfig, 'baseUrl'>): boolean {
   return tier.baseUrl === FIRST_PARTY || tier.baseUrl.startsWith(FIRST_PARTY + '/');
 }
 
@@ -335,6 +359,7 @@ function str(ctx: Ctx, node: Node | undefined, path: string): string | undefined
   const v = scalar(ctx, node, path);
   if (v === undefined) return undefined;
   if (typeof v !== 'string') fail(ctx, node, path, `must be a string, got ${JSON.stringify(v)}`);
+  if (/\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v)) ctx.fromEnv.push({ path });
   return expand(ctx, v);
 }
 

@@ -136,11 +136,14 @@ export async function main(argv) {
     console.log(USAGE);
     return 0;
   }
-  const { startApp, loadAppConfig } = await import('../proxy/app.ts');
+  const { startApp, loadAppConfigWithTrust } = await import('../proxy/app.ts');
+  const { trustNotice } = await import('../proxy/trust/load.ts');
   let app;
   try {
     const repo = await repoTop(resolve(args.repo ?? process.cwd()));
-    const config = loadAppConfig({ repo, configFile: args.config, port: args.port });
+    const loaded = loadAppConfigWithTrust({ repo, configFile: args.config, port: args.port });
+    const config = loaded.config;
+    for (const line of trustNotice(loaded)) console.error(chalk.yellow(`warning: ${line}`));
     for (const s of config.skipped) console.error(chalk.yellow(`warning: tier ${s.name} skipped: ${s.reason}`));
     app = await startApp({ repo, verbose: args.verbose }, config); // refuses a second proxy on this repository
     onSignals(app);

@@ -1,7 +1,10 @@
 // .fallbackrc.yaml: defaults, ${VAR} expansion and skipped tiers, and errors that name key and line.
 
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, PROJECT_DEFAULT_CONFIG } from '../proxy/config.ts';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig, locateConfig, parseConfig, PROJECT_DEFAULT_CONFIG } from '../proxy/config.ts';
 
 const tier = 'tiers:\n  - name: claude\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n';
 
@@ -56,5 +59,37 @@ describe('config', () => {
 
   it('accepts a non-loopback host when proxy.token is set', () => {
     expect(parseConfig(`proxy:\n  host: 0.0.0.0\n  token: \${T}\n${tier}`, 'f.yaml', { T: 'secret' }).proxy.token).toBe('secret');
+  });
+});
+
+describe('where a value and a config come from (for proxy/trust/)', () => {
+  it('records every value read from ${VAR}, with its tier and key; not those of a skipped tier', () => {
+    const text = `proxy:\n  token: \${T}\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n    headers:\n      X-Extra: "a-\${H}"\n  - name: ds\n    protocol: anthropic\n    base_url: https://api.deepseek.com/anthropic\n    api_key: \${K}\n  - name: gone\n    protocol: openai\n    base_url: https://api.openai.com/v1\n    api_key: \${UNSET}\n    model: m\nnotify:\n  webhooks: ["\${W}"]\n`;
+    const c = parseConfig(text, 'f.yaml', { T: 't', H: 'h', K: 'k', W: 'https://w' });
+    expect(c.fromEnv).toEqual([
+      { path: 'proxy.token' },
+      { path: 'tiers[0].headers.X-Extra', tier: 'claude', key: 'headers.X-Extra' },
+      { path: 'tiers[1].api_key', tier: 'ds', key: 'api_key' },
+      { path: 'notify.webhooks[0]' },
+    ]);
+    expect(parseConfig(tier, 'f.yaml', {}).fromEnv).toEqual([]);
+  });
+
+  it('finds --config first, then the repository\'s file, then the user\'s config.yaml, then the tool\'s default', () => {
+    const home = realpathSync(mkdtempSync(join(tmpdir(), 'cf-home-')));
+    const repo = realpathSync(mkdtempSync(join(tmpdir(), 'cf-repo-')));
+    try {
+      const env = { XDG_CONFIG_HOME: home };
+      expect(locateConfig(undefined, repo, env)).toEqual({ file: PROJECT_DEFAULT_CONFIG, origin: 'tool-default' });
+      mkdirSync(join(home, 'claude-fallback'));
+      writeFileSync(join(home, 'claude-fallback', 'config.yaml'), tier);
+      expect(locateConfig(undefined, repo, env)).toEqual({ file: join(home, 'claude-fallback', 'config.yaml'), origin: 'user' });
+      writeFileSync(join(repo, '.fallbackrc.yaml'), tier);
+      expect(locateConfig(undefined, repo, env)).toEqual({ file: join(repo, '.fallbackrc.yaml'), origin: 'repository' });
+      expect(locateConfig('x.yaml', repo, env)).toEqual({ file: resolve('x.yaml'), origin: 'command-line' });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });

@@ -88,6 +88,16 @@ export function listedModels(json: unknown): string[] {
   return [];
 }
 
+/** Statuses that say "not now" rather than "not like this": a timeout, a conflict, a rate limit, a server error. */
+const passing = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
+
+/** What to do about a model-list answer that is neither 200, a refused key nor 404. */
+export function statusFix(status: number, tier: string): string {
+  if (status === 429) return 'rate-limited right now; the proxy falls back while it is';
+  if (passing(status)) return `the vendor answered ${status}: try again later`;
+  return `a ${status} will not go away by waiting: check ${tier}'s base_url (the vendor's API address, with /v1 where its documentation has it), its model and its key`;
+}
+
 export async function checkTier(tier: TierConfig): Promise<Step[]> {
   const steps: Step[] = [];
   const url = new URL(tier.baseUrl);
@@ -158,7 +168,7 @@ export async function checkTier(tier: TierConfig): Promise<Step[]> {
     } else if (r.statusCode === 404) {
       steps.push({ step: 'auth', ok: false, warn: true, detail: `${where}: 404`, fix: `${base}: a 404 usually means a path segment too many or too few (e.g. /v1 twice); some compatible endpoints have no model list at all` });
     } else {
-      steps.push({ step: 'auth', ok: false, warn: r.statusCode === 429 || r.statusCode >= 500, detail: `${where}: ${r.statusCode} ${vendorMessage(json)}`.trimEnd(), fix: r.statusCode === 429 ? 'rate-limited right now; the proxy falls back while it is' : `the vendor answered ${r.statusCode}: try again later` });
+      steps.push({ step: 'auth', ok: false, warn: passing(r.statusCode), detail: `${where}: ${r.statusCode} ${vendorMessage(json)}`.trimEnd(), fix: statusFix(r.statusCode, tier.name) });
     }
   } catch (err) {
     steps.push({ step: 'auth', ok: false, detail: `GET ${safeUrl(call.url)}: ${errText(err)}`, fix: base });

@@ -8,7 +8,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findConfigFile, loadConfig, type Config } from '../../proxy/config.ts';
+import { locateConfig, type Config } from '../../proxy/config.ts';
+import { loadConfigWithTrust, type LoadedConfig } from '../../proxy/trust/load.ts';
+import { describeRemoval } from '../../proxy/trust/policy.ts';
+import { userConfigFile } from '../../proxy/trust/user-dir.ts';
 import { git } from '../../proxy/git/git.ts';
 import { ledgerPath, readLedger } from '../../proxy/git/ledger.ts';
 import { CliError, findRepo, type Repo } from './repo.ts';
@@ -51,15 +54,48 @@ function nodeVersion(): Finding {
   return { check: 'node', status: 'ok', message: `node ${process.versions.node}` };
 }
 
-function configFindings(repo: Repo, file: string | undefined): { findings: Finding[]; config: Config | null } {
-  const path = findConfigFile(file, repo.top);
-  let config: Config;
-  try {
-    config = loadConfig(path);
-  } catch (err) {
-    return { findings: [{ check: 'config', status: 'fail', message: (err as Error).message, fix: `edit ${path} where the message says (README "Configuration" lists every key)` }], config: null };
+/** Which file this is, in words, and where to change it. */
+function describeOrigin(loaded: Pick<LoadedConfig, 'origin'>, repo: Repo): string {
+  switch (loaded.origin) {
+    case 'command-line':
+      return 'given with --config';
+    case 'user':
+      return 'your own config';
+    case 'repository':
+      return "the repository's own";
+    case 'tool-default':
+      return `the tool's default: Claude only unless its keys are set; do not edit it (an update replaces it), put your own in ${join(repo.top, '.fallbackrc.yaml')} for this repository, or in ${userConfigFile()} for all of them`;
   }
-  const out: Finding[] = [{ check: 'config', status: 'ok', message: `${path}${path === join(repo.top, '.fallbackrc.yaml') ? '' : ' (the tool\'s default; put a .fallbackrc.yaml in the repository to change it)'}: ${config.tiers.length} tier${config.tiers.length === 1 ? '' : 's'}` }];
+}
+
+/** Whether the repository's config is trusted, and what is ignored until it is. */
+function trustFinding(loaded: LoadedConfig): Finding | null {
+  if (loaded.origin !== 'repository') return null;
+  if (loaded.trust === 'store') return { check: 'trust', status: 'ok', message: 'you trusted this file as it is now (claude-fallback trust): it runs as written' };
+  if (loaded.trust === 'path') return { check: 'trust', status: 'ok', message: 'trusted: it is under a folder of CLAUDE_FALLBACK_TRUSTED_PATHS' };
+  if (loaded.removals.length === 0) return { check: 'trust', status: 'ok', message: 'not trusted, but it asks for nothing an untrusted config may not do: it runs as written' };
+  return {
+    check: 'trust',
+    status: 'warn',
+    message: `not trusted (someone else may have written it), so the proxy ignores:\n${loaded.removals.map((r) => `      ${describeRemoval(r)}`).join('\n')}`,
+    fix: 'read the file; if you want it to run as written: claude-fallback trust (an edit to the file revokes it)',
+  };
+}
+
+function configFindings(repo: Repo, file: string | undefined): { findings: Finding[]; config: Config | null } {
+  const { file: path, origin } = locateConfig(file, repo.top);
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfigWithTrust({ explicit: file, repo: repo.top });
+  } catch (err) {
+    const fix = origin === 'tool-default' ? "the tool's own file is broken: reinstall claude-fallback" : `edit ${path} where the message says (README "Configuration" lists every key)`;
+    return { findings: [{ check: 'config', status: 'fail', message: (err as Error).message, fix }], config: null };
+  }
+  // Doctor checks the config that runs: an untrusted file's own hosts are not sent a key here either.
+  const config = loaded.config;
+  const out: Finding[] = [{ check: 'config', status: 'ok', message: `${path} (${describeOrigin(loaded, repo)}): ${config.tiers.length} tier${config.tiers.length === 1 ? '' : 's'}` }];
+  const trust = trustFinding(loaded);
+  if (trust) out.push(trust);
   for (const s of config.skipped) {
     const vars = s.reason.match(/\$[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
     out.push({ check: `tier ${s.name}`, status: 'warn', message: `skipped: ${s.reason}`, fix: `${vars.map((v) => `export ${v.slice(1)}=…`).join('; ')} in the shell that starts claude-fallback, or remove the tier from ${path}` });
@@ -86,11 +122,13 @@ async function tierNetwork(config: Config): Promise<Finding[]> {
   return out;
 }
 
+const HOOK_MODE = { default: "git's own hooks folder", redirect: 'core.hooksPath points at our dispatchers', self: "this project's .husky" } as const;
+
 async function hookFindings(repo: Repo, rt: Runtime): Promise<Finding[]> {
   const mod = (await import(pathToFileURL(join(rt.root, 'scripts', 'install-hooks.mjs')).href)) as {
     HOOKS: string[];
     ORIGINAL_SUFFIX: string;
-    hookTarget(repo: string): Promise<{ dir: string; style: string; top: string }>;
+    hookTarget(repo: string): Promise<{ dir: string; mode: 'default' | 'redirect' | 'self'; top: string }>;
   };
   const target = await mod.hookTarget(repo.top);
   const missing: string[] = [];
@@ -104,7 +142,7 @@ async function hookFindings(repo: Repo, rt: Runtime): Promise<Finding[]> {
       continue;
     }
     const text = readFileSync(file, 'utf8');
-    if (target.style === 'husky' && /\bhooks\/[a-z-]+/.test(text) && existsSync(join(repo.top, 'hooks', hook))) continue; // this project's own .husky/
+    if (target.mode === 'self' && /\bhooks\/[a-z-]+/.test(text) && existsSync(join(repo.top, 'hooks', hook))) continue; // this project's own .husky/
     if (!text.includes('# claude-fallback stub:')) {
       foreign.push(hook);
       continue;
@@ -118,7 +156,7 @@ async function hookFindings(repo: Repo, rt: Runtime): Promise<Finding[]> {
   if (missing.length) out.push({ check: 'hooks', status: 'fail', message: `not installed in ${target.dir}: ${missing.join(', ')} (commits get no Model: trailer, run tags do not move)`, fix: `${fix} (start does it too, unless --no-hooks)` });
   if (foreign.length) out.push({ check: 'hooks', status: 'fail', message: `${foreign.join(', ')} in ${target.dir} ${foreign.length === 1 ? 'is' : 'are'} another tool's, and ours are not chained with ${foreign.length === 1 ? 'it' : 'them'}`, fix: `${fix} (keeps yours and runs it first)` });
   if (stale.length) out.push({ check: 'hooks', status: 'fail', message: `stubs point at a claude-fallback that is gone: ${stale.join(', ')}`, fix: `${fix} (after moving or reinstalling claude-fallback)` });
-  if (!out.length) out.push({ check: 'hooks', status: 'ok', message: `installed in ${target.dir} (${target.style})${chained.length ? `; your earlier ${chained.join(', ')} run${chained.length === 1 ? 's' : ''} first` : ''}` });
+  if (!out.length) out.push({ check: 'hooks', status: 'ok', message: `installed in ${target.dir} (${HOOK_MODE[target.mode]})${chained.length ? `; your earlier ${chained.join(', ')} run${chained.length === 1 ? 's' : ''} first` : ''}` });
   return out;
 }
 

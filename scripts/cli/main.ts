@@ -18,13 +18,14 @@ git repository you are in that falls back to other models, and records who wrote
   stop                  stop this repository's proxy
   retry [TIER]          lift a tier's cooldown so the next request tries it
   doctor                check the config, keys, tiers' reachability, hooks, ledger and git
+  trust [--revoke]      run this repository's .fallbackrc.yaml as written (it is cut down until then)
   statusline            the line for Claude Code's statusLine setting
   review …              what each model did: analyze, show, accept, rollback, log, costs
   hooks install|uninstall   the git hooks, in any repository
 
 Every subcommand takes --repo DIR (default: the repository of the current directory).`;
 
-const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'review', 'hooks', 'help'] as const;
+const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'trust', 'review', 'hooks', 'help'] as const;
 
 export async function main(argv: string[], rt: Runtime): Promise<number | null> {
   const first = argv[0];
@@ -58,6 +59,8 @@ export async function main(argv: string[], rt: Runtime): Promise<number | null> 
         return await (await import('./retry.ts')).runRetry(rest);
       case 'doctor':
         return await (await import('./doctor.ts')).runDoctor(rest, rt);
+      case 'trust':
+        return await (await import('./trust.ts')).runTrust(rest);
       case 'review':
         return await (await import('./review.ts')).runReview(rest);
       case 'hooks':

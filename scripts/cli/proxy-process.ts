@@ -32,8 +32,10 @@ let closing = false;
 async function start(options: StartOptions): Promise<void> {
   try {
     // Loaded here, not at the top: the message handlers below exist before this module's heavy imports.
-    const [{ startApp, loadAppConfig }, { tierTable }] = await Promise.all([import('../../proxy/app.ts'), import('./tier-table.ts')]);
-    const config = loadAppConfig({ repo: options.repo, configFile: options.configFile, port: options.port });
+    const [{ startApp, loadAppConfigWithTrust }, { trustNotice }, { tierTable }] = await Promise.all([import('../../proxy/app.ts'), import('../../proxy/trust/load.ts'), import('./tier-table.ts')]);
+    const loaded = loadAppConfigWithTrust({ repo: options.repo, configFile: options.configFile, port: options.port });
+    const config = loaded.config;
+    for (const line of trustNotice(loaded)) log(`warning: ${line}`);
     for (const s of config.skipped) log(`warning: tier ${s.name} skipped: ${s.reason}`);
     const handle = options.fd === undefined ? undefined : { fd: options.fd };
     app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle }, config);

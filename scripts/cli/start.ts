@@ -116,13 +116,8 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     return 0;
   }
   // git finds the repository while the config module loads (it is this process's largest import).
-  const [repo, { findConfigFile, loadConfig }] = await Promise.all([findRepo(args.repo ?? process.cwd()), import('../../proxy/config.ts')]);
-  let config: Config;
-  try {
-    config = loadConfig(findConfigFile(args.config, repo.top));
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
+  const [repo, { loadStartConfig }] = await Promise.all([findRepo(args.repo ?? process.cwd()), import('./start-config.ts')]);
+  const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0);
   if (args.port !== undefined) config.proxy.port = args.port;
   if (config.tiers.length === 0) throw new CliError(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   const running = runningProxy(repo);

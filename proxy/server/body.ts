@@ -1,10 +1,45 @@
-// Request bodies: read with a size limit (413 past it, early when content-length says so), and a
-// Messages request checked for the fields every route needs before anything is sent upstream.
+// Request bodies: read with a size limit (413 past it, early when content-length says so), a nesting
+// limit (400 past it), and a Messages request checked for the fields every route needs before anything is sent upstream.
 
 import type { IncomingMessage } from 'node:http';
 import type { MessagesRequest } from '../wire/types.ts';
 import { ProxyError } from '../wire/errors.ts';
 import type { ClientRequest } from '../providers/provider.ts';
+
+/**
+ * How deep arrays and objects may nest in a request body. Real requests stay far below it (a tool schema
+ * a dozen levels, a tool_result three); every walker the body later meets (token estimate, converters,
+ * schema cleaners, JSON.stringify) recurses, and 8,000 levels overflowed the stack into a 500
+ * (docs/security.md "Bounds").
+ */
+export const MAX_JSON_DEPTH = 256;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The first byte offset at which the JSON text nests deeper than `max`, or -1. One pass over the bytes
+ * with a counter (no recursion, no parse), skipping strings; malformed text is JSON.parse's to refuse.
+ */
+export function tooDeepAt(raw: Uint8Array, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > max) return i;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+  return -1;
+}
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -27,6 +62,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 }
 
 export function parseMessagesBody(raw: Buffer, opts: { needsMaxTokens?: boolean } = {}): MessagesRequest {
+  // Before anything recursive sees the body: every walker after this point may trust its depth.
+  const deep = tooDeepAt(raw, MAX_JSON_DEPTH);
+  if (deep >= 0)
+    throw new ProxyError(400, 'invalid_request_error', `request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at byte ${deep}); the proxy's limit is ${MAX_JSON_DEPTH}`);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

@@ -4,42 +4,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { MessagesRequest } from '../wire/types.ts';
 import { ProxyError } from '../wire/errors.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import type { ClientRequest } from '../providers/provider.ts';
-
-/**
- * How deep arrays and objects may nest in a request body. Real requests stay far below it (a tool schema
- * a dozen levels, a tool_result three); every walker the body later meets (token estimate, converters,
- * schema cleaners, JSON.stringify) recurses, and 8,000 levels overflowed the stack into a 500
- * (docs/security.md "Bounds").
- */
-export const MAX_JSON_DEPTH = 256;
-
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * The first byte offset at which the JSON text nests deeper than `max`, or -1. One pass over the bytes
- * with a counter (no recursion, no parse), skipping strings; malformed text is JSON.parse's to refuse.
- */
-export function tooDeepAt(raw: Uint8Array, max: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > max) return i;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
-  }
-  return -1;
-}
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);

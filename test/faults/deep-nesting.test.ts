@@ -2,12 +2,14 @@
 // input) is the client's mistake: 400 invalid_request_error naming the depth limit, for every tier
 // protocol and for count_tokens, never `500 Maximum call stack size exceeded`. The limit is checked on the
 // raw body before anything recursive (JSON.parse's consumers, token estimates, converters, schema
-// cleaners) sees it; a request at the limit still goes through.
+// cleaners) sees it; a request at the limit still goes through. An upstream answer nested as deep is
+// that tier's failure: the next tier answers.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type TierSpec } from '../helpers/harness.ts';
-import { MAX_JSON_DEPTH } from '../../proxy/server/body.ts';
+import { startScriptedUpstream } from '../helpers/scripted-upstream.ts';
+import { MAX_JSON_DEPTH } from '../../proxy/wire/json-depth.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -103,5 +105,64 @@ describe(`requests nested ${DEEP} levels deep (issue 19 item 5)`, () => {
     });
     expect(res.status).toBe(200);
     await res.text();
+  });
+});
+
+describe(`upstream answers nested ${DEEP} levels deep (issue 19 item 5)`, () => {
+  const args = deepInput(DEEP);
+  const ANSWERS: [string, (url: string) => TierSpec, boolean, string, string][] = [
+    // Nested objects in the answer itself: the tier failed, the next one answers.
+    ['anthropic, whole', (u) => ({ name: 'deep', protocol: 'anthropic', base_url: u }), false, 'application/json',
+      `{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"tool_use","id":"toolu_1","name":"Deep","input":${args}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}`],
+    ['gemini, whole', (u) => ({ name: 'deep', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), false, 'application/json',
+      `{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"Deep","args":${args}}}]},"finishReason":"STOP","index":0}]}`],
+    ['gemini, streamed', (u) => ({ name: 'deep', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), true, 'text/event-stream',
+      `data: {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"Deep","args":${args}}}]},"finishReason":"STOP","index":0}]}\n\n`],
+  ];
+  // Nested JSON inside a string (OpenAI's tool call arguments): the answer stands, the too-deep input
+  // kept as text under `_raw` as any input that is not a JSON object is.
+  const IN_STRINGS: [string, (url: string) => TierSpec, boolean, string, string][] = [
+    ['openai, whole', (u) => ({ name: 'deep', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), false, 'application/json',
+      `{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"Deep","arguments":${JSON.stringify(args)}}}]},"finish_reason":"tool_calls"}]}`],
+    ['openai, streamed', (u) => ({ name: 'deep', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), true, 'text/event-stream',
+      `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"Deep","arguments":${JSON.stringify(args)}}}]}}]}\n\ndata: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`],
+  ];
+
+  it.each(ANSWERS)('%s: the tier failed, the next one answers (no 500)', async (_name, tier, stream, type, text) => {
+    const deep = await startScriptedUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': type });
+      res.end(text);
+    });
+    const backup = await startFakeUpstream(() => (stream ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') } : { kind: 'json', status: 200, body: { id: 'msg_b', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'from the backup' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }));
+    const h = await startHarness({ tiers: [tier(deep.url), { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' }] });
+    cleanup.push(() => deep.close(), () => backup.close(), () => h.close());
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'Deep', input_schema: { type: 'object' } }] }),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain(stream ? 'message_stop' : 'from the backup');
+    expect(deep.requests).toHaveLength(1);
+    expect(backup.requests).toHaveLength(1);
+  });
+
+  it.each(IN_STRINGS)('%s: the answer reaches the client, the deep input as text (no 500)', async (_name, tier, stream, type, text) => {
+    const deep = await startScriptedUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': type });
+      res.end(text);
+    });
+    const h = await startHarness({ tiers: [tier(deep.url)] });
+    cleanup.push(() => deep.close(), () => h.close());
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'Deep', input_schema: { type: 'object' } }] }),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain(stream ? 'message_stop' : '"_raw":');
+    expect(body).toContain('"name":"Deep"');
   });
 });

@@ -28,6 +28,9 @@ export type UnifiedLimits = {
   seen_at: string;
 };
 
+/** The largest spent fraction taken as a value (100 = 10,000 %): anything past it is a broken header. */
+const MAX_UTILIZATION = 100;
+
 const WINDOWS = [
   ['five_hour', '5h'],
   ['seven_day', '7d'],
@@ -46,7 +49,8 @@ export function parseUnifiedLimits(headers: Headers, now = Date.now()): UnifiedL
   for (const [key, abbrev] of WINDOWS) {
     const u = Number(header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`));
     const reset = resetIso(header(headers, `anthropic-ratelimit-unified-${abbrev}-reset`), now);
-    if (header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`) === undefined || !Number.isFinite(u) || reset === null) continue;
+    // A fraction, a little over 1 at most; a negative or absurd one (`1e308`, which printed `Infinity%`) is no value.
+    if (header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`) === undefined || !Number.isFinite(u) || u < 0 || u > MAX_UTILIZATION || reset === null) continue;
     const status = header(headers, `anthropic-ratelimit-unified-${abbrev}-status`);
     out[key] = { utilization: u, resets_at: reset, ...(status ? { status } : {}) };
     any = true;

@@ -9,6 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream, type Reply } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
 import { ASK } from '../helpers/loose-tiers.ts';
+import { parseUnifiedLimits } from '../../proxy/status/rate-limits.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -126,5 +127,22 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
       expect(Date.parse(t as string)).toBeLessThanOrEqual(Date.now() + WEEK_MS);
     }
     primaryReplies = [];
+  });
+});
+
+describe('the unified limits as recorded for the status line (issue 19 item 5)', () => {
+  const now = Date.now();
+  const window = (utilization: string, reset: string) => ({
+    'anthropic-ratelimit-unified-status': 'allowed',
+    'anthropic-ratelimit-unified-5h-utilization': utilization,
+    'anthropic-ratelimit-unified-5h-reset': reset,
+  });
+
+  it('keeps a window whose reset is far off, clamped to a week, and drops one whose reset or utilization is garbage', () => {
+    expect(parseUnifiedLimits(window('0.5', '99999999999999999999'), now)?.five_hour).toEqual({ utilization: 0.5, resets_at: new Date(now + WEEK_MS).toISOString() });
+    expect(parseUnifiedLimits(window('0.5', String(Math.floor(now / 1000) + 3600)), now)?.five_hour?.resets_at).toBe(new Date(Math.floor(now / 1000) * 1000 + 3_600_000).toISOString());
+    for (const [u, r] of [['0.5', '-5'], ['0.5', 'NaN'], ['0.5', 'soon'], ['1e308', '1800000000'], ['-0.2', '1800000000'], ['NaN', '1800000000']]) {
+      expect(parseUnifiedLimits(window(u, r), now)?.five_hour, `${u} ${r}`).toBeNull();
+    }
   });
 });

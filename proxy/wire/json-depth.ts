@@ -9,31 +9,39 @@
  */
 export const MAX_JSON_DEPTH = 256;
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /**
- * The first offset at which the JSON text nests deeper than `max`, or -1. One pass over the bytes (or a
- * string's code units: UTF-8 and UTF-16 never use these ASCII values inside another character) with a
- * counter, no recursion and no parse, skipping strings; malformed text is JSON.parse's to refuse.
+ * The first offset at which the JSON text nests deeper than `max`, or -1. One pass with a counter, no
+ * recursion and no parse; strings (most of a request) are skipped with the native `indexOf`. Works on
+ * UTF-8 bytes and on a string's code units alike: neither uses these ASCII values inside another
+ * character. Malformed text is JSON.parse's to refuse.
  */
 export function tooDeepAt(raw: Uint8Array | string, max: number = MAX_JSON_DEPTH): number {
-  const text = typeof raw === 'string';
+  return typeof raw === 'string' ? scan(raw, max, (i) => raw.charCodeAt(i), (from) => raw.indexOf('"', from)) : scan(raw, max, (i) => raw[i], (from) => raw.indexOf(QUOTE, from));
+}
+
+function scan(raw: { length: number }, max: number, at: (i: number) => number, nextQuote: (from: number) => number): number {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < raw.length; i++) {
-    const c = text ? raw.charCodeAt(i) : raw[i];
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    const c = at(i);
+    if (c === QUOTE) {
+      i = stringEnd(i, at, nextQuote);
+      if (i < 0) return -1; // an unterminated string: not JSON, and nothing nests inside it
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return i;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return -1;
+}
+
+/** The offset of the quote that closes the string opened at `open` (one after an even run of backslashes), or -1. */
+function stringEnd(open: number, at: (i: number) => number, nextQuote: (from: number) => number): number {
+  for (let q = nextQuote(open + 1); q >= 0; q = nextQuote(q + 1)) {
+    let slashes = 0;
+    while (at(q - 1 - slashes) === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return q;
   }
   return -1;
 }

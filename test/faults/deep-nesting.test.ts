@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type TierSpec } from '../helpers/harness.ts';
 import { startScriptedUpstream } from '../helpers/scripted-upstream.ts';
-import { MAX_JSON_DEPTH } from '../../proxy/wire/json-depth.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../proxy/wire/json-depth.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -164,5 +164,22 @@ describe(`upstream answers nested ${DEEP} levels deep (issue 19 item 5)`, () => 
     const body = await res.text();
     expect(body).toContain(stream ? 'message_stop' : '"_raw":');
     expect(body).toContain('"name":"Deep"');
+  });
+});
+
+describe('tooDeepAt: the one pass that counts nesting', () => {
+  const both = (text: string, max: number) => {
+    const asString = tooDeepAt(text, max);
+    const asBytes = tooDeepAt(Buffer.from(text), max);
+    return { asString, asBytes: asBytes >= 0 ? Buffer.from(text).subarray(0, asBytes).toString().length : -1 };
+  };
+  it('counts arrays and objects, not brackets inside strings, whatever escapes precede a quote', () => {
+    expect(both('[[1]]', 2)).toEqual({ asString: -1, asBytes: -1 });
+    expect(both('[[[1]]]', 2)).toEqual({ asString: 2, asBytes: 2 });
+    expect(both('["\\\\", [[1]]]', 2)).toEqual({ asString: 8, asBytes: 8 }); // a string ending in an escaped backslash
+    expect(both('["\\"[[[", [[1]]]', 2)).toEqual({ asString: 11, asBytes: 11 }); // an escaped quote does not end the string
+    expect(both('{"é€😀":[{"k":"[[[["}]}', 3)).toEqual({ asString: -1, asBytes: -1 }); // multi-byte characters
+    expect(both('{"é€😀":[{"k":"[[[["}]}', 2)).toEqual({ asString: 9, asBytes: 9 }); // the same offset in bytes and in code units
+    expect(both('["[[[[', 1)).toEqual({ asString: -1, asBytes: -1 }); // unterminated: JSON.parse refuses it
   });
 });

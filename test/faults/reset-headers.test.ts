@@ -77,16 +77,18 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
     ];
     const primary = await startFakeUpstream(() => primaryReplies.shift() ?? { kind: 'reset' });
     const openai = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('openai-429.json')), headers }));
+    const gemini = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: { error: { code: 429, message: 'Resource has been exhausted', status: 'RESOURCE_EXHAUSTED' } }, headers }));
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
     const h = await startHarness({
       tiers: [
         { name: 'claude', protocol: 'anthropic', base_url: primary.url },
         { name: 'oa', protocol: 'openai', base_url: openai.url, api_key: 'sk-oa', model: 'gpt-4.1' },
+        { name: 'gem', protocol: 'gemini', base_url: gemini.url, api_key: 'g-key', model: 'gemini-2.5-flash' },
         { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' },
       ],
       fallback: { max_wait: '0s' },
     });
-    cleanup.push(() => primary.close(), () => openai.close(), () => backup.close(), () => h.close());
+    cleanup.push(() => primary.close(), () => openai.close(), () => gemini.close(), () => backup.close(), () => h.close());
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
 
     const before = Date.now();
@@ -97,11 +99,12 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
     expect(whole.status).toBe(200);
     expect(await whole.json()).toMatchObject({ content: [{ type: 'text', text: 'Hello' }] });
 
-    // 429 from Anthropic, then from the OpenAI tier: both fall back, the backup answers.
+    // 429 from Anthropic, then from the OpenAI and Gemini tiers: each falls back, the backup answers.
     const fallen = await client.messages.stream(ASK).finalMessage();
     expect(fallen.content[0]).toMatchObject({ type: 'text' });
     expect(backup.requests).toHaveLength(1);
     expect(openai.requests).toHaveLength(1);
+    expect(gemini.requests).toHaveLength(1);
 
     const switches = (await h.settledEvents()).filter((e) => e.kind === 'switch') as { retry_at?: string }[];
     expect(switches.length).toBeGreaterThanOrEqual(1);
@@ -114,7 +117,7 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
     const status = await fetch(`${h.url}/status`);
     expect(status.status).toBe(200);
     const body = (await status.json()) as { tiers: { cooldown_until: string | null }[]; rate_limits?: Record<string, Record<string, unknown>> };
-    for (const t of body.tiers.slice(0, 2)) {
+    for (const t of body.tiers.slice(0, 3)) {
       const until = Date.parse(t.cooldown_until ?? '');
       expect(until).toBeGreaterThan(before);
       expect(until).toBeLessThanOrEqual(Date.now() + WEEK_MS);

@@ -56,7 +56,7 @@ async function repoTop(dir) {
 
 function tierTable(config, active, safeUrl) {
   // safeUrl: no user:password@ or ?key= on the terminal.
-  const rows = config.tiers.map((t, i) => [i === active ? chalk.green('active') : 'ready', t.name, t.protocol, t.model ?? '(client model)', safeUrl(t.baseUrl)]);
+  const rows = config.tiers.map((t, i) => [i === active ? chalk.green('active') : 'ready', t.name, t.protocol, t.model ?? '(client model)', safeUrl(t.baseUrl).replace(/\/$/, '')]);
   for (const s of config.skipped) rows.push([chalk.yellow('skipped'), s.name, '', s.reason, '']);
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => stripAnsi(r[c]).length)));
   return rows.map((r) => r.map((cell, c) => (c < 4 ? cell + ' '.repeat(widths[c] - stripAnsi(cell).length) : cell)).join('  ')).join('\n');

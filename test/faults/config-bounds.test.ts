@@ -63,8 +63,8 @@ describe('a base_url carrying credentials (item 6)', () => {
     expect(bg.exitCode).toBe(0);
     expect(bg.all).not.toMatch(secrets);
     const log = readFileSync(join(repo, '.git', 'fallback-proxy.log'), 'utf8');
-    expect(log).toContain(`http://${host}/anthropic`);
-    expect(log).toContain(`http://${host}/v1`);
+    expect(log).toMatch(new RegExp(`claude +anthropic +\\(client model\\) +http://${host}/anthropic\\n`));
+    expect(log).toMatch(new RegExp(`gw +openai +gpt-4\\.1 +http://${host}/v1\\n`));
     expect(log).not.toMatch(secrets);
 
     // In the foreground (`start`), the banner goes to the terminal.

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { parseDuration, parseSize } from './duration.ts';
+import { durationText, MAX_DURATION_MS, parseDuration, parseSize } from './duration.ts';
+import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 import { isLoopbackHost } from './server/access.ts';
 import { refPartProblem } from './git/run-tag.ts';
 import { userConfigFile } from './trust/user-dir.ts';
@@ -162,7 +163,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const fb = readMap(ctx, top.fallback, 'fallback', ['cooldown', 'max_wait', 'first_byte_timeout', 'idle_timeout', 'holdback']);
   const fallback = {
-    cooldownMs: duration(ctx, fb.cooldown, 'fallback.cooldown') ?? 15 * 60_000,
+    cooldownMs: duration(ctx, fb.cooldown, 'fallback.cooldown', MAX_COOLDOWN_MS) ?? 15 * 60_000,
     maxWaitMs: duration(ctx, fb.max_wait, 'fallback.max_wait') ?? 10_000,
     firstByteTimeoutMs: duration(ctx, fb.first_byte_timeout, 'fallback.first_byte_timeout') ?? 60_000,
     idleTimeoutMs: duration(ctx, fb.idle_timeout, 'fallback.idle_timeout') ?? 5 * 60_000,
@@ -384,11 +385,13 @@ function bool(ctx: Ctx, node: Node | undefined, path: string): boolean | undefin
   return v;
 }
 
-function duration(ctx: Ctx, node: Node | undefined, path: string): number | undefined {
+/** A duration up to `max` (docs/config.md "Bounds"): past it Node's timers overflow, or the proxy would clamp it silently. */
+function duration(ctx: Ctx, node: Node | undefined, path: string, max = MAX_DURATION_MS): number | undefined {
   const v = scalar(ctx, node, path);
   if (v === undefined) return undefined;
   const ms = typeof v === 'string' ? parseDuration(v) : undefined;
   if (ms === undefined) fail(ctx, node, path, `bad duration ${JSON.stringify(v)}: write it like 15m, 10s or 500ms`);
+  if (ms > max) fail(ctx, node, path, `${v} is too long: the largest allowed value is ${durationText(max)}`);
   return ms;
 }
 

@@ -4,6 +4,12 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
+/**
+ * The longest duration a config key may name: Node's timers hold at most 2^31−1 ms (24.8 days) and fire
+ * after 1 ms past it, which would turn a long holdback or timeout silently off (docs/config.md).
+ */
+export const MAX_DURATION_MS = 24 * 86_400_000;
+
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
@@ -32,4 +38,16 @@ export function formatDuration(ms: number): string {
   const rest = s % 60;
   if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
   return rest > 0 ? `${m}m ${rest}s` : `${m}m`;
+}
+
+/** A duration as config writes it, exactly, largest unit first: `24d`, `7d`, `1h30m`, `1s500ms`. */
+export function durationText(ms: number): string {
+  let rest = Math.round(ms);
+  let out = '';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || '0ms';
 }

@@ -54,8 +54,9 @@ async function repoTop(dir) {
   return r.stdout.trim();
 }
 
-function tierTable(config, active) {
-  const rows = config.tiers.map((t, i) => [i === active ? chalk.green('active') : 'ready', t.name, t.protocol, t.model ?? '(client model)', t.baseUrl]);
+function tierTable(config, active, safeUrl) {
+  // safeUrl: no user:password@ or ?key= on the terminal.
+  const rows = config.tiers.map((t, i) => [i === active ? chalk.green('active') : 'ready', t.name, t.protocol, t.model ?? '(client model)', safeUrl(t.baseUrl).replace(/\/$/, '')]);
   for (const s of config.skipped) rows.push([chalk.yellow('skipped'), s.name, '', s.reason, '']);
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => stripAnsi(r[c]).length)));
   return rows.map((r) => r.map((cell, c) => (c < 4 ? cell + ' '.repeat(widths[c] - stripAnsi(cell).length) : cell)).join('  ')).join('\n');
@@ -138,6 +139,7 @@ export async function main(argv) {
   }
   const { startApp, loadAppConfigWithTrust } = await import('../proxy/app.ts');
   const { trustNotice } = await import('../proxy/trust/load.ts');
+  const { safeUrl } = await import('../proxy/engine/failure-log.ts');
   let app;
   try {
     const repo = await repoTop(resolve(args.repo ?? process.cwd()));
@@ -155,7 +157,7 @@ export async function main(argv) {
     }
     const url = `http://${config.proxy.host === '0.0.0.0' ? '127.0.0.1' : config.proxy.host}:${app.port}`;
     console.log(`export ANTHROPIC_BASE_URL=${url}`);
-    console.error(tierTable(config, 0));
+    console.error(tierTable(config, 0, safeUrl));
     console.error(`repository ${repo}; ledger ${app.ledgerPath}; config ${config.file}`);
   } catch (err) {
     console.error(chalk.red(`error: ${err.message}`));

@@ -60,6 +60,28 @@ describe('config', () => {
   it('accepts a non-loopback host when proxy.token is set', () => {
     expect(parseConfig(`proxy:\n  host: 0.0.0.0\n  token: \${T}\n${tier}`, 'f.yaml', { T: 'secret' }).proxy.token).toBe('secret');
   });
+
+  // Issue 19 item 6: Node's timers hold at most 2^31−1 ms (24.8 days); past it they fire after 1 ms, so
+  // `holdback: 30d` was a holdback silently off and `request_timeout: 99999999999d` crashed at start.
+  const DURATION_KEYS: [string, string, string][] = [
+    ['proxy', 'request_timeout', '24d'],
+    ['fallback', 'max_wait', '24d'],
+    ['fallback', 'first_byte_timeout', '24d'],
+    ['fallback', 'idle_timeout', '24d'],
+    ['fallback', 'holdback', '24d'],
+    ['fallback', 'cooldown', '7d'], // the proxy cools a tier down a week at most, whatever it is told
+    ['notify', 'timeout', '24d'],
+  ];
+
+  it.each(DURATION_KEYS)('refuses %s.%s past its largest value (%s), naming the key, the line and that value', (section, key, largest) => {
+    for (const value of ['30d', '99999999999d', `${largest}1ms`, '9'.repeat(400) + 'd']) {
+      const text = `${tier}${section}:\n  ${key}: ${value}\n`;
+      expect(() => parseConfig(text, 'f.yaml', {})).toThrow(`f.yaml:6: ${section}.${key}: ${value} is too long: the largest allowed value is ${largest}`);
+    }
+    const atLimit = parseConfig(`${tier}${section}:\n  ${key}: ${largest}\n`, 'f.yaml', {});
+    const read = { proxy: atLimit.proxy, fallback: atLimit.fallback, notify: atLimit.notify } as Record<string, Record<string, unknown>>;
+    expect(Object.values(read[section])).toContain(Number.parseInt(largest, 10) * 86_400_000);
+  });
 });
 
 describe('where a value and a config come from (for proxy/trust/)', () => {

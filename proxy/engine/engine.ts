@@ -22,6 +22,7 @@ import { redact, tierSecrets } from '../redact.ts';
 import { failureLine, refusalCooldownLine, refusalLine } from './failure-log.ts';
 import type { RateLimitRecorder } from '../status/rate-limits.ts';
 import { estimateInputTokens } from '../wire/estimate-tokens.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
 import { isFirstPartyAnthropic } from '../providers/anthropic/vendor.ts';
@@ -224,6 +225,7 @@ async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call
   }
   if (timedOut) return { kind: 'failed', error: { status: 0, type: 'timeout_error', message: `no answer within ${firstByteTimeoutMs} ms`, transport: 'timeout' } };
   const text = Buffer.concat(chunks).toString('utf8');
+  if (tooDeepAt(text) >= 0) return { kind: 'failed', error: { status: 502, type: 'api_error', message: `upstream sent an answer nested more than ${MAX_JSON_DEPTH} levels deep` } };
   let json: unknown;
   try {
     json = JSON.parse(text);

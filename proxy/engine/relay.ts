@@ -79,10 +79,12 @@ async function holdBack(run: Run): Promise<RelayResult | null> {
     }
     run.pending = null;
     if (firstByte) {
-      // The holdback clock starts with the first byte.
+      // The holdback clock starts with the first byte. A body that is not an event stream (a gateway that
+      // answered `stream: true` with JSON) has no part to release early: it is held whole, so a cut one
+      // still falls back (the idle timeout bounds its wait).
       firstByte = false;
       clearTimeout(run.timer);
-      deadline = timeout(run, opts.holdbackMs, 'holdback');
+      deadline = isEventStream(opts.upstream) ? timeout(run, opts.holdbackMs, 'holdback') : new Promise<never>(() => {});
     }
     const { events, out } = opts.answer.held(next.done ? null : next.value);
     let contentStarted = false;
@@ -217,6 +219,11 @@ function failed(run: Run, error: UpstreamError): RelayResult {
 /** A stream that ended without message_stop (or with an error event) lost part of its answer. */
 function done(run: Run): RelayResult {
   return { kind: 'done', usage: run.usage, ok: run.sawStop && !run.sawError };
+}
+
+function isEventStream(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'];
+  return /^text\/event-stream\b/i.test(String(Array.isArray(type) ? type[0] : (type ?? '')));
 }
 
 function startsContent(e: unknown): boolean {

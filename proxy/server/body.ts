@@ -1,9 +1,10 @@
-// Request bodies: read with a size limit (413 past it, early when content-length says so), and a
-// Messages request checked for the fields every route needs before anything is sent upstream.
+// Request bodies: read with a size limit (413 past it, early when content-length says so), a nesting
+// limit (400 past it), and a Messages request checked for the fields every route needs before anything is sent upstream.
 
 import type { IncomingMessage } from 'node:http';
 import type { MessagesRequest } from '../wire/types.ts';
 import { ProxyError } from '../wire/errors.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import type { ClientRequest } from '../providers/provider.ts';
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -27,6 +28,10 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 }
 
 export function parseMessagesBody(raw: Buffer, opts: { needsMaxTokens?: boolean } = {}): MessagesRequest {
+  // Before anything recursive sees the body: every walker after this point may trust its depth.
+  const deep = tooDeepAt(raw, MAX_JSON_DEPTH);
+  if (deep >= 0)
+    throw new ProxyError(400, 'invalid_request_error', `request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at byte ${deep}); the proxy's limit is ${MAX_JSON_DEPTH}`);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

@@ -10,6 +10,8 @@
 // Some 429s carry none of them (https://github.com/emaspa/trmnl-claude/issues/2), so the last values seen stay.
 // API-key answers carry none: then nothing is known, and nothing is shown.
 
+import { header, resetTimeMs } from '../headers.ts';
+
 type Headers = Record<string, string | string[] | undefined>;
 
 /** One window: the spent fraction, when it reopens, and its own status when Anthropic sends one. */
@@ -26,19 +28,18 @@ export type UnifiedLimits = {
   seen_at: string;
 };
 
+/** The largest spent fraction taken as a value (100 = 10,000 %): anything past it is a broken header. */
+const MAX_UTILIZATION = 100;
+
 const WINDOWS = [
   ['five_hour', '5h'],
   ['seven_day', '7d'],
 ] as const;
 
-function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function unixTime(v: string | undefined): string | null {
-  if (v === undefined || !/^\d+(\.\d+)?$/.test(v.trim())) return null;
-  return new Date(Number(v) * 1000).toISOString();
+/** A reset header as an ISO time, through the one bounded reader: null when malformed, at most a week away. */
+function resetIso(v: string | undefined, now: number): string | null {
+  const t = resetTimeMs(v, now);
+  return t === undefined ? null : new Date(t).toISOString();
 }
 
 /** The unified limits in one answer's headers, or null when it has none. */
@@ -47,15 +48,16 @@ export function parseUnifiedLimits(headers: Headers, now = Date.now()): UnifiedL
   let any = false;
   for (const [key, abbrev] of WINDOWS) {
     const u = Number(header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`));
-    const reset = unixTime(header(headers, `anthropic-ratelimit-unified-${abbrev}-reset`));
-    if (header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`) === undefined || !Number.isFinite(u) || reset === null) continue;
+    const reset = resetIso(header(headers, `anthropic-ratelimit-unified-${abbrev}-reset`), now);
+    // A fraction, a little over 1 at most; a negative or absurd one (`1e308`, which printed `Infinity%`) is no value.
+    if (header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`) === undefined || !Number.isFinite(u) || u < 0 || u > MAX_UTILIZATION || reset === null) continue;
     const status = header(headers, `anthropic-ratelimit-unified-${abbrev}-status`);
     out[key] = { utilization: u, resets_at: reset, ...(status ? { status } : {}) };
     any = true;
   }
   const status = header(headers, 'anthropic-ratelimit-unified-status');
   const claim = header(headers, 'anthropic-ratelimit-unified-representative-claim');
-  const reset = unixTime(header(headers, 'anthropic-ratelimit-unified-reset'));
+  const reset = resetIso(header(headers, 'anthropic-ratelimit-unified-reset'), now);
   if (status) out.status = status;
   if (claim) out.representative_claim = claim;
   if (reset) out.resets_at = reset;

@@ -3,6 +3,7 @@
 // and accumulating its events here, so each provider has one mapping to get right and to test.
 
 import type { ContentBlock, ErrorBody, Message, StreamEvent } from './types.ts';
+import { tooDeepAt } from './json-depth.ts';
 
 /** The message, or the `error` event that ended the stream instead. */
 export type Accumulated = { message: Message; error: null } | { message: null; error: ErrorBody['error'] };
@@ -48,9 +49,13 @@ export function accumulateMessage(events: readonly StreamEvent[], model: string)
   return { message, error: null };
 }
 
-/** A tool's input from its JSON text; text that is not a JSON object is kept under `_raw` rather than lost. */
+/**
+ * A tool's input from its JSON text; text that is not a JSON object, or nests deeper than anything may
+ * walk (json-depth.ts), is kept under `_raw` rather than lost.
+ */
 function toolInput(text: string): unknown {
   if (text.trim() === '') return {};
+  if (tooDeepAt(text) >= 0) return { _raw: text };
   try {
     const value = JSON.parse(text) as unknown;
     return value && typeof value === 'object' && !Array.isArray(value) ? value : { _raw: text };

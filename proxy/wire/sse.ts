@@ -1,6 +1,8 @@
 // Server-sent events framing, provider-agnostic: bytes ↔ events (WHATWG EventSource rules).
 // Handles LF, CR and CRLF line ends, multi-line `data:`, comments; never parses JSON itself.
 
+import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth.ts';
+
 export type SSEEvent = { event?: string; data: string; id?: string };
 
 export type SSEParser = {
@@ -143,8 +145,9 @@ export function encodeSSE(type: string, payload: unknown): string {
   return `event: ${type}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
-/** JSON payload of an event, or an Error value the caller decides about (never throws). */
+/** JSON payload of an event, or an Error value the caller decides about (never throws; never too deep to walk). */
 export function parseJSONData(e: SSEEvent): unknown {
+  if (tooDeepAt(e.data) >= 0) return new Error(`event data nests more than ${MAX_JSON_DEPTH} levels deep`);
   try {
     return JSON.parse(e.data);
   } catch (err) {

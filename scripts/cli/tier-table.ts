@@ -1,6 +1,7 @@
 // The tiers as the proxy starts with them: active, ready, or skipped and why (one row each).
 
 import type { Config } from '../../proxy/config.ts';
+import { safeUrl } from '../../proxy/engine/failure-log.ts';
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[39m` : s);
 
@@ -8,7 +9,8 @@ export function tierTable(config: Pick<Config, 'tiers' | 'skipped'>, active: num
   const rows: { state: string; paint: number; cells: string[] }[] = config.tiers.map((t, i) => ({
     state: i === active ? 'active' : 'ready',
     paint: i === active ? 32 : 0,
-    cells: [t.name, t.protocol, t.model ?? '(client model)', t.baseUrl],
+    // No user:password@ or ?key= on the terminal or in the log; no '/' the config did not write either.
+    cells: [t.name, t.protocol, t.model ?? '(client model)', safeUrl(t.baseUrl).replace(/\/$/, '')],
   }));
   for (const s of config.skipped) rows.push({ state: 'skipped', paint: 33, cells: [s.name, '', s.reason, ''] });
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r.cells[c].length)));

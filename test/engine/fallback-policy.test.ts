@@ -79,7 +79,7 @@ describe('parseAnthropicError', () => {
 
   it('reads retry-after as seconds, and the subscription reset as Unix seconds', () => {
     expect(parseAnthropicError(429, { 'retry-after': '7' }, '').retryAfterMs).toBe(7000);
-    expect(rateLimitReset({ 'anthropic-ratelimit-unified-reset': String((now + 5 * 3600_000) / 1000) })).toBe(now + 5 * 3600_000);
+    expect(rateLimitReset({ 'anthropic-ratelimit-unified-reset': String((now + 5 * 3600_000) / 1000) }, now)).toBe(now + 5 * 3600_000);
   });
 
   it('keeps a status-derived type for a body that is not JSON', () => {

@@ -4,7 +4,7 @@
 import type { ErrorType } from '../../wire/types.ts';
 import { typeForStatus } from '../../wire/errors.ts';
 import type { UpstreamError } from '../provider.ts';
-import { header, retryAfterMs, type HeaderMap } from '../../headers.ts';
+import { header, resetTimeMs, retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 const TYPES = new Set<ErrorType>([
   'invalid_request_error',
@@ -47,19 +47,15 @@ export function parseAnthropicError(status: number, headers: HeaderMap, body: st
 
 /**
  * When the exhausted limit resets: the latest `anthropic-ratelimit-*-reset` among buckets whose
- * `remaining` is 0 (RFC 3339), or the subscription's `anthropic-ratelimit-unified-reset` (Unix seconds).
+ * `remaining` is 0 (RFC 3339), or the subscription's `anthropic-ratelimit-unified-reset` (Unix seconds);
+ * read by the one bounded reader, so a malformed value is none and a far one is a week away.
  */
-export function rateLimitReset(headers: HeaderMap): number | undefined {
-  let latest: number | undefined;
-  const unified = header(headers, 'anthropic-ratelimit-unified-reset');
-  if (unified !== undefined) {
-    const t = /^\d+$/.test(unified) ? Number(unified) * 1000 : Date.parse(unified);
-    if (!Number.isNaN(t)) latest = t;
-  }
+export function rateLimitReset(headers: HeaderMap, now = Date.now()): number | undefined {
+  let latest = resetTimeMs(header(headers, 'anthropic-ratelimit-unified-reset'), now);
   for (const bucket of ['requests', 'tokens', 'input-tokens', 'output-tokens']) {
     if (header(headers, `anthropic-ratelimit-${bucket}-remaining`) !== '0') continue;
-    const t = Date.parse(header(headers, `anthropic-ratelimit-${bucket}-reset`) ?? '');
-    if (!Number.isNaN(t) && (latest === undefined || t > latest)) latest = t;
+    const t = resetTimeMs(header(headers, `anthropic-ratelimit-${bucket}-reset`), now);
+    if (t !== undefined && (latest === undefined || t > latest)) latest = t;
   }
   return latest;
 }

@@ -6,7 +6,7 @@ import { parseDuration } from '../../duration.ts';
 import type { UpstreamError } from '../provider.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
 import { typeForStatus } from '../../wire/errors.ts';
-import { header, retryAfterMs, type HeaderMap } from '../../headers.ts';
+import { header, resetDurationMs, retryAfterMs, type HeaderMap } from '../../headers.ts';
 
 /** 429 codes that waiting will not clear (OpenAI billing / spend limits). */
 const QUOTA_CODES = new Set([
@@ -105,7 +105,7 @@ function plainText(bodyText: string): string {
 function rateLimitReset(headers: HeaderMap, errorType: string | undefined): number | undefined {
   const buckets = ['requests', 'tokens'].map((name) => ({
     name,
-    reset: durationMs(header(headers, `x-ratelimit-reset-${name}`)),
+    reset: resetDurationMs(header(headers, `x-ratelimit-reset-${name}`)),
     remaining: Number(header(headers, `x-ratelimit-remaining-${name}`) ?? NaN),
   }));
   const known = buckets.filter((b) => b.reset !== undefined);
@@ -116,12 +116,6 @@ function rateLimitReset(headers: HeaderMap, errorType: string | undefined): numb
   return Math.max(...relevant.map((b) => b.reset as number));
 }
 
-function durationMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const plain = Number(value);
-  if (value.trim() !== '' && Number.isFinite(plain)) return Math.round(plain * 1000); // bare seconds
-  return parseDuration(value);
-}
 
 /** "Please try again in 3.688s" / "in 20ms" / "in 1m2.5s" inside the message. */
 function retryInMessage(message: string): number | undefined {

@@ -19,7 +19,7 @@ export const SECRET_NAMES = [
   '.netrc', '_netrc', '.git-credentials', '.npmrc', '.pypirc', 'credentials', 'credentials.json',
 ] as const;
 
-const SECRET = new RegExp(`^(?:${SECRET_NAMES.map((g) => g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')).join('|')})$`, 'i');
+const SECRET = new RegExp(`^(?:${SECRET_NAMES.map((g) => g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')).join('|')})$`, 'is'); // s: a name may hold a newline
 
 export type LeftOut = { path: string; why: 'secret' } | { path: string; why: 'size'; size: number };
 

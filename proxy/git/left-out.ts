@@ -51,7 +51,7 @@ const MAX_NAMED = 50;
 
 /** Lines for the commit message, one per file: `- <path> (<why>)`. */
 export function describeLeftOut(list: LeftOut[], maxFileSize: number): string {
-  const lines = list.slice(0, MAX_NAMED).map((l) => `- ${printablePath(l.path)} (${l.why === 'secret' ? 'a secret by its name' : `${mb(l.size)}, over the ${mb(maxFileSize)} limit`})`);
+  const lines = list.slice(0, MAX_NAMED).map((l) => `- ${printablePath(l.path)} (${l.why === 'secret' ? 'a secret by its name' : `${humanSize(l.size)}, over the ${humanSize(maxFileSize)} limit`})`);
   if (list.length > MAX_NAMED) lines.push(`- and ${list.length - MAX_NAMED} more`);
   return `Left out, still in the working tree:\n${lines.join('\n')}`;
 }
@@ -74,7 +74,7 @@ export function printablePath(path: string): string {
   return `"${path.replace(UNSAFE, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}"`;
 }
 
-function mb(bytes: number): string {
-  const v = bytes / (1024 * 1024);
-  return `${v >= 10 || Number.isInteger(v) ? Math.round(v) : v.toFixed(1)} MB`;
+function humanSize(bytes: number): string {
+  const [v, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'MB'] : bytes >= 1024 ? [bytes / 1024, 'KB'] : [bytes, 'bytes'];
+  return `${v >= 10 || Number.isInteger(v) ? Math.round(v) : v.toFixed(1)} ${unit}`;
 }

@@ -63,11 +63,11 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
   }
   let scratch: string | undefined;
   try {
-    const top = (await git(repo, ['rev-parse', '--show-toplevel'], { timeoutMs })).stdout.trim();
-    const gitDir = resolve(top, (await git(top, ['rev-parse', '--git-dir'], { timeoutMs })).stdout.trim());
+    // One line each, relative to `repo` where not absolute; `--git-path index` is this worktree's own index.
+    const where = (await git(repo, ['rev-parse', '--show-toplevel', '--git-dir', '--git-path', 'index'], { timeoutMs })).stdout.split('\n');
+    const [top, gitDir, index] = where.slice(0, 3).map((p) => resolve(repo, p));
     const busy = operationsIn(gitDir);
     if (busy.length > 0) return await withoutCommit(opts, tag, `auto-commit skipped: git has an operation in progress (${busy.join(', ')})`);
-    const index = resolve(top, (await git(top, ['rev-parse', '--git-path', 'index'], { timeoutMs })).stdout.trim());
     // A held index.lock: someone is writing the index right now (a commit, an add). Waited for, never removed.
     if (!(await lockGone(`${index}.lock`, lockWaitMs)))
       return await withoutCommit(opts, tag, `auto-commit skipped: git is busy (a lock held for more than ${lockWaitMs} ms): '${index}.lock' exists`);

@@ -11,7 +11,7 @@ import { git } from '../../proxy/git/git.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
 import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/git/switch-commit.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags } from '../hooks/repo.ts';
+import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags, tempDir } from '../hooks/repo.ts';
 
 const TAG = runTagName('model-', 'claude', RUN1);
 const opts = (repo: string, extra: Partial<SwitchCommitOptions> = {}): SwitchCommitOptions => ({
@@ -308,4 +308,38 @@ describe('commitAtSwitch', () => {
     await commitAtSwitch(opts(repo));
     expect(scratch()).toBe(before);
   });
+
+  it('commits nothing while the index holds unresolved conflicts (a stash pop that conflicted leaves no MERGE_HEAD)', async () => {
+    const repo = await makeRepo({ initial: true });
+    writeFileSync(join(repo, 'README'), 'stashed\n');
+    await git(repo, ['stash', '-q']);
+    await commitFile(repo, 'README', 'committed\n', 'Change README');
+    expect((await git(repo, ['stash', 'pop', '-q'], { reject: false })).exitCode).not.toBe(0);
+    const head = await sha(repo);
+    const entries = (await git(repo, ['ls-files', '-s'])).stdout;
+    const r = await commitAtSwitch(opts(repo));
+    expect(r).toMatchObject({ commit: null, warning: 'auto-commit skipped: the index has unresolved conflicts' });
+    expect(await sha(repo)).toBe(head);
+    expect((await git(repo, ['ls-files', '-s'])).stdout).toBe(entries);
+  });
+
+  it("commits in a linked worktree to that worktree's branch, and keeps that worktree's own staging", async () => {
+    const repo = await makeRepo({ initial: true });
+    const wt = join(tempDir('wt'), 'wt');
+    await git(repo, ['worktree', 'add', '-q', '-b', 'side', wt]);
+    writeFileSync(join(wt, 'README'), 'staged in the worktree\n');
+    await git(wt, ['add', 'README']);
+    writeFileSync(join(wt, 'README'), 'staged in the worktree\nand more\n');
+    writeFileSync(join(wt, 'new.txt'), 'new\n');
+    writeFileSync(join(repo, 'main-only.txt'), 'untracked in the main worktree\n');
+    const staged = (await git(wt, ['ls-files', '-s', 'README'])).stdout;
+    const main = await sha(repo, 'main');
+    const r = await commitAtSwitch(opts(wt));
+    expect(r.commit).toBe(await sha(repo, 'side'));
+    expect(await sha(repo, 'main')).toBe(main);
+    expect((await git(wt, ['ls-files', '-s', 'README'])).stdout).toBe(staged);
+    expect((await git(wt, ['status', '--porcelain'])).stdout).toBe('MM README\n');
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('?? main-only.txt\n');
+  });
 });
+

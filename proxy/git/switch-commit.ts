@@ -71,9 +71,12 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     // A held index.lock: someone is writing the index right now (a commit, an add). Waited for, never removed.
     if (!(await lockGone(`${index}.lock`, lockWaitMs)))
       return await withoutCommit(opts, tag, `auto-commit skipped: git is busy (a lock held for more than ${lockWaitMs} ms): '${index}.lock' exists`);
-    const unmerged = await git(top, ['ls-files', '-z', '--unmerged'], { timeoutMs });
+    const [unmerged, headInfo] = await Promise.all([
+      git(top, ['ls-files', '-z', '--unmerged'], { timeoutMs }),
+      git(top, ['rev-parse', 'HEAD^{commit}', 'HEAD^{tree}'], { timeoutMs, reject: false }), // fails on a branch with no commit
+    ]);
     if (unmerged.stdout !== '') return await withoutCommit(opts, tag, 'auto-commit skipped: the index has unresolved conflicts');
-    const head = await revision(top, 'HEAD^{commit}', timeoutMs);
+    const [head, headTree] = headInfo.exitCode === 0 ? headInfo.stdout.split('\n') : [null, null];
 
     // The temporary index starts as a copy of the user's: it keeps git's cached file stats (so `add -A` hashes only
     // what changed) and what the user tracks or staged, `git add -f` of an ignored file included.
@@ -94,7 +97,7 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     const tree = await inScratch(['write-tree']);
     if (tree.exitCode !== 0) return await withoutCommit(opts, tag, failure('git write-tree', tree));
     const treeId = tree.stdout.trim();
-    const baseTree = head ? await revision(top, `${head}^{tree}`, timeoutMs) : (await git(top, ['hash-object', '-t', 'tree', '--stdin'], { input: '', timeoutMs })).stdout.trim();
+    const baseTree = headTree ?? (await git(top, ['hash-object', '-t', 'tree', '--stdin'], { input: '', timeoutMs })).stdout.trim(); // the empty tree
     const leftOutNote = leftOut.length > 0 ? `auto-commit left out ${summarizeLeftOut(leftOut)}, named in its message` : undefined;
     if (treeId === baseTree)
       return await withoutCommit(opts, tag, leftOut.length > 0 ? `auto-commit skipped: nothing to commit but what it leaves out, ${summarizeLeftOut(leftOut)}` : undefined);
@@ -103,14 +106,19 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     const made = await git(top, ['commit-tree', treeId, ...(head ? ['-p', head] : []), '-F', '-'], { input: message, timeoutMs, reject: false });
     if (made.exitCode !== 0) return await withoutCommit(opts, tag, failure('git commit-tree', made));
     const commit = made.stdout.trim();
-    // Compare-and-swap: HEAD (the branch it names, or HEAD itself when detached) moves only from the commit the
-    // tree was built on; '' means "must not exist yet" (a branch with no commit). The reflog reads like git commit's.
-    const moved = await git(top, ['update-ref', '-m', `commit: Auto-commit before switch to ${to}`, 'HEAD', commit, head ?? ''], { timeoutMs, reject: false });
+    // One transaction: HEAD (the branch it names, or HEAD itself when detached) moves only from the commit the tree
+    // was built on, a compare-and-swap (the zero id: "must not exist yet", a branch with no commit), and the run's tag
+    // goes on the new commit; both or neither. The reflog reads like git commit's.
+    const zero = '0'.repeat(commit.length);
+    const moved = await git(top, ['update-ref', '-m', `commit: Auto-commit before switch to ${to}`, '--stdin'], {
+      input: `update HEAD ${commit} ${head ?? zero}\nupdate refs/tags/${tag} ${commit}\n`,
+      timeoutMs,
+      reject: false,
+    });
     if (moved.exitCode !== 0)
       return await withoutCommit(opts, tag, `auto-commit skipped: HEAD moved while the auto-commit was made, nothing was overwritten (${firstLine(moved.stderr)})`);
 
     const synced = await syncIndex(top, head, commit, lockWaitMs, timeoutMs);
-    await git(top, ['update-ref', `refs/tags/${tag}`, commit], { timeoutMs });
     const warnings = [synced, leftOutNote].filter((w): w is string => w !== undefined);
     return warnings.length > 0 ? { commit, tag, warning: warnings.join('; ') } : { commit, tag };
   } catch (err) {
@@ -126,10 +134,10 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
  * committed; a path the user had staged keeps its entry untouched. Returns a warning when the index stayed busy.
  */
 async function syncIndex(top: string, head: string | null, commit: string, lockWaitMs: number, timeoutMs: number): Promise<string | undefined> {
-  const diff = await git(top, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', '--root', commit], { timeoutMs });
-  const staged = head
-    ? await git(top, ['diff-index', '--cached', '-z', '--no-renames', '--name-only', head], { timeoutMs })
-    : await git(top, ['ls-files', '-z'], { timeoutMs });
+  const [diff, staged] = await Promise.all([
+    git(top, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', '--root', commit], { timeoutMs }),
+    git(top, head ? ['diff-index', '--cached', '-z', '--no-renames', '--name-only', head] : ['ls-files', '-z'], { timeoutMs }),
+  ]);
   const userStaged = new Set(splitZ(staged.stdout));
   const fields = splitZ(diff.stdout);
   const lines: string[] = [];
@@ -152,14 +160,9 @@ async function syncIndex(top: string, head: string | null, commit: string, lockW
   }
   if (r.exitCode !== 0)
     return `auto-commit made, but the index could not be brought up to it (${firstLine(r.stderr)}): \`git status\` shows ${paths.length} committed file(s) as staged changes until \`git reset -q -- <file>\``;
-  // The entries just written carry no file stats; one refresh now spares every later `git status` the rehashing.
-  await git(top, [...WITHOUT_HOOKS, 'update-index', '-q', '--refresh'], { timeoutMs, reject: false });
+  // The entries just written carry no file stats: the next `git status` compares those files' content once and
+  // stores their stats (a refresh here would cost the switching request one more git command).
   return undefined;
-}
-
-async function revision(top: string, rev: string, timeoutMs: number): Promise<string | null> {
-  const r = await git(top, ['rev-parse', '-q', '--verify', rev], { timeoutMs, reject: false });
-  return r.exitCode === 0 ? r.stdout.trim() : null;
 }
 
 /** True once `lock` does not exist, polling until `waitMs` has passed; the lock itself is never touched. */

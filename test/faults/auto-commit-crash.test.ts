@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { execa } from 'execa';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
@@ -90,6 +91,7 @@ describe.skipIf(process.platform !== 'linux')('a crash in the middle of an auto-
       configFile,
       configYaml({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: limited.url }, { name: 'deepseek', protocol: 'anthropic', base_url: backup.url, api_key: 'k' }], git: { auto_commit: true } }),
     );
+    const startedAt = Date.now() - 1000;
     const before = {
       head: (await git(repo, ['rev-parse', 'HEAD'])).stdout,
       entries: (await git(repo, ['ls-files', '-s'])).stdout,
@@ -137,5 +139,15 @@ process.stdout.write(app.port + '\\n');
     expect((await git(repo, ['ls-files', '-s'])).stdout).toBe(before.entries);
     expect((await git(repo, ['diff', '--cached'])).stdout).toBe(before.cached);
     expect(before.entries).toContain(blob);
+    // The temporary index the proxy could not remove holds no lock either (git removed it on SIGTERM).
+    const scratch = readdirSync(tmpdir())
+      .filter((n) => n.startsWith('fallback-auto-commit-'))
+      .map((n) => join(tmpdir(), n))
+      .filter((d) => (statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= startedAt);
+    expect(scratch.length).toBeGreaterThan(0);
+    for (const d of scratch) {
+      expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
+      rmSync(d, { recursive: true, force: true });
+    }
   }, 40_000);
 });

@@ -3,7 +3,7 @@
 // are never rewritten; its git commands die with the proxy; secrets by name and big files are left out; no hook of
 // the repository runs; nothing is committed while git is in the middle of something; every step is bounded in time.
 
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { git as runGit, type GitOptions, type GitResult } from './git.ts';
@@ -80,7 +80,8 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
 
     // The temporary index starts as a copy of the user's: it keeps git's cached file stats (so `add -A` hashes only
     // what changed) and what the user tracks or staged, `git add -f` of an ignored file included.
-    scratch = mkdtempSync(join(tmpdir(), 'fallback-auto-commit-'));
+    removeOrphanedScratch();
+    scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
     const scratchIndex = join(scratch, 'index');
     if (existsSync(index)) copyFileSync(index, scratchIndex);
     // core.splitIndex=false: the copy is written whole, never as a new shared index file in the user's git dir.
@@ -172,6 +173,31 @@ async function lockGone(lock: string, waitMs: number): Promise<boolean> {
     if (!existsSync(lock)) return true;
     if (Date.now() + RETRY_MS > deadline) return false;
     await new Promise((done) => setTimeout(done, RETRY_MS));
+  }
+}
+
+/** The temporary folders of auto-commits: `<prefix><pid of the proxy>-<random>`, in the system's temp folder. */
+const SCRATCH_PREFIX = 'fallback-auto-commit-';
+
+/** A proxy killed during an auto-commit leaves its temporary index behind: removed once its pid is gone. */
+function removeOrphanedScratch(): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(/^fallback-auto-commit-(\d+)-/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || isRunning(pid)) continue;
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // best effort: another user's folder, or one removed meanwhile
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
   }
 }
 

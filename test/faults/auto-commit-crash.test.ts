@@ -5,13 +5,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { execa } from 'execa';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { git } from '../../proxy/git/git.ts';
+import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -145,9 +146,13 @@ process.stdout.write(app.port + '\\n');
       .map((n) => join(tmpdir(), n))
       .filter((d) => (statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= startedAt);
     expect(scratch.length).toBeGreaterThan(0);
-    for (const d of scratch) {
-      expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
-      rmSync(d, { recursive: true, force: true });
-    }
+    for (const d of scratch) expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    // The next auto-commit (here: of a proxy started again, the filter fixed) removes it, its proxy being gone.
+    await git(repo, ['config', '--unset', 'filter.slow.clean']);
+    const again = await commitAtSwitch({ repo, from: 'claude', to: 'deepseek', reason: 'rate_limit', tagPrefix: 'model-', runStartedAt: new Date().toISOString() });
+    expect(again.commit).not.toBeNull();
+    for (const d of scratch) expect(existsSync(d)).toBe(false);
+    expect((await git(repo, ['ls-files', '-s', 'a.txt'])).stdout).toContain(blob);
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('MM a.txt\n');
   }, 40_000);
 });

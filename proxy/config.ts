@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { parseDuration, parseSize } from './duration.ts';
 import { isLoopbackHost } from './server/access.ts';
-import { refPartProblem } from './git/run-tag.ts';
 import { DEFAULT_MAX_FILE_SIZE } from './git/left-out.ts';
+import { refPartProblem } from './git/run-tag.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];

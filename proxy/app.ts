@@ -59,7 +59,7 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     repo: opts.repo,
     ledgerPath: path,
     adapters: ADAPTERS,
-    autoCommit: (o) => commitAtSwitch(o),
+    autoCommit: (o) => commitAtSwitch({ ...o, maxFileSize: config.git.autoCommitMaxFileSize }),
     notifier,
     log,
     verbose: opts.verbose,

@@ -8,6 +8,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'y
 import { durationText, MAX_DURATION_MS, parseDuration, parseSize } from './duration.ts';
 import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 import { isLoopbackHost } from './server/access.ts';
+import { DEFAULT_MAX_FILE_SIZE } from './git/left-out.ts';
 import { refPartProblem } from './git/run-tag.ts';
 import { userConfigFile } from './trust/user-dir.ts';
 
@@ -65,7 +66,7 @@ export type Config = {
   /** Tiers left out at load, with the reason (an unset `${VAR}`). */
   skipped: { name: string; reason: string }[];
   fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
-  git: { autoCommit: boolean; tagPrefix: string };
+  git: { autoCommit: boolean; tagPrefix: string; autoCommitMaxFileSize: number };
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
   /** `review.test`: the command the dashboard may run before it accepts a model's work. */
   review: { test?: string };
@@ -170,7 +171,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     holdbackMs: duration(ctx, fb.holdback, 'fallback.holdback') ?? 2_000,
   };
 
-  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix']);
+  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix', 'auto_commit_max_file_size']);
   const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
   if (!/^[A-Za-z0-9._-]+$/.test(tagPrefix)) fail(ctx, g.tag_prefix, 'git.tag_prefix', 'may hold only letters, digits, ".", "_" and "-"');
   const badPrefix = refPartProblem(tagPrefix, { start: true });
@@ -179,6 +180,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const git = {
     autoCommit: envAuto === 'false' || envAuto === '0' ? false : (bool(ctx, g.auto_commit, 'git.auto_commit') ?? true),
     tagPrefix,
+    // Files over it stay out of the auto-commit (proxy/git/left-out.ts).
+    autoCommitMaxFileSize: size(ctx, g.auto_commit_max_file_size, 'git.auto_commit_max_file_size') ?? DEFAULT_MAX_FILE_SIZE,
   };
 
   // An unset `${DISCORD_WEBHOOK_URL}` (or any notify variable) simply turns that target off.

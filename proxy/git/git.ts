@@ -3,9 +3,39 @@
 
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 
 export type GitResult = { stdout: string; stderr: string; exitCode: number };
-export type GitOptions = { env?: Record<string, string | undefined>; input?: string; reject?: boolean; timeoutMs?: number };
+export type GitOptions = {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  reject?: boolean;
+  timeoutMs?: number;
+  /**
+   * Git and everything it starts (filters, ssh, gpg) die with this process, even after a SIGKILL of it: for git run
+   * by the long-lived proxy, which must not leave a `git add` holding a lock after it is gone (see TIED below).
+   */
+  tied?: boolean;
+};
+
+/**
+ * The tied runner, a POSIX sh script run as the leader of a process group of its own (spawn's `detached`).
+ * fd 3 is a socket whose other end only this process holds: `read` on it returns once this process closes it or
+ * dies, SIGKILL included (the kernel closes its sockets), and then the whole group gets SIGTERM, so git removes its
+ * lock files (git's lockfile code does so on SIGTERM) and its children go too. When git ends first, the watcher is
+ * stopped and git's exit status is passed on. Stdin is moved to fd 5 first: an asynchronous list's stdin is
+ * /dev/null unless redirected explicitly (POSIX sh, "Asynchronous Lists").
+ */
+const TIED = [
+  'exec 5<&0',
+  '{ read -r _ <&3; kill -TERM 0; } 5<&- &',
+  'w=$!',
+  '"$@" <&5 3<&- 5<&- &',
+  'c=$!',
+  'wait "$c"; s=$?',
+  'kill "$w" 2>/dev/null',
+  'exit "$s"',
+].join('\n');
 
 export class GitError extends Error {
   override name = 'GitError';
@@ -26,10 +56,14 @@ export class GitError extends Error {
 export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<GitResult> {
   const result = await new Promise<GitResult>((done) => {
     // stdin is only a pipe when there is input, so a git that would read it never waits.
-    const child = spawn('git', ['-C', cwd, ...args], {
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...opts.env },
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
+    const tied = opts.tied === true && process.platform !== 'win32';
+    const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', ...opts.env };
+    const child = tied
+      ? spawn('sh', ['-c', TIED, 'git', 'git', '-C', cwd, ...args], { env, stdio: [stdin, 'pipe', 'pipe', 'pipe'], detached: true })
+      : spawn('git', ['-C', cwd, ...args], { env, stdio: [stdin, 'pipe', 'pipe'] });
+    const lifeline = tied ? (child.stdio[3] as Duplex | null) : null;
+    lifeline?.on('error', () => {});
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -41,12 +75,14 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            child.kill('SIGTERM');
+            if (!tied) child.kill('SIGTERM');
+            else lifeline?.destroy(); // the watcher sees the end and stops the whole group
           }, opts.timeoutMs);
     const finish = (exitCode: number, extra = '') => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      lifeline?.destroy();
       done({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + extra, exitCode });
     };
     child.on('error', (e) => finish(1, e.message)); // git missing, bad cwd

@@ -1,10 +1,14 @@
-// The auto-commit at a tier switch (docs/git.md, "The auto-commit at a switch"): commits the working tree as
-// the finished run's last commit and tags the run, bounded in time; a busy index is waited for briefly and
-// never forced; no hook of the repository runs, and nothing is committed while git is in the middle of something.
+// The auto-commit at a tier switch (docs/git.md, "The auto-commit at a switch"): commits the working tree as the
+// finished run's last commit and tags the run. It is built in a temporary index, so the user's index and staging
+// are never rewritten; its git commands die with the proxy; secrets by name and big files are left out; no hook of
+// the repository runs; nothing is committed while git is in the middle of something; every step is bounded in time.
 
-import { resolve } from 'node:path';
-import { git, type GitResult } from './git.ts';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { git as runGit, type GitOptions, type GitResult } from './git.ts';
 import { WITHOUT_HOOKS, operationsIn } from './git-state.ts';
+import { DEFAULT_MAX_FILE_SIZE, describeLeftOut, leftOutOf, summarizeLeftOut, type LeftOut } from './left-out.ts';
 import type { SwitchReason } from './ledger.ts';
 import { runTagName } from './run-tag.ts';
 
@@ -20,6 +24,8 @@ export type SwitchCommitOptions = {
   lockWaitMs?: number;
   /** The most one git command may take (default 20000): `git add -A` on a huge tree must not hold a request forever. */
   gitTimeoutMs?: number;
+  /** Files bigger than this (bytes) are left out (`git.auto_commit_max_file_size`, default 10 MB). */
+  maxFileSize?: number;
 };
 export type SwitchCommitResult = { commit: string | null; tag: string | null; warning?: string };
 
@@ -29,66 +35,173 @@ const RUN_SEARCH_DEPTH = 200;
 // git's message when another process holds a lock: "Unable to create '…/index.lock': File exists."
 const LOCK_HELD = /\.lock': File exists/;
 
-export function switchCommitMessage(from: string, to: string, reason: SwitchReason): string {
-  return `Auto-commit before switch to ${to}\n\nModel: ${from}\nModel-Switch: ${from} -> ${to}\nSwitch-Reason: ${reason}\n`;
+/** Every git command of the auto-commit dies with the proxy (a SIGKILL of it included): see `tied` in git.ts. */
+const git = (cwd: string, args: string[], opts: GitOptions = {}): Promise<GitResult> => runGit(cwd, args, { ...opts, tied: true });
+
+export function switchCommitMessage(from: string, to: string, reason: SwitchReason, leftOut: LeftOut[] = [], maxFileSize = DEFAULT_MAX_FILE_SIZE): string {
+  const body = leftOut.length > 0 ? `\n${describeLeftOut(leftOut, maxFileSize)}\n` : '';
+  return `Auto-commit before switch to ${to}\n${body}\nModel: ${from}\nModel-Switch: ${from} -> ${to}\nSwitch-Reason: ${reason}\n`;
 }
 
 /**
- * `git add -A` + `git commit` with the switch trailers and no hooks, then the finished run's tag on that commit.
- * Nothing to commit (or no commit possible) still tags the run's latest commit when the run made any.
+ * Commits the working tree with the switch trailers, then the finished run's tag on that commit:
+ * copy of the index → `git add -A` into it → `write-tree` → `commit-tree` → `update-ref HEAD <new> <old>` (so a
+ * commit of the user's made meanwhile is never overwritten) → the paths the user had not staged are brought to the
+ * new commit in the real index. Nothing to commit (or no commit possible) still tags the run's latest commit.
  * Never throws: what went wrong comes back as `warning`, with `commit: null`.
  */
 export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchCommitResult> {
   const { repo, from, to, reason } = opts;
-  const deadline = Date.now() + (opts.lockWaitMs ?? 3000);
+  const lockWaitMs = opts.lockWaitMs ?? 3000;
   const timeoutMs = opts.gitTimeoutMs ?? 20_000;
+  const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   let tag: string;
   try {
     tag = runTagName(opts.tagPrefix, from, opts.runStartedAt);
   } catch (err) {
     return { commit: null, tag: null, warning: `auto-commit skipped: ${(err as Error).message}` };
   }
+  let scratch: string | undefined;
   try {
-    const gitDir = resolve(repo, (await git(repo, ['rev-parse', '--git-dir'])).stdout.trim());
+    // One line each, relative to `repo` where not absolute; `--git-path index` is this worktree's own index.
+    const where = (await git(repo, ['rev-parse', '--show-toplevel', '--git-dir', '--git-path', 'index'], { timeoutMs })).stdout.split('\n');
+    const [top, gitDir, index] = where.slice(0, 3).map((p) => resolve(repo, p));
     const busy = operationsIn(gitDir);
     if (busy.length > 0) return await withoutCommit(opts, tag, `auto-commit skipped: git has an operation in progress (${busy.join(', ')})`);
+    // A held index.lock: someone is writing the index right now (a commit, an add). Waited for, never removed.
+    if (!(await lockGone(`${index}.lock`, lockWaitMs)))
+      return await withoutCommit(opts, tag, `auto-commit skipped: git is busy (a lock held for more than ${lockWaitMs} ms): '${index}.lock' exists`);
+    const [unmerged, headInfo] = await Promise.all([
+      git(top, ['ls-files', '-z', '--unmerged'], { timeoutMs }),
+      git(top, ['rev-parse', 'HEAD^{commit}', 'HEAD^{tree}'], { timeoutMs, reject: false }), // fails on a branch with no commit
+    ]);
+    if (unmerged.stdout !== '') return await withoutCommit(opts, tag, 'auto-commit skipped: the index has unresolved conflicts');
+    const [head, headTree] = headInfo.exitCode === 0 ? headInfo.stdout.split('\n') : [null, null];
 
-    const added = await whenUnlocked(() => git(repo, [...WITHOUT_HOOKS, 'add', '-A'], { reject: false, timeoutMs }), deadline);
-    if (added.exitCode !== 0) return await withoutCommit(opts, tag, failure('git add -A', added, opts.lockWaitMs));
-    const staged = await git(repo, ['diff', '--cached', '--quiet'], { reject: false, timeoutMs });
-    if (staged.exitCode === 0) return await withoutCommit(opts, tag);
+    // The temporary index starts as a copy of the user's: it keeps git's cached file stats (so `add -A` hashes only
+    // what changed) and what the user tracks or staged, `git add -f` of an ignored file included.
+    removeOrphanedScratch();
+    scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+    const scratchIndex = join(scratch, 'index');
+    if (existsSync(index)) copyFileSync(index, scratchIndex);
+    // core.splitIndex=false: the copy is written whole, never as a new shared index file in the user's git dir.
+    const inScratch = (args: string[], input?: string) =>
+      git(top, [...WITHOUT_HOOKS, '-c', 'core.splitIndex=false', ...args], { env: { GIT_INDEX_FILE: scratchIndex }, timeoutMs, input, reject: false });
 
-    // No hook runs (WITHOUT_HOOKS): a hook of the repository could hang or slow the request that switches,
-    // and one that edits the message could break the trailers review reads.
-    const committed = await whenUnlocked(
-      () =>
-        git(repo, [...WITHOUT_HOOKS, 'commit', '--no-verify', '--quiet', '--cleanup=strip', '-F', '-'], {
-          input: switchCommitMessage(from, to, reason),
-          reject: false,
-          timeoutMs,
-        }),
-      deadline,
-    );
-    if (committed.exitCode !== 0) return await withoutCommit(opts, tag, failure('git commit', committed, opts.lockWaitMs));
-    const commit = (await git(repo, ['rev-parse', 'HEAD'])).stdout.trim();
-    await git(repo, ['update-ref', `refs/tags/${tag}`, commit]);
-    return { commit, tag };
+    // What `add -A` would take from the working tree: changed tracked files and untracked, not ignored ones.
+    const changed = await inScratch(['ls-files', '-z', '--modified', '--others', '--exclude-standard']);
+    if (changed.exitCode !== 0) return await withoutCommit(opts, tag, failure('git ls-files', changed));
+    const leftOut = leftOutOf(top, splitZ(changed.stdout), maxFileSize);
+    const pathspecs = [':/', ...leftOut.map((l) => `:(exclude,literal)${l.path}`)];
+    const added = await inScratch(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], pathspecs.join('\0') + '\0');
+    if (added.exitCode !== 0) return await withoutCommit(opts, tag, failure('git add -A', added));
+    const tree = await inScratch(['write-tree']);
+    if (tree.exitCode !== 0) return await withoutCommit(opts, tag, failure('git write-tree', tree));
+    const treeId = tree.stdout.trim();
+    const baseTree = headTree ?? (await git(top, ['hash-object', '-t', 'tree', '--stdin'], { input: '', timeoutMs })).stdout.trim(); // the empty tree
+    const leftOutNote = leftOut.length > 0 ? `auto-commit left out ${summarizeLeftOut(leftOut)}, named in its message` : undefined;
+    if (treeId === baseTree)
+      return await withoutCommit(opts, tag, leftOut.length > 0 ? `auto-commit skipped: nothing to commit but what it leaves out, ${summarizeLeftOut(leftOut)}` : undefined);
+
+    const message = switchCommitMessage(from, to, reason, leftOut, maxFileSize);
+    const made = await git(top, ['commit-tree', treeId, ...(head ? ['-p', head] : []), '-F', '-'], { input: message, timeoutMs, reject: false });
+    if (made.exitCode !== 0) return await withoutCommit(opts, tag, failure('git commit-tree', made));
+    const commit = made.stdout.trim();
+    // One transaction: HEAD (the branch it names, or HEAD itself when detached) moves only from the commit the tree
+    // was built on, a compare-and-swap (the zero id: "must not exist yet", a branch with no commit), and the run's tag
+    // goes on the new commit; both or neither. The reflog reads like git commit's.
+    const zero = '0'.repeat(commit.length);
+    const moved = await git(top, ['update-ref', '-m', `commit: Auto-commit before switch to ${to}`, '--stdin'], {
+      input: `update HEAD ${commit} ${head ?? zero}\nupdate refs/tags/${tag} ${commit}\n`,
+      timeoutMs,
+      reject: false,
+    });
+    if (moved.exitCode !== 0)
+      return await withoutCommit(opts, tag, `auto-commit skipped: HEAD moved while the auto-commit was made, nothing was overwritten (${firstLine(moved.stderr)})`);
+
+    const synced = await syncIndex(top, head, commit, lockWaitMs, timeoutMs);
+    const warnings = [synced, leftOutNote].filter((w): w is string => w !== undefined);
+    return warnings.length > 0 ? { commit, tag, warning: warnings.join('; ') } : { commit, tag };
   } catch (err) {
     return { commit: null, tag: null, warning: `auto-commit failed: ${firstLine((err as Error).message)}` };
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** Runs `step` until it no longer meets a held lock or the deadline passes; the lock itself is never touched. */
-async function whenUnlocked(step: () => Promise<GitResult>, deadline: number): Promise<GitResult> {
+/**
+ * After HEAD moved to `commit`, the user's index still describes `head`. Each path the commit changed and the user
+ * had not staged (its index entry was `head`'s) gets the commit's entry, so `git status` shows the swept changes as
+ * committed; a path the user had staged keeps its entry untouched. Returns a warning when the index stayed busy.
+ */
+async function syncIndex(top: string, head: string | null, commit: string, lockWaitMs: number, timeoutMs: number): Promise<string | undefined> {
+  const [diff, staged] = await Promise.all([
+    git(top, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', '--root', commit], { timeoutMs }),
+    git(top, head ? ['diff-index', '--cached', '-z', '--no-renames', '--name-only', head] : ['ls-files', '-z'], { timeoutMs }),
+  ]);
+  const userStaged = new Set(splitZ(staged.stdout));
+  const fields = splitZ(diff.stdout);
+  const lines: string[] = [];
+  const paths: string[] = [];
+  // Raw records: ":<old mode> <new mode> <old id> <new id> <status>" NUL "<path>" NUL.
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, newMode, , newId] = fields[i].slice(1).split(' ');
+    const path = fields[i + 1];
+    if (userStaged.has(path)) continue;
+    paths.push(path);
+    lines.push(/^0+$/.test(newMode) ? `0 ${'0'.repeat(newId.length)}\t${path}` : `${newMode} ${newId}\t${path}`);
+  }
+  if (lines.length === 0) return undefined;
+  const deadline = Date.now() + lockWaitMs;
+  let r: GitResult;
   for (;;) {
-    const r = await step();
-    if (r.exitCode === 0 || !LOCK_HELD.test(r.stderr) || Date.now() + RETRY_MS > deadline) return r;
+    r = await git(top, [...WITHOUT_HOOKS, 'update-index', '-z', '--index-info'], { input: lines.join('\0') + '\0', timeoutMs, reject: false });
+    if (r.exitCode === 0 || !LOCK_HELD.test(r.stderr) || Date.now() + RETRY_MS > deadline) break;
+    await new Promise((done) => setTimeout(done, RETRY_MS));
+  }
+  if (r.exitCode !== 0)
+    return `auto-commit made, but the index could not be brought up to it (${firstLine(r.stderr)}): \`git status\` shows ${paths.length} committed file(s) as staged changes until \`git reset -q -- <file>\``;
+  // The entries just written carry no file stats: the next `git status` compares those files' content once and
+  // stores their stats (a refresh here would cost the switching request one more git command).
+  return undefined;
+}
+
+/** True once `lock` does not exist, polling until `waitMs` has passed; the lock itself is never touched. */
+async function lockGone(lock: string, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (!existsSync(lock)) return true;
+    if (Date.now() + RETRY_MS > deadline) return false;
     await new Promise((done) => setTimeout(done, RETRY_MS));
   }
 }
 
-function failure(what: string, r: GitResult, lockWaitMs = 3000): string {
-  if (LOCK_HELD.test(r.stderr)) return `auto-commit skipped: git is busy (a lock held for more than ${lockWaitMs} ms): ${firstLine(r.stderr)}`;
+/** The temporary folders of auto-commits: `<prefix><pid of the proxy>-<random>`, in the system's temp folder. */
+const SCRATCH_PREFIX = 'fallback-auto-commit-';
+
+/** A proxy killed during an auto-commit leaves its temporary index behind: removed once its pid is gone. */
+function removeOrphanedScratch(): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(/^fallback-auto-commit-(\d+)-/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || isRunning(pid)) continue;
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // best effort: another user's folder, or one removed meanwhile
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+function failure(what: string, r: GitResult): string {
   return `auto-commit failed: ${what}: ${firstLine(r.stderr) || `exit ${r.exitCode}`}`;
 }
 
@@ -113,6 +226,10 @@ async function withoutCommit(opts: SwitchCommitOptions, tag: string, warning?: s
     }
   }
   return done(null);
+}
+
+function splitZ(text: string): string[] {
+  return text.split('\0').filter((s) => s !== '');
 }
 
 function firstLine(text: string): string {

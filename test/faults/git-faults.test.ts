@@ -166,6 +166,39 @@ describe('auto-commit at a switch', () => {
     expect(git(h.repo, 'rev-parse', 'HEAD').trim()).toBe(head);
   });
 
+  it("keeps the user's staging through the switch's auto-commit, and leaves out .env and files over git.auto_commit_max_file_size", async () => {
+    const limited = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+    const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
+    const gitConfig = { auto_commit: true, auto_commit_max_file_size: '1KB' } as { auto_commit: boolean };
+    const h = await startHarness({
+      tiers: [
+        { name: 'claude', protocol: 'anthropic', base_url: limited.url },
+        { name: 'deepseek', protocol: 'anthropic', base_url: backup.url, api_key: 'k' },
+      ],
+      git: gitConfig,
+    });
+    cleanup.push(() => limited.close(), () => backup.close(), () => h.close());
+    writeFileSync(join(h.repo, 'a.txt'), 'one\n');
+    git(h.repo, 'add', 'a.txt', '.fallbackrc.yaml');
+    git(h.repo, 'commit', '-qm', 'start');
+    writeFileSync(join(h.repo, 'a.txt'), 'one\ntwo\n');
+    git(h.repo, 'add', 'a.txt');
+    writeFileSync(join(h.repo, 'a.txt'), 'one\ntwo\nthree\n'); // staged "two", not "three"
+    writeFileSync(join(h.repo, 'work.txt'), 'work\n');
+    writeFileSync(join(h.repo, '.env'), 'TOKEN=sk-live-secret\n');
+    writeFileSync(join(h.repo, 'dump.sql'), 'x'.repeat(2048));
+    const staged = git(h.repo, 'ls-files', '-s', 'a.txt');
+    await ask(h);
+    const [s] = switchLine(h);
+    expect(s.commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
+    expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['a.txt', 'work.txt']);
+    expect(git(h.repo, 'log', '-1', '--format=%B')).toContain('Left out, still in the working tree:\n- .env (a secret by its name)\n- dump.sql (2 KB, over the 1 KB limit)\n');
+    expect(git(h.repo, 'ls-files', '-s', 'a.txt')).toBe(staged);
+    expect(git(h.repo, 'status', '--porcelain')).toBe('MM a.txt\n?? .env\n?? dump.sql\n');
+    expect(h.logs.some((l) => l.startsWith('warning: auto-commit left out 2 files (.env, dump.sql)'))).toBe(true);
+    expect(git(h.repo, 'log', '--all', '-p')).not.toContain('sk-live-secret');
+  });
+
   it('makes a few switches, not one per request, when the limit comes and goes; every run gets its own tag', async () => {
     // A 429 whose reset time is already past (no wait is worth it), on two attempts out of three.
     const past = new Date(Date.now() - 60_000).toISOString();

@@ -1,14 +1,17 @@
 // commitAtSwitch: one auto-commit with the three trailers and the run tag on it; bounded when git is busy; no
-// commit while git is in the middle of something; no hook of the repository runs.
+// commit while git is in the middle of something; no hook of the repository runs; the user's index and staging are
+// kept (the commit is built in a temporary index); a commit of the user's made meanwhile wins; secrets and big files
+// stay out.
 
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
 import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/git/switch-commit.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
-import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags } from '../hooks/repo.ts';
+import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags, tempDir } from '../hooks/repo.ts';
 
 const TAG = runTagName('model-', 'claude', RUN1);
 const opts = (repo: string, extra: Partial<SwitchCommitOptions> = {}): SwitchCommitOptions => ({
@@ -177,4 +180,166 @@ describe('commitAtSwitch', () => {
     const second = await commitAtSwitch(opts(repo, { from: 'gemini-flash', to: 'claude', reason: 'recovered', runStartedAt: RUN2 }));
     expect(await tags(repo)).toEqual({ [TAG]: first.commit, [runTagName('model-', 'gemini-flash', RUN2)]: second.commit });
   });
+
+  it("keeps the user's staging exactly: a partial hunk staged as its own blob stays staged, and git status shows nothing else", async () => {
+    const repo = await makeRepo({ initial: true });
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+    await commitFile(repo, 'a.txt', lines.join('\n') + '\n', 'Add a');
+    await commitFile(repo, 'b.txt', 'b\n', 'Add b');
+    const oldHead = await sha(repo);
+    // a.txt changed in two hunks; the user stages only the first (as `git add -p` would: a blob of its own).
+    const both = [...lines];
+    both[1] = 'line 2 edited';
+    both[27] = 'line 28 edited';
+    writeFileSync(join(repo, 'a.txt'), both.join('\n') + '\n');
+    const firstOnly = [...lines];
+    firstOnly[1] = 'line 2 edited';
+    const blob = (await git(repo, ['hash-object', '-w', '--stdin'], { input: firstOnly.join('\n') + '\n' })).stdout.trim();
+    await git(repo, ['update-index', '--cacheinfo', `100644,${blob},a.txt`]);
+    // A new file staged, then edited again; an unstaged edit; an untracked file.
+    writeFileSync(join(repo, 's.txt'), 'staged\n');
+    await git(repo, ['add', 's.txt']);
+    writeFileSync(join(repo, 's.txt'), 'staged\nand more\n');
+    writeFileSync(join(repo, 'b.txt'), 'b changed, not staged\n');
+    writeFileSync(join(repo, 'u.txt'), 'untracked\n');
+    const entries = async (...paths: string[]) => (await git(repo, ['ls-files', '-s', '--', ...paths])).stdout;
+    const stagedEntries = await entries('a.txt', 's.txt');
+    const cachedDiff = (await git(repo, ['diff', '--cached', oldHead, '--', 'a.txt', 's.txt'])).stdout;
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('MM a.txt\n M b.txt\nAM s.txt\n?? u.txt\n');
+
+    const r = await commitAtSwitch(opts(repo));
+    expect(r).toEqual({ commit: await sha(repo), tag: TAG });
+    // The commit holds the working tree as it is, every file.
+    for (const f of ['a.txt', 'b.txt', 's.txt', 'u.txt'])
+      expect((await git(repo, ['show', `HEAD:${f}`])).stdout).toBe(readFileSync(join(repo, f), 'utf8'));
+    // The user's staged entries are byte for byte what they were, the custom blob included.
+    expect(await entries('a.txt', 's.txt')).toBe(stagedEntries);
+    expect(stagedEntries).toContain(blob);
+    expect((await git(repo, ['diff', '--cached', oldHead, '--', 'a.txt', 's.txt'])).stdout).toBe(cachedDiff);
+    // What the user had not staged is committed and clean; what they staged still shows staged.
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('MM a.txt\nMM s.txt\n');
+    // The user's next commit is the tree they had prepared.
+    await git(repo, ['commit', '-qm', 'My partial commit']);
+    expect((await git(repo, ['show', 'HEAD:a.txt'])).stdout).toBe(firstOnly.join('\n') + '\n');
+    expect((await git(repo, ['show', 'HEAD:s.txt'])).stdout).toBe('staged\n');
+  });
+
+  it('keeps a staged deletion and a staged new file on a branch with no commit yet', async () => {
+    const repo = await makeRepo({ initial: true });
+    await commitFile(repo, 'gone.txt', 'gone\n', 'Add gone');
+    await git(repo, ['rm', '-q', '--cached', 'gone.txt']); // staged deletion, file kept in the tree
+    writeFileSync(join(repo, 'README'), 'edited\n');
+    const fresh = await makeRepo();
+    writeFileSync(join(fresh, 'first.txt'), 'first\n');
+    await git(fresh, ['add', 'first.txt']);
+    writeFileSync(join(fresh, 'other.txt'), 'other\n');
+
+    expect((await commitAtSwitch(opts(repo))).commit).toBe(await sha(repo));
+    expect((await git(repo, ['ls-tree', '--name-only', 'HEAD'])).stdout).toBe('README\ngone.txt\n');
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('D  gone.txt\n?? gone.txt\n');
+    const r = await commitAtSwitch(opts(fresh));
+    expect(r.commit).toBe(await sha(fresh));
+    expect((await git(fresh, ['ls-tree', '--name-only', 'HEAD'])).stdout).toBe('first.txt\nother.txt\n');
+    expect((await git(fresh, ['status', '--porcelain'])).stdout).toBe('');
+  });
+
+  it("never overwrites a commit the user makes while the auto-commit is built: it is skipped, the user's commit stays", async () => {
+    const repo = await makeRepo({ initial: true });
+    // git add runs this clean filter on work.dat; it commits as the user would, on the real index, meanwhile.
+    await git(repo, ['config', 'filter.race.clean', 'env -u GIT_INDEX_FILE git commit -q --allow-empty -m "Made by the user meanwhile" >/dev/null 2>&1; cat']);
+    writeFileSync(join(repo, '.git', 'info', 'attributes'), 'work.dat filter=race\n');
+    writeFileSync(join(repo, 'work.dat'), 'work\n');
+    const before = await sha(repo);
+    const r = await commitAtSwitch(opts(repo));
+    expect(r.commit).toBeNull();
+    expect(r.warning).toMatch(/^auto-commit skipped: HEAD moved while the auto-commit was made, nothing was overwritten/);
+    expect(await message(repo)).toBe('Made by the user meanwhile\n\n');
+    expect((await git(repo, ['log', '--format=%s', `${before}..HEAD`])).stdout).toMatch(/^(Made by the user meanwhile\n)+$/);
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('?? work.dat\n');
+  });
+
+  it('leaves out secrets by name and files over 10 MB, names them in the message, and keeps them in the tree', async () => {
+    const repo = await makeRepo({ initial: true });
+    mkdirSync(join(repo, 'config'));
+    await commitFile(repo, 'config/.env.local', 'TOKEN=placeholder\n', 'Add a template');
+    writeFileSync(join(repo, 'config/.env.local'), 'TOKEN=sk-real-secret\n');
+    writeFileSync(join(repo, '.env'), 'KEY=sk-other-secret\n');
+    mkdirSync(join(repo, 'keys'));
+    writeFileSync(join(repo, 'keys', 'server.pem'), '-----BEGIN PRIVATE KEY-----\n');
+    writeFileSync(join(repo, 'keys', 'id_rsa'), 'ssh key\n');
+    writeFileSync(join(repo, 'big.bin'), Buffer.alloc(11 * 1024 * 1024, 1));
+    writeFileSync(join(repo, 'small.bin'), Buffer.alloc(1024, 1));
+    writeFileSync(join(repo, 'evil\n\nModel: mallory\n.pem'), 'forged trailer\n');
+    writeFileSync(join(repo, 'code.ts'), 'export {};\n');
+    const r = await commitAtSwitch(opts(repo));
+    expect(r.commit).toBe(await sha(repo));
+    expect(r.warning).toMatch(/^auto-commit left out 6 files \(/);
+    expect((await git(repo, ['show', '--name-only', '--format=', 'HEAD'])).stdout).toBe('code.ts\nsmall.bin\n');
+    expect(await message(repo)).toBe(
+      'Auto-commit before switch to gemini-flash\n\nLeft out, still in the working tree:\n- .env (a secret by its name)\n- big.bin (11 MB, over the 10 MB limit)\n' +
+        '- config/.env.local (a secret by its name)\n- "evil\\u000a\\u000aModel: mallory\\u000a.pem" (a secret by its name)\n- keys/id_rsa (a secret by its name)\n' +
+        '- keys/server.pem (a secret by its name)\n\nModel: claude\nModel-Switch: claude -> gemini-flash\nSwitch-Reason: rate_limit\n\n',
+    );
+    expect(await models(repo)).toEqual(['claude']);
+    const all = (await git(repo, ['log', '--all', '-p'])).stdout;
+    for (const secret of ['sk-real-secret', 'sk-other-secret', 'PRIVATE KEY']) expect(all).not.toContain(secret);
+    expect((await git(repo, ['status', '--porcelain', '-uall'])).stdout).toBe(
+      ' M config/.env.local\n?? .env\n?? big.bin\n?? "evil\\n\\nModel: mallory\\n.pem"\n?? keys/id_rsa\n?? keys/server.pem\n',
+    );
+    expect(readFileSync(join(repo, '.env'), 'utf8')).toBe('KEY=sk-other-secret\n');
+  });
+
+  it('takes the size limit from maxFileSize, and commits nothing when all that changed is left out', async () => {
+    const repo = await makeRepo({ initial: true });
+    writeFileSync(join(repo, 'data.csv'), 'x'.repeat(2000));
+    const head = await sha(repo);
+    const r = await commitAtSwitch(opts(repo, { maxFileSize: 1000 }));
+    expect(r).toEqual({ commit: null, tag: null, warning: 'auto-commit skipped: nothing to commit but what it leaves out, 1 file (data.csv)' });
+    expect(await sha(repo)).toBe(head);
+    expect((await commitAtSwitch(opts(repo, { maxFileSize: 2000 }))).commit).toBe(await sha(repo));
+  });
+
+  it('leaves no temporary index behind', async () => {
+    const repo = await makeRepo({ initial: true });
+    const { readdirSync } = await import('node:fs');
+    const scratch = () => readdirSync(tmpdir()).filter((n) => n.startsWith('fallback-auto-commit-')).length;
+    const before = scratch();
+    writeFileSync(join(repo, 'x.txt'), 'x\n');
+    await commitAtSwitch(opts(repo));
+    expect(scratch()).toBe(before);
+  });
+
+  it('commits nothing while the index holds unresolved conflicts (a stash pop that conflicted leaves no MERGE_HEAD)', async () => {
+    const repo = await makeRepo({ initial: true });
+    writeFileSync(join(repo, 'README'), 'stashed\n');
+    await git(repo, ['stash', '-q']);
+    await commitFile(repo, 'README', 'committed\n', 'Change README');
+    expect((await git(repo, ['stash', 'pop', '-q'], { reject: false })).exitCode).not.toBe(0);
+    const head = await sha(repo);
+    const entries = (await git(repo, ['ls-files', '-s'])).stdout;
+    const r = await commitAtSwitch(opts(repo));
+    expect(r).toMatchObject({ commit: null, warning: 'auto-commit skipped: the index has unresolved conflicts' });
+    expect(await sha(repo)).toBe(head);
+    expect((await git(repo, ['ls-files', '-s'])).stdout).toBe(entries);
+  });
+
+  it("commits in a linked worktree to that worktree's branch, and keeps that worktree's own staging", async () => {
+    const repo = await makeRepo({ initial: true });
+    const wt = join(tempDir('wt'), 'wt');
+    await git(repo, ['worktree', 'add', '-q', '-b', 'side', wt]);
+    writeFileSync(join(wt, 'README'), 'staged in the worktree\n');
+    await git(wt, ['add', 'README']);
+    writeFileSync(join(wt, 'README'), 'staged in the worktree\nand more\n');
+    writeFileSync(join(wt, 'new.txt'), 'new\n');
+    writeFileSync(join(repo, 'main-only.txt'), 'untracked in the main worktree\n');
+    const staged = (await git(wt, ['ls-files', '-s', 'README'])).stdout;
+    const main = await sha(repo, 'main');
+    const r = await commitAtSwitch(opts(wt));
+    expect(r.commit).toBe(await sha(repo, 'side'));
+    expect(await sha(repo, 'main')).toBe(main);
+    expect((await git(wt, ['ls-files', '-s', 'README'])).stdout).toBe(staged);
+    expect((await git(wt, ['status', '--porcelain'])).stdout).toBe('MM README\n');
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('?? main-only.txt\n');
+  });
 });
+

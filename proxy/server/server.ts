@@ -26,6 +26,7 @@ import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
+import { safeLog } from '../terminal-text.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -168,7 +169,7 @@ function requestTimedOut(socket: Socket, ms: number): void {
 /** The parts of one running proxy, shared by its routes. */
 function createContext(opts: ProxyOptions): ProxyContext {
   const { config } = opts;
-  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const state = createTierState(config.tiers, opts.clock);
   const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
   const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));

@@ -14,6 +14,7 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 import { ASK } from '../helpers/loose-tiers.ts';
 import { rawExchange } from '../helpers/raw-socket.ts';
 import { createLive, MAX_EVENT_STREAMS } from '../../proxy/dashboard/live.ts';
+import { UNFINISHED_PER_ADDRESS } from '../../proxy/server/connections.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -26,13 +27,13 @@ const ANSWER = 'The build passes: all 42 tests succeeded in 3.1s. No lint warnin
 type Held = { socket: Socket; data: string; closed: boolean };
 
 /** Opens `n` connections that each write `text` and then hold on; keeps what comes back. */
-async function hold(port: number, n: number, text: string): Promise<Held[]> {
+async function hold(port: number, n: number, text: string, localAddress?: string): Promise<Held[]> {
   const opened = await Promise.all(
     Array.from(
       { length: n },
       () =>
         new Promise<Held>((resolve) => {
-          const held: Held = { socket: connect(port, '127.0.0.1'), data: '', closed: false };
+          const held: Held = { socket: connect({ port, host: '127.0.0.1', localAddress }), data: '', closed: false };
           held.socket.setEncoding('latin1');
           held.socket.on('data', (d: string) => (held.data += d));
           held.socket.on('close', () => (held.closed = true));
@@ -82,6 +83,19 @@ describe('exhaustion (issue 19, item 3)', () => {
     expect(halfOpen.filter((s) => s.closed).length).toBeGreaterThan(400);
     const health = await rawExchange(h.port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, { waitMs: 2000 });
     expect(health.status).toBe(200);
+  });
+
+  it('caps unfinished sockets per client address: a peer on 127.0.0.2 loses its own oldest, the ones from 127.0.0.1 stay', { timeout: 30_000 }, async () => {
+    const h = await proxy();
+    const head = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`;
+    const mine = await hold(h.port, 10, head, '127.0.0.1');
+    await sleep(100);
+    const theirs = await hold(h.port, 100, head, '127.0.0.2');
+    await sleep(500);
+    expect(mine.filter((s) => s.closed)).toHaveLength(0);
+    const closed = theirs.filter((s) => s.closed);
+    expect(closed).toHaveLength(100 - UNFINISHED_PER_ADDRESS);
+    expect(theirs.slice(0, 100 - UNFINISHED_PER_ADDRESS).every((s) => s.closed)).toBe(true); // the oldest went
   });
 
   it('closes a socket whose headers are not complete within 10 s, long before the 60 s request_timeout', { timeout: 30_000 }, async () => {

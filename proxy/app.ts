@@ -13,6 +13,7 @@ import { commitAtSwitch } from './git/switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
 import { ADAPTERS } from './providers/adapters.ts';
 import type { Clock } from './engine/clock.ts';
+import { safeLog } from './terminal-text.ts';
 
 export type AppOptions = {
   repo: string;
@@ -45,7 +46,8 @@ export function loadAppConfig(opts: Pick<AppOptions, 'repo' | 'configFile' | 'po
 }
 
 export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): Promise<App> {
-  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  // Every line the proxy logs goes through here: upstream text in it cannot drive the terminal or forge a line.
+  const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   if (config.tiers.length === 0) throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   if ((opts.env ?? process.env).NODE_TLS_REJECT_UNAUTHORIZED === '0')
     log('warning: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every upstream: your keys could go to an impostor');

@@ -1,14 +1,17 @@
-// Who may use the dashboard: exactly who may use the proxy (proxy/access.ts decides: loopback, the
-// token when one is configured, no foreign Origin or Host), and for the actions that change the
+// Who may use the dashboard: the proxy's access rule for its own page (proxy/server/access.ts,
+// refuseDashboardReason: loopback, the token when one is configured, no Origin but this page's own, no
+// `Sec-Fetch-Site` from another site or port, no foreign Host), and for the actions that change the
 // repository also a same-origin page that holds this run's session token.
 //
 // A browser cannot add `x-fallback-token` to a page it opens, so the dashboard also takes the token from
 // `?token=` once (answered with a cookie and a redirect that drops it from the address bar) and from that
-// cookie afterwards; the token itself is still checked by refuseReason.
+// cookie afterwards. Cookies are not port-scoped (RFC 6265 §8.5): the browser sends this one to every
+// port of the host. So it never holds the token: its value is an HMAC of the token and this port, good
+// for this port's dashboard only, and no API route reads cookies (docs/security.md).
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { refuseReason } from '../server/access.ts';
+import { createHmac, randomBytes } from 'node:crypto';
+import { refuseDashboardReason, safeEqual, type AccessOptions } from '../server/access.ts';
 
 export const SESSION_HEADER = 'x-dashboard-session';
 
@@ -17,36 +20,42 @@ export function newSessionToken(): string {
 }
 
 export function cookieName(port: number): string {
-  // Cookies are per host, not per port: one per proxy port, so two proxies do not overwrite each other's.
+  // One per proxy port, so two proxies do not overwrite each other's (the value is port-bound too).
   return `fallback_token_${port}`;
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
+/** The cookie's value: worthless as `x-fallback-token`, and on any other port's dashboard. */
+export function cookieValue(token: string, port: number): string {
+  return createHmac('sha256', token).update(`claude-fallback dashboard cookie for port ${port}`).digest('base64url');
+}
+
+/** The `set-cookie` header that keeps the dashboard open after `?token=`. */
+export function dashboardCookie(token: string, port: number): string {
+  return `${cookieName(port)}=${cookieValue(token, port)}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return undefined;
 }
 
-/** The request's headers, with `x-fallback-token` taken from `?token=` or the dashboard cookie when it sent none. */
-export function withDashboardToken(req: IncomingMessage, url: URL, port: number): IncomingHttpHeaders {
-  if (req.headers['x-fallback-token'] !== undefined) return req.headers;
-  const token = url.searchParams.get('token') ?? cookieValue(req.headers.cookie, cookieName(port));
-  return token === undefined || token === null ? req.headers : { ...req.headers, 'x-fallback-token': token };
+export type { AccessOptions };
+
+/** The request's headers, with `x-fallback-token` from `?token=`, or the token itself when this port's cookie is right. */
+export function withDashboardToken(req: IncomingMessage, url: URL, opts: AccessOptions): IncomingHttpHeaders {
+  if (req.headers['x-fallback-token'] !== undefined || opts.token === undefined) return req.headers;
+  const given = url.searchParams.get('token');
+  if (given !== null) return { ...req.headers, 'x-fallback-token': given };
+  const cookie = readCookie(req.headers.cookie, cookieName(opts.port));
+  return cookie !== undefined && safeEqual(cookie, cookieValue(opts.token, opts.port)) ? { ...req.headers, 'x-fallback-token': opts.token } : req.headers;
 }
 
-export type AccessOptions = { host: string; port: number; token?: string };
-
-/** Why the request is refused (the proxy's own rule), or null. */
+/** Why the request is refused (the dashboard's access rule), or null. */
 export function refuseDashboard(req: IncomingMessage, url: URL, opts: AccessOptions): string | null {
-  return refuseReason(withDashboardToken(req, url, opts.port), opts);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return refuseDashboardReason(withDashboardToken(req, url, opts), opts);
 }
 
 /**

@@ -16,7 +16,7 @@ import { timeline } from '../../scripts/review/timeline.ts';
 import { priceLookup } from '../../scripts/review/prices.ts';
 import { commitDiffs } from '../../scripts/review/show.ts';
 import type { Window } from '../../scripts/review/usage.ts';
-import { cookieName, newSessionToken, refuseAction, refuseDashboard, SESSION_HEADER } from './guard.ts';
+import { dashboardCookie, newSessionToken, refuseAction, refuseDashboard, SESSION_HEADER } from './guard.ts';
 import { createLive } from './live.ts';
 import { lastActivation, nowView } from './now.ts';
 import type { UnifiedLimits } from '../status/rate-limits.ts';
@@ -311,7 +311,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       // The token came in the address: keep it in a cookie for this page only, and drop it from the address bar.
       res.writeHead(303, {
         location: path,
-        'set-cookie': `${cookieName(opts.port())}=${encodeURIComponent(config.proxy.token)}; Path=/; HttpOnly; SameSite=Strict`,
+        'set-cookie': dashboardCookie(config.proxy.token, opts.port()),
         'cache-control': 'no-store',
       });
       return void res.end();

@@ -1,12 +1,19 @@
 // The dashboard's server-sent events: `now` (the proxy's state, whenever it differs from the last one
 // sent), `ledger` (each line appended to the ledger, by this proxy or by the review CLI) and `git` (HEAD
-// or a tag moved). Watches and timers run only while a page is connected.
+// or a tag moved). Watches and timers run only while a page is connected. At most MAX_EVENT_STREAMS
+// streams are open at once (the rest get 503, so pages cannot hold the proxy's connections), and each
+// ends after STREAM_MAX_MS (the page's EventSource reconnects a second later, so an abandoned one goes).
 
 import type { ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { git } from '../git/git.ts';
 import { createLedgerTail, type LedgerTail } from './ledger-tail.ts';
 import { watchRepo, type RepoWatch } from './repo-watch.ts';
+
+/** Event streams open at once, all pages together (docs/security.md). */
+export const MAX_EVENT_STREAMS = 32;
+/** How long one event stream lasts before the server ends it (the page reconnects after `retry: 1000`). */
+export const STREAM_MAX_MS = 5 * 60_000;
 
 export type LiveOptions = {
   repo: string;
@@ -16,6 +23,9 @@ export type LiveOptions = {
   /** How often the state is compared with the last one sent (ms). */
   pollMs?: number;
   heartbeatMs?: number;
+  /** Test seams for the bounds above. */
+  maxStreams?: number;
+  streamMaxMs?: number;
   log: (line: string) => void;
 };
 
@@ -147,6 +157,12 @@ export function createLive(opts: LiveOptions): Live {
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' });
         return void res.end('the proxy is stopping\n');
       }
+      const max = opts.maxStreams ?? MAX_EVENT_STREAMS;
+      if (clients.size >= max) {
+        // Refused with the connection closed: a page that opens streams without end holds no socket.
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30', connection: 'close' });
+        return void res.end(`too many dashboard event streams (at most ${max} at once); close other dashboard tabs\n`);
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
@@ -154,7 +170,13 @@ export function createLive(opts: LiveOptions): Live {
       });
       res.write('retry: 1000\n\n');
       clients.add(res);
+      const expiry = setTimeout(() => {
+        res.end();
+        res.socket?.destroySoon();
+      }, opts.streamMaxMs ?? STREAM_MAX_MS);
+      expiry.unref();
       res.on('close', () => {
+        clearTimeout(expiry);
         clients.delete(res);
         if (clients.size === 0) stop();
       });

@@ -2,7 +2,7 @@
 // (routes/index.ts), turns what a route throws into Anthropic's error shape, and owns the lifecycle:
 // listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
@@ -16,7 +16,8 @@ import type { Clock } from '../engine/clock.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import { createUpstreamDispatcher } from '../engine/upstream.ts';
 import { errorBody, ProxyError, sendError, toProxyError } from '../wire/errors.ts';
-import { refuseReason } from './access.ts';
+import { refuseBodyType, refuseReason } from './access.ts';
+import { guardConnections } from './connections.ts';
 import { pathOf } from './exchange.ts';
 import type { ProxyContext } from './route.ts';
 import { createRateLimit } from './rate-limit.ts';
@@ -25,6 +26,7 @@ import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
+import { safeLog } from '../terminal-text.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -69,11 +71,13 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const { requestTimeoutMs } = config.proxy;
   const server = createServer(
     {
-      // A request's headers and body must be complete within request_timeout of its start; the answer
-      // is not timed here (streams last minutes). Node checks open requests every interval.
+      // A request's headers and body must be complete within request_timeout of its start, its headers
+      // within HEADERS_TIMEOUT_MS; the answer is not timed here (streams last minutes). Node checks open
+      // requests every interval.
       requestTimeout: requestTimeoutMs,
-      headersTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
       connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeoutMs / 4)),
+      ServerResponse: ProxyResponse,
     },
     (req, res) => {
       open.add(res);
@@ -81,10 +85,12 @@ export function createProxy(opts: ProxyOptions): Proxy {
       const route = async () => {
         // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
         if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
-        // `/` and `/_dashboard/*`: the dashboard applies this same refuseReason itself (also to a token from its cookie).
+        // `/` and `/_dashboard/*`: the dashboard applies its own page's rule (access.ts, refuseDashboardReason).
         if (dashboard.owns(req)) return dashboard.handle(req, res);
         const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
         if (refused) throw new ProxyError(403, 'permission_error', refused);
+        const badType = refuseBodyType(req.method, req.headers);
+        if (badType) throw new ProxyError(415, 'invalid_request_error', badType);
         const path = pathOf(req);
         await (ROUTES.find((r) => r.method === req.method && r.path === path) ?? FALLBACK_ROUTE).handle(req, res, ctx);
       };
@@ -97,7 +103,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     },
   );
   server.keepAliveTimeout = 65_000;
-  server.maxConnections = config.proxy.maxConnections;
+  // Not server.maxConnections: it refuses the newcomer, which may be Claude Code (connections.ts).
+  guardConnections(server, { max: config.proxy.maxConnections });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
     socket.destroy();
@@ -125,6 +132,21 @@ export function createProxy(opts: ProxyOptions): Proxy {
   };
 }
 
+/** A request's headers must be complete this long after its first byte (and within request_timeout). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+/** Status texts Node does not know, as the vendor sends them: Anthropic's 529 is "Overloaded" (what Claude Code prints: "API Error: 529 Overloaded"). */
+const STATUS_TEXT: Record<number, string> = { 529: 'Overloaded' };
+
+/** The server's responses, with the status texts above (Node would write "unknown"). */
+class ProxyResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  override writeHead(statusCode: number, ...rest: unknown[]): this {
+    const text = STATUS_TEXT[statusCode];
+    if (text !== undefined && typeof rest[0] !== 'string') return (super.writeHead as (...a: unknown[]) => this)(statusCode, text, ...rest);
+    return (super.writeHead as (...a: unknown[]) => this)(statusCode, ...rest);
+  }
+}
+
 /** A request refused before its body was read: the answer says `connection: close`, and the socket goes. */
 function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
@@ -138,7 +160,7 @@ function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
 function requestTimedOut(socket: Socket, ms: number): void {
   const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   if (socket.writable && !pending?.headersSent) {
-    const body = JSON.stringify(errorBody('timeout_error', `the request was not complete within ${ms / 1000} s of its start (proxy.request_timeout)`));
+    const body = JSON.stringify(errorBody('timeout_error', `the request was not complete in time: headers within ${Math.min(HEADERS_TIMEOUT_MS, ms) / 1000} s, headers and body within ${ms / 1000} s of its start (proxy.request_timeout)`));
     socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   }
   socket.destroySoon();
@@ -147,7 +169,7 @@ function requestTimedOut(socket: Socket, ms: number): void {
 /** The parts of one running proxy, shared by its routes. */
 function createContext(opts: ProxyOptions): ProxyContext {
   const { config } = opts;
-  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const state = createTierState(config.tiers, opts.clock);
   const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
   const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));

@@ -13,6 +13,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { TierConfig } from '../../proxy/config.ts';
 import { safeUrl } from '../../proxy/engine/failure-log.ts';
+import { escapeControl } from '../../proxy/terminal-text.ts';
 
 export type Step = { step: 'dns' | 'tcp' | 'tls' | 'auth'; ok: boolean; detail: string; fix?: string; warn?: boolean };
 
@@ -77,7 +78,7 @@ export function keyRefused(status: number, json: unknown): boolean {
 function vendorMessage(json: unknown): string {
   const e = (json as { error?: { message?: unknown } | string; message?: unknown } | null) ?? null;
   const m = typeof e?.error === 'object' ? e.error?.message : typeof e?.error === 'string' ? e.error : e?.message;
-  return typeof m === 'string' ? m.slice(0, 120) : '';
+  return typeof m === 'string' ? escapeControl(m.slice(0, 120)) : '';
 }
 
 /** Model ids in a model list answer (all three shapes), for "is the configured model there". */

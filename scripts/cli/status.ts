@@ -7,6 +7,7 @@ import { CliError, findRepo, type Repo } from './repo.ts';
 import { anyRunningProxy, readProxyFile, type ProxyFile } from './proxy-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { duration, table, tokens, usd, when } from './format.ts';
+import { escapeControl } from '../../proxy/terminal-text.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
 
@@ -111,7 +112,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
     out.push(indent(table(urows)));
     if (t.unpriced.length) out.push(`  no price known for ${t.unpriced.join(', ')} (give the tier a price in the config)`);
   }
-  for (const w of s.warnings) out.push('', `warning: ${w.message}`);
+  for (const w of s.warnings) out.push('', `warning: ${escapeControl(w.message)}`); // it quotes a path Claude Code sent
   return out.join('\n');
 }
 

@@ -56,7 +56,7 @@ describe('the proxy process and the hooks', () => {
   it('stamps while the proxy lives; once it is SIGKILLed nothing is stamped, tagged or rewritten, and review shows the run ended', async () => {
     const repo = await makeRepo({ initial: true });
     const { child, port } = await startProxy(repo, config(tempDir('cfg')));
-    const switched = await fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', body: JSON.stringify({ model: 'backup', event_type: 'switch' }) });
+    const switched = await fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'backup', event_type: 'switch' }) });
     expect(await switched.json()).toMatchObject({ active: 'backup' });
     await commitFile(repo, 'a.txt', 'a\n', `Add a${COAUTHOR}`, { env: CLAUDE_CODE });
     expect(await models(repo)).toEqual(['backup']);

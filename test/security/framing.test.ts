@@ -49,7 +49,8 @@ describe('request smuggling (held up)', () => {
     const host = `127.0.0.1:${h.port}`;
     const inner = SMUGGLED(h);
     const chunk = `${inner.length.toString(16)}\r\n${inner}\r\n0\r\n\r\n`;
-    const text = `POST /v1/files HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+    // A POST body must be declared JSON (issue 19, item 2); the framing is what this test is about.
+    const text = `POST /v1/files HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
     const r = await rawExchange(h.port, text, { waitMs: 2000 });
     expect(statuses(r.raw)).toEqual([200, 200]);
     expect(h.up.requests.map((q) => q.url)).toEqual(['/v1/files']);

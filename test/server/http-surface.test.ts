@@ -100,8 +100,10 @@ describe('access', () => {
     expect(JSON.parse(fromPage.body)).toMatchObject({ error: { type: 'permission_error' } });
     const rebound = await rawRequest(`${h.url}/health`, { headers: { host: `attacker.example:${h.port}` } });
     expect(rebound.status).toBe(403);
+    // Any Origin, a page on another loopback port included, is a web page (issue 19, item 2).
     const local = await rawRequest(`${h.url}/health`, { headers: { origin: `http://localhost:${h.port}` } });
-    expect(local.status).toBe(200);
+    expect(local.status).toBe(403);
+    expect((await rawRequest(`${h.url}/health`)).status).toBe(200);
     expect(h.upstream.requests).toHaveLength(0);
   });
 

@@ -28,8 +28,9 @@ export const anthropicAdapter: BytesAdapter = {
     const request = { url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) };
     return { request, warnings: [], answer: passThrough };
   },
-  countTokens: (req, { tier, model }) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers), body: anthropicBody(req, model) }),
-  forward: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers), body: req.body }),
+  // Asked uncompressed: the proxy redacts keys from what passes (engine/forward.ts).
+  countTokens: (req, { tier, model }) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) }),
+  forward: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers, { identity: true }), body: req.body }),
   parseError: parseAnthropicError,
   // Anthropic's own answer says best what is wrong with the request: it goes to Claude Code as it came.
   clientError: (error, upstream, tier) => upstream ?? errorAnswer(error.status || 502, error.type, `${tier.name}: ${error.message}`),

@@ -78,8 +78,8 @@ export function anthropicBody(req: Pick<ClientRequest, 'body' | 'raw'>, model: s
   return prepared || model !== req.body.model ? JSON.stringify({ ...(prepared ?? req.body), model }) : req.raw;
 }
 
-/** Headers the client sends that no upstream may see. */
-const PROXY_ONLY = ['x-fallback-token'];
+/** Headers the client sends that no upstream may see: the proxy's token, and cookies (a browser's, meant for this host). */
+const PROXY_ONLY = ['x-fallback-token', 'cookie'];
 
 export function anthropicHeaders(tier: TierConfig, clientHeaders: IncomingHttpHeaders, opts: { identity?: boolean } = {}): Record<string, string> {
   // The proxy reads /v1/messages streams (holdback, usage), so it asks for them uncompressed.

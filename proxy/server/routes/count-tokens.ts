@@ -2,6 +2,7 @@
 // the messages request would send; otherwise a local estimate.
 
 import { forward } from '../../engine/forward.ts';
+import { tierSecrets } from '../../redact.ts';
 import { upstreamModel } from '../../engine/model-map.ts';
 import { estimateInputTokens } from '../../wire/estimate-tokens.ts';
 import { readClientRequest } from '../body.ts';
@@ -17,6 +18,6 @@ export const countTokensRoute: Route = {
     const adapter = ctx.engine.adapters[tier.protocol];
     if (adapter.relays !== 'bytes') return json(res, 200, { input_tokens: estimateInputTokens(request.body) });
     const upstream = adapter.countTokens(request, { tier, model: upstreamModel(tier, request.body.model) });
-    return forward(res, tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher });
+    return forward(res, tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher, secrets: ctx.config.tiers.flatMap(tierSecrets) });
   },
 };

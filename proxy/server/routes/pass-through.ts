@@ -2,6 +2,7 @@
 // and is not cooling down, else to the first such tier at all.
 
 import { forward } from '../../engine/forward.ts';
+import { tierSecrets } from '../../redact.ts';
 import type { BytesAdapter } from '../../providers/provider.ts';
 import type { TierConfig } from '../../config.ts';
 import { ProxyError } from '../../wire/errors.ts';
@@ -15,7 +16,7 @@ export const passThroughRoute: FallbackRoute = {
     if (!target) throw new ProxyError(404, 'not_found_error', `no anthropic tier to pass ${pathOf(req)} to`);
     const body = req.method !== 'GET' && req.method !== 'HEAD' ? await readBody(req, ctx.config.proxy.maxBodyBytes) : undefined;
     const upstream = target.adapter.forward(target.tier, { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body });
-    return forward(res, target.tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher });
+    return forward(res, target.tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher, secrets: ctx.config.tiers.flatMap(tierSecrets) });
   },
 };
 

@@ -203,7 +203,7 @@ describe('status, statusline and retry', () => {
     expect(bad.stderr).toContain('no tier named "gemini" (tiers: claude, deepseek)');
     const typo = await run(repo, ['retry', 'claud']);
     expect(typo.exitCode).toBe(2);
-    expect(typo.stderr.trim()).toBe('retry: no tier named "claud": did you mean "claude"? (tiers: claude, deepseek)');
+    expect(typo.stderr.trim()).toBe('claude-fallback retry: no tier named "claud": did you mean "claude"? (tiers: claude, deepseek)');
   });
 
   it('status and retry say when no proxy runs for the repository', async () => {

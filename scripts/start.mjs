@@ -11,6 +11,14 @@ import { spawn } from 'node:child_process';
 import { $, chalk } from 'zx';
 import { register } from 'tsx/esm/api';
 import { mainArgs } from './main-module.mjs';
+import { nodeTooOld } from './node-version.mjs';
+
+// Checked before tsx is registered or the proxy loads: a clear line instead of a stack trace on an old Node.
+const tooOld = nodeTooOld();
+if (tooOld) {
+  console.error(`error: ${tooOld}`);
+  process.exit(1);
+}
 
 // The proxy is TypeScript; tsx lets this script load it on Node 20 (Node ≥ 22.18 could strip types itself).
 register();

@@ -118,10 +118,13 @@ function keepHooksInstalled(repo, commonDir, tagPrefix, installHooks) {
   timer.unref();
 }
 
-/** Runs this script again in a node that has the proxy's V8 flags (they only work from the start). */
+/**
+ * Runs this script again in a node that has the proxy's V8 flags (they only work from the start). The two are tied
+ * by an IPC channel: when this process goes, however it goes (SIGKILL included), the proxy stops like on SIGHUP.
+ */
 function rerunWithFlags(flags, argv) {
   const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), ...argv], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, FALLBACK_PROXY_FLAGS_SET: '1' },
   });
   for (const signal of Object.keys(SIGNALS)) process.on(signal, () => child.kill(signal));
@@ -132,6 +135,12 @@ export async function main(argv) {
   const { PROXY_NODE_FLAGS } = await import('../proxy/node-flags.ts');
   if (process.env.FALLBACK_PROXY_FLAGS_SET !== '1' && !PROXY_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
     return rerunWithFlags(PROXY_NODE_FLAGS, argv);
+  }
+  let app;
+  // Started by rerunWithFlags: the launcher gone means nobody will stop this proxy, so it stops itself.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => (app ? void stop(app, SIGNALS.SIGHUP) : process.exit(SIGNALS.SIGHUP)));
   }
   let args;
   try {
@@ -145,7 +154,6 @@ export async function main(argv) {
     return 0;
   }
   const { startApp, loadAppConfig } = await import('../proxy/app.ts');
-  let app;
   try {
     const repo = await repoTop(resolve(args.repo ?? process.cwd()));
     const config = loadAppConfig({ repo, configFile: args.config, port: args.port });

@@ -52,7 +52,7 @@ export class ProxyRunningError extends Error {
     const where = running.port === null ? 'still starting' : `port ${running.port}, since ${running.since}`;
     super(
       `another claude-fallback proxy runs for this repository (pid ${running.pid}, ${where}; ${proxyLockPath(commonDir)}): ` +
-        (running.port === null ? 'stop it first' : `use it (export ANTHROPIC_BASE_URL=http://127.0.0.1:${running.port}) or stop it first`),
+        (running.port === null ? 'stop it first' : `use it (ANTHROPIC_BASE_URL=http://127.0.0.1:${running.port} claude) or stop it first`),
     );
     this.running = running;
   }

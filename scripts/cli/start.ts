@@ -232,10 +232,10 @@ function refuseIfRunning(repo: Repo): void {
   const other = repositoryProxy(repo);
   if (!other) return;
   const { running, file } = other;
-  const where = file ? `for ${file.repo}` : running.port === null ? '(still starting)' : `on port ${running.port}`;
+  const where = file ? `, in the worktree ${file.repo}` : running.port === null ? ' (still starting)' : ` on port ${running.port}`;
   const url = file?.url ?? (running.port === null ? null : proxyUrl('127.0.0.1', running.port));
   throw new CliError(
-    `a proxy already runs for this repository ${where} (pid ${running.pid}${url ? `, ${url}` : ''}): one proxy per repository, whatever the worktree, ` +
+    `a proxy already runs for this repository${where} (pid ${running.pid}${url ? `, ${url}` : ''}): one proxy per repository, whatever the worktree, ` +
       `since the worktrees share the model ledger and the hooks; run your command in ${file ? file.repo : 'that worktree'}${url ? ` (or point it at ANTHROPIC_BASE_URL=${url})` : ''}, ` +
       `or stop that proxy first (claude-fallback stop${file ? ` --repo ${file.repo}` : ''})`,
   );

@@ -3,24 +3,25 @@
 // flags, the command of `-- command`) cannot outlive the test. `leftovers` is the check: the processes still
 // running in, or naming, the folders a test made.
 
-import { execa, type Options, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-const started = new Set<ResultPromise>();
+const started = new Set<number>(); // process group ids (the leaders' pids) not known to have ended
 
-/** execa in a process group of its own, remembered until stopTree or stopAllTrees. */
-export function startTree(file: string, args: readonly string[], opts: Options = {}): ResultPromise {
-  const child = execa(file, args, { ...opts, detached: true }) as ResultPromise;
-  started.add(child);
-  void child.then(
-    () => started.delete(child),
-    () => started.delete(child),
-  );
+/** execa in a process group of its own, remembered until it ends or stopAllTrees kills it. */
+export function startTree(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; reject: false }) {
+  const child = execa(file, args, { ...opts, detached: true });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    started.add(pid);
+    const ended = () => started.delete(pid);
+    void child.then(ended, ended);
+  }
   return child;
 }
 
 /** Sends `signal` to the child's whole process group (nothing when it is gone). */
-export function signalTree(child: ResultPromise, signal: NodeJS.Signals = 'SIGKILL'): void {
+export function signalTree(child: { pid?: number }, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
@@ -31,7 +32,7 @@ export function signalTree(child: ResultPromise, signal: NodeJS.Signals = 'SIGKI
 
 /** SIGKILL to the group of every tree started and not yet ended (an afterEach/afterAll). */
 export function stopAllTrees(): void {
-  for (const child of started) signalTree(child, 'SIGKILL');
+  for (const pid of started) signalTree({ pid }, 'SIGKILL');
   started.clear();
 }
 

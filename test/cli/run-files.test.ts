@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { processStart } from '../../proxy/git/process-identity.ts';
+import { processStart } from '../../proxy/git/proxy-lock.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { cliEnv, ROOT } from './installed.ts';

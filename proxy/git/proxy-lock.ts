@@ -1,7 +1,8 @@
-// One proxy per repository: `<git common dir>/fallback-proxy.pid` names the proxy that writes the ledger, as
-// "<pid> <process start>". The hooks read it to stamp only while that proxy is alive (hooks/active-run.sh,
-// fb_proxy_alive); a second proxy on the same repository, or on another worktree of it, is refused with an
-// error naming the running one. The start time defeats pid reuse: a new process with an old pid has another one.
+// One proxy per repository, whatever the worktree (docs/git.md): `<git common dir>/fallback-proxy.pid` names the
+// proxy that writes the ledger, as "<pid> <process start>". The hooks read it to stamp only while that proxy is
+// alive (hooks/active-run.sh, fb_proxy_alive); a second proxy on the same repository, or on another worktree of
+// it, is refused with an error naming the running one. The start time defeats pid reuse, the state a zombie
+// (proxy/git/process-identity.ts).
 
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

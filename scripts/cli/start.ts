@@ -3,9 +3,10 @@
 // repository's directory and owns the terminal; the proxy's log goes to `<git dir>/fallback-proxy.log`, whose
 // path is the one line printed before the command starts.
 //
-// Start-up: this process checks the config, binds the listening socket, starts the proxy process with the
-// socket as an inherited file descriptor, then starts the command without waiting for the proxy to load
-// (~0.2 s on Node 20). A request that comes before the proxy is ready waits in the kernel's accept queue
+// Start-up: this process checks the config, refuses when a proxy runs for any worktree of the repository (one proxy
+// per repository, docs/git.md), binds the listening socket, starts the proxy process with the socket as an
+// inherited file descriptor, takes the repository's pid file for it, then starts the command without waiting for
+// the proxy to load (~0.2 s on Node 20). In the foreground the export line waits until the proxy listens. A request that comes before the proxy is ready waits in the kernel's accept queue
 // until the proxy listens; none is refused. Hooks are installed by a short-lived process of their own
 // meanwhile. On Windows (no descriptors to inherit) the proxy binds the port itself and the command waits for it.
 

@@ -72,9 +72,12 @@ function tierTable(config, active) {
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 let stopping = false;
+let command = null; // the `-- command…` child while it runs
 async function stop(app, code) {
   if (stopping) return;
   stopping = true;
+  // Stopped by a signal or by the launcher going: the command would be left talking to a closed port.
+  if (command && command.exitCode === null && command.signalCode === null) command.kill('SIGTERM');
   await app.proxy.close(5000); // in-flight streams get a short grace, then the stop line is written
   process.exit(code);
 }
@@ -179,6 +182,7 @@ export async function main(argv) {
   if (args.command.length > 0) {
     const [cmd, ...rest] = args.command;
     const child = spawn(cmd, rest, { stdio: 'inherit', env: { ...process.env, ANTHROPIC_BASE_URL: `http://127.0.0.1:${app.port}` } });
+    command = child;
     child.on('error', (err) => {
       console.error(chalk.red(`error: cannot run ${cmd}: ${err.message}`));
       void stop(app, 127);

@@ -2,7 +2,7 @@
 
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { startTree, stopAllTrees, waitForNoLeftovers } from './helpers/process-tree.ts';
+import { leftovers, startTree, stopAllTrees, waitForNoLeftovers } from './helpers/process-tree.ts';
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,20 @@ describe('scripts/start.mjs', () => {
     expect(r.exitCode).toBe(143);
     const events = parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'));
     expect(events.at(-1)).toMatchObject({ kind: 'stop', active: 'claude' });
+  });
+
+  it('stops the proxy it runs (and the command) when start.mjs itself is SIGKILLed, with the stop line written', async () => {
+    const repo = await tracked();
+    const pidFile = join(repo, '.git', 'command.pid');
+    const child = startTree(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 300`], { env, reject: false });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
+    expect(leftovers([repo]).length).toBeGreaterThanOrEqual(2); // start.mjs and the proxy it re-ran with its V8 flags
+    process.kill(child.pid!, 'SIGKILL'); // start.mjs alone, not its process group
+    await child;
+    expect(await waitForNoLeftovers([repo])).toEqual([]);
+    const command = Number(readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(command, 0)).toThrow(); // the command got SIGTERM
+    expect(parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')).at(-1)).toMatchObject({ kind: 'stop' });
   });
 
   it('names the problem: not a git repository, a port in use, a bad config key', async () => {

@@ -244,7 +244,7 @@ function refuseIfRunning(repo: Repo): void {
 
 /** The proxy failed after the command started: say so on the terminal, and stop the command, which has no proxy. */
 function proxyFailed(err: Error, command: ChildProcess | null): void {
-  process.stderr.write(`claude-fallback: error: the proxy did not start: ${err.message}; stopping ${command ? 'the command' : ''}\n`);
+  process.stderr.write(`claude-fallback: error: the proxy did not start: ${err.message}${command ? '; stopping the command' : ''}\n`);
   process.exitCode = 1;
   command?.kill('SIGTERM');
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
-import { claudeBin } from '../helpers/claude-code.ts';
+import { CLAUDE_CODE_STATUSLINE_VERSION, CLAUDE_CODE_VERSION, claudeBin, ensureClaudeCode } from '../helpers/claude-code.ts';
 import { makeRepo, tempDir } from './repo.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -36,7 +36,13 @@ function sse(block: { type: 'text'; text: string } | { type: 'tool_use'; id: str
 const hasToolResult = (req: RecordedRequest) =>
   ((req.json as { messages?: { content: unknown }[] } | null)?.messages ?? []).some((m) => Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
 
-describe("Claude Code's Bash tool", () => {
+// Both versions the tests pin: the one the hooks' tests run (2.1.197) and the newest checked (2.1.332).
+const versions: [string, () => string][] = [
+  [CLAUDE_CODE_STATUSLINE_VERSION, claudeBin],
+  [CLAUDE_CODE_VERSION, ensureClaudeCode],
+];
+
+describe.each(versions)("Claude Code %s's Bash tool", (_version, bin) => {
   it("runs its commands with the session's ANTHROPIC_BASE_URL and CLAUDECODE=1 in their environment", async () => {
     const repo = await makeRepo();
     const out = join(tempDir('env'), 'env.txt');
@@ -48,7 +54,7 @@ describe("Claude Code's Bash tool", () => {
     });
     cleanup.push(() => upstream.close());
     const base = `${upstream.url}/`; // with a trailing slash: the hook compares host and port, not the spelling
-    const r = await execa(claudeBin(), ['-p', 'print the environment', '--allowedTools', 'Bash'], {
+    const r = await execa(bin(), ['-p', 'print the environment', '--allowedTools', 'Bash'], {
       cwd: repo,
       extendEnv: false,
       env: { PATH: process.env.PATH, HOME: tempDir('home'), ANTHROPIC_BASE_URL: base, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
@@ -60,5 +66,5 @@ describe("Claude Code's Bash tool", () => {
     const env = readFileSync(out, 'utf8');
     expect(env).toMatch(/^CLAUDECODE=1$/m);
     expect(env.split('\n')).toContain(`ANTHROPIC_BASE_URL=${base}`);
-  }, 180_000);
+  }, 600_000);
 });

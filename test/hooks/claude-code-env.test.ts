@@ -1,14 +1,19 @@
 // What the real Claude Code CLI passes on to the commands its Bash tool runs (git, and so the hooks): the hooks
 // stamp a CLAUDECODE=1 commit only when the session's ANTHROPIC_BASE_URL is the running proxy's address
-// (hooks/active-run.sh, fb_uses_proxy; docs/git.md, "Which session uses the proxy"). This test is that finding.
+// (hooks/active-run.sh, fb_uses_proxy; docs/git.md, "Which session uses the proxy"). This test is that finding, and
+// the real CLI committing in a linked worktree shows the rule end to end.
 
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
 import { CLAUDE_CODE_STATUSLINE_VERSION, CLAUDE_CODE_VERSION, claudeBin, ensureClaudeCode } from '../helpers/claude-code.ts';
-import { makeRepo, tempDir } from './repo.ts';
+import { git } from '../../proxy/git/git.ts';
+import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { runTagName } from '../../proxy/git/run-tag.ts';
+import { installHooks } from '../../scripts/install-hooks.mjs';
+import { RUN1, TIERS, ledger, makeRepo, models, subject, tags, tempDir } from './repo.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -67,4 +72,48 @@ describe.each(versions)("Claude Code %s's Bash tool", (_version, bin) => {
     expect(env).toMatch(/^CLAUDECODE=1$/m);
     expect(env.split('\n')).toContain(`ANTHROPIC_BASE_URL=${base}`);
   }, 600_000);
+});
+
+describe('Claude Code committing in a linked worktree', () => {
+  it("is stamped only from the session whose ANTHROPIC_BASE_URL is the repository's proxy", async () => {
+    const repo = await makeRepo({ initial: true });
+    const wt = join(tempDir('wt'), 'linked');
+    await git(repo, ['worktree', 'add', '-q', '-b', 'linked', wt]);
+    await installHooks(wt);
+    // Two Anthropic endpoints on 127.0.0.1 that each run one Bash tool call committing in the linked worktree. The
+    // first plays the repository's proxy: the pid file names this live test process and the start line its port.
+    const session = (subject: string) =>
+      startFakeUpstream((req) => {
+        const body = req.json as { tools?: unknown[] } | null;
+        if (!body?.tools?.length) return { kind: 'sse', text: sse({ type: 'text', text: 'A title' }) };
+        if (hasToolResult(req)) return { kind: 'sse', text: sse({ type: 'text', text: 'Done.' }) };
+        return { kind: 'sse', text: sse({ type: 'tool_use', id: 'toolu_01Commit', name: 'Bash', input: { command: `git commit -q --allow-empty -m "${subject}"`, description: 'Commit' } }) };
+      });
+    const proxy = await session('Through the proxy');
+    const direct = await session('Straight to Anthropic');
+    cleanup.push(() => proxy.close(), () => direct.close());
+    writeFileSync(proxyLockPath(join(repo, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
+    await ledger(repo, { ts: RUN1, kind: 'start', active: 'deepseek', tiers: TIERS, pid: process.pid, port: Number(new URL(proxy.url).port) });
+
+    const claude = (url: string) =>
+      execa(claudeBin(), ['-p', 'commit', '--allowedTools', 'Bash'], {
+        cwd: wt,
+        extendEnv: false,
+        env: { PATH: process.env.PATH, HOME: tempDir('home'), ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+        stdin: 'ignore',
+        reject: false,
+        timeout: 120_000,
+      });
+    const a = await claude(direct.url);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(await subject(wt)).toBe('Straight to Anthropic');
+    expect(await models(wt)).toEqual([]);
+    expect(await tags(repo)).toEqual({});
+
+    const b = await claude(proxy.url);
+    expect(b.exitCode, b.stderr).toBe(0);
+    expect(await subject(wt)).toBe('Through the proxy');
+    expect(await models(wt)).toEqual(['deepseek']);
+    expect(Object.keys(await tags(repo))).toEqual([runTagName('model-', 'deepseek', RUN1)]);
+  }, 300_000);
 });

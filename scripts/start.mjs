@@ -87,6 +87,15 @@ const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 function onSignals(app) {
   for (const [signal, code] of Object.entries(SIGNALS)) process.on(signal, () => void stop(app, code));
+  // Started by rerunWithFlags: with the launcher gone (even SIGKILLed) nobody would stop this proxy, so it stops
+  // itself like on SIGHUP; also when the launcher went while the proxy was loading.
+  if (typeof process.send === 'function') {
+    if (!process.connected) void stop(app, SIGNALS.SIGHUP);
+    else {
+      process.channel?.unref();
+      process.on('disconnect', () => void stop(app, SIGNALS.SIGHUP));
+    }
+  }
 }
 
 /**
@@ -139,12 +148,6 @@ export async function main(argv) {
   if (process.env.FALLBACK_PROXY_FLAGS_SET !== '1' && !PROXY_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
     return rerunWithFlags(PROXY_NODE_FLAGS, argv);
   }
-  let app;
-  // Started by rerunWithFlags: the launcher gone means nobody will stop this proxy, so it stops itself.
-  if (process.channel) {
-    process.channel.unref();
-    process.on('disconnect', () => (app ? void stop(app, SIGNALS.SIGHUP) : process.exit(SIGNALS.SIGHUP)));
-  }
   let args;
   try {
     args = parseStartArgs(argv);
@@ -157,6 +160,7 @@ export async function main(argv) {
     return 0;
   }
   const { startApp, loadAppConfig } = await import('../proxy/app.ts');
+  let app;
   try {
     const repo = await repoTop(resolve(args.repo ?? process.cwd()));
     const config = loadAppConfig({ repo, configFile: args.config, port: args.port });

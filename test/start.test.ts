@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { leftovers, startTree, stopAllTrees, waitForNoLeftovers } from './helpers/process-tree.ts';
 import { join } from 'node:path';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { makeRepo } from '../test-support/repo.ts';
@@ -60,6 +60,7 @@ describe('scripts/start.mjs', () => {
     const pidFile = join(repo, '.git', 'command.pid');
     const child = startTree(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 300`], { env, reject: false });
     await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25)); // the command runs
     expect(leftovers([repo]).length).toBeGreaterThanOrEqual(2); // start.mjs and the proxy it re-ran with its V8 flags
     process.kill(child.pid!, 'SIGKILL'); // start.mjs alone, not its process group
     await child;

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { CliError, findRepo } from './repo.ts';
-import { isAlive, runIsLive } from './proxy-file.ts';
+import { isAlive, repositoryProxy, runIsLive } from './proxy-file.ts';
 import { processStart } from '../../proxy/git/process-identity.ts';
 import { proxyForRepo } from './status.ts';
 
@@ -68,6 +68,8 @@ export async function runStop(argv: string[]): Promise<number> {
     process.stdout.write(`no proxy running for ${repo.top}; the ledger still had ${run.active}'s run open (since ${run.since}${run.pid ? `, pid ${run.pid} is gone` : ''}): closed it with a stop line\n`);
     return 0;
   }
-  process.stdout.write(`no proxy running for ${repo.top}\n`);
+  const other = repositoryProxy(repo); // one proxy per repository: it runs for another worktree
+  const where = other?.file ? `; the repository's proxy (pid ${other.running.pid}) runs for the worktree ${other.file.repo}: claude-fallback stop --repo ${other.file.repo}` : other ? `; the repository's proxy (pid ${other.running.pid}) runs for another worktree` : '';
+  process.stdout.write(`no proxy running for ${repo.top}${where}\n`);
   return 0;
 }

@@ -73,6 +73,10 @@ describe('a start in a linked worktree while the main worktree has the proxy', (
     expect(s.exitCode).toBe(3);
     expect(s.stdout).toContain(`runs for the worktree ${repo}`);
     expect((await cf(repo, ['status'])).exitCode).toBe(0);
+    const stop = await cf(wt, ['stop']); // stops nothing here, and says where the proxy runs
+    expect(stop.exitCode).toBe(0);
+    expect(stop.stdout).toMatch(new RegExp(`^no proxy running for ${wt}; the repository's proxy \\(pid \\d+\\) runs for the worktree ${repo}: claude-fallback stop --repo ${repo}$`));
+    expect((await cf(repo, ['status'])).exitCode).toBe(0);
   }, 60_000);
 
   it('is refused before the export line when the running proxy was started by scripts/start.mjs (no proxy file)', async () => {

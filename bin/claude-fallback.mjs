@@ -2,8 +2,14 @@
 // `claude-fallback`: the fallback proxy for the git repository you are in, and its tools (`claude-fallback -h`).
 // `statusline` takes a path of its own: Claude Code runs it after every message, so it loads no TypeScript at all.
 
+import { nodeTooOld } from '../scripts/node-version.mjs';
+
 const argv = process.argv.slice(2);
-if (argv[0] === 'statusline') {
+const tooOld = argv[0] === 'statusline' ? null : nodeTooOld();
+if (tooOld) {
+  process.stderr.write(`error: ${tooOld}\n`);
+  process.exitCode = 1;
+} else if (argv[0] === 'statusline') {
   const { main } = await import('../scripts/cli/statusline.mjs');
   process.exitCode = await main(argv.slice(1));
 } else {

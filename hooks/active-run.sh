@@ -35,23 +35,30 @@ fb_busy() {
   return 1
 }
 
-# True when the proxy that holds this repository's pid file (proxy/git/proxy-lock.ts) is alive: the pid runs and
-# is the same process (its start time matches, so a reused pid does not count). Sets fb_proxy_pid.
-# On Linux with builtins only (/proc/<pid>/stat, field 22); elsewhere `ps -o lstart=`.
+# True when the proxy that holds this repository's pid file (proxy/git/proxy-lock.ts) is alive: the pid runs, is
+# not a zombie (exited, not yet reaped: kill -0 still succeeds) and is the same process (its start time matches, so
+# a reused pid does not count); isAlive in proxy/git/process-identity.ts is the same check. Sets fb_proxy_pid.
+# On Linux with builtins only (/proc/<pid>/stat, fields 3 and 22); elsewhere `ps -o stat= -o lstart=`.
 fb_proxy_alive() {
   [ -f "$fb_common_dir/fallback-proxy.pid" ] || return 1
   IFS=' ' read -r fb_proxy_pid fb_proxy_start fb_rest < "$fb_common_dir/fallback-proxy.pid" || return 1
   case $fb_proxy_pid in '' | *[!0-9]*) return 1 ;; esac
   kill -0 "$fb_proxy_pid" 2>/dev/null || return 1
   if [ -r "/proc/$fb_proxy_pid/stat" ]; then
-    fb_proc_start "$fb_proxy_pid" && [ "$fb_start" = "$fb_proxy_start" ]
+    fb_proc_start "$fb_proxy_pid" && [ "$fb_start" = "$fb_proxy_start" ] || return 1
   else
-    [ "$(ps -o lstart= -p "$fb_proxy_pid" 2>/dev/null | tr -d ' ')" = "$fb_proxy_start" ]
+    fb_ps=$(ps -o stat= -o lstart= -p "$fb_proxy_pid" 2>/dev/null) || return 1
+    fb_ps=${fb_ps#"${fb_ps%%[! ]*}"}
+    fb_state=${fb_ps%% *}
+    [ "$(printf '%s' "${fb_ps#* }" | tr -d ' ')" = "$fb_proxy_start" ] || return 1
   fi
+  case $fb_state in Z* | X*) return 1 ;; esac
+  return 0
 }
 
-# fb_start = the start time (clock ticks since boot) of process $1: field 22 of /proc/$1/stat, counted after the
-# command name, which is in parentheses and may itself hold spaces or parentheses.
+# fb_state = the state (R, S, Z for a zombie, …) and fb_start = the start time (clock ticks since boot) of process
+# $1: fields 3 and 22 of /proc/$1/stat, counted after the command name, which is in parentheses and may itself hold
+# spaces or parentheses.
 fb_proc_start() {
   IFS= read -r fb_line < "/proc/$1/stat" || return 1
   fb_line=${fb_line##*) }
@@ -60,12 +67,33 @@ fb_proc_start() {
   set -- $fb_line
   set +f
   [ $# -ge 20 ] || return 1
+  fb_state=$1
   shift 19
   fb_start=$1
 }
 
+# True when this commit comes from a session that uses the live proxy: the ANTHROPIC_BASE_URL it inherited (Claude
+# Code's Bash tool passes the session's on to git: test/hooks/claude-code-env.test.ts) is http on a loopback
+# address with the port of the proxy's start line (fb_proxy_port, set by fb_set_run). A session without it, or
+# pointed elsewhere (another proxy, Anthropic itself, another worktree's session), is not this proxy's.
+fb_uses_proxy() {
+  case $ANTHROPIC_BASE_URL in http://*) ;; *) return 1 ;; esac
+  fb_hp=${ANTHROPIC_BASE_URL#http://}
+  fb_hp=${fb_hp%%/*}
+  fb_hp=${fb_hp%%\?*}
+  case $fb_hp in *@*) return 1 ;; esac
+  case $fb_hp in
+    \[*\]:*) fb_host=${fb_hp%%]:*}] fb_port=${fb_hp##*]:} ;;
+    *:*) fb_host=${fb_hp%:*} fb_port=${fb_hp##*:} ;;
+    *) fb_host=$fb_hp fb_port=80 ;;
+  esac
+  [ -n "$fb_proxy_port" ] && [ "$fb_port" = "$fb_proxy_port" ] || return 1
+  case $fb_host in 127.* | localhost | LOCALHOST | '[::1]' | 0.0.0.0) return 0 ;; esac
+  return 1
+}
+
 # awk functions that follow the run from start/switch/stop lines: run_line() on each line, run_end() gives
-# "<tier> <stamp> <first tier> <start pid>" of the active run, or "" when none. Only the last start/switch/stop line
+# "<tier> <stamp> <first tier> <start pid> <start port>" of the active run, or "" when none. Only the last start/switch/stop line
 # decides (start -> active, switch -> to, stop -> none); other kinds, and a torn line (no closing brace), are skipped.
 fb_awk_run='
     function val(s, k) {
@@ -79,7 +107,7 @@ fb_awk_run='
       run_last = $0; run_kind = kind
       if (kind == "start") run_start = $0
     }
-    function run_end(    tier, ts, ms, first, pid) {
+    function run_end(    tier, ts, ms, first, pid, port) {
       if (run_kind == "start") tier = val(run_last, "active")
       else if (run_kind == "switch") tier = val(run_last, "to")
       else return ""
@@ -90,7 +118,9 @@ fb_awk_run='
       if (match(run_start, /"tiers":\["[^"]+"/)) first = substr(run_start, RSTART + 10, RLENGTH - 11)
       pid = "-"
       if (match(run_start, /"pid":[0-9]+/)) pid = substr(run_start, RSTART + 6, RLENGTH - 6)
-      return tier " " substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2) "-" ms " " first " " pid
+      port = "-"
+      if (match(run_start, /"port":[0-9]+/)) port = substr(run_start, RSTART + 7, RLENGTH - 7)
+      return tier " " substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2) "-" ms " " first " " pid " " port
     }
 '
 
@@ -105,8 +135,8 @@ fb_active_run() {
   fb_set_run
 }
 
-# Reads fb_run ("<tier> <stamp> <first> <pid>") into fb_tier, fb_run_stamp, fb_first_tier; true when it is the run
-# of the live proxy fb_proxy_pid.
+# Reads fb_run ("<tier> <stamp> <first> <pid> <port>") into fb_tier, fb_run_stamp, fb_first_tier, fb_proxy_port;
+# true when it is the run of the live proxy fb_proxy_pid.
 fb_set_run() {
   [ -n "$fb_run" ] || return 1
   fb_tier=${fb_run%% *}
@@ -114,7 +144,9 @@ fb_set_run() {
   fb_run_stamp=${fb_run%% *}
   fb_run=${fb_run#* }
   fb_first_tier=${fb_run%% *}
-  [ "${fb_run#* }" = "$fb_proxy_pid" ]
+  fb_run=${fb_run#* }
+  fb_proxy_port=${fb_run#* }
+  [ "${fb_run%% *}" = "$fb_proxy_pid" ]
 }
 
 # An awk function for both passes below: a path as git prints it, "C-quoted" when it holds a quote, a backslash

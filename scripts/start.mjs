@@ -11,6 +11,14 @@ import { spawn } from 'node:child_process';
 import { $, chalk } from 'zx';
 import { register } from 'tsx/esm/api';
 import { mainArgs } from './main-module.mjs';
+import { nodeTooOld } from './node-version.mjs';
+
+// Checked before tsx is registered or the proxy loads: a clear line instead of a stack trace on an old Node.
+const tooOld = nodeTooOld();
+if (tooOld) {
+  console.error(`error: ${tooOld}`);
+  process.exit(1);
+}
 
 // The proxy is TypeScript; tsx lets this script load it on Node 20 (Node ≥ 22.18 could strip types itself).
 register();
@@ -65,9 +73,12 @@ function tierTable(config, active, safeUrl) {
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 let stopping = false;
+let command = null; // the `-- command…` child while it runs
 async function stop(app, code) {
   if (stopping) return;
   stopping = true;
+  // Stopped by a signal or by the launcher going: the command would be left talking to a closed port.
+  if (command && command.exitCode === null && command.signalCode === null) command.kill('SIGTERM');
   await app.proxy.close(5000); // in-flight streams get a short grace, then the stop line is written
   process.exit(code);
 }
@@ -77,6 +88,15 @@ const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 function onSignals(app) {
   for (const [signal, code] of Object.entries(SIGNALS)) process.on(signal, () => void stop(app, code));
+  // Started by rerunWithFlags: with the launcher gone (even SIGKILLed) nobody would stop this proxy, so it stops
+  // itself like on SIGHUP; also when the launcher went while the proxy was loading.
+  if (typeof process.send === 'function') {
+    if (!process.connected) void stop(app, SIGNALS.SIGHUP);
+    else {
+      process.channel?.unref();
+      process.on('disconnect', () => void stop(app, SIGNALS.SIGHUP));
+    }
+  }
 }
 
 /**
@@ -111,10 +131,13 @@ function keepHooksInstalled(repo, commonDir, tagPrefix, installHooks) {
   timer.unref();
 }
 
-/** Runs this script again in a node that has the proxy's V8 flags (they only work from the start). */
+/**
+ * Runs this script again in a node that has the proxy's V8 flags (they only work from the start). The two are tied
+ * by an IPC channel: when this process goes, however it goes (SIGKILL included), the proxy stops like on SIGHUP.
+ */
 function rerunWithFlags(flags, argv) {
   const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), ...argv], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, FALLBACK_PROXY_FLAGS_SET: '1' },
   });
   for (const signal of Object.keys(SIGNALS)) process.on(signal, () => child.kill(signal));
@@ -168,6 +191,7 @@ export async function main(argv) {
   if (args.command.length > 0) {
     const [cmd, ...rest] = args.command;
     const child = spawn(cmd, rest, { stdio: 'inherit', env: { ...process.env, ANTHROPIC_BASE_URL: `http://127.0.0.1:${app.port}` } });
+    command = child;
     child.on('error', (err) => {
       console.error(chalk.red(`error: cannot run ${cmd}: ${err.message}`));
       void stop(app, 127);

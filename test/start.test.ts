@@ -1,9 +1,10 @@
 // scripts/start.mjs as a user runs it: the export line, a command run against the proxy, clean stops.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { leftovers, startTree, stopAllTrees, waitForNoLeftovers } from './helpers/process-tree.ts';
 import { join } from 'node:path';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { makeRepo } from '../test-support/repo.ts';
@@ -15,12 +16,22 @@ const env = { GEMINI_API_KEY: '', DEEPSEEK_API_KEY: '', DISCORD_WEBHOOK_URL: '' 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
+  stopAllTrees(); // each start.mjs runs in a process group of its own: the proxy it re-runs dies with it
+});
+const repos: string[] = [];
+const tracked = async (): Promise<string> => {
+  const dir = await makeRepo();
+  repos.push(dir);
+  return dir;
+};
+afterAll(async () => {
+  expect(await waitForNoLeftovers(repos), 'processes left running in the test repositories').toEqual([]);
 });
 
 describe('scripts/start.mjs', () => {
   it('runs a command with ANTHROPIC_BASE_URL set, installs the hooks, and stops when it exits', async () => {
-    const repo = await makeRepo();
-    const r = await execa(ZX, [START, '--repo', repo, '--port', '0', '--', 'sh', '-c', 'curl -s "$ANTHROPIC_BASE_URL/health"'], { env, reject: false });
+    const repo = await tracked();
+    const r = await startTree(ZX, [START, '--repo', repo, '--port', '0', '--', 'sh', '-c', 'curl -s "$ANTHROPIC_BASE_URL/health"'], { env, reject: false });
     expect(r.exitCode).toBe(0);
     const exportLine = /^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(r.stdout);
     expect(exportLine).not.toBeNull();
@@ -34,9 +45,8 @@ describe('scripts/start.mjs', () => {
   });
 
   it('stops gracefully on SIGTERM with a stop line', async () => {
-    const repo = await makeRepo();
-    const child = execa(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks'], { env, reject: false });
-    cleanup.push(() => child.kill('SIGKILL'));
+    const repo = await tracked();
+    const child = startTree(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks'], { env, reject: false });
     await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
     child.kill('SIGTERM');
     const r = await child;
@@ -45,9 +55,24 @@ describe('scripts/start.mjs', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'stop', active: 'claude' });
   });
 
+  it('stops the proxy it runs (and the command) when start.mjs itself is SIGKILLed, with the stop line written', async () => {
+    const repo = await tracked();
+    const pidFile = join(repo, '.git', 'command.pid');
+    const child = startTree(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 300`], { env, reject: false });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25)); // the command runs
+    expect(leftovers([repo]).length).toBeGreaterThanOrEqual(2); // start.mjs and the proxy it re-ran with its V8 flags
+    process.kill(child.pid!, 'SIGKILL'); // start.mjs alone, not its process group
+    await child;
+    expect(await waitForNoLeftovers([repo])).toEqual([]);
+    const command = Number(readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(command, 0)).toThrow(); // the command got SIGTERM
+    expect(parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')).at(-1)).toMatchObject({ kind: 'stop' });
+  });
+
   it('names the problem: not a git repository, a port in use, a bad config key', async () => {
     const notRepo = mkdtempSync(join(tmpdir(), 'not-a-repo-'));
-    const a = await execa(ZX, [START, '--repo', notRepo], { env, reject: false });
+    const a = await startTree(ZX, [START, '--repo', notRepo], { env, reject: false });
     expect(a.exitCode).toBe(1);
     expect(a.stderr).toContain('is not inside a git repository');
 
@@ -55,14 +80,14 @@ describe('scripts/start.mjs', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     cleanup.push(() => busy.close());
     const port = (busy.address() as { port: number }).port;
-    const b = await execa(ZX, [START, '--repo', await makeRepo(), '--port', String(port), '--no-hooks'], { env, reject: false });
+    const b = await startTree(ZX, [START, '--repo', await tracked(), '--port', String(port), '--no-hooks'], { env, reject: false });
     expect(b.exitCode).toBe(1);
     expect(b.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
 
-    const repo = await makeRepo();
+    const repo = await tracked();
     const config = join(repo, 'bad.yaml');
     await execa('sh', ['-c', `printf 'proxy:\\n  port: 8000\\n  colour: red\\ntiers: []\\n' > ${config}`]);
-    const c = await execa(ZX, [START, '--repo', repo, '--config', config], { env, reject: false });
+    const c = await startTree(ZX, [START, '--repo', repo, '--config', config], { env, reject: false });
     expect(c.exitCode).toBe(1);
     expect(c.stderr).toContain('bad.yaml:3: proxy.colour: unknown key');
   });

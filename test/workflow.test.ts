@@ -43,11 +43,12 @@ describe('the seed workflow', () => {
     writeFileSync(join(repo, '.gitignore'), '.fallbackrc.yaml\n');
     const client = new Anthropic({ apiKey: KEYS.client, baseURL: h.url, maxRetries: 0 });
     const ask = () => client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, messages: [{ role: 'user', content: 'go on' }] }).finalMessage();
-    // Claude Code's commits: its Bash tool sets CLAUDECODE=1, which is how the hooks know the commit is its own.
+    // Claude Code's commits: its Bash tool sets CLAUDECODE=1, which is how the hooks know the commit is its own, and
+    // passes the session's ANTHROPIC_BASE_URL on, which is how they know the session uses this proxy.
     const work = (file: string, text: string, subject: string) => {
       writeFileSync(join(repo, file), text);
       git('add', file);
-      execFileSync('git', ['-C', repo, 'commit', '-qm', subject], { env: { ...process.env, CLAUDECODE: '1' } });
+      execFileSync('git', ['-C', repo, 'commit', '-qm', subject], { env: { ...process.env, CLAUDECODE: '1', ANTHROPIC_BASE_URL: h.url } });
     };
 
     await ask();

@@ -1,48 +1,19 @@
-// One proxy per repository: `<git common dir>/fallback-proxy.pid` names the proxy that writes the ledger, as
-// "<pid> <process start>". The hooks read it to stamp only while that proxy is alive (hooks/active-run.sh,
-// fb_proxy_alive); a second proxy on the same repository, or on another worktree of it, is refused with an
-// error naming the running one. The start time defeats pid reuse: a new process with an old pid has another one.
+// One proxy per repository, whatever the worktree (docs/git.md): `<git common dir>/fallback-proxy.pid` names the
+// proxy that writes the ledger, as "<pid> <process start>". The hooks read it to stamp only while that proxy is
+// alive (hooks/active-run.sh, fb_proxy_alive); a second proxy on the same repository, or on another worktree of
+// it, is refused with an error naming the running one. The start time defeats pid reuse, the state a zombie
+// (proxy/git/process-identity.ts).
 
-import { execFileSync } from 'node:child_process';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLedger, type LedgerEvent } from './ledger.ts';
+import { isAlive, processStart, type ProcessIdentity } from './process-identity.ts';
 
-export type ProcessIdentity = { pid: number; start: string };
+export { isAlive, processStart, type ProcessIdentity };
 export type RunningProxy = ProcessIdentity & { port: number | null; since: string | null };
 
 export function proxyLockPath(commonDir: string): string {
   return join(commonDir, 'fallback-proxy.pid');
-}
-
-/**
- * A process's start time as the hooks read it: on Linux field 22 of /proc/<pid>/stat (clock ticks since boot,
- * after the command name in parentheses, which may hold spaces); elsewhere `ps -o lstart=` without spaces.
- * null when the process does not exist.
- */
-export function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19] ?? null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || process.platform === 'linux') return null;
-  }
-  try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.replace(/\s+/g, '') || null;
-  } catch {
-    return null;
-  }
-}
-
-/** True when the process runs and is the same one (same start time). */
-export function isAlive(id: ProcessIdentity): boolean {
-  try {
-    process.kill(id.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  return processStart(id.pid) === id.start;
 }
 
 function parseLock(text: string): ProcessIdentity | null {
@@ -82,7 +53,7 @@ export class ProxyRunningError extends Error {
     const where = running.port === null ? 'still starting' : `port ${running.port}, since ${running.since}`;
     super(
       `another claude-fallback proxy runs for this repository (pid ${running.pid}, ${where}; ${proxyLockPath(commonDir)}): ` +
-        (running.port === null ? 'stop it first' : `use it (export ANTHROPIC_BASE_URL=http://127.0.0.1:${running.port}) or stop it first`),
+        (running.port === null ? 'stop it first' : `use it (ANTHROPIC_BASE_URL=http://127.0.0.1:${running.port} claude) or stop it first`),
     );
     this.running = running;
   }
@@ -115,29 +86,33 @@ function readFileSafe(file: string): string {
 }
 
 /**
- * Makes this process the repository's proxy, or throws ProxyRunningError naming the one that runs. A pid file
- * whose process is gone (killed, crashed) or whose run the ledger ended is taken over; so is one this very
- * process wrote before (a proxy closed and started again). Race-free between two starting proxies: the file is
- * created with link(2), which fails when it exists, and a stale one is moved aside before it is replaced.
+ * Makes `owner` (this process, or the proxy process `claude-fallback start` has just spawned, which takes the file
+ * over from its launcher when it starts) the repository's proxy, or throws ProxyRunningError naming the one that
+ * runs. A pid file whose process is gone (killed, crashed, a zombie, a reused pid) or whose run the ledger ended is
+ * taken over; so is one naming `owner` already (a proxy closed and started again, or the launcher's). Race-free
+ * between two starting proxies: the file is created with link(2), which fails when it exists, and a stale one is
+ * moved aside before it is replaced.
  */
-export function takeProxyLock(commonDir: string): void {
+export function takeProxyLock(commonDir: string, owner: ProcessIdentity = { pid: process.pid, start: processStart(process.pid) ?? '-' }): void {
   const file = proxyLockPath(commonDir);
-  const mine = `${process.pid} ${processStart(process.pid) ?? '-'}\n`;
+  const mine = `${owner.pid} ${owner.start}\n`;
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, mine);
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         linkSync(tmp, file);
-        held.add(file);
-        releaseAtExit();
+        if (owner.pid === process.pid) {
+          held.add(file);
+          releaseAtExit();
+        }
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const seen = readFileSafe(file);
       const id = parseLock(seen);
-      if (id && id.pid !== process.pid) {
+      if (id && id.pid !== owner.pid) {
         const running = runningProxy(commonDir);
         if (running && running.pid === id.pid) throw new ProxyRunningError(commonDir, running);
       }
@@ -162,10 +137,10 @@ export function takeProxyLock(commonDir: string): void {
   }
 }
 
-/** Gives the pid file up when this process holds it (a start that failed after taking it). */
-export function releaseProxyLock(commonDir: string): void {
+/** Gives the pid file up when it names `pid` (a start that failed after taking it). */
+export function releaseProxyLock(commonDir: string, pid = process.pid): void {
   const file = proxyLockPath(commonDir);
-  if (parseLock(readFileSafe(file))?.pid !== process.pid) return;
+  if (parseLock(readFileSafe(file))?.pid !== pid) return;
   held.delete(file);
   try {
     unlinkSync(file);

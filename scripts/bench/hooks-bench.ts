@@ -26,7 +26,7 @@ export type HooksResults = { ledgerLines: number; claudeCode: HooksCase; person:
 const MESSAGE = 'Fix the retry loop in the uploader\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n';
 const DIFF_LINES = 50_000;
 const env = (extra: Record<string, string>) => ({ ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', ...extra });
-const CLAUDE_CODE = env({ CLAUDECODE: '1' });
+const CLAUDE_CODE = env({ CLAUDECODE: '1', ANTHROPIC_BASE_URL: 'http://127.0.0.1:8000' }); // a session on the proxy of the start line
 const PERSON = env({ CLAUDECODE: '' });
 
 function makeRepo(prefix: string): string {

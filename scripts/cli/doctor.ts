@@ -15,7 +15,7 @@ import { userConfigFile } from '../../proxy/trust/user-dir.ts';
 import { git } from '../../proxy/git/git.ts';
 import { ledgerPath, readLedger } from '../../proxy/git/ledger.ts';
 import { CliError, findRepo, type Repo } from './repo.ts';
-import { isAlive, runningProxy } from './proxy-file.ts';
+import { runIsLive, runningProxy } from './proxy-file.ts';
 import { openRun } from './stop.ts';
 import { checkTier } from './doctor-net.ts';
 import type { Runtime } from './runtime.ts';
@@ -166,7 +166,7 @@ function ledgerFindings(repo: Repo): Finding[] {
   const events = readLedger(path);
   const run = openRun(events);
   const proxy = runningProxy(repo);
-  if (run && (run.pid === null || !isAlive(run.pid)) && !proxy) {
+  if (run && !runIsLive(repo, run.pid) && !proxy) {
     return [
       {
         check: 'ledger',

@@ -1,23 +1,41 @@
 // `<git dir>/fallback-proxy.json`: which proxy runs for this work tree. Written once by `claude-fallback start`
 // when the proxy process exists (before the command starts, so the command's status line finds it), removed
-// when it stops. A file whose pid is gone is stale (a killed proxy) and counts as no proxy.
-// Shape: {pid, port, host, url, started, repo, log, launcher, command} — `pid` is the proxy's process,
-// `launcher` the `claude-fallback` process that started it, `command` the command it runs (its name) or null
-// in the foreground, where `log` is null too (the log goes to the terminal).
+// when it stops. A file whose process is gone, a zombie, or another process with the same pid (its start time
+// differs) is stale: it counts as no proxy, blocks nothing, and is replaced by the next start.
+// Shape: {pid, pid_start, port, host, url, started, repo, log, launcher, command} — `pid` is the proxy's process
+// and `pid_start` its start time (proxy/git/process-identity.ts), `launcher` the `claude-fallback` process that
+// started it, `command` the command it runs (its name) or null in the foreground, where `log` is null too.
+// One proxy per repository (docs/git.md): the repository-wide record is `<git common dir>/fallback-proxy.pid`.
 
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { proxyFilePath, type Repo } from './repo.ts';
-import { ledgerPath, readLedger, type StartEvent } from '../../proxy/git/ledger.ts';
+import { isAlive } from '../../proxy/git/process-identity.ts';
+import { readProxyLock, runningProxy as lockedProxy, type RunningProxy } from '../../proxy/git/proxy-lock.ts';
 
-export type ProxyFile = { pid: number; port: number; host: string; url: string; started: string; repo: string; log: string | null; launcher: number; command: string | null; from_ledger?: true };
+export { isAlive };
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
-  }
+export type ProxyFile = {
+  pid: number;
+  /** The proxy's start time; absent in files written before it was recorded, which count only when the pid file agrees. */
+  pid_start?: string;
+  port: number;
+  host: string;
+  url: string;
+  started: string;
+  repo: string;
+  log: string | null;
+  launcher: number;
+  launcher_start?: string;
+  command: string | null;
+  from_ledger?: true;
+};
+
+/** True when the file's proxy is the live process it names (start time, state), never for a reused pid. */
+export function fileIsLive(repo: Pick<Repo, 'commonDir'>, f: ProxyFile): boolean {
+  if (f.pid_start) return isAlive({ pid: f.pid, start: f.pid_start });
+  const lock = readProxyLock(repo.commonDir);
+  return lock !== null && lock.pid === f.pid && isAlive(lock);
 }
 
 export function readProxyFile(repo: Pick<Repo, 'gitDir'>): ProxyFile | null {
@@ -29,30 +47,48 @@ export function readProxyFile(repo: Pick<Repo, 'gitDir'>): ProxyFile | null {
   }
 }
 
+/** True when `pid` (a ledger start line's, which records no start time) is the repository's live proxy. */
+export function runIsLive(repo: Pick<Repo, 'commonDir'>, pid: number | null): boolean {
+  const p = pid === null ? null : lockedProxy(repo.commonDir);
+  return p !== null && p.pid === pid;
+}
+
 /** The proxy file when its proxy is alive, else null. */
-export function runningProxy(repo: Pick<Repo, 'gitDir'>): ProxyFile | null {
+export function runningProxy(repo: Pick<Repo, 'gitDir' | 'commonDir'>): ProxyFile | null {
   const f = readProxyFile(repo);
-  return f && isAlive(f.pid) ? f : null;
+  return f && fileIsLive(repo, f) ? f : null;
 }
 
 /**
- * runningProxy, or for a proxy started another way (`npx zx scripts/start.mjs` writes no proxy file) the ledger's
- * open run when its start line's pid is alive, marked `from_ledger`: the ledger is shared by all worktrees, so
- * the caller asks that proxy which repository it serves (scripts/cli/status.ts, proxyForRepo) before acting.
+ * runningProxy, or the repository's proxy as its pid file and the ledger name it (a proxy started by
+ * `npx zx scripts/start.mjs` writes no proxy file, and one started in another worktree writes its file there),
+ * marked `from_ledger`: the caller asks that proxy which work tree it serves (scripts/cli/status.ts, proxyForRepo)
+ * before acting. null when none runs, or it is still starting (no port in the ledger yet).
  */
 export function anyRunningProxy(repo: Pick<Repo, 'gitDir' | 'commonDir' | 'top'>): ProxyFile | null {
-  const f = readProxyFile(repo);
-  if (f) return isAlive(f.pid) ? f : null;
-  const events = readLedger(ledgerPath(repo.commonDir));
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (e.kind === 'stop') return null;
-    if (e.kind !== 'start') continue;
-    const s = e as StartEvent;
-    if (!isAlive(s.pid)) return null;
-    return { pid: s.pid, port: s.port, host: '127.0.0.1', url: proxyUrl('127.0.0.1', s.port), started: s.ts, repo: repo.top, log: null, launcher: s.pid, command: null, from_ledger: true };
+  const own = runningProxy(repo);
+  if (own) return own;
+  const p = lockedProxy(repo.commonDir);
+  if (!p || p.port === null) return null;
+  return { pid: p.pid, pid_start: p.start, port: p.port, host: '127.0.0.1', url: proxyUrl('127.0.0.1', p.port), started: p.since ?? '', repo: repo.top, log: null, launcher: p.pid, command: null, from_ledger: true };
+}
+
+/**
+ * The repository's running proxy when it runs for another worktree (or is still starting): its pid file's process,
+ * with the proxy file of the worktree it was started in when there is one. One proxy per repository: a start in
+ * this worktree is refused while it runs.
+ */
+export function repositoryProxy(repo: Pick<Repo, 'commonDir'>): { running: RunningProxy; file: ProxyFile | null } | null {
+  const running = lockedProxy(repo.commonDir);
+  if (!running) return null;
+  const gitDirs = [repo.commonDir];
+  try {
+    for (const name of readdirSync(join(repo.commonDir, 'worktrees'))) gitDirs.push(join(repo.commonDir, 'worktrees', name));
+  } catch {
+    // no linked worktree
   }
-  return null;
+  const file = gitDirs.map((gitDir) => readProxyFile({ gitDir })).find((f) => f?.pid === running.pid) ?? null;
+  return { running, file };
 }
 
 export function writeProxyFile(repo: Pick<Repo, 'gitDir'>, value: ProxyFile): void {

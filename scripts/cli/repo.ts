@@ -1,6 +1,7 @@
 // The repository a subcommand works on (the git repository of the current directory, or --repo), and the
 // files the CLI keeps in its git dir. The git dir is the worktree's own (`.git`, or `.git/worktrees/<name>`
-// for a linked worktree), so two worktrees can each run a proxy; the ledger stays in the common dir.
+// for a linked worktree); the ledger and the pid file stay in the common dir, and one proxy serves the whole
+// repository (docs/git.md, "One proxy per repository").
 
 import { join, resolve } from 'node:path';
 import { git } from '../../proxy/git/git.ts';

@@ -3,9 +3,10 @@
 // repository's directory and owns the terminal; the proxy's log goes to `<git dir>/fallback-proxy.log`, whose
 // path is the one line printed before the command starts.
 //
-// Start-up: this process checks the config, binds the listening socket, starts the proxy process with the
-// socket as an inherited file descriptor, then starts the command without waiting for the proxy to load
-// (~0.2 s on Node 20). A request that comes before the proxy is ready waits in the kernel's accept queue
+// Start-up: this process checks the config, refuses when a proxy runs for any worktree of the repository (one proxy
+// per repository, docs/git.md), binds the listening socket, starts the proxy process with the socket as an
+// inherited file descriptor, takes the repository's pid file for it, then starts the command without waiting for
+// the proxy to load (~0.2 s on Node 20). In the foreground the export line waits until the proxy listens. A request that comes before the proxy is ready waits in the kernel's accept queue
 // until the proxy listens; none is refused. Hooks are installed by a short-lived process of their own
 // meanwhile. On Windows (no descriptors to inherit) the proxy binds the port itself and the command waits for it.
 
@@ -17,7 +18,9 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../../proxy/config.ts';
 import { PROXY_NODE_FLAGS } from '../../proxy/node-flags.ts';
 import { CliError, findRepo, logFilePath, statuslineFilePath, type Repo } from './repo.ts';
-import { proxyUrl, removeProxyFile, runningProxy, writeProxyFile } from './proxy-file.ts';
+import { proxyUrl, removeProxyFile, repositoryProxy, runningProxy, writeProxyFile } from './proxy-file.ts';
+import { processIdentity } from '../../proxy/git/process-identity.ts';
+import { ProxyRunningError, releaseProxyLock, takeProxyLock } from '../../proxy/git/proxy-lock.ts';
 import { isClaude, withStatusLine } from './claude-settings.ts';
 import type { Runtime } from './runtime.ts';
 import type { FromProxy, ToProxy } from './proxy-process.ts';
@@ -120,12 +123,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0);
   if (args.port !== undefined) config.proxy.port = args.port;
   if (config.tiers.length === 0) throw new CliError(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
-  const running = runningProxy(repo);
-  if (running) {
-    throw new CliError(
-      `a proxy already runs for ${repo.top} (pid ${running.pid}, ${running.url}): use it (ANTHROPIC_BASE_URL=${running.url} claude), or stop it first (claude-fallback stop)`,
-    );
-  }
+  refuseIfRunning(repo);
   const withCommand = args.command.length > 0;
   const server = await bind(config.proxy.host, config.proxy.port);
   const port = (server.address() as { port: number }).port;
@@ -134,10 +132,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const out = log ? log.fd : 'inherit';
   const handover = process.platform !== 'win32';
 
-  // With the socket bound, the command can start: what it sends waits for the proxy (on Windows: after it).
   let command: ChildProcess | null = null;
-  if (withCommand && handover) command = startCommand(args.command, { repo, url, rt, logPath: log!.path });
-
   const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
   if (!handover) await new Promise((done) => server.close(done)); // the proxy binds the port itself
   const proxy = spawn(process.execPath, [...PROXY_NODE_FLAGS, ...rt.nodeArgs, rt.file('proxy-process')], {
@@ -152,13 +147,43 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const proxyExit = new Promise<number>((done) =>
     proxy.on('exit', (code, signal) => {
       removeProxyFile(repo, proxy.pid!);
+      releaseProxyLock(repo.commonDir, proxy.pid!); // a proxy that died before it took the file over
       done(signalCode(signal, code));
     }),
   );
+  // The repository's pid file names the proxy before anything else happens: a start in another worktree that
+  // raced this one is refused here, on the terminal, before its command runs (docs/git.md, "One proxy per
+  // repository"). The proxy takes the file over from this process when it starts.
+  const identity = proxy.pid === undefined ? null : processIdentity(proxy.pid);
+  try {
+    if (!identity) throw new CliError('the proxy process could not start');
+    takeProxyLock(repo.commonDir, identity);
+  } catch (err) {
+    proxy.kill('SIGKILL'); // it has not been told to start: nothing to close
+    throw err instanceof ProxyRunningError ? new CliError(err.message) : err;
+  }
+  // With the socket bound and the repository ours, the command can start: what it sends waits for the proxy
+  // (on Windows: after it).
+  if (withCommand && handover) command = startCommand(args.command, { repo, url, rt, logPath: log!.path });
   try {
     proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } } satisfies ToProxy);
-    if (!handover) await readyOrFailed(proxy);
-    writeProxyFile(repo, { pid: proxy.pid!, port, host: config.proxy.host, url, started: new Date().toISOString(), repo: repo.top, log: log?.path ?? null, launcher: process.pid, command: args.command[0] ?? null });
+    // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
+    const ready = readyOrFailed(proxy);
+    if (!handover || !withCommand) await ready;
+    else ready.catch((err: Error) => proxyFailed(err, command));
+    writeProxyFile(repo, {
+      pid: identity.pid,
+      pid_start: identity.start,
+      port,
+      host: config.proxy.host,
+      url,
+      started: new Date().toISOString(),
+      repo: repo.top,
+      log: log?.path ?? null,
+      launcher: process.pid,
+      launcher_start: processIdentity()?.start,
+      command: args.command[0] ?? null,
+    });
     if (!args.noHooks) {
       // Detached with a command: a Ctrl-C meant for the command must not cut the installation short.
       spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand }).on('error', () => {});
@@ -189,6 +214,34 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   else proxy.kill('SIGTERM');
   await proxyExit;
   return code;
+}
+
+/**
+ * Refuses a start while a proxy runs for this work tree, or for any worktree of the repository (they share the
+ * ledger and the hooks): one proxy per repository (docs/git.md). Nothing has started yet, so the command never runs.
+ */
+function refuseIfRunning(repo: Repo): void {
+  const own = runningProxy(repo);
+  if (own) {
+    throw new CliError(`a proxy already runs for ${repo.top} (pid ${own.pid}, ${own.url}): use it (ANTHROPIC_BASE_URL=${own.url} claude), or stop it first (claude-fallback stop)`);
+  }
+  const other = repositoryProxy(repo);
+  if (!other) return;
+  const { running, file } = other;
+  const where = file ? `, in the worktree ${file.repo}` : running.port === null ? ' (still starting)' : ` on port ${running.port}`;
+  const url = file?.url ?? (running.port === null ? null : proxyUrl('127.0.0.1', running.port));
+  throw new CliError(
+    `a proxy already runs for this repository${where} (pid ${running.pid}${url ? `, ${url}` : ''}): one proxy per repository, whatever the worktree, ` +
+      `since the worktrees share the model ledger and the hooks; run your command in ${file ? file.repo : 'that worktree'}${url ? ` (or point it at ANTHROPIC_BASE_URL=${url})` : ''}, ` +
+      `or stop that proxy first (claude-fallback stop${file ? ` --repo ${file.repo}` : ''})`,
+  );
+}
+
+/** The proxy failed after the command started: say so on the terminal, and stop the command, which has no proxy. */
+function proxyFailed(err: Error, command: ChildProcess | null): void {
+  process.stderr.write(`claude-fallback: error: the proxy did not start: ${err.message}${command ? '; stopping the command' : ''}\n`);
+  process.exitCode = 1;
+  command?.kill('SIGTERM');
 }
 
 /** Starts the command in the repository, owning the terminal; Claude Code gets the proxy's status line. */

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { CliError, findRepo, type Repo } from './repo.ts';
-import { anyRunningProxy, readProxyFile, type ProxyFile } from './proxy-file.ts';
+import { anyRunningProxy, readProxyFile, repositoryProxy, type ProxyFile } from './proxy-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { duration, table, tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
@@ -132,9 +132,14 @@ export async function runStatus(argv: string[]): Promise<number> {
   const repo = await findRepo(values.repo ?? process.cwd());
   const found = await proxyForRepo(repo);
   if (!found) {
+    // One proxy per repository (docs/git.md): one running for another worktree serves this one's sessions only
+    // when they point at it, and a start here is refused while it runs.
+    const other = repositoryProxy(repo);
     const stale = readProxyFile(repo);
-    const why = stale ? ` (${repo.gitDir}/fallback-proxy.json names pid ${stale.pid}, which is gone)` : '';
-    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top }, null, 2) + '\n');
+    const why = stale ? ` (${repo.gitDir}/fallback-proxy.json names pid ${stale.pid}, which is no longer that proxy)` : '';
+    const where = other ? (other.file ? `the worktree ${other.file.repo}` : 'another worktree') : '';
+    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.running.port, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
+    else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.running.port === null ? '' : `, port ${other.running.port}`}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
     return 3;
   }

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { CliError, findRepo } from './repo.ts';
-import { isAlive } from './proxy-file.ts';
+import { isAlive, repositoryProxy, runIsLive } from './proxy-file.ts';
+import { processStart } from '../../proxy/git/process-identity.ts';
 import { proxyForRepo } from './status.ts';
 
 export const STOP_HELP = `usage: claude-fallback stop [--repo DIR]
@@ -48,21 +49,27 @@ export async function runStop(argv: string[]): Promise<number> {
   const repo = await findRepo(values.repo ?? process.cwd());
   const proxy = (await proxyForRepo(repo))?.proxy;
   if (proxy) {
+    // proxyForRepo checked it is the live proxy (start time, state); a file without pid_start was checked against
+    // the pid file, so the start read now is that process's.
+    const id = { pid: proxy.pid, start: proxy.pid_start ?? processStart(proxy.pid) ?? '-' };
     process.kill(proxy.pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;
-    while (isAlive(proxy.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (isAlive(proxy.pid)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, 1);
-    const launcher = proxy.command && isAlive(proxy.launcher) ? `; the command it was started with (${proxy.command}) goes on without it` : '';
+    while (isAlive(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (isAlive(id)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, 1);
+    const launcherAlive = proxy.launcher_start !== undefined && isAlive({ pid: proxy.launcher, start: proxy.launcher_start });
+    const launcher = proxy.command && launcherAlive ? `; the command it was started with (${proxy.command}) goes on without it` : '';
     process.stdout.write(`stopped the proxy for ${repo.top} (pid ${proxy.pid})${launcher}\n`);
     return 0;
   }
   const ledger = ledgerPath(repo.commonDir);
   const run = openRun(readLedger(ledger));
-  if (run && (run.pid === null || !isAlive(run.pid))) {
+  if (run && !runIsLive(repo, run.pid)) {
     appendLedger(ledger, { kind: 'stop', active: run.active });
     process.stdout.write(`no proxy running for ${repo.top}; the ledger still had ${run.active}'s run open (since ${run.since}${run.pid ? `, pid ${run.pid} is gone` : ''}): closed it with a stop line\n`);
     return 0;
   }
-  process.stdout.write(`no proxy running for ${repo.top}\n`);
+  const other = repositoryProxy(repo); // one proxy per repository: it runs for another worktree
+  const where = other?.file ? `; the repository's proxy (pid ${other.running.pid}) runs for the worktree ${other.file.repo}: claude-fallback stop --repo ${other.file.repo}` : other ? `; the repository's proxy (pid ${other.running.pid}) runs for another worktree` : '';
+  process.stdout.write(`no proxy running for ${repo.top}${where}\n`);
   return 0;
 }

@@ -1,14 +1,15 @@
 // The `claude-fallback` subcommands from an installed bin (npm install -g of this clone into a temporary
 // prefix, once for the file), against fake upstreams on 127.0.0.1 and the official SDK as Claude Code's stand-in.
 
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import Anthropic from '@anthropic-ai/sdk';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { cliEnv, installFromClone, type Installed } from './installed.ts';
-import { makeRepo } from '../../test-support/repo.ts';
+import { makeRepo as makeTempRepo } from '../../test-support/repo.ts';
+import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { fixture, startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 import { parseLedger } from '../../proxy/git/ledger.ts';
 
@@ -20,6 +21,16 @@ beforeAll(() => {
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
+  stopAllTrees(); // the proxies started here run in process groups of their own, killed whole
+});
+const repos: string[] = [];
+async function makeRepo(...args: Parameters<typeof makeTempRepo>): Promise<string> {
+  const repo = await makeTempRepo(...args);
+  repos.push(repo);
+  return repo;
+}
+afterAll(async () => {
+  expect(await waitForNoLeftovers(repos), 'processes left running in the test repositories').toEqual([]);
 });
 
 const TEXT = fixture('anthropic-stream-text.sse');
@@ -40,8 +51,7 @@ async function fake(handler: Handler): Promise<FakeUpstream> {
 
 /** `claude-fallback start` in the foreground; resolves with the URL it prints. */
 async function startForeground(repo: string, args: string[] = []): Promise<{ url: string; proc: ResultPromise }> {
-  const proc = execa(cf.bin, ['start', '--no-hooks', ...args], { cwd: repo, env, reject: false });
-  cleanup.push(() => proc.kill('SIGKILL'));
+  const proc = startTree(cf.bin, ['start', '--no-hooks', ...args], { cwd: repo, env, reject: false });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -419,8 +429,7 @@ describe('a proxy started by scripts/start.mjs', () => {
     const up = await fake(() => ({ kind: 'sse', text: TEXT }));
     writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
     const zx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'zx');
-    const proc = execa(zx, [join(import.meta.dirname, '..', '..', 'scripts', 'start.mjs'), '--repo', repo, '--no-hooks'], { env, reject: false });
-    cleanup.push(() => proc.kill('SIGKILL'));
+    const proc = startTree(zx, [join(import.meta.dirname, '..', '..', 'scripts', 'start.mjs'), '--repo', repo, '--no-hooks'], { env, reject: false });
     await new Promise<void>((r) => proc.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && r()));
     const s = await run(repo, ['status', '--json']);
     expect(s.exitCode).toBe(0);

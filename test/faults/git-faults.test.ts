@@ -88,7 +88,7 @@ describe('auto-commit at a switch', () => {
     await ask(h);
     writeFileSync(join(h.repo, 'b.txt'), 'b\n');
     git(h.repo, 'add', 'b.txt');
-    execFileSync('git', ['-C', h.repo, 'commit', '-qm', 'made while deepseek answered'], { env: { ...process.env, CLAUDECODE: '1' } }); // Claude Code's commit
+    execFileSync('git', ['-C', h.repo, 'commit', '-qm', 'made while deepseek answered'], { env: { ...process.env, CLAUDECODE: '1', ANTHROPIC_BASE_URL: h.url } }); // Claude Code's commit, its session on the proxy
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('deepseek');
     expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(runTagName('model-', 'deepseek', switchLine(h)[0].ts));
   });

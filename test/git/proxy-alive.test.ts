@@ -5,7 +5,8 @@
 import { execa, type ResultPromise } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { git } from '../../proxy/git/git.ts';
 import { parseLedger } from '../../proxy/git/ledger.ts';
 import { processStart, proxyLockPath, readProxyLock } from '../../proxy/git/proxy-lock.ts';
@@ -17,9 +18,12 @@ const START = join(ROOT, 'scripts', 'start.mjs');
 const REVIEW = join(ROOT, 'scripts', 'review.ts');
 const env = { GEMINI_API_KEY: '', DEEPSEEK_API_KEY: '', DISCORD_WEBHOOK_URL: '', CLAUDECODE: '' };
 
-const running: ResultPromise[] = [];
-afterEach(() => {
-  for (const c of running.splice(0)) c.kill('SIGKILL');
+// Each start.mjs runs in a process group of its own, killed whole after each test (start.mjs runs the proxy in a
+// child node with its V8 flags: killing start.mjs alone used to leave that proxy running for hours).
+const folders: string[] = [];
+afterEach(() => stopAllTrees());
+afterAll(async () => {
+  expect(await waitForNoLeftovers(folders), 'processes left running in the test repositories').toEqual([]);
 });
 
 /** Two tiers that never get a request here: a switch comes from the /webhook route. */
@@ -35,8 +39,8 @@ function config(dir: string): string {
 
 /** Starts the proxy for `repo`; resolves once it prints its export line. */
 async function startProxy(repo: string, file: string): Promise<{ child: ResultPromise; port: number }> {
-  const child = execa(ZX, [START, '--repo', repo, '--config', file], { env, reject: false });
-  running.push(child);
+  folders.push(repo);
+  const child = startTree(ZX, [START, '--repo', repo, '--config', file], { env, reject: false });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -58,7 +62,8 @@ describe('the proxy process and the hooks', () => {
     const { child, port } = await startProxy(repo, config(tempDir('cfg')));
     const switched = await fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'backup', event_type: 'switch' }) });
     expect(await switched.json()).toMatchObject({ active: 'backup' });
-    await commitFile(repo, 'a.txt', 'a\n', `Add a${COAUTHOR}`, { env: CLAUDE_CODE });
+    const session = { ...CLAUDE_CODE, ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` }; // a Claude Code session on this proxy
+    await commitFile(repo, 'a.txt', 'a\n', `Add a${COAUTHOR}`, { env: session });
     expect(await models(repo)).toEqual(['backup']);
     expect(await message(repo)).toContain('Co-Authored-By: backup via Claude Code <backup@fallback.invalid>');
     const tagsWhileAlive = await tags(repo);
@@ -67,7 +72,7 @@ describe('the proxy process and the hooks', () => {
     const pid = readProxyLock(join(repo, '.git'))!.pid;
     process.kill(pid, 'SIGKILL'); // the proxy itself (start.mjs runs it in a child with its V8 flags)
     await child;
-    await commitFile(repo, 'b.txt', 'b\n', `Add b${COAUTHOR}`, { env: CLAUDE_CODE });
+    await commitFile(repo, 'b.txt', 'b\n', `Add b${COAUTHOR}`, { env: session });
     expect(await models(repo)).toEqual([]);
     expect(await message(repo)).toContain('Co-Authored-By: Claude <noreply@anthropic.com>');
     expect(await tags(repo)).toEqual(tagsWhileAlive);
@@ -95,10 +100,12 @@ describe('the proxy process and the hooks', () => {
     const { child, port } = await startProxy(repo, file);
     const pid = readProxyLock(join(repo, '.git'))!.pid;
     for (const dir of [repo, wt]) {
-      const second = await execa(ZX, [START, '--repo', dir, '--config', file], { env, reject: false });
+      folders.push(dir);
+      const second = await startTree(ZX, [START, '--repo', dir, '--config', file, '--', 'sh', '-c', 'echo ran'], { env, reject: false });
       expect(second.exitCode).toBe(1);
       expect(second.stderr).toContain(`another claude-fallback proxy runs for this repository (pid ${pid}, port ${port}, since `);
-      expect(second.stderr).toContain(`export ANTHROPIC_BASE_URL=http://127.0.0.1:${port}`);
+      expect(second.stderr).toContain(`use it (ANTHROPIC_BASE_URL=http://127.0.0.1:${port} claude)`);
+      expect(second.stdout).toBe(''); // no export line, and the command never ran
     }
     process.kill(pid, 'SIGKILL');
     await child;

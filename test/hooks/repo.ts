@@ -13,6 +13,9 @@ process.env.GIT_CONFIG_NOSYSTEM = '1';
 for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'FALLBACK_SKIP_HOOKS', 'HUSKY']) delete process.env[k];
 // The commits these tests make are Claude Code's (its Bash tool sets CLAUDECODE=1) unless a test passes PERSON.
 process.env.CLAUDECODE = '1';
+// ...and sessions that use the proxy `start` plays: its start line's port (the hooks compare the two).
+export const PROXY_URL = 'http://127.0.0.1:8000';
+process.env.ANTHROPIC_BASE_URL = PROXY_URL;
 export const PERSON = { CLAUDECODE: '' };
 
 export const TIERS = ['claude', 'gemini-flash', 'deepseek'];
@@ -41,7 +44,7 @@ export async function ledger(repo: string, event: LedgerInput): Promise<void> {
 /** A proxy started: its start line, and the pid file of a live process (this test process plays the proxy). */
 export async function start(repo: string, active = 'claude', ts = RUN1): Promise<void> {
   writeFileSync(proxyLockPath(await gitCommonDir(repo)), `${process.pid} ${processStart(process.pid)}\n`);
-  return ledger(repo, { ts, kind: 'start', active, tiers: TIERS, pid: process.pid, port: 8000 });
+  return ledger(repo, { ts, kind: 'start', active, tiers: TIERS, pid: process.pid, port: Number(new URL(PROXY_URL).port) });
 }
 
 /** A recorded edit: `tier` wrote `path` through Claude Code's Write tool, now (HEAD as it is). */

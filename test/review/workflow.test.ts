@@ -16,7 +16,7 @@ import { makeRepo, removeRepo, review, tags } from './fixture.ts';
 async function work(dir: string, subject: string, files: Record<string, string>): Promise<string> {
   for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
   await git(dir, ['add', '-A']);
-  await git(dir, ['commit', '-q', '-m', subject], { env: { CLAUDECODE: '1' } });
+  await git(dir, ['commit', '-q', '-m', subject], { env: { CLAUDECODE: '1', ANTHROPIC_BASE_URL: 'http://127.0.0.1:8000' } }); // the session uses the proxy of the start line below
   return (await git(dir, ['rev-parse', 'HEAD'])).stdout.trim();
 }
 

@@ -180,6 +180,7 @@ export async function main(argv) {
     }
     const url = `http://${config.proxy.host === '0.0.0.0' ? '127.0.0.1' : config.proxy.host}:${app.port}`;
     console.log(`export ANTHROPIC_BASE_URL=${url}`);
+    console.error(`dashboard ${url}/`);
     console.error(tierTable(config, 0, safeUrl));
     console.error(`repository ${repo}; ledger ${app.ledgerPath}; config ${config.file}`);
   } catch (err) {

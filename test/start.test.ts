@@ -37,6 +37,7 @@ describe('scripts/start.mjs', () => {
     expect(exportLine).not.toBeNull();
     expect(r.stdout).toContain('{"status":"ok","active":"claude"}');
     expect(r.stderr).toMatch(/skipped\s+gemini-flash.*GEMINI_API_KEY not set/);
+    expect(r.stderr).toContain(`dashboard http://127.0.0.1:${exportLine![1]}/`);
     const events = parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'));
     expect(events.map((e) => e.kind)).toEqual(['start', 'stop']);
     expect(events[0]).toMatchObject({ active: 'claude', tiers: ['claude'], port: Number(exportLine![1]) });

@@ -197,6 +197,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
 
   if (!withCommand) {
     process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
+    process.stderr.write(`claude-fallback: dashboard ${dashboardUrl(url)}\n`);
     // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
     process.on('SIGINT', () => {});
     for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
@@ -204,6 +205,8 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   }
   command ??= startCommand(args.command, { repo, url, rt, logPath: log!.path });
   const code = await commandExit(command, args.command[0]);
+  // The command gave the terminal back (Claude Code's screen is gone): where the proxy was, again, for the dashboard.
+  process.stderr.write(runLine(url, repo.top, log!.path) + '\n');
 
   // The command is done and the terminal is ours again: stop the proxy, and say so if that takes a while.
   process.on('SIGINT', () => proxy.connected && proxy.send({ type: 'stop-now' } satisfies ToProxy));
@@ -237,6 +240,14 @@ function refuseIfRunning(repo: Repo): void {
   );
 }
 
+/** The dashboard's address: the proxy's own, at `/`. */
+export const dashboardUrl = (url: string): string => `${url}/`;
+
+/** The one line printed before the command takes the terminal, and again when it gives it back. */
+export function runLine(url: string, repo: string, logPath: string): string {
+  return `claude-fallback: proxy ${url} for ${repo} · dashboard ${dashboardUrl(url)} · log ${logPath}`;
+}
+
 /** The proxy failed after the command started: say so on the terminal, and stop the command, which has no proxy. */
 function proxyFailed(err: Error, command: ChildProcess | null): void {
   process.stderr.write(`claude-fallback: error: the proxy did not start: ${err.message}${command ? '; stopping the command' : ''}\n`);
@@ -257,7 +268,7 @@ function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Run
       nodeCommand: `"${process.execPath}" "${join(ctx.rt.root, 'bin', 'claude-fallback.mjs')}"`,
     }));
   }
-  process.stderr.write(`claude-fallback: proxy ${ctx.url} for ${ctx.repo.top}; log ${ctx.logPath}\n`);
+  process.stderr.write(runLine(ctx.url, ctx.repo.top, ctx.logPath) + '\n');
   if (note) process.stderr.write(`claude-fallback: ${note}\n`);
   const win = process.platform === 'win32';
   const child = spawn(win ? winQuote([cmd, ...args]) : cmd, win ? [] : args, {

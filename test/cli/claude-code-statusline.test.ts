@@ -85,7 +85,9 @@ describeWith(['tmux'])('Claude Code started by claude-fallback', () => {
     let s = await waitForScreen(/claude · today \$0\.00/);
     expect(s).toContain('my own line'); // the user's status line is kept, ours is below it
     expect(s.indexOf('my own line')).toBeLessThan(s.indexOf('claude · today'));
-    expect(s.split('\n')[0]).toBe(`claude-fallback: proxy ${s.split('\n')[0].split(' ')[2]} for ${repo}; log ${join(repo, '.git', 'fallback-proxy.log')}`);
+    // The line printed before Claude Code took the screen (tmux wraps it at 130 columns).
+    const url = s.split('\n')[0].split(' ')[2];
+    expect(s.split('\n').slice(0, 3).join('')).toContain(`claude-fallback: proxy ${url} for ${repo} · dashboard ${url}/ · log ${join(repo, '.git', 'fallback-proxy.log')}`);
 
     tmux('send-keys', '-t', SESSION, 'say hello', 'Enter');
     await waitForScreen(/The build passes/);

@@ -111,7 +111,9 @@ console.log('cwd=' + process.cwd()); console.log('status=' + r.status); const t 
     expect(r.exitCode).toBe(0);
     const lines = r.all!.split('\n').filter(Boolean);
     const gitDir = join(repo, '.git');
-    expect(lines).toEqual([`claude-fallback: proxy ${lines[0].split(' ')[2]} for ${repo}; log ${join(gitDir, 'fallback-proxy.log')}`, `cwd=${repo}`, 'status=200', 'stop=true']);
+    const url = lines[0].split(' ')[2];
+    const runLine = `claude-fallback: proxy ${url} for ${repo} · dashboard ${url}/ · log ${join(gitDir, 'fallback-proxy.log')}`;
+    expect(lines).toEqual([runLine, `cwd=${repo}`, 'status=200', 'stop=true', runLine]); // before the command, and again after it
     const log = readFileSync(join(gitDir, 'fallback-proxy.log'), 'utf8');
     expect(log).toMatch(/Z claude 200 \d+ms in=12/); // the request's line went to the log, with a timestamp
     expect(log).toMatch(/stopped\n$/);
@@ -415,6 +417,7 @@ describe('Ctrl-C in the foreground', () => {
     expect(Date.now() - t).toBeLessThan(2000);
     expect(err).toContain('stopping now');
     expect(r.exitCode).toBe(130);
+    expect(r.stderr).toContain(`claude-fallback: dashboard ${url}/`); // the foreground start says where the dashboard is
     // The cut answer is recorded as incomplete and the run is closed. (server.ts writes the usage line of an answer
     // cut by the shutdown after the stop line; readers do not depend on that order.)
     const events = parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'));

@@ -3,7 +3,7 @@
 // after a 429 live, and Models' work, accept and rollback run the review of that same installation. A review
 // script planted above the installation (an attacker who can write the folder) never runs.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,10 +15,15 @@ import { git } from '../../proxy/git/git.ts';
 import { buildFixture, removeRepo } from '../review/fixture.ts';
 import { packedInstall, type Packed } from '../cli/installed.ts';
 import { collectPageErrors, launchChromium, screenshot, startProxyCommand, type ProxyMode } from './helpers.ts';
+import { describeWith, missingPrograms } from '../../test-support/describe-with.ts';
+
+/** Each group drives Debian's Chromium; without it they are skipped and the run's last line says so. */
+const describe = describeWith(['chromium']);
 
 let browser: Browser;
 let installed: Packed;
 beforeAll(async () => {
+  if (missingPrograms(['chromium']).length) return;
   [browser, installed] = await Promise.all([launchChromium(), packedInstall()]);
 }, 600_000);
 afterAll(async () => {
@@ -76,7 +81,8 @@ function plantReview(): { dirs: string[]; marker: string } {
   return { dirs, marker };
 }
 
-describe.each(['sources', 'clone', 'installed'] as const)('the dashboard of `claude-fallback start` from the %s', (mode) => {
+for (const mode of ['sources', 'clone', 'installed'] as const)
+describe(`the dashboard of \`claude-fallback start\` from the ${mode}`, () => {
   it('loads, and after a 429 shows the new tier live', async () => {
     const a = await startFakeUpstream((_, i) => (i === 1 ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } } : { kind: 'sse', text: TEXT }));
     const b = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT }));

@@ -5,7 +5,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -52,16 +52,36 @@ export function sourcesKey(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const CACHE_PREFIX = 'claude-fallback-packed-';
+const UNUSED_MS = 3600_000;
+
+/** A cached installation is marked used each time it is handed out; those unused for an hour are removed. */
+function used(done: string): Packed {
+  const now = new Date();
+  utimesSync(done, now, now);
+  return JSON.parse(readFileSync(done, 'utf8')) as Packed;
+}
+
+function pruneUnused(tmp: string, keep: string): void {
+  for (const name of readdirSync(tmp)) {
+    const dir = join(tmp, name);
+    if (!name.startsWith(CACHE_PREFIX) || name.endsWith('.lock') || dir === keep || existsSync(`${dir}.lock`)) continue;
+    const mark = statSync(join(dir, 'installed.json'), { throwIfNoEntry: false }) ?? statSync(dir, { throwIfNoEntry: false });
+    if (mark && Date.now() - mark.mtimeMs > UNUSED_MS) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * The packed and installed package for the current sources: made by the first caller (a lock directory keeps two
  * test files from packing at once), reused by the others. Keyed by `sourcesKey()`, so an edit packs again.
  */
 export async function packedInstall(): Promise<Packed> {
-  const dir = join(realpathSync(tmpdir()), `claude-fallback-packed-${sourcesKey().slice(0, 16)}`);
+  const tmp = realpathSync(tmpdir());
+  const dir = join(tmp, `${CACHE_PREFIX}${sourcesKey().slice(0, 16)}`);
   const done = join(dir, 'installed.json');
   const lock = `${dir}.lock`;
   for (let waited = 0; ; waited += 500) {
-    if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as Packed;
+    if (existsSync(done)) return used(done);
     try {
       mkdirSync(lock);
       break;
@@ -73,7 +93,8 @@ export async function packedInstall(): Promise<Packed> {
     }
   }
   try {
-    if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as Packed;
+    if (existsSync(done)) return used(done);
+    pruneUnused(tmp, dir);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const packed = installFromTarball(dir);

@@ -52,6 +52,7 @@ const REASONS = {
   timeout: 'timed out',
   network: 'network error',
   billing: 'billing / spend limit',
+  refused: 'refused requests',
   recovered: 'recovered',
   manual: 'manual',
   external: 'external monitor',

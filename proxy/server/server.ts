@@ -27,6 +27,8 @@ import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
 import { safeLog } from '../terminal-text.ts';
+import { proxyUrl } from '../run/run-file.ts';
+import type { Launch, RunHold } from '../run/run.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -45,6 +47,9 @@ export type ProxyOptions = {
   sleep?: EngineDeps['sleep'];
   /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
   handle?: NetServer | { fd: number };
+  /** The repository's run file, held for this proxy (proxy/run/run.ts). */
+  run?: RunHold;
+  launch?: Launch;
 };
 
 export type Proxy = {
@@ -122,11 +127,12 @@ export function createProxy(opts: ProxyOptions): Proxy {
       port = await listen(server, config, opts.handle);
       const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
       state.startRun(started.ts);
+      opts.run?.listening({ port, host: config.proxy.host, url: proxyUrl(config.proxy.host, port), worktree: opts.repo, started: started.ts, ...opts.launch });
       void ctx.live.started();
       return port;
     },
     close(graceMs = 5000) {
-      closing ??= shutdown(server, open, ctx, dashboard, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
+      closing ??= shutdown(server, open, ctx, dashboard, graceMs, opts.run).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
       return closing;
     },
   };
@@ -171,7 +177,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
   const { config } = opts;
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const state = createTierState(config.tiers, opts.clock);
-  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
+  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log, onLine: (text) => opts.run?.statusline(text) });
   const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));
   // No auto-commit of this repository while Claude Code says it works in another one.
   const autoCommit = live.workdir.guard(opts.autoCommit);
@@ -209,7 +215,7 @@ function listen(server: Server, config: Config, handle?: NetServer | { fd: numbe
 }
 
 /** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
-async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number): Promise<void> {
+async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number, run?: RunHold): Promise<void> {
   dashboard.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -222,6 +228,7 @@ async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyCon
   await ctx.switcher.idle();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
   ctx.live.close();
+  run?.release();
   await ctx.ledger.close();
   await ctx.notifier.drain();
 }

@@ -13,8 +13,9 @@
 //      out {type:"ready", port}; {type:"failed", message}; {type:"grace", message}.
 
 import type { App } from '../../proxy/app.ts';
+import type { Launch } from '../../proxy/run/run.ts';
 
-export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean; fd?: number };
+export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean; fd?: number; launch?: Launch };
 export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'stop' } | { type: 'stop-now' };
 export type FromProxy = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'grace'; message: string };
 
@@ -38,7 +39,7 @@ async function start(options: StartOptions): Promise<void> {
     for (const line of trustNotice(loaded)) log(`warning: ${line}`);
     for (const s of config.skipped) log(`warning: tier ${s.name} skipped: ${s.reason}`);
     const handle = options.fd === undefined ? undefined : { fd: options.fd };
-    app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle }, config);
+    app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle, launch: options.launch }, config);
     log(tierTable(config, 0, tty));
     log(`repository ${options.repo}; ledger ${app.ledgerPath}; config ${config.file}; pid ${process.pid}`);
     send({ type: 'ready', port: app.port });

@@ -5,7 +5,7 @@
 //
 // Start-up: this process checks the config, refuses when a proxy runs for any worktree of the repository (one proxy
 // per repository, docs/git.md), binds the listening socket, starts the proxy process with the socket as an
-// inherited file descriptor, takes the repository's pid file for it, then starts the command without waiting for
+// inherited file descriptor, claims the repository's run file for it (the proxy fills it in once it listens), then starts the command without waiting for
 // the proxy to load (~0.2 s on Node 20). In the foreground the export line waits until the proxy listens. A request that comes before the proxy is ready waits in the kernel's accept queue
 // until the proxy listens; none is refused. Hooks are installed by a short-lived process of their own
 // meanwhile. On Windows (no descriptors to inherit) the proxy binds the port itself and the command waits for it.
@@ -17,10 +17,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../../proxy/config.ts';
 import { PROXY_NODE_FLAGS } from '../../proxy/node-flags.ts';
-import { CliError, findRepo, logFilePath, statuslineFilePath, type Repo } from './repo.ts';
-import { proxyUrl, removeProxyFile, repositoryProxy, runningProxy, writeProxyFile } from './proxy-file.ts';
-import { processIdentity } from '../../proxy/git/process-identity.ts';
-import { ProxyRunningError, releaseProxyLock, takeProxyLock } from '../../proxy/git/proxy-lock.ts';
+import { CliError, findRepo, logFilePath, type Repo } from './repo.ts';
+import { proxyUrl, repositoryProxy } from './proxy-file.ts';
+import { processIdentity } from '../../proxy/git/process-identity.mjs';
+import { claimRun, ProxyRunningError, releaseRun } from '../../proxy/run/active-run.ts';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 import { isClaude, withStatusLine } from './claude-settings.ts';
 import type { Runtime } from './runtime.ts';
 import type { FromProxy, ToProxy } from './proxy-process.ts';
@@ -146,18 +147,17 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   if (handover) server.close();
   const proxyExit = new Promise<number>((done) =>
     proxy.on('exit', (code, signal) => {
-      removeProxyFile(repo, proxy.pid!);
-      releaseProxyLock(repo.commonDir, proxy.pid!); // a proxy that died before it took the file over
+      releaseRun(repo.commonDir, proxy.pid!); // a proxy that died without removing its run file
       done(signalCode(signal, code));
     }),
   );
-  // The repository's pid file names the proxy before anything else happens: a start in another worktree that
+  // The repository's run file names the proxy before anything else happens: a start in another worktree that
   // raced this one is refused here, on the terminal, before its command runs (docs/git.md, "One proxy per
   // repository"). The proxy takes the file over from this process when it starts.
   const identity = proxy.pid === undefined ? null : processIdentity(proxy.pid);
   try {
     if (!identity) throw new CliError('the proxy process could not start');
-    takeProxyLock(repo.commonDir, identity);
+    claimRun(repo.commonDir, identity);
   } catch (err) {
     proxy.kill('SIGKILL'); // it has not been told to start: nothing to close
     throw err instanceof ProxyRunningError ? new CliError(err.message) : err;
@@ -166,24 +166,12 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   // (on Windows: after it).
   if (withCommand && handover) command = startCommand(args.command, { repo, url, rt, logPath: log!.path });
   try {
-    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } } satisfies ToProxy);
+    const launch = { log: log?.path ?? null, launcher: processIdentity(), command: args.command[0] ?? null };
+    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined, launch } } satisfies ToProxy);
     // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
     const ready = readyOrFailed(proxy);
     if (!handover || !withCommand) await ready;
     else ready.catch((err: Error) => proxyFailed(err, command));
-    writeProxyFile(repo, {
-      pid: identity.pid,
-      pid_start: identity.start,
-      port,
-      host: config.proxy.host,
-      url,
-      started: new Date().toISOString(),
-      repo: repo.top,
-      log: log?.path ?? null,
-      launcher: process.pid,
-      launcher_start: processIdentity()?.start,
-      command: args.command[0] ?? null,
-    });
     if (!args.noHooks) {
       // Detached with a command: a Ctrl-C meant for the command must not cut the installation short.
       spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand }).on('error', () => {});
@@ -224,15 +212,14 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
  * ledger and the hooks): one proxy per repository (docs/git.md). Nothing has started yet, so the command never runs.
  */
 function refuseIfRunning(repo: Repo): void {
-  const own = runningProxy(repo);
-  if (own) {
-    throw new CliError(`a proxy already runs for ${repo.top} (pid ${own.pid}, ${own.url}): use it (ANTHROPIC_BASE_URL=${own.url} claude), or stop it first (claude-fallback stop)`);
-  }
   const other = repositoryProxy(repo);
   if (!other) return;
   const { running, file } = other;
-  const where = file ? `, in the worktree ${file.repo}` : running.port === null ? ' (still starting)' : ` on port ${running.port}`;
-  const url = file?.url ?? (running.port === null ? null : proxyUrl('127.0.0.1', running.port));
+  if (file?.repo === repo.top) {
+    throw new CliError(`a proxy already runs for ${repo.top} (pid ${file.pid}, ${file.url}): use it (ANTHROPIC_BASE_URL=${file.url} claude), or stop it first (claude-fallback stop)`);
+  }
+  const where = file ? `, in the worktree ${file.repo}` : ' (still starting)';
+  const url = file?.url ?? null;
   throw new CliError(
     `a proxy already runs for this repository${where} (pid ${running.pid}${url ? `, ${url}` : ''}): one proxy per repository, whatever the worktree, ` +
       `since the worktrees share the model ledger and the hooks; run your command in ${file ? file.repo : 'that worktree'}${url ? ` (or point it at ANTHROPIC_BASE_URL=${url})` : ''}, ` +
@@ -264,7 +251,7 @@ function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Run
     ({ args, note } = withStatusLine(rest, {
       repo: ctx.repo.top,
       script: join(ctx.rt.root, 'scripts', 'cli', 'statusline.sh'),
-      file: statuslineFilePath(ctx.repo),
+      file: runFilePath(ctx.repo.commonDir),
       nodeCommand: `"${process.execPath}" "${join(ctx.rt.root, 'bin', 'claude-fallback.mjs')}"`,
     }));
   }

@@ -4,7 +4,8 @@
 
 import { parseArgs } from 'node:util';
 import { CliError, findRepo, type Repo } from './repo.ts';
-import { anyRunningProxy, readProxyFile, repositoryProxy, type ProxyFile } from './proxy-file.ts';
+import { repositoryProxy, runningProxy, type ProxyFile } from './proxy-file.ts';
+import { readRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { duration, table, tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
@@ -65,19 +66,11 @@ export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxySt
   return answer.json as ProxyStatus;
 }
 
-/** The repository's running proxy and its status, or null; one found through the ledger must say it serves this work tree. */
+/** The repository's running proxy when it serves this work tree, and its status; null otherwise. */
 export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; status: ProxyStatus } | null> {
-  const proxy = anyRunningProxy(repo);
+  const proxy = runningProxy(repo);
   if (!proxy) return null;
-  let status: ProxyStatus;
-  try {
-    status = await fetchStatus(repo, proxy);
-  } catch (err) {
-    if (proxy.from_ledger) return null; // a pid that lives on in another process
-    throw err;
-  }
-  if (proxy.from_ledger && status.repo !== repo.top) return null; // another worktree's
-  return { proxy, status };
+  return { proxy, status: await fetchStatus(repo, proxy) };
 }
 
 export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
@@ -135,11 +128,11 @@ export async function runStatus(argv: string[]): Promise<number> {
     // One proxy per repository (docs/git.md): one running for another worktree serves this one's sessions only
     // when they point at it, and a start here is refused while it runs.
     const other = repositoryProxy(repo);
-    const stale = readProxyFile(repo);
-    const why = stale ? ` (${repo.gitDir}/fallback-proxy.json names pid ${stale.pid}, which is no longer that proxy)` : '';
+    const stale = other ? null : readRunFile(repo.commonDir);
+    const why = stale ? ` (${runFilePath(repo.commonDir)} names pid ${stale.pid}, which is no longer that proxy)` : '';
     const where = other ? (other.file ? `the worktree ${other.file.repo}` : 'another worktree') : '';
-    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.running.port, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
-    else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.running.port === null ? '' : `, port ${other.running.port}`}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
+    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.file?.port ?? null, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
+    else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.file ? `, port ${other.file.port}` : ''}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
     return 3;
   }

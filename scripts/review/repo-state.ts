@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../../proxy/config.ts';
 import { git, type GitResult } from '../../proxy/git/git.ts';
 import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
-import { runningProxy, type RunningProxy } from '../../proxy/git/proxy-lock.ts';
+import { activeRun, type ActiveRun } from '../../proxy/run/active-run.ts';
 import { EXIT, ReviewError } from './errors.ts';
 import { parseHistory, startHistory, type Commit } from './history.ts';
 import { buildGraph, commitStatuses, type Graph, type Status } from './status.ts';
@@ -19,8 +19,8 @@ export type RepoState = {
   ledgerFile: string;
   /** null when the ledger file does not exist yet. */
   ledger: LedgerEvent[] | null;
-  /** The live proxy of this repository (its pid file names a running process whose run is not over), or null. */
-  proxy: RunningProxy | null;
+  /** The live proxy of this repository (its run file names a running process), or null. */
+  proxy: ActiveRun | null;
   commits: Commit[];
   graph: Graph;
   tags: RunTag[];
@@ -71,7 +71,7 @@ export async function loadRepoState(dir: string, opts: { config?: string; env?: 
   const commits = head ? parseHistory(history.stdout) : [];
   const tags = parseRunTags(tagText.stdout, tagPrefix);
   const graph = buildGraph(commits, head);
-  const proxy = ledger ? runningProxy(commonDir, ledger) : null;
+  const proxy = ledger ? activeRun(commonDir) : null;
   return { repo, head, config, tagPrefix, ledgerFile, ledger, proxy, commits, graph, tags, statuses: commitStatuses(graph, tags) };
 }
 

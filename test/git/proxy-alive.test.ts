@@ -9,7 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { git } from '../../proxy/git/git.ts';
 import { parseLedger } from '../../proxy/git/ledger.ts';
-import { processStart, proxyLockPath, readProxyLock } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
+import { readRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { commitFile, makeRepo, message, models, start, tags, tempDir } from '../hooks/repo.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -69,7 +70,7 @@ describe('the proxy process and the hooks', () => {
     const tagsWhileAlive = await tags(repo);
     expect(Object.keys(tagsWhileAlive)).toEqual([expect.stringMatching(/^model-backup-\d{8}-\d{6}-\d{3}$/)]);
 
-    const pid = readProxyLock(join(repo, '.git'))!.pid;
+    const pid = readRunFile(join(repo, '.git'))!.pid;
     process.kill(pid, 'SIGKILL'); // the proxy itself (start.mjs runs it in a child with its V8 flags)
     await child;
     await commitFile(repo, 'b.txt', 'b\n', `Add b${COAUTHOR}`, { env: session });
@@ -98,7 +99,7 @@ describe('the proxy process and the hooks', () => {
     await git(repo, ['worktree', 'add', '-q', '-b', 'linked', wt]);
     const file = config(tempDir('cfg'));
     const { child, port } = await startProxy(repo, file);
-    const pid = readProxyLock(join(repo, '.git'))!.pid;
+    const pid = readRunFile(join(repo, '.git'))!.pid;
     for (const dir of [repo, wt]) {
       folders.push(dir);
       const second = await startTree(ZX, [START, '--repo', dir, '--config', file, '--', 'sh', '-c', 'echo ran'], { env, reject: false });
@@ -111,7 +112,7 @@ describe('the proxy process and the hooks', () => {
     await child;
     const next = await startProxy(wt, file);
     expect(next.port).toBeGreaterThan(0);
-    expect(readProxyLock(join(repo, '.git'))!.pid).not.toBe(pid);
+    expect(readRunFile(join(repo, '.git'))!.pid).not.toBe(pid);
     next.child.kill('SIGTERM');
     expect((await next.child).exitCode).toBe(143);
   }, 60_000);
@@ -142,7 +143,7 @@ describe('the pid file check in the hooks', () => {
     await start(repo, 'claude');
     await commitFile(repo, 'a.txt', 'a\n', 'Add a', { env: CLAUDE_CODE });
     expect(await models(repo)).toEqual(['claude']);
-    writeFileSync(proxyLockPath(join(repo, '.git')), `${process.pid} ${Number(processStart(process.pid)) + 1}\n`);
+    writeFileSync(runFilePath(join(repo, '.git')), `${process.pid} ${Number(processStart(process.pid)) + 1}\n`);
     await commitFile(repo, 'b.txt', 'b\n', 'Add b', { env: CLAUDE_CODE });
     expect(await models(repo)).toEqual([]);
   });

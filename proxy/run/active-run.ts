@@ -71,7 +71,7 @@ export function claimRun(commonDir: string, owner: ProcessIdentity = { pid: proc
     }
     const seen = readRunFileText(commonDir);
     const run = readRunFile(commonDir);
-    if (run && run.pid === owner.pid && owner.pid === process.pid) {
+    if (run && run.pid === owner.pid && run.start === owner.start && owner.pid === process.pid) {
       // Ours already (the launcher claimed it for this process): keep what it says, hold it from now on.
       held.add(commonDir);
       releaseAtExit();

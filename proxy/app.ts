@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { loadConfigWithTrust, type LoadedConfig } from './trust/load.ts';
 import { gitCommonDir } from './git/git.ts';
 import { ledgerPath } from './git/ledger.ts';
-import { holdRun, type Launch } from './run/run.ts';
+import { holdRun, type Launch } from './run/run-hold.ts';
 import { createProxy, type Proxy } from './server/server.ts';
 import { commitAtSwitch } from './git/switch-commit.ts';
 import { createNotifier } from './notify/index.ts';

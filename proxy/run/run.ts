@@ -1,61 +1,121 @@
-// The Run: one running proxy's hold on its repository. It claims the run file before the proxy listens, writes it
-// whole once the proxy listens (where, who started it, the status line text), rewrites it when the status line
-// changes, and removes it when the proxy stops (docs/processes.md).
+// The Run: one running proxy's state and what happened in it, in one object. It owns the tier state, the ledger
+// writer (each line written is also an event), the typed event bus (proxy/run/events.ts), the live parts (limits,
+// today's usage, the workdir check) and the one snapshot (proxy/run/snapshot.ts); it keeps the status line in the
+// run file (proxy/run/run-hold.ts) from its own events. Subscribers: today's usage, the status line, the notifier
+// (composition in proxy/server/server.ts), the dashboard's event stream; GET /status reads `snapshot()`.
 
-import type { ProcessIdentity } from '../git/process-identity.mjs';
-import { claimRun, processStart, releaseRun } from './active-run.ts';
-import { formatRunFile, writeRunFileAtomic, type RunInfo } from './run-file.ts';
+import type { Config } from '../config.ts';
+import type { Clock } from '../engine/clock.ts';
+import { createTierState, type TierState } from '../engine/tier-state.ts';
+import { createLedgerWriter, type LedgerWriter, type StartEvent, type SwitchEvent } from '../git/ledger.ts';
+import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
+import { createRunEvents, type RunEvents } from './events.ts';
+import type { RunHold } from './run-hold.ts';
+import { runSnapshot, type RunSnapshot } from './snapshot.ts';
 
-/** What the launcher knows and the proxy does not: its log file, itself, the command it runs. */
-export type Launch = { log: string | null; launcher: ProcessIdentity | null; command: string | null };
-
-export type RunHold = {
-  readonly commonDir: string;
-  readonly identity: ProcessIdentity;
-  /** The proxy listens: the run file says where, and from now on carries the status line. */
-  listening(info: Omit<RunInfo, keyof Launch> & Partial<Launch>): void;
-  /** The status line changed: the run file carries the new text (nothing is written before listening). */
-  statusline(text: string): void;
-  readonly info: RunInfo | null;
-  /** The proxy stops: the run file goes. */
-  release(): void;
+export type RunOptions = {
+  config: Config;
+  repo: string;
+  ledgerPath: string;
+  log: (line: string) => void;
+  clock?: Clock;
+  /** The repository's run file, held for this proxy (absent: nothing is written). */
+  hold?: RunHold;
+  /** Answers to /v1/messages still being sent (the server counts them). */
+  inFlight: () => number;
 };
 
-export function holdRun(commonDir: string, log: (line: string) => void): RunHold {
-  const identity = { pid: process.pid, start: processStart(process.pid) ?? '-' };
-  claimRun(commonDir, identity); // throws ProxyRunningError naming the live one
-  let info: RunInfo | null = null;
-  let line = '';
-  let written = '';
-  let released = false;
-  const write = () => {
-    if (!info || released) return;
-    const text = formatRunFile(identity, info, line);
-    if (text === written) return;
-    try {
-      writeRunFileAtomic(commonDir, text);
-      written = text;
-    } catch (err) {
-      log(`warning: cannot write the run file in ${commonDir}: ${(err as Error).message}`);
-    }
+export type Run = {
+  readonly events: RunEvents;
+  readonly state: TierState;
+  /** The ledger writer: every line it writes is emitted as an event once written. */
+  readonly ledger: LedgerWriter;
+  readonly live: LiveStatus;
+  readonly hold: RunHold | null;
+  snapshot(): RunSnapshot;
+  /** The proxy listens: today's earlier usage is read, and the status line goes into the run file from now on. */
+  started(): Promise<void>;
+  /** The proxy stops: timers end, and the run file goes. */
+  close(): void;
+};
+
+/** How often the status line is looked at without an event: cooldowns end and days change on their own. */
+const TICK_MS = 5000;
+
+export function createRun(opts: RunOptions): Run {
+  const { config, log } = opts;
+  const startedAt = Date.now();
+  const events = createRunEvents(log);
+  const state = createTierState(config.tiers, opts.clock, () => events.emit({ type: 'tiers' }));
+  const live = createLiveStatus({ config, repo: opts.repo, log });
+  const writer = createLedgerWriter(opts.ledgerPath);
+  const ledger: LedgerWriter = {
+    path: writer.path,
+    flushed: () => writer.flushed(),
+    close: () => writer.close(),
+    async append(input) {
+      const line = await writer.append(input);
+      events.emit(events.fromLine(line));
+      return line;
+    },
   };
+  let activation: StartEvent | SwitchEvent | null = null;
+  let ready = false;
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let tick: NodeJS.Timeout | null = null;
+
+  events.on((e) => {
+    if (e.type === 'usage') live.usage.add(e.line);
+    if (e.type === 'switch' || (e.type === 'ledger' && e.line.kind === 'start')) activation = e.line as StartEvent | SwitchEvent;
+    changed();
+  });
+  live.rateLimits.onChange((tier, limits) => events.emit({ type: 'limit', tier, limits }));
+  live.workdir.onChange(() => events.emit({ type: 'tiers' }));
+
+  const snapshot = () =>
+    runSnapshot({
+      config,
+      state,
+      repo: opts.repo,
+      pid: process.pid,
+      startedAt,
+      activation,
+      limits: live.rateLimits.snapshot(),
+      today: live.usage.snapshot(state.clock.now()),
+      warning: live.workdir.warning(),
+      inFlight: opts.inFlight(),
+      now: state.clock.now(),
+    });
+
+  function writeLine(): void {
+    timer = null;
+    if (ready && !closed) opts.hold?.statusline(snapshot().statusline);
+  }
+  /** Redraw the status line soon (debounced: a burst of events is one write). */
+  function changed(): void {
+    if (!timer && ready && !closed && opts.hold) timer = setTimeout(writeLine, 50);
+  }
+
   return {
-    commonDir,
-    identity,
-    get info() {
-      return info;
+    events,
+    state,
+    ledger,
+    live,
+    hold: opts.hold ?? null,
+    snapshot,
+    async started() {
+      await live.usage.seed(opts.ledgerPath, startedAt);
+      ready = true;
+      writeLine();
+      tick = setInterval(changed, TICK_MS);
+      tick.unref();
     },
-    listening(i) {
-      info = { log: null, launcher: null, command: null, ...i };
-      write();
-    },
-    statusline(text) {
-      line = text;
-      write();
-    },
-    release() {
-      released = true;
-      releaseRun(commonDir, identity.pid);
+    close() {
+      closed = true;
+      if (tick) clearInterval(tick);
+      if (timer) clearTimeout(timer);
+      opts.hold?.release();
     },
   };
 }

@@ -8,10 +8,10 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Adapters } from '../providers/adapters.ts';
 import { createConversationStore } from '../providers/provider.ts';
-import { createLedgerWriter, type LedgerWriter } from '../git/ledger.ts';
+import type { LedgerWriter } from '../git/ledger.ts';
 import type { Notifier } from '../notify/index.ts';
 import { createSwitcher, type AutoCommit, type Switcher } from '../switcher.ts';
-import { createTierState, type TierState } from '../engine/tier-state.ts';
+import type { TierState } from '../engine/tier-state.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import { createUpstreamDispatcher } from '../engine/upstream.ts';
@@ -24,11 +24,12 @@ import { createRateLimit } from './rate-limit.ts';
 import { WEBHOOK_EVENTS_PER_MINUTE } from './routes/webhook.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
-import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
+import type { LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
 import { safeLog } from '../terminal-text.ts';
 import { proxyUrl } from '../run/run-file.ts';
-import type { Launch, RunHold } from '../run/run.ts';
+import type { Launch, RunHold } from '../run/run-hold.ts';
+import { createRun, type Run } from '../run/run.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -58,6 +59,7 @@ export type Proxy = {
   switcher: Switcher;
   ledger: LedgerWriter;
   live: LiveStatus;
+  run: Run;
   /** Answers still being sent (what the grace period at close waits for). */
   inflight(): number;
   /** Listens and writes the `start` line; resolves with the port. */
@@ -67,9 +69,10 @@ export type Proxy = {
 };
 
 export function createProxy(opts: ProxyOptions): Proxy {
-  const ctx = createContext(opts);
-  const { config, state, log } = ctx;
   const open = new Set<ServerResponse>();
+  let messages = 0; // answers to /v1/messages still being sent (the snapshot's in_flight)
+  const ctx = createContext(opts, () => messages);
+  const { config, state, log } = ctx;
   let port = config.proxy.port;
   let closing: Promise<void> | null = null;
 
@@ -87,6 +90,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
     (req, res) => {
       open.add(res);
       res.on('close', () => open.delete(res));
+      if (req.method === 'POST' && pathOf(req) === '/v1/messages') {
+        messages++;
+        res.once('close', () => messages--);
+      }
       const route = async () => {
         // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
         if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
@@ -114,7 +121,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
     socket.destroy();
   });
-  const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, limits: () => ctx.live.rateLimits.snapshot() });
+  const dashboard = createDashboard({ server, config, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, snapshot: ctx.run.snapshot, events: ctx.run.events });
 
   return {
     server,
@@ -122,17 +129,18 @@ export function createProxy(opts: ProxyOptions): Proxy {
     switcher: ctx.switcher,
     ledger: ctx.ledger,
     live: ctx.live,
+    run: ctx.run,
     inflight: () => open.size,
     async listen() {
       port = await listen(server, config, opts.handle);
       const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
       state.startRun(started.ts);
       opts.run?.listening({ port, host: config.proxy.host, url: proxyUrl(config.proxy.host, port), worktree: opts.repo, started: started.ts, ...opts.launch });
-      void ctx.live.started();
+      void ctx.run.started();
       return port;
     },
     close(graceMs = 5000) {
-      closing ??= shutdown(server, open, ctx, dashboard, graceMs, opts.run).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
+      closing ??= shutdown(server, open, ctx, dashboard, graceMs).then(() => (opts.dispatcher ? undefined : ctx.engine.dispatcher.close()));
       return closing;
     },
   };
@@ -172,16 +180,20 @@ function requestTimedOut(socket: Socket, ms: number): void {
   socket.destroySoon();
 }
 
-/** The parts of one running proxy, shared by its routes. */
-function createContext(opts: ProxyOptions): ProxyContext {
+/**
+ * The parts of one running proxy, shared by its routes: the one composition root (proxy/app.ts loads the config and
+ * holds the run file; everything that runs is wired here). The Run owns the state, the ledger writer and the event
+ * bus; the notifier subscribes to its switches.
+ */
+function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext {
   const { config } = opts;
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
-  const state = createTierState(config.tiers, opts.clock);
-  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log, onLine: (text) => opts.run?.statusline(text) });
-  const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));
+  const run = createRun({ config, repo: opts.repo, ledgerPath: opts.ledgerPath, log, clock: opts.clock, hold: opts.run, inFlight });
+  const { state, ledger, live } = run;
+  run.events.on((e) => e.type === 'switch' && opts.notifier.notify(e.line));
   // No auto-commit of this repository while Claude Code says it works in another one.
   const autoCommit = live.workdir.guard(opts.autoCommit);
-  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, notifier: opts.notifier, log });
+  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, log });
   const engine: EngineDeps = {
     config,
     state,
@@ -196,7 +208,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     rateLimits: live.rateLimits,
   };
   const edits = createEditRecorder({ repo: opts.repo, ledger, log });
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, run, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
 function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {
@@ -215,7 +227,7 @@ function listen(server: Server, config: Config, handle?: NetServer | { fd: numbe
 }
 
 /** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
-async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number, run?: RunHold): Promise<void> {
+async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number): Promise<void> {
   dashboard.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -227,8 +239,7 @@ async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyCon
   clearTimeout(timer);
   await ctx.switcher.idle();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
-  ctx.live.close();
-  run?.release();
+  ctx.run.close(); // the run file goes
   await ctx.ledger.close();
   await ctx.notifier.drain();
 }

@@ -13,7 +13,7 @@
 //      out {type:"ready", port}; {type:"failed", message}; {type:"grace", message}.
 
 import type { App } from '../../proxy/app.ts';
-import type { Launch } from '../../proxy/run/run.ts';
+import type { Launch } from '../../proxy/run/run-hold.ts';
 
 export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean; fd?: number; launch?: Launch };
 export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'stop' } | { type: 'stop-now' };

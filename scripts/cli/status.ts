@@ -9,6 +9,8 @@ import { readRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { duration, table, tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
+import type { RunSnapshot } from '../../proxy/run/snapshot.ts';
+import type { UnifiedLimits } from '../../proxy/status/rate-limits.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
 
@@ -21,33 +23,9 @@ by model. Exit code 0 when a proxy runs, 3 when none does.
   --repo DIR    the repository (default: the one of the current directory)
   -h, --help    this help`;
 
-type TierStatus = {
-  name: string;
-  protocol: string;
-  model: string | null;
-  healthy: boolean;
-  cooldown_until: string | null;
-  last_failure: { reason: string; status: number; at: string } | null;
-  requests: number;
-  ok: number;
-  failures: number;
-  fallbacks: number;
-};
-type Usage = { requests: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cost_usd: number | null; unpriced: string[] };
-type Window = { utilization: number; resets_at: string } | null;
-export type ProxyStatus = {
-  active: string;
-  run_started_at: string;
-  tiers: TierStatus[];
-  skipped: { name: string; reason: string }[];
-  pid: number;
-  started_at: string;
-  repo: string;
-  rate_limits: Record<string, { status: string | null; five_hour: Window; seven_day: Window; representative_claim: string | null; seen_at: string }>;
-  today: { date: string; by_model: (Usage & { tier: string; model: string })[]; total: Usage };
-  warnings: { kind: string; message: string }[];
-  statusline: string;
-};
+/** GET /status's body: the Run's one snapshot (proxy/run/snapshot.ts). */
+export type ProxyStatus = RunSnapshot;
+type Window = UnifiedLimits['five_hour'];
 
 /** GET /status of the repository's proxy; a proxy that wants its token gets the config's. */
 export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxyStatus> {

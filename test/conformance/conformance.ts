@@ -161,7 +161,7 @@ async function post(url: string, body: unknown, path = '/v1/messages'): Promise<
 type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown } | { type: 'thinking'; thinking: string; signature: string };
 type Msg = { content: Block[]; stop_reason: string | null; usage: Record<string, unknown> };
 
-const text = (m: { content: { type: string }[] }) => m.content.flatMap((b) => (b.type === 'text' ? [(b as { text: string }).text] : [])).join('');
+const text = (m: { content: readonly object[] }) => m.content.flatMap((b) => ('text' in b && (b as { type?: unknown }).type === 'text' ? [String(b.text)] : [])).join('');
 const pickUsage = (u: object) => ({ input_tokens: (u as { input_tokens: number }).input_tokens, output_tokens: (u as { output_tokens: number }).output_tokens });
 
 /**

@@ -11,6 +11,10 @@ import { anthropicEventOf } from '../../proxy/providers/anthropic/anthropic-even
 import { translatedStream } from '../../proxy/providers/translated.ts';
 import { encodeSSE } from '../../proxy/wire/sse.ts';
 import { accumulate } from '../helpers/events.ts';
+import { UpstreamResponseError, type ProviderAdapter } from '../../proxy/providers/provider.ts';
+import { openaiAdapter } from '../../proxy/providers/openai/openai-adapter.ts';
+import { anthropicVendorAdapter } from '../../proxy/providers/anthropic/anthropic-vendor-adapter.ts';
+import type { TierConfig } from '../../proxy/config.ts';
 
 const data = (value: unknown) => ({ data: JSON.stringify(value) });
 
@@ -83,5 +87,18 @@ describe('Anthropic event guard', () => {
     expect(relayed.out).toBe(chunk);
     expect(relayed.events).toEqual([{ type: 'message_stop' }]);
     expect(relayed.warnings).toEqual(['skipped a content_block_start event without an index']);
+  });
+});
+
+describe('whole answers of the wrong shape', () => {
+  it('are an upstream failure (that may fall back), not an exception, for OpenAI and an Anthropic-compatible vendor', () => {
+    const tier = { name: 'x', protocol: 'openai', baseUrl: 'http://127.0.0.1:9', apiKey: 'k', model: 'gpt-4.1' } as unknown as TierConfig;
+    const req = { body: { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] }, raw: Buffer.from('{}'), path: '/v1/messages', headers: {} };
+    const whole = (adapter: ProviderAdapter, t: TierConfig, json: unknown) => () =>
+      adapter.prepare(req, { tier: t, model: 'm', stream: false, store: createConversationStore() }).answer.whole({ text: JSON.stringify(json), json, headers: {} });
+    expect(whole(openaiAdapter, tier, { choices: 'none' })).toThrow(UpstreamResponseError);
+    expect(whole(openaiAdapter, tier, { choices: [{ message: { tool_calls: 'Read' } }] })).toThrow('upstream sent an answer whose tool_calls are not a list of tool calls');
+    const vendor = { ...tier, protocol: 'anthropic', vendor: 'deepseek' } as TierConfig;
+    expect(whole(anthropicVendorAdapter, vendor, { type: 'message', content: 'hello', usage: {} })).toThrow('x sent an answer whose content is not a list of blocks');
   });
 });

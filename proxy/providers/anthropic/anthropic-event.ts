@@ -1,7 +1,8 @@
 // Checks one parsed event of an upstream Anthropic stream (Anthropic itself or a compatible vendor)
 // before anything reads it as a StreamEvent: the upstream is not trusted to send the shapes its docs
 // give (https://docs.anthropic.com/en/api/messages-streaming). A value of the wrong shape is null and
-// a warning; an event type this proxy does not know (Anthropic may add some) is null without one.
+// a warning; an event type this proxy does not know (Anthropic may add some) is null without one. A
+// whole Message is checked by anthropicMessageProblem.
 
 import type { StreamEvent } from '../../wire/types.ts';
 import type { Warn } from '../provider.ts';
@@ -24,6 +25,14 @@ export function anthropicEventOf(value: unknown, warn: Warn): StreamEvent | null
     return { type: 'error', error: { type: error.type as never, message: typeof error.message === 'string' ? error.message : 'upstream stream error' } };
   }
   return value as StreamEvent;
+}
+
+/** What is wrong with a whole Message answer (a vendor's non-streaming reply), or null. */
+export function anthropicMessageProblem(m: unknown): string | null {
+  if (!isObject(m)) return 'that is not an object';
+  if (m.type !== 'message') return 'that is not a message';
+  if (!Array.isArray(m.content) || !m.content.every((b) => isObject(b) && typeof b.type === 'string')) return 'whose content is not a list of blocks';
+  return usageProblem(m.usage);
 }
 
 /** What is wrong with an event of a known type, or null. Only the fields the proxy reads are checked. */

@@ -18,6 +18,7 @@ import { translatedStream } from '../translated.ts';
 import { UpstreamResponseError, type ClientRequest, type ProviderAdapter } from '../provider.ts';
 import type { TierConfig } from '../../config.ts';
 import { parseAnthropicError } from './anthropic-error.ts';
+import { anthropicMessageProblem } from './anthropic-event.ts';
 import { anthropicHeaders } from './anthropic-request.ts';
 import { anthropicUrl } from './anthropic-url.ts';
 import { prepareForVendor } from './vendor.ts';
@@ -35,6 +36,8 @@ export const anthropicVendorAdapter: ProviderAdapter = {
         whole({ text, json, headers }) {
           const j = json as { type?: unknown; error?: { type?: unknown } } | null;
           if (j?.type === 'error') throw new UpstreamResponseError(parseAnthropicError(statusForType(String(j.error?.type)), headers, text));
+          const problem = anthropicMessageProblem(json);
+          if (problem !== null) throw new UpstreamResponseError({ status: 502, type: 'api_error', message: `${tier.name} sent an answer ${problem}` });
           const message = markVendorMessage(json as Message, tier.name);
           return { body: JSON.stringify(message), headers: { 'content-type': 'application/json' }, usage: usageOf(message) };
         },

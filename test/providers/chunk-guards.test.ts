@@ -2,7 +2,11 @@
 // is skipped with a warning that reaches the log, the rest of the answer still converts, and the bytes
 // of a passed-through Anthropic stream still pass as they came.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import Anthropic from '@anthropic-ai/sdk';
+import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { startHarness } from '../helpers/harness.ts';
+import { dataOf } from '../translation/providers.ts';
 import { createOpenAIStreamTransform } from '../../proxy/providers/openai/openai-stream.ts';
 import { createGeminiStreamTransform } from '../../proxy/providers/gemini/gemini-stream.ts';
 import { createConversationStore } from '../../proxy/providers/provider.ts';
@@ -100,5 +104,27 @@ describe('whole answers of the wrong shape', () => {
     expect(whole(openaiAdapter, tier, { choices: [{ message: { tool_calls: 'Read' } }] })).toThrow('upstream sent an answer whose tool_calls are not a list of tool calls');
     const vendor = { ...tier, protocol: 'anthropic', vendor: 'deepseek' } as TierConfig;
     expect(whole(anthropicVendorAdapter, vendor, { type: 'message', content: 'hello', usage: {} })).toThrow('x sent an answer whose content is not a list of blocks');
+  });
+});
+
+describe('a skipped chunk through the real proxy', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+  });
+
+  it("reaches Claude Code's answer whole without it, and the proxy's log with the tier's name", async () => {
+    const text = fixture('openai-stream-text.sse');
+    // A chunk whose choices are not a list, in the middle of a recorded answer.
+    const frames = text.split('\n\n');
+    const broken = [...frames.slice(0, 2), 'data: {"choices":{"0":{"delta":{"content":"garbage"}}}}', ...frames.slice(2)].join('\n\n');
+    const up = await startFakeUpstream(() => ({ kind: 'sse', text: broken }));
+    const h = await startHarness({ tiers: [{ name: 'gpt', protocol: 'openai', base_url: up.url, api_key: 'sk-gpt-key', model: 'gpt-4.1' }] });
+    cleanup.push(() => up.close(), () => h.close());
+    const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
+    const message = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    const expected = dataOf(text).map((c) => (c as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ?? '').join('');
+    expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: expected })]);
+    expect(h.logs).toContain('gpt: skipped a stream chunk whose choices are not a list of objects');
   });
 });

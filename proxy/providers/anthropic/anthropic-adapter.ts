@@ -1,7 +1,8 @@
-// `protocol: anthropic`: Anthropic itself, and vendors with an Anthropic-compatible endpoint (DeepSeek's
-// /anthropic). Nothing is translated: the request goes as Claude Code sent it (the tier's key and model
-// aside), its answers and error answers come back byte for byte, and so does any other path. It has
-// every optional capability: exact window counting, count_tokens and pass-through of other paths.
+// `protocol: anthropic` on Anthropic itself or a gateway in front of it (vendor.ts isFirstPartyAnthropic;
+// a compatible vendor gets anthropic-vendor-adapter.ts). Nothing is translated: the request goes as
+// Claude Code sent it (the tier's key and model aside), its answers and error answers come back byte for
+// byte, and so does any other path. It has every optional capability: exact window counting,
+// count_tokens and pass-through of other paths.
 
 import { errorAnswer, statusForType } from '../../wire/errors.ts';
 import { usageOf } from '../../wire/usage.ts';

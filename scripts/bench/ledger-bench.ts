@@ -1,0 +1,377 @@
+// The large-ledger rows (`npm run bench -- --only ledger`): a generated year of ledger (ledger-gen.ts; 1M lines,
+// ~195 MB; 100k with --quick) in a temporary repository, and what a user meets with it, each against a baseline of
+// the same run:
+//   - proxy start (`claude-fallback start`, from dist/ as users run it) to /health answering, against `node -e 0`;
+//   - the dashboard's first usage answer (GET /_dashboard/api/usage, the last 24 hours) against `node -e 0`, the
+//     longest gap between /health answers polled every 10 ms meanwhile against the same poll of a bare node:http
+//     server in the same window, and the proxy's RSS three seconds after it against an idle bare node;
+//   - `claude-fallback status` against `node -e 0`, alternating;
+//   - a Claude Code commit's and a person's commit's hooks against the same commits without hooks (hooks-bench.ts).
+// Every step has a timeout: what does not end in time is a row "timed out after N s" (a miss), never a hung run.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { configYaml } from '../../test-support/config-yaml.ts';
+import { generateLedger, LEDGER_TIERS, type LedgerGenResult } from './ledger-gen.ts';
+import { benchHooks, hooksRows, type HooksResults } from './hooks-bench.ts';
+import { ROOT, TimedOut, bareNodeRssMb, peakRssMb, resetPeakRss, rssMb, spawnChild, timeProcess, within, type Child } from './processes.ts';
+import { summarize, type Summary } from './stats.ts';
+import { ms, ratio, signedMs, type Row } from './table.ts';
+import { TARGETS, times } from './targets.ts';
+
+const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
+const SERVERS = join(ROOT, 'scripts', 'bench', 'servers.ts');
+const DAY = 86_400_000;
+
+/** A figure, or why there is none (the step's timeout, or the process's failure). */
+export type Outcome = { ms: number } | { failed: string };
+
+export type LedgerRound = {
+  start: Outcome;
+  usage: Outcome;
+  /** Longest gap between /health answers (ms) while the usage answer was computed: the proxy, a bare server. */
+  stall: { proxy: number; bare: number; polls: number } | null;
+  rss: { idleMb: number; peakMb: number; afterMb: number } | null;
+};
+
+export type LedgerResults = {
+  quick: boolean;
+  ledger: LedgerGenResult;
+  nodeE0: Summary;
+  bareNodeMb: number;
+  rounds: LedgerRound[];
+  status: { runs: Outcome[]; exitCodes: (number | null)[] };
+  hooks: HooksResults | { failed: string };
+};
+
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+/** One GET; resolves with the status (0 when the connection is refused), rejects on other errors. */
+function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const r = request(url, { agent, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      res.on('error', fail);
+    });
+    r.on('timeout', () => r.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    r.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? done({ status: 0, body: '' }) : fail(err)));
+    r.end();
+  });
+}
+
+/** Polls `url` every `everyMs` (one request at a time); stop() gives the longest gap between answers, the open one included. */
+function pollGaps(url: string, everyMs = 10): { stop(): Promise<{ longest: number; polls: number }> } {
+  let running = true;
+  let last = performance.now();
+  let longest = 0;
+  let polls = 0;
+  const loop = (async () => {
+    while (running) {
+      const sent = performance.now();
+      try {
+        await get(url, 120_000);
+      } catch {
+        // counted as a gap like any late answer
+      }
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      polls++;
+      const wait = everyMs - (now - sent);
+      if (wait > 0) await sleep(wait);
+    }
+  })();
+  return {
+    async stop() {
+      const end = performance.now();
+      running = false;
+      longest = Math.max(longest, end - last);
+      const result = { longest, polls };
+      await within(loop, 5000, 'poll').catch(() => {});
+      return result;
+    },
+  };
+}
+
+/** The pids of `pid`'s children (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The pid on the ledger's last start line, read from its last 64 KB only. */
+function lastStartPid(ledger: string): number | null {
+  const fd = openSync(ledger, 'r');
+  try {
+    const size = statSync(ledger).size;
+    const len = Math.min(size, 65_536);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    const starts = buf.toString('utf8').split('\n').filter((l) => l.includes('"kind":"start"'));
+    const m = /"pid":(\d+)/.exec(starts.at(-1) ?? '');
+    return m ? Number(m[1]) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+type Running = { launcher: ChildProcess; proxyPid: () => number | null; url: string; stderr: () => string };
+
+function launch(repo: string, configFile: string, port: number): Running {
+  const launcher = spawn(process.execPath, [BIN, 'start', '--no-hooks', '--repo', repo, '--config', configFile, '--port', String(port)], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  launcher.stderr!.setEncoding('utf8');
+  launcher.stderr!.on('data', (d: string) => (err = (err + d).slice(-4096)));
+  let pid: number | null = null;
+  return {
+    launcher,
+    url: `http://127.0.0.1:${port}`,
+    stderr: () => err,
+    proxyPid() {
+      pid ??= childrenOf(launcher.pid!)[0] ?? null;
+      return pid;
+    },
+  };
+}
+
+/** Stops the foreground `claude-fallback start` (SIGTERM, as Ctrl-C would), then kills what is left after 10 s. */
+async function stopProxy(r: Running, ledger: string): Promise<void> {
+  const proxy = r.proxyPid() ?? lastStartPid(ledger);
+  if (r.launcher.exitCode === null) {
+    const exited = new Promise((res) => r.launcher.once('exit', res));
+    r.launcher.kill('SIGTERM');
+    await within(exited, 10_000, 'stop').catch(() => r.launcher.kill('SIGKILL'));
+  }
+  for (let i = 0; proxy !== null && alive(proxy) && i < 100; i++) await sleep(100);
+  if (proxy !== null && alive(proxy)) process.kill(proxy, 'SIGKILL');
+}
+
+const outcome = async (what: () => Promise<number>): Promise<Outcome> => {
+  try {
+    return { ms: await what() };
+  } catch (err) {
+    return { failed: err instanceof TimedOut ? `timed out after ${err.seconds} s` : (err as Error).message.split('\n')[0] };
+  }
+};
+
+export async function benchLedger(opts: { quick: boolean; log: (line: string) => void; lines?: number }): Promise<LedgerResults> {
+  const { quick, log } = opts;
+  const lines = opts.lines ?? (quick ? 100_000 : 1_000_000);
+  const startTimeout = quick ? 30_000 : 60_000;
+  const usageTimeout = quick ? 30_000 : 60_000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
+  const repo = join(dir, 'repo');
+  const configFile = join(dir, 'fallbackrc.yaml');
+  const ledger = join(repo, '.git', 'model-ledger');
+  const children: Child[] = [];
+  let running: Running | null = null;
+  try {
+    mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }, stdio: 'ignore' });
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', 'commit', '-q', '--allow-empty', '-m', 'initial');
+    // No request is made: the tiers point at a closed port; their names are the generated ledger's.
+    const [claude, gemini, deepseek] = LEDGER_TIERS;
+    writeFileSync(
+      configFile,
+      configYaml({
+        tiers: [
+          { name: claude, protocol: 'anthropic', base_url: 'http://127.0.0.1:9' },
+          { name: gemini, protocol: 'gemini', base_url: 'http://127.0.0.1:9', api_key: 'bench-key', model: 'gemini-2.5-flash' },
+          { name: deepseek, protocol: 'anthropic', base_url: 'http://127.0.0.1:9', api_key: 'sk-bench', model: 'deepseek-v4-flash' },
+        ],
+      }),
+    );
+    log(`ledger: generating ${lines.toLocaleString('en-US')} lines…`);
+    const gen = await generateLedger(ledger, { lines });
+    log(`ledger: ${(gen.bytes / 2 ** 20).toFixed(0)} MB in ${(gen.ms / 1000).toFixed(1)} s`);
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'cli', 'dist.mjs'), '--build'], { stdio: 'ignore' }); // not timed
+    const bare = await spawnChild(SERVERS, ['health'], { cwd: ROOT });
+    children.push(bare);
+    const bareNodeMb = await bareNodeRssMb();
+
+    const nodeE0: number[] = [];
+    const baseline = async () => nodeE0.push((await timeProcess([process.execPath, '-e', '0'])).ms);
+    await baseline(); // warm the page cache for node itself
+
+    const rounds: LedgerRound[] = [];
+    const status: LedgerResults['status'] = { runs: [], exitCodes: [] };
+    const roundCount = quick ? 1 : 3;
+    for (let i = 0; i < roundCount; i++) {
+      log(`ledger: proxy start and first usage answer (${i + 1}/${roundCount})…`);
+      await baseline();
+      const port = await freePort();
+      const t0 = performance.now();
+      const r = launch(repo, configFile, port);
+      running = r;
+      const round: LedgerRound = { start: { failed: '' }, usage: { failed: 'not reached' }, stall: null, rss: null };
+      rounds.push(round);
+      round.start = await outcome(() =>
+        within(
+          (async () => {
+            for (;;) {
+              if (r.launcher.exitCode !== null) throw new Error(`claude-fallback start exited ${r.launcher.exitCode}: ${r.stderr().trim().split('\n').at(-1) ?? ''}`);
+              const h = await get(`${r.url}/health`, startTimeout).catch(() => ({ status: 0 }));
+              if (h.status === 200) return performance.now() - t0;
+              await sleep(10);
+            }
+          })(),
+          startTimeout,
+          'proxy start',
+        ),
+      );
+      await baseline();
+      if ('failed' in round.start) {
+        await stopProxy(r, ledger);
+        running = null;
+        continue;
+      }
+      await sleep(1000); // as a person opens the dashboard after the start
+      const pid = r.proxyPid();
+      const idleMb = pid ? rssMb(pid) : NaN;
+      if (pid) resetPeakRss(pid);
+      const polls = { proxy: pollGaps(`${r.url}/health`), bare: pollGaps(`${bare.url}/health`) };
+      const since = Date.now() - DAY;
+      round.usage = await outcome(() =>
+        within(
+          (async () => {
+            const u0 = performance.now();
+            const res = await get(`${r.url}/_dashboard/api/usage?since=${since}`, usageTimeout + 5000);
+            if (res.status !== 200) throw new Error(`usage answered ${res.status}: ${res.body.slice(0, 200)}`);
+            return performance.now() - u0;
+          })(),
+          usageTimeout,
+          'usage',
+        ),
+      );
+      const [p, b] = [await polls.proxy.stop(), await polls.bare.stop()];
+      round.stall = { proxy: p.longest, bare: b.longest, polls: p.polls };
+      if (pid && alive(pid)) {
+        const peakMb = Math.max(peakRssMb(pid), rssMb(pid));
+        await sleep(3000); // memory the answer held should be released by now
+        round.rss = { idleMb, peakMb, afterMb: rssMb(pid) };
+      }
+
+      if (i === roundCount - 1) {
+        log('ledger: claude-fallback status…');
+        const calls = quick ? 3 : 7;
+        for (let k = 0; k < calls; k++) {
+          await baseline();
+          let code: number | null = null;
+          status.runs.push(
+            await outcome(async () => {
+              const t = await timeProcess([process.execPath, BIN, 'status', '--repo', repo], { cwd: repo, timeoutMs: 30_000 });
+              code = t.code;
+              return t.ms;
+            }),
+          );
+          status.exitCodes.push(code);
+        }
+      }
+      await stopProxy(r, ledger);
+      running = null;
+    }
+
+    log('ledger: commits with the hooks…');
+    let hooks: LedgerResults['hooks'];
+    try {
+      hooks = await benchHooks({
+        commits: quick ? 6 : 20,
+        noVerbose: true,
+        timeoutMs: 30_000,
+        // The same ledger (and the proxy's own start and stop lines), moved under the hooked repository.
+        ledger: async (path) => renameSync(ledger, path),
+      });
+    } catch (err) {
+      hooks = { failed: (err as Error).message.split('\n')[0] };
+    }
+    return { quick, ledger: gen, nodeE0: summarize(nodeE0.slice(1)), bareNodeMb, rounds, status, hooks };
+  } finally {
+    if (running) await stopProxy(running, existsSync(ledger) ? ledger : '/dev/null').catch(() => {});
+    for (const c of children) await c.stop();
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: Outcome[]): Outcome => {
+  const ok = xs.filter((x): x is { ms: number } => 'ms' in x).map((x) => x.ms);
+  const failed = xs.find((x): x is { failed: string } => 'failed' in x);
+  if (failed && ok.length < xs.length / 2 + 0.5) return failed;
+  return ok.length ? { ms: summarize(ok).median } : (failed ?? { failed: 'not measured' });
+};
+
+export function ledgerRows(r: LedgerResults): Row[] {
+  const count = r.ledger.lines >= 1e6 ? `${+(r.ledger.lines / 1e6).toFixed(1)}M` : `${Math.round(r.ledger.lines / 1e3)}k`;
+  const n = `${count}-line ledger (${(r.ledger.bytes / 2 ** 20).toFixed(0)} MB${r.quick ? ', --quick' : ''})`;
+  const e0 = r.nodeE0.median;
+  const inE0 = (label: string, o: Outcome, limit: number, budget: string): Row =>
+    'failed' in o
+      ? { row: label, baseline: ms(e0, 0), subject: o.failed, delta: '', target: `≤ ${times(limit)} (${budget})`, met: false }
+      : { row: label, baseline: ms(e0, 0), subject: ms(o.ms, 0), delta: ratio(o.ms / e0), target: `≤ ${times(limit)} (${budget})`, met: o.ms / e0 <= limit };
+  const rows: Row[] = [];
+  const rounds = r.rounds.length;
+  rows.push(inE0(`${n}: node -e 0 → proxy start (claude-fallback start to /health answering), median of ${rounds}`, median(r.rounds.map((x) => x.start)), TARGETS.proxyStartInNodeE0, '1 s at a quiet node'));
+  rows.push(inE0(`${n}: node -e 0 → the dashboard's first usage answer (last 24 h)`, median(r.rounds.map((x) => x.usage)), TARGETS.usageAnswerInNodeE0, '500 ms at a quiet node'));
+  const stalls = r.rounds.flatMap((x) => (x.stall ? [x.stall] : []));
+  if (stalls.length) {
+    const worst = stalls.reduce((a, b) => (b.proxy - b.bare > a.proxy - a.bare ? b : a));
+    const d = worst.proxy - worst.bare;
+    rows.push({ row: `${n}: longest gap between /health answers polled every 10 ms while usage is computed: bare node:http → proxy, worst of ${stalls.length}`, baseline: ms(worst.bare, 0), subject: ms(worst.proxy, 0), delta: signedMs(d, 0), target: `≤ +${TARGETS.stallOverBareMs} ms`, met: d <= TARGETS.stallOverBareMs });
+  } else rows.push({ row: `${n}: event-loop stall while usage is computed`, baseline: '', subject: 'not measured (the proxy did not start)', delta: '', target: `≤ +${TARGETS.stallOverBareMs} ms`, met: false });
+  const rss = r.rounds.flatMap((x) => (x.rss ? [x.rss] : []));
+  if (rss.length) {
+    const after = Math.max(...rss.map((x) => x.afterMb));
+    const d = after - r.bareNodeMb;
+    rows.push({ row: `${n}: proxy RSS 3 s after the usage answer: idle bare node → proxy, highest of ${rss.length}`, baseline: mb(r.bareNodeMb), subject: mb(after), delta: `+${d.toFixed(0)} MB`, target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`, met: d <= TARGETS.rssOverBareNodeMb });
+    const peak = Math.max(...rss.map((x) => x.peakMb));
+    const idle = Math.min(...rss.map((x) => x.idleMb));
+    rows.push({ row: `${n}: proxy RSS, idle after start → peak while usage is computed`, baseline: mb(idle), subject: mb(peak), delta: `+${(peak - idle).toFixed(0)} MB`, target: '', met: null });
+  } else rows.push({ row: `${n}: proxy RSS after the usage answer`, baseline: mb(r.bareNodeMb), subject: 'not measured (the proxy did not start)', delta: '', target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`, met: false });
+  const bad = r.status.exitCodes.filter((c) => c !== 0);
+  const st = median(r.status.runs);
+  const statusRow = inE0(`${n}: node -e 0 → claude-fallback status, median of ${r.status.runs.length}`, st, TARGETS.statusInNodeE0, '300 ms at a quiet node');
+  if (bad.length && !('failed' in st)) {
+    statusRow.row += ` (exit ${bad.join(', ')})`;
+    statusRow.met = false;
+  }
+  if (r.status.runs.length) rows.push(statusRow);
+  if ('failed' in r.hooks) rows.push({ row: `git commit, ${n}: hooks`, baseline: '', subject: r.hooks.failed, delta: '', target: `≤ +${TARGETS.hooksClaudeCodeAddedMs} / +${TARGETS.hooksPersonAddedMs} ms`, met: false });
+  else rows.push(...hooksRows(r.hooks, `, ${n}`));
+  return rows;
+}
+
+const mb = (n: number) => `${n.toFixed(0)} MB`;

@@ -104,11 +104,14 @@ export async function generateLedger(path: string, opts: LedgerGenOptions): Prom
 
   let head: string | null = null;
   let written = 0;
+  let cumulative = 0;
   for (let d = 0; d < days; d++) {
-    // The day's share of the lines, the last day taking what is left.
-    const dayLines = d === days - 1 ? opts.lines - written : Math.round((opts.lines * weight(d)) / total);
-    if (dayLines <= 0) continue;
-    const runs = Math.max(1, Math.min(4, Math.round(dayLines / 700)));
+    // The day's share of the lines, counted from the running total so that rounding never adds up; a day whose
+    // share is under a run's two lines (start, stop) leaves it to the next.
+    cumulative += weight(d);
+    const dayLines = (d === days - 1 ? opts.lines : Math.round((opts.lines * cumulative) / total)) - written;
+    if (dayLines < 2) continue;
+    const runs = Math.max(1, Math.min(4, Math.round(dayLines / 700), Math.floor(dayLines / 2)));
     const dayStart = begin + d * DAY;
     let used = 0;
     for (let r = 0; r < runs; r++) {

@@ -179,6 +179,22 @@ async function stopProxy(r: Running, ledger: string): Promise<void> {
   if (proxy !== null && alive(proxy)) process.kill(proxy, 'SIGKILL');
 }
 
+/** Milliseconds from `t0` until the proxy's /health answers 200 (connections refused meanwhile are retried every 10 ms). */
+function waitHealthy(r: Running, timeoutMs: number, t0 = performance.now()): Promise<number> {
+  return within(
+    (async () => {
+      for (;;) {
+        if (r.launcher.exitCode !== null) throw new Error(`claude-fallback start exited ${r.launcher.exitCode}: ${r.stderr().trim().split('\n').at(-1) ?? ''}`);
+        const h = await get(`${r.url}/health`, timeoutMs).catch(() => ({ status: 0 }));
+        if (h.status === 200) return performance.now() - t0;
+        await sleep(10);
+      }
+    })(),
+    timeoutMs,
+    'proxy start',
+  );
+}
+
 const outcome = async (what: () => Promise<number>): Promise<Outcome> => {
   try {
     return { ms: await what() };
@@ -239,20 +255,7 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
       running = r;
       const round: LedgerRound = { start: { failed: '' }, usage: { failed: 'not reached' }, stall: null, rss: null };
       rounds.push(round);
-      round.start = await outcome(() =>
-        within(
-          (async () => {
-            for (;;) {
-              if (r.launcher.exitCode !== null) throw new Error(`claude-fallback start exited ${r.launcher.exitCode}: ${r.stderr().trim().split('\n').at(-1) ?? ''}`);
-              const h = await get(`${r.url}/health`, startTimeout).catch(() => ({ status: 0 }));
-              if (h.status === 200) return performance.now() - t0;
-              await sleep(10);
-            }
-          })(),
-          startTimeout,
-          'proxy start',
-        ),
-      );
+      round.start = await outcome(() => waitHealthy(r, startTimeout, t0));
       await baseline();
       if ('failed' in round.start) {
         await stopProxy(r, ledger);
@@ -285,11 +288,22 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
         round.rss = { idleMb, peakMb, afterMb: rssMb(pid) };
       }
 
-      if (i === roundCount - 1) {
-        log('ledger: claude-fallback status…');
+      await stopProxy(r, ledger);
+      running = null;
+    }
+
+    // status on a proxy of its own: its first call is the first time that proxy is asked about today's usage
+    // (a usage answer before it would have warmed the proxy), the later ones what a status line poller meets.
+    log('ledger: claude-fallback status…');
+    {
+      const r = launch(repo, configFile, await freePort());
+      running = r;
+      const up = await outcome(() => waitHealthy(r, startTimeout));
+      if ('failed' in up) status.runs.push(up);
+      else {
+        await sleep(1000);
         const calls = quick ? 3 : 7;
         for (let k = 0; k < calls; k++) {
-          await baseline();
           let code: number | null = null;
           status.runs.push(
             await outcome(async () => {
@@ -299,6 +313,7 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
             }),
           );
           status.exitCodes.push(code);
+          await baseline();
         }
       }
       await stopProxy(r, ledger);
@@ -361,14 +376,14 @@ export function ledgerRows(r: LedgerResults): Row[] {
     const idle = Math.min(...rss.map((x) => x.idleMb));
     rows.push({ row: `${n}: proxy RSS, idle after start → peak while usage is computed`, baseline: mb(idle), subject: mb(peak), delta: `+${(peak - idle).toFixed(0)} MB`, target: '', met: null });
   } else rows.push({ row: `${n}: proxy RSS after the usage answer`, baseline: mb(r.bareNodeMb), subject: 'not measured (the proxy did not start)', delta: '', target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`, met: false });
-  const bad = r.status.exitCodes.filter((c) => c !== 0);
-  const st = median(r.status.runs);
-  const statusRow = inE0(`${n}: node -e 0 → claude-fallback status, median of ${r.status.runs.length}`, st, TARGETS.statusInNodeE0, '300 ms at a quiet node');
-  if (bad.length && !('failed' in st)) {
-    statusRow.row += ` (exit ${bad.join(', ')})`;
-    statusRow.met = false;
+  if (r.status.runs.length) {
+    const bad = r.status.exitCodes.filter((c) => c !== 0);
+    const note = bad.length ? ` (exit ${bad.join(', ')})` : '';
+    const first = inE0(`${n}: node -e 0 → claude-fallback status, first call after the proxy started${note}`, r.status.runs[0], TARGETS.statusInNodeE0, '300 ms at a quiet node');
+    const all = inE0(`${n}: node -e 0 → claude-fallback status, median of ${r.status.runs.length}${note}`, median(r.status.runs), TARGETS.statusInNodeE0, '300 ms at a quiet node');
+    for (const row of [first, all]) if (bad.length) row.met = false;
+    rows.push(first, all);
   }
-  if (r.status.runs.length) rows.push(statusRow);
   if ('failed' in r.hooks) rows.push({ row: `git commit, ${n}: hooks`, baseline: '', subject: r.hooks.failed, delta: '', target: `≤ +${TARGETS.hooksClaudeCodeAddedMs} / +${TARGETS.hooksPersonAddedMs} ms`, met: false });
   else rows.push(...hooksRows(r.hooks, `, ${n}`));
   return rows;

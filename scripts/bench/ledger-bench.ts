@@ -10,7 +10,7 @@
 // Every step has a timeout: what does not end in time is a row "timed out after N s" (a miss), never a hung run.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -125,7 +125,12 @@ function childrenOf(pid: number): number[] {
 
 /** The pid on the ledger's last start line, read from its last 64 KB only. */
 function lastStartPid(ledger: string): number | null {
-  const fd = openSync(ledger, 'r');
+  let fd: number;
+  try {
+    fd = openSync(ledger, 'r');
+  } catch {
+    return null;
+  }
   try {
     const size = statSync(ledger).size;
     const len = Math.min(size, 65_536);
@@ -335,7 +340,7 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
     }
     return { quick, ledger: gen, nodeE0: summarize(nodeE0.slice(1)), bareNodeMb, rounds, status, hooks };
   } finally {
-    if (running) await stopProxy(running, existsSync(ledger) ? ledger : '/dev/null').catch(() => {});
+    if (running) await stopProxy(running, ledger).catch(() => {});
     for (const c of children) await c.stop();
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });

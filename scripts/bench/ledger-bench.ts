@@ -5,7 +5,8 @@
 //   - the dashboard's first usage answer (GET /_dashboard/api/usage, the last 24 hours) against `node -e 0`, the
 //     longest gap between /health answers polled every 10 ms meanwhile against the same poll of a bare node:http
 //     server in the same window, and the proxy's RSS three seconds after it against an idle bare node;
-//   - `claude-fallback status` against `node -e 0`, alternating;
+//   - `claude-fallback status` against `node -e 0`, alternating (its first call on a fresh proxy, and the median);
+//   - `claude-fallback review -a` against `node -e 0` (a row without a target);
 //   - a Claude Code commit's and a person's commit's hooks against the same commits without hooks (hooks-bench.ts).
 // Every step has a timeout: what does not end in time is a row "timed out after N s" (a miss), never a hung run.
 
@@ -46,6 +47,8 @@ export type LedgerResults = {
   bareNodeMb: number;
   rounds: LedgerRound[];
   status: { runs: Outcome[]; exitCodes: (number | null)[] };
+  /** `claude-fallback review -a --json` in the ledger's repository (no target in issue 20: a row to read). */
+  review: { runs: Outcome[]; exitCodes: (number | null)[] };
   hooks: HooksResults | { failed: string };
 };
 
@@ -325,6 +328,21 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
       running = null;
     }
 
+    log('ledger: claude-fallback review -a…');
+    const review: LedgerResults['review'] = { runs: [], exitCodes: [] };
+    for (let k = 0; k < (quick ? 1 : 3); k++) {
+      let code: number | null = null;
+      review.runs.push(
+        await outcome(async () => {
+          const t = await timeProcess([process.execPath, BIN, 'review', '-a', '--json'], { cwd: repo, timeoutMs: 60_000 });
+          code = t.code;
+          return t.ms;
+        }),
+      );
+      review.exitCodes.push(code);
+      await baseline();
+    }
+
     log('ledger: commits with the hooks…');
     let hooks: LedgerResults['hooks'];
     try {
@@ -338,7 +356,7 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
     } catch (err) {
       hooks = { failed: (err as Error).message.split('\n')[0] };
     }
-    return { quick, ledger: gen, nodeE0: summarize(nodeE0.slice(1)), bareNodeMb, rounds, status, hooks };
+    return { quick, ledger: gen, nodeE0: summarize(nodeE0.slice(1)), bareNodeMb, rounds, status, review, hooks };
   } finally {
     if (running) await stopProxy(running, ledger).catch(() => {});
     for (const c of children) await c.stop();
@@ -388,6 +406,11 @@ export function ledgerRows(r: LedgerResults): Row[] {
     const all = inE0(`${n}: node -e 0 → claude-fallback status, median of ${r.status.runs.length}${note}`, median(r.status.runs), TARGETS.statusInNodeE0, '300 ms at a quiet node');
     for (const row of [first, all]) if (bad.length) row.met = false;
     rows.push(first, all);
+  }
+  if (r.review.runs.length) {
+    const bad = r.review.exitCodes.filter((c) => c !== 0);
+    const row = inE0(`${n}: node -e 0 → claude-fallback review -a --json, median of ${r.review.runs.length}${bad.length ? ` (exit ${bad.join(', ')})` : ''}`, median(r.review.runs), 0, '');
+    rows.push({ ...row, target: '', met: null });
   }
   if ('failed' in r.hooks) rows.push({ row: `git commit, ${n}: hooks`, baseline: '', subject: r.hooks.failed, delta: '', target: `≤ +${TARGETS.hooksClaudeCodeAddedMs} / +${TARGETS.hooksPersonAddedMs} ms`, met: false });
   else rows.push(...hooksRows(r.hooks, `, ${n}`));

@@ -37,6 +37,7 @@ function results(over: Partial<LedgerResults> = {}): LedgerResults {
     bareNodeMb: 39,
     rounds: [{ start: { ms: 400 }, usage: { ms: 300 }, stall: { proxy: 30, bare: 12, polls: 40 }, rss: { idleMb: 60, peakMb: 120, afterMb: 90 } }],
     status: { runs: [{ ms: 200 }, { ms: 210 }, { ms: 190 }], exitCodes: [0, 0, 0] },
+    review: { runs: [{ ms: 900 }], exitCodes: [0] },
     hooks: { ledgerLines: 0, claudeCode: hooksCase([10, 11], [40, 41]), person: hooksCase([10, 11], [70, 71]) },
     ...over,
   };
@@ -45,7 +46,7 @@ function results(over: Partial<LedgerResults> = {}): LedgerResults {
 describe('ledgerRows', () => {
   it('meets every target when each figure is within its ratio of the baselines', () => {
     const rows = ledgerRows(results());
-    expect(rows.map((r) => r.met)).toEqual([true, true, true, true, null, true, true, true, true]);
+    expect(rows.map((r) => r.met)).toEqual([true, true, true, true, null, true, true, null, true, true]);
     expect(rows[0].row).toMatch(/^1M-line ledger \(198 MB\)/);
     expect(rows[0].delta).toBe('9.76×');
   });

@@ -4,7 +4,7 @@
 // Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchProxy, type ProxyResults } from './bench/proxy-bench.ts';
@@ -148,6 +148,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const m = machine();
   const started = new Date();
+  // The machine's load, at the start and the end: the ratios absorb a uniformly slower machine, not its bursts.
+  const load = { start: loadavg()[0] };
   const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; dashboard?: DashboardResults; cli?: CliResults; ledger?: LedgerResults } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
@@ -179,8 +181,9 @@ export async function main(argv: string[]): Promise<number> {
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   const extra = flags.length > 0 ? `; proxy started with ${flags.join(' ')}` : '';
-  process.stdout.write(`${machineLine(m)}; ${date}${quick ? '; --quick' : ''}${extra}\n\n${renderText(rows)}\n`);
-  const report = { date: started.toISOString(), quick, proxyFlags: flags, machine: m, rows, results, markdown: renderMarkdown(rows) };
+  const loadText = `load average ${load.start.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
+  process.stdout.write(`${machineLine(m)}; ${date}; ${loadText}${quick ? '; --quick' : ''}${extra}\n\n${renderText(rows)}\n`);
+  const report = { date: started.toISOString(), quick, proxyFlags: flags, machine: m, loadAverage: { start: load.start, end: loadavg()[0] }, rows, results, markdown: renderMarkdown(rows) };
   writeFileSync(join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(`\nwritten: bench-results/latest.json${values['cpu-prof'] ? '; proxy profiles in bench-results/profiles/' : ''}\n`);
   return rows.some((r) => r.met === false) ? 1 : 0;

@@ -10,10 +10,7 @@
 //   - a Claude Code commit's and a person's commit's hooks against the same commits without hooks (hooks-bench.ts).
 // Every step has a timeout: what does not end in time is a row "timed out after N s" (a miss), never a hung run.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request, Agent } from 'node:http';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -21,11 +18,12 @@ import { configYaml } from '../../test-support/config-yaml.ts';
 import { generateLedger, LEDGER_TIERS, type LedgerGenResult } from './ledger-gen.ts';
 import { benchHooks, hooksRows, type HooksResults } from './hooks-bench.ts';
 import { ROOT, TimedOut, bareNodeRssMb, peakRssMb, resetPeakRss, rssMb, spawnChild, timeProcess, within, type Child } from './processes.ts';
+import { agent, freePort, get, pollGaps, sleep } from './probe.ts';
+import { BIN, alive, launch, stopProxy, waitHealthy, type Running } from './cli-proxy.ts';
 import { summarize, type Summary } from './stats.ts';
 import { ms, ratio, signedMs, type Row } from './table.ts';
 import { TARGETS, times } from './targets.ts';
 
-const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
 const SERVERS = join(ROOT, 'scripts', 'bench', 'servers.ts');
 const DAY = 86_400_000;
 
@@ -51,157 +49,6 @@ export type LedgerResults = {
   review: { runs: Outcome[]; exitCodes: (number | null)[] };
   hooks: HooksResults | { failed: string };
 };
-
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-
-/** One GET; resolves with the status (0 when the connection is refused), rejects on other errors. */
-function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const r = request(url, { agent, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
-      res.on('error', fail);
-    });
-    r.on('timeout', () => r.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
-    r.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? done({ status: 0, body: '' }) : fail(err)));
-    r.end();
-  });
-}
-
-/** Polls `url` every `everyMs` (one request at a time); stop() gives the longest gap between answers, the open one included. */
-function pollGaps(url: string, everyMs = 10): { stop(): Promise<{ longest: number; polls: number }> } {
-  let running = true;
-  let last = performance.now();
-  let longest = 0;
-  let polls = 0;
-  const loop = (async () => {
-    while (running) {
-      const sent = performance.now();
-      try {
-        await get(url, 120_000);
-      } catch {
-        // counted as a gap like any late answer
-      }
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-      polls++;
-      const wait = everyMs - (now - sent);
-      if (wait > 0) await sleep(wait);
-    }
-  })();
-  return {
-    async stop() {
-      const end = performance.now();
-      running = false;
-      longest = Math.max(longest, end - last);
-      const result = { longest, polls };
-      await within(loop, 5000, 'poll').catch(() => {});
-      return result;
-    },
-  };
-}
-
-/** The pids of `pid`'s children (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** The pid on the ledger's last start line, read from its last 64 KB only. */
-function lastStartPid(ledger: string): number | null {
-  let fd: number;
-  try {
-    fd = openSync(ledger, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = statSync(ledger).size;
-    const len = Math.min(size, 65_536);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    const starts = buf.toString('utf8').split('\n').filter((l) => l.includes('"kind":"start"'));
-    const m = /"pid":(\d+)/.exec(starts.at(-1) ?? '');
-    return m ? Number(m[1]) : null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-type Running = { launcher: ChildProcess; proxyPid: () => number | null; url: string; stderr: () => string };
-
-function launch(repo: string, configFile: string, port: number): Running {
-  const launcher = spawn(process.execPath, [BIN, 'start', '--no-hooks', '--repo', repo, '--config', configFile, '--port', String(port)], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  launcher.stderr!.setEncoding('utf8');
-  launcher.stderr!.on('data', (d: string) => (err = (err + d).slice(-4096)));
-  let pid: number | null = null;
-  return {
-    launcher,
-    url: `http://127.0.0.1:${port}`,
-    stderr: () => err,
-    proxyPid() {
-      pid ??= childrenOf(launcher.pid!)[0] ?? null;
-      return pid;
-    },
-  };
-}
-
-/** Stops the foreground `claude-fallback start` (SIGTERM, as Ctrl-C would), then kills what is left after 10 s. */
-async function stopProxy(r: Running, ledger: string): Promise<void> {
-  const proxy = r.proxyPid() ?? lastStartPid(ledger);
-  if (r.launcher.exitCode === null) {
-    const exited = new Promise((res) => r.launcher.once('exit', res));
-    r.launcher.kill('SIGTERM');
-    await within(exited, 10_000, 'stop').catch(() => r.launcher.kill('SIGKILL'));
-  }
-  for (let i = 0; proxy !== null && alive(proxy) && i < 100; i++) await sleep(100);
-  if (proxy !== null && alive(proxy)) process.kill(proxy, 'SIGKILL');
-}
-
-/** Milliseconds from `t0` until the proxy's /health answers 200 (connections refused meanwhile are retried every 10 ms). */
-function waitHealthy(r: Running, timeoutMs: number, t0 = performance.now()): Promise<number> {
-  return within(
-    (async () => {
-      for (;;) {
-        if (r.launcher.exitCode !== null) throw new Error(`claude-fallback start exited ${r.launcher.exitCode}: ${r.stderr().trim().split('\n').at(-1) ?? ''}`);
-        const h = await get(`${r.url}/health`, timeoutMs).catch(() => ({ status: 0 }));
-        if (h.status === 200) return performance.now() - t0;
-        await sleep(10);
-      }
-    })(),
-    timeoutMs,
-    'proxy start',
-  );
-}
 
 const outcome = async (what: () => Promise<number>): Promise<Outcome> => {
   try {

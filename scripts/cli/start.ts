@@ -9,6 +9,12 @@
 // the proxy to load (~0.2 s on Node 20). In the foreground the export line waits until the proxy listens. A request that comes before the proxy is ready waits in the kernel's accept queue
 // until the proxy listens; none is refused. Hooks are installed by a short-lived process of their own
 // meanwhile. On Windows (no descriptors to inherit) the proxy binds the port itself and the command waits for it.
+//
+// `npx zx scripts/start.mjs` is the same start (mode 'script', same options and parsing), with the design's terminal
+// output: the proxy logs to the terminal (no log file) even with a command, the hooks are installed before the
+// export line, and the export line, the dashboard line and the tier table come before the command starts. The
+// hooks watcher (re-chaining when husky resets core.hooksPath) runs in the proxy process for both
+// (scripts/cli/hooks-watch.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, statSync } from 'node:fs';
@@ -113,15 +119,19 @@ function readyOrFailed(proxy: ChildProcess): Promise<void> {
 
 const signalCode = (signal: NodeJS.Signals | null, code: number | null) => code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
 
-export async function runStart(argv: string[], rt: Runtime): Promise<number | null> {
+/** 'cli': `claude-fallback [start]`; 'script': `npx zx scripts/start.mjs` (see the top of this file). */
+export type StartMode = 'cli' | 'script';
+
+export async function runStart(argv: string[], rt: Runtime, mode: StartMode = 'cli'): Promise<number | null> {
   const args = parseStartArgs(argv);
   if (args.help) {
     process.stdout.write(START_HELP + '\n');
     return 0;
   }
+  const script = mode === 'script';
   // git finds the repository while the config module loads (it is this process's largest import).
   const [repo, { loadStartConfig }] = await Promise.all([findRepo(args.repo ?? process.cwd()), import('./start-config.ts')]);
-  const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0);
+  const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0 && !script);
   if (args.port !== undefined) config.proxy.port = args.port;
   if (config.tiers.length === 0) throw new CliError(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   refuseIfRunning(repo);
@@ -129,7 +139,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const server = await bind(config.proxy.host, config.proxy.port);
   const port = (server.address() as { port: number }).port;
   const url = proxyUrl(config.proxy.host, port);
-  const log = withCommand ? openLog(repo) : null;
+  const log = withCommand && !script ? openLog(repo) : null;
   const out = log ? log.fd : 'inherit';
   const handover = process.platform !== 'win32';
 
@@ -164,18 +174,23 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   }
   // With the socket bound and the repository ours, the command can start: what it sends waits for the proxy
   // (on Windows: after it).
-  if (withCommand && handover) command = startCommand(args.command, { repo, url, rt, logPath: log!.path });
+  if (withCommand && handover && !script) command = startCommand(args.command, { repo, url, rt, logPath: log!.path }, proxy);
+  let hooks: Promise<void> = Promise.resolve();
   try {
     const launch = { log: log?.path ?? null, launcher: processIdentity(), command: args.command[0] ?? null };
-    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined, launch } } satisfies ToProxy);
-    // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
-    const ready = readyOrFailed(proxy);
-    if (!handover || !withCommand) await ready;
-    else ready.catch((err: Error) => proxyFailed(err, command));
+    const hooksSetup = join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs');
+    const watch = args.noHooks ? undefined : { setup: hooksSetup, tagPrefix: config.git.tagPrefix };
+    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined, launch, hooks: watch } } satisfies ToProxy);
     if (!args.noHooks) {
       // Detached with a command: a Ctrl-C meant for the command must not cut the installation short.
-      spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand }).on('error', () => {});
+      const setup = spawn(process.execPath, [hooksSetup, repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand });
+      hooks = new Promise<void>((done) => setup.on('error', () => done()).on('exit', () => done()));
     }
+    // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
+    const ready = readyOrFailed(proxy);
+    if (!handover || !withCommand || script) await ready;
+    else ready.catch((err: Error) => proxyFailed(err, command));
+    if (script) await hooks; // the design's order: hooks installed, then the export line
     if (log) closeSync(log.fd); // the children hold it
   } catch (err) {
     proxy.kill('SIGTERM'); // it would wait for a launcher that gave up
@@ -183,18 +198,22 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     throw err;
   }
 
-  if (!withCommand) {
+  if (!withCommand || script) {
     process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
     process.stderr.write(`claude-fallback: dashboard ${dashboardUrl(url)}\n`);
+  }
+  if (!withCommand) {
     // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
     process.on('SIGINT', () => {});
     for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
-    return proxyExit;
+    const code = await proxyExit;
+    await hooks;
+    return code;
   }
-  command ??= startCommand(args.command, { repo, url, rt, logPath: log!.path });
+  command ??= startCommand(args.command, { repo, url, rt, logPath: log?.path ?? null }, proxy);
   const code = await commandExit(command, args.command[0]);
   // The command gave the terminal back (Claude Code's screen is gone): where the proxy was, again, for the dashboard.
-  process.stderr.write(runLine(url, repo.top, log!.path) + '\n');
+  if (log) process.stderr.write(runLine(url, repo.top, log.path) + '\n');
 
   // The command is done and the terminal is ours again: stop the proxy, and say so if that takes a while.
   process.on('SIGINT', () => proxy.connected && proxy.send({ type: 'stop-now' } satisfies ToProxy));
@@ -204,6 +223,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   if (proxy.connected) proxy.send({ type: 'stop' } satisfies ToProxy);
   else proxy.kill('SIGTERM');
   await proxyExit;
+  await hooks;
   return code;
 }
 
@@ -242,8 +262,12 @@ function proxyFailed(err: Error, command: ChildProcess | null): void {
   command?.kill('SIGTERM');
 }
 
-/** Starts the command in the repository, owning the terminal; Claude Code gets the proxy's status line. */
-function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Runtime; logPath: string }): ChildProcess {
+/**
+ * Starts the command in the repository, owning the terminal; Claude Code gets the proxy's status line. The proxy is
+ * told the command's process, which it stops if this launcher goes without stopping it (killed, even by SIGKILL):
+ * the command would be left talking to a closed port.
+ */
+function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Runtime; logPath: string | null }, proxy: ChildProcess): ChildProcess {
   const [cmd, ...rest] = command;
   let args = rest;
   let note: string | null = null;
@@ -255,7 +279,7 @@ function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Run
       nodeCommand: `"${process.execPath}" "${join(ctx.rt.root, 'bin', 'claude-fallback.mjs')}"`,
     }));
   }
-  process.stderr.write(runLine(ctx.url, ctx.repo.top, ctx.logPath) + '\n');
+  if (ctx.logPath) process.stderr.write(runLine(ctx.url, ctx.repo.top, ctx.logPath) + '\n');
   if (note) process.stderr.write(`claude-fallback: ${note}\n`);
   const win = process.platform === 'win32';
   const child = spawn(win ? winQuote([cmd, ...args]) : cmd, win ? [] : args, {
@@ -264,6 +288,8 @@ function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Run
     env: { ...process.env, ANTHROPIC_BASE_URL: ctx.url },
     shell: win, // claude is claude.cmd there, which only a shell runs
   });
+  const id = child.pid === undefined ? null : processIdentity(child.pid);
+  if (id && proxy.connected) proxy.send({ type: 'command', command: id } satisfies ToProxy);
   // Like a shell: the terminal's Ctrl-C and Ctrl-\ go to the command, which decides; other stops are passed on.
   process.on('SIGINT', ignoreSignal);
   process.on('SIGQUIT', ignoreSignal);

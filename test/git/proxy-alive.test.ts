@@ -1,5 +1,5 @@
 // The proxy as a real process (scripts/start.mjs): the hooks stamp only while the proxy that wrote the active run is
-// alive (its pid file, checked against pid reuse); SIGHUP stops it like SIGTERM; a proxy killed without its stop
+// alive (line 1 of its run file, checked against pid reuse); SIGHUP stops it like SIGTERM; a proxy killed without its stop
 // line shows as ended in review; and a second proxy on the repository, or on a worktree of it, is refused.
 
 import { execa, type ResultPromise } from 'execa';
@@ -104,8 +104,9 @@ describe('the proxy process and the hooks', () => {
       folders.push(dir);
       const second = await startTree(ZX, [START, '--repo', dir, '--config', file, '--', 'sh', '-c', 'echo ran'], { env, reject: false });
       expect(second.exitCode).toBe(1);
-      expect(second.stderr).toContain(`another claude-fallback proxy runs for this repository (pid ${pid}, port ${port}, since `);
-      expect(second.stderr).toContain(`use it (ANTHROPIC_BASE_URL=http://127.0.0.1:${port} claude)`);
+      // One start path (scripts/start.mjs is the CLI's start): the refusal names the proxy's pid and address, and how to use it.
+      expect(second.stderr).toContain(`a proxy already runs for ${dir === repo ? repo : `this repository, in the worktree ${repo}`} (pid ${pid}, http://127.0.0.1:${port})`);
+      expect(second.stderr).toContain(`ANTHROPIC_BASE_URL=http://127.0.0.1:${port}`);
       expect(second.stdout).toBe(''); // no export line, and the command never ran
     }
     process.kill(pid, 'SIGKILL');

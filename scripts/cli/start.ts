@@ -155,6 +155,13 @@ export async function runStart(argv: string[], rt: Runtime, mode: StartMode = 'c
   });
   // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
   if (handover) server.close();
+  if (!withCommand) {
+    // In the foreground, before anything is printed (a signal may follow the export line at once): Ctrl-C reaches
+    // the proxy directly (same process group), which says what it waits for, and a second one stops it; other
+    // stops are passed on.
+    process.on('SIGINT', () => {});
+    for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
+  }
   const proxyExit = new Promise<number>((done) =>
     proxy.on('exit', (code, signal) => {
       releaseRun(repo.commonDir, proxy.pid!); // a proxy that died without removing its run file
@@ -203,9 +210,6 @@ export async function runStart(argv: string[], rt: Runtime, mode: StartMode = 'c
     process.stderr.write(`claude-fallback: dashboard ${dashboardUrl(url)}\n`);
   }
   if (!withCommand) {
-    // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
-    process.on('SIGINT', () => {});
-    for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
     const code = await proxyExit;
     await hooks;
     return code;

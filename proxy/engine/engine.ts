@@ -25,7 +25,7 @@ import { estimateInputTokens } from '../wire/estimate-tokens.ts';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
-import { isFirstPartyAnthropic } from '../providers/anthropic/vendor.ts';
+import { isFirstParty } from '../first-party.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -136,7 +136,7 @@ function noteRefusal(t: number, error: UpstreamError, now: number, deps: EngineD
  * itself is never skipped: it counts exactly and answers a too-long prompt itself.
  */
 function windowSkip(tier: TierConfig, model: string, estimate: number): number | null {
-  if (tier.protocol === 'anthropic' && isFirstPartyAnthropic(tier)) return null;
+  if (tier.protocol === 'anthropic' && isFirstParty(tier)) return null;
   const fit = fitsWindow(estimate, tierCapabilities(tier, upstreamModel(tier, model)).contextWindow);
   return fit.fits ? null : fit.window!;
 }

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { CliError, findRepo, type Repo } from './repo.ts';
 import { anyRunningProxy, readProxyFile, repositoryProxy, type ProxyFile } from './proxy-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
-import { duration, table, tokens, usd, when } from './format.ts';
+import { formatDuration } from '../../proxy/duration.ts';
+import { table, tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
@@ -82,13 +83,13 @@ export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; stat
 
 export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
   const out: string[] = [];
-  out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${duration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
+  out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${formatDuration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
   const activeIndex = s.tiers.findIndex((t) => t.name === s.active);
-  out.push(`active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${duration(now - Date.parse(s.run_started_at))})`);
+  out.push(`active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${formatDuration(now - Date.parse(s.run_started_at))})`);
   out.push('', 'tiers:');
   const rows = [['', 'tier', 'state', 'last failure', 'requests']];
   s.tiers.forEach((t, i) => {
-    const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${duration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
+    const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${formatDuration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
     const f = t.last_failure ? `${t.last_failure.reason}${t.last_failure.status ? ' ' + t.last_failure.status : ''} at ${when(t.last_failure.at, now)}` : '-';
     rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.failures} failed)`]);
   });

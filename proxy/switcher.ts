@@ -4,7 +4,7 @@
 // so an intermittent limit makes a few switches, not one per request. Time is the tier state's clock.
 
 import type { Config } from './config.ts';
-import type { LedgerInput, LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './git/ledger.ts';
+import type { LedgerInput, LedgerWriter, SwitchReason } from './git/ledger.ts';
 import type { TierState } from './tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
 import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';

@@ -3,7 +3,6 @@
 // and it may think when Anthropic would not. This module decides which a tier is and what a request to
 // a vendor must look like (proxy/providers/anthropic/vendors.md lists each rule with its source).
 
-import type { TierConfig } from '../../config.ts';
 import type { ContentBlockParam, MessageParam, MessagesRequest } from '../../wire/types.ts';
 import type { ThinkingStyle } from '../../capabilities/model-profiles.ts';
 import { restoreVendorThinking } from './vendor-thinking.ts';

@@ -7,7 +7,8 @@ import { CliError, findRepo, type Repo } from './repo.ts';
 import { anyRunningProxy, readProxyFile, repositoryProxy, type ProxyFile } from './proxy-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { formatDuration } from '../../proxy/duration.ts';
-import { table, tokens, usd, when } from './format.ts';
+import { renderTable } from '../../proxy/text-table.ts';
+import { tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
@@ -94,7 +95,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
     rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.failures} failed)`]);
   });
   for (const sk of s.skipped) rows.push(['-', sk.name, `skipped: ${sk.reason}`, '', '']);
-  out.push(indent(table(rows)));
+  out.push(indent(renderTable(rows)));
   const limits = Object.entries(s.rate_limits);
   out.push('');
   if (limits.length === 0) out.push('Claude subscription limits: not reported (Anthropic sends them to a Claude login, not to an API key)');
@@ -110,7 +111,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
     for (const m of s.today.by_model) urows.push([`${m.tier}/${m.model}`, String(m.requests), tokens(m.input_tokens), tokens(m.output_tokens), tokens(m.cache_read_tokens), usd(m.cost_usd)]);
     const t = s.today.total;
     urows.push(['total', String(t.requests), tokens(t.input_tokens), tokens(t.output_tokens), tokens(t.cache_read_tokens), usd(t.cost_usd)]);
-    out.push(indent(table(urows)));
+    out.push(indent(renderTable(urows)));
     if (t.unpriced.length) out.push(`  no price known for ${t.unpriced.join(', ')} (give the tier a price in the config)`);
   }
   for (const w of s.warnings) out.push('', `warning: ${escapeControl(w.message)}`); // it quotes a path Claude Code sent

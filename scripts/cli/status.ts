@@ -10,6 +10,7 @@ import { formatDuration } from '../../proxy/duration.ts';
 import { renderTable } from '../../proxy/text-table.ts';
 import { tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
 
@@ -61,9 +62,9 @@ export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxySt
       answer = await callProxy(proxy.url, 'GET', '/status', undefined, 3000, token);
     }
   } catch (err) {
-    throw new CliError(`the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`, 1);
+    throw new CliError(`the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`, EXIT.failed);
   }
-  if (answer.status !== 200) throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, 1);
+  if (answer.status !== 200) throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
   return answer.json as ProxyStatus;
 }
 
@@ -125,7 +126,7 @@ export async function runStatus(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(STATUS_HELP + '\n');
@@ -143,7 +144,7 @@ export async function runStatus(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.running.port, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
     else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.running.port === null ? '' : `, port ${other.running.port}`}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
-    return 3;
+    return EXIT.environment;
   }
   const { proxy, status } = found;
   if (values.json) {

@@ -2,8 +2,8 @@
 // `${VAR}` is read from the environment; a tier whose variable is unset is skipped with a warning.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageFile } from '../scripts/package-root.mjs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { FIRST_PARTY, isAnthropicApi } from './first-party.ts';
 import { durationText, MAX_DURATION_MS, parseDuration, parseSize } from './duration.ts';
@@ -84,7 +84,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export const PROJECT_DEFAULT_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '.fallbackrc.yaml');
+export const PROJECT_DEFAULT_CONFIG = packageFile('.fallbackrc.yaml');
 
 /**
  * Where a config came from, which decides whether it is trusted (docs/security.md): `command-line` (--config)
@@ -284,7 +284,7 @@ function readCapabilities(ctx: Ctx, m: Record<string, Node | undefined>, path: s
 }
 
 /**
- * Whether a tier receives Claude Code's own credentials (README "Configuration"): tier 0 and Anthropic
+ * Whether a tier receives Claude Code's own credentials (docs/config.md, "Whose credentials go where"): tier 0 and Anthropic
  * itself do when they have no key of their own, a gateway that fronts Anthropic only with
  * `credentials: client`, a tier with its own key (api_key, or a key header) never.
  */

@@ -16,11 +16,12 @@
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageFile } from './package-root.mjs';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
 
 export const HOOKS = ['prepare-commit-msg', 'post-commit', 'post-rewrite'];
-export const PROJECT_HOOKS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'hooks');
+export const PROJECT_HOOKS_DIR = packageFile('hooks');
 const LIB_FILES = [...HOOKS, 'active-run.sh'];
 /** Under the git common dir: the copied library (lib/), and in redirect mode the dispatchers git runs. */
 export const STATE_DIR = 'fallback-hooks';

@@ -1,12 +1,12 @@
 // The dashboard the proxy serves on its own port: the page at `/`, its files and a small JSON/SSE API
 // under `/_dashboard/`. Everything the page shows comes from the running proxy (tier state, subscription
 // limits, requests in flight), the ledger and git, read with the review's modules; accept and rollback
-// run the review CLI itself. See README.md beside this file.
+// run the review CLI itself. Its files come from the package root (they are not beside the running file once
+// bundled into dist/). See README.md beside this file.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import { ProxyError } from '../wire/errors.ts';
@@ -21,13 +21,15 @@ import { createLive } from './live.ts';
 import { lastActivation, nowView } from './now.ts';
 import type { UnifiedLimits } from '../status/rate-limits.ts';
 import { recentCommits } from './recent-commits.ts';
-import { reviewError, runReview, type ReviewRun } from './review-cli.ts';
+import { createReviewQueue, ReviewBusy, reviewError, type ReviewRun } from './review-cli.ts';
+import { packageFile } from '../../scripts/package-root.mjs';
 
 export const DASHBOARD_PREFIX = '/_dashboard';
 const API = `${DASHBOARD_PREFIX}/api/`;
-const STATIC_DIR = join(import.meta.dirname, 'static');
 const HISTORY_LIMIT = 200;
 const MAX_DIFF = 512 * 1024;
+/** A read of review (models, dry run) that takes longer than this is stopped, so that it cannot hold the queue. */
+const REVIEW_READ_TIMEOUT_MS = 120_000;
 
 export type DashboardOptions = {
   server: Server;
@@ -76,20 +78,33 @@ function pathOf(req: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
 }
 
 class ApiError extends Error {
   readonly status: number;
   readonly details: Record<string, unknown>;
-  constructor(status: number, message: string, details: Record<string, unknown> = {}) {
+  readonly headers: Record<string, string>;
+  constructor(status: number, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.details = details;
+    this.headers = headers;
   }
+}
+
+/** Anthropic's error type for a status (https://docs.anthropic.com/en/api/errors), so that every error has its shape. */
+function errorType(status: number): string {
+  if (status === 400 || status === 405 || status === 409) return 'invalid_request_error';
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 413) return 'request_too_large';
+  if (status === 429) return 'rate_limit_error';
+  return 'api_error';
 }
 
 async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<Record<string, unknown>> {
@@ -149,7 +164,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   function staticFile(name: string): StaticFile {
     let f = files.get(name);
     if (!f) {
-      const body = readFileSync(join(STATIC_DIR, name));
+      const body = readFileSync(packageFile('proxy', 'dashboard', 'static', name));
       f = { body, type: name.endsWith('.html') ? 'text/html; charset=utf-8' : STATIC[name], etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
       files.set(name, f);
     }
@@ -192,15 +207,28 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     return createHash('sha1').update(head.stdout).update(refs.stdout).digest('hex');
   }
 
-  const reviewOpts = { repo: opts.repo, configFile: config.file };
+  // One review child at a time: the page's reads wait (bounded; identical ones share a run) or get a 429.
+  const reviews = createReviewQueue({ repo: opts.repo, configFile: config.file });
+  async function review(args: string[], action = false): Promise<ReviewRun> {
+    try {
+      return await reviews.run(args, action ? {} : { timeoutMs: REVIEW_READ_TIMEOUT_MS });
+    } catch (err) {
+      if (err instanceof ReviewBusy) throw new ApiError(429, err.message, {}, { 'retry-after': '1' });
+      throw err;
+    }
+  }
 
   async function modelsSummary(): Promise<unknown> {
     const key = await refsKey();
-    if (!models || models.key !== key) models = { key, run: runReview(['--analyze'], reviewOpts) };
-    const run = await models.run;
+    if (!models || models.key !== key) models = { key, run: review(['--analyze']) };
+    const mine = models;
+    const run = await mine.run.catch((e: unknown) => {
+      if (models === mine) models = null; // refused (busy): the next request asks again
+      throw e;
+    });
     const err = reviewError(run);
     if (err) {
-      models = null;
+      if (models === mine) models = null;
       throw new ApiError(statusOf(run), err.message, err);
     }
     return { analyze: run.json, tier_order: config.tiers.map((t) => t.name), test_command: config.review.test ?? null };
@@ -247,7 +275,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     const withTest = body.test === true;
     const test = config.review.test;
     if (withTest && !test) throw new ApiError(400, 'no test command is configured (review.test in the config)');
-    const run = await exclusive(`accept ${model}`, () => runReview(['--accept', model, ...(withTest && test ? ['--test', test] : [])], reviewOpts));
+    const run = await exclusive(`accept ${model}`, () => review(['--accept', model, ...(withTest && test ? ['--test', test] : [])], true));
     const err = reviewError(run);
     sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json });
   }
@@ -260,13 +288,13 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       throw new ApiError(400, 'commits: the list of commit ids shown by the dry run is required (what you confirmed)');
     const run = await exclusive(`rollback ${model}`, async () => {
       // The user confirmed a list: if the pending commits changed meanwhile, nothing is reverted.
-      const plan = await runReview(['--rollback', model, '--dry-run'], reviewOpts);
+      const plan = await review(['--rollback', model, '--dry-run'], true);
       if (reviewError(plan)) return plan;
       const planned = (plan.json as { commits: { sha: string }[] }).commits.map((c) => c.sha);
       if (planned.length !== confirmed.length || planned.some((s, i) => s !== confirmed[i])) {
         throw new ApiError(409, `the pending commits of ${model} changed since the list was shown; nothing was changed: look at the new list`, { plan: plan.json });
       }
-      return runReview(['--rollback', model], reviewOpts);
+      return review(['--rollback', model], true);
     });
     const err = reviewError(run);
     sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json });
@@ -287,7 +315,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     if (get && name === 'models') return sendJson(res, 200, await modelsSummary());
     if (get && name === 'commit') return sendJson(res, 200, await commit(url));
     if (get && name === 'rollback-plan') {
-      const run = await runReview(['--rollback', modelParam(url.searchParams.get('model')), '--dry-run'], reviewOpts);
+      const run = await review(['--rollback', modelParam(url.searchParams.get('model')), '--dry-run']);
       const err = reviewError(run);
       return sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, result: run.json });
     }
@@ -328,7 +356,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (res.headersSent) return void res.end();
-      sendJson(res, err.status, { ok: false, error: { ...err.details, message: err.message } });
+      sendJson(res, err.status, { type: 'error', ok: false, error: { ...err.details, type: errorType(err.status), message: err.message } }, err.headers);
     }
   }
 

@@ -14,13 +14,17 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { packageRoot } from '../package-root.mjs';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = packageRoot();
 export const DIST = join(ROOT, 'dist');
 const MANIFEST = join(DIST, 'build.json');
-/** Entry points by name; `[name]` is how callers ask for them (runtime.file(name)). */
-export const ENTRIES = { cli: 'scripts/cli/main.ts', 'proxy-process': 'scripts/cli/proxy-process.ts' };
-const FORMAT = 1; // bump when the manifest's shape or the build options change
+/**
+ * Entry points by name; `[name]` is how callers ask for them (runtime.file(name)). `review` is the review CLI the
+ * dashboard runs as a child (proxy/dashboard/review-cli.ts reads its file from the manifest's `entries`).
+ */
+export const ENTRIES = { cli: 'scripts/cli/main.ts', 'proxy-process': 'scripts/cli/proxy-process.ts', review: 'proxy/dashboard/review-entry.ts' };
+const FORMAT = 2; // bump when the manifest's shape or the build options change (2: the review entry)
 const KEEP_BUILDS = 3;
 
 function sha1(file) {

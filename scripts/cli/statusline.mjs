@@ -6,7 +6,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-root.mjs';
 
 const USAGE = `usage: claude-fallback statusline [--file PATH] [--repo DIR] [--settings]
 
@@ -19,7 +19,7 @@ by itself; to have it in every Claude Code session, put what --settings prints i
   --repo DIR    the repository (default: Claude Code's directory from stdin, else the current one)
   --settings    print the statusLine setting for settings.json`;
 
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'statusline.sh');
+const SCRIPT = packageFile('scripts', 'cli', 'statusline.sh');
 
 export const NO_PROXY = 'claude-fallback: no proxy running for this repository';
 

@@ -1,19 +1,20 @@
 // The real Claude Code CLI (npm @anthropic-ai/claude-code, pinned) started as `claude-fallback -- claude` in
-// tmux: its status line shows the proxy's line next to the user's own, and changes when a 429 from the fake
-// Anthropic moves the session to the next tier. The screen is read with `tmux capture-pane`.
+// tmux, from the clone installed with `npm install -g .` and from the packed tarball installed into a prefix (the
+// status line script then comes from the installed package): its status line shows the proxy's line next to the
+// user's own, and changes when a 429 from the fake Anthropic moves the session to the next tier. The screen is read with `tmux capture-pane`.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cliEnv, installFromClone, type Installed } from './installed.ts';
+import { cliEnv, installFromClone, packedInstall, type Installed } from './installed.ts';
 import { claudeBin } from '../helpers/claude-code.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { fixture, startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 import { describeWith, missingPrograms } from '../../test-support/describe-with.ts';
 
-const SESSION = `cf-test-${process.pid}`;
+let SESSION = '';
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
@@ -34,32 +35,46 @@ const MESSAGE = { id: 'msg_01', type: 'message', role: 'assistant', model: 'clau
 /** An Anthropic Messages endpoint: streams when asked to (Claude Code's turns), JSON otherwise. */
 const answer: Handler = (r) => ((r.json as { stream?: boolean } | null)?.stream ? { kind: 'sse', text: TEXT } : { kind: 'json', status: 200, body: MESSAGE });
 
-let cf: Installed;
 let claude: string;
 const fakes: FakeUpstream[] = [];
+const sessions: string[] = [];
 beforeAll(() => {
-  if (missingPrograms(['tmux']).length) return; // the group below is skipped; the run's last line names tmux
-  cf = installFromClone();
+  if (missingPrograms(['tmux']).length) return; // the groups below are skipped; the run's last line names tmux
   claude = claudeBin();
 }, 600_000);
 afterAll(async () => {
-  try {
-    tmux('kill-session', '-t', SESSION);
-  } catch {
-    // already gone
+  for (const s of sessions) {
+    try {
+      tmux('kill-session', '-t', s);
+    } catch {
+      // already gone
+    }
   }
   for (const f of fakes) await f.close();
 });
 
-describeWith(['tmux'])('Claude Code started by claude-fallback', () => {
+const installs: [string, () => Promise<Installed> | Installed][] = [
+  ['the clone (npm install -g .)', installFromClone],
+  ['the packed tarball', packedInstall],
+];
+
+for (const [from, install] of installs)
+describeWith(['tmux'])(`Claude Code started by claude-fallback installed from ${from}`, () => {
+  let cf: Installed;
+  beforeAll(async () => {
+    cf = await install();
+  }, 600_000);
+
   it('shows the proxy\'s status line beside the user\'s own, and the line changes when a 429 moves the session to the next tier', async () => {
     let claudeDown = false;
     const a = await startFakeUpstream((r, i) => (claudeDown && r.url.startsWith('/v1/messages') ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } } : answer(r, i)));
     const b = await startFakeUpstream(answer);
     fakes.push(a, b);
     const repo = await makeRepo();
+    // The user's own config, given on the command line (outside the repository).
+    const configFile = join(realpathSync(mkdtempSync(join(tmpdir(), 'cc-config-'))), 'fallbackrc.yaml');
     writeFileSync(
-      join(repo, '.fallbackrc.yaml'),
+      configFile,
       JSON.stringify({
         proxy: { port: 0 },
         tiers: [
@@ -80,7 +95,9 @@ describeWith(['tmux'])('Claude Code started by claude-fallback', () => {
       .map(([k, v]) => `${k}='${v}'`)
       .join(' ');
     expect(existsSync(claude)).toBe(true);
-    tmux('new-session', '-d', '-s', SESSION, '-x', '130', '-y', '32', `cd '${repo}' && env ${exports} '${cf.bin}' --no-hooks -- claude; sleep 60`);
+    SESSION = `cf-test-${process.pid}-${sessions.length}`;
+    sessions.push(SESSION);
+    tmux('new-session', '-d', '-s', SESSION, '-x', '130', '-y', '32', `cd '${repo}' && env ${exports} '${cf.bin}' --no-hooks --config '${configFile}' -- claude; sleep 60`);
 
     let s = await waitForScreen(/claude · today \$0\.00/);
     expect(s).toContain('my own line'); // the user's status line is kept, ours is below it

@@ -7,14 +7,14 @@ import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliEnv, installFromTarball, type Installed } from './installed.ts';
+import { cliEnv, packedInstall, type Packed } from './installed.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 
-let cf: Installed & { tarball: string };
-beforeAll(() => {
-  cf = installFromTarball();
-}, 300_000);
+let cf: Packed;
+beforeAll(async () => {
+  cf = await packedInstall();
+}, 600_000);
 
 const env = cliEnv();
 

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
-import { appendFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { fixture, startFakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
@@ -336,5 +336,65 @@ describe('the review CLI the actions run', () => {
     const unknown = await fetch(`${p.url}/_dashboard/api/rollback-plan?model=nobody`);
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as any).error.message).toMatch(/^unknown model "nobody"; known models: /);
+  });
+});
+
+/** This process's children that run the review entry, read from /proc (the proxy runs in this process here). */
+function reviewChildren(): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && /review-entry|scripts\/review\.ts/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) pids.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('review children are bounded', () => {
+  it('30 concurrent GETs of one rollback plan run one review child at a time (identical waiting reads share a run), all answered', async () => {
+    const fx = await buildFixture();
+    cleanup.push(() => removeRepo(fx.dir));
+    const p = await startProxyFor(fx.dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }] });
+    cleanup.push(() => p.close());
+    const seen = new Set<number>();
+    let most = 0;
+    const watch = setInterval(() => {
+      const now = reviewChildren();
+      now.forEach((pid) => seen.add(pid));
+      most = Math.max(most, now.length);
+    }, 5);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => fetch(`${p.url}/_dashboard/api/rollback-plan?model=deepseek`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))));
+    clearInterval(watch);
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+    expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
+    expect(most).toBe(1);
+    expect(seen.size).toBeLessThanOrEqual(2);
+  });
+
+  it('distinct reads beyond the queue are refused with 429 in Anthropic’s error shape, never more than one child at once', async () => {
+    const fx = await buildFixture();
+    cleanup.push(() => removeRepo(fx.dir));
+    const p = await startProxyFor(fx.dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }] });
+    cleanup.push(() => p.close());
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, reviewChildren().length)), 5);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => fetch(`${p.url}/_dashboard/api/rollback-plan?model=m${i}`).then(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: (await r.json()) as any }))),
+    );
+    clearInterval(watch);
+    expect(most).toBe(1);
+    const refused = answers.filter((a) => a.status === 429);
+    // One runs, four wait, the other seven are refused at once.
+    expect(refused.length).toBe(7);
+    for (const r of refused) {
+      expect(r.retry).toBe('1');
+      expect(r.body).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', message: expect.stringContaining('review is busy') } });
+    }
+    expect(answers.filter((a) => a.status === 400).length).toBe(5); // the five that ran: unknown models, the CLI's message
   });
 });

@@ -1,6 +1,8 @@
-// The dashboard tests' real parts: the proxy (startApp) for a given repository with a config written
-// outside it, headless Chromium from Debian's package driven by playwright-core, and screenshots.
+// The dashboard tests' real parts: the proxy (startApp in this process, or the `claude-fallback start` command
+// from the sources or from an installed package) for a given repository with a config written outside it,
+// headless Chromium from Debian's package driven by playwright-core, and screenshots.
 
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +11,7 @@ import { startApp, type App } from '../../proxy/app.ts';
 import type { HarnessOptions } from '../helpers/harness.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
 import { git } from '../../proxy/git/git.ts';
+import { cliEnv, ROOT as CLONE } from '../cli/installed.ts';
 
 import { CHROMIUM } from '../../test-support/programs.ts';
 
@@ -54,4 +57,56 @@ export function collectPageErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(m.text());
   });
   return errors;
+}
+
+export type ProxyMode = 'sources' | 'clone' | 'installed';
+
+/** A proxy started as the `claude-fallback start` command, in its own process group. */
+export type ProxyCommand = { url: string; repo: string; configFile: string; pid: number; output(): string; close(): Promise<void> };
+
+/**
+ * `claude-fallback start --no-hooks --config <file> --port 0` in `repo`, as a user runs it: `installed` is the bin of
+ * a packed and installed package (its dist/ bundle); `clone` is this clone's bin as it runs by default (the dist/
+ * bundle it builds in the clone); `sources` is the same bin on the TypeScript sources (CLAUDE_FALLBACK_RUNTIME=sources,
+ * through the clone's own tsx). The config (JSON is YAML) is written outside the
+ * repository; no tsx on PATH. Resolves once the command prints the proxy's address.
+ */
+export async function startProxyCommand(mode: ProxyMode, repo: string, config: Record<string, unknown>, opts: { bin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProxyCommand> {
+  const configFile = join(mkdtempSync(join(tmpdir(), 'dash-config-')), 'fallbackrc.yaml');
+  writeFileSync(configFile, JSON.stringify(config));
+  if (mode === 'installed' && !opts.bin) throw new Error('installed mode needs the installed bin');
+  const [cmd, pre] = mode === 'installed' ? [opts.bin!, []] : [process.execPath, [join(CLONE, 'bin', 'claude-fallback.mjs')]];
+  const env = cliEnv({ ...(mode === 'sources' ? { CLAUDE_FALLBACK_RUNTIME: 'sources' } : {}), ...opts.env });
+  const child = spawn(cmd, [...pre, 'start', '--no-hooks', '--config', configFile, '--port', '0'], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const m = /export ANTHROPIC_BASE_URL=(http:\/\/\S+)/.exec(out);
+    if (m) return { url: m[1], repo, configFile, pid: child.pid!, output: () => out, close };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await close();
+      throw new Error(`claude-fallback start (${mode}) did not print its address:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -12,7 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
 import { git } from '../../proxy/git/git.ts';
-import { readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
+import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
+import { makeRepo } from '../../test-support/repo.ts';
 import { buildFixture, ledgerFile, LEDGER, removeRepo, review, snapshot, writeLedger, type Fixture } from '../review/fixture.ts';
 import { collectPageErrors, launchChromium, refs, screenshot, startProxyFor, type DashProxy } from './helpers.ts';
 import { describeWith, missingPrograms } from '../../test-support/describe-with.ts';
@@ -39,7 +40,7 @@ const TEXT = fixture('anthropic-stream-text.sse');
 const req = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user' as const, content: 'Read the README' }] };
 
 async function open(url: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
   cleanup.push(() => context.close());
   const page = await context.newPage();
   const errors = collectPageErrors(page);
@@ -150,6 +151,84 @@ describe('the page follows the proxy', () => {
     // Readable on the phone: nothing wider than the screen.
     expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(phone.page, 'dashboard-390x844.png');
+    expect([...errors, ...phone.errors]).toEqual([]);
+  });
+});
+
+describe('what the page shows is current and readable (issue 18 item 6)', () => {
+  it('a passed reset is shown as passed, starts and stops are grouped apart from switches, times are 24-hour, no label is cut, nothing glued at 390 px', async () => {
+    const now = Date.now();
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    const resetSoon = Math.ceil(now / 1000) + 3; // Unix seconds, three seconds from now
+    const a = await startFakeUpstream(() => ({
+      kind: 'sse',
+      text: TEXT,
+      headers: {
+        'anthropic-ratelimit-unified-status': 'allowed_warning',
+        'anthropic-ratelimit-unified-reset': String(resetSoon),
+        'anthropic-ratelimit-unified-5h-utilization': '0.91',
+        'anthropic-ratelimit-unified-5h-reset': String(resetSoon),
+      },
+    }));
+    cleanup.push(() => a.close());
+    const repo = await makeRepo();
+    cleanup.push(() => removeRepo(repo));
+    writeFileSync(join(repo, 'README.md'), 'x\n');
+    await git(repo, ['add', 'README.md']);
+    await git(repo, ['commit', '-qm', 'a commit without a model']);
+    const file = ledgerPath(join(repo, '.git'));
+    const start = (m: number) => appendLedger(file, { ts: at(m), kind: 'start', active: 'claude', tiers: ['claude', 'deepseek'], pid: 1, port: 1 });
+    const stop = (m: number, active: string) => appendLedger(file, { ts: at(m), kind: 'stop', active });
+    start(50), stop(45, 'claude'), start(40), stop(35, 'claude'), start(30);
+    appendLedger(file, { ts: at(20), kind: 'switch', from: 'claude', to: 'deepseek', reason: 'rate_limit', status: 429 });
+    appendLedger(file, { ts: at(19.9), kind: 'switch', from: 'deepseek', to: 'claude', reason: 'recovered' }); // a 6-second run
+    stop(10, 'claude');
+    const p = await startProxyFor(repo, {
+      tiers: [
+        { name: 'claude', protocol: 'anthropic', base_url: a.url },
+        { name: 'deepseek', protocol: 'anthropic', base_url: 'http://127.0.0.1:9', api_key: 'sk-deepseek' },
+      ],
+    });
+    cleanup.push(() => p.close());
+    await new Anthropic({ apiKey: 'sk-ant-client', baseURL: p.url, maxRetries: 0 }).messages.stream(req).finalMessage();
+
+    const { page, errors } = await open(`${p.url}/`);
+    await page.locator('#limits', { hasText: '91% used' }).waitFor();
+    expect(await text(page, '#limits')).toMatch(/91% used · resets \d\d:\d\d/);
+    // The reset goes by with the page open: shown as passed, without a reload.
+    await page.locator('#limits', { hasText: 'reset passed at' }).waitFor({ timeout: 10_000 });
+    expect(await text(page, '#limits')).toMatch(/5 hours\s+91% used before the reset · reset passed at \d\d:\d\d/);
+    expect(await text(page, '#limits')).not.toMatch(/· resets /);
+    await screenshot(page, 'dashboard-reset-passed.png');
+
+    await page.locator('.range button[data-range="7d"]').click();
+    await page.locator('#switches tr[data-kind="switch"]').first().waitFor();
+    // Two switches; the starts and stops around them are two grouped rows, not seven switches.
+    expect(await page.locator('#switches tr[data-kind="switch"]').count()).toBe(2);
+    expect(await page.locator('#switches tr[data-kind="runs"]').allInnerTexts()).toEqual([
+      expect.stringMatching(/proxy started 1×, stopped 1×/),
+      expect.stringMatching(/proxy started 3×, stopped 2×/),
+    ]);
+    // 24-hour times like the CLI's, never AM/PM (the browser's locale is en-US, whose default is 12-hour).
+    expect(await text(page, '#active-why')).toMatch(/^since \d\d:\d\d:\d\d /);
+    expect(await text(page, 'body')).not.toMatch(/\b(AM|PM)\b/);
+    // Each model's name in the bands is whole or hidden (the legend names them all), never cut.
+    const cut = await page.evaluate(
+      "[...document.querySelectorAll('.band-label')].filter((l) => !l.hidden && l.getBoundingClientRect().right > l.parentElement.getBoundingClientRect().right + 0.5).map((l) => l.textContent)",
+    );
+    expect(cut).toEqual([]);
+    expect(await text(page, '#bands-legend')).toMatch(/claude \d[\s\S]*deepseek \d/);
+    await screenshot(page, 'dashboard-timeline-1280x800.png');
+
+    const phone = await open(`${p.url}/`, { width: 390, height: 844 });
+    const row = phone.page.locator('#commits li[data-model=""]').first();
+    await row.waitFor();
+    await row.scrollIntoViewIfNeeded();
+    const sha = await row.locator('.sha').boundingBox();
+    const who = await row.locator('.who').boundingBox();
+    expect(sha!.x + sha!.width).toBeLessThan(who!.x); // a gap between "e06088aca2" and "(no model)"
+    expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(phone.page, 'dashboard-history-390x844.png');
     expect([...errors, ...phone.errors]).toEqual([]);
   });
 });

@@ -52,6 +52,7 @@ const REASONS = {
   timeout: 'timed out',
   network: 'network error',
   billing: 'billing / spend limit',
+  refused: 'refused requests',
   recovered: 'recovered',
   manual: 'manual',
   external: 'external monitor',
@@ -90,8 +91,19 @@ function countdown(ms) {
   const ss = String(s % 60).padStart(2, '0');
   return hh > 0 ? `${hh}h ${mm}m ${ss}s` : `${Number(mm)}m ${ss}s`;
 }
-const clock = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '–');
-const shortTime = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–');
+/**
+ * Local times on a 24-hour clock, as the CLI prints them (scripts/cli/format.ts `when`): `14:05` today,
+ * `Dec 3 14:05` another day; `clock` adds the seconds.
+ */
+function localTime(iso, seconds) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}${seconds ? ':' + two(d.getSeconds()) : ''}`;
+  return new Date(serverNow()).toDateString() === d.toDateString() ? hm : `${d.toLocaleString('en-US', { month: 'short' })} ${d.getDate()} ${hm}`;
+}
+const clock = (iso) => localTime(iso, true);
+const shortTime = (iso) => localTime(iso, false);
 
 // ---- model marks: colour + pattern + name -----------------------------------------------------------
 
@@ -119,6 +131,8 @@ function tickCountdowns() {
     el.textContent = left > 0 ? `back in ${countdown(left)}` : 'due back now';
   }
   for (const el of document.querySelectorAll('[data-since]')) el.textContent = duration(serverNow() - Date.parse(el.dataset.since));
+  // A subscription window whose reset time goes by is shown again, as passed.
+  if (lastNow && [...document.querySelectorAll('[data-reset]')].some((el) => Date.parse(el.dataset.reset) <= serverNow())) renderLimits(lastNow);
 }
 setInterval(tickCountdowns, 1000);
 
@@ -165,33 +179,57 @@ function renderNow(now) {
     rows.push(h('tr', { 'data-tier': s.name, 'data-state': 'skipped' }, h('td', {}, s.name), h('td', {}, h('span', { class: 'state skipped' }, '– skipped')), h('td', {}), h('td', {}, s.reason)));
   }
   $('tiers').replaceChildren(...rows);
+  renderLimits(now);
+  tickCountdowns();
+}
 
+const passed = (iso) => Boolean(iso) && Date.parse(iso) <= serverNow();
+
+/**
+ * Claude's subscription windows as the proxy last saw them. A reset time that has gone by is not current: the
+ * figures seen before it are kept but marked as from before the reset (Claude has not answered since).
+ */
+function renderLimits(now) {
   const limits = now.limits || [];
   $('limits').hidden = limits.length === 0;
   $('limits-body').replaceChildren(
-    ...limits.map((l) =>
-      h(
+    ...limits.map((l) => {
+      const over = passed(l.resets_at);
+      return h(
         'div',
         { class: 'limit', 'data-tier': l.tier },
-        h('p', { class: 'muted' }, `${l.tier}: ${l.status ?? 'status unknown'}`, l.representative_claim ? ` · decided by the ${l.representative_claim.replace('_', '-')} window` : '', ` · as of ${shortTime(l.at)}`),
+        h(
+          'p',
+          { class: 'muted' },
+          `${l.tier}: ${over ? `${l.status ?? 'status unknown'} until the reset at ${shortTime(l.resets_at)}, which has passed` : (l.status ?? 'status unknown')}`,
+          l.representative_claim && !over ? ` · decided by the ${l.representative_claim.replace('_', '-')} window` : '',
+          ` · as of ${shortTime(l.at)}`,
+        ),
         meter('5 hours', l.five_hour),
         meter('7 days', l.seven_day),
-        !l.five_hour && !l.seven_day && l.resets_at ? h('p', {}, 'resets ', clock(l.resets_at)) : null,
-      ),
-    ),
+        !l.five_hour && !l.seven_day && l.resets_at ? h('p', over ? {} : { 'data-reset': l.resets_at }, over ? `reset passed at ${clock(l.resets_at)}` : `resets ${clock(l.resets_at)}`) : null,
+      );
+    }),
   );
-  tickCountdowns();
 }
 
 function meter(label, w) {
   if (!w) return null;
+  const over = passed(w.resets_at);
   const pct = w.utilization === null ? null : Math.round(w.utilization * 100);
+  const used = over ? `${pct === null ? '?' : pct + '%'} used before the reset` : `${pct === null ? '?' : pct + '%'} used`;
   return h(
     'div',
-    { class: 'meter' },
+    { class: `meter${over ? ' passed' : ''}` },
     h('span', {}, label),
-    h('div', { class: `bar${pct !== null && pct >= 80 ? ' high' : ''}`, role: 'img', 'aria-label': `${label}: ${pct === null ? 'unknown' : pct + '%'} used` }, h('span', { style: { width: `${Math.min(100, pct ?? 0)}%` } })),
-    h('span', {}, `${pct === null ? '?' : pct + '%'} used`, w.resets_at ? ` · resets ${shortTime(w.resets_at)}` : '', w.status ? ` · ${w.status}` : ''),
+    h('div', { class: `bar${pct !== null && pct >= 80 && !over ? ' high' : ''}`, role: 'img', 'aria-label': `${label}: ${pct === null ? 'unknown' : pct + '%'} ${over ? 'used before the reset' : 'used'}` }, h('span', { style: { width: `${over ? 0 : Math.min(100, pct ?? 0)}%` } })),
+    h(
+      'span',
+      w.resets_at && !over ? { 'data-reset': w.resets_at } : {},
+      used,
+      w.resets_at ? (over ? ` · reset passed at ${shortTime(w.resets_at)}` : ` · resets ${shortTime(w.resets_at)}`) : '',
+      w.status && !over ? ` · ${w.status}` : '',
+    ),
   );
 }
 
@@ -273,26 +311,70 @@ function renderBands(t, w) {
       .map((r) => {
         const left = (100 * (Math.max(r.from, start) - start)) / span;
         const width = Math.max(0.3, (100 * (r.to - Math.max(r.from, start))) / span);
-        return h('div', { class: `band m${slot(r.model)}`, style: { left: `${left}%`, width: `${width}%` }, title: `${r.model}: ${duration(r.to - r.from)}` }, h('span', {}, r.model));
+        return h('div', { class: `band m${slot(r.model)}`, style: { left: `${left}%`, width: `${width}%` }, title: `${r.model}: ${duration(r.to - r.from)}` }, h('span', { class: 'band-label' }, r.model));
       }),
   );
+  // A name that does not fit its band is hidden rather than cut ("Clau"); the legend below names every model.
+  for (const label of bands.querySelectorAll('.band-label')) label.hidden = label.offsetLeft + label.offsetWidth > label.parentElement.clientWidth;
+  const ran = new Map();
+  for (const r of runs.filter((x) => x.to > start)) ran.set(r.model, (ran.get(r.model) ?? 0) + r.to - Math.max(r.from, start));
+  $('bands-legend').replaceChildren(...[...ran].map(([m, ms]) => h('span', { class: 'item' }, mark(m), ' ', duration(ms))));
   const tick = span < 2 * 3600_000 ? clock : shortTime;
   $('axis').replaceChildren(h('span', {}, tick(new Date(start).toISOString())), h('span', {}, tick(new Date(start + span / 2).toISOString())), h('span', {}, 'now'));
 
-  const rows = entries
+  const rows = groupRuns(entries)
     .slice(-50)
     .reverse()
-    .map((e) =>
-      h(
-        'tr',
-        {},
-        h('td', { class: 'when' }, clock(e.ts)),
-        h('td', {}, e.from ? mark(e.from) : '–', ' → ', e.to ? mark(e.to) : 'stopped'),
-        h('td', {}, reason(e.reason), e.status ? ` (${e.status})` : ''),
-        h('td', {}, e.ran_ms === null ? '–' : duration(e.ran_ms)),
-      ),
-    );
+    .map((g) => (g.kind === 'runs' ? runsRow(g) : switchRow(g.entry)));
   $('switches').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No switches in this range.'))]));
+}
+
+/**
+ * The switches, with each stretch of proxy starts and stops between two switches folded into one row: a start
+ * or a stop is not a switch, and a day of restarts must not bury the switches.
+ */
+function groupRuns(entries) {
+  const out = [];
+  for (const e of entries) {
+    if (e.kind === 'switch') out.push({ kind: 'switch', entry: e });
+    else {
+      const last = out[out.length - 1];
+      if (last && last.kind === 'runs') last.entries.push(e);
+      else out.push({ kind: 'runs', entries: [e] });
+    }
+  }
+  return out;
+}
+
+function switchRow(e) {
+  return h(
+    'tr',
+    { 'data-kind': 'switch' },
+    h('td', { class: 'when' }, clock(e.ts)),
+    h('td', {}, e.from ? mark(e.from) : '–', ' → ', e.to ? mark(e.to) : 'stopped'),
+    h('td', {}, reason(e.reason), e.status ? ` (${e.status})` : ''),
+    h('td', {}, e.ran_ms === null ? '–' : duration(e.ran_ms)),
+  );
+}
+
+function runsRow(g) {
+  const es = g.entries;
+  const count = (k, r) => es.filter((e) => e.kind === k && (r === undefined || e.reason === r)).length;
+  const starts = count('start');
+  const stops = count('stop') - count('stop', 'died');
+  const died = count('stop', 'died');
+  const what = [starts && `started ${starts}×`, stops && `stopped ${stops}×`, died && `ended without a stop line ${died}×`].filter(Boolean).join(', ');
+  const models = [...new Set(es.map((e) => e.to ?? e.from).filter(Boolean))];
+  const first = es[0].ts;
+  const last = es[es.length - 1].ts;
+  return h(
+    'tr',
+    { 'data-kind': 'runs', class: 'runs' },
+    h('td', { class: 'when' }, clock(first), first === last ? '' : ` – ${clock(last)}`),
+    h('td', {}, ...models.flatMap((m, i) => (i ? [', ', mark(m)] : [mark(m)]))),
+    h('td', {}, `proxy ${what}`),
+    h('td', {}, '–'),
+  );
 }
 
 for (const b of document.querySelectorAll('.range button')) {

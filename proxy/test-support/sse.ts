@@ -9,8 +9,8 @@ export type SseReader = {
   /** Feeds the next piece of text (any split: mid-line, mid-CRLF); returns the events it completed. */
   push(chunk: string): SseMessage[];
   /**
-   * The end of the stream. Unlike a browser, an event whose blank line never came is dispatched when it
-   * has data: recorded fixtures often lack the final newline. A test that cares checks the bytes itself.
+   * The end of the stream: as in a browser, an event whose blank line never came is discarded (a stream
+   * cut mid-event must not look complete to a test). Returns nothing; there for symmetry with push.
    */
   end(): SseMessage[];
 };
@@ -67,11 +67,10 @@ export function createSseReader(): SseReader {
       return out;
     },
     end() {
-      const out: SseMessage[] = [];
-      if (buf !== '') line(buf, out);
       buf = '';
-      dispatch(out);
-      return out;
+      event = '';
+      data = [];
+      return [];
     },
   };
 }

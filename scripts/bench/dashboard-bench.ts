@@ -20,7 +20,7 @@ import { createClient, timed } from './client.ts';
 import { smallRequest, streams } from './payloads.ts';
 import { ROOT, spawnChild } from './processes.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
-import { readSse } from '../../proxy/test-support/sse.ts';
+import { readSse } from '../../test-support/sse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ENTRY = join(ROOT, 'scripts', 'bench', 'proxy-entry.ts');

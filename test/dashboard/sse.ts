@@ -1,7 +1,7 @@
 // A small server-sent-events reader for the tests: keeps every event of one stream in order and lets a
-// test wait for the next one that matches. Framing: proxy/test-support/sse.ts (not the proxy's parser).
+// test wait for the next one that matches. Framing: test-support/sse.ts (not the proxy's parser).
 
-import { readSse } from '../../proxy/test-support/sse.ts';
+import { readSse } from '../../test-support/sse.ts';
 
 export type SseEvent = { event: string; data: unknown };
 

@@ -10,7 +10,7 @@ import { fixture } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startScriptedUpstream, type Script } from '../helpers/scripted-upstream.ts';
 import { ASK } from '../helpers/loose-tiers.ts';
-import { parseSse } from '../../proxy/test-support/sse.ts';
+import { parseSse } from '../../test-support/sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

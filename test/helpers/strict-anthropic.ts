@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
-import { parseSse } from '../../proxy/test-support/sse.ts';
+import { parseSse } from '../../test-support/sse.ts';
 
 type Block = { type: string; [key: string]: unknown };
 type Message = { role: string; content: string | Block[] };

@@ -1,5 +1,5 @@
 // Answers the vendor fakes stream, built from a small script (what the model "says"), and readers for
-// SSE the tests get back (proxy/test-support/sse.ts): no code of the proxy is used, so a fake cannot agree
+// SSE the tests get back (test-support/sse.ts): no code of the proxy is used, so a fake cannot agree
 // with the proxy by accident.
 
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,8 +1,8 @@
-// The tests' own SSE reader (proxy/test-support/sse.ts) against the WHATWG event-stream rules:
+// The tests' own SSE reader (test-support/sse.ts) against the WHATWG event-stream rules:
 // https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
 
 import { describe, expect, it } from 'vitest';
-import { createSseReader, parseSse, readSse, sseJson } from '../../proxy/test-support/sse.ts';
+import { createSseReader, parseSse, readSse, sseJson } from '../../test-support/sse.ts';
 
 const STREAM = 'event: a\ndata: 1\n\n: a comment\ndata: x\ndata:y\n\nevent: empty\n\nid: 7\nevent: b\ndata: {"k":2}\n\n';
 const EXPECTED = [

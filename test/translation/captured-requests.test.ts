@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { rawRequest } from '../helpers/http.ts';
 import { PROVIDERS, startFallbackHarness } from './providers.ts';
-import { sseJson } from '../../proxy/test-support/sse.ts';
+import { sseJson } from '../../test-support/sse.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { fixture } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { accumulate } from '../helpers/events.ts';
 import type { StreamEvent } from '../../proxy/wire/types.ts';
-import { sseJson } from '../../proxy/test-support/sse.ts';
+import { sseJson } from '../../test-support/sse.ts';
 
 export type SentCall = { id: string; name: string; input: unknown; thoughtSignature?: string };
 export type SentUsage = { input_tokens: number; output_tokens: number; cache_read_tokens: number };

@@ -1,4 +1,4 @@
-// A server-sent-events reader for tests and the bench, written from the WHATWG rules and independent of
+// The one server-sent-events reader of the tests and the bench, written from the WHATWG rules and independent of
 // the proxy's own parser (proxy/wire/sse.ts), so no expectation comes from the code under test.
 // https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
 

@@ -43,6 +43,8 @@ export type ProxyOptions = {
   clock?: Clock;
   /** Test seam for short retry-after waits. */
   sleep?: EngineDeps['sleep'];
+  /** Test seam: the window check's token estimate (the engine asks it only for a tier that needs it). */
+  estimate?: EngineDeps['estimate'];
   /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
   handle?: NetServer | { fd: number };
 };
@@ -187,6 +189,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     log,
     verbose: opts.verbose ?? false,
     sleep: opts.sleep,
+    estimate: opts.estimate,
     rateLimits: live.rateLimits,
   };
   const edits = createEditRecorder({ repo: opts.repo, ledger, log });

@@ -61,7 +61,7 @@ export function nowView(input: {
   now?: number;
 }): NowView {
   const { state } = input;
-  const now = input.now ?? Date.now();
+  const now = input.now ?? state.clock.now(); // the tier state's clock, which decided the cooldowns
   const active = state.tiers[state.active].name;
   const a = input.activation;
   // The ledger line may lag the switch by an auto-commit: only a line naming the active tier explains it.

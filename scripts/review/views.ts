@@ -7,7 +7,7 @@ import type { IO, Values, View } from '../review.ts';
 import { accept } from './accept.ts';
 import { analyze } from './analyze.ts';
 import { costs } from './costs.ts';
-import { EXIT } from './errors.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 import { priceLookup } from './prices.ts';
 import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './render.ts';
 import { requireLedger, requireModel, type RepoState } from './repo-state.ts';

@@ -283,7 +283,7 @@ function readCapabilities(ctx: Ctx, m: Record<string, Node | undefined>, path: s
 }
 
 /**
- * Whether a tier receives Claude Code's own credentials (README "Configuration"): tier 0 and Anthropic
+ * Whether a tier receives Claude Code's own credentials (docs/config.md, "Whose credentials go where"): tier 0 and Anthropic
  * itself do when they have no key of their own, a gateway that fronts Anthropic only with
  * `credentials: client`, a tier with its own key (api_key, or a key header) never.
  */

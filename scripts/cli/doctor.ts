@@ -88,7 +88,7 @@ function configFindings(repo: Repo, file: string | undefined): { findings: Findi
   try {
     loaded = loadConfigWithTrust({ explicit: file, repo: repo.top });
   } catch (err) {
-    const fix = origin === 'tool-default' ? "the tool's own file is broken: reinstall claude-fallback" : `edit ${path} where the message says (README "Configuration" lists every key)`;
+    const fix = origin === 'tool-default' ? "the tool's own file is broken: reinstall claude-fallback" : `edit ${path} where the message says (docs/config.md lists every key)`;
     return { findings: [{ check: 'config', status: 'fail', message: (err as Error).message, fix }], config: null };
   }
   // Doctor checks the config that runs: an untrusted file's own hosts are not sent a key here either.

@@ -63,6 +63,23 @@ export function costsFromDays(days: readonly [string, Record<string, Counts>][],
   return { by_model: list, by_day: byDay, total: list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()) };
 }
 
+/** `review --analyze`'s usage column: the totals by tier inside the window (groupUsage by tier in scripts/review/usage.ts). */
+export async function usageByTier(ledgerPath: string, summary: Summary, window: Window, lookup: PriceLookup): Promise<Map<string, UsageTotals>> {
+  const report = await costsReport(ledgerPath, summary, window, lookup);
+  return new Map(report.by_model.map(({ model, ...u }) => [model, u]));
+}
+
+/** Tier names the ledger knows of (usage lines, start and switch lines): `review`'s known models, without the lines. */
+export function ledgerTiers(summary: Summary): string[] {
+  const names = new Set<string>();
+  for (const d of Object.values(summary.days)) for (const key of Object.keys(d.usage)) names.add(splitKey(key).tier);
+  for (const m of summary.marks) {
+    if (m.kind === 'switch') [m.from, m.to].forEach((n) => names.add(n));
+    else if (m.kind === 'start') m.tiers.forEach((n) => names.add(n));
+  }
+  return [...names];
+}
+
 export async function costsReport(ledgerPath: string, summary: Summary, window: Window, lookup: PriceLookup, counter?: { bytes: number }): Promise<CostsReport> {
   return costsFromDays(await usageInWindow(ledgerPath, summary, window, counter), lookup);
 }

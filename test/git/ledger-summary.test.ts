@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendLedger, readLedger, type UsageEvent } from '../../proxy/git/ledger.ts';
 import { CHECK_BYTES, openLedgerIndex, summaryPath } from '../../proxy/ledger/ledger-index.ts';
-import { costsReport, timelineReport, usageLinesBetween } from '../../proxy/ledger/usage-query.ts';
+import { costsReport, ledgerTiers, timelineReport, usageByTier, usageLinesBetween } from '../../proxy/ledger/usage-query.ts';
 import { costs, type CostsReport } from '../../scripts/review/costs.ts';
 import { timeline } from '../../scripts/review/timeline.ts';
 import { priceLookup } from '../../scripts/review/prices.ts';
-import type { Window } from '../../scripts/review/usage.ts';
+import { groupUsage, usageEvents, type Window } from '../../scripts/review/usage.ts';
 import { generateLedger } from '../../test-support/generate-ledger.ts';
 
 const dirs: string[] = [];
@@ -63,8 +63,21 @@ describe('the ledger summary', () => {
     // The summary was written beside the ledger, whole, and describes all of it.
     const saved = JSON.parse(readFileSync(summaryPath(path), 'utf8'));
     expect(saved.offset).toBe(statSync(path).size);
-    const edits = readLedger(path).filter((e) => e.kind === 'edit').length;
-    expect(saved.edit_ids.length).toBe(edits);
+    const events = readLedger(path);
+    expect(saved.edit_ids.length).toBe(events.filter((e) => e.kind === 'edit').length);
+    // review --analyze's usage by tier, and the tiers review knows from the ledger.
+    const window = { since: START + 86_400_000 * 2.5 };
+    const byTier = await usageByTier(path, s, window, lookup);
+    const want = groupUsage(usageEvents(events, window), (e) => e.tier, lookup);
+    expect([...byTier.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [tier, u] of want) expect({ ...byTier.get(tier), cost_usd: null }).toEqual({ ...u, cost_usd: null });
+    const tiers = new Set<string>();
+    for (const e of events) {
+      if (e.kind === 'usage') tiers.add(e.tier);
+      else if (e.kind === 'switch') [e.from, e.to].forEach((n) => tiers.add(n));
+      else if (e.kind === 'start') e.tiers.forEach((n) => tiers.add(n));
+    }
+    expect(ledgerTiers(s).sort()).toEqual([...tiers].sort());
   }, 120_000);
 
   it('a reader with a summary reads only the bytes appended after it (and the few bytes that check it)', async () => {

@@ -330,7 +330,8 @@ describe('accept and rollback from the page', () => {
 
 describe('nobody else can press the buttons', () => {
   let evil: Server;
-  afterEach(() => new Promise<void>((r) => (evil ? evil.close(() => r()) : r())));
+  // The attacker's page may still hold a keep-alive connection: close it, or close() waits for the browser.
+  afterEach(() => new Promise<void>((r) => (evil ? (evil.close(() => r()), evil.closeAllConnections()) : r())));
 
   it('a page on another origin cannot trigger accept or rollback, and the own page cannot without the session token', async () => {
     const { a, p } = await twins();

@@ -4,7 +4,7 @@
 // install it.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +13,11 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const isRoot = process.getuid?.() === 0;
 
 /** A bin folder with `id`, `node` and recording fakes of `sudo` and `apt-get`, and no tmux. */
-function fakeBin(): { bin: string; calls: string } {
+function fakeBin(): { bin: string; calls: string; script: string } {
   const dir = mkdtempSync(join(tmpdir(), 'test-deps-'));
+  // A copy of the script where any user can read it (the clone may be in a folder only root can enter).
+  const script = join(dir, 'test-deps.sh');
+  copyFileSync(join(ROOT, 'scripts', 'test-deps.sh'), script);
   const bin = join(dir, 'bin');
   execFileSync('mkdir', [bin]);
   const calls = join(dir, 'calls');
@@ -25,7 +28,7 @@ function fakeBin(): { bin: string; calls: string } {
     chmodSync(join(bin, tool), 0o755);
   }
   execFileSync('chmod', ['-R', 'a+rwX', dir]);
-  return { bin, calls };
+  return { bin, calls, script };
 }
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -33,8 +36,8 @@ const asNobody = (cmd: string[]) => ['--reuid=65534', '--regid=65534', '--clear-
 
 describe('npm test\'s pretest (scripts/test-deps.sh)', () => {
   it.skipIf(!isRoot || !existsSync(SETPRIV))('as a user who is not root: no sudo, no apt-get, exit 0', () => {
-    const { bin, calls } = fakeBin();
-    const run = spawnSync(SETPRIV, asNobody(['/bin/bash', join(ROOT, 'scripts', 'test-deps.sh')]), { env: { PATH: bin }, encoding: 'utf8' });
+    const { bin, calls, script } = fakeBin();
+    const run = spawnSync(SETPRIV, asNobody(['/bin/bash', script]), { env: { PATH: bin }, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(readFileSync(calls, 'utf8')).toBe('');

@@ -25,7 +25,7 @@ import { estimateInputTokens } from '../wire/estimate-tokens.ts';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
-import { isFirstPartyAnthropic } from '../providers/anthropic/vendor.ts';
+import type { MessagesRequest } from '../wire/types.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -41,6 +41,8 @@ export type EngineDeps = {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Sees every upstream answer's headers (Claude's subscription limits, proxy/status/rate-limits.ts). */
   rateLimits?: Pick<RateLimitRecorder, 'record'>;
+  /** The token estimate for the window check (estimateInputTokens); asked at most once a request, and only for a tier that needs it. */
+  estimate?: (request: MessagesRequest) => number;
 };
 
 export type MessagesCall = {
@@ -69,14 +71,18 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   // A lower tier's refusal: most likely translation or capability trouble, so the next tier is tried;
   // the first one is what Claude Code sees if every tier refuses or fails.
   let refused: { tier: number; attempt: Failed } | null = null;
-  const estimate = estimateInputTokens(call.request!.body);
+  // The estimate walks and serializes the whole body: made only when a tier whose window may be too
+  // small is about to be tried, once (a request that tier 0 takes as it came never pays for it).
+  const body = call.request!.body;
+  let estimated: number | undefined;
+  const estimate = (): number => (estimated ??= (deps.estimate ?? estimateInputTokens)(body));
   let tooBig: number | null = null;
 
   for (const t of state.plan()) {
     let retried = false;
-    const skip = windowSkip(state.tiers[t], call.model, estimate);
+    const skip = windowSkip(state.tiers[t], adapterFor(state.tiers[t], deps.adapters), call.model, estimate);
     if (skip !== null) {
-      deps.log(`${state.tiers[t].name}: skipped: the request is about ${estimate} tokens, over its window of ${skip}`);
+      deps.log(`${state.tiers[t].name}: skipped: the request is about ${estimate()} tokens, over its window of ${skip}`);
       tooBig = Math.max(tooBig ?? 0, skip);
       continue;
     }
@@ -91,13 +97,17 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
         return;
       }
       const tier = state.tiers[t];
+      // The primary (the config's first tier) has the last word on a request it refuses; a lower tier's
+      // refusal may be the fallback's own trouble (translation, capability), so the next tier is tried. A
+      // role, not a protocol: whatever the first tier speaks.
+      const primary = t === 0;
       const now = state.clock.now();
       const decision = decideFailure(attempt.error, { now, maxWaitMs: config.fallback.maxWaitMs, cooldownMs: config.fallback.cooldownMs, ownKey: tier.apiKey !== undefined, retried });
-      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision, now, t !== 0));
-      const said = t !== 0 || decision.action === 'fallback' ? refusalLine(tier, attempt.error) : null;
+      deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision, now, !primary));
+      const said = !primary || decision.action === 'fallback' ? refusalLine(tier, attempt.error) : null;
       if (said !== null) deps.log(said);
       if (decision.action === 'return') {
-        if (t === 0) return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(attempt.error, attempt.upstream, tier));
+        if (primary) return sendAnswer(call.res, adapterFor(tier, deps.adapters).clientError(attempt.error, attempt.upstream, tier));
         noteRefusal(t, attempt.error, now, deps);
         refused ??= { tier: t, attempt };
         break;
@@ -116,7 +126,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
     const tier = state.tiers[refused.tier];
     return sendAnswer(call.res, withFirstTierReason(adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier), state, since));
   }
-  if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate, tooBig)) });
+  if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate(), tooBig)) });
   sendAllFailed(call.res, state, last && { tier: last.tier, error: last.attempt.error }, since);
 }
 
@@ -132,12 +142,15 @@ function noteRefusal(t: number, error: UpstreamError, now: number, deps: EngineD
 }
 
 /**
- * The window of a tier the request does not fit (by count_tokens' local estimate), or null. Anthropic
- * itself is never skipped: it counts exactly and answers a too-long prompt itself.
+ * The window of a tier the request does not fit (by count_tokens' local estimate), or null. A tier whose
+ * adapter counts exactly (`exactWindow`: it answers a too-long prompt itself) and one whose window is not
+ * known are never skipped, and for them the estimate is not made.
  */
-function windowSkip(tier: TierConfig, model: string, estimate: number): number | null {
-  if (tier.protocol === 'anthropic' && isFirstPartyAnthropic(tier)) return null;
-  const fit = fitsWindow(estimate, tierCapabilities(tier, upstreamModel(tier, model)).contextWindow);
+function windowSkip(tier: TierConfig, adapter: ProviderAdapter, model: string, estimate: () => number): number | null {
+  if (adapter.exactWindow) return null;
+  const window = tierCapabilities(tier, upstreamModel(tier, model)).contextWindow;
+  if (window === undefined) return null;
+  const fit = fitsWindow(estimate(), window);
   return fit.fits ? null : fit.window!;
 }
 
@@ -168,6 +181,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     firstByteTimeoutMs: deps.config.fallback.firstByteTimeoutMs,
     release,
     signal: call.signal,
+    warn: (w) => deps.log(`${tier.name}: ${w}`),
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };

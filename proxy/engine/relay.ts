@@ -5,7 +5,8 @@
 // holds, releases, watches the events and ends.
 
 import type { ServerResponse } from 'node:http';
-import type { AnswerStream, UpstreamError } from '../providers/provider.ts';
+import type { AnswerStream, Relayed, UpstreamError } from '../providers/provider.ts';
+import type { StreamEvent } from '../wire/types.ts';
 import type { UpstreamResponse } from './upstream.ts';
 import { transportError } from './upstream.ts';
 import { applyEventUsage, emptyUsage, type TokenUsage } from '../wire/usage.ts';
@@ -22,6 +23,8 @@ export type RelayOptions = {
   /** Runs once, before the first byte reaches the client (the switch's auto-commit happens here). */
   release: () => Promise<void>;
   signal: AbortSignal;
+  /** Where the answer stream's warnings go (an upstream chunk it could not read and skipped). */
+  warn?: (line: string) => void;
 };
 
 export type RelayResult =
@@ -86,7 +89,7 @@ async function holdBack(run: Run): Promise<RelayResult | null> {
       clearTimeout(run.timer);
       deadline = isEventStream(opts.upstream) ? timeout(run, opts.holdbackMs, 'holdback') : new Promise<never>(() => {});
     }
-    const { events, out } = opts.answer.held(next.done ? null : next.value);
+    const { events, out } = heard(run, opts.answer.held(next.done ? null : next.value));
     let contentStarted = false;
     for (const e of events) {
       seen(run, e);
@@ -124,13 +127,13 @@ async function streamRest(run: Run): Promise<RelayResult> {
       upstreamEnded = true;
       break;
     }
-    const { events, out } = answer.live(next.value);
+    const { events, out } = heard(run, answer.live(next.value));
     events.forEach((e) => seen(run, e));
     if (out) await writeToClient(res, out);
     if (signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
   }
   if (!upstreamEnded) letGo(run);
-  const last = answer.end();
+  const last = heard(run, answer.end());
   last.events.forEach((e) => seen(run, e));
   if (last.out) await writeToClient(res, last.out);
   // A clean end without message_stop still lost the rest of the answer: say so, don't end as if whole.
@@ -204,11 +207,16 @@ async function send(run: Run, out: Buffer | string): Promise<void> {
   await writeToClient(run.opts.res, out);
 }
 
-function seen(run: Run, e: unknown): void {
+/** One piece of the answer stream, its warnings passed on to the log. */
+function heard(run: Run, relayed: Relayed): Relayed {
+  for (const w of relayed.warnings ?? []) run.opts.warn?.(w);
+  return relayed;
+}
+
+function seen(run: Run, e: StreamEvent): void {
   applyEventUsage(run.usage, e);
-  const type = (e as { type?: string } | null)?.type;
-  if (type === 'message_stop') run.sawStop = true;
-  else if (type === 'error') run.sawError = true;
+  if (e.type === 'message_stop') run.sawStop = true;
+  else if (e.type === 'error') run.sawError = true;
 }
 
 function failed(run: Run, error: UpstreamError): RelayResult {
@@ -226,15 +234,12 @@ function isEventStream(upstream: UpstreamResponse): boolean {
   return /^text\/event-stream\b/i.test(String(Array.isArray(type) ? type[0] : (type ?? '')));
 }
 
-function startsContent(e: unknown): boolean {
-  const type = (e as { type?: string } | null)?.type;
-  return type === 'content_block_start' || type === 'message_delta' || type === 'message_stop';
+function startsContent(e: StreamEvent): boolean {
+  return e.type === 'content_block_start' || e.type === 'message_delta' || e.type === 'message_stop';
 }
 
 /** An `error` event before anything was forwarded: the same failure as an error status, so it can fall back. */
-function earlyError(e: unknown): UpstreamError | null {
-  const ev = e as { type?: string; error?: { type?: string; message?: string } } | null;
-  if (ev?.type !== 'error') return null;
-  const type = (ev.error?.type ?? 'api_error') as UpstreamError['type'];
-  return { status: statusForType(type), type, message: ev.error?.message ?? 'upstream stream error' };
+function earlyError(e: StreamEvent): UpstreamError | null {
+  if (e.type !== 'error') return null;
+  return { status: statusForType(e.error.type), type: e.error.type, message: e.error.message };
 }

@@ -71,8 +71,11 @@ export type AnswerReader = {
 /** What Claude Code receives for a whole answer, and the usage it reports. */
 export type ClientAnswer = { body: string; headers: Record<string, string | string[]>; usage: TokenUsage };
 
-/** What to send for one piece of an upstream stream, and the Anthropic events the relay learns from it. */
-export type Relayed = { events: readonly unknown[]; out: Buffer | string | null };
+/**
+ * What to send for one piece of an upstream stream, the Anthropic events the relay learns from it, and
+ * what the adapter could not read (an upstream chunk of the wrong shape, skipped), for the log.
+ */
+export type Relayed = { events: readonly StreamEvent[]; out: Buffer | string | null; warnings?: readonly string[] };
 
 /**
  * One streamed answer on its way to Claude Code. The relay decides when to hold, release and end; this
@@ -91,27 +94,33 @@ export type AnswerStream = {
   cutOff(type: ErrorType, message: string): Relayed;
 };
 
-type AdapterBase = {
+/** Another request to a tier as it came (GET /v1/models, …). */
+export type ForwardedRequest = { method: string; path: string; headers: IncomingHttpHeaders; body?: Buffer };
+
+/**
+ * One provider (or one vendor's take on a protocol). `prepare`, `parseError` and `clientError` every
+ * adapter has; what only some providers can do is an optional capability, and the engine and the routes
+ * ask for the capability, never for the protocol (README.md beside this file).
+ */
+export type ProviderAdapter = {
   prepare(req: ClientRequest, opts: PrepareOptions): PreparedCall;
   /** Classify a non-2xx answer (status, headers, the body as text). */
   parseError(status: number, headers: HeaderMap, body: string): UpstreamError;
   /** The answer for a failure that is the request's own fault (no reason to fall back): Claude Code sees it. */
   clientError(error: UpstreamError, upstream: ErrorAnswer | undefined, tier: TierConfig): ErrorAnswer;
+  /**
+   * The upstream counts the request exactly and answers a prompt over its window itself (Anthropic's
+   * "prompt is too long"), so the engine never checks the request against this tier's window by estimate.
+   */
+  readonly exactWindow?: true;
+  /** POST /v1/messages/count_tokens to this tier; without it the proxy answers with a local estimate. */
+  countTokens?(req: ClientRequest, opts: Pick<PrepareOptions, 'tier' | 'model'>): UpstreamRequest;
+  /** Any other path (GET /v1/models, …) to this tier as it came; without it the tier is never sent one. */
+  passThrough?(tier: TierConfig, req: ForwardedRequest): UpstreamRequest;
 };
 
-/** A provider that speaks Anthropic's protocol: answers pass byte for byte, and so can any other path. */
-export type BytesAdapter = AdapterBase & {
-  readonly relays: 'bytes';
-  /** POST /v1/messages/count_tokens for this tier. */
-  countTokens(req: ClientRequest, opts: Pick<PrepareOptions, 'tier' | 'model'>): UpstreamRequest;
-  /** Any other request (GET /v1/models, …) as it came. */
-  forward(tier: TierConfig, req: { method: string; path: string; headers: IncomingHttpHeaders; body?: Buffer }): UpstreamRequest;
-};
-
-/** A provider whose answers are translated into Anthropic events. */
-export type EventsAdapter = AdapterBase & { readonly relays: 'events' };
-
-export type ProviderAdapter = BytesAdapter | EventsAdapter;
+/** Where a stream converter says what it could not read (a chunk of the wrong shape, skipped). */
+export type Warn = (message: string) => void;
 
 /** What a stream transform turns one upstream SSE event into. An `error` event ends the stream. */
 export type EventTransform = {

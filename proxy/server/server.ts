@@ -43,6 +43,8 @@ export type ProxyOptions = {
   clock?: Clock;
   /** Test seam for short retry-after waits. */
   sleep?: EngineDeps['sleep'];
+  /** Test seam: the window check's token estimate (the engine asks it only for a tier that needs it). */
+  estimate?: EngineDeps['estimate'];
   /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
   handle?: NetServer | { fd: number };
   /** Test seam: awaited before each queued edit recording (proxy/git/edits.ts), to show an answer never waits for it. */
@@ -192,6 +194,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     log,
     verbose: opts.verbose ?? false,
     sleep: opts.sleep,
+    estimate: opts.estimate,
     rateLimits: live.rateLimits,
   };
   return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };

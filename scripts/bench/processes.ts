@@ -97,3 +97,53 @@ export function watchRss(pid: number, everyMs = 10): () => number {
     return max;
   };
 }
+
+/** A step that did not end within its budget: the row shows "timed out after N s" as a miss, the run goes on. */
+export class TimedOut extends Error {
+  readonly seconds: number;
+  constructor(what: string, seconds: number) {
+    super(`${what}: timed out after ${seconds} s`);
+    this.seconds = seconds;
+  }
+}
+
+/** `promise`, or a TimedOut rejection after `ms`; `onTimeout` cleans up (kills what still runs). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      fail(new TimedOut(what, Math.round(ms / 1000)));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Milliseconds from spawning `argv` to its exit (its output dropped), and its exit code; killed after `timeoutMs`. */
+export function timeProcess(argv: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<{ ms: number; code: number | null }> {
+  const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'] });
+  const t0 = performance.now();
+  const done = new Promise<{ ms: number; code: number | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ ms: performance.now() - t0, code }));
+  });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
+  return within(done, opts.timeoutMs ?? 60_000, argv.slice(0, 3).join(' '), () => child.kill('SIGKILL'));
+}
+
+/** Resident memory of a bare `node` that idles, in MB: the floor any Node process pays (measured once per run). */
+let bareNode: Promise<number> | undefined;
+export function bareNodeRssMb(): Promise<number> {
+  bareNode ??= (async () => {
+    const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1000));
+    const mb = rssMb(idle.pid!);
+    idle.kill();
+    return mb;
+  })();
+  return bareNode;
+}

@@ -2,6 +2,7 @@
 //   fake       an upstream that reads the whole request, then writes the chosen stream frame by frame
 //   pipe URL   the physical baseline for a proxy in Node: node:http piping req → URL → res, keep-alive agent
 //   undici-pipe URL  the same pipe with undici's pool as the upstream client (the proxy's client): its memory
+//   health     answers every request at once with 200 `ok`: the baseline of the event-loop stall row (ledger-bench.ts)
 
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,8 +73,16 @@ export function startUndiciPipe(upstream: string): ReturnType<typeof createServe
   });
 }
 
+export function startHealth(): ReturnType<typeof createServer> {
+  return createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  });
+}
+
 function main(args: string[]): void {
-  const server = args[0] === 'pipe' ? startPipe(args[1]) : args[0] === 'undici-pipe' ? startUndiciPipe(args[1]) : startFake();
+  const server = args[0] === 'pipe' ? startPipe(args[1]) : args[0] === 'undici-pipe' ? startUndiciPipe(args[1]) : args[0] === 'health' ? startHealth() : startFake();
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: (server.address() as AddressInfo).port }) + '\n'));
   process.on('SIGTERM', () => process.exit(0));

@@ -1,11 +1,13 @@
-// `protocol: anthropic`: Anthropic itself, and vendors with an Anthropic-compatible endpoint (DeepSeek's
-// /anthropic). Nothing is translated: the request goes as Claude Code sent it (the tier's key and model
-// aside), its answers and error answers come back byte for byte, and so does any other path.
+// `protocol: anthropic` on Anthropic itself or a gateway in front of it (vendor.ts isFirstPartyAnthropic;
+// a compatible vendor gets anthropic-vendor-adapter.ts). Nothing is translated: the request goes as
+// Claude Code sent it (the tier's key and model aside), its answers and error answers come back byte for
+// byte, and so does any other path. It has every optional capability: exact window counting,
+// count_tokens and pass-through of other paths.
 
 import { errorAnswer, statusForType } from '../../wire/errors.ts';
 import { usageOf } from '../../wire/usage.ts';
 import { responseHeaders } from '../../headers.ts';
-import { UpstreamResponseError, type AnswerReader, type BytesAdapter } from '../provider.ts';
+import { UpstreamResponseError, type AnswerReader, type ProviderAdapter } from '../provider.ts';
 import { parseAnthropicError } from './anthropic-error.ts';
 import { anthropicBody, anthropicHeaders } from './anthropic-request.ts';
 import { createPassThroughStream } from './anthropic-stream.ts';
@@ -21,8 +23,9 @@ const passThrough: AnswerReader = {
   },
 };
 
-export const anthropicAdapter: BytesAdapter = {
-  relays: 'bytes',
+export const anthropicAdapter: ProviderAdapter = {
+  // Anthropic counts exactly and answers a too-long prompt with the error Claude Code compacts on.
+  exactWindow: true,
   prepare(req, { tier, model }) {
     // `{base_url}{path}?{query}`: `https://api.deepseek.com/anthropic` + `/v1/messages?beta=true` (anthropic-url.ts).
     const request = { url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) };
@@ -30,7 +33,7 @@ export const anthropicAdapter: BytesAdapter = {
   },
   // Asked uncompressed: the proxy redacts keys from what passes (engine/forward.ts).
   countTokens: (req, { tier, model }) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) }),
-  forward: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers, { identity: true }), body: req.body }),
+  passThrough: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers, { identity: true }), body: req.body }),
   parseError: parseAnthropicError,
   // Anthropic's own answer says best what is wrong with the request: it goes to Claude Code as it came.
   clientError: (error, upstream, tier) => upstream ?? errorAnswer(error.status || 502, error.type, `${tier.name}: ${error.message}`),

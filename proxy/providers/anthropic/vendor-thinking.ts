@@ -13,8 +13,9 @@
 
 import { decodeProxySignature, encodeProxySignature } from '../../wire/proxy-signature.ts';
 import type { ContentBlock, ContentBlockParam, Message, StreamEvent } from '../../wire/types.ts';
-import type { EventTransform } from '../provider.ts';
+import type { EventTransform, Warn } from '../provider.ts';
 import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
+import { anthropicEventOf } from './anthropic-event.ts';
 
 export const VENDOR_PROVIDER = 'anthropic-compatible';
 
@@ -74,13 +75,12 @@ type Open = { signature?: string; signed: boolean };
  * one before its `content_block_stop`; `redacted_thinking` becomes an empty thinking block carrying its
  * data. Everything else passes as it came.
  */
-export function createVendorThinkingMarker(tier: string): EventTransform {
+export function createVendorThinkingMarker(tier: string, warn: Warn = () => {}): EventTransform {
   const open = new Map<number, Open>();
   return {
     transform(event: SSEEvent): StreamEvent[] {
-      const data = parseJSONData(event);
-      if (data instanceof Error || !data || typeof data !== 'object') return [];
-      const e = data as StreamEvent & { index?: number };
+      const e = anthropicEventOf(parseJSONData(event), warn);
+      if (e === null) return [];
       if (e.type === 'content_block_start' && (e.content_block.type === 'thinking' || e.content_block.type === 'redacted_thinking')) {
         const start = e.content_block as { type: string; thinking?: string; signature?: string; data?: string };
         if (start.type === 'redacted_thinking') {

@@ -4,13 +4,14 @@
 
 import { createMessageBuilder, newToolUseId, type MessageBuilder } from '../../wire/stream-builder.ts';
 import type { StreamEvent, Usage } from '../../wire/types.ts';
-import type { EventTransform } from '../provider.ts';
+import type { EventTransform, Warn } from '../provider.ts';
+import { geminiChunkOf } from './gemini-chunk.ts';
 import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
 import { geminiErrorOf, geminiErrorType } from './gemini-error.ts';
 import { fromToolAlias } from '../tool-name-alias.ts';
 import type { GeminiContext } from './gemini-request.ts';
 import { geminiCallIdKey, geminiThinkingSignature, thoughtSignatureKey } from './gemini-thought-signature.ts';
-import type { GeminiFunctionCall, GeminiPart, GeminiResponse, GeminiUsageMetadata } from './gemini-types.ts';
+import type { GeminiFunctionCall, GeminiPart, GeminiUsageMetadata } from './gemini-types.ts';
 import { mapGeminiFinishReason, type GeminiFinish } from './map-gemini-finish-reason.ts';
 
 /** Anthropic usage from Gemini's: input excludes the cached part; output includes thoughts (§4.4). */
@@ -31,8 +32,8 @@ const ANTHROPIC_ID = /^[A-Za-z0-9_-]{1,200}$/;
 /** A parsed Gemini chunk (or whole answer) in, Anthropic events out; shared by stream and non-stream. */
 export type GeminiEventConverter = { push(value: unknown): StreamEvent[]; flush(): StreamEvent[] };
 
-export function createGeminiStreamTransform(context: GeminiContext, requestedModel: string): EventTransform {
-  const converter = createGeminiEventConverter(context, requestedModel);
+export function createGeminiStreamTransform(context: GeminiContext, requestedModel: string, warn: Warn = () => {}): EventTransform {
+  const converter = createGeminiEventConverter(context, requestedModel, warn);
   return {
     transform: (event: SSEEvent) => converter.push(parseJSONData(event)),
     flush: () => converter.flush(),
@@ -50,17 +51,18 @@ type Conv = {
   /** Mirrors the builder: is the open block a thinking block? */
   thinkingOpen: boolean;
   thinkingState: Record<string, string>;
+  warn: Warn;
 };
 
-export function createGeminiEventConverter(context: GeminiContext, requestedModel: string): GeminiEventConverter {
-  const c: Conv = { context, requestedModel, builder: undefined, usage: undefined, finish: undefined, hasFunctionCalls: false, thinkingOpen: false, thinkingState: {} };
+export function createGeminiEventConverter(context: GeminiContext, requestedModel: string, warn: Warn = () => {}): GeminiEventConverter {
+  const c: Conv = { context, requestedModel, builder: undefined, usage: undefined, finish: undefined, hasFunctionCalls: false, thinkingOpen: false, thinkingState: {}, warn };
   return {
     push(value: unknown): StreamEvent[] {
       if (c.builder?.finished) return [];
       if (c.finish !== undefined) {
         // After the finishReason only a later usage total is taken; content cannot follow the end.
-        const late = value as GeminiResponse | null;
-        if (late && typeof late === 'object' && !Array.isArray(late) && late.usageMetadata) c.usage = late.usageMetadata;
+        const late = value instanceof Error || Array.isArray(value) ? null : geminiChunkOf(value, c.warn);
+        if (late?.usageMetadata) c.usage = late.usageMetadata;
         return [];
       }
       if (value instanceof Error) return b(c).error('api_error', `Gemini sent a chunk that is not JSON: ${value.message}`);
@@ -84,8 +86,8 @@ function chunk(c: Conv, value: unknown): StreamEvent[] {
   const error = geminiErrorOf(value);
   if (error) return b(c).error(geminiErrorType(error.code ?? 0, error), `Gemini: ${error.message ?? 'error in stream'}`);
   if (Array.isArray(value)) return value.flatMap((v) => chunk(c, v));
-  if (typeof value !== 'object' || value === null) return [];
-  const res = value as GeminiResponse;
+  const res = geminiChunkOf(value, c.warn);
+  if (res === null) return [];
   if (res.usageMetadata) c.usage = res.usageMetadata;
   const out: StreamEvent[] = [];
   const candidate = res.candidates?.[0];

@@ -7,10 +7,13 @@ import { UpstreamResponseError } from '../provider.ts';
 import { messageFromEvents } from '../translated.ts';
 import { mapOpenAIStreamErrorType } from './openai-error.ts';
 import { createOpenAIStreamTransform } from './openai-stream.ts';
+import { openAIResponseProblem } from './openai-chunk.ts';
 import type { OpenAIChatResponse, OpenAIChunk, OpenAIContext } from './openai-types.ts';
 
 export function fromOpenAIResponse(json: unknown, context: OpenAIContext, requestedModel: string): Message {
-  const res = (json && typeof json === 'object' ? json : {}) as OpenAIChatResponse;
+  const problem = openAIResponseProblem(json);
+  if (problem !== null) throw new UpstreamResponseError({ status: 502, type: 'api_error', message: `upstream sent an answer ${problem}` });
+  const res = json as OpenAIChatResponse;
   if (res.error) {
     throw new UpstreamResponseError({ status: 200, type: mapOpenAIStreamErrorType(res.error), message: `upstream error: ${res.error.message ?? JSON.stringify(res.error)}` });
   }

@@ -4,7 +4,8 @@
 import { createMessageBuilder, newToolUseId, toolUseIdFor, type MessageBuilder } from '../../wire/stream-builder.ts';
 import { encodeProxySignature } from '../../wire/proxy-signature.ts';
 import type { StreamEvent, Usage } from '../../wire/types.ts';
-import type { EventTransform } from '../provider.ts';
+import type { EventTransform, Warn } from '../provider.ts';
+import { openAIChunkOf } from './openai-chunk.ts';
 import { parseJSONData, type SSEEvent } from '../../wire/sse.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIStreamErrorType } from './openai-error.ts';
@@ -45,7 +46,7 @@ type Stream = {
  * block stays open until the finish, so late fragments for it still land in it. Text or reasoning
  * that comes after a tool call started is likewise held and sent after the tool blocks.
  */
-export function createOpenAIStreamTransform(context: OpenAIContext, requestedModel: string): EventTransform {
+export function createOpenAIStreamTransform(context: OpenAIContext, requestedModel: string, warn: Warn = () => {}): EventTransform {
   const s: Stream = {
     context,
     builder: createMessageBuilder({ model: requestedModel }),
@@ -73,8 +74,8 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
       }
       const chunk = parseJSONData(event);
       if (chunk instanceof Error) return s.builder.error('api_error', `upstream sent invalid JSON in the stream: ${chunk.message}`);
-      if (!chunk || typeof chunk !== 'object') return [];
-      return onChunk(s, chunk as OpenAIChunk);
+      const checked = openAIChunkOf(chunk, warn);
+      return checked === null ? [] : onChunk(s, checked);
     },
     flush(): StreamEvent[] {
       if (s.builder.finished) return [];

@@ -47,6 +47,8 @@ export type ProxyOptions = {
   estimate?: EngineDeps['estimate'];
   /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
   handle?: NetServer | { fd: number };
+  /** Test seam: awaited before each queued edit recording (proxy/git/edits.ts), to show an answer never waits for it. */
+  beforeEditRecord?: () => Promise<void>;
 };
 
 export type Proxy = {
@@ -174,7 +176,10 @@ function createContext(opts: ProxyOptions): ProxyContext {
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const state = createTierState(config.tiers, opts.clock);
   const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
-  const ledger = live.observeLedger(createLedgerWriter(opts.ledgerPath));
+  const observed = live.observeLedger(createLedgerWriter(opts.ledgerPath));
+  // Edits are recorded after the request went on; "flushed" includes the ones queued so far.
+  const edits = createEditRecorder({ repo: opts.repo, ledger: observed, log, beforeRecord: opts.beforeEditRecord });
+  const ledger: LedgerWriter = { ...observed, path: observed.path, flushed: () => edits.settled().then(() => observed.flushed()) };
   // No auto-commit of this repository while Claude Code says it works in another one.
   const autoCommit = live.workdir.guard(opts.autoCommit);
   const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, notifier: opts.notifier, log });
@@ -192,7 +197,6 @@ function createContext(opts: ProxyOptions): ProxyContext {
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
   };
-  const edits = createEditRecorder({ repo: opts.repo, ledger, log });
   return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
@@ -223,6 +227,7 @@ async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyCon
   await closed;
   clearTimeout(timer);
   await ctx.switcher.idle();
+  await ctx.edits.settled();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
   ctx.live.close();
   await ctx.ledger.close();

@@ -178,10 +178,36 @@ fb_awk_unq='
 # reads it (for fb_set_run), from the same pass over the ledger.
 fb_edit_models() {
   [ -f "$fb_ledger" ] || return 1
-  # The edit lines, and the start/switch/stop lines for the active run (fb_edit_run), in one pass.
-  fb_edits=$(LC_ALL=C grep -F -e '"kind":"edit"' -e '"kind":"s' "$fb_ledger") || return 1
   fb_staged=$(git -c core.quotePath=false diff --cached --name-only --no-renames 2>/dev/null) || return 1
   [ -n "$fb_staged" ] || return 1
+  # The recent tail first; only when it holds no edit of a staged path, the longer one (docs/ledger.md, "Hooks").
+  fb_ledger_size=$(wc -c < "$fb_ledger" 2>/dev/null) || return 1
+  fb_edit_candidates "$fb_edit_window" || { [ "$fb_ledger_size" -gt "$fb_edit_window" ] && fb_edit_candidates "$fb_edit_window_max"; } || return 1
+  # The run of the live proxy: when its start line is older than the window, from the start/switch/stop lines of
+  # the whole ledger (rare: only for a commit of one model's edits; the run file replaces this).
+  case "$fb_edit_run" in '' | *' - - -') case $fb_models in *"$fb_nl"*) ;; *) fb_edit_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_ledger" | LC_ALL=C awk "$fb_awk_run"'{ run_line() } END { print run_end() }') ;; esac ;; esac
+  return 0
+}
+
+# The bytes of the ledger the hooks read for edits: the last 1 MiB (days of heavy use), and when that holds no
+# edit of a staged path, the last 32 MiB (weeks); an edit older than that is not seen. Never the whole ledger.
+fb_edit_window=1048576
+fb_edit_window_max=33554432
+
+# The last $1 bytes of the ledger from its first whole line on (the line the window cuts into is dropped).
+fb_ledger_tail() {
+  if [ "$fb_ledger_size" -gt "$1" ]; then
+    # One byte more than the window: when it is the newline before a whole line, only that empty line is dropped.
+    tail -c "$(($1 + 1))" "$fb_ledger" | sed 1d
+  else
+    cat "$fb_ledger"
+  fi
+}
+
+# Sets fb_models and fb_edit_run from the edits in the last $1 bytes of the ledger; fails when none is staged.
+fb_edit_candidates() {
+  # The edit lines, and the start/switch/stop lines for the active run (fb_edit_run), in one pass.
+  fb_edits=$(fb_ledger_tail "$1" | LC_ALL=C grep -F -e '"kind":"edit"' -e '"kind":"s') || return 1
   # "C<TAB>head<TAB>tier<TAB>path" for the latest edit of each staged path by each tier (in ledger order), then
   # "H<TAB>head" and "P<TAB>path" for each of their heads and paths once.
   fb_cand=$(printf '%s\n\001\n%s\n' "$fb_staged" "$fb_edits" | LC_ALL=C awk "$fb_awk_unq$fb_awk_run"'

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageFile } from '../scripts/package-root.mjs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { FIRST_PARTY, isAnthropicApi } from './first-party.ts';
 import { durationText, MAX_DURATION_MS, parseDuration, parseSize } from './duration.ts';
 import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 import { isLoopbackHost } from './server/access.ts';
@@ -295,14 +296,7 @@ function readCredentials(ctx: Ctx, m: Record<string, Node | undefined>, path: st
   if (credentials !== undefined && (m.api_key !== undefined || hasKeyHeader(tier)))
     fail(ctx, m.credentials, `${path}.credentials`, `"client" sends Claude Code's own credentials, but this tier has its own key (api_key or a key header): remove one of them`);
   const ownKey = tier.apiKey !== undefined || hasKeyHeader(tier);
-  if (tier.protocol === 'anthropic' && !ownKey && (credentials === 'client' || index === 0 || isFirstParty(tier))) tier.clientCredentials = true;
-}
-
-/** Where Claude Code's own credentials may go without the user saying so: Anthropic itself. */
-export const FIRST_PARTY = 'https://api.anthropic.com';
-
-export function isFirstParty(tier: Pick<TierConfig, 'baseUrl'>): boolean {
-  return tier.baseUrl === FIRST_PARTY || tier.baseUrl.startsWith(FIRST_PARTY + '/');
+  if (tier.protocol === 'anthropic' && !ownKey && (credentials === 'client' || index === 0 || isAnthropicApi(tier.baseUrl))) tier.clientCredentials = true;
 }
 
 function hasKeyHeader(tier: TierConfig): boolean {

@@ -28,16 +28,22 @@ export function parseSize(text: string): number | undefined {
   return Math.round(Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()]);
 }
 
-/** `1h 5m`, `42s`, `850ms`: for logs and tables. */
+/**
+ * A duration for people, two units at most: `850ms`, `42s`, `5m 3s`, `1h 5m`, `3d 4h`; a negative one is
+ * `0ms`. The one formatter of the proxy's logs, the notifications, `status` and `review` (it replaced three
+ * that disagreed: below a second, days, and whether `90s` is `90s` or `1m 30s`). Hours up to 48, then days.
+ */
 export function formatDuration(ms: number): string {
+  if (!(ms > 0)) return '0ms';
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = Math.round(ms / 1000);
+  const pair = (big: number, bigUnit: string, small: number, smallUnit: string) => (small > 0 ? `${big}${bigUnit} ${small}${smallUnit}` : `${big}${bigUnit}`);
   if (s < 60) return `${s}s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
-  return rest > 0 ? `${m}m ${rest}s` : `${m}m`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return pair(m, 'm', s % 60, 's');
+  const h = Math.floor(m / 60);
+  if (h < 48) return pair(h, 'h', m % 60, 'm');
+  return pair(Math.floor(h / 24), 'd', h % 24, 'h');
 }
 
 /** A duration as config writes it, exactly, largest unit first: `24d`, `7d`, `1h30m`, `1s500ms`. */

@@ -2,18 +2,16 @@
 // working tree for the run that ends, writes the `switch` line (the Run emits it as an event: the notifier
 // subscribes there, proxy/server/server.ts).
 // A tier that fails again soon after the switch back to it is held off for longer each time (hysteresis),
-// so an intermittent limit makes a few switches, not one per request.
+// so an intermittent limit makes a few switches, not one per request. Time is the tier state's clock.
 
 import type { Config } from './config.ts';
-import type { LedgerInput, LedgerWriter, SwitchEvent, SwitchReason, ExternalEvent } from './git/ledger.ts';
+import type { LedgerInput, LedgerWriter, SwitchReason } from './git/ledger.ts';
 import type { TierState } from './engine/tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
 import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 
 /** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
-
-export type Notifier = { notify(event: SwitchEvent | ExternalEvent): void; drain(): Promise<void> };
 
 export type SwitcherDeps = {
   state: TierState;
@@ -92,7 +90,7 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const event: Extract<LedgerInput, { kind: 'switch' }> = { kind: 'switch', from: fromName, to: toName, reason };
     if (reason !== 'recovered' && failure) event.status = failure.status;
     // Clamped again where the time is written, so no cooldown end can make this line throw.
-    if (reason !== 'recovered' && until > Date.now()) event.retry_at = new Date(Math.min(until, Date.now() + MAX_COOLDOWN_MS)).toISOString();
+    if (reason !== 'recovered' && until > state.clock.now()) event.retry_at = new Date(Math.min(until, state.clock.now() + MAX_COOLDOWN_MS)).toISOString();
     if (deps.git.autoCommit) {
       event.commit = commit;
       event.tag = tag;
@@ -109,7 +107,7 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     if (state.active === to) return;
     const from = state.active;
     const why: SwitchReason = reason ?? (to < from ? 'recovered' : (state.lastFailure[from]?.reason ?? 'manual'));
-    const now = Date.now();
+    const now = state.clock.now();
     holdOffFlapping(from, why, now);
     if (why === 'recovered') recoveredAt[to] = now;
     state.active = to; // new requests go straight to the new tier while the switch is recorded

@@ -3,7 +3,8 @@
 import { mainArgs } from './main-module.mjs';
 import { parseArgs } from 'node:util';
 import { git } from '../proxy/git/git.ts';
-import { EXIT, ReviewError } from './review/errors.ts';
+import { EXIT } from '../proxy/exit-codes.ts';
+import { ReviewError } from './review/errors.ts';
 import { PRICES_READ_ON } from './review/prices.ts';
 import { loadRepoState } from './review/repo-state.ts';
 import type { Window } from './review/usage.ts';

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { ProxyError } from '../wire/errors.ts';
 import { git } from '../git/git.ts';
-import { costs } from '../../scripts/review/costs.ts';
-import { timeline } from '../../scripts/review/timeline.ts';
+import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
+import { costsReport, timelineReport } from '../ledger/usage-query.ts';
 import { priceLookup } from '../../scripts/review/prices.ts';
 import { commitDiffs } from '../../scripts/review/show.ts';
 import type { Window } from '../../scripts/review/usage.ts';
@@ -224,7 +224,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     return { analyze: run.json, tier_order: config.tiers.map((t) => t.name), test_command: config.review.test ?? null };
   }
 
-  function usage(url: URL): unknown {
+  /** From the ledger's running aggregates (proxy/ledger/): only what was appended since the last read is parsed. */
+  async function usage(url: URL): Promise<unknown> {
     const window: Window = {};
     for (const k of ['since', 'until'] as const) {
       const v = url.searchParams.get(k);
@@ -233,8 +234,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       if (!Number.isFinite(n)) throw new ApiError(400, `${k}: a time in ms since the epoch is required, not ${JSON.stringify(v)}`);
       window[k] = n;
     }
-    const events = live.tail().events;
-    return { window, costs: costs(events, window, lookup), timeline: timeline(events, window) };
+    const summary = (await sharedLedgerIndex(opts.ledgerPath, { log: opts.log }).refresh()).snapshot();
+    return { window, costs: await costsReport(opts.ledgerPath, summary, window, lookup), timeline: timelineReport(summary, window) };
   }
 
   async function commit(url: URL): Promise<unknown> {
@@ -297,10 +298,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       return sendJson(res, 200, nowMessage());
     }
     if (get && name === 'events') return live.attach(res);
-    if (get && name === 'usage') {
-      await live.tail().read();
-      return sendJson(res, 200, usage(url));
-    }
+    if (get && name === 'usage') return sendJson(res, 200, await usage(url));
     if (get && name === 'history') return sendJson(res, 200, await recentCommits(opts.repo, config.git.tagPrefix, HISTORY_LIMIT));
     if (get && name === 'models') return sendJson(res, 200, await modelsSummary());
     if (get && name === 'commit') return sendJson(res, 200, await commit(url));

@@ -2,6 +2,7 @@
 // (errno or status), the URL without secrets, and what the proxy does about it. A 404 gets a hint: the usual
 // cause is a base_url with one path segment too many or too few (`/v1` twice).
 
+import { formatDuration } from '../duration.ts';
 import type { TierConfig } from '../config.ts';
 import type { Decision } from './fallback-policy.ts';
 import type { UpstreamError } from '../providers/provider.ts';
@@ -29,16 +30,9 @@ function action(decision: Decision, now: number, lowerTier: boolean): string {
       return lowerTier ? 'refused, trying the next tier' : 'returned to Claude Code';
     case 'fallback': {
       const until = new Date(decision.cooldownUntil).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      return `fallback, ${decision.reason} cooldown until ${until}${decision.hinted ? '' : ' (no reset time given)'} (${duration(decision.cooldownUntil - now)})`;
+      return `fallback, ${decision.reason} cooldown until ${until}${decision.hinted ? '' : ' (no reset time given)'} (${formatDuration(decision.cooldownUntil - now)})`;
     }
   }
-}
-
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s}s`;
-  const m = Math.round(s / 60);
-  return m < 90 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
 export function notFoundHint(tier: Pick<TierConfig, 'name'>, url: string | undefined): string {
@@ -65,5 +59,5 @@ export function refusalLine(tier: Pick<TierConfig, 'name'>, err: UpstreamError):
 /** Why a lower tier cools down for its refusals: `gemini-flash: refused 3 requests in a row (400 invalid_request_error): cooldown until … (15m)`. */
 export function refusalCooldownLine(tier: Pick<TierConfig, 'name'>, streak: number, kind: string, cooldownUntil: number, now = Date.now()): string {
   const until = new Date(cooldownUntil).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `${tier.name}: refused ${streak} requests in a row (${kind}): cooldown until ${until} (${duration(cooldownUntil - now)})`;
+  return `${tier.name}: refused ${streak} requests in a row (${kind}): cooldown until ${until} (${formatDuration(cooldownUntil - now)})`;
 }

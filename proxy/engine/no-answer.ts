@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { TierState } from './tier-state.ts';
 import type { UpstreamError } from '../providers/provider.ts';
 import { errorAnswer, sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
+import { formatDuration } from '../duration.ts';
 
 /** An upstream's message is the vendor's text: one line, and short enough to sit beside another. */
 function clip(text: string, max = 300): string {
@@ -16,11 +17,6 @@ function clip(text: string, max = 300): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function inWords(ms: number): string {
-  const m = Math.max(1, Math.round(ms / 60_000));
-  return m < 90 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
 /**
@@ -34,7 +30,7 @@ export function firstTierReason(state: TierState, now: number, since = now): str
   if (!f || (until <= now && f.at < since)) return null;
   const name = state.tiers[0].name;
   const what = `${f.status ? `${f.status} ` : ''}${f.reason}`;
-  const back = until > now ? `, back at ${iso(until)} (in ${inWords(until - now)})` : '';
+  const back = until > now ? `, back at ${iso(until)} (in ${formatDuration(until - now)})` : '';
   return `${name}: ${what}${back}${f.message ? `: ${clip(f.message)}` : ''}`;
 }
 

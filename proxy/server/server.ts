@@ -50,9 +50,11 @@ export type ProxyOptions = {
   estimate?: EngineDeps['estimate'];
   /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
   handle?: NetServer | { fd: number };
-  /** The repository's run file, held for this proxy (proxy/run/run.ts). */
+  /** The repository's run file, held for this proxy (proxy/run/run-hold.ts). */
   run?: RunHold;
   launch?: Launch;
+  /** Test seam: awaited before each queued edit recording (proxy/git/edits.ts), to show an answer never waits for it. */
+  beforeEditRecord?: () => Promise<void>;
 };
 
 export type Proxy = {
@@ -191,8 +193,11 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
   const { config } = opts;
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const run = createRun({ config, repo: opts.repo, ledgerPath: opts.ledgerPath, log, clock: opts.clock, hold: opts.run, inFlight });
-  const { state, ledger, live } = run;
+  const { state, live } = run;
   run.events.on((e) => e.type === 'switch' && opts.notifier.notify(e.line));
+  // Edits are recorded after the request went on; "flushed" includes the ones queued so far.
+  const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord });
+  const ledger: LedgerWriter = { ...run.ledger, path: run.ledger.path, flushed: () => edits.settled().then(() => run.ledger.flushed()) };
   // No auto-commit of this repository while Claude Code says it works in another one.
   const autoCommit = live.workdir.guard(opts.autoCommit);
   const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, log });
@@ -210,7 +215,6 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
   };
-  const edits = createEditRecorder({ repo: opts.repo, ledger, log });
   return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, run, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
@@ -241,6 +245,7 @@ async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyCon
   await closed;
   clearTimeout(timer);
   await ctx.switcher.idle();
+  await ctx.edits.settled();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
   ctx.run.close(); // the run file goes
   await ctx.ledger.close();

@@ -1,10 +1,12 @@
 // Today's requests, tokens and cost by model (the machine's local day), from the ledger's `usage` lines:
-// read once at start, then kept up to date from each line the proxy writes. Costs are priced the way
+// read once at start (only the spans of the UTC days the local day touches, found with the ledger's summary,
+// proxy/ledger/), then kept up to date from each line the proxy writes. Costs are priced the way
 // `review --costs` prices them (scripts/review/prices.ts): unknown stays unknown, never $0.
 
-import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.ts';
-import { parseLedger, type LedgerEvent, type UsageEvent } from '../git/ledger.ts';
+import type { LedgerEvent, UsageEvent } from '../git/ledger.ts';
+import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
+import { usageLinesBetween } from '../ledger/usage-query.ts';
 import { priceLookup, type PriceLookup } from '../../scripts/review/prices.ts';
 import { addUsage, emptyUsage, type UsageTotals } from '../../scripts/review/usage.ts';
 
@@ -36,13 +38,10 @@ export function createUsageToday(config: Pick<Config, 'tiers'>): UsageToday {
       lines.push(event);
     },
     async seed(path, before) {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch {
-        return;
-      }
-      for (const e of parseLedger(text)) if (e.kind === 'usage' && Date.parse(e.ts) < before && keep(e)) seeded.push(e);
+      const [y, m, d] = day.split('-').map(Number);
+      const midnight = new Date(y, m - 1, d).getTime();
+      const summary = (await sharedLedgerIndex(path).refresh()).snapshot();
+      for (const e of await usageLinesBetween(path, summary, midnight, before)) if (keep(e)) seeded.push(e);
       lines = [...seeded, ...lines];
     },
     snapshot(now = Date.now()) {

@@ -5,7 +5,8 @@
 // command, sends nothing to a host or channel of its choosing and reads no environment variable but a key.
 
 import { isLoopbackHost } from '../server/access.ts';
-import { FIRST_PARTY, type Config, type TierConfig } from '../config.ts';
+import type { Config, TierConfig } from '../config.ts';
+import { FIRST_PARTY, isAnthropicApi } from '../first-party.ts';
 
 /** One thing the policy took away: the key as written, what was ignored, and why. */
 export type Removal = { key: string; ignored: string; why: string };
@@ -51,7 +52,7 @@ function shownUrl(url: string): string {
 }
 
 export function isAnthropicsOwnApi(tier: Pick<TierConfig, 'protocol' | 'baseUrl'>): boolean {
-  return tier.protocol === 'anthropic' && httpsHost(tier.baseUrl) === new URL(FIRST_PARTY).hostname;
+  return tier.protocol === 'anthropic' && isAnthropicApi(tier.baseUrl);
 }
 
 /**

@@ -20,6 +20,7 @@ import { createClient, timed } from './client.ts';
 import { smallRequest, streams } from './payloads.ts';
 import { ROOT, spawnChild } from './processes.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
+import { readSse } from '../../test-support/sse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ENTRY = join(ROOT, 'scripts', 'bench', 'proxy-entry.ts');
@@ -106,23 +107,13 @@ async function watchEvents(url: string): Promise<{ changes: { tier: string; wall
   const abort = new AbortController();
   const res = await fetch(url, { signal: abort.signal });
   const changes: { tier: string; wall: number }[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
+  const body = res.body!;
   void (async () => {
-    let buf = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const m = /^event: now\ndata: (.*)$/s.exec(frame);
-          if (!m) continue;
-          const tier = (JSON.parse(m[1]) as { now: { active: { tier: string } } }).now.active.tier;
-          if (changes.length === 0 || changes[changes.length - 1].tier !== tier) changes.push({ tier, wall: Date.now() });
-        }
+      for await (const e of readSse(body)) {
+        if (e.event !== 'now') continue;
+        const tier = (JSON.parse(e.data) as { now: { active: { tier: string } } }).now.active.tier;
+        if (changes.length === 0 || changes[changes.length - 1].tier !== tier) changes.push({ tier, wall: Date.now() });
       }
     } catch {
       // stopped

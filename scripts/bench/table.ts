@@ -1,5 +1,7 @@
 // The result table: one row per figure, each against its baseline measured in the same run.
 
+import { renderTable } from '../../proxy/text-table.ts';
+
 export type Row = {
   row: string;
   baseline: string;
@@ -20,11 +22,7 @@ function mark(met: boolean | null): string {
 
 /** Aligned plain text for the terminal. */
 export function renderText(rows: readonly Row[]): string {
-  const all = [HEAD, ...rows];
-  const widths = KEYS.map((k) => Math.max(...all.map((r) => r[k].length)));
-  const line = (r: Row, i: number) =>
-    KEYS.map((k, j) => r[k].padEnd(widths[j])).join('  ') + '  ' + (i === 0 ? 'met' : mark(r.met));
-  return all.map(line).join('\n');
+  return renderTable([HEAD, ...rows].map((r, i) => [...KEYS.map((k) => r[k]), i === 0 ? 'met' : mark(r.met)]));
 }
 
 /** A GitHub Markdown table for the README. */

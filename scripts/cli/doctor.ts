@@ -19,6 +19,7 @@ import { runIsLive, runningProxy } from './proxy-file.ts';
 import { openRun } from './stop.ts';
 import { checkTier } from './doctor-net.ts';
 import type { Runtime } from './runtime.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const DOCTOR_HELP = `usage: claude-fallback doctor [--repo DIR] [--config FILE] [--offline] [--json]
 
@@ -208,7 +209,7 @@ export async function runDoctor(argv: string[], rt: Runtime): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${DOCTOR_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${DOCTOR_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(DOCTOR_HELP + '\n');

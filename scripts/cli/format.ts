@@ -1,13 +1,4 @@
-// Small text helpers the subcommands share: durations, local clock times, token counts, money.
-
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
-}
+// Small text helpers the subcommands share: local clock times, token counts, money (durations: proxy/duration.ts).
 
 /** `14:05` today, `Dec 3 14:05` otherwise (local time). */
 export function when(iso: string | number, now = Date.now()): string {
@@ -21,9 +12,3 @@ export function tokens(n: number): string {
 }
 
 export { usd } from '../../proxy/money.ts';
-
-/** Left-aligned columns, two spaces apart. */
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
-}

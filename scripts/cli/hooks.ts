@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, findRepo } from './repo.ts';
 import type { Runtime } from './runtime.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const HOOKS_HELP = `usage: claude-fallback hooks install|uninstall [--repo DIR]
 
@@ -22,14 +23,14 @@ export async function runHooks(argv: string[], rt: Runtime): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${HOOKS_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${HOOKS_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(HOOKS_HELP + '\n');
     return 0;
   }
   const [action, ...extra] = positionals;
-  if ((action !== 'install' && action !== 'uninstall') || extra.length > 0) throw new CliError(`hooks: say install or uninstall${action ? ` (got ${positionals.join(' ')})` : ''}\n\n${HOOKS_HELP}`, 2);
+  if ((action !== 'install' && action !== 'uninstall') || extra.length > 0) throw new CliError(`hooks: say install or uninstall${action ? ` (got ${positionals.join(' ')})` : ''}\n\n${HOOKS_HELP}`, EXIT.usage);
   const repo = await findRepo(values.repo ?? process.cwd());
   // A path computed at run time: the script stays outside the bundle, next to the hooks/ it installs.
   const script = (await import(pathToFileURL(join(rt.root, 'scripts', 'install-hooks.mjs')).href)) as { main(argv: string[]): Promise<number> };

@@ -4,6 +4,7 @@
 
 import type { Runtime } from './runtime.ts';
 import { CliError } from './repo.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const HELP = `usage: claude-fallback [subcommand] [options]      (claude-fallback <subcommand> -h for more)
 
@@ -44,7 +45,7 @@ export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli
   const named = (SUBCOMMANDS as readonly string[]).includes(first ?? '');
   if (first !== undefined && !named && !first.startsWith('-')) {
     process.stderr.write(`claude-fallback: unknown subcommand "${first}" (subcommands: ${[...SUBCOMMANDS.filter((s) => s !== 'help'), 'statusline'].join(', ')}; to run a command: claude-fallback -- ${first})\n`);
-    return 2;
+    return EXIT.usage;
   }
   const sub = named ? first : 'start';
   const rest = named ? argv.slice(1) : argv;
@@ -73,7 +74,7 @@ export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli
       return err.exitCode;
     }
     process.stderr.write(`claude-fallback ${sub}: ${(err as Error).stack ?? String(err)}\n`);
-    return 1;
+    return EXIT.failed;
   }
-  return 2;
+  return EXIT.usage;
 }

@@ -5,6 +5,7 @@
 
 import { join, resolve } from 'node:path';
 import { git } from '../../proxy/git/git.ts';
+import { EXIT, type ExitCode } from '../../proxy/exit-codes.ts';
 
 export type Repo = {
   /** The work tree's top level. */
@@ -15,10 +16,11 @@ export type Repo = {
   commonDir: string;
 };
 
+/** An error a subcommand reports in one line, exiting with its code (proxy/exit-codes.ts; docs/cli.md "Exit codes"). */
 export class CliError extends Error {
   override name = 'CliError';
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode = EXIT.failed) {
     super(message);
     this.exitCode = exitCode;
   }
@@ -28,7 +30,7 @@ export async function findRepo(dir: string): Promise<Repo> {
   const at = resolve(dir);
   const r = await git(at, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'], { reject: false });
   if (r.exitCode !== 0) {
-    throw new CliError(`${at} is not inside a git repository (${r.stderr.trim().split('\n')[0] || `git exit ${r.exitCode}`}): run this in your project, or pass --repo DIR`, 3);
+    throw new CliError(`${at} is not inside a git repository (${r.stderr.trim().split('\n')[0] || `git exit ${r.exitCode}`}): run this in your project, or pass --repo DIR`, EXIT.environment);
   }
   const [top, gitDir, common] = r.stdout.trim().split('\n');
   return { top, gitDir, commonDir: resolve(at, common) };

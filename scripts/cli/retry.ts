@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { CliError, findRepo } from './repo.ts';
 import { proxyForRepo } from './status.ts';
 import { callProxy } from './proxy-client.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const RETRY_HELP = `usage: claude-fallback retry [TIER] [--repo DIR]
 
@@ -21,16 +22,16 @@ export async function runRetry(argv: string[]): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${RETRY_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${RETRY_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(RETRY_HELP + '\n');
     return 0;
   }
-  if (positionals.length > 1) throw new CliError(`retry takes at most one tier, got ${positionals.join(' ')}`, 2);
+  if (positionals.length > 1) throw new CliError(`retry takes at most one tier, got ${positionals.join(' ')}`, EXIT.usage);
   const repo = await findRepo(values.repo ?? process.cwd());
   const proxy = (await proxyForRepo(repo))?.proxy;
-  if (!proxy) throw new CliError(`no proxy running for ${repo.top}: nothing to retry`, 3);
+  if (!proxy) throw new CliError(`no proxy running for ${repo.top}: nothing to retry`, EXIT.environment);
   const body = positionals[0] ? { tier: positionals[0] } : undefined;
   let answer = await callProxy(proxy.url, 'POST', '/retry', body);
   if (answer.status === 403) {
@@ -38,8 +39,8 @@ export async function runRetry(argv: string[]): Promise<number> {
     answer = await callProxy(proxy.url, 'POST', '/retry', body, 3000, loadConfig(findConfigFile(undefined, repo.top)).proxy.token);
   }
   const json = answer.json as { ready?: string[]; active?: string; error?: { message?: string } };
-  if (answer.status === 400) throw new CliError(json.error?.message ?? 'the proxy refused the retry', 2);
-  if (answer.status !== 200) throw new CliError(`the proxy answered POST /retry with ${answer.status}: ${JSON.stringify(answer.json)}`, 1);
+  if (answer.status === 400) throw new CliError(json.error?.message ?? 'the proxy refused the retry', EXIT.usage);
+  if (answer.status !== 200) throw new CliError(`the proxy answered POST /retry with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
   const ready = json.ready ?? [];
   if (ready.length) process.stdout.write(`cooldown lifted: ${ready.join(', ')}; the next request tries ${ready.length === 1 ? 'it' : 'them'} first (active now: ${json.active})\n`);
   else process.stdout.write(`${positionals[0] ? `${positionals[0]} was not cooling down` : 'no tier was cooling down'}; active: ${json.active}\n`);

@@ -7,10 +7,13 @@ import { CliError, findRepo, type Repo } from './repo.ts';
 import { repositoryProxy, runningProxy, type ProxyFile } from './proxy-file.ts';
 import { readRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
-import { duration, table, tokens, usd, when } from './format.ts';
+import { formatDuration } from '../../proxy/duration.ts';
+import { renderTable } from '../../proxy/text-table.ts';
+import { tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
 import type { RunSnapshot } from '../../proxy/run/snapshot.ts';
 import type { UnifiedLimits } from '../../proxy/status/rate-limits.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
 
@@ -38,9 +41,9 @@ export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxySt
       answer = await callProxy(proxy.url, 'GET', '/status', undefined, 3000, token);
     }
   } catch (err) {
-    throw new CliError(`the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`, 1);
+    throw new CliError(`the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`, EXIT.failed);
   }
-  if (answer.status !== 200) throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, 1);
+  if (answer.status !== 200) throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
   return answer.json as ProxyStatus;
 }
 
@@ -53,18 +56,18 @@ export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; stat
 
 export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
   const out: string[] = [];
-  out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${duration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
+  out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${formatDuration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
   const activeIndex = s.tiers.findIndex((t) => t.name === s.active);
-  out.push(`active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${duration(now - Date.parse(s.run_started_at))})`);
+  out.push(`active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${formatDuration(now - Date.parse(s.run_started_at))})`);
   out.push('', 'tiers:');
   const rows = [['', 'tier', 'state', 'last failure', 'requests']];
   s.tiers.forEach((t, i) => {
-    const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${duration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
+    const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${formatDuration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
     const f = t.last_failure ? `${t.last_failure.reason}${t.last_failure.status ? ' ' + t.last_failure.status : ''} at ${when(t.last_failure.at, now)}` : '-';
     rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.failures} failed)`]);
   });
   for (const sk of s.skipped) rows.push(['-', sk.name, `skipped: ${sk.reason}`, '', '']);
-  out.push(indent(table(rows)));
+  out.push(indent(renderTable(rows)));
   const limits = Object.entries(s.rate_limits);
   out.push('');
   if (limits.length === 0) out.push('Claude subscription limits: not reported (Anthropic sends them to a Claude login, not to an API key)');
@@ -80,7 +83,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
     for (const m of s.today.by_model) urows.push([`${m.tier}/${m.model}`, String(m.requests), tokens(m.input_tokens), tokens(m.output_tokens), tokens(m.cache_read_tokens), usd(m.cost_usd)]);
     const t = s.today.total;
     urows.push(['total', String(t.requests), tokens(t.input_tokens), tokens(t.output_tokens), tokens(t.cache_read_tokens), usd(t.cost_usd)]);
-    out.push(indent(table(urows)));
+    out.push(indent(renderTable(urows)));
     if (t.unpriced.length) out.push(`  no price known for ${t.unpriced.join(', ')} (give the tier a price in the config)`);
   }
   for (const w of s.warnings) out.push('', `warning: ${escapeControl(w.message)}`); // it quotes a path Claude Code sent
@@ -94,7 +97,7 @@ export async function runStatus(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(STATUS_HELP + '\n');
@@ -112,7 +115,7 @@ export async function runStatus(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.file?.port ?? null, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
     else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.file ? `, port ${other.file.port}` : ''}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
-    return 3;
+    return EXIT.environment;
   }
   const { proxy, status } = found;
   if (values.json) {

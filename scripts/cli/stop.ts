@@ -7,6 +7,7 @@ import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../pr
 import { CliError, findRepo } from './repo.ts';
 import { isAlive, repositoryProxy, runIsLive } from './proxy-file.ts';
 import { proxyForRepo } from './status.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const STOP_HELP = `usage: claude-fallback stop [--repo DIR]
 
@@ -39,7 +40,7 @@ export async function runStop(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: argv, options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${STOP_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${STOP_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(STOP_HELP + '\n');
@@ -52,7 +53,7 @@ export async function runStop(argv: string[]): Promise<number> {
     process.kill(proxy.pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;
     while (isAlive(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (isAlive(id)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, 1);
+    if (isAlive(id)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, EXIT.failed);
     const launcherAlive = proxy.launcher !== null && proxy.launcher_start !== null && isAlive({ pid: proxy.launcher, start: proxy.launcher_start });
     const launcher = proxy.command && launcherAlive ? `; the command it was started with (${proxy.command}) goes on without it` : '';
     process.stdout.write(`stopped the proxy for ${repo.top} (pid ${proxy.pid})${launcher}\n`);

@@ -2,6 +2,7 @@
 
 import type { Config } from '../../proxy/config.ts';
 import { safeUrl } from '../../proxy/engine/failure-log.ts';
+import { renderTable } from '../../proxy/text-table.ts';
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[39m` : s);
 
@@ -13,12 +14,5 @@ export function tierTable(config: Pick<Config, 'tiers' | 'skipped'>, active: num
     cells: [t.name, t.protocol, t.model ?? '(client model)', safeUrl(t.baseUrl).replace(/\/$/, '')],
   }));
   for (const s of config.skipped) rows.push({ state: 'skipped', paint: 33, cells: [s.name, '', s.reason, ''] });
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r.cells[c].length)));
-  const stateWidth = Math.max(...rows.map((r) => r.state.length));
-  return rows
-    .map((r) => {
-      const state = paint(colour && r.paint > 0, r.paint, r.state) + ' '.repeat(stateWidth - r.state.length);
-      return [state, ...r.cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c))].join('  ').trimEnd();
-    })
-    .join('\n');
+  return renderTable(rows.map((r) => [paint(colour && r.paint > 0, r.paint, r.state), ...r.cells]));
 }

@@ -9,6 +9,7 @@ import { ConfigError, parseConfig } from '../../proxy/config.ts';
 import { describeRemoval, untrustedConfig } from '../../proxy/trust/policy.ts';
 import { revokeFile, storeFile, trustFile } from '../../proxy/trust/store.ts';
 import { CliError, findRepo } from './repo.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const TRUST_HELP = `usage: claude-fallback trust [--revoke] [--repo DIR]
 
@@ -33,7 +34,7 @@ export async function runTrust(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${TRUST_HELP}`, 2);
+    throw new CliError(`${(err as Error).message}\n\n${TRUST_HELP}`, EXIT.usage);
   }
   if (values.help) {
     process.stdout.write(TRUST_HELP + '\n');
@@ -46,7 +47,7 @@ export async function runTrust(argv: string[]): Promise<number> {
     process.stdout.write(was ? `${file}: no longer trusted\n` : `${file}: was not trusted\n`);
     return 0;
   }
-  if (!existsSync(file)) throw new CliError(`${repo.top} has no .fallbackrc.yaml: nothing to trust (your own config goes in ~/.config/claude-fallback/config.yaml, or pass --config FILE)`, 3);
+  if (!existsSync(file)) throw new CliError(`${repo.top} has no .fallbackrc.yaml: nothing to trust (your own config goes in ~/.config/claude-fallback/config.yaml, or pass --config FILE)`, EXIT.environment);
   const content = readFileSync(file);
   let removals;
   try {

@@ -3,7 +3,8 @@
 
 import { spawn } from 'node:child_process';
 import { appendLedger } from '../../proxy/git/ledger.ts';
-import { EXIT, ReviewError } from './errors.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
+import { ReviewError } from './errors.ts';
 import type { RepoState } from './repo-state.ts';
 import { dirtyPaths, rollback, type RollbackResult } from './rollback.ts';
 import { commitStatuses, pendingFromHead, reachable } from './status.ts';

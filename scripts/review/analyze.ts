@@ -34,6 +34,8 @@ export type AnalyzeInput = {
   statuses: ReadonlyMap<string, Status>;
   tags: readonly RunTag[];
   ledger: readonly LedgerEvent[] | null;
+  /** The usage by tier inside the window when known without the lines (from the ledger's summary); else from `ledger`. */
+  usageByTier?: ReadonlyMap<string, UsageTotals>;
   /** Config tier names: rows come in this order, then other models by name, then no-model. */
   tierOrder: readonly string[];
   window: Window;
@@ -94,7 +96,7 @@ export function analyze(input: AnalyzeInput): AnalyzeReport {
     total.runs.add(run);
   }
   if (input.ledger) {
-    for (const [tier, usage] of groupUsage(usageEvents(input.ledger, input.window), (e) => e.tier, input.lookup)) {
+    for (const [tier, usage] of input.usageByTier ?? groupUsage(usageEvents(input.ledger, input.window), (e) => e.tier, input.lookup)) {
       mergeUsage(accFor(tier).row.usage as UsageTotals, usage);
       mergeUsage(total.row.usage as UsageTotals, usage);
     }

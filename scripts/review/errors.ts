@@ -1,20 +1,7 @@
-// The review's exit codes and the one error type that carries a message a user can act on.
+// The one error type of the review that carries a message a user can act on, with its exit code
+// (proxy/exit-codes.ts, the command line's one table).
 
-export const EXIT = {
-  ok: 0,
-  /** Something unexpected: a git command failed, a bug. */
-  failed: 1,
-  /** Bad arguments or an unknown model name. */
-  usage: 2,
-  /** The view cannot run here: not a git repository, no ledger yet, a broken config. */
-  environment: 3,
-  /** Refused and nothing changed: a dirty tree, a failing `--test`, a merge commit to revert. */
-  refused: 4,
-  /** A rollback hit a conflict; the repository is as it was. */
-  conflict: 5,
-} as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+import type { ExitCode } from '../../proxy/exit-codes.ts';
 
 export class ReviewError extends Error {
   override name = 'ReviewError';

@@ -2,6 +2,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import { formatDuration } from '../../proxy/duration.ts';
+import { renderTable } from '../../proxy/text-table.ts';
 import type { AcceptResult } from './accept.ts';
 import type { AnalyzeReport, AnalyzeRow } from './analyze.ts';
 import type { CostsReport } from './costs.ts';
@@ -19,10 +20,10 @@ import { UNPRICED, usd } from '../../proxy/money.ts';
  */
 export function table(head: string[], rows: string[][], right: boolean[], c: ChalkInstance, width = Infinity): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
   const wide = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  if (wide <= width) return [c.bold(line(head)), ...rows.map(line)].join('\n');
-  return rows.map((r) => narrowRow(head, r, width)).join('\n');
+  if (wide > width) return rows.map((r) => narrowRow(head, r, width)).join('\n');
+  const [first, ...rest] = renderTable([head, ...rows], { align: right.map((r) => (r ? 'right' : 'left')) }).split('\n');
+  return [c.bold(first), ...rest].join('\n');
 }
 
 function narrowRow(head: string[], row: string[], width: number): string {

@@ -4,9 +4,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../../proxy/config.ts';
 import { git, type GitResult } from '../../proxy/git/git.ts';
-import { ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
+import { ledgerPath, type LedgerEvent } from '../../proxy/git/ledger.ts';
+import { timelineEvents, type Summary } from '../../proxy/ledger/aggregates.ts';
+import { openLedgerIndex } from '../../proxy/ledger/ledger-index.ts';
+import { ledgerTiers } from '../../proxy/ledger/usage-query.ts';
 import { activeRun, type ActiveRun } from '../../proxy/run/active-run.ts';
-import { EXIT, ReviewError } from './errors.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
+import { ReviewError } from './errors.ts';
 import { parseHistory, startHistory, type Commit } from './history.ts';
 import { buildGraph, commitStatuses, type Graph, type Status } from './status.ts';
 import { listTags, parseRunTags, type RunTag } from './tags.ts';
@@ -17,8 +21,13 @@ export type RepoState = {
   config: Config;
   tagPrefix: string;
   ledgerFile: string;
-  /** null when the ledger file does not exist yet. */
+  /**
+   * The ledger's start/switch/stop lines, each followed by a stand-in for the latest other line after it (all the
+   * timeline and the running proxy need), from its summary; null when the ledger file does not exist yet.
+   */
   ledger: LedgerEvent[] | null;
+  /** The ledger's summary (usage by UTC day, tier and model; docs/ledger.md), null without a ledger. */
+  summary: Summary | null;
   /** The live proxy of this repository (its run file names a running process), or null. */
   proxy: ActiveRun | null;
   commits: Commit[];
@@ -64,7 +73,9 @@ export async function loadRepoState(dir: string, opts: { config?: string; env?: 
   const config = await readConfig(repo, opts.config, opts.env ?? process.env);
   const tagPrefix = config.git.tagPrefix;
   const ledgerFile = ledgerPath(commonDir);
-  const ledger = existsSync(ledgerFile) ? readLedger(ledgerFile) : null;
+  // The summary, caught up with what was appended since it was written: never a parse of the whole ledger.
+  const summary = existsSync(ledgerFile) ? (await openLedgerIndex(ledgerFile).refresh()).snapshot() : null;
+  const ledger = summary ? timelineEvents(summary.marks) : null;
   const [history, tagText] = await Promise.all([log, tagList]);
   if (head && history.exitCode !== 0) throw new ReviewError(`git log failed: ${history.stderr.trim()}`, EXIT.failed);
   if (tagText.exitCode !== 0) throw new ReviewError(`git for-each-ref failed: ${tagText.stderr.trim()}`, EXIT.failed);
@@ -72,7 +83,7 @@ export async function loadRepoState(dir: string, opts: { config?: string; env?: 
   const tags = parseRunTags(tagText.stdout, tagPrefix);
   const graph = buildGraph(commits, head);
   const proxy = ledger ? activeRun(commonDir) : null;
-  return { repo, head, config, tagPrefix, ledgerFile, ledger, proxy, commits, graph, tags, statuses: commitStatuses(graph, tags) };
+  return { repo, head, config, tagPrefix, ledgerFile, ledger, summary, proxy, commits, graph, tags, statuses: commitStatuses(graph, tags) };
 }
 
 /** Model names the repository knows of: config tiers, trailers, tags and the ledger. */
@@ -80,11 +91,7 @@ export function knownModels(state: RepoState): string[] {
   const names = new Set<string>(state.config.tiers.map((t) => t.name));
   for (const c of state.commits) for (const m of c.models) names.add(m);
   for (const t of state.tags) names.add(t.tier);
-  for (const e of state.ledger ?? []) {
-    if (e.kind === 'usage') names.add(e.tier);
-    else if (e.kind === 'switch') [e.from, e.to].forEach((n) => names.add(n));
-    else if (e.kind === 'start') e.tiers.forEach((n) => names.add(n));
-  }
+  if (state.summary) for (const n of ledgerTiers(state.summary)) names.add(n);
   return [...names].filter((n) => typeof n === 'string' && n !== '');
 }
 

@@ -4,7 +4,8 @@
 import { appendLedger } from '../../proxy/git/ledger.ts';
 import { git } from '../../proxy/git/git.ts';
 import { WITHOUT_HOOKS, operationsInProgress } from '../../proxy/git/git-state.ts';
-import { EXIT, ReviewError } from './errors.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
+import { ReviewError } from './errors.ts';
 import type { Commit } from './history.ts';
 import type { RepoState } from './repo-state.ts';
 import { pendingFromHead, reachable } from './status.ts';

@@ -6,8 +6,8 @@ import { git } from '../../proxy/git/git.ts';
 import type { IO, Values, View } from '../review.ts';
 import { accept } from './accept.ts';
 import { analyze } from './analyze.ts';
-import { costs } from './costs.ts';
-import { EXIT } from './errors.ts';
+import { costsReport, usageByTier as usageByTierOf } from '../../proxy/ledger/usage-query.ts';
+import { EXIT } from '../../proxy/exit-codes.ts';
 import { priceLookup } from './prices.ts';
 import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './render.ts';
 import { requireLedger, requireModel, type RepoState } from './repo-state.ts';
@@ -46,8 +46,9 @@ export async function runView(view: View, values: Values, state: RepoState, wind
 
   switch (view) {
     case 'analyze': {
-      const { commits, graph, statuses, tags, ledger } = state;
-      const report = analyze({ commits, graph, statuses, tags, ledger, tierOrder: state.config.tiers.map((t) => t.name), window, lookup });
+      const { commits, graph, statuses, tags, ledger, summary } = state;
+      const usageByTier = summary ? await usageByTierOf(state.ledgerFile, summary, window, lookup) : undefined;
+      const report = analyze({ commits, graph, statuses, tags, ledger, usageByTier, tierOrder: state.config.tiers.map((t) => t.name), window, lookup });
       out(report, () => renderAnalyze(report, c, io.columns));
       return EXIT.ok;
     }
@@ -57,7 +58,8 @@ export async function runView(view: View, values: Values, state: RepoState, wind
       return EXIT.ok;
     }
     case 'costs': {
-      const r = costs(requireLedger(state), window, lookup);
+      requireLedger(state);
+      const r = await costsReport(state.ledgerFile, state.summary!, window, lookup);
       out(r, () => renderCosts(r, c, io.columns));
       return EXIT.ok;
     }

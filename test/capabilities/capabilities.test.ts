@@ -2,7 +2,7 @@
 // window check with Anthropic's too-long body.
 
 import { describe, expect, it } from 'vitest';
-import { modelProfile } from '../../proxy/capabilities/model-profiles.ts';
+import { modelProfile, openAIModelProfile } from '../../proxy/capabilities/model-profiles.ts';
 import { tierCapabilities } from '../../proxy/capabilities/tier-capabilities.ts';
 import { fitMedia } from '../../proxy/capabilities/media-fit.ts';
 import { fitsWindow, promptTooLongBody } from '../../proxy/capabilities/window-fit.ts';
@@ -31,6 +31,29 @@ describe('model profiles', () => {
 
   it('says deepseek-reasoner is retired and thinks like V4 (reasoning passed back), not like the old R1', () => {
     expect(modelProfile('deepseek-reasoner')).toMatchObject({ thinking: 'deepseek', retired: expect.stringContaining('2026-07-24') });
+  });
+
+  // One table for the capabilities and the Chat Completions request (it replaced two that disagreed on
+  // DeepSeek): DeepSeek's documented names, and only those, get V4's window and 384K ceiling.
+  it.each([
+    ['deepseek-flash', 'deepseek-flash', 1_000_000, 393_216],
+    ['deepseek-v4-flash', 'deepseek-flash', 1_000_000, 393_216],
+    ['deepseek-v4-flash-vision-exp', 'deepseek-flash', 1_000_000, 393_216],
+    ['deepseek/deepseek-v4.1-flash', 'deepseek-flash', 1_000_000, 393_216],
+    ['deepseek-v4-pro', 'deepseek-pro', 1_000_000, 393_216],
+    ['deepseek-v5-preview', 'deepseek', undefined, undefined],
+  ])('DeepSeek name %s is %s (window %s, ceiling %s) for every protocol', (model, family, window, ceiling) => {
+    const p = modelProfile(model);
+    expect([p.family, p.contextWindow, p.maxOutputTokens]).toEqual([family, window, ceiling]);
+    expect(openAIModelProfile(model)).toMatchObject({ reasoning: 'deepseek', maxOutputTokens: ceiling ?? 8_192, tokenField: 'max_tokens', sampling: true });
+  });
+
+  it('reads the Chat Completions rules off the same rows: o-series, gpt-5, o1-mini, Mistral, an unknown name', () => {
+    expect(openAIModelProfile('o3')).toEqual({ maxOutputTokens: 100_000, tokenField: 'max_completion_tokens', reasoning: 'openai', sampling: false, parallelToolCalls: false });
+    expect(openAIModelProfile('openai/gpt-5-mini')).toEqual({ maxOutputTokens: 128_000, tokenField: 'max_completion_tokens', reasoning: 'openai', sampling: false });
+    expect(openAIModelProfile('o1-mini')).toEqual({ maxOutputTokens: 65_536, tokenField: 'max_completion_tokens', reasoning: 'none', sampling: false, parallelToolCalls: false });
+    expect(openAIModelProfile('mistral-large-latest')).toEqual({ maxOutputTokens: 32_768, tokenField: 'max_tokens', reasoning: 'none', sampling: true, streamOptions: false });
+    expect(openAIModelProfile('my-llama')).toEqual({ maxOutputTokens: 8_192, tokenField: 'max_tokens', reasoning: 'none', sampling: true });
   });
 
   it('knows no window for a name it does not know, and assumes the common image types', () => {

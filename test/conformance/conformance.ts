@@ -14,6 +14,7 @@ import type { ProviderAdapter } from '../../proxy/providers/provider.ts';
 import { createProxy } from '../../proxy/server/server.ts';
 import { startFakeUpstream, type FakeUpstream, type Reply } from '../helpers/fake-upstream.ts';
 import { makeRepo } from '../../test-support/repo.ts';
+import { parseSse } from '../../test-support/sse.ts';
 
 export type Expected = {
   text: string;
@@ -171,12 +172,9 @@ const pickUsage = (u: object) => ({ input_tokens: (u as { input_tokens: number }
  * stop_reason after the last block closed; message_stop last. Returns the message it accumulates.
  */
 export function checkStream(sse: string): Msg {
-  const frames = sse.split(/\r?\n\r?\n/).filter((f) => f.trim() !== '');
-  const events = frames.map((f) => {
-    const lines = f.split(/\r?\n/);
-    const name = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
-    const data = JSON.parse(lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n')) as { type: string; [k: string]: unknown };
-    expect(name, f).toBe(data.type);
+  const events = parseSse(sse).map((f) => {
+    const data = JSON.parse(f.data) as { type: string; [k: string]: unknown };
+    expect(f.event, f.data).toBe(data.type);
     return data;
   });
   const flow = events.filter((e) => e.type !== 'ping');

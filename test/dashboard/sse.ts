@@ -1,5 +1,7 @@
 // A small server-sent-events reader for the tests: keeps every event of one stream in order and lets a
-// test wait for the next one that matches.
+// test wait for the next one that matches. Framing: test-support/sse.ts (not the proxy's parser).
+
+import { readSse } from '../../test-support/sse.ts';
 
 export type SseEvent = { event: string; data: unknown };
 
@@ -18,27 +20,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   if (res.status !== 200 || !res.body) throw new Error(`event stream ${url}: HTTP ${res.status} ${await res.text()}`);
   const events: SseEvent[] = [];
   const cursors = new Map<string, number>();
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
+  const body = res.body;
   const ended = (async () => {
-    let buf = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of frame.split('\n')) {
-            if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data.push(line.slice(6));
-          }
-          if (data.length > 0) events.push({ event, data: JSON.parse(data.join('\n')) });
-        }
-      }
+      for await (const e of readSse(body)) events.push({ event: e.event, data: JSON.parse(e.data) });
     } catch {
       // aborted by close()
     }

@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
 import { fixture } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { startScriptedUpstream, sseEvents, type ScriptedUpstream } from '../helpers/scripted-upstream.ts';
+import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.ts';
 import { ASK } from '../helpers/loose-tiers.ts';
+import { parseSse } from '../../test-support/sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -56,7 +57,7 @@ describe('SSE limits (item 6)', () => {
     const h = await proxyOn(await openaiTier(giant, 64 * 1024));
     const { text } = await streamText(h);
     expect(text.length).toBeLessThan(MB);
-    const events = sseEvents(text);
+    const events = parseSse(text);
     expect(events.map((e) => e.event)).toContain('error');
     const error = JSON.parse(events.find((e) => e.event === 'error')!.data) as { error: { message: string } };
     expect(error.error.message).toMatch(/larger than/);

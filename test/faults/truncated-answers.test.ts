@@ -8,8 +8,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { request } from 'node:http';
 import { fixture } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { startScriptedUpstream, sseEvents, type Script } from '../helpers/scripted-upstream.ts';
+import { startScriptedUpstream, type Script } from '../helpers/scripted-upstream.ts';
 import { ASK } from '../helpers/loose-tiers.ts';
+import { parseSse } from '../../test-support/sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -120,7 +121,7 @@ describe('an SSE answer cut mid-way (item 8)', () => {
     expect(err, String(err)).toBeInstanceOf(Anthropic.APIError);
 
     const text = await (await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ASK, stream: true }) })).text();
-    const events = sseEvents(text);
+    const events = parseSse(text);
     expect(events.at(-1)?.event).toBe('error');
     for (const e of events) if (e.event !== 'ping' && e.data !== '') expect(() => JSON.parse(e.data), e.data).not.toThrow();
   });

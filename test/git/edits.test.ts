@@ -12,6 +12,9 @@ import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { createEditRecorder } from '../../proxy/git/edits.ts';
 import { createLedgerWriter, readLedger, type EditEvent } from '../../proxy/git/ledger.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
+import { parseConfig } from '../../proxy/config.ts';
+import { ADAPTERS } from '../../proxy/providers/adapters.ts';
+import { createProxy } from '../../proxy/server/server.ts';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
 import { claudeBin } from '../helpers/claude-code.ts';
@@ -55,6 +58,7 @@ describe('the edit recorder', () => {
     );
     recorder.record(body, 'gemini-flash');
     recorder.record(body, 'deepseek'); // the same conversation again, as the next request carries it
+    await recorder.settled();
     await ledger.flushed();
     expect(edits(ledgerFile).map((e) => [e.tier, e.path, e.tool, e.id])).toEqual([
       ['gemini-flash', 'src/a.ts', 'Write', 'toolu_w'],
@@ -65,6 +69,7 @@ describe('the edit recorder', () => {
     // A proxy started again sees the whole conversation again, plus the result that was pending.
     const again = createEditRecorder({ repo, ledger, log: () => {} });
     again.record(conversation(...body.messages.slice(1).map((m) => m.content as Block[]), [], [result('toolu_p')]), 'deepseek');
+    await again.settled();
     await ledger.close();
     expect(edits(ledgerFile).map((e) => [e.tier, e.path])).toEqual([
       ['gemini-flash', 'src/a.ts'],
@@ -80,7 +85,9 @@ describe('the edit recorder', () => {
     symlinkSync(repo, link);
     const ledgerFile = join(repo, '.git', 'model-ledger');
     const ledger = createLedgerWriter(ledgerFile);
-    createEditRecorder({ repo, ledger, log: () => {} }).record(conversation([use('toolu_1', 'Write', { file_path: join(link, 'a.txt') })], [result('toolu_1')]), 'claude');
+    const recorder = createEditRecorder({ repo, ledger, log: () => {} });
+    recorder.record(conversation([use('toolu_1', 'Write', { file_path: join(link, 'a.txt') })], [result('toolu_1')]), 'claude');
+    await recorder.settled();
     await ledger.close();
     expect(edits(ledgerFile).map((e) => e.path)).toEqual(['a.txt']);
   });
@@ -187,4 +194,47 @@ describe('with the real Claude Code CLI', () => {
     await commitFile(repo, 'mine.txt', 'mine\n', 'My own file', { env: PERSON });
     expect(await models(repo)).toEqual([]);
   }, 180_000);
+});
+
+describe('edit recording is off the request path', () => {
+  it('the answer (first byte and all) arrives while the edit recording is held; the edit line is written once it is let go', async () => {
+    const upstream = await startFakeUpstream(() => ({ kind: 'sse', text: sse([{ type: 'text', text: 'ok' }]) }));
+    const repo = await makeRepo();
+    const ledgerFile = join(repo, '.git', 'model-ledger');
+    let release: () => void = () => {};
+    let held = 0;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const proxy = createProxy({
+      config: parseConfig(JSON.stringify({ proxy: { host: '127.0.0.1', port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }], git: { auto_commit: false } }), 'test.yaml', {}),
+      repo,
+      ledgerPath: ledgerFile,
+      adapters: ADAPTERS,
+      autoCommit: async () => ({ commit: null, tag: null }),
+      notifier: { notify() {}, drain: async () => {} },
+      log: () => {},
+      beforeEditRecord: () => {
+        held++;
+        return gate;
+      },
+    });
+    const port = await proxy.listen();
+    cleanup.push(() => upstream.close(), () => proxy.close(200), async () => release()); // released first: close waits for it
+    const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 });
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 100,
+      messages: [
+        { role: 'user', content: 'write it' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01Held', name: 'Write', input: { file_path: join(repo, 'held.txt'), content: 'h\n' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01Held', content: 'File created successfully' }] },
+      ],
+    });
+    const answer = await stream.finalMessage(); // would never resolve if the answer waited for the held recording
+    expect(answer.content.map((b) => (b.type === 'text' ? b.text : b.type))).toEqual(['ok']);
+    expect(held).toBe(1);
+    expect(edits(ledgerFile)).toEqual([]);
+    release();
+    await proxy.ledger.flushed();
+    expect(edits(ledgerFile).map((e) => [e.tier, e.path, e.id])).toEqual([['claude', 'held.txt', 'toolu_01Held']]);
+  });
 });

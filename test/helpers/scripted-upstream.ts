@@ -62,26 +62,3 @@ export async function startScriptedUpstream(script: Script, opts: { port?: numbe
     },
   };
 }
-
-/** Splits an SSE text into its events the way EventSource (and the Anthropic SDK) reads them. */
-export function sseEvents(text: string): { event: string | null; data: string }[] {
-  const out: { event: string | null; data: string }[] = [];
-  let event: string | null = null;
-  let data: string[] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '') {
-      if (data.length > 0 || event !== null) out.push({ event, data: data.join('\n') });
-      event = null;
-      data = [];
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return out;
-}

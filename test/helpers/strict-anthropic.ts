@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { fixture, startFakeUpstream, type FakeUpstream, type RecordedRequest, type Reply } from './fake-upstream.ts';
-import { createSSEParser } from '../../proxy/wire/sse.ts';
+import { parseSse } from '../../test-support/sse.ts';
 
 type Block = { type: string; [key: string]: unknown };
 type Message = { role: string; content: string | Block[] };
@@ -31,10 +31,7 @@ export const THINKING_TOOL_FIXTURE = [
   .join('');
 
 function frames(sse: string): { raw: string; data: { type: string; index?: number } }[] {
-  return sse
-    .split('\n\n')
-    .filter((f) => f.trim() !== '')
-    .map((f) => ({ raw: f + '\n\n', data: JSON.parse(f.split('\n').find((l) => l.startsWith('data:'))!.slice(5)) as { type: string; index?: number } }));
+  return parseSse(sse).map((e) => ({ raw: `event: ${e.event}\ndata: ${e.data}\n\n`, data: JSON.parse(e.data) as { type: string; index?: number } }));
 }
 
 /** signature → the thinking text it signs: the thinking fixture's, and any made by signThinking. */
@@ -48,10 +45,9 @@ export function signThinking(thinking: string): string {
 }
 
 function issuedSignatures(sse: string): Map<string, string> {
-  const parser = createSSEParser();
   const text = new Map<number, string>();
   const issued = new Map<string, string>();
-  for (const e of [...parser.push(sse), ...parser.end()]) {
+  for (const e of parseSse(sse)) {
     const data = JSON.parse(e.data) as { type: string; index?: number; delta?: { type: string; thinking?: string; signature?: string } };
     if (data.type !== 'content_block_delta' || data.index === undefined) continue;
     if (data.delta?.type === 'thinking_delta') text.set(data.index, (text.get(data.index) ?? '') + data.delta.thinking);

@@ -1,25 +1,11 @@
 // Answers the vendor fakes stream, built from a small script (what the model "says"), and readers for
-// SSE the tests get back: no code of the proxy is used, so a fake cannot agree with the proxy by accident.
+// SSE the tests get back (test-support/sse.ts): no code of the proxy is used, so a fake cannot agree
+// with the proxy by accident.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 
 /** What a scripted model turn contains, in order: thinking, text, tool calls. */
 export type Turn = { thinking?: string; text?: string; calls?: { name: string; input: Record<string, unknown>; id?: string }[] };
-
-/** The `data:` payloads of an SSE text (LF or CRLF framing), comments and `[DONE]` left out. */
-export function dataOf(sse: string): unknown[] {
-  return sse
-    .split(/\r?\n\r?\n/)
-    .map((frame) =>
-      frame
-        .split(/\r?\n/)
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trimStart())
-        .join('\n'),
-    )
-    .filter((d) => d !== '' && d !== '[DONE]')
-    .map((d) => JSON.parse(d) as unknown);
-}
 
 export const toolUseId = () => 'toolu_' + randomBytes(12).toString('base64url');
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
-import { dataOf } from '../translation/providers.ts';
+import { sseJson } from '../../test-support/sse.ts';
 import { createOpenAIStreamTransform } from '../../proxy/providers/openai/openai-stream.ts';
 import { createGeminiStreamTransform } from '../../proxy/providers/gemini/gemini-stream.ts';
 import { createConversationStore } from '../../proxy/providers/provider.ts';
@@ -123,7 +123,7 @@ describe('a skipped chunk through the real proxy', () => {
     cleanup.push(() => up.close(), () => h.close());
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
     const message = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
-    const expected = dataOf(text).map((c) => (c as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ?? '').join('');
+    const expected = sseJson(text).map((c) => (c as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ?? '').join('');
     expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: expected })]);
     expect(h.logs).toContain('gpt: skipped a stream chunk whose choices are not a list of objects');
   });

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { rawRequest } from '../helpers/http.ts';
-import { PROVIDERS, dataOf, startFallbackHarness } from './providers.ts';
+import { PROVIDERS, startFallbackHarness } from './providers.ts';
+import { sseJson } from '../../test-support/sse.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -37,7 +38,7 @@ describe.each(PROVIDERS)("Claude Code's captured requests on $tier ($protocol)",
       const res = await rawRequest(`${h.url}${c.url}`, { method: 'POST', headers: sent[i], body: JSON.stringify(c.body) });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-      const types = (dataOf(res.body) as { type: string }[]).map((e) => e.type);
+      const types = (sseJson(res.body) as { type: string }[]).map((e) => e.type);
       expect([types[0], types.at(-1)]).toEqual(['message_start', 'message_stop']);
       expect(types).not.toContain('error');
     }

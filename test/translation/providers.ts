@@ -6,6 +6,7 @@ import { fixture } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { accumulate } from '../helpers/events.ts';
 import type { StreamEvent } from '../../proxy/wire/types.ts';
+import { sseJson } from '../../test-support/sse.ts';
 
 export type SentCall = { id: string; name: string; input: unknown; thoughtSignature?: string };
 export type SentUsage = { input_tokens: number; output_tokens: number; cache_read_tokens: number };
@@ -23,21 +24,6 @@ export type Provider = {
   text(sse: string): { text: string; reasoning: string };
   usage(sse: string): SentUsage;
 };
-
-/** The `data:` payloads of an SSE text (LF or CRLF framing), comments and `[DONE]` left out. */
-export function dataOf(sse: string): unknown[] {
-  return sse
-    .split(/\r?\n\r?\n/)
-    .map((frame) =>
-      frame
-        .split(/\r?\n/)
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trimStart())
-        .join('\n'),
-    )
-    .filter((d) => d !== '' && d !== '[DONE]')
-    .map((d) => JSON.parse(d) as unknown);
-}
 
 type OpenAIChunk = {
   choices?: { delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[] } }[];
@@ -58,7 +44,7 @@ function openAIProvider(tier: string, model: string, textFixture: string): Provi
     textTurn: fixture(textFixture),
     calls(sse) {
       const byIndex = new Map<number, { id: string; name: string; args: string }>();
-      for (const chunk of dataOf(sse) as OpenAIChunk[]) {
+      for (const chunk of sseJson(sse) as OpenAIChunk[]) {
         for (const d of chunk.choices?.[0]?.delta?.tool_calls ?? []) {
           const call = byIndex.get(d.index) ?? { id: '', name: '', args: '' };
           call.id ||= d.id ?? '';
@@ -72,14 +58,14 @@ function openAIProvider(tier: string, model: string, textFixture: string): Provi
     text(sse) {
       let text = '';
       let reasoning = '';
-      for (const chunk of dataOf(sse) as OpenAIChunk[]) {
+      for (const chunk of sseJson(sse) as OpenAIChunk[]) {
         text += chunk.choices?.[0]?.delta?.content ?? '';
         reasoning += chunk.choices?.[0]?.delta?.reasoning_content ?? '';
       }
       return { text, reasoning };
     },
     usage(sse) {
-      const u = (dataOf(sse) as OpenAIChunk[]).findLast((c) => c.usage)!.usage!;
+      const u = (sseJson(sse) as OpenAIChunk[]).findLast((c) => c.usage)!.usage!;
       // docs/protocols.md §4.4: input excludes cached tokens (OpenAI cached_tokens, DeepSeek cache hits).
       const cached = u.prompt_cache_hit_tokens ?? u.prompt_tokens_details?.cached_tokens ?? 0;
       return { input_tokens: u.prompt_tokens - cached, output_tokens: u.completion_tokens, cache_read_tokens: cached };
@@ -98,20 +84,20 @@ function geminiProvider(tier: string, model: string): Provider {
         .replace(/"thoughtSignature":"[^"]+"/g, `"thoughtSignature":"${Buffer.from(`fake-gemini-thought-signature-turn-${turn}`).toString('base64')}"`),
     textTurn: fixture('gemini-stream-text.sse'),
     calls(sse) {
-      const parts = (dataOf(sse) as GeminiChunk[]).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
+      const parts = (sseJson(sse) as GeminiChunk[]).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
       return parts
         .filter((p) => p.functionCall)
         .map((p) => ({ id: p.functionCall!.id!, name: p.functionCall!.name, input: p.functionCall!.args, ...(p.thoughtSignature ? { thoughtSignature: p.thoughtSignature } : {}) }));
     },
     text(sse) {
-      const parts = (dataOf(sse) as GeminiChunk[]).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
+      const parts = (sseJson(sse) as GeminiChunk[]).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
       return {
         text: parts.filter((p) => !p.thought && p.text).map((p) => p.text).join(''),
         reasoning: parts.filter((p) => p.thought && p.text).map((p) => p.text).join(''),
       };
     },
     usage(sse) {
-      const u = (dataOf(sse) as GeminiChunk[]).findLast((c) => c.usageMetadata)!.usageMetadata!;
+      const u = (sseJson(sse) as GeminiChunk[]).findLast((c) => c.usageMetadata)!.usageMetadata!;
       const cached = u.cachedContentTokenCount ?? 0;
       // docs/protocols.md §4.4: output = candidates + thoughts; input excludes the cached part.
       return { input_tokens: (u.promptTokenCount ?? 0) - cached, output_tokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), cache_read_tokens: cached };
@@ -128,7 +114,7 @@ export const PROVIDERS: Provider[] = [
 
 /** An Anthropic fixture as the message a client accumulates from it (the tests' own accumulator). */
 function anthropicMessage(sse: string) {
-  const { message } = accumulate(dataOf(sse) as StreamEvent[]);
+  const { message } = accumulate(sseJson(sse) as StreamEvent[]);
   return message!;
 }
 

@@ -1,4 +1,4 @@
-// `protocol: anthropic` on Anthropic itself or a gateway in front of it (vendor.ts isFirstPartyAnthropic;
+// `protocol: anthropic` on Anthropic itself or a gateway in front of it (proxy/first-party.ts isFirstParty;
 // a compatible vendor gets anthropic-vendor-adapter.ts). Nothing is translated: the request goes as
 // Claude Code sent it (the tier's key and model aside), its answers and error answers come back byte for
 // byte, and so does any other path. It has every optional capability: exact window counting,

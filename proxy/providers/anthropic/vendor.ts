@@ -3,29 +3,9 @@
 // and it may think when Anthropic would not. This module decides which a tier is and what a request to
 // a vendor must look like (proxy/providers/anthropic/vendors.md lists each rule with its source).
 
-import type { TierConfig } from '../../config.ts';
 import type { ContentBlockParam, MessageParam, MessagesRequest } from '../../wire/types.ts';
 import type { ThinkingStyle } from '../../capabilities/model-profiles.ts';
 import { restoreVendorThinking } from './vendor-thinking.ts';
-
-/**
- * First party: the host is api.anthropic.com, or the config says `vendor: anthropic` (a gateway or
- * Bedrock-style proxy in front of Anthropic), or the tier has no key of its own (the client's Anthropic
- * credentials go there, so it is Anthropic or stands in front of it). Any other `vendor:` is a vendor.
- */
-export function isFirstPartyAnthropic(tier: Pick<TierConfig, 'baseUrl' | 'vendor' | 'apiKey'> & { clientCredentials?: boolean }): boolean {
-  if (tier.vendor !== undefined) return tier.vendor === 'anthropic';
-  // The config gives Claude Code's own credentials only to Anthropic or a gateway in front of it (config.ts readCredentials).
-  if (tier.clientCredentials === true) return true;
-  let host = '';
-  try {
-    host = new URL(tier.baseUrl).hostname.toLowerCase();
-  } catch {
-    // config validation already refused a URL that does not parse
-  }
-  if (host === 'api.anthropic.com') return true;
-  return tier.apiKey === undefined;
-}
 
 export type VendorRequest = {
   /** The request to send, or null when the client's bytes can go as they came. */

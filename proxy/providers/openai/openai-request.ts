@@ -15,7 +15,7 @@ import type {
 import { isDeferredTool, systemText, toolResultBlocks } from '../../wire/request-parts.ts';
 import type { PrepareOptions } from '../provider.ts';
 import { decodeProxySignature } from '../../wire/proxy-signature.ts';
-import { openAIModelProfile, type OpenAIModelProfile } from './openai-model-profile.ts';
+import { openAIModelProfile, type OpenAIModelProfile } from '../../capabilities/model-profiles.ts';
 import { toOpenAIToolName } from './openai-tool-names.ts';
 import { toolAliasMap } from '../tool-name-alias.ts';
 import type {

@@ -2,24 +2,12 @@
 // the way to Claude Code and restored for the same tier only, and what a request to DeepSeek must say.
 
 import { describe, expect, it } from 'vitest';
-import { isFirstPartyAnthropic, prepareForVendor } from '../../../proxy/providers/anthropic/vendor.ts';
+import { prepareForVendor } from '../../../proxy/providers/anthropic/vendor.ts';
 import { createVendorThinkingMarker, markVendorMessage, restoreVendorThinking, vendorThinkingOf } from '../../../proxy/providers/anthropic/vendor-thinking.ts';
 import { prepareForAnthropic } from '../../../proxy/providers/anthropic/anthropic-request.ts';
 import type { ContentBlockParam, Message, MessageParam, MessagesRequest, StreamEvent } from '../../../proxy/wire/types.ts';
 
 const sse = (e: object) => ({ event: (e as { type: string }).type, data: JSON.stringify(e) });
-
-describe('isFirstPartyAnthropic', () => {
-  it.each([
-    [{ baseUrl: 'https://api.anthropic.com' }, true],
-    [{ baseUrl: 'https://api.deepseek.com/anthropic', apiKey: 'k' }, false],
-    [{ baseUrl: 'https://gateway.example.com', apiKey: 'k', vendor: 'anthropic' as const }, true],
-    [{ baseUrl: 'http://127.0.0.1:9' }, true], // no key of its own: the client's Anthropic credentials go there
-    [{ baseUrl: 'http://127.0.0.1:9', vendor: 'deepseek' as const }, false],
-  ])('%o → %s', (tier, expected) => {
-    expect(isFirstPartyAnthropic(tier)).toBe(expected);
-  });
-});
 
 describe('vendor thinking marks', () => {
   it('marks each thinking block of a stream with the tier and the vendor signature, also one that came without a signature', () => {

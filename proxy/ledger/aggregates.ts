@@ -1,0 +1,130 @@
+// Running aggregates of the ledger: usage totals by UTC day, tier and model (with the byte span of each day's usage
+// lines), the switch timeline's marks and the recorded edit ids. A plain value: `add` folds one event in,
+// `snapshot` hands out the state; persisted as the summary beside the ledger (summary-file.ts, docs/ledger.md).
+
+import { isLedgerEvent, type LedgerEvent, type StartEvent, type StopEvent, type SwitchEvent } from '../git/ledger.ts';
+
+export type Counts = { requests: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number };
+
+/** One UTC day: its usage by `tier\u0000model`, and the byte span [first, end) of the ledger that holds its usage lines. */
+export type DayUsage = { first: number; end: number; usage: Record<string, Counts> };
+
+/** What the switch timeline needs: start/switch/stop lines, and after each the time of the latest other line. */
+export type TimelineMark = StartEvent | SwitchEvent | StopEvent | { kind: 'seen'; ts: string };
+
+export type Summary = {
+  version: 1;
+  /** Bytes of the ledger folded in: every complete line before this offset, none after. */
+  offset: number;
+  /** sha1 (hex) of the CHECK_BYTES bytes before `offset`: tells a summary of another (replaced) ledger apart. */
+  check: string;
+  days: Record<string, DayUsage>;
+  marks: TimelineMark[];
+  edit_ids: string[];
+};
+
+export const SUMMARY_VERSION = 1;
+
+export function emptySummary(): Summary {
+  return { version: SUMMARY_VERSION, offset: 0, check: '', days: {}, marks: [], edit_ids: [] };
+}
+
+export function emptyCounts(): Counts {
+  return { requests: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
+}
+
+export const usageKey = (tier: string, model: string): string => `${tier}\u0000${model}`;
+export function splitKey(key: string): { tier: string; model: string } {
+  const i = key.indexOf('\u0000');
+  return { tier: key.slice(0, i), model: key.slice(i + 1) };
+}
+
+/** The UTC day (YYYY-MM-DD) of a ledger timestamp, as `review --costs` buckets it. */
+export function utcDay(ts: string): string {
+  return new Date(Date.parse(ts)).toISOString().slice(0, 10);
+}
+
+export type Aggregates = {
+  /** Folds one event in; `span` is its line's byte range in the ledger (needed for the day spans). */
+  add(event: LedgerEvent, span?: { start: number; end: number }): void;
+  /** The state now (shared, not copied: treat as read-only). */
+  snapshot(): Summary;
+  /** Whether a tool_use id already has an edit line. */
+  hasEdit(id: string): boolean;
+};
+
+export function createAggregates(initial: Summary = emptySummary()): Aggregates {
+  const s = initial;
+  const edits = new Set(s.edit_ids);
+  return {
+    add(e, span) {
+      if (e.kind === 'usage') {
+        const day = utcDay(e.ts);
+        let d = s.days[day];
+        if (!d) d = s.days[day] = { first: span?.start ?? s.offset, end: span?.end ?? s.offset, usage: {} };
+        else if (span) {
+          d.first = Math.min(d.first, span.start);
+          d.end = Math.max(d.end, span.end);
+        }
+        const key = usageKey(e.tier, e.model);
+        const c = (d.usage[key] ??= emptyCounts());
+        c.requests += 1;
+        c.input_tokens += e.input_tokens ?? 0;
+        c.output_tokens += e.output_tokens ?? 0;
+        c.cache_read_tokens += e.cache_read_tokens ?? 0;
+        c.cache_write_tokens += e.cache_write_tokens ?? 0;
+      } else if (e.kind === 'start' || e.kind === 'switch' || e.kind === 'stop') {
+        s.marks.push(e);
+        return;
+      } else if (e.kind === 'edit' && !edits.has(e.id)) {
+        edits.add(e.id);
+        s.edit_ids.push(e.id);
+      }
+      if (e.kind === 'usage' || e.kind === 'edit' || e.kind === 'external') {
+        // timeline(): only the latest such line after a start/switch/stop matters (a dead proxy's last sign of life).
+        const last = s.marks[s.marks.length - 1];
+        if (last?.kind === 'seen') last.ts = e.ts;
+        else if (last) s.marks.push({ kind: 'seen', ts: e.ts });
+      }
+    },
+    snapshot: () => s,
+    hasEdit: (id) => edits.has(id),
+  };
+}
+
+/** Parses one ledger line; null for what readers skip (torn, unknown kind, wrong field types). */
+export function parseLine(line: string): LedgerEvent | null {
+  if (line.length < 2 || line.charCodeAt(0) !== 0x7b) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  return isLedgerEvent(value) ? value : null;
+}
+
+/** The marks as events timeline() (scripts/review/timeline.ts) takes: a `seen` mark stands for any other line. */
+export function timelineEvents(marks: readonly TimelineMark[]): LedgerEvent[] {
+  return marks.map((m) => (m.kind === 'seen' ? { ts: m.ts, kind: 'external', model: '', event_type: 'seen' } : m));
+}
+
+const isCounts = (v: unknown): boolean =>
+  !!v && typeof v === 'object' && ['requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'].every((k) => Number.isFinite((v as Record<string, unknown>)[k]));
+
+/** True when a parsed summary file has the shape above (anything else is rebuilt). */
+export function isSummary(v: unknown): v is Summary {
+  if (!v || typeof v !== 'object') return false;
+  const s = v as Record<string, unknown>;
+  if (s.version !== SUMMARY_VERSION || !Number.isSafeInteger(s.offset) || (s.offset as number) < 0 || typeof s.check !== 'string') return false;
+  if (!Array.isArray(s.edit_ids) || !s.edit_ids.every((x) => typeof x === 'string')) return false;
+  if (!Array.isArray(s.marks) || !s.marks.every((m) => (m as { kind?: unknown })?.kind === 'seen' ? typeof (m as { ts?: unknown }).ts === 'string' : isLedgerEvent(m))) return false;
+  if (!s.days || typeof s.days !== 'object' || Array.isArray(s.days)) return false;
+  for (const [day, d] of Object.entries(s.days as Record<string, unknown>)) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !d || typeof d !== 'object') return false;
+    const { first, end, usage } = d as Record<string, unknown>;
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(end) || !usage || typeof usage !== 'object') return false;
+    if (!Object.entries(usage).every(([k, c]) => k.includes('\u0000') && isCounts(c))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,113 @@
+// Answers the usage questions from the aggregates instead of the whole ledger: `review --costs`'s report for a
+// window (whole UTC days from the totals, a day the window cuts through from that day's byte span only) and the
+// switch timeline from its marks. Same shapes as scripts/review/costs.ts and timeline.ts.
+
+import type { UsageEvent } from '../git/ledger.ts';
+import { usageCost, type PriceLookup } from '../../scripts/review/prices.ts';
+import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../../scripts/review/usage.ts';
+import type { CostsReport } from '../../scripts/review/costs.ts';
+import { timeline, type Timeline } from '../../scripts/review/timeline.ts';
+import { createAggregates, emptySummary, parseLine, splitKey, timelineEvents, type Counts, type Summary } from './aggregates.ts';
+import { scanLines } from './scan.ts';
+
+const DAY_MS = 86_400_000;
+
+/** The totals of `n` requests of one tier and model: priced as the sum of their lines (prices are per token). */
+export function totalsOf(c: Counts, tier: string, model: string, lookup: PriceLookup): UsageTotals {
+  const cost = usageCost(c, lookup(tier, model));
+  return { ...c, cost_usd: cost ?? null, unpriced: cost === undefined ? [`${tier}/${model}`] : [] };
+}
+
+/**
+ * The usage counts by UTC day and `tier\u0000model` inside the window: a day wholly inside from its totals, a day
+ * the window cuts through by reading its span of the ledger (about a day of lines) and keeping the lines inside.
+ */
+export async function usageInWindow(ledgerPath: string, summary: Summary, window: Window, counter?: { bytes: number }): Promise<[string, Record<string, Counts>][]> {
+  const out: [string, Record<string, Counts>][] = [];
+  for (const day of Object.keys(summary.days).sort()) {
+    const d = summary.days[day];
+    const start = Date.parse(`${day}T00:00:00.000Z`);
+    const end = start + DAY_MS - 1;
+    if ((window.since !== undefined && end < window.since) || (window.until !== undefined && start > window.until)) continue;
+    if ((window.since === undefined || start >= window.since) && (window.until === undefined || end <= window.until)) {
+      out.push([day, d.usage]);
+      continue;
+    }
+    const part = createAggregates(emptySummary());
+    await scanLines(ledgerPath, (line) => {
+      const e = parseLine(line);
+      if (e?.kind === 'usage' && new Date(Date.parse(e.ts)).toISOString().slice(0, 10) === day && inWindow(Date.parse(e.ts), window)) part.add(e);
+    }, { from: d.first, to: Math.min(d.end, summary.offset), counter });
+    const usage = part.snapshot().days[day]?.usage;
+    if (usage) out.push([day, usage]);
+  }
+  return out;
+}
+
+/** `review --costs` (scripts/review/costs.ts) from the aggregates: by tier, and by UTC day with its tiers. */
+export function costsFromDays(days: readonly [string, Record<string, Counts>][], lookup: PriceLookup): CostsReport {
+  const byModel = new Map<string, UsageTotals>();
+  const byDay: CostsReport['by_day'] = [];
+  for (const [day, usage] of days) {
+    const models = new Map<string, UsageTotals>();
+    for (const [key, c] of Object.entries(usage)) {
+      const { tier, model } = splitKey(key);
+      const t = totalsOf(c, tier, model, lookup);
+      mergeUsage(models.get(tier) ?? models.set(tier, emptyUsage()).get(tier)!, t);
+      mergeUsage(byModel.get(tier) ?? byModel.set(tier, emptyUsage()).get(tier)!, t);
+    }
+    const list = [...models].map(([model, u]) => ({ model, ...u }));
+    byDay.push({ day, ...list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()), models: list });
+  }
+  const list = [...byModel].map(([model, u]) => ({ model, ...u }));
+  return { by_model: list, by_day: byDay, total: list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()) };
+}
+
+/** `review --analyze`'s usage column: the totals by tier inside the window (groupUsage by tier in scripts/review/usage.ts). */
+export async function usageByTier(ledgerPath: string, summary: Summary, window: Window, lookup: PriceLookup): Promise<Map<string, UsageTotals>> {
+  const report = await costsReport(ledgerPath, summary, window, lookup);
+  return new Map(report.by_model.map(({ model, ...u }) => [model, u]));
+}
+
+/** Tier names the ledger knows of (usage lines, start and switch lines): `review`'s known models, without the lines. */
+export function ledgerTiers(summary: Summary): string[] {
+  const names = new Set<string>();
+  for (const d of Object.values(summary.days)) for (const key of Object.keys(d.usage)) names.add(splitKey(key).tier);
+  for (const m of summary.marks) {
+    if (m.kind === 'switch') [m.from, m.to].forEach((n) => names.add(n));
+    else if (m.kind === 'start') m.tiers.forEach((n) => names.add(n));
+  }
+  return [...names];
+}
+
+export async function costsReport(ledgerPath: string, summary: Summary, window: Window, lookup: PriceLookup, counter?: { bytes: number }): Promise<CostsReport> {
+  return costsFromDays(await usageInWindow(ledgerPath, summary, window, counter), lookup);
+}
+
+/** `review --log`'s timeline from the marks (scripts/review/timeline.ts). */
+export function timelineReport(summary: Summary, window: Window, now?: number, running?: boolean): Timeline {
+  return timeline(timelineEvents(summary.marks), window, now, running);
+}
+
+/**
+ * The usage lines written in [since, before) (ms), read from the spans of the UTC days they can fall on only (a
+ * local day touches at most three UTC days): how `status` seeds today's usage without reading the whole ledger.
+ */
+export async function usageLinesBetween(ledgerPath: string, summary: Summary, since: number, before: number, counter?: { bytes: number }): Promise<UsageEvent[]> {
+  const days = Object.keys(summary.days).filter((day) => {
+    const start = Date.parse(`${day}T00:00:00.000Z`);
+    return start + DAY_MS > since && start < before;
+  });
+  if (days.length === 0) return [];
+  const from = Math.min(...days.map((d) => summary.days[d].first));
+  const to = Math.min(Math.max(...days.map((d) => summary.days[d].end)), summary.offset);
+  const out: UsageEvent[] = [];
+  await scanLines(ledgerPath, (line) => {
+    const e = parseLine(line);
+    if (e?.kind !== 'usage') return;
+    const t = Date.parse(e.ts);
+    if (t >= since && t < before) out.push(e);
+  }, { from, to, counter });
+  return out;
+}
+

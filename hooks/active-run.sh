@@ -35,13 +35,13 @@ fb_busy() {
   return 1
 }
 
-# True when the proxy that holds this repository's pid file (proxy/git/proxy-lock.ts) is alive: the pid runs, is
+# True when the proxy named by line 1 of this repository's run file (proxy/run/run-file.ts) is alive: the pid runs, is
 # not a zombie (exited, not yet reaped: kill -0 still succeeds) and is the same process (its start time matches, so
-# a reused pid does not count); isAlive in proxy/git/process-identity.ts is the same check. Sets fb_proxy_pid.
+# a reused pid does not count); isAlive in proxy/git/process-identity.mjs is the same check. Sets fb_proxy_pid.
 # On Linux with builtins only (/proc/<pid>/stat, fields 3 and 22); elsewhere `ps -o stat= -o lstart=`.
 fb_proxy_alive() {
-  [ -f "$fb_common_dir/fallback-proxy.pid" ] || return 1
-  IFS=' ' read -r fb_proxy_pid fb_proxy_start fb_rest < "$fb_common_dir/fallback-proxy.pid" || return 1
+  [ -f "$fb_common_dir/fallback-proxy.run" ] || return 1
+  IFS=' ' read -r fb_proxy_pid fb_proxy_start fb_rest < "$fb_common_dir/fallback-proxy.run" || return 1
   case $fb_proxy_pid in '' | *[!0-9]*) return 1 ;; esac
   kill -0 "$fb_proxy_pid" 2>/dev/null || return 1
   if [ -r "/proc/$fb_proxy_pid/stat" ]; then

@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { loadConfigWithTrust, type LoadedConfig } from './trust/load.ts';
 import { gitCommonDir } from './git/git.ts';
 import { ledgerPath } from './git/ledger.ts';
-import { releaseProxyLock, takeProxyLock } from './git/proxy-lock.ts';
+import { holdRun, type Launch } from './run/run-hold.ts';
 import { createProxy, type Proxy } from './server/server.ts';
 import { commitAtSwitch } from './git/switch-commit.ts';
 import { createNotifier } from './notify/index.ts';
@@ -30,6 +30,8 @@ export type AppOptions = {
   clock?: Clock;
   /** A socket already bound, to listen on instead of binding proxy.host:port (claude-fallback start passes its fd). */
   handle?: NetServer | { fd: number };
+  /** Who started the proxy, for the run file (claude-fallback start passes its own; default: none, no log file). */
+  launch?: Launch;
 };
 
 export type App = { proxy: Proxy; config: Config; port: number; ledgerPath: string };
@@ -53,7 +55,7 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     log('warning: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every upstream: your keys could go to an impostor');
   const commonDir = await gitCommonDir(opts.repo);
   const path = ledgerPath(commonDir);
-  takeProxyLock(commonDir); // one proxy per repository: throws naming the one that runs
+  const run = holdRun(commonDir, log); // one proxy per repository: throws naming the one that runs
   const secrets = config.tiers.flatMap((t) => (t.apiKey ? [t.apiKey] : []));
   const notifier = createNotifier(config.notify, { repo: opts.repo, log, secrets, retry: opts.notifyRetry });
   const proxy = createProxy({
@@ -68,9 +70,11 @@ export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): 
     dispatcher: opts.dispatcher,
     clock: opts.clock,
     handle: opts.handle,
+    run,
+    launch: opts.launch,
   });
   const port = await proxy.listen().catch((err: unknown) => {
-    releaseProxyLock(commonDir);
+    run.release();
     throw err;
   });
   return { proxy, config, port, ledgerPath: path };

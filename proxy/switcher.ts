@@ -1,14 +1,14 @@
 // Moves the active tier, once per switch however many requests see it at the same time: commits the
-// working tree for the run that ends, writes the `switch` line, then notifies in the background.
+// working tree for the run that ends, writes the `switch` line (the Run emits it as an event: the notifier
+// subscribes there, proxy/server/server.ts).
 // A tier that fails again soon after the switch back to it is held off for longer each time (hysteresis),
 // so an intermittent limit makes a few switches, not one per request. Time is the tier state's clock.
 
 import type { Config } from './config.ts';
 import type { LedgerInput, LedgerWriter, SwitchReason } from './git/ledger.ts';
-import type { TierState } from './tier-state.ts';
+import type { TierState } from './engine/tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
 import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
-import type { Notifier } from './notify/index.ts';
 
 /** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
@@ -19,7 +19,6 @@ export type SwitcherDeps = {
   repo: string;
   git: Config['git'];
   autoCommit: AutoCommit;
-  notifier: Notifier;
   log: (line: string) => void;
 };
 
@@ -100,7 +99,6 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const written = await deps.ledger.append(event);
     state.runStartedAt = written.ts;
     deps.log(`switch ${fromName} -> ${toName} (${reason})${commit ? ` auto-commit ${commit.slice(0, 10)}` : ''}`);
-    deps.notifier.notify(written);
   }
 
   async function ensureActive(to: number, reason?: SwitchReason): Promise<void> {

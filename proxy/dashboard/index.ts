@@ -8,7 +8,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
-import type { TierState } from '../engine/tier-state.ts';
 import { ProxyError } from '../wire/errors.ts';
 import { git } from '../git/git.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
@@ -18,8 +17,9 @@ import { commitDiffs } from '../../scripts/review/show.ts';
 import type { Window } from '../../scripts/review/usage.ts';
 import { dashboardCookie, newSessionToken, refuseAction, refuseDashboard, SESSION_HEADER } from './guard.ts';
 import { createLive } from './live.ts';
-import { lastActivation, nowView } from './now.ts';
-import type { UnifiedLimits } from '../status/rate-limits.ts';
+import { nowView } from './now.ts';
+import type { RunSnapshot } from '../run/snapshot.ts';
+import type { RunEvents } from '../run/events.ts';
 import { recentCommits } from './recent-commits.ts';
 import { createReviewQueue, ReviewBusy, reviewError, type ReviewRun } from './review-cli.ts';
 import { packageFile } from '../../scripts/package-root.mjs';
@@ -34,16 +34,14 @@ const REVIEW_READ_TIMEOUT_MS = 120_000;
 export type DashboardOptions = {
   server: Server;
   config: Config;
-  state: TierState;
   repo: string;
   ledgerPath: string;
   /** The port the proxy listens on (known once it listens). */
   port: () => number;
   log: (line: string) => void;
-  /** Claude's subscription limits by tier, as the proxy last saw them. */
-  limits: () => Record<string, UnifiedLimits>;
-  /** Test seam: how often the state is compared for `now` events (ms). */
-  pollMs?: number;
+  /** The Run's one snapshot (proxy/run/snapshot.ts), and its events (each may change it). */
+  snapshot: () => RunSnapshot;
+  events: RunEvents;
 };
 
 export type Dashboard = {
@@ -138,27 +136,19 @@ function statusOf(run: ReviewRun): number {
 }
 
 export function createDashboard(opts: DashboardOptions): Dashboard {
-  const { config, state } = opts;
+  const { config } = opts;
   const session = newSessionToken();
   const lookup = priceLookup(config);
   const files = new Map<string, StaticFile>();
-  let inFlight = 0;
   let action: string | null = null;
   let models: { key: string; run: Promise<ReviewRun> } | null = null;
-
-  // Requests in flight, counted where they arrive; the proxy's own handler is not touched.
-  opts.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST' || pathOf(req) !== '/v1/messages') return;
-    inFlight++;
-    res.once('close', () => inFlight--);
-  });
 
   const live = createLive({
     repo: opts.repo,
     ledgerPath: opts.ledgerPath,
     log: opts.log,
-    pollMs: opts.pollMs,
-    snapshot: (tail) => nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(tail.events), limits: opts.limits() }),
+    snapshot: () => nowView(opts.snapshot()),
+    events: opts.events,
   });
 
   function staticFile(name: string): StaticFile {
@@ -172,7 +162,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   }
 
   function nowMessage() {
-    return { server_time: new Date().toISOString(), now: nowView({ config, state, repo: opts.repo, inFlight, activation: lastActivation(live.tail().events), limits: opts.limits() }) };
+    return { server_time: new Date().toISOString(), now: nowView(opts.snapshot()) };
   }
 
   async function page(req: IncomingMessage, res: ServerResponse): Promise<void> {

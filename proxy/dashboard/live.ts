@@ -1,5 +1,5 @@
-// The dashboard's server-sent events: `now` (the proxy's state, whenever it differs from the last one
-// sent), `ledger` (each line appended to the ledger, by this proxy or by the review CLI) and `git` (HEAD
+// The dashboard's server-sent events: `now` (the proxy's state, sent when one of the Run's events or a cooldown
+// end changes it), `ledger` (each line appended to the ledger, by this proxy or by the review CLI) and `git` (HEAD
 // or a tag moved). Watches and timers run only while a page is connected. At most MAX_EVENT_STREAMS
 // streams are open at once (the rest get 503, so pages cannot hold the proxy's connections), and each
 // ends after STREAM_MAX_MS (the page's EventSource reconnects a second later, so an abandoned one goes).
@@ -9,6 +9,8 @@ import { basename } from 'node:path';
 import { git } from '../git/git.ts';
 import { createLedgerTail, type LedgerTail } from './ledger-tail.ts';
 import { watchRepo, type RepoWatch } from './repo-watch.ts';
+import type { RunEvents } from '../run/events.ts';
+import { nextChange, type NowView } from './now.ts';
 
 /** Event streams open at once, all pages together (docs/security.md). */
 export const MAX_EVENT_STREAMS = 32;
@@ -18,10 +20,10 @@ export const STREAM_MAX_MS = 5 * 60_000;
 export type LiveOptions = {
   repo: string;
   ledgerPath: string;
-  /** The state to send as `now`; called on every poll, so it must be cheap. */
-  snapshot: (tail: LedgerTail) => unknown;
-  /** How often the state is compared with the last one sent (ms). */
-  pollMs?: number;
+  /** The state to send as `now` (a view of the Run's snapshot). */
+  snapshot: () => NowView;
+  /** The Run's events: each may change `now`. */
+  events: RunEvents;
   heartbeatMs?: number;
   /** Test seams for the bounds above. */
   maxStreams?: number;
@@ -53,7 +55,9 @@ export function createLive(opts: LiveOptions): Live {
   let tail: LedgerTail | null = null;
   let releaseTimer: NodeJS.Timeout | null = null;
   let watcher: RepoWatch | null = null;
-  let poll: NodeJS.Timeout | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let pending: NodeJS.Timeout | null = null; // a push soon (a burst of events is one push)
+  let wake: NodeJS.Timeout | null = null; // a push at the next cooldown end
   let heartbeat: NodeJS.Timeout | null = null;
   let lastNow = '';
   let refs: string | null = null;
@@ -77,7 +81,13 @@ export function createLive(opts: LiveOptions): Live {
 
   function pushNow(force = false): void {
     if (clients.size === 0) return;
-    const text = JSON.stringify(opts.snapshot(getTail()));
+    const view = opts.snapshot();
+    const now = Date.now();
+    const next = nextChange(view, now);
+    if (wake) clearTimeout(wake);
+    wake = next === null ? null : setTimeout(() => pushNow(), Math.min(next - now + 10, 2 ** 31 - 1));
+    wake?.unref();
+    const text = JSON.stringify(view);
     if (!force && text === lastNow) return;
     lastNow = text;
     const payload = `{"server_time":${JSON.stringify(new Date().toISOString())},"now":${text}}`;
@@ -111,9 +121,15 @@ export function createLive(opts: LiveOptions): Live {
   async function start(): Promise<void> {
     if (releaseTimer) clearTimeout(releaseTimer);
     releaseTimer = null;
-    if (poll) return;
-    poll = setInterval(() => pushNow(), opts.pollMs ?? 250);
-    poll.unref();
+    if (unsubscribe) return;
+    unsubscribe = opts.events.on(() => {
+      if (pending) return;
+      pending = setTimeout(() => {
+        pending = null;
+        pushNow();
+      }, 20);
+      pending.unref();
+    });
     heartbeat = setInterval(() => {
       for (const res of clients) if (!res.destroyed) res.write(': ping\n\n');
     }, opts.heartbeatMs ?? 15_000);
@@ -131,9 +147,11 @@ export function createLive(opts: LiveOptions): Live {
   }
 
   function stop(): void {
-    if (poll) clearInterval(poll);
+    unsubscribe?.();
+    unsubscribe = null;
+    for (const t of [pending, wake]) if (t) clearTimeout(t);
     if (heartbeat) clearInterval(heartbeat);
-    poll = heartbeat = null;
+    pending = wake = heartbeat = null;
     watcher?.close();
     watcher = null;
     refs = null;

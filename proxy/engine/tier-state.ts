@@ -50,7 +50,8 @@ export type TierState = {
   holdOff(tier: number, until: number): void;
 };
 
-export function createTierState(tiers: readonly TierConfig[], clock: Clock = systemClock): TierState {
+/** `onChange` is called after each change of a cooldown, a failure, a counter or the active tier (the Run's `tiers` event). */
+export function createTierState(tiers: readonly TierConfig[], clock: Clock = systemClock, onChange: () => void = () => {}): TierState {
   const cooldownUntil = tiers.map(() => 0);
   const lastFailure: (TierFailure | null)[] = tiers.map(() => null);
   const counters = tiers.map(() => ({ requests: 0, ok: 0, failures: 0, fallbacks: 0 }));
@@ -60,6 +61,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
   const activate = (tier: number) => {
     if (!Number.isInteger(tier) || tier < 0 || tier >= tiers.length) throw new RangeError(`no tier ${tier} (there are ${tiers.length})`);
     active = tier;
+    onChange();
   };
   return {
     tiers,
@@ -80,7 +82,10 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     lastFailure,
     counters,
     plan: (now = clock.now()) => plan(cooldownUntil, now),
-    attempted: (tier) => void counters[tier].requests++,
+    attempted(tier) {
+      counters[tier].requests++;
+      onChange();
+    },
     refusals,
     cool(tier, failure) {
       const until = validUntil(failure);
@@ -89,6 +94,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
       counters[tier].failures++;
       counters[tier].fallbacks++;
       refusals[tier] = { kind: '', count: 0 }; // another kind of failure ends a run of refusals
+      onChange();
     },
     refused(tier, failure, kind) {
       const until = validUntil(failure);
@@ -98,18 +104,26 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
       counters[tier].fallbacks++;
       // The run goes on through a cooldown: the first refusal of the same kind after it cools the tier again.
       refusals[tier] = { kind, count: refusals[tier].kind === kind ? refusals[tier].count + 1 : 1 };
+      onChange();
     },
     refusalStreak: (tier, kind) => (refusals[tier].kind === kind ? refusals[tier].count : 0),
     healthy(tier) {
       cooldownUntil[tier] = 0;
       counters[tier].ok++;
       refusals[tier] = { kind: '', count: 0 };
+      onChange();
     },
     activate,
     startRun: (ts) => void (runStartedAt = ts),
     ready: (tier, now = clock.now()) => cooldownUntil[tier] <= now,
-    lift: (tier) => void (cooldownUntil[tier] = 0),
-    holdOff: (tier, until) => void (cooldownUntil[tier] = Math.max(cooldownUntil[tier], until)),
+    lift(tier) {
+      cooldownUntil[tier] = 0;
+      onChange();
+    },
+    holdOff(tier, until) {
+      cooldownUntil[tier] = Math.max(cooldownUntil[tier], until);
+      onChange();
+    },
   };
 }
 

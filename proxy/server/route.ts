@@ -9,6 +9,7 @@ import type { EngineDeps } from '../engine/engine.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import type { RateLimit } from './rate-limit.ts';
 import type { LiveStatus } from '../status/live-status.ts';
+import type { Run } from '../run/run.ts';
 import type { EditRecorder } from '../git/edits.ts';
 
 export type ProxyContext = {
@@ -22,8 +23,10 @@ export type ProxyContext = {
   log: (line: string) => void;
   /** POST /webhook events this proxy accepts (webhook.ts). */
   webhookLimit: RateLimit;
-  /** What status, the status line and the dashboard read beyond the tier state. */
+  /** Claude's subscription limits, today's usage, the workdir check (the Run's live parts). */
   live: LiveStatus;
+  /** The running proxy: its events and its one snapshot (GET /status). */
+  run: Run;
   /** Which files each model wrote through Claude Code's file tools (ledger `edit` lines). */
   edits: EditRecorder;
 };

@@ -8,10 +8,10 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.ts';
 import type { Adapters } from '../providers/adapters.ts';
 import { createConversationStore } from '../providers/provider.ts';
-import { createLedgerWriter, type LedgerWriter } from '../git/ledger.ts';
+import type { LedgerWriter } from '../git/ledger.ts';
 import type { Notifier } from '../notify/index.ts';
 import { createSwitcher, type AutoCommit, type Switcher } from '../switcher.ts';
-import { createTierState, type TierState } from '../engine/tier-state.ts';
+import type { TierState } from '../engine/tier-state.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import { createUpstreamDispatcher } from '../engine/upstream.ts';
@@ -24,9 +24,12 @@ import { createRateLimit } from './rate-limit.ts';
 import { WEBHOOK_EVENTS_PER_MINUTE } from './routes/webhook.ts';
 import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
-import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
+import type { LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
 import { safeLog } from '../terminal-text.ts';
+import { proxyUrl } from '../run/run-file.ts';
+import type { Launch, RunHold } from '../run/run-hold.ts';
+import { createRun, type Run } from '../run/run.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -47,6 +50,9 @@ export type ProxyOptions = {
   estimate?: EngineDeps['estimate'];
   /** A socket already bound (`claude-fallback start` binds it before the proxy loads, and passes its fd): listen() takes it over. */
   handle?: NetServer | { fd: number };
+  /** The repository's run file, held for this proxy (proxy/run/run-hold.ts). */
+  run?: RunHold;
+  launch?: Launch;
   /** Test seam: awaited before each queued edit recording (proxy/git/edits.ts), to show an answer never waits for it. */
   beforeEditRecord?: () => Promise<void>;
 };
@@ -57,6 +63,7 @@ export type Proxy = {
   switcher: Switcher;
   ledger: LedgerWriter;
   live: LiveStatus;
+  run: Run;
   /** Answers still being sent (what the grace period at close waits for). */
   inflight(): number;
   /** Listens and writes the `start` line; resolves with the port. */
@@ -66,9 +73,10 @@ export type Proxy = {
 };
 
 export function createProxy(opts: ProxyOptions): Proxy {
-  const ctx = createContext(opts);
-  const { config, state, log } = ctx;
   const open = new Set<ServerResponse>();
+  let messages = 0; // answers to /v1/messages still being sent (the snapshot's in_flight)
+  const ctx = createContext(opts, () => messages);
+  const { config, state, log } = ctx;
   let port = config.proxy.port;
   let closing: Promise<void> | null = null;
 
@@ -86,6 +94,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
     (req, res) => {
       open.add(res);
       res.on('close', () => open.delete(res));
+      if (req.method === 'POST' && pathOf(req) === '/v1/messages') {
+        messages++;
+        res.once('close', () => messages--);
+      }
       const route = async () => {
         // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
         if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
@@ -113,7 +125,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
     socket.destroy();
   });
-  const dashboard = createDashboard({ server, config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, limits: () => ctx.live.rateLimits.snapshot() });
+  const dashboard = createDashboard({ server, config, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, snapshot: ctx.run.snapshot, events: ctx.run.events });
 
   return {
     server,
@@ -121,12 +133,14 @@ export function createProxy(opts: ProxyOptions): Proxy {
     switcher: ctx.switcher,
     ledger: ctx.ledger,
     live: ctx.live,
+    run: ctx.run,
     inflight: () => open.size,
     async listen() {
       port = await listen(server, config, opts.handle);
       const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
       state.startRun(started.ts);
-      void ctx.live.started();
+      opts.run?.listening({ port, host: config.proxy.host, url: proxyUrl(config.proxy.host, port), worktree: opts.repo, started: started.ts, ...opts.launch });
+      void ctx.run.started();
       return port;
     },
     close(graceMs = 5000) {
@@ -170,19 +184,23 @@ function requestTimedOut(socket: Socket, ms: number): void {
   socket.destroySoon();
 }
 
-/** The parts of one running proxy, shared by its routes. */
-function createContext(opts: ProxyOptions): ProxyContext {
+/**
+ * The parts of one running proxy, shared by its routes: the one composition root (proxy/app.ts loads the config and
+ * holds the run file; everything that runs is wired here). The Run owns the state, the ledger writer and the event
+ * bus; the notifier subscribes to its switches.
+ */
+function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext {
   const { config } = opts;
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
-  const state = createTierState(config.tiers, opts.clock);
-  const live = createLiveStatus({ config, state, repo: opts.repo, ledgerPath: opts.ledgerPath, log });
-  const observed = live.observeLedger(createLedgerWriter(opts.ledgerPath));
+  const run = createRun({ config, repo: opts.repo, ledgerPath: opts.ledgerPath, log, clock: opts.clock, hold: opts.run, inFlight });
+  const { state, live } = run;
+  run.events.on((e) => e.type === 'switch' && opts.notifier.notify(e.line));
   // Edits are recorded after the request went on; "flushed" includes the ones queued so far.
-  const edits = createEditRecorder({ repo: opts.repo, ledger: observed, log, beforeRecord: opts.beforeEditRecord });
-  const ledger: LedgerWriter = { ...observed, path: observed.path, flushed: () => edits.settled().then(() => observed.flushed()) };
+  const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord });
+  const ledger: LedgerWriter = { ...run.ledger, path: run.ledger.path, flushed: () => edits.settled().then(() => run.ledger.flushed()) };
   // No auto-commit of this repository while Claude Code says it works in another one.
   const autoCommit = live.workdir.guard(opts.autoCommit);
-  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, notifier: opts.notifier, log });
+  const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, log });
   const engine: EngineDeps = {
     config,
     state,
@@ -197,7 +215,7 @@ function createContext(opts: ProxyOptions): ProxyContext {
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
   };
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
+  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, run, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
 }
 
 function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {
@@ -229,7 +247,7 @@ async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyCon
   await ctx.switcher.idle();
   await ctx.edits.settled();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
-  ctx.live.close();
+  ctx.run.close(); // the run file goes
   await ctx.ledger.close();
   await ctx.notifier.drain();
 }

@@ -69,13 +69,13 @@ export type RateLimitRecorder = {
   record(tier: string, headers: Headers): void;
   /** The last limits seen, by tier name. */
   snapshot(): Record<string, UnifiedLimits>;
-  /** Called after a change (the status line redraws). */
-  onChange(listener: () => void): void;
+  /** Called after a change, with the tier and its new limits (the Run emits it as a `limit` event). */
+  onChange(listener: (tier: string, limits: UnifiedLimits) => void): void;
 };
 
 export function createRateLimitRecorder(): RateLimitRecorder {
   const last = new Map<string, UnifiedLimits>();
-  const listeners: (() => void)[] = [];
+  const listeners: ((tier: string, limits: UnifiedLimits) => void)[] = [];
   const lastKey = new Map<string, string>();
   return {
     record(tier, headers) {
@@ -87,7 +87,7 @@ export function createRateLimitRecorder(): RateLimitRecorder {
       const key = JSON.stringify({ ...limits, seen_at: undefined });
       if (lastKey.get(tier) === key) return;
       lastKey.set(tier, key);
-      for (const l of listeners) l();
+      for (const l of listeners) l(tier, limits);
     },
     snapshot: () => Object.fromEntries(last),
     onChange: (l) => void listeners.push(l),

@@ -1,24 +1,18 @@
 // The one line Claude Code's status line shows (`claude-fallback statusline`): the tier really answering; when
 // it is a fallback, why and when the primary is expected back; Claude's 5-hour and 7-day utilisation when
-// Anthropic reported them; today's cost. Rendered by the proxy whenever something changes, so the status line
-// command only prints a file. Times are the machine's local clock (`back ~14:05`), which stays true as the
+// Anthropic reported them; today's cost. Rendered from the Run's snapshot (proxy/run/snapshot.ts) whenever
+// something changes, so the status line command only prints a line of the run file. Times are the machine's local clock (`back ~14:05`), which stays true as the
 // file ages, unlike "in 12m".
 
 import type { TierFailure } from '../engine/tier-state.ts';
 import type { UnifiedLimits } from './rate-limits.ts';
 import type { TodayUsage } from './usage-today.ts';
-import type { WorkdirWarning } from './workdir-check.ts';
+import type { RunSnapshot } from '../run/snapshot.ts';
 import { UNPRICED } from '../money.ts';
 
-export type LineInput = {
-  tiers: readonly { name: string }[];
-  active: number;
-  cooldownUntil: readonly number[];
-  lastFailure: readonly (TierFailure | null)[];
-  limits: Record<string, UnifiedLimits>;
-  today: TodayUsage;
-  warning: WorkdirWarning | null;
-};
+/** What the line shows, from the snapshot. */
+export type LineInput = Pick<RunSnapshot, 'tiers' | 'active_index' | 'rate_limits' | 'today' | 'warnings'>;
+type Failure = RunSnapshot['tiers'][number]['last_failure'];
 
 const REASONS: Record<TierFailure['reason'], string> = {
   rate_limit: 'rate limit',
@@ -37,9 +31,10 @@ export function clock(t: number, now: number): string {
   return `${d.toLocaleString('en-US', { month: 'short' })} ${d.getDate()} ${hm}`;
 }
 
-function why(f: TierFailure | null): string {
+function why(f: Failure): string {
   if (!f) return 'switched';
-  return f.status ? `${REASONS[f.reason]} ${f.status}` : REASONS[f.reason];
+  const reason = REASONS[f.reason as TierFailure['reason']] ?? f.reason;
+  return f.status ? `${reason} ${f.status}` : reason;
 }
 
 function limitsText(limits: UnifiedLimits, now: number): string {
@@ -64,25 +59,26 @@ function costText(today: TodayUsage): string {
 }
 
 export function renderStatusLine(input: LineInput, now = Date.now()): string {
-  const { tiers, active, cooldownUntil, lastFailure } = input;
+  const { tiers, active_index: active } = input;
+  const until = (i: number) => (tiers[i].cooldown_until === null ? 0 : Date.parse(tiers[i].cooldown_until!));
   const parts: string[] = [];
   let head = tiers[active].name;
   if (active > 0) {
     // Why the primary is not answering, and when it is expected back.
     const primary = 0;
-    const until = cooldownUntil[primary];
-    const back = until > now ? `back ~${clock(until, now)}` : 'tried again on the next request';
-    head += ` (fallback: ${tiers[primary].name} ${why(lastFailure[primary])}, ${back})`;
-  } else if (cooldownUntil[active] > now) {
+    const back = until(primary) > now ? `back ~${clock(until(primary), now)}` : 'tried again on the next request';
+    head += ` (fallback: ${tiers[primary].name} ${why(tiers[primary].last_failure)}, ${back})`;
+  } else if (until(active) > now) {
     // The primary answers while cooling down only when every tier is: say so.
-    head += ` (every tier failed; ${tiers[active].name} back ~${clock(cooldownUntil[active], now)})`;
+    head += ` (every tier failed; ${tiers[active].name} back ~${clock(until(active), now)})`;
   }
   parts.push(head);
-  for (const [tier, limits] of Object.entries(input.limits)) {
+  for (const [tier, limits] of Object.entries(input.rate_limits)) {
     const text = limitsText(limits, now);
     if (text) parts.push(tier === tiers[active].name ? text : `${tier} ${text}`);
   }
   parts.push(costText(input.today));
-  if (input.warning) parts.push(`⚠ Claude Code works outside ${input.warning.repo}: no auto-commit`);
+  const w = input.warnings.find((x) => x.kind === 'workdir');
+  if (w) parts.push(`⚠ Claude Code works outside ${w.repo}: no auto-commit`);
   return parts.join(' · ');
 }

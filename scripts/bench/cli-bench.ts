@@ -133,7 +133,7 @@ export async function benchCli(opts: { quick: boolean; log: (line: string) => vo
 
   opts.log('cli: status line…');
   const proxyForLine = await idleProxy([process.execPath, BIN, 'start', '--no-hooks'], repo);
-  const file = join(repo, '.git', 'fallback-statusline');
+  const file = join(repo, '.git', 'fallback-proxy.run');
   const session = JSON.stringify({ workspace: { current_dir: repo }, model: { display_name: 'Opus' } });
   const calls = opts.quick ? 15 : 60;
   const sh: number[] = [];

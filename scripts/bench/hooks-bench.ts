@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { installHooks } from '../install-hooks.mjs';
 import { appendLedger, ledgerPath } from '../../proxy/git/ledger.ts';
 import { SKIP_HOOKS_ENV } from '../../proxy/git/git-state.ts';
-import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
 import { ms, signedMs, type Row } from './table.ts';
 import { TARGETS } from './targets.ts';
@@ -61,7 +62,7 @@ async function prepare(hooks: boolean, ledgerLines: number, fill?: (path: string
   const common = join(repo, '.git');
   const path = ledgerPath(common);
   await fill?.(path);
-  writeFileSync(proxyLockPath(common), `${process.pid} ${processStart(process.pid)}\n`);
+  writeFileSync(runFilePath(common), `${process.pid} ${processStart(process.pid)}\n`);
   appendLedger(path, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash'], pid: process.pid, port: 8000 });
   // A day of use: many usage lines and edits of other files, which the hooks must skip quickly.
   for (let i = 0; i < ledgerLines; i++) {

@@ -28,7 +28,8 @@ Every subcommand takes --repo DIR (default: the repository of the current direct
 
 const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'trust', 'review', 'hooks', 'help'] as const;
 
-export async function main(argv: string[], rt: Runtime): Promise<number | null> {
+/** `startMode`: 'script' when `npx zx scripts/start.mjs` runs the start (scripts/cli/start.ts, StartMode). */
+export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli' | 'script' } = {}): Promise<number | null> {
   const first = argv[0];
   if (first === '-h' || first === '--help' || first === 'help') {
     process.stdout.write(HELP + '\n');
@@ -51,7 +52,7 @@ export async function main(argv: string[], rt: Runtime): Promise<number | null> 
   try {
     switch (sub) {
       case 'start':
-        return await (await import('./start.ts')).runStart(rest, rt);
+        return await (await import('./start.ts')).runStart(rest, rt, opts.startMode);
       case 'status':
         return await (await import('./status.ts')).runStatus(rest);
       case 'stop':

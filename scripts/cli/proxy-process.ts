@@ -9,13 +9,28 @@
 // Stopping (SIGTERM, SIGINT, the launcher's "stop", or the launcher gone): in-flight answers get 5 s, and the
 // line saying what it waits for goes to the log and to the launcher; a second request to stop ends them now.
 //
-// IPC: in {type:"start", options}; {type:"stop"}; {type:"stop-now"}.
+// The launcher gone without asking (killed, even by SIGKILL): the proxy stops, and then stops the command the
+// launcher ran (it names it in a "command" message), which would be left talking to a closed port. While it runs,
+// the hooks watcher (hooks-watch.ts) re-chains the hooks when husky resets core.hooksPath.
+//
+// IPC: in {type:"start", options}; {type:"command", command}; {type:"stop"}; {type:"stop-now"}.
 //      out {type:"ready", port}; {type:"failed", message}; {type:"grace", message}.
 
 import type { App } from '../../proxy/app.ts';
+import type { Launch } from '../../proxy/run/run-hold.ts';
+import type { ProcessIdentity } from '../../proxy/git/process-identity.mjs';
 
-export type StartOptions = { repo: string; configFile?: string; port?: number; verbose: boolean; fd?: number };
-export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'stop' } | { type: 'stop-now' };
+export type StartOptions = {
+  repo: string;
+  configFile?: string;
+  port?: number;
+  verbose: boolean;
+  fd?: number;
+  launch?: Launch;
+  /** Watch the hooks while running: the installer to run again, and the tag prefix. */
+  hooks?: { setup: string; tagPrefix: string };
+};
+export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'command'; command: ProcessIdentity } | { type: 'stop' } | { type: 'stop-now' };
 export type FromProxy = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'grace'; message: string };
 
 const GRACE_MS = 5000;
@@ -28,6 +43,8 @@ const send = (m: FromProxy) => {
 let app: App | null = null;
 let stopAsked: number | null = null; // asked to stop before the proxy was up: the exit code
 let closing = false;
+let command: ProcessIdentity | null = null; // the launcher's command, stopped when the launcher goes first
+let launcherGone = false;
 
 async function start(options: StartOptions): Promise<void> {
   try {
@@ -38,9 +55,13 @@ async function start(options: StartOptions): Promise<void> {
     for (const line of trustNotice(loaded)) log(`warning: ${line}`);
     for (const s of config.skipped) log(`warning: tier ${s.name} skipped: ${s.reason}`);
     const handle = options.fd === undefined ? undefined : { fd: options.fd };
-    app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle }, config);
+    app = await startApp({ repo: options.repo, verbose: options.verbose, log, handle, launch: options.launch }, config);
     log(tierTable(config, 0, tty));
     log(`repository ${options.repo}; ledger ${app.ledgerPath}; config ${config.file}; pid ${process.pid}`);
+    if (options.hooks) {
+      const [{ watchHooks }, { gitCommonDir }] = await Promise.all([import('./hooks-watch.ts'), import('../../proxy/git/git.ts')]);
+      watchHooks({ repo: options.repo, commonDir: await gitCommonDir(options.repo), ...options.hooks });
+    }
     send({ type: 'ready', port: app.port });
     if (stopAsked !== null) void stop(stopAsked);
   } catch (err) {
@@ -65,6 +86,7 @@ async function stop(code = 0): Promise<void> {
   }
   await app.proxy.close(GRACE_MS);
   log('stopped');
+  if (launcherGone) await stopCommand();
   process.exit(code);
 }
 
@@ -74,8 +96,20 @@ function stopNow(): void {
   app.proxy.server.closeAllConnections(); // close() then finishes at once and still writes the stop line
 }
 
+/** The launcher's command, when the launcher went without stopping it: SIGTERM, and the way it goes. */
+async function stopCommand(): Promise<void> {
+  if (!command) return;
+  const { isAlive } = await import('../../proxy/git/process-identity.mjs');
+  if (!isAlive(command)) return;
+  log(`stopping the command the launcher ran (pid ${command.pid}): the launcher is gone`);
+  try {
+    process.kill(command.pid, 'SIGTERM');
+  } catch {}
+}
+
 process.on('message', (m: ToProxy) => {
   if (m.type === 'start') void start(m.options);
+  else if (m.type === 'command') command = m.command;
   else if (m.type === 'stop') void stop();
   else if (m.type === 'stop-now') {
     if (!closing) void stop();
@@ -86,4 +120,7 @@ process.on('SIGTERM', () => void stop(143));
 process.on('SIGINT', () => void stop(130));
 process.on('SIGHUP', () => void stop(129));
 // The launcher is gone (killed, its terminal closed): nobody will ever ask this proxy to stop.
-process.on('disconnect', () => void stop());
+process.on('disconnect', () => {
+  launcherGone = true;
+  void stop();
+});

@@ -1,6 +1,6 @@
 // The repository a subcommand works on (the git repository of the current directory, or --repo), and the
 // files the CLI keeps in its git dir. The git dir is the worktree's own (`.git`, or `.git/worktrees/<name>`
-// for a linked worktree); the ledger and the pid file stay in the common dir, and one proxy serves the whole
+// for a linked worktree); the ledger and the run file stay in the common dir, and one proxy serves the whole
 // repository (docs/git.md, "One proxy per repository").
 
 import { join, resolve } from 'node:path';
@@ -10,9 +10,9 @@ import { EXIT, type ExitCode } from '../../proxy/exit-codes.ts';
 export type Repo = {
   /** The work tree's top level. */
   top: string;
-  /** This worktree's git dir: fallback-proxy.json, fallback-statusline and fallback-proxy.log live here. */
+  /** This worktree's git dir: fallback-proxy.log lives here. */
   gitDir: string;
-  /** Shared by all worktrees: the ledger. */
+  /** Shared by all worktrees: the ledger and the run file (proxy/run/run-file.ts). */
   commonDir: string;
 };
 
@@ -36,6 +36,4 @@ export async function findRepo(dir: string): Promise<Repo> {
   return { top, gitDir, commonDir: resolve(at, common) };
 }
 
-export const proxyFilePath = (repo: Pick<Repo, 'gitDir'>) => join(repo.gitDir, 'fallback-proxy.json');
 export const logFilePath = (repo: Pick<Repo, 'gitDir'>) => join(repo.gitDir, 'fallback-proxy.log');
-export const statuslineFilePath = (repo: Pick<Repo, 'gitDir'>) => join(repo.gitDir, 'fallback-statusline');

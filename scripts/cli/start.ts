@@ -5,10 +5,16 @@
 //
 // Start-up: this process checks the config, refuses when a proxy runs for any worktree of the repository (one proxy
 // per repository, docs/git.md), binds the listening socket, starts the proxy process with the socket as an
-// inherited file descriptor, takes the repository's pid file for it, then starts the command without waiting for
+// inherited file descriptor, claims the repository's run file for it (the proxy fills it in once it listens), then starts the command without waiting for
 // the proxy to load (~0.2 s on Node 20). In the foreground the export line waits until the proxy listens. A request that comes before the proxy is ready waits in the kernel's accept queue
 // until the proxy listens; none is refused. Hooks are installed by a short-lived process of their own
 // meanwhile. On Windows (no descriptors to inherit) the proxy binds the port itself and the command waits for it.
+//
+// `npx zx scripts/start.mjs` is the same start (mode 'script', same options and parsing), with the design's terminal
+// output: the proxy logs to the terminal (no log file) even with a command, the hooks are installed before the
+// export line, and the export line, the dashboard line and the tier table come before the command starts. The
+// hooks watcher (re-chaining when husky resets core.hooksPath) runs in the proxy process for both
+// (scripts/cli/hooks-watch.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, statSync } from 'node:fs';
@@ -17,10 +23,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../../proxy/config.ts';
 import { PROXY_NODE_FLAGS } from '../../proxy/node-flags.ts';
-import { CliError, findRepo, logFilePath, statuslineFilePath, type Repo } from './repo.ts';
-import { proxyUrl, removeProxyFile, repositoryProxy, runningProxy, writeProxyFile } from './proxy-file.ts';
-import { processIdentity } from '../../proxy/git/process-identity.ts';
-import { ProxyRunningError, releaseProxyLock, takeProxyLock } from '../../proxy/git/proxy-lock.ts';
+import { CliError, findRepo, logFilePath, type Repo } from './repo.ts';
+import { proxyUrl, repositoryProxy } from './proxy-file.ts';
+import { processIdentity } from '../../proxy/git/process-identity.mjs';
+import { claimRun, ProxyRunningError, releaseRun } from '../../proxy/run/active-run.ts';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 import { isClaude, withStatusLine } from './claude-settings.ts';
 import type { Runtime } from './runtime.ts';
 import type { FromProxy, ToProxy } from './proxy-process.ts';
@@ -112,15 +119,19 @@ function readyOrFailed(proxy: ChildProcess): Promise<void> {
 
 const signalCode = (signal: NodeJS.Signals | null, code: number | null) => code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
 
-export async function runStart(argv: string[], rt: Runtime): Promise<number | null> {
+/** 'cli': `claude-fallback [start]`; 'script': `npx zx scripts/start.mjs` (see the top of this file). */
+export type StartMode = 'cli' | 'script';
+
+export async function runStart(argv: string[], rt: Runtime, mode: StartMode = 'cli'): Promise<number | null> {
   const args = parseStartArgs(argv);
   if (args.help) {
     process.stdout.write(START_HELP + '\n');
     return 0;
   }
+  const script = mode === 'script';
   // git finds the repository while the config module loads (it is this process's largest import).
   const [repo, { loadStartConfig }] = await Promise.all([findRepo(args.repo ?? process.cwd()), import('./start-config.ts')]);
-  const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0);
+  const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0 && !script);
   if (args.port !== undefined) config.proxy.port = args.port;
   if (config.tiers.length === 0) throw new CliError(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   refuseIfRunning(repo);
@@ -128,7 +139,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   const server = await bind(config.proxy.host, config.proxy.port);
   const port = (server.address() as { port: number }).port;
   const url = proxyUrl(config.proxy.host, port);
-  const log = withCommand ? openLog(repo) : null;
+  const log = withCommand && !script ? openLog(repo) : null;
   const out = log ? log.fd : 'inherit';
   const handover = process.platform !== 'win32';
 
@@ -144,50 +155,49 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   });
   // The child has its own copy of the socket (its fd 4) from here on: ours closes, the socket stays open.
   if (handover) server.close();
+  if (!withCommand) {
+    // In the foreground, before anything is printed (a signal may follow the export line at once): Ctrl-C reaches
+    // the proxy directly (same process group), which says what it waits for, and a second one stops it; other
+    // stops are passed on.
+    process.on('SIGINT', () => {});
+    for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
+  }
   const proxyExit = new Promise<number>((done) =>
     proxy.on('exit', (code, signal) => {
-      removeProxyFile(repo, proxy.pid!);
-      releaseProxyLock(repo.commonDir, proxy.pid!); // a proxy that died before it took the file over
+      releaseRun(repo.commonDir, proxy.pid!); // a proxy that died without removing its run file
       done(signalCode(signal, code));
     }),
   );
-  // The repository's pid file names the proxy before anything else happens: a start in another worktree that
+  // The repository's run file names the proxy before anything else happens: a start in another worktree that
   // raced this one is refused here, on the terminal, before its command runs (docs/git.md, "One proxy per
   // repository"). The proxy takes the file over from this process when it starts.
   const identity = proxy.pid === undefined ? null : processIdentity(proxy.pid);
   try {
     if (!identity) throw new CliError('the proxy process could not start');
-    takeProxyLock(repo.commonDir, identity);
+    claimRun(repo.commonDir, identity);
   } catch (err) {
     proxy.kill('SIGKILL'); // it has not been told to start: nothing to close
     throw err instanceof ProxyRunningError ? new CliError(err.message) : err;
   }
   // With the socket bound and the repository ours, the command can start: what it sends waits for the proxy
   // (on Windows: after it).
-  if (withCommand && handover) command = startCommand(args.command, { repo, url, rt, logPath: log!.path });
+  if (withCommand && handover && !script) command = startCommand(args.command, { repo, url, rt, logPath: log!.path }, proxy);
+  let hooks: Promise<void> = Promise.resolve();
   try {
-    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined } } satisfies ToProxy);
-    // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
-    const ready = readyOrFailed(proxy);
-    if (!handover || !withCommand) await ready;
-    else ready.catch((err: Error) => proxyFailed(err, command));
-    writeProxyFile(repo, {
-      pid: identity.pid,
-      pid_start: identity.start,
-      port,
-      host: config.proxy.host,
-      url,
-      started: new Date().toISOString(),
-      repo: repo.top,
-      log: log?.path ?? null,
-      launcher: process.pid,
-      launcher_start: processIdentity()?.start,
-      command: args.command[0] ?? null,
-    });
+    const launch = { log: log?.path ?? null, launcher: processIdentity(), command: args.command[0] ?? null };
+    const hooksSetup = join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs');
+    const watch = args.noHooks ? undefined : { setup: hooksSetup, tagPrefix: config.git.tagPrefix };
+    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined, launch, hooks: watch } } satisfies ToProxy);
     if (!args.noHooks) {
       // Detached with a command: a Ctrl-C meant for the command must not cut the installation short.
-      spawn(process.execPath, [join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs'), repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand }).on('error', () => {});
+      const setup = spawn(process.execPath, [hooksSetup, repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand });
+      hooks = new Promise<void>((done) => setup.on('error', () => done()).on('exit', () => done()));
     }
+    // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
+    const ready = readyOrFailed(proxy);
+    if (!handover || !withCommand || script) await ready;
+    else ready.catch((err: Error) => proxyFailed(err, command));
+    if (script) await hooks; // the design's order: hooks installed, then the export line
     if (log) closeSync(log.fd); // the children hold it
   } catch (err) {
     proxy.kill('SIGTERM'); // it would wait for a launcher that gave up
@@ -195,18 +205,19 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
     throw err;
   }
 
-  if (!withCommand) {
+  if (!withCommand || script) {
     process.stdout.write(`export ANTHROPIC_BASE_URL=${url}\n`);
     process.stderr.write(`claude-fallback: dashboard ${dashboardUrl(url)}\n`);
-    // Ctrl-C reaches the proxy directly (same process group): it says what it waits for, a second one stops it.
-    process.on('SIGINT', () => {});
-    for (const s of ['SIGTERM', 'SIGHUP'] as const) process.on(s, () => proxy.kill(s));
-    return proxyExit;
   }
-  command ??= startCommand(args.command, { repo, url, rt, logPath: log!.path });
+  if (!withCommand) {
+    const code = await proxyExit;
+    await hooks;
+    return code;
+  }
+  command ??= startCommand(args.command, { repo, url, rt, logPath: log?.path ?? null }, proxy);
   const code = await commandExit(command, args.command[0]);
   // The command gave the terminal back (Claude Code's screen is gone): where the proxy was, again, for the dashboard.
-  process.stderr.write(runLine(url, repo.top, log!.path) + '\n');
+  if (log) process.stderr.write(runLine(url, repo.top, log.path) + '\n');
 
   // The command is done and the terminal is ours again: stop the proxy, and say so if that takes a while.
   process.on('SIGINT', () => proxy.connected && proxy.send({ type: 'stop-now' } satisfies ToProxy));
@@ -216,6 +227,7 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
   if (proxy.connected) proxy.send({ type: 'stop' } satisfies ToProxy);
   else proxy.kill('SIGTERM');
   await proxyExit;
+  await hooks;
   return code;
 }
 
@@ -224,15 +236,14 @@ export async function runStart(argv: string[], rt: Runtime): Promise<number | nu
  * ledger and the hooks): one proxy per repository (docs/git.md). Nothing has started yet, so the command never runs.
  */
 function refuseIfRunning(repo: Repo): void {
-  const own = runningProxy(repo);
-  if (own) {
-    throw new CliError(`a proxy already runs for ${repo.top} (pid ${own.pid}, ${own.url}): use it (ANTHROPIC_BASE_URL=${own.url} claude), or stop it first (claude-fallback stop)`);
-  }
   const other = repositoryProxy(repo);
   if (!other) return;
   const { running, file } = other;
-  const where = file ? `, in the worktree ${file.repo}` : running.port === null ? ' (still starting)' : ` on port ${running.port}`;
-  const url = file?.url ?? (running.port === null ? null : proxyUrl('127.0.0.1', running.port));
+  if (file?.repo === repo.top) {
+    throw new CliError(`a proxy already runs for ${repo.top} (pid ${file.pid}, ${file.url}): use it (ANTHROPIC_BASE_URL=${file.url} claude), or stop it first (claude-fallback stop)`);
+  }
+  const where = file ? `, in the worktree ${file.repo}` : ' (still starting)';
+  const url = file?.url ?? null;
   throw new CliError(
     `a proxy already runs for this repository${where} (pid ${running.pid}${url ? `, ${url}` : ''}): one proxy per repository, whatever the worktree, ` +
       `since the worktrees share the model ledger and the hooks; run your command in ${file ? file.repo : 'that worktree'}${url ? ` (or point it at ANTHROPIC_BASE_URL=${url})` : ''}, ` +
@@ -255,8 +266,12 @@ function proxyFailed(err: Error, command: ChildProcess | null): void {
   command?.kill('SIGTERM');
 }
 
-/** Starts the command in the repository, owning the terminal; Claude Code gets the proxy's status line. */
-function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Runtime; logPath: string }): ChildProcess {
+/**
+ * Starts the command in the repository, owning the terminal; Claude Code gets the proxy's status line. The proxy is
+ * told the command's process, which it stops if this launcher goes without stopping it (killed, even by SIGKILL):
+ * the command would be left talking to a closed port.
+ */
+function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Runtime; logPath: string | null }, proxy: ChildProcess): ChildProcess {
   const [cmd, ...rest] = command;
   let args = rest;
   let note: string | null = null;
@@ -264,11 +279,11 @@ function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Run
     ({ args, note } = withStatusLine(rest, {
       repo: ctx.repo.top,
       script: join(ctx.rt.root, 'scripts', 'cli', 'statusline.sh'),
-      file: statuslineFilePath(ctx.repo),
+      file: runFilePath(ctx.repo.commonDir),
       nodeCommand: `"${process.execPath}" "${join(ctx.rt.root, 'bin', 'claude-fallback.mjs')}"`,
     }));
   }
-  process.stderr.write(runLine(ctx.url, ctx.repo.top, ctx.logPath) + '\n');
+  if (ctx.logPath) process.stderr.write(runLine(ctx.url, ctx.repo.top, ctx.logPath) + '\n');
   if (note) process.stderr.write(`claude-fallback: ${note}\n`);
   const win = process.platform === 'win32';
   const child = spawn(win ? winQuote([cmd, ...args]) : cmd, win ? [] : args, {
@@ -277,6 +292,8 @@ function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Run
     env: { ...process.env, ANTHROPIC_BASE_URL: ctx.url },
     shell: win, // claude is claude.cmd there, which only a shell runs
   });
+  const id = child.pid === undefined ? null : processIdentity(child.pid);
+  if (id && proxy.connected) proxy.send({ type: 'command', command: id } satisfies ToProxy);
   // Like a shell: the terminal's Ctrl-C and Ctrl-\ go to the command, which decides; other stops are passed on.
   process.on('SIGINT', ignoreSignal);
   process.on('SIGQUIT', ignoreSignal);

@@ -4,12 +4,15 @@
 
 import { parseArgs } from 'node:util';
 import { CliError, findRepo, type Repo } from './repo.ts';
-import { anyRunningProxy, readProxyFile, repositoryProxy, type ProxyFile } from './proxy-file.ts';
+import { repositoryProxy, runningProxy, type ProxyFile } from './proxy-file.ts';
+import { readRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { callProxy, type Answer } from './proxy-client.ts';
 import { formatDuration } from '../../proxy/duration.ts';
 import { renderTable } from '../../proxy/text-table.ts';
 import { tokens, usd, when } from './format.ts';
 import { escapeControl } from '../../proxy/terminal-text.ts';
+import type { RunSnapshot } from '../../proxy/run/snapshot.ts';
+import type { UnifiedLimits } from '../../proxy/status/rate-limits.ts';
 import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const STATUS_HELP = `usage: claude-fallback status [--json] [--repo DIR]
@@ -23,33 +26,9 @@ by model. Exit code 0 when a proxy runs, 3 when none does.
   --repo DIR    the repository (default: the one of the current directory)
   -h, --help    this help`;
 
-type TierStatus = {
-  name: string;
-  protocol: string;
-  model: string | null;
-  healthy: boolean;
-  cooldown_until: string | null;
-  last_failure: { reason: string; status: number; at: string } | null;
-  requests: number;
-  ok: number;
-  failures: number;
-  fallbacks: number;
-};
-type Usage = { requests: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cost_usd: number | null; unpriced: string[] };
-type Window = { utilization: number; resets_at: string } | null;
-export type ProxyStatus = {
-  active: string;
-  run_started_at: string;
-  tiers: TierStatus[];
-  skipped: { name: string; reason: string }[];
-  pid: number;
-  started_at: string;
-  repo: string;
-  rate_limits: Record<string, { status: string | null; five_hour: Window; seven_day: Window; representative_claim: string | null; seen_at: string }>;
-  today: { date: string; by_model: (Usage & { tier: string; model: string })[]; total: Usage };
-  warnings: { kind: string; message: string }[];
-  statusline: string;
-};
+/** GET /status's body: the Run's one snapshot (proxy/run/snapshot.ts). */
+export type ProxyStatus = RunSnapshot;
+type Window = UnifiedLimits['five_hour'];
 
 /** GET /status of the repository's proxy; a proxy that wants its token gets the config's. */
 export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxyStatus> {
@@ -68,19 +47,11 @@ export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxySt
   return answer.json as ProxyStatus;
 }
 
-/** The repository's running proxy and its status, or null; one found through the ledger must say it serves this work tree. */
+/** The repository's running proxy when it serves this work tree, and its status; null otherwise. */
 export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; status: ProxyStatus } | null> {
-  const proxy = anyRunningProxy(repo);
+  const proxy = runningProxy(repo);
   if (!proxy) return null;
-  let status: ProxyStatus;
-  try {
-    status = await fetchStatus(repo, proxy);
-  } catch (err) {
-    if (proxy.from_ledger) return null; // a pid that lives on in another process
-    throw err;
-  }
-  if (proxy.from_ledger && status.repo !== repo.top) return null; // another worktree's
-  return { proxy, status };
+  return { proxy, status: await fetchStatus(repo, proxy) };
 }
 
 export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
@@ -138,11 +109,11 @@ export async function runStatus(argv: string[]): Promise<number> {
     // One proxy per repository (docs/git.md): one running for another worktree serves this one's sessions only
     // when they point at it, and a start here is refused while it runs.
     const other = repositoryProxy(repo);
-    const stale = readProxyFile(repo);
-    const why = stale ? ` (${repo.gitDir}/fallback-proxy.json names pid ${stale.pid}, which is no longer that proxy)` : '';
+    const stale = other ? null : readRunFile(repo.commonDir);
+    const why = stale ? ` (${runFilePath(repo.commonDir)} names pid ${stale.pid}, which is no longer that proxy)` : '';
     const where = other ? (other.file ? `the worktree ${other.file.repo}` : 'another worktree') : '';
-    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.running.port, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
-    else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.running.port === null ? '' : `, port ${other.running.port}`}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
+    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.file?.port ?? null, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
+    else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.file ? `, port ${other.file.port}` : ''}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
     return EXIT.environment;
   }

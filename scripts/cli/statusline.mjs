@@ -1,12 +1,14 @@
 // `claude-fallback statusline`: for Claude Code's `statusLine` setting. Prints the line the running proxy keeps
-// in `<git dir>/fallback-statusline` (line 1: its pid, line 2: the text), or says no proxy runs. Plain
-// JavaScript with only node:fs, and no git process: the git dir is found by walking up from the directory
-// Claude Code names on stdin (`workspace.current_dir`) or the current one, the way git finds `.git`.
+// in the repository's run file (`<git common dir>/fallback-proxy.run`, line 3; proxy/run/run-file.ts), or says no
+// proxy runs. Plain JavaScript with only node:fs, and no git process: the git dir is found by walking up from the
+// directory Claude Code names on stdin (`workspace.current_dir`) or the current one, the way git finds `.git`.
+// Whether the proxy lives is the one check of proxy/git/process-identity.mjs (pid, start time, not a zombie).
 // `claude-fallback -- claude` uses scripts/cli/statusline.sh instead, which does the same without node.
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { packageFile } from '../package-root.mjs';
+import { isAlive } from '../../proxy/git/process-identity.mjs';
 
 const USAGE = `usage: claude-fallback statusline [--file PATH] [--repo DIR] [--settings]
 
@@ -15,7 +17,7 @@ the tier answering (and, on a fallback, why and when the primary is expected bac
 Claude's 5h/7d utilisation when known, today's cost. \`claude-fallback -- claude\` sets it up
 by itself; to have it in every Claude Code session, put what --settings prints into
 ~/.claude/settings.json (it runs without node: a few ms per call instead of ~50).
-  --file PATH   read this status line file (default: <git dir>/fallback-statusline)
+  --file PATH   read this run file (default: <git common dir>/fallback-proxy.run)
   --repo DIR    the repository (default: Claude Code's directory from stdin, else the current one)
   --settings    print the statusLine setting for settings.json`;
 
@@ -39,16 +41,17 @@ export function findGitDir(dir) {
   }
 }
 
-function alive(pid) {
+/** A git dir's common dir: its `commondir` file's (a linked worktree), else itself. */
+export function commonDirOf(gitDir) {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
+    const c = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
+    return isAbsolute(c) ? c : resolve(gitDir, c);
+  } catch {
+    return gitDir;
   }
 }
 
-/** The line for a status line file, or NO_PROXY. */
+/** The status line of a run file (line 3) while its proxy lives, or NO_PROXY. */
 export function lineFrom(file) {
   let text;
   try {
@@ -56,8 +59,9 @@ export function lineFrom(file) {
   } catch {
     return NO_PROXY;
   }
-  const [pid, line] = text.split('\n');
-  return Number(pid) > 0 && line && alive(Number(pid)) ? line : NO_PROXY;
+  const [first = '', , line] = text.split('\n');
+  const [pid, start] = first.split(' ');
+  return /^\d+$/.test(pid) && start && line && isAlive({ pid: Number(pid), start }) ? line : NO_PROXY;
 }
 
 function readStdin() {
@@ -104,7 +108,7 @@ export async function main(argv) {
       process.stdout.write('claude-fallback: not in a git repository\n');
       return 0;
     }
-    file = join(gitDir, 'fallback-statusline');
+    file = join(commonDirOf(gitDir), 'fallback-proxy.run');
   }
   process.stdout.write(lineFrom(file) + '\n');
   return 0;

@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { CliError, findRepo } from './repo.ts';
 import { isAlive, repositoryProxy, runIsLive } from './proxy-file.ts';
-import { processStart } from '../../proxy/git/process-identity.ts';
 import { proxyForRepo } from './status.ts';
 import { EXIT } from '../../proxy/exit-codes.ts';
 
@@ -50,14 +49,12 @@ export async function runStop(argv: string[]): Promise<number> {
   const repo = await findRepo(values.repo ?? process.cwd());
   const proxy = (await proxyForRepo(repo))?.proxy;
   if (proxy) {
-    // proxyForRepo checked it is the live proxy (start time, state); a file without pid_start was checked against
-    // the pid file, so the start read now is that process's.
-    const id = { pid: proxy.pid, start: proxy.pid_start ?? processStart(proxy.pid) ?? '-' };
+    const id = { pid: proxy.pid, start: proxy.pid_start }; // the live proxy (start time, state): proxy/run/active-run.ts
     process.kill(proxy.pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;
     while (isAlive(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (isAlive(id)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, EXIT.failed);
-    const launcherAlive = proxy.launcher_start !== undefined && isAlive({ pid: proxy.launcher, start: proxy.launcher_start });
+    const launcherAlive = proxy.launcher !== null && proxy.launcher_start !== null && isAlive({ pid: proxy.launcher, start: proxy.launcher_start });
     const launcher = proxy.command && launcherAlive ? `; the command it was started with (${proxy.command}) goes on without it` : '';
     process.stdout.write(`stopped the proxy for ${repo.top} (pid ${proxy.pid})${launcher}\n`);
     return 0;

@@ -8,7 +8,7 @@ import { ledgerPath, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { timelineEvents, type Summary } from '../../proxy/ledger/aggregates.ts';
 import { openLedgerIndex } from '../../proxy/ledger/ledger-index.ts';
 import { ledgerTiers } from '../../proxy/ledger/usage-query.ts';
-import { runningProxy, type RunningProxy } from '../../proxy/git/proxy-lock.ts';
+import { activeRun, type ActiveRun } from '../../proxy/run/active-run.ts';
 import { EXIT } from '../../proxy/exit-codes.ts';
 import { ReviewError } from './errors.ts';
 import { parseHistory, startHistory, type Commit } from './history.ts';
@@ -28,8 +28,8 @@ export type RepoState = {
   ledger: LedgerEvent[] | null;
   /** The ledger's summary (usage by UTC day, tier and model; docs/ledger.md), null without a ledger. */
   summary: Summary | null;
-  /** The live proxy of this repository (its pid file names a running process whose run is not over), or null. */
-  proxy: RunningProxy | null;
+  /** The live proxy of this repository (its run file names a running process), or null. */
+  proxy: ActiveRun | null;
   commits: Commit[];
   graph: Graph;
   tags: RunTag[];
@@ -82,7 +82,7 @@ export async function loadRepoState(dir: string, opts: { config?: string; env?: 
   const commits = head ? parseHistory(history.stdout) : [];
   const tags = parseRunTags(tagText.stdout, tagPrefix);
   const graph = buildGraph(commits, head);
-  const proxy = ledger ? runningProxy(commonDir, ledger) : null;
+  const proxy = ledger ? activeRun(commonDir) : null;
   return { repo, head, config, tagPrefix, ledgerFile, ledger, summary, proxy, commits, graph, tags, statuses: commitStatuses(graph, tags) };
 }
 

@@ -124,8 +124,8 @@ describeWith(['tmux'])(`Claude Code started by claude-fallback installed from ${
 
     tmux('send-keys', '-t', SESSION, '/exit', 'Enter');
     const deadline = Date.now() + 15_000;
-    while (existsSync(join(repo, '.git', 'fallback-proxy.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(existsSync(join(repo, '.git', 'fallback-proxy.json'))).toBe(false); // Claude Code exited, the proxy stopped with it
+    while (existsSync(join(repo, '.git', 'fallback-proxy.run')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(join(repo, '.git', 'fallback-proxy.run'))).toBe(false); // Claude Code exited, the proxy stopped with it
     expect(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8').trim().split('\n').at(-1)).toContain('"kind":"stop"');
   }, 120_000);
 });

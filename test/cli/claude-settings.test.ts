@@ -15,7 +15,7 @@ function setup(userStatusLine?: unknown, projectStatusLine?: unknown) {
   mkdirSync(join(repo, '.claude'));
   if (userStatusLine) writeFileSync(join(home, '.claude', 'settings.json'), JSON.stringify({ statusLine: userStatusLine }));
   if (projectStatusLine) writeFileSync(join(repo, '.claude', 'settings.local.json'), JSON.stringify({ statusLine: projectStatusLine }));
-  const opts = { repo, script: "/opt/cf's/statusline.sh", file: '/r/.git/fallback-statusline', nodeCommand: 'node cf', env: { HOME: home }, platform: 'linux' as const };
+  const opts = { repo, script: "/opt/cf's/statusline.sh", file: '/r/.git/fallback-proxy.run', nodeCommand: 'node cf', env: { HOME: home }, platform: 'linux' as const };
   return { opts };
 }
 
@@ -26,7 +26,7 @@ describe('the status line for Claude Code', () => {
     const { opts } = setup();
     const r = withStatusLine(['--continue'], opts);
     expect(r.args.slice(2)).toEqual(['--continue']);
-    expect(settingsOf(r.args).statusLine).toEqual({ type: 'command', command: `sh '/opt/cf'\\''s/statusline.sh' '/r/.git/fallback-statusline'`, refreshInterval: 5 });
+    expect(settingsOf(r.args).statusLine).toEqual({ type: 'command', command: `sh '/opt/cf'\\''s/statusline.sh' '/r/.git/fallback-proxy.run'`, refreshInterval: 5 });
     expect(r.note).toBeNull();
   });
 
@@ -56,7 +56,7 @@ describe('the status line for Claude Code', () => {
 
   it("on Windows adds the node status line only when the user has none, and otherwise keeps theirs with a note", () => {
     const none = setup().opts;
-    expect(settingsOf(withStatusLine([], { ...none, platform: 'win32' }).args).statusLine.command).toBe('node cf statusline --file "/r/.git/fallback-statusline"');
+    expect(settingsOf(withStatusLine([], { ...none, platform: 'win32' }).args).statusLine.command).toBe('node cf statusline --file "/r/.git/fallback-proxy.run"');
     const own = setup({ type: 'command', command: 'echo mine' }).opts;
     const r = withStatusLine([], { ...own, platform: 'win32' });
     expect(r.args).toEqual([]);

@@ -12,6 +12,7 @@ import { makeRepo as makeTempRepo } from '../../test-support/repo.ts';
 import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { fixture, startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 import { parseLedger } from '../../proxy/git/ledger.ts';
+import { readRunFile } from '../../proxy/run/run-file.ts';
 
 let cf: Installed;
 beforeAll(() => {
@@ -117,7 +118,7 @@ console.log('cwd=' + process.cwd()); console.log('status=' + r.status); const t 
     const log = readFileSync(join(gitDir, 'fallback-proxy.log'), 'utf8');
     expect(log).toMatch(/Z claude 200 \d+ms in=12/); // the request's line went to the log, with a timestamp
     expect(log).toMatch(/stopped\n$/);
-    expect(existsSync(join(gitDir, 'fallback-proxy.json'))).toBe(false);
+    expect(existsSync(join(gitDir, 'fallback-proxy.run'))).toBe(false);
     expect(parseLedger(readFileSync(join(gitDir, 'model-ledger'), 'utf8')).map((e) => e.kind)).toEqual(['start', 'usage', 'stop']);
   });
 
@@ -179,7 +180,7 @@ describe('status, statusline and retry', () => {
     const node = await run(repo, ['statusline'], { input: session, cwd: '/' });
     expect(node.stdout).toBe(expected);
     const script = join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'scripts', 'cli', 'statusline.sh');
-    const sh = await execa('sh', [script, join(repo, '.git', 'fallback-statusline')], { input: session, reject: false });
+    const sh = await execa('sh', [script, join(repo, '.git', 'fallback-proxy.run')], { input: session, reject: false });
     expect(sh.stdout).toBe(expected);
     // The sh script on its own (as `statusline --settings` prints it for settings.json) finds the file from its directory.
     mkdirSync(join(repo, 'src'));
@@ -267,11 +268,11 @@ describe('stop', () => {
     const up = await fake(() => ({ kind: 'sse', text: TEXT }));
     writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
     const { proc } = await startForeground(repo);
-    const pid = JSON.parse(readFileSync(join(repo, '.git', 'fallback-proxy.json'), 'utf8')).pid;
+    const pid = readRunFile(join(repo, '.git'))!.pid;
     const r = await run(repo, ['stop']);
     expect(r.stdout).toBe(`stopped the proxy for ${repo} (pid ${pid})`);
     expect((await proc).exitCode).toBe(143);
-    expect(existsSync(join(repo, '.git', 'fallback-proxy.json'))).toBe(false);
+    expect(existsSync(join(repo, '.git', 'fallback-proxy.run'))).toBe(false);
     expect(parseLedger(readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')).at(-1)).toMatchObject({ kind: 'stop', active: 'claude' });
   });
 
@@ -281,7 +282,7 @@ describe('stop', () => {
     writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
     const { url, proc } = await startForeground(repo);
     await new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0 }).messages.stream(req).finalMessage();
-    const pid = JSON.parse(readFileSync(join(repo, '.git', 'fallback-proxy.json'), 'utf8')).pid;
+    const pid = readRunFile(join(repo, '.git'))!.pid;
     process.kill(pid, 'SIGKILL');
     await proc;
     const d = await run(repo, ['doctor', '--offline']);
@@ -404,7 +405,8 @@ describe('Ctrl-C in the foreground', () => {
     const stream = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0 }).messages.stream(req);
     stream.on('error', () => {});
     await new Promise<void>((r) => stream.on('text', () => r()));
-    const { pid, launcher } = JSON.parse(readFileSync(join(repo, '.git', 'fallback-proxy.json'), 'utf8'));
+    const run = readRunFile(join(repo, '.git'))!;
+    const [pid, launcher] = [run.pid, run.info!.launcher!.pid];
     const ctrlC = () => [launcher, pid].forEach((p: number) => process.kill(p, 'SIGINT')); // the terminal signals the whole group
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -427,7 +429,7 @@ describe('Ctrl-C in the foreground', () => {
 });
 
 describe('a proxy started by scripts/start.mjs', () => {
-  it('is found through the ledger by status, retry and stop', async () => {
+  it('is found through its run file by status, retry and stop', async () => {
     const repo = await makeRepo();
     const up = await fake(() => ({ kind: 'sse', text: TEXT }));
     writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
@@ -436,7 +438,7 @@ describe('a proxy started by scripts/start.mjs', () => {
     await new Promise<void>((r) => proc.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && r()));
     const s = await run(repo, ['status', '--json']);
     expect(s.exitCode).toBe(0);
-    expect(JSON.parse(s.stdout).proxy).toMatchObject({ from_ledger: true, repo });
+    expect(JSON.parse(s.stdout).proxy).toMatchObject({ repo, command: null, log: null });
     // A linked worktree shares the ledger, but that proxy is not its own.
     await execa('git', ['-C', repo, 'commit', '-q', '--allow-empty', '-m', 'first']);
     const other = `${repo}-wt`;

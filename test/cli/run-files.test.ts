@@ -1,13 +1,13 @@
-// Run files that name a process which is not the proxy any more never block or mislead (issue 19, item 9): a
-// `<git dir>/fallback-proxy.json` naming a live unrelated process (same pid, another start time: pid reuse), a file
-// from before start times were recorded, or a zombie proxy (exited, not reaped). `start` goes ahead, `stop` and
-// `status` say no proxy runs, `doctor` says it is not running. The check is proxy/git/process-identity.ts, isAlive.
+// Run files that name a process which is not the proxy any more never block or mislead (issue 19, item 9): the
+// repository's `<git common dir>/fallback-proxy.run` naming a live unrelated process (same pid, another start time:
+// pid reuse), a file without a start time, or a zombie proxy (exited, not reaped). `start` goes ahead, `stop` and
+// `status` say no proxy runs, `doctor` says it is not running. The check is proxy/git/process-identity.mjs, isAlive.
 
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { processStart } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
 import { makeRepo } from '../../test-support/repo.ts';
 import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { cliEnv, ROOT } from './installed.ts';
@@ -34,9 +34,10 @@ async function repoWithConfig(): Promise<string> {
   return repo;
 }
 
-function proxyFile(repo: string, fields: Record<string, unknown>): void {
-  const base = { port: 9, host: '127.0.0.1', url: 'http://127.0.0.1:9', started: new Date().toISOString(), repo, log: null, launcher: 1, command: null };
-  writeFileSync(join(repo, '.git', 'fallback-proxy.json'), JSON.stringify({ ...base, ...fields }) + '\n');
+/** A run file as a listening proxy writes it (proxy/run/run-file.ts), naming `pid` with `start` (none: line 1 is the pid alone). */
+function runFile(repo: string, pid: number, start: string | null): void {
+  const info = { port: 9, host: '127.0.0.1', url: 'http://127.0.0.1:9', worktree: repo, started: new Date().toISOString(), log: null, launcher: null, command: null };
+  writeFileSync(join(repo, '.git', 'fallback-proxy.run'), `${pid}${start === null ? '' : ` ${start}`}\n${JSON.stringify(info)}\nclaude · today $0.00\n`);
 }
 
 /** A live process that is not a proxy (`sleep`), killed after the test. */
@@ -73,24 +74,24 @@ async function expectNoProxy(repo: string): Promise<void> {
   expect(start.stdout).toBe('ran');
 }
 
-describe('a stale fallback-proxy.json', () => {
+describe('a stale run file', () => {
   it('naming a live unrelated process (the pid with another start time) blocks nothing and shows no proxy', async () => {
     const repo = await repoWithConfig();
     const pid = unrelated();
-    proxyFile(repo, { pid, pid_start: String(Number(processStart(pid)) + 1) });
+    runFile(repo, pid, String(Number(processStart(pid)) + 1));
     await expectNoProxy(repo);
   }, 60_000);
 
-  it('written before start times were recorded, naming a live unrelated process, blocks nothing', async () => {
+  it('without a start time, naming a live unrelated process, blocks nothing', async () => {
     const repo = await repoWithConfig();
-    proxyFile(repo, { pid: unrelated() });
+    runFile(repo, unrelated(), null);
     await expectNoProxy(repo);
   }, 60_000);
 
   it('naming a zombie proxy (with its own start time) blocks nothing', async () => {
     const repo = await repoWithConfig();
     const pid = await zombie();
-    proxyFile(repo, { pid, pid_start: processStart(pid) });
+    runFile(repo, pid, processStart(pid));
     await expectNoProxy(repo);
   }, 60_000);
 });

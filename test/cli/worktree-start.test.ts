@@ -79,7 +79,7 @@ describe('a start in a linked worktree while the main worktree has the proxy', (
     expect((await cf(repo, ['status'])).exitCode).toBe(0);
   }, 60_000);
 
-  it('is refused before the export line when the running proxy was started by scripts/start.mjs (no proxy file)', async () => {
+  it('is refused before the export line when the running proxy was started by scripts/start.mjs (its run file names it too)', async () => {
     const { repo, wt, config } = await repoWithWorktree();
     const main = startTree(ZX, [START_MJS, '--repo', repo, '--config', config, '--no-hooks'], { env, reject: false });
     const url = await exported(main);
@@ -87,7 +87,8 @@ describe('a start in a linked worktree while the main worktree has the proxy', (
       const r = await cf(dir, ['start', '--no-hooks', '--config', config]);
       expect(r.exitCode, r.stderr).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toContain(`on port ${new URL(url).port}`);
+      expect(r.stderr).toMatch(/a proxy already runs for (this repository, in the worktree )?\S+ \(pid \d+, /);
+      expect(r.stderr).toContain(`ANTHROPIC_BASE_URL=${url}`);
       const c = await cf(dir, ['--no-hooks', '--config', config, '--', 'sh', '-c', 'echo ran']);
       expect(c.exitCode).toBe(1);
       expect(c.stdout).toBe('');

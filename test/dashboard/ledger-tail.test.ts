@@ -5,10 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { appendLedger, readLedger } from '../../proxy/git/ledger.ts';
+import { appendLedger, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
 import { createLedgerTail } from '../../proxy/dashboard/ledger-tail.ts';
-import { lastActivation } from '../../proxy/dashboard/now.ts';
 import { generateLedger } from '../../test-support/generate-ledger.ts';
+
+/** The last line that made a tier active (start or switch): what a reader of the held lines must still find. */
+function lastActivation(events: readonly LedgerEvent[]): LedgerEvent | null {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i].kind === 'start' || events[i].kind === 'switch') return events[i];
+  return null;
+}
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createTierState } from '../../proxy/engine/tier-state.ts';
 import { createSwitcher } from '../../proxy/switcher.ts';
 import { nowView } from '../../proxy/dashboard/now.ts';
+import { createRun } from '../../proxy/run/run.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import type { LedgerInput, LedgerWriter } from '../../proxy/git/ledger.ts';
 
@@ -29,7 +30,7 @@ function setup() {
     flushed: async () => {},
     close: async () => {},
   };
-  const switcher = createSwitcher({ state, ledger, repo: '/nonexistent', git: config.git, autoCommit: async () => ({ commit: null, tag: null }), notifier: { notify() {}, drain: async () => {} }, log() {} });
+  const switcher = createSwitcher({ state, ledger, repo: '/nonexistent', git: config.git, autoCommit: async () => ({ commit: null, tag: null }), log() {} });
   return { state, switcher, lines, move: (ms: number) => (now += ms) };
 }
 
@@ -51,12 +52,14 @@ describe('the injected clock decides', () => {
     expect(state.cooldownUntil[0]).toBe(T + 1_000 + 30_000);
   });
 
-  it("the dashboard's tier view: cooling until the clock passes the cooldown end", () => {
-    const { state, move } = setup();
-    state.cool(1, { reason: 'overloaded', status: 529, at: T, until: T + 60_000, message: '529' });
-    const view = () => nowView({ config, state, repo: '/r', inFlight: 0, activation: null, limits: {} });
+  it("the Run's snapshot (the dashboard's tier view, /status, the status line): cooling until the clock passes the cooldown end", () => {
+    let now = T;
+    const run = createRun({ config, repo: '/r', ledgerPath: '/dev/null', log() {}, clock: { now: () => now }, inFlight: () => 0 });
+    run.state.cool(1, { reason: 'overloaded', status: 529, at: T, until: T + 60_000, message: '529' });
+    const view = () => nowView(run.snapshot());
     expect(view().tiers[1]).toMatchObject({ state: 'cooling', cooldown_until: new Date(T + 60_000).toISOString() });
-    move(60_000);
+    now += 60_000;
     expect(view().tiers[1]).toMatchObject({ state: 'ready', cooldown_until: null });
+    run.close();
   });
 });

@@ -14,6 +14,7 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 import { ASK } from '../helpers/loose-tiers.ts';
 import { rawExchange } from '../helpers/raw-socket.ts';
 import { createLive, MAX_EVENT_STREAMS } from '../../proxy/dashboard/live.ts';
+import { createRunEvents } from '../../proxy/run/events.ts';
 import { UNFINISHED_PER_ADDRESS } from '../../proxy/server/connections.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 
@@ -109,7 +110,7 @@ describe('exhaustion (issue 19, item 3)', () => {
 
   it('ends an event stream after its lifetime bound, and refuses streams past the cap with 503', async () => {
     const repo = await makeRepo();
-    const live = createLive({ repo, ledgerPath: `${repo}/.git/model-ledger`, snapshot: () => ({}), log: () => {}, maxStreams: 2, streamMaxMs: 300 });
+    const live = createLive({ repo, ledgerPath: `${repo}/.git/model-ledger`, snapshot: () => ({ active: { tier: 'claude', since: '', reason: 'start', status: null, from: null }, tiers: [], skipped: [], limits: [], in_flight: 0, repo }), events: createRunEvents(() => {}), log: () => {}, maxStreams: 2, streamMaxMs: 300 });
     const server: Server = createServer((_req, res) => void live.attach(res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     cleanup.push(() => new Promise<void>((r) => server.close(() => r())), () => live.close());

@@ -1,5 +1,5 @@
 // The proxy as a real process (scripts/start.mjs): the hooks stamp only while the proxy that wrote the active run is
-// alive (its pid file, checked against pid reuse); SIGHUP stops it like SIGTERM; a proxy killed without its stop
+// alive (line 1 of its run file, checked against pid reuse); SIGHUP stops it like SIGTERM; a proxy killed without its stop
 // line shows as ended in review; and a second proxy on the repository, or on a worktree of it, is refused.
 
 import { execa, type ResultPromise } from 'execa';
@@ -9,7 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startTree, stopAllTrees, waitForNoLeftovers } from '../helpers/process-tree.ts';
 import { git } from '../../proxy/git/git.ts';
 import { parseLedger } from '../../proxy/git/ledger.ts';
-import { processStart, proxyLockPath, readProxyLock } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
+import { readRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { commitFile, makeRepo, message, models, start, tags, tempDir } from '../hooks/repo.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -69,7 +70,7 @@ describe('the proxy process and the hooks', () => {
     const tagsWhileAlive = await tags(repo);
     expect(Object.keys(tagsWhileAlive)).toEqual([expect.stringMatching(/^model-backup-\d{8}-\d{6}-\d{3}$/)]);
 
-    const pid = readProxyLock(join(repo, '.git'))!.pid;
+    const pid = readRunFile(join(repo, '.git'))!.pid;
     process.kill(pid, 'SIGKILL'); // the proxy itself (start.mjs runs it in a child with its V8 flags)
     await child;
     await commitFile(repo, 'b.txt', 'b\n', `Add b${COAUTHOR}`, { env: session });
@@ -98,20 +99,21 @@ describe('the proxy process and the hooks', () => {
     await git(repo, ['worktree', 'add', '-q', '-b', 'linked', wt]);
     const file = config(tempDir('cfg'));
     const { child, port } = await startProxy(repo, file);
-    const pid = readProxyLock(join(repo, '.git'))!.pid;
+    const pid = readRunFile(join(repo, '.git'))!.pid;
     for (const dir of [repo, wt]) {
       folders.push(dir);
       const second = await startTree(ZX, [START, '--repo', dir, '--config', file, '--', 'sh', '-c', 'echo ran'], { env, reject: false });
       expect(second.exitCode).toBe(1);
-      expect(second.stderr).toContain(`another claude-fallback proxy runs for this repository (pid ${pid}, port ${port}, since `);
-      expect(second.stderr).toContain(`use it (ANTHROPIC_BASE_URL=http://127.0.0.1:${port} claude)`);
+      // One start path (scripts/start.mjs is the CLI's start): the refusal names the proxy's pid and address, and how to use it.
+      expect(second.stderr).toContain(`a proxy already runs for ${dir === repo ? repo : `this repository, in the worktree ${repo}`} (pid ${pid}, http://127.0.0.1:${port})`);
+      expect(second.stderr).toContain(`ANTHROPIC_BASE_URL=http://127.0.0.1:${port}`);
       expect(second.stdout).toBe(''); // no export line, and the command never ran
     }
     process.kill(pid, 'SIGKILL');
     await child;
     const next = await startProxy(wt, file);
     expect(next.port).toBeGreaterThan(0);
-    expect(readProxyLock(join(repo, '.git'))!.pid).not.toBe(pid);
+    expect(readRunFile(join(repo, '.git'))!.pid).not.toBe(pid);
     next.child.kill('SIGTERM');
     expect((await next.child).exitCode).toBe(143);
   }, 60_000);
@@ -142,7 +144,7 @@ describe('the pid file check in the hooks', () => {
     await start(repo, 'claude');
     await commitFile(repo, 'a.txt', 'a\n', 'Add a', { env: CLAUDE_CODE });
     expect(await models(repo)).toEqual(['claude']);
-    writeFileSync(proxyLockPath(join(repo, '.git')), `${process.pid} ${Number(processStart(process.pid)) + 1}\n`);
+    writeFileSync(runFilePath(join(repo, '.git')), `${process.pid} ${Number(processStart(process.pid)) + 1}\n`);
     await commitFile(repo, 'b.txt', 'b\n', 'Add b', { env: CLAUDE_CODE });
     expect(await models(repo)).toEqual([]);
   });

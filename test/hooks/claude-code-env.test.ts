@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
 import { CLAUDE_CODE_STATUSLINE_VERSION, CLAUDE_CODE_VERSION, claudeBin, ensureClaudeCode } from '../helpers/claude-code.ts';
 import { git } from '../../proxy/git/git.ts';
-import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { RUN1, TIERS, ledger, makeRepo, models, subject, tags, tempDir } from './repo.ts';
@@ -92,7 +93,7 @@ describe('Claude Code committing in a linked worktree', () => {
     const proxy = await session('Through the proxy');
     const direct = await session('Straight to Anthropic');
     cleanup.push(() => proxy.close(), () => direct.close());
-    writeFileSync(proxyLockPath(join(repo, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
+    writeFileSync(runFilePath(join(repo, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
     await ledger(repo, { ts: RUN1, kind: 'start', active: 'deepseek', tiers: TIERS, pid: process.pid, port: Number(new URL(proxy.url).port) });
 
     const claude = (url: string) =>

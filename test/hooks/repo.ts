@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git, gitCommonDir, type GitResult } from '../../proxy/git/git.ts';
 import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/git/ledger.ts';
-import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 
 // No global or system config (a global core.hooksPath would send the installer elsewhere), no inherited repo.
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
@@ -43,7 +44,7 @@ export async function ledger(repo: string, event: LedgerInput): Promise<void> {
 
 /** A proxy started: its start line, and the pid file of a live process (this test process plays the proxy). */
 export async function start(repo: string, active = 'claude', ts = RUN1): Promise<void> {
-  writeFileSync(proxyLockPath(await gitCommonDir(repo)), `${process.pid} ${processStart(process.pid)}\n`);
+  writeFileSync(runFilePath(await gitCommonDir(repo)), `${process.pid} ${processStart(process.pid)}\n`);
   return ledger(repo, { ts, kind: 'start', active, tiers: TIERS, pid: process.pid, port: Number(new URL(PROXY_URL).port) });
 }
 

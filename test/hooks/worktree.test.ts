@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { isAlive, processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { isAlive, processStart } from '../../proxy/git/process-identity.mjs';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
 import { RUN1, RUN2, TIERS, commitFile, ledger, makeRepo, message, models, sha, start, switchTo, tags, tempDir } from './repo.ts';
@@ -93,7 +94,7 @@ describe('the pid file check in the hooks', () => {
     expect(isAlive(zombie)).toBe(false);
     expect(isAlive({ pid: process.pid, start: processStart(process.pid)! })).toBe(true);
     // The zombie is the proxy: the pid file and the run's start line name it.
-    writeFileSync(proxyLockPath(join(repo, '.git')), `${zombie.pid} ${zombie.start}\n`);
+    writeFileSync(runFilePath(join(repo, '.git')), `${zombie.pid} ${zombie.start}\n`);
     await ledger(repo, { ts: RUN2, kind: 'start', active: 'deepseek', tiers: TIERS, pid: zombie.pid, port: 8000 });
     await git(repo, ['commit', '-q', '--allow-empty', '-m', 'While the proxy is a zombie']);
     expect(await models(repo)).toEqual([]);

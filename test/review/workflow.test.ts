@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { appendLedger, ledgerPath, readLedger, type SwitchReason } from '../../proxy/git/ledger.ts';
-import { processStart, proxyLockPath } from '../../proxy/git/proxy-lock.ts';
+import { processStart } from '../../proxy/git/process-identity.mjs';
+import { runFilePath } from '../../proxy/run/run-file.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
 import { installHooks } from '../../scripts/install-hooks.mjs';
@@ -40,7 +41,7 @@ describe('review on a repository made by the hooks and the proxy', () => {
     await git(dir, ['add', '-A']);
     await git(dir, ['commit', '-q', '-m', 'before the proxy']);
     // This test process plays the proxy: its pid file and its start line.
-    writeFileSync(proxyLockPath(join(dir, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
+    writeFileSync(runFilePath(join(dir, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
     run.claude = appendLedger(ledger, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash', 'deepseek'], pid: process.pid, port: 8000 }).ts;
     await work(dir, 'claude starts', { 'claude.txt': 'c\n' });
     writeFileSync(join(dir, 'half-done.txt'), 'claude was writing this\n'); // the switch commits it

@@ -8,14 +8,13 @@ const usage = (requests: number, cost: number | null, model: string) => ({ ...em
 
 function line(byModel: ReturnType<typeof usage>[]): string {
   const total = { ...emptyUsage(), requests: byModel.reduce((n, m) => n + m.requests, 0), cost_usd: byModel.some((m) => m.cost_usd === null) ? null : byModel.reduce((n, m) => n + (m.cost_usd ?? 0), 0) };
+  const tier = (name: string, state: 'active' | 'ready') => ({ name, protocol: 'anthropic', model: null, state, healthy: true, cooldown_until: null, last_failure: null, requests: 0, ok: 0, failures: 0, fallbacks: 0 });
   const input: LineInput = {
-    tiers: [{ name: 'claude' }, { name: 'deepseek' }],
-    active: 0,
-    cooldownUntil: [0, 0],
-    lastFailure: [null, null],
-    limits: {},
+    tiers: [tier('claude', 'active'), tier('deepseek', 'ready')],
+    active_index: 0,
+    rate_limits: {},
     today: { date: '2026-12-07', by_model: byModel, total },
-    warning: null,
+    warnings: [],
   };
   return renderStatusLine(input, Date.parse('2026-12-07T12:00:00Z'));
 }

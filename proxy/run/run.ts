@@ -1,0 +1,121 @@
+// The Run: one running proxy's state and what happened in it, in one object. It owns the tier state, the ledger
+// writer (each line written is also an event), the typed event bus (proxy/run/events.ts), the live parts (limits,
+// today's usage, the workdir check) and the one snapshot (proxy/run/snapshot.ts); it keeps the status line in the
+// run file (proxy/run/run-hold.ts) from its own events. Subscribers: today's usage, the status line, the notifier
+// (composition in proxy/server/server.ts), the dashboard's event stream; GET /status reads `snapshot()`.
+
+import type { Config } from '../config.ts';
+import type { Clock } from '../engine/clock.ts';
+import { createTierState, type TierState } from '../engine/tier-state.ts';
+import { createLedgerWriter, type LedgerWriter, type StartEvent, type SwitchEvent } from '../git/ledger.ts';
+import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
+import { createRunEvents, type RunEvents } from './events.ts';
+import type { RunHold } from './run-hold.ts';
+import { runSnapshot, type RunSnapshot } from './snapshot.ts';
+
+export type RunOptions = {
+  config: Config;
+  repo: string;
+  ledgerPath: string;
+  log: (line: string) => void;
+  clock?: Clock;
+  /** The repository's run file, held for this proxy (absent: nothing is written). */
+  hold?: RunHold;
+  /** Answers to /v1/messages still being sent (the server counts them). */
+  inFlight: () => number;
+};
+
+export type Run = {
+  readonly events: RunEvents;
+  readonly state: TierState;
+  /** The ledger writer: every line it writes is emitted as an event once written. */
+  readonly ledger: LedgerWriter;
+  readonly live: LiveStatus;
+  readonly hold: RunHold | null;
+  snapshot(): RunSnapshot;
+  /** The proxy listens: today's earlier usage is read, and the status line goes into the run file from now on. */
+  started(): Promise<void>;
+  /** The proxy stops: timers end, and the run file goes. */
+  close(): void;
+};
+
+/** How often the status line is looked at without an event: cooldowns end and days change on their own. */
+const TICK_MS = 5000;
+
+export function createRun(opts: RunOptions): Run {
+  const { config, log } = opts;
+  const startedAt = Date.now();
+  const events = createRunEvents(log);
+  const state = createTierState(config.tiers, opts.clock, () => events.emit({ type: 'tiers' }));
+  const live = createLiveStatus({ config, repo: opts.repo, log });
+  const writer = createLedgerWriter(opts.ledgerPath);
+  const ledger: LedgerWriter = {
+    path: writer.path,
+    flushed: () => writer.flushed(),
+    close: () => writer.close(),
+    async append(input) {
+      const line = await writer.append(input);
+      events.emit(events.fromLine(line));
+      return line;
+    },
+  };
+  let activation: StartEvent | SwitchEvent | null = null;
+  let ready = false;
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let tick: NodeJS.Timeout | null = null;
+
+  events.on((e) => {
+    if (e.type === 'usage') live.usage.add(e.line);
+    if (e.type === 'switch' || (e.type === 'ledger' && e.line.kind === 'start')) activation = e.line as StartEvent | SwitchEvent;
+    changed();
+  });
+  live.rateLimits.onChange((tier, limits) => events.emit({ type: 'limit', tier, limits }));
+  live.workdir.onChange(() => events.emit({ type: 'tiers' }));
+
+  const snapshot = () =>
+    runSnapshot({
+      config,
+      state,
+      repo: opts.repo,
+      pid: process.pid,
+      startedAt,
+      activation,
+      limits: live.rateLimits.snapshot(),
+      today: live.usage.snapshot(state.clock.now()),
+      warning: live.workdir.warning(),
+      inFlight: opts.inFlight(),
+      now: state.clock.now(),
+    });
+
+  function writeLine(): void {
+    timer = null;
+    if (ready && !closed) opts.hold?.statusline(snapshot().statusline);
+  }
+  /** Redraw the status line soon (debounced: a burst of events is one write). */
+  function changed(): void {
+    if (!timer && ready && !closed && opts.hold) timer = setTimeout(writeLine, 50);
+  }
+
+  return {
+    events,
+    state,
+    ledger,
+    live,
+    hold: opts.hold ?? null,
+    snapshot,
+    async started() {
+      await live.usage.seed(opts.ledgerPath, startedAt);
+      ready = true;
+      writeLine();
+      tick = setInterval(changed, TICK_MS);
+      tick.unref();
+    },
+    close() {
+      closed = true;
+      if (tick) clearInterval(tick);
+      if (timer) clearTimeout(timer);
+      opts.hold?.release();
+    },
+  };
+}

@@ -50,7 +50,8 @@ export function loadAppConfig(opts: Pick<AppOptions, 'repo' | 'configFile' | 'po
 export async function startApp(opts: AppOptions, config = loadAppConfig(opts)): Promise<App> {
   // Every line the proxy logs goes through here: upstream text in it cannot drive the terminal or forge a line.
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
-  if (config.tiers.length === 0) throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
+  if (config.tiers.length === 0)
+    throw new Error(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   if ((opts.env ?? process.env).NODE_TLS_REJECT_UNAUTHORIZED === '0')
     log('warning: NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for every upstream: your keys could go to an impostor');
   const commonDir = await gitCommonDir(opts.repo);

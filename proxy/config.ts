@@ -94,7 +94,11 @@ export const PROJECT_DEFAULT_CONFIG = packageFile('.fallbackrc.yaml');
 export type ConfigOrigin = 'command-line' | 'repository' | 'user' | 'tool-default';
 
 /** `--config FILE`, else `<repo>/.fallbackrc.yaml`, else the user's `config.yaml`, else the tool's own default. */
-export function locateConfig(explicit: string | undefined, repo: string | undefined, env: NodeJS.ProcessEnv = process.env): { file: string; origin: ConfigOrigin } {
+export function locateConfig(
+  explicit: string | undefined,
+  repo: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { file: string; origin: ConfigOrigin } {
   if (explicit) return { file: resolve(explicit), origin: 'command-line' };
   if (repo && existsSync(join(repo, '.fallbackrc.yaml'))) return { file: join(repo, '.fallbackrc.yaml'), origin: 'repository' };
   const user = userConfigFile(env);
@@ -140,10 +144,16 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     requestTimeoutMs: duration(ctx, proxyMap.request_timeout, 'proxy.request_timeout') ?? 60_000,
     maxConnections: int(ctx, proxyMap.max_connections, 'proxy.max_connections', 1, 100_000) ?? 512,
   };
-  if (proxy.requestTimeoutMs <= 0) fail(ctx, proxyMap.request_timeout, 'proxy.request_timeout', 'must be more than 0 (a request body has to end some time)');
+  if (proxy.requestTimeoutMs <= 0)
+    fail(ctx, proxyMap.request_timeout, 'proxy.request_timeout', 'must be more than 0 (a request body has to end some time)');
 
   if (!isLoopbackHost(proxy.host) && !proxy.token)
-    fail(ctx, proxyMap.host, 'proxy.host', `"${proxy.host}" is reachable from other machines: set proxy.token too (clients send it as x-fallback-token)`);
+    fail(
+      ctx,
+      proxyMap.host,
+      'proxy.host',
+      `"${proxy.host}" is reachable from other machines: set proxy.token too (clients send it as x-fallback-token)`,
+    );
 
   const tiers: TierConfig[] = [];
   const skipped: Config['skipped'] = [];
@@ -154,7 +164,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const path = `tiers[${i}]`;
     ctx.unset = new Set();
     const tier = readTier(ctx, item as Node, path, i);
-    for (const v of ctx.fromEnv) if (v.path.startsWith(path + '.')) Object.assign(v, { tier: tier.name, key: v.path.slice(path.length + 1) });
+    for (const v of ctx.fromEnv)
+      if (v.path.startsWith(path + '.')) Object.assign(v, { tier: tier.name, key: v.path.slice(path.length + 1) });
     if (names.has(tier.name)) fail(ctx, item as Node, `${path}.name`, `duplicate tier name "${tier.name}"`);
     names.add(tier.name);
     if (ctx.unset.size === 0) refuseKeylessGateway(ctx, item as Node, path, tier);
@@ -203,24 +214,41 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig {
   const m = readMap(ctx, node, path, [
-    'name', 'protocol', 'base_url', 'api_key', 'model', 'models', 'max_output_tokens', 'price', 'headers', 'schema', 'credentials',
-    'vendor', 'vision', 'image_types', 'documents', 'context_window',
+    'name',
+    'protocol',
+    'base_url',
+    'api_key',
+    'model',
+    'models',
+    'max_output_tokens',
+    'price',
+    'headers',
+    'schema',
+    'credentials',
+    'vendor',
+    'vision',
+    'image_types',
+    'documents',
+    'context_window',
   ]);
   const name = str(ctx, m.name, `${path}.name`);
   if (!name) fail(ctx, node, `${path}.name`, 'every tier needs a name');
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-" (it becomes a git tag)`);
   const badName = refPartProblem(name, { start: false });
   if (badName) fail(ctx, m.name, `${path}.name`, `"${name}" ${badName}`);
   const protocol = str(ctx, m.protocol, `${path}.protocol`);
   if (!protocol) fail(ctx, node, `${path}.protocol`, `required: one of ${PROTOCOLS.join(', ')}`);
-  if (!PROTOCOLS.includes(protocol as Protocol)) fail(ctx, m.protocol, `${path}.protocol`, `unknown protocol "${protocol}": use one of ${PROTOCOLS.join(', ')}`);
+  if (!PROTOCOLS.includes(protocol as Protocol))
+    fail(ctx, m.protocol, `${path}.protocol`, `unknown protocol "${protocol}": use one of ${PROTOCOLS.join(', ')}`);
   const baseUrl = str(ctx, m.base_url, `${path}.base_url`);
   if (!baseUrl) fail(ctx, node, `${path}.base_url`, 'required');
   if (!ctx.unset.size && !/^https?:\/\/[^/]/.test(baseUrl)) fail(ctx, m.base_url, `${path}.base_url`, `"${baseUrl}" is not an http(s) URL`);
   const tier: TierConfig = { name, protocol: protocol as Protocol, baseUrl: baseUrl.replace(/\/+$/, '') };
   const apiKey = str(ctx, m.api_key, `${path}.api_key`);
   if (apiKey) tier.apiKey = apiKey;
-  else if (protocol !== 'anthropic' && m.api_key === undefined) fail(ctx, node, `${path}.api_key`, `a ${protocol} tier needs an api_key (use \${VAR} to read it from the environment)`);
+  else if (protocol !== 'anthropic' && m.api_key === undefined)
+    fail(ctx, node, `${path}.api_key`, `a ${protocol} tier needs an api_key (use \${VAR} to read it from the environment)`);
   const model = str(ctx, m.model, `${path}.model`);
   if (model) tier.model = model;
   if (m.models !== undefined) {
@@ -247,7 +275,8 @@ function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig
     if (cw !== undefined) tier.price.cacheWrite = cw;
   }
   const schema = str(ctx, m.schema, `${path}.schema`);
-  if (schema !== undefined && schema !== 'json' && schema !== 'parameters') fail(ctx, m.schema, `${path}.schema`, `unknown schema mode "${schema}": use json or parameters`);
+  if (schema !== undefined && schema !== 'json' && schema !== 'parameters')
+    fail(ctx, m.schema, `${path}.schema`, `unknown schema mode "${schema}": use json or parameters`);
   if (schema !== undefined && protocol !== 'gemini') fail(ctx, m.schema, `${path}.schema`, 'only a gemini tier has a schema mode');
   if (schema !== undefined) tier.schema = schema;
   readCapabilities(ctx, m, path, tier);
@@ -267,7 +296,8 @@ function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig
 /** `vendor` and the capability overrides of one tier. */
 function readCapabilities(ctx: Ctx, m: Record<string, Node | undefined>, path: string, tier: TierConfig): void {
   const vendor = str(ctx, m.vendor, `${path}.vendor`);
-  if (vendor !== undefined && !VENDORS.includes(vendor as Vendor)) fail(ctx, m.vendor, `${path}.vendor`, `unknown vendor "${vendor}": use one of ${VENDORS.join(', ')}`);
+  if (vendor !== undefined && !VENDORS.includes(vendor as Vendor))
+    fail(ctx, m.vendor, `${path}.vendor`, `unknown vendor "${vendor}": use one of ${VENDORS.join(', ')}`);
   if (vendor !== undefined) tier.vendor = vendor as Vendor;
   const vision = bool(ctx, m.vision, `${path}.vision`);
   if (vision !== undefined) tier.vision = vision;
@@ -290,13 +320,20 @@ function readCapabilities(ctx: Ctx, m: Record<string, Node | undefined>, path: s
  */
 function readCredentials(ctx: Ctx, m: Record<string, Node | undefined>, path: string, index: number, tier: TierConfig): void {
   const credentials = str(ctx, m.credentials, `${path}.credentials`);
-  if (credentials !== undefined && credentials !== 'client') fail(ctx, m.credentials, `${path}.credentials`, `unknown value "${credentials}": the only value is client`);
+  if (credentials !== undefined && credentials !== 'client')
+    fail(ctx, m.credentials, `${path}.credentials`, `unknown value "${credentials}": the only value is client`);
   if (credentials !== undefined && tier.protocol !== 'anthropic')
     fail(ctx, m.credentials, `${path}.credentials`, "only an anthropic tier can take Claude Code's own credentials");
   if (credentials !== undefined && (m.api_key !== undefined || hasKeyHeader(tier)))
-    fail(ctx, m.credentials, `${path}.credentials`, `"client" sends Claude Code's own credentials, but this tier has its own key (api_key or a key header): remove one of them`);
+    fail(
+      ctx,
+      m.credentials,
+      `${path}.credentials`,
+      `"client" sends Claude Code's own credentials, but this tier has its own key (api_key or a key header): remove one of them`,
+    );
   const ownKey = tier.apiKey !== undefined || hasKeyHeader(tier);
-  if (tier.protocol === 'anthropic' && !ownKey && (credentials === 'client' || index === 0 || isAnthropicApi(tier.baseUrl))) tier.clientCredentials = true;
+  if (tier.protocol === 'anthropic' && !ownKey && (credentials === 'client' || index === 0 || isAnthropicApi(tier.baseUrl)))
+    tier.clientCredentials = true;
 }
 
 function hasKeyHeader(tier: TierConfig): boolean {
@@ -371,7 +408,8 @@ function num(ctx: Ctx, node: Node | undefined, path: string): number | undefined
 function int(ctx: Ctx, node: Node | undefined, path: string, min: number, max: number): number | undefined {
   const v = scalar(ctx, node, path);
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(ctx, node, path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    fail(ctx, node, path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
   return v;
 }
 

@@ -22,7 +22,9 @@ export function isAnthropicApi(baseUrl: string): boolean {
   } catch {
     return false;
   }
-  return u.protocol === 'https:' && u.port === '' && u.username === '' && u.password === '' && u.hostname.toLowerCase() === FIRST_PARTY_HOST;
+  return (
+    u.protocol === 'https:' && u.port === '' && u.username === '' && u.password === '' && u.hostname.toLowerCase() === FIRST_PARTY_HOST
+  );
 }
 
 /**

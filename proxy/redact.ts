@@ -20,14 +20,19 @@ export function secretForms(secret: string): string[] {
 
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  const forms = secrets.filter((s) => s.length >= 4).flatMap(secretForms).sort((a, b) => b.length - a.length);
+  const forms = secrets
+    .filter((s) => s.length >= 4)
+    .flatMap(secretForms)
+    .sort((a, b) => b.length - a.length);
   for (const f of forms) out = out.split(f).join('[redacted]');
   return out;
 }
 
 /** A tier's secrets: its key, and header values that carry one (a gateway's key or auth header). */
 export function tierSecrets(tier: Pick<TierConfig, 'apiKey' | 'headers'>): string[] {
-  const fromHeaders = Object.entries(tier.headers ?? {}).filter(([name]) => /key|auth|token|secret/i.test(name)).map(([, v]) => v);
+  const fromHeaders = Object.entries(tier.headers ?? {})
+    .filter(([name]) => /key|auth|token|secret/i.test(name))
+    .map(([, v]) => v);
   return [...(tier.apiKey ? [tier.apiKey] : []), ...fromHeaders];
 }
 
@@ -35,7 +40,8 @@ export function tierSecrets(tier: Pick<TierConfig, 'apiKey' | 'headers'>): strin
 export function redactHeaders<T extends Record<string, string | string[]>>(headers: T, secrets: readonly string[]): T {
   if (secrets.length === 0) return headers;
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.map((v) => redact(v, secrets)) : redact(value, secrets);
+  for (const [name, value] of Object.entries(headers))
+    out[name] = Array.isArray(value) ? value.map((v) => redact(v, secrets)) : redact(value, secrets);
   return out as T;
 }
 

@@ -90,7 +90,8 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const event: Extract<LedgerInput, { kind: 'switch' }> = { kind: 'switch', from: fromName, to: toName, reason };
     if (reason !== 'recovered' && failure) event.status = failure.status;
     // Clamped again where the time is written, so no cooldown end can make this line throw.
-    if (reason !== 'recovered' && until > state.clock.now()) event.retry_at = new Date(Math.min(until, state.clock.now() + MAX_COOLDOWN_MS)).toISOString();
+    if (reason !== 'recovered' && until > state.clock.now())
+      event.retry_at = new Date(Math.min(until, state.clock.now() + MAX_COOLDOWN_MS)).toISOString();
     if (deps.git.autoCommit) {
       event.commit = commit;
       event.tag = tag;

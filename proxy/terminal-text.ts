@@ -10,7 +10,14 @@ const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\u001b': '\\e
 
 /** `text` with each control character written as `\n`, `\r`, `\e` or `\xHH` / `\uHHHH`. */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(
+    CONTROL,
+    (c) =>
+      NAMED[c] ??
+      (c.charCodeAt(0) <= 0xff
+        ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+        : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
 }
 
 /** A log writer that writes each line escaped: whatever a line quotes, it stays one line and prints as text. */

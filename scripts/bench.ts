@@ -23,7 +23,13 @@ export type Machine = { cpu: string; cores: number; memoryGb: number; node: stri
 
 export function machine(): Machine {
   const c = cpus();
-  return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    cpu: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 export function machineLine(m: Machine): string {
@@ -53,38 +59,126 @@ export function addedVsPipe(label: string, direct: number, pipe: number, proxy: 
 /** The budget as rows: each figure beside its baseline from the same run. */
 export function proxyRows(r: ProxyResults, bareNodeMb: number): Row[] {
   const rows: Row[] = [];
-  const info = (label: string, base: number, subj: number) => rows.push({ row: label, baseline: ms(base), subject: ms(subj), delta: signedMs(subj - base), target: '', met: null });
+  const info = (label: string, base: number, subj: number) =>
+    rows.push({ row: label, baseline: ms(base), subject: ms(subj), delta: signedMs(subj - base), target: '', met: null });
   const s = r.passSmall;
-  rows.push(addedVsPipe('TTFB added over direct, 20-event stream: bare pipe → proxy, median', s.direct.ttfb.median, s.pipe.ttfb.median, s.proxy.ttfb.median, TARGETS.ttfbSmallVsPipe));
-  rows.push(addedVsPipe('TTFB added over direct, 20-event stream: bare pipe → proxy, p99', s.direct.ttfb.p99, s.pipe.ttfb.p99, s.proxy.ttfb.p99, TARGETS.ttfbSmallP99VsPipe));
+  rows.push(
+    addedVsPipe(
+      'TTFB added over direct, 20-event stream: bare pipe → proxy, median',
+      s.direct.ttfb.median,
+      s.pipe.ttfb.median,
+      s.proxy.ttfb.median,
+      TARGETS.ttfbSmallVsPipe,
+    ),
+  );
+  rows.push(
+    addedVsPipe(
+      'TTFB added over direct, 20-event stream: bare pipe → proxy, p99',
+      s.direct.ttfb.p99,
+      s.pipe.ttfb.p99,
+      s.proxy.ttfb.p99,
+      TARGETS.ttfbSmallP99VsPipe,
+    ),
+  );
   info('TTFB, 20-event stream: direct → proxy, median', s.direct.ttfb.median, s.proxy.ttfb.median);
   info('total, 20-event stream: direct → proxy, median', s.direct.total.median, s.proxy.total.median);
   const k = r.pass80k;
   const kb = Math.round(r.requestBytes / 1024);
-  rows.push(addedVsPipe(`TTFB added over direct, ${kb} KB Claude Code request: bare pipe → proxy, median`, k.direct.ttfb.median, k.pipe.ttfb.median, k.proxy.ttfb.median, TARGETS.ttfb80kVsPipe));
+  rows.push(
+    addedVsPipe(
+      `TTFB added over direct, ${kb} KB Claude Code request: bare pipe → proxy, median`,
+      k.direct.ttfb.median,
+      k.pipe.ttfb.median,
+      k.proxy.ttfb.median,
+      TARGETS.ttfb80kVsPipe,
+    ),
+  );
   info(`TTFB, ${kb} KB Claude Code request: direct → proxy, median`, k.direct.ttfb.median, k.proxy.ttfb.median);
   info(`TTFB, ${kb} KB Claude Code request: direct → proxy, p99`, k.direct.ttfb.p99, k.proxy.ttfb.p99);
   const w = r.pass80kRewritten;
-  info(`TTFB, ${kb} KB tool-loop turn the proxy rewrites (drops thinking): direct → proxy, median`, w.direct.ttfb.median, w.proxy.ttfb.median);
+  info(
+    `TTFB, ${kb} KB tool-loop turn the proxy rewrites (drops thinking): direct → proxy, median`,
+    w.direct.ttfb.median,
+    w.proxy.ttfb.median,
+  );
   const l = r.large;
   const mb = l.bytes / 2 ** 20;
   const tput = (t: number) => `${ms(t, 1)} (${Math.round(mb / (t / 1000))} MB/s)`;
   const lr = l.proxy.total.median / l.pipe.total.median;
-  rows.push({ row: `${mb.toFixed(1)} MB stream, total: bare pipe → proxy, median`, baseline: tput(l.pipe.total.median), subject: tput(l.proxy.total.median), delta: ratio(lr), target: `≤ ${ratio(TARGETS.largeStreamVsPipe)}`, met: lr <= TARGETS.largeStreamVsPipe });
-  rows.push({ row: `${mb.toFixed(1)} MB stream, total: direct → bare pipe, median`, baseline: tput(l.direct.total.median), subject: tput(l.pipe.total.median), delta: ratio(l.pipe.total.median / l.direct.total.median), target: '', met: null });
-  for (const [name, t] of [['OpenAI', r.openai], ['Gemini', r.gemini]] as const) {
-    for (const [size, x] of [['short request', t.small], [`${kb} KB request`, t.large]] as const) {
+  rows.push({
+    row: `${mb.toFixed(1)} MB stream, total: bare pipe → proxy, median`,
+    baseline: tput(l.pipe.total.median),
+    subject: tput(l.proxy.total.median),
+    delta: ratio(lr),
+    target: `≤ ${ratio(TARGETS.largeStreamVsPipe)}`,
+    met: lr <= TARGETS.largeStreamVsPipe,
+  });
+  rows.push({
+    row: `${mb.toFixed(1)} MB stream, total: direct → bare pipe, median`,
+    baseline: tput(l.direct.total.median),
+    subject: tput(l.pipe.total.median),
+    delta: ratio(l.pipe.total.median / l.direct.total.median),
+    target: '',
+    met: null,
+  });
+  for (const [name, t] of [
+    ['OpenAI', r.openai],
+    ['Gemini', r.gemini],
+  ] as const) {
+    for (const [size, x] of [
+      ['short request', t.small],
+      [`${kb} KB request`, t.large],
+    ] as const) {
       const d = x.direct.total.median;
-      rows.push(addedVsPipe(`${name} tool-use stream, ${size}, total added over direct: bare pipe → translated, median`, d, x.pipe.total.median, x.proxy.total.median, TARGETS.translationVsPipe));
+      rows.push(
+        addedVsPipe(
+          `${name} tool-use stream, ${size}, total added over direct: bare pipe → translated, median`,
+          d,
+          x.pipe.total.median,
+          x.proxy.total.median,
+          TARGETS.translationVsPipe,
+        ),
+      );
     }
   }
   const c = r.concurrent;
-  rows.push({ row: `${c.streams} concurrent streams (${kb} KB request, ${mb.toFixed(1)} MB answer each): errors`, baseline: '', subject: `${c.errors} of ${c.streams}`, delta: `${c.seconds.toFixed(1)} s`, target: '0', met: c.errors === 0 });
+  rows.push({
+    row: `${c.streams} concurrent streams (${kb} KB request, ${mb.toFixed(1)} MB answer each): errors`,
+    baseline: '',
+    subject: `${c.errors} of ${c.streams}`,
+    delta: `${c.seconds.toFixed(1)} s`,
+    target: '0',
+    met: c.errors === 0,
+  });
   const over = c.peakRssMb - bareNodeMb;
-  rows.push({ row: `${c.streams} concurrent streams: idle bare node → proxy (under tsx) RSS at the peak`, baseline: `${bareNodeMb.toFixed(0)} MB`, subject: `${c.peakRssMb.toFixed(0)} MB`, delta: `+${over.toFixed(0)} MB`, target: `≤ +${TARGETS.rssOverBareNodeMb} MB`, met: over <= TARGETS.rssOverBareNodeMb && c.errors === 0 });
-  rows.push({ row: `${c.streams} concurrent streams: proxy RSS, idle → peak`, baseline: `${c.idleRssMb.toFixed(0)} MB`, subject: `${c.peakRssMb.toFixed(0)} MB`, delta: `+${(c.peakRssMb - c.idleRssMb).toFixed(0)} MB`, target: '', met: null });
-  for (const [what, p] of [['bare pipe', r.concurrentPipe], ['bare pipe on undici (the proxy\'s client)', r.concurrentUndiciPipe]] as const) {
-    rows.push({ row: `${p.streams} concurrent streams: ${what} RSS, idle → peak (${p.errors} errors)`, baseline: `${p.idleRssMb.toFixed(0)} MB`, subject: `${p.peakRssMb.toFixed(0)} MB`, delta: `+${(p.peakRssMb - p.idleRssMb).toFixed(0)} MB`, target: '', met: null });
+  rows.push({
+    row: `${c.streams} concurrent streams: idle bare node → proxy (under tsx) RSS at the peak`,
+    baseline: `${bareNodeMb.toFixed(0)} MB`,
+    subject: `${c.peakRssMb.toFixed(0)} MB`,
+    delta: `+${over.toFixed(0)} MB`,
+    target: `≤ +${TARGETS.rssOverBareNodeMb} MB`,
+    met: over <= TARGETS.rssOverBareNodeMb && c.errors === 0,
+  });
+  rows.push({
+    row: `${c.streams} concurrent streams: proxy RSS, idle → peak`,
+    baseline: `${c.idleRssMb.toFixed(0)} MB`,
+    subject: `${c.peakRssMb.toFixed(0)} MB`,
+    delta: `+${(c.peakRssMb - c.idleRssMb).toFixed(0)} MB`,
+    target: '',
+    met: null,
+  });
+  for (const [what, p] of [
+    ['bare pipe', r.concurrentPipe],
+    ["bare pipe on undici (the proxy's client)", r.concurrentUndiciPipe],
+  ] as const) {
+    rows.push({
+      row: `${p.streams} concurrent streams: ${what} RSS, idle → peak (${p.errors} errors)`,
+      baseline: `${p.idleRssMb.toFixed(0)} MB`,
+      subject: `${p.peakRssMb.toFixed(0)} MB`,
+      delta: `+${(p.peakRssMb - p.idleRssMb).toFixed(0)} MB`,
+      target: '',
+      met: null,
+    });
   }
   return rows;
 }
@@ -93,8 +187,22 @@ export function reviewRows(r: ReviewResults): Row[] {
   const x = r.analyze.median / r.gitLog.median;
   const n = r.commits.toLocaleString('en-US');
   return [
-    { row: `review --analyze, ${n} commits: git log → review (CLI), median`, baseline: ms(r.gitLog.median, 0), subject: ms(r.analyze.median, 0), delta: ratio(x), target: `≤ ${times(TARGETS.reviewVsGitLog)}`, met: x <= TARGETS.reviewVsGitLog },
-    { row: `review --analyze, ${n} commits: git log > /dev/null → review (CLI), median`, baseline: ms(r.gitLogDevNull.median, 0), subject: ms(r.analyze.median, 0), delta: ratio(r.analyze.median / r.gitLogDevNull.median), target: '', met: null },
+    {
+      row: `review --analyze, ${n} commits: git log → review (CLI), median`,
+      baseline: ms(r.gitLog.median, 0),
+      subject: ms(r.analyze.median, 0),
+      delta: ratio(x),
+      target: `≤ ${times(TARGETS.reviewVsGitLog)}`,
+      met: x <= TARGETS.reviewVsGitLog,
+    },
+    {
+      row: `review --analyze, ${n} commits: git log > /dev/null → review (CLI), median`,
+      baseline: ms(r.gitLogDevNull.median, 0),
+      subject: ms(r.analyze.median, 0),
+      delta: ratio(r.analyze.median / r.gitLogDevNull.median),
+      target: '',
+      met: null,
+    },
   ];
 }
 
@@ -106,11 +214,46 @@ export function dashboardRows(d: DashboardResults): Row[] {
   const n = d.commits.toLocaleString('en-US');
   const sw = TARGETS.switchShownOverEventsMs;
   return [
-    { row: 'dashboard first paint (FCP, fresh browser context): bare HTML page → dashboard, median', baseline: ms(f.bare.median, 0), subject: ms(f.dashboard.median, 0), delta: ratio(fx), target: `≤ ${times(TARGETS.firstPaintVsBarePage)}`, met: fx <= TARGETS.firstPaintVsBarePage },
-    { row: 'dashboard first paint → active tier shown, median', baseline: ms(f.dashboard.median, 0), subject: ms(f.activeTier.median, 0), delta: signedMs(f.activeTier.median - f.dashboard.median, 0), target: '', met: null },
-    { row: 'switch → shown: event stream client → dashboard page, median', baseline: ms(s.events.median, 0), subject: ms(s.page.median, 0), delta: signedMs(s.page.median - s.events.median, 0), target: `≤ +${sw} ms`, met: s.page.median - s.events.median <= sw },
-    { row: 'switch → shown: event stream client → dashboard page, p99', baseline: ms(s.events.p99, 0), subject: ms(s.page.p99, 0), delta: signedMs(s.page.p99 - s.events.p99, 0), target: `≤ +${sw} ms`, met: s.page.p99 - s.events.p99 <= sw },
-    { row: `history view, ${n} commits: git log -n 200 → dashboard history API, median`, baseline: ms(d.history.gitLog.median, 0), subject: ms(d.history.api.median, 0), delta: ratio(hx), target: `≤ ${times(TARGETS.historyVsGitLog)}`, met: hx <= TARGETS.historyVsGitLog },
+    {
+      row: 'dashboard first paint (FCP, fresh browser context): bare HTML page → dashboard, median',
+      baseline: ms(f.bare.median, 0),
+      subject: ms(f.dashboard.median, 0),
+      delta: ratio(fx),
+      target: `≤ ${times(TARGETS.firstPaintVsBarePage)}`,
+      met: fx <= TARGETS.firstPaintVsBarePage,
+    },
+    {
+      row: 'dashboard first paint → active tier shown, median',
+      baseline: ms(f.dashboard.median, 0),
+      subject: ms(f.activeTier.median, 0),
+      delta: signedMs(f.activeTier.median - f.dashboard.median, 0),
+      target: '',
+      met: null,
+    },
+    {
+      row: 'switch → shown: event stream client → dashboard page, median',
+      baseline: ms(s.events.median, 0),
+      subject: ms(s.page.median, 0),
+      delta: signedMs(s.page.median - s.events.median, 0),
+      target: `≤ +${sw} ms`,
+      met: s.page.median - s.events.median <= sw,
+    },
+    {
+      row: 'switch → shown: event stream client → dashboard page, p99',
+      baseline: ms(s.events.p99, 0),
+      subject: ms(s.page.p99, 0),
+      delta: signedMs(s.page.p99 - s.events.p99, 0),
+      target: `≤ +${sw} ms`,
+      met: s.page.p99 - s.events.p99 <= sw,
+    },
+    {
+      row: `history view, ${n} commits: git log -n 200 → dashboard history API, median`,
+      baseline: ms(d.history.gitLog.median, 0),
+      subject: ms(d.history.api.median, 0),
+      delta: ratio(hx),
+      target: `≤ ${times(TARGETS.historyVsGitLog)}`,
+      met: hx <= TARGETS.historyVsGitLog,
+    },
   ];
 }
 
@@ -127,7 +270,9 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write("npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n");
+    process.stdout.write(
+      "npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n",
+    );
     return 0;
   }
   const quick = values.quick ?? false;
@@ -150,7 +295,14 @@ export async function main(argv: string[]): Promise<number> {
   const started = new Date();
   // The machine's load, at the start and the end: the ratios absorb a uniformly slower machine, not its bursts.
   const load = { start: loadavg()[0] };
-  const results: { proxy?: ProxyResults; hooks?: HooksResults; review?: ReviewResults; dashboard?: DashboardResults; cli?: CliResults; ledger?: LedgerResults } = {};
+  const results: {
+    proxy?: ProxyResults;
+    hooks?: HooksResults;
+    review?: ReviewResults;
+    dashboard?: DashboardResults;
+    cli?: CliResults;
+    ledger?: LedgerResults;
+  } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
     results.proxy = await benchProxy({ quick, proxyNodeArgs, log });
@@ -183,7 +335,16 @@ export async function main(argv: string[]): Promise<number> {
   const extra = flags.length > 0 ? `; proxy started with ${flags.join(' ')}` : '';
   const loadText = `load average ${load.start.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
   process.stdout.write(`${machineLine(m)}; ${date}; ${loadText}${quick ? '; --quick' : ''}${extra}\n\n${renderText(rows)}\n`);
-  const report = { date: started.toISOString(), quick, proxyFlags: flags, machine: m, loadAverage: { start: load.start, end: loadavg()[0] }, rows, results, markdown: renderMarkdown(rows) };
+  const report = {
+    date: started.toISOString(),
+    quick,
+    proxyFlags: flags,
+    machine: m,
+    loadAverage: { start: load.start, end: loadavg()[0] },
+    rows,
+    results,
+    markdown: renderMarkdown(rows),
+  };
   writeFileSync(join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(`\nwritten: bench-results/latest.json${values['cpu-prof'] ? '; proxy profiles in bench-results/profiles/' : ''}\n`);
   return rows.some((r) => r.met === false) ? 1 : 0;

@@ -13,7 +13,20 @@
 //   put back by --uninstall. husky's `prepare` script sets core.hooksPath again on every npm install: installing
 //   again (the start script does at every start, and while it runs when .git/config changes) chains it anew.
 
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFile } from './package-root.mjs';
@@ -112,7 +125,14 @@ function readPrevious(stateDir) {
 /** The stub for one of our hooks in default mode: runs the hook that was there first (its failure stops git), then ours. */
 export function stubText(hook, tagPrefix) {
   const orig = `"$d/${hook}${ORIGINAL_SUFFIX}"`;
-  return hookScript(hook, `runs the ${hook} that was here first (${hook}${ORIGINAL_SUFFIX}), then the fallback proxy's one.`, '"$d/../fallback-hooks/lib"', orig, [], tagPrefix);
+  return hookScript(
+    hook,
+    `runs the ${hook} that was here first (${hook}${ORIGINAL_SUFFIX}), then the fallback proxy's one.`,
+    '"$d/../fallback-hooks/lib"',
+    orig,
+    [],
+    tagPrefix,
+  );
 }
 
 /** A dispatcher in redirect mode: runs the team's hook from `team` (the core.hooksPath before), then ours for our hooks. */
@@ -130,7 +150,14 @@ export function dispatcherText(hook, team, tagPrefix) {
       '',
     ].join('\n');
   }
-  return hookScript(hook, `runs the team's ${hook} from the core.hooksPath before (${team}), then the fallback proxy's one.`, '"$d/lib"', theirs, head, tagPrefix);
+  return hookScript(
+    hook,
+    `runs the team's ${hook} from the core.hooksPath before (${team}), then the fallback proxy's one.`,
+    '"$d/lib"',
+    theirs,
+    head,
+    tagPrefix,
+  );
 }
 
 /** `tagPrefix` is baked in (fb_prefix) so that post-commit and post-rewrite need no `git config` to read it. */
@@ -161,7 +188,17 @@ function hookScript(hook, what, lib, first, head = [], tagPrefix) {
 }
 
 function emptyResult(target) {
-  return { mode: target.mode, dir: target.dir, team: null, installed: [], chained: [], updated: [], unchanged: [], skipped: [], redirected: false };
+  return {
+    mode: target.mode,
+    dir: target.dir,
+    team: null,
+    installed: [],
+    chained: [],
+    updated: [],
+    unchanged: [],
+    skipped: [],
+    redirected: false,
+  };
 }
 
 /**
@@ -420,10 +457,18 @@ function samePath(a, b) {
 }
 
 export async function main(args) {
-  const usage = 'usage: npx zx scripts/install-hooks.mjs --repo DIR [--uninstall]\n  installs (or removes) the claude-fallback git hooks in DIR; see docs/git.md';
+  const usage =
+    'usage: npx zx scripts/install-hooks.mjs --repo DIR [--uninstall]\n  installs (or removes) the claude-fallback git hooks in DIR; see docs/git.md';
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { repo: { type: 'string' }, uninstall: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }));
+    ({ values } = parseArgs({
+      args,
+      options: {
+        repo: { type: 'string' },
+        uninstall: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
   } catch (err) {
     console.error(`install-hooks: ${err.message}\n${usage}`);
     return 2;
@@ -444,7 +489,8 @@ export async function main(args) {
     return 0;
   }
   const r = await installHooks(values.repo);
-  if (r.mode === 'redirect' && r.redirected) console.log(`core.hooksPath = ${r.dir} (in .git/config); the team's hooks in ${r.team} run first`);
+  if (r.mode === 'redirect' && r.redirected)
+    console.log(`core.hooksPath = ${r.dir} (in .git/config); the team's hooks in ${r.team} run first`);
   for (const h of r.installed) console.log(`installed ${join(r.dir, h)}`);
   for (const h of r.chained) console.log(`installed ${join(r.dir, h)} (the hook that was there runs first)`);
   for (const h of r.updated) console.log(`updated ${join(r.dir, h)}`);

@@ -21,7 +21,8 @@ export function packageRoot() {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       const name = JSON.parse(readFileSync(manifest, 'utf8')).name;
-      if (name !== NAME) throw new Error(`${self} is not inside the ${NAME} package: the nearest package.json (${manifest}) is ${JSON.stringify(name)}'s`);
+      if (name !== NAME)
+        throw new Error(`${self} is not inside the ${NAME} package: the nearest package.json (${manifest}) is ${JSON.stringify(name)}'s`);
       return (cached = dir);
     }
     if (dirname(dir) === dir) throw new Error(`${self} is not inside the ${NAME} package: no package.json above it`);

@@ -95,7 +95,9 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
     throw new ReviewError(`${(err as Error).message} (see --help)`, EXIT.usage);
   }
   if (values.help) return { help: true };
-  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs'] as const).filter((v) => values[v] !== undefined && values[v] !== false);
+  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs'] as const).filter(
+    (v) => values[v] !== undefined && values[v] !== false,
+  );
   if (views.length > 1) throw new ReviewError(`choose one view, not ${views.map((v) => `--${v}`).join(' and ')}`, EXIT.usage);
   const view = views[0] ?? 'analyze';
   const misplaced: [boolean, string][] = [
@@ -114,11 +116,18 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
  */
 export async function parseWindow(repo: string, since: string | undefined, until: string | undefined): Promise<Window> {
   const w: Window = {};
-  for (const [flag, value] of [['since', since], ['until', until]] as const) {
+  for (const [flag, value] of [
+    ['since', since],
+    ['until', until],
+  ] as const) {
     if (value === undefined) continue;
     const r = await git(repo, ['-c', `review.window=${value}`, 'config', '--type=expiry-date', 'review.window'], { reject: false });
     const epoch = r.exitCode === 0 ? Number(r.stdout.trim()) : NaN;
-    if (!Number.isFinite(epoch)) throw new ReviewError(`--${flag} ${JSON.stringify(value)} is not a date git understands (try 2026-11-01 or "2 weeks ago")`, EXIT.usage);
+    if (!Number.isFinite(epoch))
+      throw new ReviewError(
+        `--${flag} ${JSON.stringify(value)} is not a date git understands (try 2026-11-01 or "2 weeks ago")`,
+        EXIT.usage,
+      );
     w[flag] = epoch * 1000;
   }
   return w;

@@ -8,5 +8,7 @@ export { missingPrograms };
 
 export function describeWith(programs: readonly Program[]) {
   const missing = missingPrograms(programs);
-  return missing.length === 0 ? describe : (name: string, fn: () => void) => describe.skip(`${name} (skipped: no ${missing.join(', ')})`, fn);
+  return missing.length === 0
+    ? describe
+    : (name: string, fn: () => void) => describe.skip(`${name} (skipped: no ${missing.join(', ')})`, fn);
 }

@@ -26,7 +26,7 @@ const TIERS: [string, string][] = [
 /** Writes `lines` lines; resolves with the number of bytes written. */
 export async function generateLedger(path: string, opts: GenerateOptions): Promise<number> {
   let seed = opts.seed ?? 1;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const int = (n: number) => Math.floor(rand() * n);
   const start = opts.start ?? Date.parse('2026-01-01T00:00:00.000Z');
   const step = ((opts.days ?? 30) * 86_400_000) / Math.max(1, opts.lines);
@@ -49,14 +49,43 @@ export async function generateLedger(path: string, opts: GenerateOptions): Promi
       e = { ts, kind: 'start', active, tiers: ['claude', 'gemini', 'deepseek', 'local'], pid: 1000 + int(50000), port: 8787 };
     } else if (r < 8) {
       const to = TIERS[int(TIERS.length)][0];
-      e = { ts, kind: 'switch', from: active, to, reason: to === 'claude' ? 'recovered' : 'rate_limit', status: 429, commit: null, tag: null };
+      e = {
+        ts,
+        kind: 'switch',
+        from: active,
+        to,
+        reason: to === 'claude' ? 'recovered' : 'rate_limit',
+        status: 429,
+        commit: null,
+        tag: null,
+      };
       active = to;
     } else if (r < 9) e = { ts, kind: 'stop', active };
-    else if (r < 40) e = { ts, kind: 'edit', tier: active, path: `src/file-${int(400)}.ts`, tool: 'Edit', id: `toolu_${i.toString(36)}_${int(1e9).toString(36)}`, head: int(2) ? 'a'.repeat(40) : null };
+    else if (r < 40)
+      e = {
+        ts,
+        kind: 'edit',
+        tier: active,
+        path: `src/file-${int(400)}.ts`,
+        tool: 'Edit',
+        id: `toolu_${i.toString(36)}_${int(1e9).toString(36)}`,
+        head: int(2) ? 'a'.repeat(40) : null,
+      };
     else if (r < 42) e = { ts, kind: 'external', model: 'claude', event_type: 'rate_limit' };
     else {
       const [tier, model] = TIERS[int(TIERS.length)];
-      e = { ts, kind: 'usage', tier, model, input_tokens: int(50_000), output_tokens: int(4000), cache_read_tokens: int(80_000), cache_write_tokens: int(5000), ms: int(30_000), stream: true };
+      e = {
+        ts,
+        kind: 'usage',
+        tier,
+        model,
+        input_tokens: int(50_000),
+        output_tokens: int(4000),
+        cache_read_tokens: int(80_000),
+        cache_write_tokens: int(5000),
+        ms: int(30_000),
+        stream: true,
+      };
     }
     buf.push(JSON.stringify(e) + '\n');
     if (buf.length >= 4096) await flush();

@@ -16,13 +16,23 @@ describe('config', () => {
       { name: 'gemini-flash', reason: '$GEMINI_API_KEY not set' },
       { name: 'deepseek', reason: '$DEEPSEEK_API_KEY not set' },
     ]);
-    expect(c.proxy).toMatchObject({ host: '127.0.0.1', port: 8000, maxBodyBytes: 32 * 1024 * 1024, requestTimeoutMs: 60_000, maxConnections: 512 });
+    expect(c.proxy).toMatchObject({
+      host: '127.0.0.1',
+      port: 8000,
+      maxBodyBytes: 32 * 1024 * 1024,
+      requestTimeoutMs: 60_000,
+      maxConnections: 512,
+    });
     expect(c.fallback).toMatchObject({ cooldownMs: 15 * 60_000, maxWaitMs: 10_000, firstByteTimeoutMs: 60_000 });
     expect(c.notify.discord).toBeUndefined();
   });
 
   it('fills ${VAR} from the environment and keeps every tier whose variables are set', () => {
-    const c = loadConfig(PROJECT_DEFAULT_CONFIG, { GEMINI_API_KEY: 'g-key', DEEPSEEK_API_KEY: 'd-key', DISCORD_WEBHOOK_URL: 'http://127.0.0.1/hook' });
+    const c = loadConfig(PROJECT_DEFAULT_CONFIG, {
+      GEMINI_API_KEY: 'g-key',
+      DEEPSEEK_API_KEY: 'd-key',
+      DISCORD_WEBHOOK_URL: 'http://127.0.0.1/hook',
+    });
     expect(c.tiers.map((t) => [t.name, t.apiKey])).toEqual([
       ['claude', undefined],
       ['gemini-flash', 'g-key'],
@@ -32,7 +42,11 @@ describe('config', () => {
   });
 
   it('reads durations, sizes and GIT_AUTO_COMMIT=false', () => {
-    const c = parseConfig(`proxy:\n  max_body: 2MB\n  request_timeout: 90s\n  max_connections: 64\n${tier}fallback:\n  cooldown: 1h30m\n  max_wait: 500ms\ngit:\n  auto_commit: true\n`, 'f.yaml', { GIT_AUTO_COMMIT: 'false' });
+    const c = parseConfig(
+      `proxy:\n  max_body: 2MB\n  request_timeout: 90s\n  max_connections: 64\n${tier}fallback:\n  cooldown: 1h30m\n  max_wait: 500ms\ngit:\n  auto_commit: true\n`,
+      'f.yaml',
+      { GIT_AUTO_COMMIT: 'false' },
+    );
     expect(c.proxy.maxBodyBytes).toBe(2 * 1024 * 1024);
     expect(c.proxy).toMatchObject({ requestTimeoutMs: 90_000, maxConnections: 64 });
     expect(c.fallback.cooldownMs).toBe(90 * 60_000);
@@ -48,7 +62,10 @@ describe('config', () => {
     [`proxy:\n  request_timeout: 0s\n${tier}`, 'f.yaml:2: proxy.request_timeout: must be more than 0'],
     [`proxy:\n  max_connections: 0\n${tier}`, 'f.yaml:2: proxy.max_connections: must be a whole number from 1 to 100000, got 0'],
     ['tiers:\n  - name: x\n    protocol: grpc\n    base_url: http://h\n', 'f.yaml:3: tiers[0].protocol: unknown protocol "grpc"'],
-    ['tiers:\n  - name: g\n    protocol: gemini\n    base_url: http://h\n    api_key: k\n', 'f.yaml:2: tiers[0].model: a gemini tier needs a model'],
+    [
+      'tiers:\n  - name: g\n    protocol: gemini\n    base_url: http://h\n    api_key: k\n',
+      'f.yaml:2: tiers[0].model: a gemini tier needs a model',
+    ],
     [`${tier}git:\n  auto_commit: yes please\n`, 'f.yaml:6: git.auto_commit: must be true or false'],
     [`proxy:\n  host: 0.0.0.0\n${tier}`, 'f.yaml:2: proxy.host: "0.0.0.0" is reachable from other machines: set proxy.token'],
     ['tiers: [\n', 'f.yaml:2: invalid YAML'],
@@ -76,7 +93,9 @@ describe('config', () => {
   it.each(DURATION_KEYS)('refuses %s.%s past its largest value (%s), naming the key, the line and that value', (section, key, largest) => {
     for (const value of ['30d', '99999999999d', `${largest}1ms`, '9'.repeat(400) + 'd']) {
       const text = `${tier}${section}:\n  ${key}: ${value}\n`;
-      expect(() => parseConfig(text, 'f.yaml', {})).toThrow(`f.yaml:6: ${section}.${key}: ${value} is too long: the largest allowed value is ${largest}`);
+      expect(() => parseConfig(text, 'f.yaml', {})).toThrow(
+        `f.yaml:6: ${section}.${key}: ${value} is too long: the largest allowed value is ${largest}`,
+      );
     }
     const atLimit = parseConfig(`${tier}${section}:\n  ${key}: ${largest}\n`, 'f.yaml', {});
     const read = { proxy: atLimit.proxy, fallback: atLimit.fallback, notify: atLimit.notify } as Record<string, Record<string, unknown>>;
@@ -97,7 +116,7 @@ describe('where a value and a config come from (for proxy/trust/)', () => {
     expect(parseConfig(tier, 'f.yaml', {}).fromEnv).toEqual([]);
   });
 
-  it('finds --config first, then the repository\'s file, then the user\'s config.yaml, then the tool\'s default', () => {
+  it("finds --config first, then the repository's file, then the user's config.yaml, then the tool's default", () => {
     const home = realpathSync(mkdtempSync(join(tmpdir(), 'cf-home-')));
     const repo = realpathSync(mkdtempSync(join(tmpdir(), 'cf-repo-')));
     try {

@@ -37,7 +37,8 @@ describe('isFirstParty', () => {
 });
 
 describe('the config gives Claude Code credentials by the same host rule', () => {
-  const config = (url: string) => `tiers:\n  - name: a\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n  - name: b\n    protocol: anthropic\n    base_url: ${url}\n`;
+  const config = (url: string) =>
+    `tiers:\n  - name: a\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n  - name: b\n    protocol: anthropic\n    base_url: ${url}\n`;
 
   it('a keyless later tier at Anthropic’s API written in another case gets them', () => {
     expect(parseConfig(config('https://API.anthropic.com/'), 'f.yaml', {}).tiers[1].clientCredentials).toBe(true);

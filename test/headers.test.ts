@@ -49,7 +49,8 @@ describe('bounded hints (issue 19 item 5)', () => {
     expect(resetTimeMs(String(BigInt(now) * 1_000_000n), now)).toBe(now + WEEK); // nanoseconds
     expect(resetTimeMs('+275760-09-13T00:00:00.001Z', now)).toBeUndefined();
     expect(resetTimeMs('9999-12-31T23:59:59Z', now)).toBe(now + WEEK);
-    for (const v of [undefined, '', '-5', 'NaN', '1e400', 'soon, probably 12', 'Fri, 31 Dec 9999']) expect(resetTimeMs(v, now)).toBeUndefined();
+    for (const v of [undefined, '', '-5', 'NaN', '1e400', 'soon, probably 12', 'Fri, 31 Dec 9999'])
+      expect(resetTimeMs(v, now)).toBeUndefined();
   });
 
   it('reads a reset duration as seconds or 6m0s, at most a week, and ignores a negative or garbage one', () => {

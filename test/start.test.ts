@@ -31,7 +31,10 @@ afterAll(async () => {
 describe('scripts/start.mjs', () => {
   it('runs a command with ANTHROPIC_BASE_URL set, installs the hooks, and stops when it exits', async () => {
     const repo = await tracked();
-    const r = await startTree(ZX, [START, '--repo', repo, '--port', '0', '--', 'sh', '-c', 'curl -s "$ANTHROPIC_BASE_URL/health"'], { env, reject: false });
+    const r = await startTree(ZX, [START, '--repo', repo, '--port', '0', '--', 'sh', '-c', 'curl -s "$ANTHROPIC_BASE_URL/health"'], {
+      env,
+      reject: false,
+    });
     expect(r.exitCode).toBe(0);
     const exportLine = /^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:(\d+)$/m.exec(r.stdout);
     expect(exportLine).not.toBeNull();
@@ -48,7 +51,9 @@ describe('scripts/start.mjs', () => {
   it('stops gracefully on SIGTERM with a stop line', async () => {
     const repo = await tracked();
     const child = startTree(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks'], { env, reject: false });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()),
+    );
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);
@@ -59,8 +64,14 @@ describe('scripts/start.mjs', () => {
   it('stops the proxy it runs (and the command) when start.mjs itself is SIGKILLed, with the stop line written', async () => {
     const repo = await tracked();
     const pidFile = join(repo, '.git', 'command.pid');
-    const child = startTree(ZX, [START, '--repo', repo, '--port', '0', '--no-hooks', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 300`], { env, reject: false });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()));
+    const child = startTree(
+      ZX,
+      [START, '--repo', repo, '--port', '0', '--no-hooks', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 300`],
+      { env, reject: false },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && resolve()),
+    );
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25)); // the command runs
     expect(leftovers([repo]).length).toBeGreaterThanOrEqual(2); // start.mjs and the proxy it re-ran with its V8 flags
     process.kill(child.pid!, 'SIGKILL'); // start.mjs alone, not its process group
@@ -105,7 +116,10 @@ describe('scripts/start.mjs', () => {
   it('parses its options as claude-fallback start does: --port 1e3 is refused by both, before anything starts', async () => {
     const repo = await tracked();
     const bin = join(import.meta.dirname, '..', 'bin', 'claude-fallback.mjs');
-    const runs = [startTree(ZX, [START, '--repo', repo, '--port', '1e3', '--', 'sh', '-c', 'echo ran'], { env, reject: false }), startTree(process.execPath, [bin, '--repo', repo, '--port', '1e3', '--', 'sh', '-c', 'echo ran'], { env, reject: false })];
+    const runs = [
+      startTree(ZX, [START, '--repo', repo, '--port', '1e3', '--', 'sh', '-c', 'echo ran'], { env, reject: false }),
+      startTree(process.execPath, [bin, '--repo', repo, '--port', '1e3', '--', 'sh', '-c', 'echo ran'], { env, reject: false }),
+    ];
     for (const r of await Promise.all(runs)) {
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stdout).toBe('');

@@ -24,9 +24,15 @@ describe('the seed workflow', () => {
     let claudeLimited = false;
     let geminiLimited = false;
     const claude = await startFakeUpstream(() =>
-      claudeLimited ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '18000' } } : { kind: 'sse', text: fixture('anthropic-stream-text.sse') },
+      claudeLimited
+        ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '18000' } }
+        : { kind: 'sse', text: fixture('anthropic-stream-text.sse') },
     );
-    const gemini = await startFakeUpstream(() => (geminiLimited ? { kind: 'json', status: 429, body: JSON.parse(fixture('gemini-429.json')) } : { kind: 'sse', text: fixture('gemini-stream-text.sse') }));
+    const gemini = await startFakeUpstream(() =>
+      geminiLimited
+        ? { kind: 'json', status: 429, body: JSON.parse(fixture('gemini-429.json')) }
+        : { kind: 'sse', text: fixture('gemini-stream-text.sse') },
+    );
     const deepseek = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
     const h = await startHarness({
       tiers: [
@@ -36,13 +42,21 @@ describe('the seed workflow', () => {
       ],
       git: { auto_commit: true },
     });
-    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
     const repo = h.repo;
     const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
     await installHooks(repo);
     writeFileSync(join(repo, '.gitignore'), '.fallbackrc.yaml\n');
     const client = new Anthropic({ apiKey: KEYS.client, baseURL: h.url, maxRetries: 0 });
-    const ask = () => client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, messages: [{ role: 'user', content: 'go on' }] }).finalMessage();
+    const ask = () =>
+      client.messages
+        .stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, messages: [{ role: 'user', content: 'go on' }] })
+        .finalMessage();
     // Claude Code's commits: its Bash tool sets CLAUDECODE=1, which is how the hooks know the commit is its own, and
     // passes the session's ANTHROPIC_BASE_URL on, which is how they know the session uses this proxy.
     const work = (file: string, text: string, subject: string) => {
@@ -86,8 +100,15 @@ describe('the seed workflow', () => {
     expect(decorate.find((l) => l.startsWith('gemini: second change'))).toMatch(/tag: model-gemini-flash-/);
     expect(decorate[1]).toMatch(/tag: model-deepseek-/);
 
-    const review = (...args: string[]) => execa('node', ['--import', 'tsx', join(ROOT, 'scripts', 'review.ts'), '--repo', repo, ...args], { cwd: ROOT, reject: false, env: { NO_COLOR: '1' } });
-    const analyzed = JSON.parse((await review('-a', '--json')).stdout) as { rows: { model: string | null; commits: number; pending: number }[] };
+    const review = (...args: string[]) =>
+      execa('node', ['--import', 'tsx', join(ROOT, 'scripts', 'review.ts'), '--repo', repo, ...args], {
+        cwd: ROOT,
+        reject: false,
+        env: { NO_COLOR: '1' },
+      });
+    const analyzed = JSON.parse((await review('-a', '--json')).stdout) as {
+      rows: { model: string | null; commits: number; pending: number }[];
+    };
     const row = (m: string) => analyzed.rows.find((r) => r.model === m);
     expect(row('claude')).toMatchObject({ commits: 3, pending: 3 });
     expect(row('gemini-flash')).toMatchObject({ commits: 2, pending: 2 });
@@ -109,13 +130,19 @@ describe('the seed workflow', () => {
     expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('fixed by hand\n');
     expect(git('log', '-1', '--format=%(trailers:key=Model-Rollback,valueonly)').trim()).toBe('deepseek');
     expect(git('log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('');
-    const after = JSON.parse((await review('-a', '--json')).stdout) as { rows: { model: string | null; accepted: number; rolled_back: number }[] };
+    const after = JSON.parse((await review('-a', '--json')).stdout) as {
+      rows: { model: string | null; accepted: number; rolled_back: number }[];
+    };
     expect(after.rows.find((r) => r.model === 'gemini-flash')).toMatchObject({ accepted: 2 });
     expect(after.rows.find((r) => r.model === 'deepseek')).toMatchObject({ rolled_back: 2 });
 
     // No key used in this run reached the ledger, the logs or any commit.
     await h.close();
-    const everything = [readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'), h.logs.join('\n'), git('log', '--all', '-p', '--format=%B')].join('\n');
+    const everything = [
+      readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'),
+      h.logs.join('\n'),
+      git('log', '--all', '-p', '--format=%B'),
+    ].join('\n');
     for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
     const kinds = h.events().map((e) => e.kind);
     expect(kinds.filter((k) => k === 'switch')).toHaveLength(2);

@@ -76,14 +76,24 @@ function imagePlaceholder(b: ImageBlockParam, caps: Caps, warnings: string[], wh
   const type = b.source.type === 'base64' ? b.source.media_type : 'image';
   const what = b.source.type === 'base64' ? `${type} image, ${size(b.source.data)}` : `image by ${b.source.type}`;
   const reads = caps.imageTypes.join(', ');
-  warnings.push(`${type} in a ${where === 'tool_result' ? 'tool result' : 'message'} replaced by a placeholder: ${caps.family} ${reads ? `reads ${reads}` : 'has no vision'}`);
+  warnings.push(
+    `${type} in a ${where === 'tool_result' ? 'tool result' : 'message'} replaced by a placeholder: ${caps.family} ${reads ? `reads ${reads}` : 'has no vision'}`,
+  );
   return { type: 'text', text: `[${what} not shown: ${reads ? `this model reads only ${reads}` : 'this model cannot read images'}]` };
 }
 
 function documentPlaceholder(b: DocumentBlockParam, caps: Caps, warnings: string[], where: string): ContentBlockParam {
   const type = b.source.type === 'base64' ? b.source.media_type : 'document';
   const title = b.title ? ` "${b.title}"` : '';
-  const why = caps.documentTypes.length === 0 ? 'this model cannot read documents' : `this model reads only ${caps.documentTypes.join(', ')} documents`;
-  warnings.push(`${type} document${title} in a ${where === 'tool_result' ? 'tool result' : 'message'} replaced by a placeholder: ${caps.family} cannot read it`);
-  return { type: 'text', text: `[Document${title} (${type}${b.source.type === 'base64' ? `, ${size(b.source.data)}` : ''}) not shown: ${why}]` };
+  const why =
+    caps.documentTypes.length === 0
+      ? 'this model cannot read documents'
+      : `this model reads only ${caps.documentTypes.join(', ')} documents`;
+  warnings.push(
+    `${type} document${title} in a ${where === 'tool_result' ? 'tool result' : 'message'} replaced by a placeholder: ${caps.family} cannot read it`,
+  );
+  return {
+    type: 'text',
+    text: `[Document${title} (${type}${b.source.type === 'base64' ? `, ${size(b.source.data)}` : ''}) not shown: ${why}]`,
+  };
 }

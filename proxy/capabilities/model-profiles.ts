@@ -62,39 +62,204 @@ const ROWS: { match: RegExp; profile: ModelProfile }[] = [
   // OpenRouter calls it `deepseek-v4.1-flash`. Decision (the two tables this one replaced disagreed): only
   // these documented names get the V4 window and ceiling; another `deepseek-*` name falls to the last
   // DeepSeek row (thinks like V4, window and ceiling unknown) rather than a guessed 384K.
-  { match: /^deepseek-(v4-|v4\.\d-)?flash/, profile: { family: 'deepseek-flash', contextWindow: 1_000_000, maxOutputTokens: 393_216, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'deepseek' } },
-  { match: /^deepseek-(v4-|v4\.\d-)?pro/, profile: { family: 'deepseek-pro', contextWindow: 1_000_000, maxOutputTokens: 393_216, imageTypes: NONE, documentTypes: NONE, thinking: 'deepseek' } },
+  {
+    match: /^deepseek-(v4-|v4\.\d-)?flash/,
+    profile: {
+      family: 'deepseek-flash',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 393_216,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'deepseek',
+    },
+  },
+  {
+    match: /^deepseek-(v4-|v4\.\d-)?pro/,
+    profile: {
+      family: 'deepseek-pro',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 393_216,
+      imageTypes: NONE,
+      documentTypes: NONE,
+      thinking: 'deepseek',
+    },
+  },
   // Since April 2026 an alias of V4 Flash in thinking mode (tool calls allowed, reasoning of tool-call
   // turns must come back); retired on api.deepseek.com on 2026-07-24 (https://github.com/mozilla-ai/any-llm/issues/1172).
-  { match: /^deepseek-reasoner$/, profile: { family: 'deepseek-reasoner', contextWindow: 1_000_000, maxOutputTokens: 65_536, imageTypes: NONE, documentTypes: NONE, thinking: 'deepseek', fixedSampling: true, retired: 'retired by DeepSeek on 2026-07-24: use deepseek-flash (thinks by default)' } },
+  {
+    match: /^deepseek-reasoner$/,
+    profile: {
+      family: 'deepseek-reasoner',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 65_536,
+      imageTypes: NONE,
+      documentTypes: NONE,
+      thinking: 'deepseek',
+      fixedSampling: true,
+      retired: 'retired by DeepSeek on 2026-07-24: use deepseek-flash (thinks by default)',
+    },
+  },
   // Legacy V3 chat model: max_tokens range [1, 8192]; it never took thinking parameters.
-  { match: /^deepseek-chat$/, profile: { family: 'deepseek-chat', contextWindow: 1_000_000, maxOutputTokens: 8_192, imageTypes: NONE, documentTypes: NONE, thinking: 'none', retired: 'retired by DeepSeek on 2026-07-24: use deepseek-flash with thinking disabled' } },
+  {
+    match: /^deepseek-chat$/,
+    profile: {
+      family: 'deepseek-chat',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 8_192,
+      imageTypes: NONE,
+      documentTypes: NONE,
+      thinking: 'none',
+      retired: 'retired by DeepSeek on 2026-07-24: use deepseek-flash with thinking disabled',
+    },
+  },
   { match: /^deepseek-/, profile: { family: 'deepseek', imageTypes: NONE, documentTypes: NONE, thinking: 'deepseek' } },
 
   // https://ai.google.dev/gemini-api/docs/models: 1,048,576 input tokens, 65,536 output for 2.5 and 3;
   // thinking controls per https://ai.google.dev/gemini-api/docs/thinking. `-latest` aliases follow the
   // newest release (https://github.com/google-gemini/gemini-cli/issues/20588), which is Gemini 3.
-  { match: /^gemini-([3-9]|\d{2,})|^gemini-(flash|pro|flash-lite)-latest$/, profile: { family: 'gemini-3', contextWindow: 1_048_576, maxOutputTokens: 65_536, imageTypes: GEMINI_IMAGE_TYPES, documentTypes: PDF, thinking: 'gemini-level' } },
-  { match: /^gemini-2\.5/, profile: { family: 'gemini-2.5', contextWindow: 1_048_576, maxOutputTokens: 65_536, imageTypes: GEMINI_IMAGE_TYPES, documentTypes: PDF, thinking: 'gemini-budget' } },
-  { match: /^gemini-/, profile: { family: 'gemini', contextWindow: 1_048_576, maxOutputTokens: 8_192, imageTypes: GEMINI_IMAGE_TYPES, documentTypes: PDF, thinking: 'none' } },
+  {
+    match: /^gemini-([3-9]|\d{2,})|^gemini-(flash|pro|flash-lite)-latest$/,
+    profile: {
+      family: 'gemini-3',
+      contextWindow: 1_048_576,
+      maxOutputTokens: 65_536,
+      imageTypes: GEMINI_IMAGE_TYPES,
+      documentTypes: PDF,
+      thinking: 'gemini-level',
+    },
+  },
+  {
+    match: /^gemini-2\.5/,
+    profile: {
+      family: 'gemini-2.5',
+      contextWindow: 1_048_576,
+      maxOutputTokens: 65_536,
+      imageTypes: GEMINI_IMAGE_TYPES,
+      documentTypes: PDF,
+      thinking: 'gemini-budget',
+    },
+  },
+  {
+    match: /^gemini-/,
+    profile: {
+      family: 'gemini',
+      contextWindow: 1_048_576,
+      maxOutputTokens: 8_192,
+      imageTypes: GEMINI_IMAGE_TYPES,
+      documentTypes: PDF,
+      thinking: 'none',
+    },
+  },
 
   // https://platform.openai.com/docs/models/<name>. Chat Completions carries no PDF through this proxy.
-  { match: /^gpt-5[\w.-]*-chat/, profile: { family: 'gpt-5-chat', contextWindow: 128_000, maxOutputTokens: 16_384, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'none', tokenField: 'max_completion_tokens' } },
-  { match: /^gpt-5/, profile: { family: 'gpt-5', contextWindow: 400_000, maxOutputTokens: 128_000, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'openai-effort', tokenField: 'max_completion_tokens', fixedSampling: true } },
+  {
+    match: /^gpt-5[\w.-]*-chat/,
+    profile: {
+      family: 'gpt-5-chat',
+      contextWindow: 128_000,
+      maxOutputTokens: 16_384,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'none',
+      tokenField: 'max_completion_tokens',
+    },
+  },
+  {
+    match: /^gpt-5/,
+    profile: {
+      family: 'gpt-5',
+      contextWindow: 400_000,
+      maxOutputTokens: 128_000,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'openai-effort',
+      tokenField: 'max_completion_tokens',
+      fixedSampling: true,
+    },
+  },
   // o1-mini: 128K window, 65,536 output, no images and no `reasoning_effort` (platform.openai.com/docs/models/o1-mini).
-  { match: /^o1-mini/, profile: { family: 'o1-mini', contextWindow: 128_000, maxOutputTokens: 65_536, imageTypes: NONE, documentTypes: NONE, thinking: 'none', ...O_SERIES } },
-  { match: /^o\d-mini/, profile: { family: 'o-mini', contextWindow: 200_000, maxOutputTokens: 100_000, imageTypes: NONE, documentTypes: NONE, thinking: 'openai-effort', ...O_SERIES } },
-  { match: /^o\d/, profile: { family: 'o-series', contextWindow: 200_000, maxOutputTokens: 100_000, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'openai-effort', ...O_SERIES } },
-  { match: /^gpt-4\.1/, profile: { family: 'gpt-4.1', contextWindow: 1_047_576, maxOutputTokens: 32_768, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'none' } },
-  { match: /^(gpt-4o|chatgpt-4o)/, profile: { family: 'gpt-4o', contextWindow: 128_000, maxOutputTokens: 16_384, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'none' } },
+  {
+    match: /^o1-mini/,
+    profile: {
+      family: 'o1-mini',
+      contextWindow: 128_000,
+      maxOutputTokens: 65_536,
+      imageTypes: NONE,
+      documentTypes: NONE,
+      thinking: 'none',
+      ...O_SERIES,
+    },
+  },
+  {
+    match: /^o\d-mini/,
+    profile: {
+      family: 'o-mini',
+      contextWindow: 200_000,
+      maxOutputTokens: 100_000,
+      imageTypes: NONE,
+      documentTypes: NONE,
+      thinking: 'openai-effort',
+      ...O_SERIES,
+    },
+  },
+  {
+    match: /^o\d/,
+    profile: {
+      family: 'o-series',
+      contextWindow: 200_000,
+      maxOutputTokens: 100_000,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'openai-effort',
+      ...O_SERIES,
+    },
+  },
+  {
+    match: /^gpt-4\.1/,
+    profile: {
+      family: 'gpt-4.1',
+      contextWindow: 1_047_576,
+      maxOutputTokens: 32_768,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'none',
+    },
+  },
+  {
+    match: /^(gpt-4o|chatgpt-4o)/,
+    profile: {
+      family: 'gpt-4o',
+      contextWindow: 128_000,
+      maxOutputTokens: 16_384,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'none',
+    },
+  },
 
-  { match: /^(gpt-4|gpt-3\.5)/, profile: { family: 'gpt-4', maxOutputTokens: 4_096, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'none' } },
+  {
+    match: /^(gpt-4|gpt-3\.5)/,
+    profile: { family: 'gpt-4', maxOutputTokens: 4_096, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'none' },
+  },
 
   // https://docs.mistral.ai/api/#tag/chat: strict validation, no stream_options (422 extra_forbidden), max_tokens.
-  { match: /^(mistral|magistral|codestral|devstral|ministral|pixtral|open-mistral)/, profile: { family: 'mistral', maxOutputTokens: 32_768, imageTypes: COMMON_IMAGE_TYPES, documentTypes: NONE, thinking: 'none', streamOptions: false } },
+  {
+    match: /^(mistral|magistral|codestral|devstral|ministral|pixtral|open-mistral)/,
+    profile: {
+      family: 'mistral',
+      maxOutputTokens: 32_768,
+      imageTypes: COMMON_IMAGE_TYPES,
+      documentTypes: NONE,
+      thinking: 'none',
+      streamOptions: false,
+    },
+  },
 
   // https://huggingface.co/Qwen/Qwen3-Coder-480B-A35B-Instruct: 256K native context, text only.
-  { match: /^qwen3-coder/, profile: { family: 'qwen3-coder', contextWindow: 262_144, imageTypes: NONE, documentTypes: NONE, thinking: 'none' } },
+  {
+    match: /^qwen3-coder/,
+    profile: { family: 'qwen3-coder', contextWindow: 262_144, imageTypes: NONE, documentTypes: NONE, thinking: 'none' },
+  },
 ];
 
 /** The profile of a model name (an unknown name gets UNKNOWN_PROFILE). */
@@ -126,7 +291,12 @@ export const OPENAI_DEFAULT_MAX_OUTPUT = 8_192;
 export function openAIModelProfile(model: string): OpenAIModelProfile {
   const p = modelProfile(model);
   const reasoning = p.thinking === 'deepseek' ? 'deepseek' : p.thinking === 'openai-effort' ? 'openai' : 'none';
-  const out: OpenAIModelProfile = { maxOutputTokens: p.maxOutputTokens ?? OPENAI_DEFAULT_MAX_OUTPUT, tokenField: p.tokenField ?? 'max_tokens', reasoning, sampling: p.fixedSampling !== true };
+  const out: OpenAIModelProfile = {
+    maxOutputTokens: p.maxOutputTokens ?? OPENAI_DEFAULT_MAX_OUTPUT,
+    tokenField: p.tokenField ?? 'max_tokens',
+    reasoning,
+    sampling: p.fixedSampling !== true,
+  };
   if (p.parallelToolCalls === false) out.parallelToolCalls = false;
   if (p.streamOptions === false) out.streamOptions = false;
   return out;

@@ -16,6 +16,9 @@ export function fitsWindow(estimate: number, window: number | undefined): Window
  * Anthropic's 400 for a prompt over the window, with nothing else in it: Claude Code matches
  * `/^prompt is too long: \d+ tokens > \d+ maximum$/` and reads the gap from the two numbers.
  */
-export function promptTooLongBody(estimate: number, window: number): { type: 'error'; error: { type: 'invalid_request_error'; message: string } } {
+export function promptTooLongBody(
+  estimate: number,
+  window: number,
+): { type: 'error'; error: { type: 'invalid_request_error'; message: string } } {
   return { type: 'error', error: { type: 'invalid_request_error', message: `prompt is too long: ${estimate} tokens > ${window} maximum` } };
 }

@@ -50,7 +50,9 @@ export function withDashboardToken(req: IncomingMessage, url: URL, opts: AccessO
   const given = url.searchParams.get('token');
   if (given !== null) return { ...req.headers, 'x-fallback-token': given };
   const cookie = readCookie(req.headers.cookie, cookieName(opts.port));
-  return cookie !== undefined && safeEqual(cookie, cookieValue(opts.token, opts.port)) ? { ...req.headers, 'x-fallback-token': opts.token } : req.headers;
+  return cookie !== undefined && safeEqual(cookie, cookieValue(opts.token, opts.port))
+    ? { ...req.headers, 'x-fallback-token': opts.token }
+    : req.headers;
 }
 
 /** Why the request is refused (the dashboard's access rule), or null. */
@@ -79,7 +81,10 @@ export function refuseAction(headers: IncomingHttpHeaders, session: string): str
   const given = headers[SESSION_HEADER];
   const value = Array.isArray(given) ? given[0] : given;
   if (value === undefined || !safeEqual(value, session)) return 'refused: missing or wrong dashboard session token (reload the page)';
-  const type = String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type !== 'application/json') return 'refused: actions take a JSON body (content-type: application/json)';
   return null;
 }

@@ -78,7 +78,13 @@ function pathOf(req: IncomingMessage): string {
 
 function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
 }
 
@@ -126,7 +132,8 @@ async function readJson(req: IncomingMessage, limit = 16 * 1024): Promise<Record
 const MODEL_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 function modelParam(value: unknown): string {
-  if (typeof value !== 'string' || !MODEL_NAME.test(value)) throw new ApiError(400, 'model: a tier name (letters, digits, ".", "_", "-") is required');
+  if (typeof value !== 'string' || !MODEL_NAME.test(value))
+    throw new ApiError(400, 'model: a tier name (letters, digits, ".", "_", "-") is required');
   return value;
 }
 
@@ -155,7 +162,11 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     let f = files.get(name);
     if (!f) {
       const body = readFileSync(packageFile('proxy', 'dashboard', 'static', name));
-      f = { body, type: name.endsWith('.html') ? 'text/html; charset=utf-8' : STATIC[name], etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+      f = {
+        body,
+        type: name.endsWith('.html') ? 'text/html; charset=utf-8' : STATIC[name],
+        etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+      };
       files.set(name, f);
     }
     return f;
@@ -174,7 +185,12 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       .replace('__SESSION__', () => session)
       .replace('__BOOT__', () => boot);
     // no-store: the page holds the session token, it must not sit in a cache.
-    res.writeHead(200, { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      ...PAGE_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(html),
+      'cache-control': 'no-store',
+    });
     res.end(req.method === 'HEAD' ? undefined : html);
   }
 
@@ -268,7 +284,11 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     if (withTest && !test) throw new ApiError(400, 'no test command is configured (review.test in the config)');
     const run = await exclusive(`accept ${model}`, () => review(['--accept', model, ...(withTest && test ? ['--test', test] : [])], true));
     const err = reviewError(run);
-    sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json });
+    sendJson(
+      res,
+      statusOf(run),
+      err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json },
+    );
   }
 
   async function rollback(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -283,12 +303,20 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       if (reviewError(plan)) return plan;
       const planned = (plan.json as { commits: { sha: string }[] }).commits.map((c) => c.sha);
       if (planned.length !== confirmed.length || planned.some((s, i) => s !== confirmed[i])) {
-        throw new ApiError(409, `the pending commits of ${model} changed since the list was shown; nothing was changed: look at the new list`, { plan: plan.json });
+        throw new ApiError(
+          409,
+          `the pending commits of ${model} changed since the list was shown; nothing was changed: look at the new list`,
+          { plan: plan.json },
+        );
       }
       return review(['--rollback', model], true);
     });
     const err = reviewError(run);
-    sendJson(res, statusOf(run), err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json });
+    sendJson(
+      res,
+      statusOf(run),
+      err ? { ok: false, exit_code: run.exitCode, error: err } : { ok: true, exit_code: run.exitCode, result: run.json },
+    );
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, name: string, url: URL): Promise<void> {
@@ -344,7 +372,12 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (res.headersSent) return void res.end();
-      sendJson(res, err.status, { type: 'error', ok: false, error: { ...err.details, type: errorType(err.status), message: err.message } }, err.headers);
+      sendJson(
+        res,
+        err.status,
+        { type: 'error', ok: false, error: { ...err.details, type: errorType(err.status), message: err.message } },
+        err.headers,
+      );
     }
   }
 

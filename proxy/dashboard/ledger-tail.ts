@@ -43,10 +43,14 @@ export function createLedgerTail(path: string): LedgerTail {
       return [];
     }
     const added: LedgerEvent[] = [];
-    const { end, size } = await scanLines(path, (line) => {
-      const e = parseLine(line);
-      if (e) added.push(e);
-    }, { from: offset });
+    const { end, size } = await scanLines(
+      path,
+      (line) => {
+        const e = parseLine(line);
+        if (e) added.push(e);
+      },
+      { from: offset },
+    );
     if (size < offset) {
       // Shorter than what was read: not the file that was followed (recreated). Start over.
       offset = -1;

@@ -51,7 +51,11 @@ export function reviewCommand(): string[] {
 export function runReview(args: readonly string[], opts: ReviewOptions): Promise<ReviewRun> {
   const argv = [...reviewCommand(), ...args, '--json', '--repo', opts.repo, ...(opts.configFile ? ['--config', opts.configFile] : [])];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: opts.repo, env: { ...(opts.env ?? process.env), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, argv, {
+      cwd: opts.repo,
+      env: { ...(opts.env ?? process.env), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = '';
@@ -75,7 +79,12 @@ export function runReview(args: readonly string[], opts: ReviewOptions): Promise
         if (timedOut) throw new Error(timedOut);
         json = JSON.parse(stdout);
       } catch {
-        json = { error: { message: (timedOut || stderr.trim() || stdout.trim() || `review exited with code ${exitCode}`).replace(/^review: /, ''), exit_code: exitCode || 1 } };
+        json = {
+          error: {
+            message: (timedOut || stderr.trim() || stdout.trim() || `review exited with code ${exitCode}`).replace(/^review: /, ''),
+            exit_code: exitCode || 1,
+          },
+        };
       }
       resolve({ exitCode: timedOut ? 1 : exitCode, json, stderr });
     };
@@ -98,7 +107,14 @@ export type ReviewQueue = {
   readonly load: { running: number; waiting: number };
 };
 
-type Job = { key: string; action: boolean; args: readonly string[]; timeoutMs?: number; promise: Promise<ReviewRun>; resolve: (r: ReviewRun) => void };
+type Job = {
+  key: string;
+  action: boolean;
+  args: readonly string[];
+  timeoutMs?: number;
+  promise: Promise<ReviewRun>;
+  resolve: (r: ReviewRun) => void;
+};
 
 export function createReviewQueue(base: ReviewOptions, opts: { maxWaiting?: number; run?: typeof runReview } = {}): ReviewQueue {
   const maxWaiting = opts.maxWaiting ?? 4;
@@ -112,7 +128,9 @@ export function createReviewQueue(base: ReviewOptions, opts: { maxWaiting?: numb
     if (!job) return;
     running++;
     start(job.args, { ...base, timeoutMs: job.timeoutMs })
-      .then(job.resolve, (e: Error) => job.resolve({ exitCode: 1, json: { error: { message: e.message, exit_code: 1 } }, stderr: e.message }))
+      .then(job.resolve, (e: Error) =>
+        job.resolve({ exitCode: 1, json: { error: { message: e.message, exit_code: 1 } }, stderr: e.message }),
+      )
       .finally(() => {
         running--;
         pump();

@@ -6,7 +6,14 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Config, TierConfig } from '../config.ts';
 import { adapterFor, type Adapters } from '../providers/adapters.ts';
-import { UpstreamResponseError, type AnswerReader, type ClientRequest, type ConversationStore, type ProviderAdapter, type UpstreamError } from '../providers/provider.ts';
+import {
+  UpstreamResponseError,
+  type AnswerReader,
+  type ClientRequest,
+  type ConversationStore,
+  type ProviderAdapter,
+  type UpstreamError,
+} from '../providers/provider.ts';
 import type { LedgerWriter } from '../git/ledger.ts';
 import type { Switcher } from '../switcher.ts';
 import type { TierState } from './tier-state.ts';
@@ -102,7 +109,13 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       // role, not a protocol: whatever the first tier speaks.
       const primary = t === 0;
       const now = state.clock.now();
-      const decision = decideFailure(attempt.error, { now, maxWaitMs: config.fallback.maxWaitMs, cooldownMs: config.fallback.cooldownMs, ownKey: tier.apiKey !== undefined, retried });
+      const decision = decideFailure(attempt.error, {
+        now,
+        maxWaitMs: config.fallback.maxWaitMs,
+        cooldownMs: config.fallback.cooldownMs,
+        ownKey: tier.apiKey !== undefined,
+        retried,
+      });
       deps.log(failureLine(tier, call.upstreamUrl, attempt.error, decision, now, !primary));
       const said = !primary || decision.action === 'fallback' ? refusalLine(tier, attempt.error) : null;
       if (said !== null) deps.log(said);
@@ -117,16 +130,30 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
         await (deps.sleep ?? sleep)(decision.waitMs, call.signal);
         continue;
       }
-      state.cool(t, { reason: decision.reason, status: attempt.error.status, at: now, until: decision.cooldownUntil, message: attempt.error.message });
+      state.cool(t, {
+        reason: decision.reason,
+        status: attempt.error.status,
+        at: now,
+        until: decision.cooldownUntil,
+        message: attempt.error.message,
+      });
       last = { tier: t, attempt };
       break;
     }
   }
   if (refused) {
     const tier = state.tiers[refused.tier];
-    return sendAnswer(call.res, withFirstTierReason(adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier), state, since));
+    return sendAnswer(
+      call.res,
+      withFirstTierReason(adapterFor(tier, deps.adapters).clientError(refused.attempt.error, refused.attempt.upstream, tier), state, since),
+    );
   }
-  if (tooBig !== null) return sendAnswer(call.res, { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify(promptTooLongBody(estimate(), tooBig)) });
+  if (tooBig !== null)
+    return sendAnswer(call.res, {
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(promptTooLongBody(estimate(), tooBig)),
+    });
   sendAllFailed(call.res, state, last && { tier: last.tier, error: last.attempt.error }, since);
 }
 
@@ -191,13 +218,24 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
  * The adapter's request for this tier, sent. Only the response and the answer reader come back, so
  * nothing here keeps the request's body alive once the answer streams. Null when the client left.
  */
-async function send(tier: TierConfig, adapter: ProviderAdapter, call: MessagesCall, deps: EngineDeps): Promise<{ response: UpstreamResponse; answer: AnswerReader } | { error: UpstreamError } | null> {
+async function send(
+  tier: TierConfig,
+  adapter: ProviderAdapter,
+  call: MessagesCall,
+  deps: EngineDeps,
+): Promise<{ response: UpstreamResponse; answer: AnswerReader } | { error: UpstreamError } | null> {
   let prepared: ReturnType<ProviderAdapter['prepare']>;
   try {
     prepared = adapter.prepare(call.request!, { tier, model: upstreamModel(tier, call.model), stream: call.stream, store: deps.store });
   } catch (err) {
     // A request this tier's converter cannot make is this tier's trouble, not the request's: the next tier may take it.
-    return { error: { status: 400, type: 'invalid_request_error', message: `could not convert the request for ${tier.name}: ${(err as Error).message}` } };
+    return {
+      error: {
+        status: 400,
+        type: 'invalid_request_error',
+        message: `could not convert the request for ${tier.name}: ${(err as Error).message}`,
+      },
+    };
   }
   const { request, warnings, answer } = prepared;
   if (deps.verbose) for (const w of warnings) deps.log(`${tier.name}: ${w}`);
@@ -218,7 +256,13 @@ async function send(tier: TierConfig, adapter: ProviderAdapter, call: MessagesCa
 }
 
 /** A non-streaming answer: read whole (it is one JSON message), made Claude Code's by the adapter, then sent. */
-async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call: MessagesCall, release: () => Promise<void>, firstByteTimeoutMs: number): Promise<Attempt> {
+async function relayWhole(
+  response: UpstreamResponse,
+  answer: AnswerReader,
+  call: MessagesCall,
+  release: () => Promise<void>,
+  firstByteTimeoutMs: number,
+): Promise<Attempt> {
   // Headers and then silence is the same failure as no headers: first_byte_timeout, not idle_timeout.
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -233,13 +277,30 @@ async function relayWhole(response: UpstreamResponse, answer: AnswerReader, call
     }
   } catch (err) {
     if (call.signal.aborted) return aborted();
-    if (!timedOut) return { kind: 'failed', error: { status: 0, type: 'api_error', message: `upstream closed the answer early (${(err as Error).message})`, transport: 'network' } };
+    if (!timedOut)
+      return {
+        kind: 'failed',
+        error: {
+          status: 0,
+          type: 'api_error',
+          message: `upstream closed the answer early (${(err as Error).message})`,
+          transport: 'network',
+        },
+      };
   } finally {
     clearTimeout(timer);
   }
-  if (timedOut) return { kind: 'failed', error: { status: 0, type: 'timeout_error', message: `no answer within ${firstByteTimeoutMs} ms`, transport: 'timeout' } };
+  if (timedOut)
+    return {
+      kind: 'failed',
+      error: { status: 0, type: 'timeout_error', message: `no answer within ${firstByteTimeoutMs} ms`, transport: 'timeout' },
+    };
   const text = Buffer.concat(chunks).toString('utf8');
-  if (tooDeepAt(text) >= 0) return { kind: 'failed', error: { status: 502, type: 'api_error', message: `upstream sent an answer nested more than ${MAX_JSON_DEPTH} levels deep` } };
+  if (tooDeepAt(text) >= 0)
+    return {
+      kind: 'failed',
+      error: { status: 502, type: 'api_error', message: `upstream sent an answer nested more than ${MAX_JSON_DEPTH} levels deep` },
+    };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -274,7 +335,9 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
   const ms = Date.now() - started;
   const u = attempt.usage;
   const cache = u.cache_read_input_tokens ? ` cache=${u.cache_read_input_tokens}` : '';
-  deps.log(`${tier.name} ${attempt.status} ${ms}ms in=${u.input_tokens} out=${u.output_tokens}${cache}${attempt.ok ? '' : ' (incomplete)'}`);
+  deps.log(
+    `${tier.name} ${attempt.status} ${ms}ms in=${u.input_tokens} out=${u.output_tokens}${cache}${attempt.ok ? '' : ' (incomplete)'}`,
+  );
   deps.ledger
     .append({
       kind: 'usage',

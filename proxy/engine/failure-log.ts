@@ -41,7 +41,14 @@ export function notFoundHint(tier: Pick<TierConfig, 'name'>, url: string | undef
 }
 
 /** `lowerTier`: a fallback tier's refusal is not returned at once (engine.ts), the next tier is tried. */
-export function failureLine(tier: Pick<TierConfig, 'name'>, url: string | undefined, err: UpstreamError, decision: Decision, now = Date.now(), lowerTier = false): string {
+export function failureLine(
+  tier: Pick<TierConfig, 'name'>,
+  url: string | undefined,
+  err: UpstreamError,
+  decision: Decision,
+  now = Date.now(),
+  lowerTier = false,
+): string {
   const where = url ? ` (${safeUrl(url)})` : '';
   const hint = err.status === 404 ? `; ${notFoundHint(tier, url)}` : '';
   return `${tier.name}: ${what(err)}${where}: ${action(decision, now, lowerTier)}${hint}`;
@@ -57,7 +64,13 @@ export function refusalLine(tier: Pick<TierConfig, 'name'>, err: UpstreamError):
 }
 
 /** Why a lower tier cools down for its refusals: `gemini-flash: refused 3 requests in a row (400 invalid_request_error): cooldown until … (15m)`. */
-export function refusalCooldownLine(tier: Pick<TierConfig, 'name'>, streak: number, kind: string, cooldownUntil: number, now = Date.now()): string {
+export function refusalCooldownLine(
+  tier: Pick<TierConfig, 'name'>,
+  streak: number,
+  kind: string,
+  cooldownUntil: number,
+  now = Date.now(),
+): string {
   const until = new Date(cooldownUntil).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return `${tier.name}: refused ${streak} requests in a row (${kind}): cooldown until ${until} (${formatDuration(cooldownUntil - now)})`;
 }

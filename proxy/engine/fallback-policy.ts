@@ -52,7 +52,12 @@ export function failureReason(err: UpstreamError): FailureReason | null {
 export function decideFailure(err: UpstreamError, opts: PolicyOptions): Decision {
   let reason = failureReason(err);
   // A tier's own key refused (401/403, or Google's 400 API_KEY_INVALID, typed authentication_error): a key failure.
-  if (reason === null && opts.ownKey && (err.status === 401 || err.status === 403 || err.type === 'authentication_error' || err.type === 'permission_error')) reason = 'server_error';
+  if (
+    reason === null &&
+    opts.ownKey &&
+    (err.status === 401 || err.status === 403 || err.type === 'authentication_error' || err.type === 'permission_error')
+  )
+    reason = 'server_error';
   if (reason === null) return { action: 'return' };
 
   const hintMs = clampWait(err.retryAfterMs ?? (err.resetAt !== undefined ? err.resetAt - opts.now : undefined));

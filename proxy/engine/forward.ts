@@ -13,9 +13,19 @@ import { callUpstream } from './upstream.ts';
 import { writeToClient } from './client-write.ts';
 import { createStreamRedactor, redactHeaders } from '../redact.ts';
 
-export type ForwardDeps = { fallback: Config['fallback']; dispatcher: Dispatcher; /** What no answer may show (every tier's key, tierSecrets). */ secrets: readonly string[] };
+export type ForwardDeps = {
+  fallback: Config['fallback'];
+  dispatcher: Dispatcher;
+  /** What no answer may show (every tier's key, tierSecrets). */ secrets: readonly string[];
+};
 
-export async function forward(res: ServerResponse, tierName: string, request: UpstreamRequest, signal: AbortSignal, deps: ForwardDeps): Promise<void> {
+export async function forward(
+  res: ServerResponse,
+  tierName: string,
+  request: UpstreamRequest,
+  signal: AbortSignal,
+  deps: ForwardDeps,
+): Promise<void> {
   const up = await callUpstream({
     ...request,
     signal,

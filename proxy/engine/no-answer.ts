@@ -35,7 +35,12 @@ export function firstTierReason(state: TierState, now: number, since = now): str
 }
 
 /** Every tier failed: the last upstream's status in Anthropic's shape, the first tier's reason named, and no client retry storm. */
-export function sendAllFailed(res: ServerResponse, state: TierState, last: { tier: number; error: UpstreamError } | null, since: number): void {
+export function sendAllFailed(
+  res: ServerResponse,
+  state: TierState,
+  last: { tier: number; error: UpstreamError } | null,
+  since: number,
+): void {
   const now = state.clock.now();
   const soonest = Math.min(...state.cooldownUntil.filter((t) => t > now));
   const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil((soonest - now) / 1000)) : 60;
@@ -46,7 +51,10 @@ export function sendAllFailed(res: ServerResponse, state: TierState, last: { tie
   const lastText = `${last ? state.tiers[last.tier].name + ': ' : ''}${e ? clip(e.message) : 'no tier available'}`;
   const message = `every tier failed (${names}). ${first ? `${first}; last: ` : 'last: '}${lastText}`;
   if (res.headersSent) return void res.end();
-  sendAnswer(res, errorAnswer(status, e?.type ?? 'overloaded_error', message, { 'retry-after': String(retryAfter), 'x-should-retry': 'false' }));
+  sendAnswer(
+    res,
+    errorAnswer(status, e?.type ?? 'overloaded_error', message, { 'retry-after': String(retryAfter), 'x-should-retry': 'false' }),
+  );
 }
 
 /**

@@ -27,9 +27,7 @@ export type RelayOptions = {
   warn?: (line: string) => void;
 };
 
-export type RelayResult =
-  | { kind: 'failed'; error: UpstreamError }
-  | { kind: 'done'; usage: TokenUsage; ok: boolean };
+export type RelayResult = { kind: 'failed'; error: UpstreamError } | { kind: 'done'; usage: TokenUsage; ok: boolean };
 
 type Deadline = 'first-byte' | 'holdback';
 
@@ -75,7 +73,13 @@ async function holdBack(run: Run): Promise<RelayResult | null> {
   let firstByte = true;
   while (!run.released) {
     const next = await Promise.race([read(run), deadline]);
-    if (next === 'first-byte') return failed(run, { status: 0, type: 'timeout_error', message: `no answer within ${opts.firstByteTimeoutMs} ms`, transport: 'timeout' });
+    if (next === 'first-byte')
+      return failed(run, {
+        status: 0,
+        type: 'timeout_error',
+        message: `no answer within ${opts.firstByteTimeoutMs} ms`,
+        transport: 'timeout',
+      });
     if (next === 'holdback') {
       await release(run);
       break;

@@ -45,10 +45,24 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
 
 export function transportError(err: unknown): UpstreamError {
   const e = err as Error & { code?: string; cause?: { code?: string } };
-  const timeout = e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError || e instanceof errors.ConnectTimeoutError;
+  const timeout =
+    e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError || e instanceof errors.ConnectTimeoutError;
   const code = e.code ?? e.cause?.code;
-  if (timeout) return { status: 0, type: 'timeout_error', message: `upstream did not answer in time (${code ?? e.name})`, transport: 'timeout', detail: e.message };
-  return { status: 0, type: 'api_error', message: `upstream connection failed (${code ?? e.message})`, transport: 'network', detail: e.message };
+  if (timeout)
+    return {
+      status: 0,
+      type: 'timeout_error',
+      message: `upstream did not answer in time (${code ?? e.name})`,
+      transport: 'timeout',
+      detail: e.message,
+    };
+  return {
+    status: 0,
+    type: 'api_error',
+    message: `upstream connection failed (${code ?? e.message})`,
+    transport: 'network',
+    detail: e.message,
+  };
 }
 
 /** Reads a (small) error body as text, at most `limit` bytes; never throws. */

@@ -77,7 +77,8 @@ export function createEditRecorder(opts: EditRecorderOptions): EditRecorder {
       for (const block of message.content) {
         if (block.type === 'tool_use') {
           const field = Object.hasOwn(FILE_TOOLS, block.name) ? FILE_TOOLS[block.name] : undefined;
-          if (field && !seen.has(block.id)) (calls ??= new Map()).set(block.id, { tool: block.name, path: (block.input as Record<string, unknown>)?.[field] });
+          if (field && !seen.has(block.id))
+            (calls ??= new Map()).set(block.id, { tool: block.name, path: (block.input as Record<string, unknown>)?.[field] });
         } else if (block.type === 'tool_result' && calls?.has(block.tool_use_id)) {
           const call = calls.get(block.tool_use_id)!;
           calls.delete(block.tool_use_id);
@@ -99,10 +100,14 @@ export function createEditRecorder(opts: EditRecorderOptions): EditRecorder {
       const path = typeof call.path === 'string' && call.path !== '' ? await inRepo(call.path) : null;
       if (path === null) continue;
       if (head === undefined) {
-        gitDir ??= git(repo, ['rev-parse', '--absolute-git-dir'], { reject: false }).then((r) => (r.exitCode === 0 ? r.stdout.trim() : null));
+        gitDir ??= git(repo, ['rev-parse', '--absolute-git-dir'], { reject: false }).then((r) =>
+          r.exitCode === 0 ? r.stdout.trim() : null,
+        );
         head = await readHead(repo, (await gitDir) ?? join(repo, '.git'), commonDir);
       }
-      opts.ledger.append({ kind: 'edit', tier, path, tool: call.tool, id: call.id, head }).catch((err: Error) => opts.log(`warning: ledger write failed: ${err.message}`));
+      opts.ledger
+        .append({ kind: 'edit', tier, path, tool: call.tool, id: call.id, head })
+        .catch((err: Error) => opts.log(`warning: ledger write failed: ${err.message}`));
     }
   }
 
@@ -124,7 +129,11 @@ export function createEditRecorder(opts: EditRecorderOptions): EditRecorder {
  */
 export async function readHead(repo: string, gitDir: string, commonDir: string): Promise<string | null> {
   const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
-  const read = (file: string) => readFile(file, 'utf8').then((t) => t.trim(), () => null);
+  const read = (file: string) =>
+    readFile(file, 'utf8').then(
+      (t) => t.trim(),
+      () => null,
+    );
   const head = await read(join(gitDir, 'HEAD'));
   if (head !== null && SHA.test(head)) return head;
   const ref = head?.startsWith('ref: ') ? head.slice(5) : null;

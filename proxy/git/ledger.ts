@@ -55,7 +55,14 @@ export type ExternalEvent = { ts: string; kind: 'external'; model: string; event
  */
 export type EditEvent = { ts: string; kind: 'edit'; tier: string; path: string; tool: string; id: string; head: string | null };
 export type AcceptEvent = { ts: string; kind: 'accept'; model: string; commits: string[]; tags: string[] };
-export type RollbackEvent = { ts: string; kind: 'rollback'; model: string; commits: string[]; revert_commit: string | null; tags: string[] };
+export type RollbackEvent = {
+  ts: string;
+  kind: 'rollback';
+  model: string;
+  commits: string[];
+  revert_commit: string | null;
+  tags: string[];
+};
 export type TestEvent = { ts: string; kind: 'test'; model: string; commits: string[]; command: string; passed: boolean; exit_code: number };
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
@@ -122,7 +129,15 @@ const nullable =
 /** The fields each kind must have, with their types; other fields are kept as they are. */
 const SHAPES: Record<LedgerKind, Record<string, Check>> = {
   start: { active: str, tiers: strings, pid: num, port: num },
-  switch: { from: str, to: str, reason: str, status: optional(num), retry_at: optional(str), commit: optional(nullable(str)), tag: optional(nullable(str)) },
+  switch: {
+    from: str,
+    to: str,
+    reason: str,
+    status: optional(num),
+    retry_at: optional(str),
+    commit: optional(nullable(str)),
+    tag: optional(nullable(str)),
+  },
   usage: {
     tier: str,
     model: str,

@@ -14,9 +14,25 @@ export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
  * the working tree, named in the commit message), while committing a key puts it into history.
  */
 export const SECRET_NAMES = [
-  '.env', '.env.*', '*.pem', '*.key', '*.p12', '*.pfx', '*.jks', '*.keystore',
-  'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*',
-  '.netrc', '_netrc', '.git-credentials', '.npmrc', '.pypirc', 'credentials', 'credentials.json',
+  '.env',
+  '.env.*',
+  '*.pem',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  '*.jks',
+  '*.keystore',
+  'id_rsa*',
+  'id_dsa*',
+  'id_ecdsa*',
+  'id_ed25519*',
+  '.netrc',
+  '_netrc',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  'credentials',
+  'credentials.json',
 ] as const;
 
 const SECRET = new RegExp(`^(?:${SECRET_NAMES.map((g) => g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')).join('|')})$`, 'is'); // s: a name may hold a newline
@@ -51,7 +67,12 @@ const MAX_NAMED = 50;
 
 /** Lines for the commit message, one per file: `- <path> (<why>)`. */
 export function describeLeftOut(list: LeftOut[], maxFileSize: number): string {
-  const lines = list.slice(0, MAX_NAMED).map((l) => `- ${printablePath(l.path)} (${l.why === 'secret' ? 'a secret by its name' : `${humanSize(l.size)}, over the ${humanSize(maxFileSize)} limit`})`);
+  const lines = list
+    .slice(0, MAX_NAMED)
+    .map(
+      (l) =>
+        `- ${printablePath(l.path)} (${l.why === 'secret' ? 'a secret by its name' : `${humanSize(l.size)}, over the ${humanSize(maxFileSize)} limit`})`,
+    );
   if (list.length > MAX_NAMED) lines.push(`- and ${list.length - MAX_NAMED} more`);
   return `Left out, still in the working tree:\n${lines.join('\n')}`;
 }

@@ -22,7 +22,10 @@ function procInfo(pid) {
     if (err.code !== 'ENOENT' || process.platform === 'linux') return null;
   }
   try {
-    const out = execFileSync('ps', ['-o', 'stat=', '-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('ps', ['-o', 'stat=', '-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const [state, ...rest] = out.split(/\s+/);
     return state ? { state: state[0], start: rest.join('') } : null;
   } catch {

@@ -38,7 +38,10 @@ export function refPartProblem(text: string, opts: { start: boolean }): string |
 const STAMP = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-(\d{3}))?(\.\d+)?$/;
 
 /** Reads a tag name as one of ours, or null. `accepted-`/`rolledback-` win over a prefix they also match. */
-export function parseRunTag(name: string, prefix: string): { name: string; state: TagState; tier: string; stamp: string; time: number } | null {
+export function parseRunTag(
+  name: string,
+  prefix: string,
+): { name: string; state: TagState; tier: string; stamp: string; time: number } | null {
   let state: TagState;
   let rest: string;
   if (name.startsWith('accepted-')) [state, rest] = ['accepted', name.slice('accepted-'.length)];

@@ -38,7 +38,13 @@ const LOCK_HELD = /\.lock': File exists/;
 /** Every git command of the auto-commit dies with the proxy (a SIGKILL of it included): see `tied` in git.ts. */
 const git = (cwd: string, args: string[], opts: GitOptions = {}): Promise<GitResult> => runGit(cwd, args, { ...opts, tied: true });
 
-export function switchCommitMessage(from: string, to: string, reason: SwitchReason, leftOut: LeftOut[] = [], maxFileSize = DEFAULT_MAX_FILE_SIZE): string {
+export function switchCommitMessage(
+  from: string,
+  to: string,
+  reason: SwitchReason,
+  leftOut: LeftOut[] = [],
+  maxFileSize = DEFAULT_MAX_FILE_SIZE,
+): string {
   const body = leftOut.length > 0 ? `\n${describeLeftOut(leftOut, maxFileSize)}\n` : '';
   return `Auto-commit before switch to ${to}\n${body}\nModel: ${from}\nModel-Switch: ${from} -> ${to}\nSwitch-Reason: ${reason}\n`;
 }
@@ -67,10 +73,15 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     const where = (await git(repo, ['rev-parse', '--show-toplevel', '--git-dir', '--git-path', 'index'], { timeoutMs })).stdout.split('\n');
     const [top, gitDir, index] = where.slice(0, 3).map((p) => resolve(repo, p));
     const busy = operationsIn(gitDir);
-    if (busy.length > 0) return await withoutCommit(opts, tag, `auto-commit skipped: git has an operation in progress (${busy.join(', ')})`);
+    if (busy.length > 0)
+      return await withoutCommit(opts, tag, `auto-commit skipped: git has an operation in progress (${busy.join(', ')})`);
     // A held index.lock: someone is writing the index right now (a commit, an add). Waited for, never removed.
     if (!(await lockGone(`${index}.lock`, lockWaitMs)))
-      return await withoutCommit(opts, tag, `auto-commit skipped: git is busy (a lock held for more than ${lockWaitMs} ms): '${index}.lock' exists`);
+      return await withoutCommit(
+        opts,
+        tag,
+        `auto-commit skipped: git is busy (a lock held for more than ${lockWaitMs} ms): '${index}.lock' exists`,
+      );
     const [unmerged, headInfo] = await Promise.all([
       git(top, ['ls-files', '-z', '--unmerged'], { timeoutMs }),
       git(top, ['rev-parse', 'HEAD^{commit}', 'HEAD^{tree}'], { timeoutMs, reject: false }), // fails on a branch with no commit
@@ -86,7 +97,12 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     if (existsSync(index)) copyFileSync(index, scratchIndex);
     // core.splitIndex=false: the copy is written whole, never as a new shared index file in the user's git dir.
     const inScratch = (args: string[], input?: string) =>
-      git(top, [...WITHOUT_HOOKS, '-c', 'core.splitIndex=false', ...args], { env: { GIT_INDEX_FILE: scratchIndex }, timeoutMs, input, reject: false });
+      git(top, [...WITHOUT_HOOKS, '-c', 'core.splitIndex=false', ...args], {
+        env: { GIT_INDEX_FILE: scratchIndex },
+        timeoutMs,
+        input,
+        reject: false,
+      });
 
     // What `add -A` would take from the working tree: changed tracked files and untracked, not ignored ones.
     const changed = await inScratch(['ls-files', '-z', '--modified', '--others', '--exclude-standard']);
@@ -101,10 +117,18 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     const baseTree = headTree ?? (await git(top, ['hash-object', '-t', 'tree', '--stdin'], { input: '', timeoutMs })).stdout.trim(); // the empty tree
     const leftOutNote = leftOut.length > 0 ? `auto-commit left out ${summarizeLeftOut(leftOut)}, named in its message` : undefined;
     if (treeId === baseTree)
-      return await withoutCommit(opts, tag, leftOut.length > 0 ? `auto-commit skipped: nothing to commit but what it leaves out, ${summarizeLeftOut(leftOut)}` : undefined);
+      return await withoutCommit(
+        opts,
+        tag,
+        leftOut.length > 0 ? `auto-commit skipped: nothing to commit but what it leaves out, ${summarizeLeftOut(leftOut)}` : undefined,
+      );
 
     const message = switchCommitMessage(from, to, reason, leftOut, maxFileSize);
-    const made = await git(top, ['commit-tree', treeId, ...(head ? ['-p', head] : []), '-F', '-'], { input: message, timeoutMs, reject: false });
+    const made = await git(top, ['commit-tree', treeId, ...(head ? ['-p', head] : []), '-F', '-'], {
+      input: message,
+      timeoutMs,
+      reject: false,
+    });
     if (made.exitCode !== 0) return await withoutCommit(opts, tag, failure('git commit-tree', made));
     const commit = made.stdout.trim();
     // One transaction: HEAD (the branch it names, or HEAD itself when detached) moves only from the commit the tree
@@ -117,7 +141,11 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
       reject: false,
     });
     if (moved.exitCode !== 0)
-      return await withoutCommit(opts, tag, `auto-commit skipped: HEAD moved while the auto-commit was made, nothing was overwritten (${firstLine(moved.stderr)})`);
+      return await withoutCommit(
+        opts,
+        tag,
+        `auto-commit skipped: HEAD moved while the auto-commit was made, nothing was overwritten (${firstLine(moved.stderr)})`,
+      );
 
     const synced = await syncIndex(top, head, commit, lockWaitMs, timeoutMs);
     const warnings = [synced, leftOutNote].filter((w): w is string => w !== undefined);
@@ -134,7 +162,13 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
  * had not staged (its index entry was `head`'s) gets the commit's entry, so `git status` shows the swept changes as
  * committed; a path the user had staged keeps its entry untouched. Returns a warning when the index stayed busy.
  */
-async function syncIndex(top: string, head: string | null, commit: string, lockWaitMs: number, timeoutMs: number): Promise<string | undefined> {
+async function syncIndex(
+  top: string,
+  head: string | null,
+  commit: string,
+  lockWaitMs: number,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const [diff, staged] = await Promise.all([
     git(top, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', '--root', commit], { timeoutMs }),
     git(top, head ? ['diff-index', '--cached', '-z', '--no-renames', '--name-only', head] : ['ls-files', '-z'], { timeoutMs }),
@@ -155,7 +189,11 @@ async function syncIndex(top: string, head: string | null, commit: string, lockW
   const deadline = Date.now() + lockWaitMs;
   let r: GitResult;
   for (;;) {
-    r = await git(top, [...WITHOUT_HOOKS, 'update-index', '-z', '--index-info'], { input: lines.join('\0') + '\0', timeoutMs, reject: false });
+    r = await git(top, [...WITHOUT_HOOKS, 'update-index', '-z', '--index-info'], {
+      input: lines.join('\0') + '\0',
+      timeoutMs,
+      reject: false,
+    });
     if (r.exitCode === 0 || !LOCK_HELD.test(r.stderr) || Date.now() + RETRY_MS > deadline) break;
     await new Promise((done) => setTimeout(done, RETRY_MS));
   }

@@ -4,7 +4,13 @@
 
 import { isLedgerEvent, type LedgerEvent, type StartEvent, type StopEvent, type SwitchEvent } from '../git/ledger.ts';
 
-export type Counts = { requests: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number };
+export type Counts = {
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+};
 
 /** One UTC day: its usage by `tier\u0000model`, and the byte span [first, end) of the ledger that holds its usage lines. */
 export type DayUsage = { first: number; end: number; usage: Record<string, Counts> };
@@ -110,15 +116,24 @@ export function timelineEvents(marks: readonly TimelineMark[]): LedgerEvent[] {
 }
 
 const isCounts = (v: unknown): boolean =>
-  !!v && typeof v === 'object' && ['requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'].every((k) => Number.isFinite((v as Record<string, unknown>)[k]));
+  !!v &&
+  typeof v === 'object' &&
+  ['requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'].every((k) =>
+    Number.isFinite((v as Record<string, unknown>)[k]),
+  );
 
 /** True when a parsed summary file has the shape above (anything else is rebuilt). */
 export function isSummary(v: unknown): v is Summary {
   if (!v || typeof v !== 'object') return false;
   const s = v as Record<string, unknown>;
-  if (s.version !== SUMMARY_VERSION || !Number.isSafeInteger(s.offset) || (s.offset as number) < 0 || typeof s.check !== 'string') return false;
+  if (s.version !== SUMMARY_VERSION || !Number.isSafeInteger(s.offset) || (s.offset as number) < 0 || typeof s.check !== 'string')
+    return false;
   if (!Array.isArray(s.edit_ids) || !s.edit_ids.every((x) => typeof x === 'string')) return false;
-  if (!Array.isArray(s.marks) || !s.marks.every((m) => (m as { kind?: unknown })?.kind === 'seen' ? typeof (m as { ts?: unknown }).ts === 'string' : isLedgerEvent(m))) return false;
+  if (
+    !Array.isArray(s.marks) ||
+    !s.marks.every((m) => ((m as { kind?: unknown })?.kind === 'seen' ? typeof (m as { ts?: unknown }).ts === 'string' : isLedgerEvent(m)))
+  )
+    return false;
   if (!s.days || typeof s.days !== 'object' || Array.isArray(s.days)) return false;
   for (const [day, d] of Object.entries(s.days as Record<string, unknown>)) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !d || typeof d !== 'object') return false;

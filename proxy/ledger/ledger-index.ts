@@ -96,10 +96,14 @@ export function openLedgerIndex(ledgerPath: string, opts: LedgerIndexOptions = {
     }
     if (s.offset === 0) rebuilt = true;
     const a = agg;
-    const { end } = await scanLines(ledgerPath, (line, start, lineEnd) => {
-      const e = parseLine(line);
-      if (e) a.add(e, { start, end: lineEnd });
-    }, { from: s.offset, counter: opts.counter });
+    const { end } = await scanLines(
+      ledgerPath,
+      (line, start, lineEnd) => {
+        const e = parseLine(line);
+        if (e) a.add(e, { start, end: lineEnd });
+      },
+      { from: s.offset, counter: opts.counter },
+    );
     if (end !== s.offset) {
       s.offset = end;
       s.check = (await checkOf(ledgerPath, end, opts.counter)) ?? '';

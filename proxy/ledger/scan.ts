@@ -24,7 +24,11 @@ export type ScanResult = { end: number; size: number };
  * Calls `onLine(text, start, end)` for each complete line (`\n`-terminated) in [from, to), in file order. Lines are
  * decoded from whole bytes, so a character split across two chunks stays whole. A missing file is an empty one.
  */
-export async function scanLines(path: string, onLine: (line: string, start: number, end: number) => void, opts: ScanOptions = {}): Promise<ScanResult> {
+export async function scanLines(
+  path: string,
+  onLine: (line: string, start: number, end: number) => void,
+  opts: ScanOptions = {},
+): Promise<ScanResult> {
   const from = opts.from ?? 0;
   let fh;
   try {

@@ -22,7 +22,12 @@ export function totalsOf(c: Counts, tier: string, model: string, lookup: PriceLo
  * The usage counts by UTC day and `tier\u0000model` inside the window: a day wholly inside from its totals, a day
  * the window cuts through by reading its span of the ledger (about a day of lines) and keeping the lines inside.
  */
-export async function usageInWindow(ledgerPath: string, summary: Summary, window: Window, counter?: { bytes: number }): Promise<[string, Record<string, Counts>][]> {
+export async function usageInWindow(
+  ledgerPath: string,
+  summary: Summary,
+  window: Window,
+  counter?: { bytes: number },
+): Promise<[string, Record<string, Counts>][]> {
   const out: [string, Record<string, Counts>][] = [];
   for (const day of Object.keys(summary.days).sort()) {
     const d = summary.days[day];
@@ -34,10 +39,15 @@ export async function usageInWindow(ledgerPath: string, summary: Summary, window
       continue;
     }
     const part = createAggregates(emptySummary());
-    await scanLines(ledgerPath, (line) => {
-      const e = parseLine(line);
-      if (e?.kind === 'usage' && new Date(Date.parse(e.ts)).toISOString().slice(0, 10) === day && inWindow(Date.parse(e.ts), window)) part.add(e);
-    }, { from: d.first, to: Math.min(d.end, summary.offset), counter });
+    await scanLines(
+      ledgerPath,
+      (line) => {
+        const e = parseLine(line);
+        if (e?.kind === 'usage' && new Date(Date.parse(e.ts)).toISOString().slice(0, 10) === day && inWindow(Date.parse(e.ts), window))
+          part.add(e);
+      },
+      { from: d.first, to: Math.min(d.end, summary.offset), counter },
+    );
     const usage = part.snapshot().days[day]?.usage;
     if (usage) out.push([day, usage]);
   }
@@ -64,7 +74,12 @@ export function costsFromDays(days: readonly [string, Record<string, Counts>][],
 }
 
 /** `review --analyze`'s usage column: the totals by tier inside the window (groupUsage by tier in scripts/review/usage.ts). */
-export async function usageByTier(ledgerPath: string, summary: Summary, window: Window, lookup: PriceLookup): Promise<Map<string, UsageTotals>> {
+export async function usageByTier(
+  ledgerPath: string,
+  summary: Summary,
+  window: Window,
+  lookup: PriceLookup,
+): Promise<Map<string, UsageTotals>> {
   const report = await costsReport(ledgerPath, summary, window, lookup);
   return new Map(report.by_model.map(({ model, ...u }) => [model, u]));
 }
@@ -80,7 +95,13 @@ export function ledgerTiers(summary: Summary): string[] {
   return [...names];
 }
 
-export async function costsReport(ledgerPath: string, summary: Summary, window: Window, lookup: PriceLookup, counter?: { bytes: number }): Promise<CostsReport> {
+export async function costsReport(
+  ledgerPath: string,
+  summary: Summary,
+  window: Window,
+  lookup: PriceLookup,
+  counter?: { bytes: number },
+): Promise<CostsReport> {
   return costsFromDays(await usageInWindow(ledgerPath, summary, window, counter), lookup);
 }
 
@@ -93,7 +114,13 @@ export function timelineReport(summary: Summary, window: Window, now?: number, r
  * The usage lines written in [since, before) (ms), read from the spans of the UTC days they can fall on only (a
  * local day touches at most three UTC days): how `status` seeds today's usage without reading the whole ledger.
  */
-export async function usageLinesBetween(ledgerPath: string, summary: Summary, since: number, before: number, counter?: { bytes: number }): Promise<UsageEvent[]> {
+export async function usageLinesBetween(
+  ledgerPath: string,
+  summary: Summary,
+  since: number,
+  before: number,
+  counter?: { bytes: number },
+): Promise<UsageEvent[]> {
   const days = Object.keys(summary.days).filter((day) => {
     const start = Date.parse(`${day}T00:00:00.000Z`);
     return start + DAY_MS > since && start < before;
@@ -102,12 +129,15 @@ export async function usageLinesBetween(ledgerPath: string, summary: Summary, si
   const from = Math.min(...days.map((d) => summary.days[d].first));
   const to = Math.min(Math.max(...days.map((d) => summary.days[d].end)), summary.offset);
   const out: UsageEvent[] = [];
-  await scanLines(ledgerPath, (line) => {
-    const e = parseLine(line);
-    if (e?.kind !== 'usage') return;
-    const t = Date.parse(e.ts);
-    if (t >= since && t < before) out.push(e);
-  }, { from, to, counter });
+  await scanLines(
+    ledgerPath,
+    (line) => {
+      const e = parseLine(line);
+      if (e?.kind !== 'usage') return;
+      const t = Date.parse(e.ts);
+      if (t >= since && t < before) out.push(e);
+    },
+    { from, to, counter },
+  );
   return out;
 }
-

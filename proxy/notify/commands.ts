@@ -25,7 +25,13 @@ const TAIL_BYTES = 4096;
 /** FALLBACK_FROM/TO/REASON/COMMIT for a switch; an external event has no `from` and names its `event_type`. */
 export function switchEnv(event: NotifyEvent): Record<string, string> {
   if (event.kind === 'external') {
-    return { FALLBACK_FROM: '', FALLBACK_TO: String(event.model), FALLBACK_REASON: 'external', FALLBACK_COMMIT: '', FALLBACK_EVENT_TYPE: String(event.event_type) };
+    return {
+      FALLBACK_FROM: '',
+      FALLBACK_TO: String(event.model),
+      FALLBACK_REASON: 'external',
+      FALLBACK_COMMIT: '',
+      FALLBACK_EVENT_TYPE: String(event.event_type),
+    };
   }
   return { FALLBACK_FROM: event.from, FALLBACK_TO: event.to, FALLBACK_REASON: event.reason, FALLBACK_COMMIT: event.commit ?? '' };
 }
@@ -71,7 +77,14 @@ export function runCommand(command: string, opts: CommandOptions): Promise<Comma
       if (timedOut) killGroup(child.pid, 'SIGKILL');
       child.stdout.destroy();
       child.stderr.destroy();
-      const result: CommandResult = { exitCode, signal, timedOut, durationMs: performance.now() - started, outputTail: tail.toString('utf8'), outputBytes: bytes };
+      const result: CommandResult = {
+        exitCode,
+        signal,
+        timedOut,
+        durationMs: performance.now() - started,
+        outputTail: tail.toString('utf8'),
+        outputBytes: bytes,
+      };
       if (error) result.error = error;
       resolve(result);
     };

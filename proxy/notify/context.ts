@@ -9,7 +9,10 @@ export type NotifyContext = { repoName: string; branch: string | null };
 export async function fetchNotifyContext(repo: string): Promise<NotifyContext> {
   const top = await gitTopLevel(repo).catch(() => null);
   const read = (args: string[]) =>
-    git(repo, args, { reject: false, timeoutMs: 5_000 }).then((r) => (r.exitCode === 0 ? r.stdout.trim() : ''), () => '');
+    git(repo, args, { reject: false, timeoutMs: 5_000 }).then(
+      (r) => (r.exitCode === 0 ? r.stdout.trim() : ''),
+      () => '',
+    );
   // A branch with no commit yet has no HEAD to abbreviate, but symbolic-ref still names it.
   const name = (await read(['rev-parse', '--abbrev-ref', 'HEAD'])) || (await read(['symbolic-ref', '--short', '-q', 'HEAD']));
   const branch = name === '' ? null : name === 'HEAD' ? 'detached HEAD' : name;

@@ -90,7 +90,9 @@ export async function deliverJson(url: string, payload: unknown, opts: DeliverOp
     }
     const wait = a.waitMs ?? backoffMs(n, retry);
     if (Date.now() + wait >= deadline) {
-      opts.log(`notify ${opts.target}: failed after ${n} attempt(s): ${a.error}; a retry in ${wait}ms would pass the ${opts.timeoutMs}ms timeout`);
+      opts.log(
+        `notify ${opts.target}: failed after ${n} attempt(s): ${a.error}; a retry in ${wait}ms would pass the ${opts.timeoutMs}ms timeout`,
+      );
       return failed;
     }
     opts.log(`notify ${opts.target}: ${a.error}, retrying in ${wait}ms (attempt ${n} of ${retry.attempts})`);

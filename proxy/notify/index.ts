@@ -58,7 +58,9 @@ export function createNotifier(config: Config['notify'], deps: NotifierDeps): No
   const later = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   const http = (target: string, url: string, payload: unknown) =>
-    deliverJson(url, payload, { target, timeoutMs: config.timeoutMs, retry: deps.retry, dispatcher: deps.dispatcher, log }).then(() => undefined);
+    deliverJson(url, payload, { target, timeoutMs: config.timeoutMs, retry: deps.retry, dispatcher: deps.dispatcher, log }).then(
+      () => undefined,
+    );
 
   async function readable(event: NotifyEvent): Promise<void> {
     if (!config.discord && config.slack.length === 0) return;
@@ -84,7 +86,10 @@ export function createNotifier(config: Config['notify'], deps: NotifierDeps): No
         config.webhooks.forEach((url, i) => track(later().then(() => http(`webhook[${i}]`, url, event))));
         // Commands (often `npm test`) are for real switches; a monitor's external event only informs.
         if (config.onSwitch.length > 0 && event.kind === 'switch') {
-          commandChain = commandChain.then(later).then(() => commands(event)).catch((err: unknown) => log(`notify on_switch: ${(err as Error)?.name ?? 'error'}`));
+          commandChain = commandChain
+            .then(later)
+            .then(() => commands(event))
+            .catch((err: unknown) => log(`notify on_switch: ${(err as Error)?.name ?? 'error'}`));
           track(commandChain);
         }
       } catch (err) {

@@ -60,7 +60,8 @@ export function toReadable(event: NotifyEvent, context: NotifyContext): Readable
       facts,
     };
   }
-  if (event.commit !== undefined) facts.push({ name: 'Commit', value: event.commit ? event.commit.slice(0, 7) : 'none (nothing committed)' });
+  if (event.commit !== undefined)
+    facts.push({ name: 'Commit', value: event.commit ? event.commit.slice(0, 7) : 'none (nothing committed)' });
   const retryAt = event.retry_at ? new Date(event.retry_at) : undefined;
   const back = formatUtc(retryAt);
   if (event.reason !== 'recovered') facts.push({ name: 'Primary expected back', value: back ?? 'unknown' });

@@ -12,7 +12,12 @@ import { geminiAdapter } from './gemini/gemini-adapter.ts';
 
 export type Adapters = Readonly<Record<Protocol, ProviderAdapter>> & { readonly anthropicVendor?: ProviderAdapter };
 
-export const ADAPTERS: Adapters = { anthropic: anthropicAdapter, openai: openaiAdapter, gemini: geminiAdapter, anthropicVendor: anthropicVendorAdapter };
+export const ADAPTERS: Adapters = {
+  anthropic: anthropicAdapter,
+  openai: openaiAdapter,
+  gemini: geminiAdapter,
+  anthropicVendor: anthropicVendorAdapter,
+};
 
 /** The adapter for one tier: its protocol's, or the vendor adapter for an Anthropic-compatible vendor. */
 export function adapterFor(tier: TierConfig, adapters: Adapters): ProviderAdapter {

@@ -10,4 +10,5 @@ export const optObject = (v: unknown): boolean => v === undefined || v === null 
 export const optString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
 
 /** Absent, or an array whose every item passes `item`. */
-export const optArrayOf = (v: unknown, item: (x: unknown) => boolean): boolean => v === undefined || v === null || (Array.isArray(v) && v.every(item));
+export const optArrayOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
+  v === undefined || v === null || (Array.isArray(v) && v.every(item));

@@ -68,7 +68,8 @@ export function translatedStream(makeTransform: (warn: Warn) => EventTransform, 
     const events: StreamEvent[] = [];
     for (const e of sse) events.push(...transform.transform(e));
     if (!chunk) events.push(...transform.flush());
-    for (const [i, e] of events.entries()) if (e.type === 'error') events[i] = { ...e, error: { ...e.error, message: redact(e.error.message, secrets) } };
+    for (const [i, e] of events.entries())
+      if (e.type === 'error') events[i] = { ...e, error: { ...e.error, message: redact(e.error.message, secrets) } };
     const out = events.length > 0 ? events.map((e) => encodeSSE(e.type, e)).join('') : null;
     if (warnings.length === 0) return { events, out };
     const said = warnings;

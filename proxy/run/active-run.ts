@@ -5,7 +5,15 @@
 
 import { renameSync, readFileSync, unlinkSync } from 'node:fs';
 import { isAlive, processStart, type ProcessIdentity } from '../git/process-identity.mjs';
-import { createRunFileExclusive, formatIdentity, readRunFile, readRunFileText, runFilePath, type RunFile, type RunInfo } from './run-file.ts';
+import {
+  createRunFileExclusive,
+  formatIdentity,
+  readRunFile,
+  readRunFileText,
+  runFilePath,
+  type RunFile,
+  type RunInfo,
+} from './run-file.ts';
 
 export { isAlive, processStart, type ProcessIdentity };
 

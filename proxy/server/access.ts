@@ -46,7 +46,8 @@ export function refuseDashboardReason(headers: IncomingHttpHeaders, opts: Access
       // `null` and the like: an opaque origin (a sandboxed frame, a file: page) is never this page
     }
     const host = header(headers, 'host') ?? '';
-    if (!url || url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return `${FROM_PAGES} (Origin ${JSON.stringify(origin.slice(0, 100))})`;
+    if (!url || url.protocol !== 'http:' || !isLoopbackHost(url.hostname))
+      return `${FROM_PAGES} (Origin ${JSON.stringify(origin.slice(0, 100))})`;
     if (url.host.toLowerCase() !== host.toLowerCase()) return `${FROM_PAGES}: Origin ${origin.slice(0, 100)} is not this dashboard`;
   }
   return refuseFetchSite(headers) ?? refuseClient(headers, opts);
@@ -84,7 +85,9 @@ export function refuseBodyType(method: string | undefined, headers: IncomingHttp
   const hasBody = header(headers, 'transfer-encoding') !== undefined || (length !== undefined && length.trim() !== '0');
   if (type === undefined && !hasBody) return null;
   const mime = (type ?? '').split(';')[0].trim().toLowerCase();
-  return mime === 'application/json' ? null : `content-type ${JSON.stringify((type ?? '(none)').slice(0, 100))} is refused: a ${method} body must be application/json`;
+  return mime === 'application/json'
+    ? null
+    : `content-type ${JSON.stringify((type ?? '(none)').slice(0, 100))} is refused: a ${method} body must be application/json`;
 }
 
 export function safeEqual(a: string, b: string): boolean {

@@ -9,7 +9,10 @@ import type { ClientRequest } from '../providers/provider.ts';
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  const tooLarge = () => new ProxyError(413, 'request_too_large', `request body is larger than the proxy's limit of ${limit} bytes (proxy.max_body)`, { connection: 'close' });
+  const tooLarge = () =>
+    new ProxyError(413, 'request_too_large', `request body is larger than the proxy's limit of ${limit} bytes (proxy.max_body)`, {
+      connection: 'close',
+    });
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
     throw tooLarge();
@@ -31,18 +34,24 @@ export function parseMessagesBody(raw: Buffer, opts: { needsMaxTokens?: boolean 
   // Before anything recursive sees the body: every walker after this point may trust its depth.
   const deep = tooDeepAt(raw, MAX_JSON_DEPTH);
   if (deep >= 0)
-    throw new ProxyError(400, 'invalid_request_error', `request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at byte ${deep}); the proxy's limit is ${MAX_JSON_DEPTH}`);
+    throw new ProxyError(
+      400,
+      'invalid_request_error',
+      `request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at byte ${deep}); the proxy's limit is ${MAX_JSON_DEPTH}`,
+    );
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     throw new ProxyError(400, 'invalid_request_error', `request body is not valid JSON: ${(err as Error).message}`);
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ProxyError(400, 'invalid_request_error', 'request body must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ProxyError(400, 'invalid_request_error', 'request body must be a JSON object');
   const b = body as Partial<MessagesRequest>;
   if (typeof b.model !== 'string') throw new ProxyError(400, 'invalid_request_error', 'model: field required (a string)');
   if (!Array.isArray(b.messages)) throw new ProxyError(400, 'invalid_request_error', 'messages: field required (an array)');
-  if (opts.needsMaxTokens !== false && typeof b.max_tokens !== 'number') throw new ProxyError(400, 'invalid_request_error', 'max_tokens: field required (a number)');
+  if (opts.needsMaxTokens !== false && typeof b.max_tokens !== 'number')
+    throw new ProxyError(400, 'invalid_request_error', 'max_tokens: field required (a number)');
   checkShape(b);
   return b as MessagesRequest;
 }
@@ -86,7 +95,11 @@ function checkShape(b: Partial<MessagesRequest>): void {
 }
 
 /** A Messages request body, read and checked, with what an adapter needs of the request it came in. */
-export async function readClientRequest(req: IncomingMessage, limit: number, opts: { needsMaxTokens?: boolean } = {}): Promise<ClientRequest> {
+export async function readClientRequest(
+  req: IncomingMessage,
+  limit: number,
+  opts: { needsMaxTokens?: boolean } = {},
+): Promise<ClientRequest> {
   const raw = await readBody(req, limit);
   return { body: parseMessagesBody(raw, opts), raw, path: req.url ?? '/v1/messages', headers: req.headers };
 }

@@ -100,7 +100,12 @@ export function createProxy(opts: ProxyOptions): Proxy {
       }
       const route = async () => {
         // Only origin-form targets (`/…`): the path is all a client may choose of an upstream URL.
-        if (!req.url?.startsWith('/')) throw new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`);
+        if (!req.url?.startsWith('/'))
+          throw new ProxyError(
+            400,
+            'invalid_request_error',
+            `request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path`,
+          );
         // `/` and `/_dashboard/*`: the dashboard applies its own page's rule (access.ts, refuseDashboardReason).
         if (dashboard.owns(req)) return dashboard.handle(req, res);
         const refused = refuseReason(req.headers, { host: config.proxy.host, port, token: config.proxy.token });
@@ -125,7 +130,16 @@ export function createProxy(opts: ProxyOptions): Proxy {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimedOut(socket, requestTimeoutMs);
     socket.destroy();
   });
-  const dashboard = createDashboard({ server, config, repo: opts.repo, ledgerPath: opts.ledgerPath, port: () => port, log, snapshot: ctx.run.snapshot, events: ctx.run.events });
+  const dashboard = createDashboard({
+    server,
+    config,
+    repo: opts.repo,
+    ledgerPath: opts.ledgerPath,
+    port: () => port,
+    log,
+    snapshot: ctx.run.snapshot,
+    events: ctx.run.events,
+  });
 
   return {
     server,
@@ -137,9 +151,22 @@ export function createProxy(opts: ProxyOptions): Proxy {
     inflight: () => open.size,
     async listen() {
       port = await listen(server, config, opts.handle);
-      const started = await ctx.ledger.append({ kind: 'start', active: state.tiers[0].name, tiers: state.tiers.map((t) => t.name), pid: process.pid, port });
+      const started = await ctx.ledger.append({
+        kind: 'start',
+        active: state.tiers[0].name,
+        tiers: state.tiers.map((t) => t.name),
+        pid: process.pid,
+        port,
+      });
       state.startRun(started.ts);
-      opts.run?.listening({ port, host: config.proxy.host, url: proxyUrl(config.proxy.host, port), worktree: opts.repo, started: started.ts, ...opts.launch });
+      opts.run?.listening({
+        port,
+        host: config.proxy.host,
+        url: proxyUrl(config.proxy.host, port),
+        worktree: opts.repo,
+        started: started.ts,
+        ...opts.launch,
+      });
       void ctx.run.started();
       return port;
     },
@@ -178,8 +205,15 @@ function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
 function requestTimedOut(socket: Socket, ms: number): void {
   const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   if (socket.writable && !pending?.headersSent) {
-    const body = JSON.stringify(errorBody('timeout_error', `the request was not complete in time: headers within ${Math.min(HEADERS_TIMEOUT_MS, ms) / 1000} s, headers and body within ${ms / 1000} s of its start (proxy.request_timeout)`));
-    socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify(
+      errorBody(
+        'timeout_error',
+        `the request was not complete in time: headers within ${Math.min(HEADERS_TIMEOUT_MS, ms) / 1000} s, headers and body within ${ms / 1000} s of its start (proxy.request_timeout)`,
+      ),
+    );
+    socket.end(
+      `HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroySoon();
 }
@@ -215,13 +249,29 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
   };
-  return { config, state, switcher, ledger, notifier: opts.notifier, engine, log, live, run, edits, webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000) };
+  return {
+    config,
+    state,
+    switcher,
+    ledger,
+    notifier: opts.notifier,
+    engine,
+    log,
+    live,
+    run,
+    edits,
+    webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000),
+  };
 }
 
 function listen(server: Server, config: Config, handle?: NetServer | { fd: number }): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.proxy.port} on ${config.proxy.host} is already in use (another proxy running? pick one with --port)`) : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${config.proxy.port} on ${config.proxy.host} is already in use (another proxy running? pick one with --port)`)
+          : err,
+      );
     };
     server.once('error', onError);
     const listening = () => {
@@ -234,7 +284,13 @@ function listen(server: Server, config: Config, handle?: NetServer | { fd: numbe
 }
 
 /** Stops accepting; answers still streaming get `graceMs`; then the `stop` line, and the notifier drains. */
-async function shutdown(server: Server, open: Set<ServerResponse>, ctx: ProxyContext, dashboard: Dashboard, graceMs: number): Promise<void> {
+async function shutdown(
+  server: Server,
+  open: Set<ServerResponse>,
+  ctx: ProxyContext,
+  dashboard: Dashboard,
+  graceMs: number,
+): Promise<void> {
   dashboard.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

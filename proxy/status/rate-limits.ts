@@ -44,13 +44,27 @@ function resetIso(v: string | undefined, now: number): string | null {
 
 /** The unified limits in one answer's headers, or null when it has none. */
 export function parseUnifiedLimits(headers: Headers, now = Date.now()): UnifiedLimits | null {
-  const out: UnifiedLimits = { status: null, five_hour: null, seven_day: null, representative_claim: null, resets_at: null, seen_at: new Date(now).toISOString() };
+  const out: UnifiedLimits = {
+    status: null,
+    five_hour: null,
+    seven_day: null,
+    representative_claim: null,
+    resets_at: null,
+    seen_at: new Date(now).toISOString(),
+  };
   let any = false;
   for (const [key, abbrev] of WINDOWS) {
     const u = Number(header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`));
     const reset = resetIso(header(headers, `anthropic-ratelimit-unified-${abbrev}-reset`), now);
     // A fraction, a little over 1 at most; a negative or absurd one (`1e308`, which printed `Infinity%`) is no value.
-    if (header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`) === undefined || !Number.isFinite(u) || u < 0 || u > MAX_UTILIZATION || reset === null) continue;
+    if (
+      header(headers, `anthropic-ratelimit-unified-${abbrev}-utilization`) === undefined ||
+      !Number.isFinite(u) ||
+      u < 0 ||
+      u > MAX_UTILIZATION ||
+      reset === null
+    )
+      continue;
     const status = header(headers, `anthropic-ratelimit-unified-${abbrev}-status`);
     out[key] = { utilization: u, resets_at: reset, ...(status ? { status } : {}) };
     any = true;
@@ -80,7 +94,11 @@ export function createRateLimitRecorder(): RateLimitRecorder {
   return {
     record(tier, headers) {
       // Cheap on the hot path: most answers (API keys, other vendors) have no unified header at all.
-      if (header(headers, 'anthropic-ratelimit-unified-status') === undefined && header(headers, 'anthropic-ratelimit-unified-5h-utilization') === undefined) return;
+      if (
+        header(headers, 'anthropic-ratelimit-unified-status') === undefined &&
+        header(headers, 'anthropic-ratelimit-unified-5h-utilization') === undefined
+      )
+        return;
       const limits = parseUnifiedLimits(headers);
       if (!limits) return;
       last.set(tier, limits);

@@ -15,7 +15,9 @@ export function workingDirectory(body: Pick<MessagesRequest, 'system'>): string 
   const system = body.system as unknown;
   const texts: string[] = [];
   if (typeof system === 'string') texts.push(system);
-  else if (Array.isArray(system)) for (const b of system) if (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string') texts.push((b as { text: string }).text);
+  else if (Array.isArray(system))
+    for (const b of system)
+      if (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string') texts.push((b as { text: string }).text);
   for (const t of texts) {
     if (!t.includes('orking directory:')) continue; // the regex only runs on the block that has it
     const m = WORKDIR.exec(t);
@@ -68,7 +70,8 @@ export function createWorkdirCheck(repo: string, log: (line: string) => void): W
     warning: () => current,
     guard(autoCommit) {
       return async (opts) => {
-        if (current) return { commit: null, tag: null, warning: `auto-commit skipped: Claude Code works in ${current.dir}, outside ${repo}` };
+        if (current)
+          return { commit: null, tag: null, warning: `auto-commit skipped: Claude Code works in ${current.dir}, outside ${repo}` };
         return autoCommit(opts);
       };
     },

@@ -29,7 +29,7 @@ export const VENDOR_API_HOSTS: readonly string[] = [
 
 const WHY_COMMAND = 'an untrusted config runs no command';
 const WHY_SEND = 'an untrusted config sends nothing to a destination it chose';
-const WHY_ENV = 'an untrusted config reads no environment variable outside a tier\'s api_key';
+const WHY_ENV = "an untrusted config reads no environment variable outside a tier's api_key";
 
 /** The URL's host when it is https on the default port with no user name, else null. */
 function httpsHost(url: string): string | null {
@@ -78,14 +78,25 @@ export function untrustedConfig(config: Config): { config: Config; removals: Rem
       if (!isAnthropicsOwnApi(tier) || envOutsideKey.length > 0) {
         const taken = new Set(config.tiers.slice(1).map((t) => t.name));
         const name = !envOutsideKey.some((v) => v.key === 'name') ? tier.name : taken.has('claude') ? 'anthropic' : 'claude';
-        const why = envOutsideKey.length > 0 ? `${envOutsideKey.map((v) => v.key).join(', ')} read from the environment: ${WHY_ENV}` : "tier 0 receives Claude Code's own API key or login token";
-        removals.push({ key: label(tier), ignored: `${tier.protocol} tier 0 at ${urlOf(tier)}, replaced by Anthropic's own API (${FIRST_PARTY}) with Claude Code's own credentials`, why });
+        const why =
+          envOutsideKey.length > 0
+            ? `${envOutsideKey.map((v) => v.key).join(', ')} read from the environment: ${WHY_ENV}`
+            : "tier 0 receives Claude Code's own API key or login token";
+        removals.push({
+          key: label(tier),
+          ignored: `${tier.protocol} tier 0 at ${urlOf(tier)}, replaced by Anthropic's own API (${FIRST_PARTY}) with Claude Code's own credentials`,
+          why,
+        });
         tiers.push({ name, protocol: 'anthropic', baseUrl: FIRST_PARTY, clientCredentials: true });
         return;
       }
     } else {
       if (envOutsideKey.length > 0) {
-        removals.push({ key: label(tier), ignored: 'the tier, left out', why: `${envOutsideKey.map((v) => v.key).join(', ')} read from the environment: ${WHY_ENV}` });
+        removals.push({
+          key: label(tier),
+          ignored: 'the tier, left out',
+          why: `${envOutsideKey.map((v) => v.key).join(', ')} read from the environment: ${WHY_ENV}`,
+        });
         return;
       }
       const host = httpsHost(tier.baseUrl);
@@ -98,12 +109,20 @@ export function untrustedConfig(config: Config): { config: Config; removals: Rem
         return;
       }
       if (tier.clientCredentials && !isAnthropicsOwnApi(tier)) {
-        removals.push({ key: `${label(tier)} credentials`, ignored: `client: the tier at ${urlOf(tier)}, left out`, why: "Claude Code's own API key or login token goes to Anthropic's own API only" });
+        removals.push({
+          key: `${label(tier)} credentials`,
+          ignored: `client: the tier at ${urlOf(tier)}, left out`,
+          why: "Claude Code's own API key or login token goes to Anthropic's own API only",
+        });
         return;
       }
     }
     if (tier.headers && Object.keys(tier.headers).length > 0) {
-      removals.push({ key: `${label(tier)} headers`, ignored: `${Object.keys(tier.headers).join(', ')} not sent`, why: 'an untrusted config adds no header to what goes upstream' });
+      removals.push({
+        key: `${label(tier)} headers`,
+        ignored: `${Object.keys(tier.headers).join(', ')} not sent`,
+        why: 'an untrusted config adds no header to what goes upstream',
+      });
       const { headers: _dropped, ...rest } = tier;
       tier = rest;
       if (tier.protocol === 'anthropic' && tier.apiKey === undefined && !tier.clientCredentials) {
@@ -119,7 +138,11 @@ export function untrustedConfig(config: Config): { config: Config; removals: Rem
 
   const proxy = { ...config.proxy };
   if (!isLoopbackHost(proxy.host) || topFromEnv('proxy.host')) {
-    removals.push({ key: 'proxy.host', ignored: topFromEnv('proxy.host') ? 'a host from the environment' : `${proxy.host}, listening on 127.0.0.1 instead`, why: 'an untrusted config does not open the proxy (and your keys) to other machines' });
+    removals.push({
+      key: 'proxy.host',
+      ignored: topFromEnv('proxy.host') ? 'a host from the environment' : `${proxy.host}, listening on 127.0.0.1 instead`,
+      why: 'an untrusted config does not open the proxy (and your keys) to other machines',
+    });
     proxy.host = '127.0.0.1';
   }
   if (proxy.token !== undefined && topFromEnv('proxy.token')) {
@@ -135,10 +158,13 @@ export function untrustedConfig(config: Config): { config: Config; removals: Rem
   const notify = { ...config.notify, slack: [] as string[], webhooks: [] as string[], onSwitch: [] as string[] };
   delete notify.discord;
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-  if (config.notify.onSwitch.length > 0) removals.push({ key: 'notify.on_switch', ignored: `${count(config.notify.onSwitch.length, 'command')} not run`, why: WHY_COMMAND });
+  if (config.notify.onSwitch.length > 0)
+    removals.push({ key: 'notify.on_switch', ignored: `${count(config.notify.onSwitch.length, 'command')} not run`, why: WHY_COMMAND });
   if (config.notify.discord) removals.push({ key: 'notify.discord', ignored: 'the webhook, not sent', why: WHY_SEND });
-  if (config.notify.slack.length > 0) removals.push({ key: 'notify.slack', ignored: `${count(config.notify.slack.length, 'webhook')}, not sent`, why: WHY_SEND });
-  if (config.notify.webhooks.length > 0) removals.push({ key: 'notify.webhooks', ignored: `${count(config.notify.webhooks.length, 'URL')}, not sent`, why: WHY_SEND });
+  if (config.notify.slack.length > 0)
+    removals.push({ key: 'notify.slack', ignored: `${count(config.notify.slack.length, 'webhook')}, not sent`, why: WHY_SEND });
+  if (config.notify.webhooks.length > 0)
+    removals.push({ key: 'notify.webhooks', ignored: `${count(config.notify.webhooks.length, 'URL')}, not sent`, why: WHY_SEND });
   const review = { ...config.review };
   if (review.test !== undefined) {
     removals.push({ key: 'review.test', ignored: 'the command, not run on Accept', why: WHY_COMMAND });

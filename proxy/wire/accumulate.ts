@@ -9,7 +9,16 @@ import { tooDeepAt } from './json-depth.ts';
 export type Accumulated = { message: Message; error: null } | { message: null; error: ErrorBody['error'] };
 
 export function accumulateMessage(events: readonly StreamEvent[], model: string): Accumulated {
-  let message: Message = { id: '', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } };
+  let message: Message = {
+    id: '',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 0, output_tokens: 0 },
+  };
   const json: string[] = [];
   for (const e of events) {
     switch (e.type) {

@@ -17,7 +17,8 @@ export function estimateInputTokens(req: MessagesRequest): number {
     if (typeof m.content === 'string') chars += m.content.length;
     else for (const b of m.content) [chars, tokens] = addBlock(b, chars, tokens);
   }
-  for (const tool of req.tools ?? []) chars += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.input_schema ?? {}).length;
+  for (const tool of req.tools ?? [])
+    chars += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.input_schema ?? {}).length;
   return tokens + Math.ceil(chars / CHARS_PER_TOKEN);
 }
 

@@ -19,7 +19,19 @@ const BACKSLASH = 0x5c;
  * character. Malformed text is JSON.parse's to refuse.
  */
 export function tooDeepAt(raw: Uint8Array | string, max: number = MAX_JSON_DEPTH): number {
-  return typeof raw === 'string' ? scan(raw, max, (i) => raw.charCodeAt(i), (from) => raw.indexOf('"', from)) : scan(raw, max, (i) => raw[i], (from) => raw.indexOf(QUOTE, from));
+  return typeof raw === 'string'
+    ? scan(
+        raw,
+        max,
+        (i) => raw.charCodeAt(i),
+        (from) => raw.indexOf('"', from),
+      )
+    : scan(
+        raw,
+        max,
+        (i) => raw[i],
+        (from) => raw.indexOf(QUOTE, from),
+      );
 }
 
 function scan(raw: { length: number }, max: number, at: (i: number) => number, nextQuote: (from: number) => number): number {

@@ -20,7 +20,8 @@ export function decodeProxySignature(signature: string | undefined): ProxySignat
   if (!signature?.startsWith(PREFIX)) return null;
   try {
     const value = JSON.parse(Buffer.from(signature.slice(PREFIX.length), 'base64url').toString('utf8')) as unknown;
-    if (value && typeof value === 'object' && typeof (value as ProxySignaturePayload).provider === 'string') return value as ProxySignaturePayload;
+    if (value && typeof value === 'object' && typeof (value as ProxySignaturePayload).provider === 'string')
+      return value as ProxySignaturePayload;
   } catch {
     // not ours after all
   }

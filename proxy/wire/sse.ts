@@ -167,7 +167,8 @@ export function createFrameEnd(): { see(chunk: Uint8Array | string): void; close
   let tail = '';
   return {
     see(chunk) {
-      const text = typeof chunk === 'string' ? chunk.slice(-4) : Buffer.from(chunk.subarray(Math.max(0, chunk.length - 4))).toString('latin1');
+      const text =
+        typeof chunk === 'string' ? chunk.slice(-4) : Buffer.from(chunk.subarray(Math.max(0, chunk.length - 4))).toString('latin1');
       tail = (tail + text).slice(-4);
     },
     closer() {

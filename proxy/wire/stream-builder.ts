@@ -86,7 +86,8 @@ export function createMessageBuilder(opts: BuilderOptions): MessageBuilder {
     toolUse: (id, name) => emit((out) => openBlock(s, out, { type: 'tool_use', id, name, input: {} })),
     toolInput: (partialJson) =>
       emit((out) => {
-        if (s.open === 'tool_use' && partialJson !== '') out.push({ type: 'content_block_delta', index: s.index, delta: { type: 'input_json_delta', partial_json: partialJson } });
+        if (s.open === 'tool_use' && partialJson !== '')
+          out.push({ type: 'content_block_delta', index: s.index, delta: { type: 'input_json_delta', partial_json: partialJson } });
       }),
     finish: (stopReason, usage) => emit((out) => finishMessage(s, out, stopReason, usage)),
     error: (type, message) =>

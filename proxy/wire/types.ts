@@ -4,9 +4,7 @@
 export type CacheControl = { type: 'ephemeral'; ttl?: '5m' | '1h' };
 
 export type ImageSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string }
-  | { type: 'file'; file_id: string };
+  { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } | { type: 'file'; file_id: string };
 
 export type DocumentSource =
   | { type: 'base64'; media_type: string; data: string }
@@ -95,13 +93,7 @@ export type MessagesRequest = {
 };
 
 export type StopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
 export type Usage = {
   input_tokens: number;

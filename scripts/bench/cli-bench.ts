@@ -26,7 +26,14 @@ const nowMs = () => performance.timeOrigin + performance.now();
 function makeRepo(): string {
   const repo = realpathSync(mkdtempSync(join(tmpdir(), 'cf-bench-')));
   execFileSync('git', ['init', '-q', repo]);
-  writeFileSync(join(repo, '.fallbackrc.yaml'), JSON.stringify({ proxy: { port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }], git: { auto_commit: false } }));
+  writeFileSync(
+    join(repo, '.fallbackrc.yaml'),
+    JSON.stringify({
+      proxy: { port: 0 },
+      tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }],
+      git: { auto_commit: false },
+    }),
+  );
   return repo;
 }
 
@@ -79,7 +86,10 @@ async function idleProxy(argv: string[], repo: string): Promise<{ launcher: numb
   while (!(await health(url))) await sleep(50);
   await sleep(2000); // settle: start-up garbage collected, timers quiet
   // The proxy's pid, whichever way it was started: its ledger start line names it.
-  const starts = readFileSync(join(repo, '.git', 'model-ledger'), 'utf8').trim().split('\n').filter((l) => l.includes('"kind":"start"'));
+  const starts = readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('"kind":"start"'));
   const proxy = JSON.parse(starts.at(-1)!).pid as number;
   return {
     launcher: child.pid!,
@@ -164,16 +174,79 @@ export function cliRows(r: CliResults): Row[] {
   const rss = r.rss.proxyMb - r.rss.bareNodeMb;
   const line = l.sh.median / l.shBaseline.median;
   return [
-    { row: `start-up added by claude-fallback -- command (to the command's start) over the command alone, in node -e 0s, median of ${s.runs}`, baseline: `${ms(s.nodeE0.median, 1)} (node -e 0)`, subject: signedMs(added, 1), delta: ratio(inE0), target: `≤ ${times(TARGETS.cliStartupAddedInNodeE0)} (150 ms at a quiet node)`, met: inE0 <= TARGETS.cliStartupAddedInNodeE0 },
-    { row: 'start-up: command directly → via claude-fallback -- command, median', baseline: ms(s.direct.median, 1), subject: ms(s.via.median, 1), delta: signedMs(added, 1), target: '', met: null },
-    { row: 'start-up: command directly → via claude-fallback -- command, p99', baseline: ms(s.direct.p99, 1), subject: ms(s.via.p99, 1), delta: signedMs(s.via.p99 - s.direct.p99, 1), target: '', met: null },
-    { row: 'proxy idle RSS (Node 20): bare node → the proxy from dist/ (claude-fallback start)', baseline: mb(r.rss.bareNodeMb), subject: mb(r.rss.proxyMb), delta: `+${rss.toFixed(0)} MB`, target: `≤ +${TARGETS.idleRssOverBareNodeMb} MB (70 MB)`, met: rss <= TARGETS.idleRssOverBareNodeMb },
-    { row: 'proxy idle RSS: under tsx (scripts/start.mjs) → from dist/', baseline: mb(r.rss.tsxProxyMb), subject: mb(r.rss.proxyMb), delta: `${(r.rss.proxyMb - r.rss.tsxProxyMb).toFixed(0)} MB`, target: '', met: null },
-    { row: 'the waiting claude-fallback process beside the proxy, idle RSS', baseline: '', subject: mb(r.rss.launcherMb), delta: '', target: '', met: null },
-    { row: `status line per call, as claude-fallback -- claude sets it (sh): sh -c 'cat > /dev/null' → it, median of ${l.runs}`, baseline: ms(l.shBaseline.median, 1), subject: ms(l.sh.median, 1), delta: ratio(line), target: `≤ ${times(TARGETS.statuslineVsShCat)} (50 ms at a quiet sh)`, met: line <= TARGETS.statuslineVsShCat },
-    { row: 'status line per call, as claude-fallback -- claude sets it (sh), p99', baseline: ms(l.shBaseline.p99, 1), subject: ms(l.sh.p99, 1), delta: signedMs(l.sh.p99 - l.shBaseline.p99, 1), target: '', met: null },
+    {
+      row: `start-up added by claude-fallback -- command (to the command's start) over the command alone, in node -e 0s, median of ${s.runs}`,
+      baseline: `${ms(s.nodeE0.median, 1)} (node -e 0)`,
+      subject: signedMs(added, 1),
+      delta: ratio(inE0),
+      target: `≤ ${times(TARGETS.cliStartupAddedInNodeE0)} (150 ms at a quiet node)`,
+      met: inE0 <= TARGETS.cliStartupAddedInNodeE0,
+    },
+    {
+      row: 'start-up: command directly → via claude-fallback -- command, median',
+      baseline: ms(s.direct.median, 1),
+      subject: ms(s.via.median, 1),
+      delta: signedMs(added, 1),
+      target: '',
+      met: null,
+    },
+    {
+      row: 'start-up: command directly → via claude-fallback -- command, p99',
+      baseline: ms(s.direct.p99, 1),
+      subject: ms(s.via.p99, 1),
+      delta: signedMs(s.via.p99 - s.direct.p99, 1),
+      target: '',
+      met: null,
+    },
+    {
+      row: 'proxy idle RSS (Node 20): bare node → the proxy from dist/ (claude-fallback start)',
+      baseline: mb(r.rss.bareNodeMb),
+      subject: mb(r.rss.proxyMb),
+      delta: `+${rss.toFixed(0)} MB`,
+      target: `≤ +${TARGETS.idleRssOverBareNodeMb} MB (70 MB)`,
+      met: rss <= TARGETS.idleRssOverBareNodeMb,
+    },
+    {
+      row: 'proxy idle RSS: under tsx (scripts/start.mjs) → from dist/',
+      baseline: mb(r.rss.tsxProxyMb),
+      subject: mb(r.rss.proxyMb),
+      delta: `${(r.rss.proxyMb - r.rss.tsxProxyMb).toFixed(0)} MB`,
+      target: '',
+      met: null,
+    },
+    {
+      row: 'the waiting claude-fallback process beside the proxy, idle RSS',
+      baseline: '',
+      subject: mb(r.rss.launcherMb),
+      delta: '',
+      target: '',
+      met: null,
+    },
+    {
+      row: `status line per call, as claude-fallback -- claude sets it (sh): sh -c 'cat > /dev/null' → it, median of ${l.runs}`,
+      baseline: ms(l.shBaseline.median, 1),
+      subject: ms(l.sh.median, 1),
+      delta: ratio(line),
+      target: `≤ ${times(TARGETS.statuslineVsShCat)} (50 ms at a quiet sh)`,
+      met: line <= TARGETS.statuslineVsShCat,
+    },
+    {
+      row: 'status line per call, as claude-fallback -- claude sets it (sh), p99',
+      baseline: ms(l.shBaseline.p99, 1),
+      subject: ms(l.sh.p99, 1),
+      delta: signedMs(l.sh.p99 - l.shBaseline.p99, 1),
+      target: '',
+      met: null,
+    },
     // Not what Claude Code runs when claude-fallback starts it (the sh row above); almost all of it is node's own start-up.
-    { row: `status line per call, claude-fallback statusline (node): node -e 0 → it, median of ${l.runs}`, baseline: ms(l.nodeBaseline.median, 1), subject: ms(l.node.median, 1), delta: signedMs(l.node.median - l.nodeBaseline.median, 1), target: '', met: null },
+    {
+      row: `status line per call, claude-fallback statusline (node): node -e 0 → it, median of ${l.runs}`,
+      baseline: ms(l.nodeBaseline.median, 1),
+      subject: ms(l.node.median, 1),
+      delta: signedMs(l.node.median - l.nodeBaseline.median, 1),
+      target: '',
+      met: null,
+    },
   ];
 }
 

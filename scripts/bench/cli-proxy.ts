@@ -32,7 +32,10 @@ function lastStartPid(ledger: string): number | null {
     const len = Math.min(size, 65_536);
     const buf = Buffer.alloc(len);
     readSync(fd, buf, 0, len, size - len);
-    const starts = buf.toString('utf8').split('\n').filter((l) => l.includes('"kind":"start"'));
+    const starts = buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.includes('"kind":"start"'));
     const m = /"pid":(\d+)/.exec(starts.at(-1) ?? '');
     return m ? Number(m[1]) : null;
   } finally {
@@ -52,7 +55,10 @@ export const alive = (pid: number) => {
 export type Running = { launcher: ChildProcess; proxyPid: () => number | null; url: string; stderr: () => string };
 
 export function launch(repo: string, configFile: string, port: number): Running {
-  const launcher = spawn(process.execPath, [BIN, 'start', '--no-hooks', '--repo', repo, '--config', configFile, '--port', String(port)], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+  const launcher = spawn(process.execPath, [BIN, 'start', '--no-hooks', '--repo', repo, '--config', configFile, '--port', String(port)], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   launcher.stderr!.setEncoding('utf8');
   launcher.stderr!.on('data', (d: string) => (err = (err + d).slice(-4096)));
@@ -85,7 +91,8 @@ export function waitHealthy(r: Running, timeoutMs: number, t0 = performance.now(
   return within(
     (async () => {
       for (;;) {
-        if (r.launcher.exitCode !== null) throw new Error(`claude-fallback start exited ${r.launcher.exitCode}: ${r.stderr().trim().split('\n').at(-1) ?? ''}`);
+        if (r.launcher.exitCode !== null)
+          throw new Error(`claude-fallback start exited ${r.launcher.exitCode}: ${r.stderr().trim().split('\n').at(-1) ?? ''}`);
         const h = await get(`${r.url}/health`, timeoutMs).catch(() => ({ status: 0 }));
         if (h.status === 200) return performance.now() - t0;
         await sleep(10);
@@ -95,4 +102,3 @@ export function waitHealthy(r: Running, timeoutMs: number, t0 = performance.now(
     'proxy start',
   );
 }
-

@@ -10,7 +10,12 @@ export function createClient(): Dispatcher {
 }
 
 /** One POST of `req` to `base`; `keep` keeps the body text (to check what arrived). */
-export async function timed(dispatcher: Dispatcher, base: string, req: ClientRequest, opts: { stream?: string; keep?: boolean } = {}): Promise<Timing> {
+export async function timed(
+  dispatcher: Dispatcher,
+  base: string,
+  req: ClientRequest,
+  opts: { stream?: string; keep?: boolean } = {},
+): Promise<Timing> {
   const headers = opts.stream ? { ...req.headers, 'x-bench-stream': opts.stream } : req.headers;
   const t0 = performance.now();
   const res = await request(base + req.path, { method: 'POST', headers, body: req.body, dispatcher });

@@ -44,7 +44,9 @@ function upstreams(): { primary: Server; secondary: Server; fail(next: boolean):
       req.on('end', () => {
         if (fail && failNext) {
           res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
-          return void res.end('{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}');
+          return void res.end(
+            '{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}',
+          );
         }
         res.writeHead(200, SSE_HEADERS);
         res.end(frames);
@@ -53,7 +55,8 @@ function upstreams(): { primary: Server; secondary: Server; fail(next: boolean):
   return { primary: answer(true), secondary: answer(false), fail: (v) => (failNext = v) };
 }
 
-const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+const listen = (s: Server) =>
+  new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
 const close = (s: Server) => new Promise<void>((r) => s.close(() => r()));
 
 /** Records, from the very start of each document, when `#active-tier` names a tier (page clock, ms since navigation). */
@@ -81,7 +84,11 @@ async function loadOnce(browser: Browser, url: string, waitForTier: boolean): Pr
       await page.locator('#models-body table, #models-body .action-status').first().waitFor();
       await page.locator('#usage-chart > *').first().waitFor();
     }
-    await until(async () => ((await page.evaluate("performance.getEntriesByName('first-contentful-paint').length")) as number) > 0 || undefined, 10_000, 'a first paint');
+    await until(
+      async () => ((await page.evaluate("performance.getEntriesByName('first-contentful-paint').length")) as number) > 0 || undefined,
+      10_000,
+      'a first paint',
+    );
     return (await page.evaluate(`({
       fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
       tier: window.__tiers.length ? window.__tiers[0].at : null,
@@ -122,7 +129,11 @@ async function watchEvents(url: string): Promise<{ changes: { tier: string; wall
   return { changes, stop: () => abort.abort() };
 }
 
-export async function benchDashboard(opts: { quick: boolean; proxyNodeArgs?: string[]; log?: (line: string) => void }): Promise<DashboardResults> {
+export async function benchDashboard(opts: {
+  quick: boolean;
+  proxyNodeArgs?: string[];
+  log?: (line: string) => void;
+}): Promise<DashboardResults> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
   const log = opts.log ?? (() => {});
   const commits = 20_000;
@@ -178,20 +189,33 @@ export async function benchDashboard(opts: { quick: boolean; proxyNodeArgs?: str
     const switches = { events: [] as number[], page: [] as number[] };
     const switchRounds = opts.quick ? 3 : 10;
     for (let i = 0; i < switchRounds; i++) {
-      for (const [to, fail] of [['deepseek', true], ['claude', false]] as const) {
+      for (const [to, fail] of [
+        ['deepseek', true],
+        ['claude', false],
+      ] as const) {
         // `claude-fallback retry claude` lifts claude's cooldown (a flap hold-off included); the next request recovers.
-        if (!fail) await fetch(`${url}/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tier":"claude"}' }).then((r) => r.text());
+        if (!fail)
+          await fetch(`${url}/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tier":"claude"}' }).then(
+            (r) => r.text(),
+          );
         up.fail(fail);
         const t = await timed(client, url, req);
         if (t.status !== 200) throw new Error(`dashboard bench: the request for the switch to ${to} got ${t.status}`);
         // The switch is recorded before the new tier's first byte reaches the client: time from there.
         const switchedAt = Date.now() - (t.total - t.ttfb);
         const shown = await until(
-          async () => ((await page.evaluate('window.__tiers')) as { tier: string; wall: number }[]).findLast((x) => x.tier === to && x.wall >= switchedAt - 1000),
+          async () =>
+            ((await page.evaluate('window.__tiers')) as { tier: string; wall: number }[]).findLast(
+              (x) => x.tier === to && x.wall >= switchedAt - 1000,
+            ),
           10_000,
           `the page showing ${to}`,
         );
-        const heard = await until(async () => events.changes.findLast((x) => x.tier === to && x.wall >= switchedAt - 1000), 10_000, `the event stream naming ${to}`);
+        const heard = await until(
+          async () => events.changes.findLast((x) => x.tier === to && x.wall >= switchedAt - 1000),
+          10_000,
+          `the event stream naming ${to}`,
+        );
         switches.page.push(Math.max(0, shown.wall - switchedAt));
         switches.events.push(Math.max(0, heard.wall - switchedAt));
       }

@@ -66,8 +66,19 @@ async function prepare(hooks: boolean, ledgerLines: number, fill?: (path: string
   appendLedger(path, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash'], pid: process.pid, port: 8000 });
   // A day of use: many usage lines and edits of other files, which the hooks must skip quickly.
   for (let i = 0; i < ledgerLines; i++) {
-    appendLedger(path, { kind: 'usage', tier: 'claude', model: 'claude-sonnet-4-5', input_tokens: 1000, output_tokens: 100, cache_read_tokens: 0, cache_write_tokens: 0, ms: 900, stream: true });
-    if (i % 4 === 0) appendLedger(path, { kind: 'edit', tier: 'claude', path: `src/file-${i}.ts`, tool: 'Edit', id: `toolu_bench${i}`, head: null });
+    appendLedger(path, {
+      kind: 'usage',
+      tier: 'claude',
+      model: 'claude-sonnet-4-5',
+      input_tokens: 1000,
+      output_tokens: 100,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 900,
+      stream: true,
+    });
+    if (i % 4 === 0)
+      appendLedger(path, { kind: 'edit', tier: 'claude', path: `src/file-${i}.ts`, tool: 'Edit', id: `toolu_bench${i}`, head: null });
   }
   appendLedger(path, { kind: 'switch', from: 'claude', to: 'gemini-flash', reason: 'rate_limit', status: 429, commit: null });
   return repo;
@@ -80,7 +91,12 @@ async function timed(step: () => Promise<unknown>): Promise<number> {
 }
 
 /** Runs `commit` alternately in both repositories; the first `warm` rounds are not counted. A commit killed by its timeout ends the case. */
-async function alternate(repos: { with: string; without: string }, rounds: number, timeoutS: number, commit: (repo: string, i: number, hooked: boolean) => Promise<number>) {
+async function alternate(
+  repos: { with: string; without: string },
+  rounds: number,
+  timeoutS: number,
+  commit: (repo: string, i: number, hooked: boolean) => Promise<number>,
+) {
   const times = { with: [] as number[], without: [] as number[] };
   const warm = rounds >= 10 ? 2 : 1;
   let timedOutAfterS: number | undefined;
@@ -117,13 +133,22 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
       appendFileSync(join(repo, 'work.txt'), `change ${i}\n`);
       return timed(() => run('git', ['-C', repo, 'commit', '-q', '-a', '-m', MESSAGE], { env: CLAUDE_CODE, timeout }));
     });
-    const claudeStamped = (await lastMessage(repos.with)).includes('Model: gemini-flash') && (await lastMessage(repos.with)).includes('gemini-flash via Claude Code');
+    const claudeStamped =
+      (await lastMessage(repos.with)).includes('Model: gemini-flash') &&
+      (await lastMessage(repos.with)).includes('gemini-flash via Claude Code');
 
     const person = await alternate(repos, opts.commits, timeoutS, async (repo, i, hooked) => {
       appendFileSync(join(repo, 'edited.txt'), `change ${i}\n`);
       if (hooked) {
         const head = (await run('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim();
-        appendLedger(ledgerPath(join(repo, '.git')), { kind: 'edit', tier: 'gemini-flash', path: 'edited.txt', tool: 'Edit', id: `toolu_person${i}`, head });
+        appendLedger(ledgerPath(join(repo, '.git')), {
+          kind: 'edit',
+          tier: 'gemini-flash',
+          path: 'edited.txt',
+          tool: 'Edit',
+          id: `toolu_person${i}`,
+          head,
+        });
       }
       return timed(() => run('git', ['-C', repo, 'commit', '-q', '-a', '-m', 'Tidy the edited file'], { env: PERSON, timeout }));
     });
@@ -139,7 +164,9 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
     const verbose = await alternate(repos, verboseRounds, timeoutS, async (repo, i) => {
       writeFileSync(join(repo, 'big.txt'), Array.from({ length: DIFF_LINES }, (_, n) => `round ${i} line ${n}`).join('\n') + '\n');
       await run('git', ['-C', repo, 'add', 'big.txt']);
-      return timed(() => run('git', ['-C', repo, 'commit', '-q', '-v'], { env: { ...CLAUDE_CODE, GIT_EDITOR: editor }, maxBuffer: 64 * 2 ** 20, timeout }));
+      return timed(() =>
+        run('git', ['-C', repo, 'commit', '-q', '-v'], { env: { ...CLAUDE_CODE, GIT_EDITOR: editor }, maxBuffer: 64 * 2 ** 20, timeout }),
+      );
     });
     const verboseMessage = await lastMessage(repos.with);
     const verboseStamped = verboseMessage === 'Regenerate the table\n\nModel: gemini-flash\n\n';
@@ -151,15 +178,38 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
 }
 
 /** The rows: each case's added median over the same commits without hooks; `label` names the ledger. */
-export function hooksRows(h: HooksResults, label = '', limits = { claudeCode: TARGETS.hooksClaudeCodeAddedMs, person: TARGETS.hooksPersonAddedMs, verbose: TARGETS.hooksVerboseAddedMs }): Row[] {
+export function hooksRows(
+  h: HooksResults,
+  label = '',
+  limits = { claudeCode: TARGETS.hooksClaudeCodeAddedMs, person: TARGETS.hooksPersonAddedMs, verbose: TARGETS.hooksVerboseAddedMs },
+): Row[] {
   const row = (what: string, c: HooksCase, limit: number): Row => {
     const name = `git commit${label}: without hooks → with hooks (${what}${c.stamped ? ', stamped' : c.timedOutAfterS ? '' : ', NOT stamped'}), median`;
-    if (c.timedOutAfterS !== undefined && c.with.n === 0) return { row: name, baseline: c.without.n ? ms(c.without.median, 1) : '', subject: `timed out after ${c.timedOutAfterS} s`, delta: '', target: `≤ +${limit} ms`, met: false };
+    if (c.timedOutAfterS !== undefined && c.with.n === 0)
+      return {
+        row: name,
+        baseline: c.without.n ? ms(c.without.median, 1) : '',
+        subject: `timed out after ${c.timedOutAfterS} s`,
+        delta: '',
+        target: `≤ +${limit} ms`,
+        met: false,
+      };
     const d = c.with.median - c.without.median;
     const cut = c.timedOutAfterS !== undefined ? ` (a commit timed out after ${c.timedOutAfterS} s; ${c.with.n} timed)` : '';
-    return { row: name + cut, baseline: ms(c.without.median, 1), subject: ms(c.with.median, 1), delta: signedMs(d, 1), target: `≤ +${limit} ms`, met: d <= limit && c.stamped && c.timedOutAfterS === undefined };
+    return {
+      row: name + cut,
+      baseline: ms(c.without.median, 1),
+      subject: ms(c.with.median, 1),
+      delta: signedMs(d, 1),
+      target: `≤ +${limit} ms`,
+      met: d <= limit && c.stamped && c.timedOutAfterS === undefined,
+    };
   };
-  const rows = [row('Claude Code, non-Claude model active', h.claudeCode, limits.claudeCode), row("a person's commit of a file a model edited", h.person, limits.person)];
-  if (h.verbose) rows.push(row(`Claude Code, commit -v of a ${h.verbose.diffLines.toLocaleString('en-US')}-line diff`, h.verbose, limits.verbose));
+  const rows = [
+    row('Claude Code, non-Claude model active', h.claudeCode, limits.claudeCode),
+    row("a person's commit of a file a model edited", h.person, limits.person),
+  ];
+  if (h.verbose)
+    rows.push(row(`Claude Code, commit -v of a ${h.verbose.diffLines.toLocaleString('en-US')}-line diff`, h.verbose, limits.verbose));
   return rows;
 }

@@ -71,7 +71,11 @@ export async function benchLedger(opts: { quick: boolean; log: (line: string) =>
   let running: Running | null = null;
   try {
     mkdirSync(repo);
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }, stdio: 'ignore' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, ...args], {
+        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+        stdio: 'ignore',
+      });
     git('init', '-q', '-b', 'main');
     git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', 'commit', '-q', '--allow-empty', '-m', 'initial');
     // No request is made: the tiers point at a closed port; their names are the generated ledger's.
@@ -226,40 +230,121 @@ export function ledgerRows(r: LedgerResults): Row[] {
   const inE0 = (label: string, o: Outcome, limit: number, budget: string): Row =>
     'failed' in o
       ? { row: label, baseline: ms(e0, 0), subject: o.failed, delta: '', target: `≤ ${times(limit)} (${budget})`, met: false }
-      : { row: label, baseline: ms(e0, 0), subject: ms(o.ms, 0), delta: ratio(o.ms / e0), target: `≤ ${times(limit)} (${budget})`, met: o.ms / e0 <= limit };
+      : {
+          row: label,
+          baseline: ms(e0, 0),
+          subject: ms(o.ms, 0),
+          delta: ratio(o.ms / e0),
+          target: `≤ ${times(limit)} (${budget})`,
+          met: o.ms / e0 <= limit,
+        };
   const rows: Row[] = [];
   const rounds = r.rounds.length;
-  rows.push(inE0(`${n}: node -e 0 → proxy start (claude-fallback start to /health answering), median of ${rounds}`, median(r.rounds.map((x) => x.start)), TARGETS.proxyStartInNodeE0, '1 s at a quiet node'));
-  rows.push(inE0(`${n}: node -e 0 → the dashboard's first usage answer (last 24 h)`, median(r.rounds.map((x) => x.usage)), TARGETS.usageAnswerInNodeE0, '500 ms at a quiet node'));
+  rows.push(
+    inE0(
+      `${n}: node -e 0 → proxy start (claude-fallback start to /health answering), median of ${rounds}`,
+      median(r.rounds.map((x) => x.start)),
+      TARGETS.proxyStartInNodeE0,
+      '1 s at a quiet node',
+    ),
+  );
+  rows.push(
+    inE0(
+      `${n}: node -e 0 → the dashboard's first usage answer (last 24 h)`,
+      median(r.rounds.map((x) => x.usage)),
+      TARGETS.usageAnswerInNodeE0,
+      '500 ms at a quiet node',
+    ),
+  );
   const stalls = r.rounds.flatMap((x) => (x.stall ? [x.stall] : []));
   if (stalls.length) {
     const worst = stalls.reduce((a, b) => (b.proxy - b.bare > a.proxy - a.bare ? b : a));
     const d = worst.proxy - worst.bare;
-    rows.push({ row: `${n}: longest gap between /health answers polled every 10 ms while usage is computed: bare node:http → proxy, worst of ${stalls.length}`, baseline: ms(worst.bare, 0), subject: ms(worst.proxy, 0), delta: signedMs(d, 0), target: `≤ +${TARGETS.stallOverBareMs} ms`, met: d <= TARGETS.stallOverBareMs });
-  } else rows.push({ row: `${n}: event-loop stall while usage is computed`, baseline: '', subject: 'not measured (the proxy did not start)', delta: '', target: `≤ +${TARGETS.stallOverBareMs} ms`, met: false });
+    rows.push({
+      row: `${n}: longest gap between /health answers polled every 10 ms while usage is computed: bare node:http → proxy, worst of ${stalls.length}`,
+      baseline: ms(worst.bare, 0),
+      subject: ms(worst.proxy, 0),
+      delta: signedMs(d, 0),
+      target: `≤ +${TARGETS.stallOverBareMs} ms`,
+      met: d <= TARGETS.stallOverBareMs,
+    });
+  } else
+    rows.push({
+      row: `${n}: event-loop stall while usage is computed`,
+      baseline: '',
+      subject: 'not measured (the proxy did not start)',
+      delta: '',
+      target: `≤ +${TARGETS.stallOverBareMs} ms`,
+      met: false,
+    });
   const rss = r.rounds.flatMap((x) => (x.rss ? [x.rss] : []));
   if (rss.length) {
     const after = Math.max(...rss.map((x) => x.afterMb));
     const d = after - r.bareNodeMb;
-    rows.push({ row: `${n}: proxy RSS 3 s after the usage answer: idle bare node → proxy, highest of ${rss.length}`, baseline: mb(r.bareNodeMb), subject: mb(after), delta: `+${d.toFixed(0)} MB`, target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`, met: d <= TARGETS.rssOverBareNodeMb });
+    rows.push({
+      row: `${n}: proxy RSS 3 s after the usage answer: idle bare node → proxy, highest of ${rss.length}`,
+      baseline: mb(r.bareNodeMb),
+      subject: mb(after),
+      delta: `+${d.toFixed(0)} MB`,
+      target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`,
+      met: d <= TARGETS.rssOverBareNodeMb,
+    });
     const peak = Math.max(...rss.map((x) => x.peakMb));
     const idle = Math.min(...rss.map((x) => x.idleMb));
-    rows.push({ row: `${n}: proxy RSS, idle after start → peak while usage is computed`, baseline: mb(idle), subject: mb(peak), delta: `+${(peak - idle).toFixed(0)} MB`, target: '', met: null });
-  } else rows.push({ row: `${n}: proxy RSS after the usage answer`, baseline: mb(r.bareNodeMb), subject: 'not measured (the proxy did not start)', delta: '', target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`, met: false });
+    rows.push({
+      row: `${n}: proxy RSS, idle after start → peak while usage is computed`,
+      baseline: mb(idle),
+      subject: mb(peak),
+      delta: `+${(peak - idle).toFixed(0)} MB`,
+      target: '',
+      met: null,
+    });
+  } else
+    rows.push({
+      row: `${n}: proxy RSS after the usage answer`,
+      baseline: mb(r.bareNodeMb),
+      subject: 'not measured (the proxy did not start)',
+      delta: '',
+      target: `≤ +${TARGETS.rssOverBareNodeMb} MB (150 MB)`,
+      met: false,
+    });
   if (r.status.runs.length) {
     const bad = r.status.exitCodes.filter((c) => c !== 0);
     const note = bad.length ? ` (exit ${bad.join(', ')})` : '';
-    const first = inE0(`${n}: node -e 0 → claude-fallback status, first call after the proxy started${note}`, r.status.runs[0], TARGETS.statusInNodeE0, '300 ms at a quiet node');
-    const all = inE0(`${n}: node -e 0 → claude-fallback status, median of ${r.status.runs.length}${note}`, median(r.status.runs), TARGETS.statusInNodeE0, '300 ms at a quiet node');
+    const first = inE0(
+      `${n}: node -e 0 → claude-fallback status, first call after the proxy started${note}`,
+      r.status.runs[0],
+      TARGETS.statusInNodeE0,
+      '300 ms at a quiet node',
+    );
+    const all = inE0(
+      `${n}: node -e 0 → claude-fallback status, median of ${r.status.runs.length}${note}`,
+      median(r.status.runs),
+      TARGETS.statusInNodeE0,
+      '300 ms at a quiet node',
+    );
     for (const row of [first, all]) if (bad.length) row.met = false;
     rows.push(first, all);
   }
   if (r.review.runs.length) {
     const bad = r.review.exitCodes.filter((c) => c !== 0);
-    const row = inE0(`${n}: node -e 0 → claude-fallback review -a --json, median of ${r.review.runs.length}${bad.length ? ` (exit ${bad.join(', ')})` : ''}`, median(r.review.runs), 0, '');
+    const row = inE0(
+      `${n}: node -e 0 → claude-fallback review -a --json, median of ${r.review.runs.length}${bad.length ? ` (exit ${bad.join(', ')})` : ''}`,
+      median(r.review.runs),
+      0,
+      '',
+    );
     rows.push({ ...row, target: '', met: null });
   }
-  if ('failed' in r.hooks) rows.push({ row: `git commit, ${n}: hooks`, baseline: '', subject: r.hooks.failed, delta: '', target: `≤ +${TARGETS.hooksClaudeCodeAddedMs} / +${TARGETS.hooksPersonAddedMs} ms`, met: false });
+  if ('failed' in r.hooks)
+    rows.push({
+      row: `git commit, ${n}: hooks`,
+      baseline: '',
+      subject: r.hooks.failed,
+      delta: '',
+      target: `≤ +${TARGETS.hooksClaudeCodeAddedMs} / +${TARGETS.hooksPersonAddedMs} ms`,
+      met: false,
+    });
   else rows.push(...hooksRows(r.hooks, `, ${n}`));
   return rows;
 }

@@ -25,8 +25,36 @@ const MODELS: Record<Tier, [string, number][]> = {
   deepseek: [['deepseek-v4-flash', 1]],
 };
 const TOOLS = ['Edit', 'Edit', 'Edit', 'MultiEdit', 'Write'];
-const DIRS = ['proxy', 'proxy/engine', 'proxy/server/routes', 'proxy/providers/openai', 'proxy/providers/gemini', 'scripts/cli', 'test', 'test/engine', 'docs', 'src/ui', 'src/api'];
-const NAMES = ['index', 'config', 'engine', 'stream', 'server', 'routes', 'status', 'ledger', 'switcher', 'usage', 'costs', 'timeline', 'format', 'table', 'client'];
+const DIRS = [
+  'proxy',
+  'proxy/engine',
+  'proxy/server/routes',
+  'proxy/providers/openai',
+  'proxy/providers/gemini',
+  'scripts/cli',
+  'test',
+  'test/engine',
+  'docs',
+  'src/ui',
+  'src/api',
+];
+const NAMES = [
+  'index',
+  'config',
+  'engine',
+  'stream',
+  'server',
+  'routes',
+  'status',
+  'ledger',
+  'switcher',
+  'usage',
+  'costs',
+  'timeline',
+  'format',
+  'table',
+  'client',
+];
 const DAY = 86_400_000;
 
 export type LedgerGenOptions = {
@@ -144,7 +172,10 @@ export async function generateLedger(path: string, opts: LedgerGenOptions): Prom
             status: limited ? 429 : 529,
             retry_at: new Date(Date.parse(at) + int(1, 300) * 60_000).toISOString(),
             commit: rand() < 0.5 ? hex(40) : null,
-            tag: rand() < 0.5 ? `model-${to}-${at.slice(0, 10).replace(/-/g, '')}-${at.slice(11, 19).replace(/:/g, '')}-${at.slice(20, 23)}` : null,
+            tag:
+              rand() < 0.5
+                ? `model-${to}-${at.slice(0, 10).replace(/-/g, '')}-${at.slice(11, 19).replace(/:/g, '')}-${at.slice(20, 23)}`
+                : null,
           };
           await emit(sw);
           active = to;
@@ -158,7 +189,13 @@ export async function generateLedger(path: string, opts: LedgerGenOptions): Prom
           const edit: EditEvent = { ts: ts(), kind: 'edit', tier: active, path: pick(paths), tool: pick(TOOLS), id: toolId(), head };
           await emit(edit);
         } else if (x < 0.1905) {
-          const ext: ExternalEvent = { ts: ts(), kind: 'external', model: model(active), event_type: pick(['Stop', 'SubagentStop', 'Notification']), active };
+          const ext: ExternalEvent = {
+            ts: ts(),
+            kind: 'external',
+            model: model(active),
+            event_type: pick(['Stop', 'SubagentStop', 'Notification']),
+            active,
+          };
           await emit(ext);
         } else if (x < 0.1907) {
           const m = pick(['gemini-flash', 'deepseek']);
@@ -200,14 +237,24 @@ export async function generateLedger(path: string, opts: LedgerGenOptions): Prom
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { lines: { type: 'string', default: '1000000' }, seed: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { lines: { type: 'string', default: '1000000' }, seed: { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new Error('usage: npx tsx scripts/bench/ledger-gen.ts OUT [--lines N] [--seed N]');
-  const r = await generateLedger(positionals[0], { lines: Number(values.lines), seed: values.seed === undefined ? undefined : Number(values.seed) });
-  process.stdout.write(`${r.lines} lines, ${(r.bytes / 2 ** 20).toFixed(1)} MB in ${(r.ms / 1000).toFixed(1)} s (${r.first} … ${r.last}): ${JSON.stringify(r.byKind)}\n`);
+  const r = await generateLedger(positionals[0], {
+    lines: Number(values.lines),
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+  });
+  process.stdout.write(
+    `${r.lines} lines, ${(r.bytes / 2 ** 20).toFixed(1)} MB in ${(r.ms / 1000).toFixed(1)} s (${r.first} … ${r.last}): ${JSON.stringify(r.byKind)}\n`,
+  );
 }
 
 const args = mainArgs(import.meta.url);
-if (args) main(args).catch((err: unknown) => {
-  process.stderr.write(`ledger-gen: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-});
+if (args)
+  main(args).catch((err: unknown) => {
+    process.stderr.write(`ledger-gen: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  });

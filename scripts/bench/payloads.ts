@@ -31,15 +31,31 @@ export function anthropicStream(events: number, deltaChars: number): string[] {
   const frames = [
     frame('message_start', {
       type: 'message_start',
-      message: { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 18210, output_tokens: 1 } },
+      message: {
+        id: 'msg_bench',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 18210, output_tokens: 1 },
+      },
     }),
     frame('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
     frame('ping', { type: 'ping' }),
   ];
-  for (let i = 0; i < deltas; i++) frames.push(frame('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: prose(deltaChars, i) } }));
+  for (let i = 0; i < deltas; i++)
+    frames.push(
+      frame('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: prose(deltaChars, i) } }),
+    );
   frames.push(
     frame('content_block_stop', { type: 'content_block_stop', index: 0 }),
-    frame('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: deltas * Math.ceil(deltaChars / 4) } }),
+    frame('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: deltas * Math.ceil(deltaChars / 4) },
+    }),
     frame('message_stop', { type: 'message_stop' }),
   );
   return frames;
@@ -79,11 +95,19 @@ const CLIENT_SET = new Set(['host', 'connection', 'content-length', 'transfer-en
  * must rewrite it (drop `thinking`) before Anthropic sees it.
  */
 export function claudeCodeRequest(turn: 0 | 1 = 0, bytes = 80 * 1024): ClientRequest {
-  const recorded = JSON.parse(readFileSync(join(FIXTURES, 'claude-code-2.1.332-tool-loop.json'), 'utf8')) as { url: string; headers: Record<string, string>; body: unknown }[];
+  const recorded = JSON.parse(readFileSync(join(FIXTURES, 'claude-code-2.1.332-tool-loop.json'), 'utf8')) as {
+    url: string;
+    headers: Record<string, string>;
+    body: unknown;
+  }[];
   const rec = recorded[turn];
   let seed = 0;
   const fill = (scale: number) =>
-    JSON.stringify(rec.body, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/\[(\d+) characters of prose removed\]/g, (_m, n: string) => prose(Math.round(Number(n) * scale), seed++)) : v));
+    JSON.stringify(rec.body, (_k, v: unknown) =>
+      typeof v === 'string'
+        ? v.replace(/\[(\d+) characters of prose removed\]/g, (_m, n: string) => prose(Math.round(Number(n) * scale), seed++))
+        : v,
+    );
   const raw = Buffer.byteLength(fill(1));
   const fixed = Buffer.byteLength(fill(0));
   const text = fill(Math.max(0, (bytes - fixed) / Math.max(1, raw - fixed)));

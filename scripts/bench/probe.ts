@@ -70,4 +70,3 @@ export function pollGaps(url: string, everyMs = 10): { stop(): Promise<{ longest
     },
   };
 }
-

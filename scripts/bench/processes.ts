@@ -124,7 +124,10 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string, o
 }
 
 /** Milliseconds from spawning `argv` to its exit (its output dropped), and its exit code; killed after `timeoutMs`. */
-export function timeProcess(argv: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<{ ms: number; code: number | null }> {
+export function timeProcess(
+  argv: string[],
+  opts: { cwd?: string; input?: string; timeoutMs?: number } = {},
+): Promise<{ ms: number; code: number | null }> {
   const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'] });
   const t0 = performance.now();
   const done = new Promise<{ ms: number; code: number | null }>((resolve, reject) => {

@@ -16,7 +16,8 @@ export function summarizeProfile(profile: Profile): Entry[] {
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
-  const key = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(node_modules|main)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+  const key = (n: Node) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(node_modules|main)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
   const entries = new Map<string, Entry>();
   for (const [id, t] of self) {
     const seen = new Set<string>();
@@ -41,8 +42,20 @@ function main(args: string[]): void {
   const wall = (profile.endTime - profile.startTime) / 1000;
   const fmt = (e: Entry) => `${e.selfMs.toFixed(0).padStart(7)} ${e.totalMs.toFixed(0).padStart(7)}  ${e.name}`;
   process.stdout.write(`profile ${wall.toFixed(0)} ms\n   self   total  (ms)\n-- by self time\n`);
-  process.stdout.write(all.sort((a, b) => b.selfMs - a.selfMs).slice(0, n).map(fmt).join('\n') + '\n-- by total time\n');
-  process.stdout.write(all.sort((a, b) => b.totalMs - a.totalMs).slice(0, n).map(fmt).join('\n') + '\n');
+  process.stdout.write(
+    all
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, n)
+      .map(fmt)
+      .join('\n') + '\n-- by total time\n',
+  );
+  process.stdout.write(
+    all
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, n)
+      .map(fmt)
+      .join('\n') + '\n',
+  );
 }
 
 const args = mainArgs(import.meta.url);

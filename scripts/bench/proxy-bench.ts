@@ -63,7 +63,12 @@ function translatedRequest(repo: string, configFile: string, req: ClientRequest)
   const tier = config.tiers[0];
   const body = JSON.parse(req.body.toString('utf8')) as MessagesRequest;
   const client = { body, raw: req.body, path: req.path, headers: req.headers };
-  const { request } = ADAPTERS[tier.protocol].prepare(client, { tier, model: upstreamModel(tier, body.model), stream: true, store: createConversationStore() });
+  const { request } = ADAPTERS[tier.protocol].prepare(client, {
+    tier,
+    model: upstreamModel(tier, body.model),
+    stream: true,
+    store: createConversationStore(),
+  });
   const url = new URL(request.url);
   return { path: url.pathname + url.search, headers: request.headers, body: Buffer.from(request.body ?? '') };
 }
@@ -88,7 +93,10 @@ function check(v: Variant, t: Timing): void {
 }
 
 function summaries<K extends string>(series: Series, names: readonly K[]): Record<K, { ttfb: Summary; total: Summary }> {
-  return Object.fromEntries(names.map((n) => [n, { ttfb: summarize(series[n].ttfb), total: summarize(series[n].total) }])) as Record<K, { ttfb: Summary; total: Summary }>;
+  return Object.fromEntries(names.map((n) => [n, { ttfb: summarize(series[n].ttfb), total: summarize(series[n].total) }])) as Record<
+    K,
+    { ttfb: Summary; total: Summary }
+  >;
 }
 
 export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults> {
@@ -125,15 +133,28 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     const pass80kRewritten = summaries(rw, ['direct', 'proxy'] as const);
     log('pass-through, ~1 MB stream…');
     const largeBytes = (await timed(client, fake.url, small, { stream: 'large' })).bytes;
-    const large = { ...summaries(await interleaved(client, three(small, 'large'), q ? 20 : 80, 5), ['direct', 'pipe', 'proxy'] as const), bytes: largeBytes };
+    const large = {
+      ...summaries(await interleaved(client, three(small, 'large'), q ? 20 : 80, 5), ['direct', 'pipe', 'proxy'] as const),
+      bytes: largeBytes,
+    };
 
     log('translation…');
-    const providers = [['openai', oa], ['gemini', gm]] as const;
+    const providers = [
+      ['openai', oa],
+      ['gemini', gm],
+    ] as const;
     const variants: Variant[] = [];
     for (const [p, proxy] of providers) {
-      for (const [size, req] of [['small', small], ['80k', cc]] as const) {
+      for (const [size, req] of [
+        ['small', small],
+        ['80k', cc],
+      ] as const) {
         const sent = translatedRequest(proxy.repo, proxy.configFile, req);
-        variants.push({ name: `${p}-${size}-direct`, base: fake.url, req: sent }, { name: `${p}-${size}-pipe`, base: pipe.url, req: sent }, { name: `${p}-${size}-proxy`, base: proxy.child.url, req });
+        variants.push(
+          { name: `${p}-${size}-direct`, base: fake.url, req: sent },
+          { name: `${p}-${size}-pipe`, base: pipe.url, req: sent },
+          { name: `${p}-${size}-proxy`, base: proxy.child.url, req },
+        );
       }
     }
     const tr = await interleaved(client, variants, q ? 100 : 400, 30);
@@ -143,13 +164,25 @@ export async function benchProxy(opts: ProxyBenchOptions): Promise<ProxyResults>
     };
     const translation = (p: string) => ({ small: pick(p, 'small'), large: pick(p, '80k') });
     const last = await timed(client, oa.child.url, cc, { keep: true });
-    if (!last.text?.includes('"input_json_delta"') || !last.text.includes('message_stop')) throw new Error('openai translation: no tool input in the answer');
+    if (!last.text?.includes('"input_json_delta"') || !last.text.includes('message_stop'))
+      throw new Error('openai translation: no tool input in the answer');
 
     log('100 concurrent streams…');
     const concurrentPipe = await concurrentStreams(client, pipe, cc, largeBytes, 100);
     const concurrentUndiciPipe = await concurrentStreams(client, undiciPipe, cc, largeBytes, 100);
     const concurrent = await concurrentStreams(client, pass.child, cc, largeBytes, 100);
-    return { passSmall, pass80k, pass80kRewritten, large, openai: translation('openai'), gemini: translation('gemini'), concurrent, concurrentPipe, concurrentUndiciPipe, requestBytes: cc.body.length };
+    return {
+      passSmall,
+      pass80k,
+      pass80kRewritten,
+      large,
+      openai: translation('openai'),
+      gemini: translation('gemini'),
+      concurrent,
+      concurrentPipe,
+      concurrentUndiciPipe,
+      requestBytes: cc.body.length,
+    };
   } catch (err) {
     for (const c of children) if (c.stderr()) log(`stderr of ${c.pid}: ${c.stderr()}`);
     throw err;
@@ -178,12 +211,20 @@ async function startAll(proxyNodeArgs: string[] | undefined, children: Child[], 
   const undiciPipe = await child(SERVERS, ['undici-pipe', fake.url], proxyNodeArgs);
   const pass = await proxy([{ name: 'claude', protocol: 'anthropic', base_url: fake.url }]);
   const oa = await proxy([{ name: 'openai-bench', protocol: 'openai', base_url: `${fake.url}/v1`, api_key: 'sk-bench', model: 'gpt-4.1' }]);
-  const gm = await proxy([{ name: 'gemini-bench', protocol: 'gemini', base_url: fake.url, api_key: 'bench-key', model: 'gemini-2.5-flash' }]);
+  const gm = await proxy([
+    { name: 'gemini-bench', protocol: 'gemini', base_url: fake.url, api_key: 'bench-key', model: 'gemini-2.5-flash' },
+  ]);
   return { fake, pipe, undiciPipe, pass, oa, gm };
 }
 
 /** `n` streams at once through the proxy: each the 80 KB request and the ~1 MB answer, checked byte for byte. */
-async function concurrentStreams(client: Dispatcher, proxy: Child, req: ClientRequest, expectBytes: number, n: number): Promise<Concurrent> {
+async function concurrentStreams(
+  client: Dispatcher,
+  proxy: Child,
+  req: ClientRequest,
+  expectBytes: number,
+  n: number,
+): Promise<Concurrent> {
   const idleRssMb = rssMb(proxy.pid);
   const hwm = resetPeakRss(proxy.pid);
   const stop = watchRss(proxy.pid);
@@ -194,7 +235,15 @@ async function concurrentStreams(client: Dispatcher, proxy: Child, req: ClientRe
   const errors: string[] = [];
   for (const r of results) {
     if (r.status === 'rejected') errors.push(String((r.reason as Error)?.message ?? r.reason));
-    else if (r.value.status !== 200 || r.value.bytes !== expectBytes) errors.push(`status ${r.value.status}, ${r.value.bytes}/${expectBytes} bytes`);
+    else if (r.value.status !== 200 || r.value.bytes !== expectBytes)
+      errors.push(`status ${r.value.status}, ${r.value.bytes}/${expectBytes} bytes`);
   }
-  return { streams: n, errors: errors.length, errorSamples: errors.slice(0, 3), idleRssMb, peakRssMb: hwm ? Math.max(polled, peakRssMb(proxy.pid)) : polled, seconds };
+  return {
+    streams: n,
+    errors: errors.length,
+    errorSamples: errors.slice(0, 3),
+    idleRssMb,
+    peakRssMb: hwm ? Math.max(polled, peakRssMb(proxy.pid)) : polled,
+    seconds,
+  };
 }

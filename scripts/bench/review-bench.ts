@@ -33,7 +33,13 @@ export async function benchReview(opts: { commits: number; runs: number }): Prom
         if (i >= 0) times[side].push(performance.now() - t); // round -1 warms the page cache and tsx's cache
       }
     }
-    return { commits: opts.commits, generateMs, gitLog: summarize(times.gitLog), gitLogDevNull: summarize(times.gitLogDevNull), analyze: summarize(times.analyze) };
+    return {
+      commits: opts.commits,
+      generateMs,
+      gitLog: summarize(times.gitLog),
+      gitLogDevNull: summarize(times.gitLogDevNull),
+      analyze: summarize(times.analyze),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

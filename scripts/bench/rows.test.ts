@@ -27,7 +27,13 @@ describe('addedVsPipe', () => {
 });
 
 const s = (xs: number[]) => summarize(xs);
-const hooksCase = (without: number[], withHooks: number[], extra: Partial<HooksCase> = {}): HooksCase => ({ commits: withHooks.length, without: s(without), with: s(withHooks), stamped: true, ...extra });
+const hooksCase = (without: number[], withHooks: number[], extra: Partial<HooksCase> = {}): HooksCase => ({
+  commits: withHooks.length,
+  without: s(without),
+  with: s(withHooks),
+  stamped: true,
+  ...extra,
+});
 
 function results(over: Partial<LedgerResults> = {}): LedgerResults {
   return {
@@ -35,7 +41,9 @@ function results(over: Partial<LedgerResults> = {}): LedgerResults {
     ledger: { lines: 1_000_000, bytes: 198 * 2 ** 20, ms: 6000, byKind: {}, first: '', last: '' },
     nodeE0: s([40, 41, 42]),
     bareNodeMb: 39,
-    rounds: [{ start: { ms: 400 }, usage: { ms: 300 }, stall: { proxy: 30, bare: 12, polls: 40 }, rss: { idleMb: 60, peakMb: 120, afterMb: 90 } }],
+    rounds: [
+      { start: { ms: 400 }, usage: { ms: 300 }, stall: { proxy: 30, bare: 12, polls: 40 }, rss: { idleMb: 60, peakMb: 120, afterMb: 90 } },
+    ],
     status: { runs: [{ ms: 200 }, { ms: 210 }, { ms: 190 }], exitCodes: [0, 0, 0] },
     review: { runs: [{ ms: 900 }], exitCodes: [0] },
     hooks: { ledgerLines: 0, claudeCode: hooksCase([10, 11], [40, 41]), person: hooksCase([10, 11], [70, 71]) },
@@ -52,7 +60,12 @@ describe('ledgerRows', () => {
   });
 
   it('shows a timed-out start as a miss, and the rows that needed the proxy as not measured', () => {
-    const rows = ledgerRows(results({ rounds: [{ start: { failed: 'timed out after 60 s' }, usage: { failed: 'not reached' }, stall: null, rss: null }], status: { runs: [], exitCodes: [] } }));
+    const rows = ledgerRows(
+      results({
+        rounds: [{ start: { failed: 'timed out after 60 s' }, usage: { failed: 'not reached' }, stall: null, rss: null }],
+        status: { runs: [], exitCodes: [] },
+      }),
+    );
     expect(rows[0]).toMatchObject({ subject: 'timed out after 60 s', met: false });
     expect(rows[1]).toMatchObject({ subject: 'not reached', met: false });
     expect(rows[2]).toMatchObject({ met: false });
@@ -78,14 +91,28 @@ describe('ledgerRows', () => {
   });
 
   it('judges the stall against the bare server polled in the same window', () => {
-    const rows = ledgerRows(results({ rounds: [{ start: { ms: 400 }, usage: { ms: 300 }, stall: { proxy: 120, bare: 60, polls: 40 }, rss: { idleMb: 60, peakMb: 120, afterMb: 90 } }] }));
+    const rows = ledgerRows(
+      results({
+        rounds: [
+          {
+            start: { ms: 400 },
+            usage: { ms: 300 },
+            stall: { proxy: 120, bare: 60, polls: 40 },
+            rss: { idleMb: 60, peakMb: 120, afterMb: 90 },
+          },
+        ],
+      }),
+    );
     expect(rows[2]).toMatchObject({ delta: '+60 ms', met: false });
   });
 });
 
 describe('hooksRows', () => {
   it('shows a case whose commits timed out as "timed out after N s", a miss', () => {
-    const rows = hooksRows({ ledgerLines: 0, claudeCode: hooksCase([10], [], { timedOutAfterS: 30 }), person: hooksCase([10, 11], [50, 51]) }, ', 1M-line ledger');
+    const rows = hooksRows(
+      { ledgerLines: 0, claudeCode: hooksCase([10], [], { timedOutAfterS: 30 }), person: hooksCase([10, 11], [50, 51]) },
+      ', 1M-line ledger',
+    );
     expect(rows[0]).toMatchObject({ subject: 'timed out after 30 s', met: false });
     expect(rows[1]).toMatchObject({ met: true, target: '≤ +80 ms' });
   });

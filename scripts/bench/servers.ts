@@ -22,7 +22,10 @@ export function streamFor(req: IncomingMessage): StreamName {
 
 export function startFake(): ReturnType<typeof createServer> {
   const all = streams();
-  const encoded = Object.fromEntries(Object.entries(all).map(([k, frames]) => [k, frames.map((f) => Buffer.from(f))])) as Record<StreamName, Buffer[]>;
+  const encoded = Object.fromEntries(Object.entries(all).map(([k, frames]) => [k, frames.map((f) => Buffer.from(f))])) as Record<
+    StreamName,
+    Buffer[]
+  >;
   return createServer((req, res) => {
     req.resume(); // the whole request arrives before the answer starts, as with a real API
     req.on('end', () => void write(res, encoded[streamFor(req)]));
@@ -61,7 +64,12 @@ export function startUndiciPipe(upstream: string): ReturnType<typeof createServe
   const dispatcher = new UndiciAgent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
   return createServer(async (req, res) => {
     try {
-      const up = await undiciRequest(upstream + (req.url ?? '/'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-bench-stream': String(req.headers['x-bench-stream'] ?? '') }, body: req, dispatcher });
+      const up = await undiciRequest(upstream + (req.url ?? '/'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-bench-stream': String(req.headers['x-bench-stream'] ?? '') },
+        body: req,
+        dispatcher,
+      });
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
       res.writeHead(up.statusCode, out);
@@ -82,7 +90,14 @@ export function startHealth(): ReturnType<typeof createServer> {
 }
 
 function main(args: string[]): void {
-  const server = args[0] === 'pipe' ? startPipe(args[1]) : args[0] === 'undici-pipe' ? startUndiciPipe(args[1]) : args[0] === 'health' ? startHealth() : startFake();
+  const server =
+    args[0] === 'pipe'
+      ? startPipe(args[1])
+      : args[0] === 'undici-pipe'
+        ? startUndiciPipe(args[1])
+        : args[0] === 'health'
+          ? startHealth()
+          : startFake();
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: (server.address() as AddressInfo).port }) + '\n'));
   process.on('SIGTERM', () => process.exit(0));

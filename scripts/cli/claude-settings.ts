@@ -22,7 +22,10 @@ export function settingsFiles(repo: string, env: NodeJS.ProcessEnv = process.env
       : process.platform === 'win32'
         ? 'C:\\Program Files\\ClaudeCode\\managed-settings.json'
         : '/etc/claude-code/managed-settings.json';
-  return { user: [join(configDir, 'settings.json'), join(repo, '.claude', 'settings.json'), join(repo, '.claude', 'settings.local.json')], managed };
+  return {
+    user: [join(configDir, 'settings.json'), join(repo, '.claude', 'settings.json'), join(repo, '.claude', 'settings.local.json')],
+    managed,
+  };
 }
 
 function statusLineIn(file: string): StatusLineSetting | null {
@@ -36,7 +39,10 @@ function statusLineIn(file: string): StatusLineSetting | null {
 }
 
 /** The status line the user's own settings give this repository (the highest-precedence file that has one). */
-export function userStatusLine(repo: string, env: NodeJS.ProcessEnv = process.env): { own: FoundStatusLine | null; managed: FoundStatusLine | null } {
+export function userStatusLine(
+  repo: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { own: FoundStatusLine | null; managed: FoundStatusLine | null } {
   const files = settingsFiles(repo, env);
   let own: FoundStatusLine | null = null;
   for (const file of files.user) {
@@ -59,9 +65,15 @@ export type Injection = { args: string[]; note: string | null };
  * The command's arguments with our `--settings`, and a note to print before it starts (or null).
  * `script` is the status line script (sh) and `file` the proxy's status line file.
  */
-export function withStatusLine(args: string[], opts: { repo: string; script: string; file: string; nodeCommand: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform }): Injection {
+export function withStatusLine(
+  args: string[],
+  opts: { repo: string; script: string; file: string; nodeCommand: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform },
+): Injection {
   if (args.some((a) => a === '--settings' || a.startsWith('--settings='))) {
-    return { args, note: `your command has its own --settings: add the proxy's status line there ({"statusLine":{"type":"command","command":"claude-fallback statusline"}})` };
+    return {
+      args,
+      note: `your command has its own --settings: add the proxy's status line there ({"statusLine":{"type":"command","command":"claude-fallback statusline"}})`,
+    };
   }
   const { own, managed } = userStatusLine(opts.repo, opts.env);
   if (managed) return { args, note: null }; // the administrator's status line wins whatever we pass
@@ -70,7 +82,8 @@ export function withStatusLine(args: string[], opts: { repo: string; script: str
   let command: string;
   if (platform === 'win32') {
     // No sh to chain with for sure: ours alone, and only when the user has none.
-    if (own) return { args, note: `kept your status line (${own.file}); to see the proxy's too, run \`claude-fallback statusline\` from it` };
+    if (own)
+      return { args, note: `kept your status line (${own.file}); to see the proxy's too, run \`claude-fallback statusline\` from it` };
     command = `${opts.nodeCommand} statusline --file "${opts.file}"`;
   } else {
     command = `sh ${shQuote(opts.script)} ${shQuote(opts.file)}${own ? ' ' + shQuote(own.setting.command) : ''}`;

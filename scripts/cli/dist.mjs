@@ -23,7 +23,11 @@ const MANIFEST = join(DIST, 'build.json');
  * Entry points by name; `[name]` is how callers ask for them (runtime.file(name)). `review` is the review CLI the
  * dashboard runs as a child (proxy/dashboard/review-cli.ts reads its file from the manifest's `entries`).
  */
-export const ENTRIES = { cli: 'scripts/cli/main.ts', 'proxy-process': 'scripts/cli/proxy-process.ts', review: 'proxy/dashboard/review-entry.ts' };
+export const ENTRIES = {
+  cli: 'scripts/cli/main.ts',
+  'proxy-process': 'scripts/cli/proxy-process.ts',
+  review: 'proxy/dashboard/review-entry.ts',
+};
 const FORMAT = 2; // bump when the manifest's shape or the build options change (2: the review entry)
 const KEEP_BUILDS = 3;
 
@@ -159,7 +163,8 @@ export async function runtime({ rebuild = true } = {}) {
       m = await build();
       fresh = true;
     } catch (err) {
-      if (process.env.CLAUDE_FALLBACK_DEBUG) process.stderr.write(`claude-fallback: cannot build ${DIST} (${err.message}); running the sources\n`);
+      if (process.env.CLAUDE_FALLBACK_DEBUG)
+        process.stderr.write(`claude-fallback: cannot build ${DIST} (${err.message}); running the sources\n`);
     }
   }
   if (m && fresh) return { kind: 'dist', root: ROOT, file: (name) => join(DIST, m.entries[name]), nodeArgs: [] };
@@ -184,7 +189,10 @@ if (process.argv[1] && resolve(process.argv[1]) === self) {
     process.exitCode = 2;
   } else {
     build().then(
-      (m) => process.stdout.write(`built ${relative(process.cwd(), DIST) || '.'}/: ${Object.values(m.entries).join(', ')} from ${Object.keys(m.inputs).length} sources\n`),
+      (m) =>
+        process.stdout.write(
+          `built ${relative(process.cwd(), DIST) || '.'}/: ${Object.values(m.entries).join(', ')} from ${Object.keys(m.inputs).length} sources\n`,
+        ),
       (err) => {
         process.stderr.write(`build failed: ${err.message}\n`);
         process.exitCode = 1;

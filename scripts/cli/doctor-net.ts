@@ -21,7 +21,12 @@ const TIMEOUT_MS = 5000;
 
 function timed<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what}: no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>(
+      (_, fail) => (timer = setTimeout(() => fail(new Error(`${what}: no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const errText = (err: unknown) => {
@@ -114,29 +119,48 @@ export async function checkTier(tier: TierConfig): Promise<Step[]> {
       address = (await timed(lookup(host), `DNS ${host}`)).address;
       steps.push({ step: 'dns', ok: true, detail: `${host} is ${address} (${Date.now() - t} ms)` });
     } catch (err) {
-      steps.push({ step: 'dns', ok: false, detail: `DNS ${host}: ${errText(err)}`, fix: `${base} for a typo in the host name, or your network's DNS` });
+      steps.push({
+        step: 'dns',
+        ok: false,
+        detail: `DNS ${host}: ${errText(err)}`,
+        fix: `${base} for a typo in the host name, or your network's DNS`,
+      });
       return steps;
     }
   }
   try {
     const t = Date.now();
-    await socketStep((done, fail) => tcpConnect({ host: address, port }).once('connect', done).once('error', fail), `TCP ${address}:${port}`);
+    await socketStep(
+      (done, fail) => tcpConnect({ host: address, port }).once('connect', done).once('error', fail),
+      `TCP ${address}:${port}`,
+    );
     steps.push({ step: 'tcp', ok: true, detail: `TCP ${address}:${port} (${Date.now() - t} ms)` });
   } catch (err) {
-    steps.push({ step: 'tcp', ok: false, detail: `TCP ${address}:${port}: ${errText(err)}`, fix: `nothing answers there: ${base}, or start that server; a firewall or proxy may block it` });
+    steps.push({
+      step: 'tcp',
+      ok: false,
+      detail: `TCP ${address}:${port}: ${errText(err)}`,
+      fix: `nothing answers there: ${base}, or start that server; a firewall or proxy may block it`,
+    });
     return steps;
   }
   if (tls) {
     try {
       const t = Date.now();
-      await socketStep((done, fail) => tlsConnect({ host: address, port, servername: isIP(host) ? undefined : host }).once('secureConnect', done).once('error', fail), `TLS ${host}`);
+      await socketStep(
+        (done, fail) =>
+          tlsConnect({ host: address, port, servername: isIP(host) ? undefined : host })
+            .once('secureConnect', done)
+            .once('error', fail),
+        `TLS ${host}`,
+      );
       steps.push({ step: 'tls', ok: true, detail: `TLS certificate for ${host} verified (${Date.now() - t} ms)` });
     } catch (err) {
       steps.push({
         step: 'tls',
         ok: false,
         detail: `TLS ${host}: ${errText(err)}`,
-        fix: 'the proxy verifies every certificate: use the vendor\'s own host name, or for a private CA start with NODE_EXTRA_CA_CERTS=/path/to/ca.pem',
+        fix: "the proxy verifies every certificate: use the vendor's own host name, or for a private CA start with NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
       });
       return steps;
     }
@@ -145,7 +169,13 @@ export async function checkTier(tier: TierConfig): Promise<Step[]> {
   if (!call) return steps;
   const dispatcher = new Agent({ connect: { timeout: TIMEOUT_MS } });
   try {
-    const r = await request(call.url, { method: 'GET', headers: call.headers, dispatcher, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS });
+    const r = await request(call.url, {
+      method: 'GET',
+      headers: call.headers,
+      dispatcher,
+      headersTimeout: TIMEOUT_MS,
+      bodyTimeout: TIMEOUT_MS,
+    });
     const text = tier.apiKey ? (await r.body.text()).split(tier.apiKey).join('[key]') : await r.body.text(); // vendors may echo the key
     const where = `GET ${safeUrl(call.url)}`;
     const own = tier.apiKey !== undefined;
@@ -159,17 +189,49 @@ export async function checkTier(tier: TierConfig): Promise<Step[]> {
       const models = listedModels(json);
       const want = tier.model;
       if (want && models.length > 0 && !models.includes(want)) {
-        steps.push({ step: 'auth', ok: true, warn: true, detail: `${where}: 200, key accepted, but ${want} is not among the ${models.length} models listed`, fix: `check ${tier.name}'s model name (the list has e.g. ${models.slice(0, 3).join(', ')})` });
-      } else steps.push({ step: 'auth', ok: true, detail: `${where}: 200${own ? ', key accepted' : ''}${models.length ? `, ${models.length} models` : ''}` });
+        steps.push({
+          step: 'auth',
+          ok: true,
+          warn: true,
+          detail: `${where}: 200, key accepted, but ${want} is not among the ${models.length} models listed`,
+          fix: `check ${tier.name}'s model name (the list has e.g. ${models.slice(0, 3).join(', ')})`,
+        });
+      } else
+        steps.push({
+          step: 'auth',
+          ok: true,
+          detail: `${where}: 200${own ? ', key accepted' : ''}${models.length ? `, ${models.length} models` : ''}`,
+        });
     } else if (keyRefused(r.statusCode, json) && !own) {
-      steps.push({ step: 'auth', ok: true, detail: `${where}: ${r.statusCode} without credentials, as expected: the tier uses Claude Code's own login or API key` });
+      steps.push({
+        step: 'auth',
+        ok: true,
+        detail: `${where}: ${r.statusCode} without credentials, as expected: the tier uses Claude Code's own login or API key`,
+      });
     } else if (keyRefused(r.statusCode, json)) {
       const said = vendorMessage(json);
-      steps.push({ step: 'auth', ok: false, detail: `${where}: ${r.statusCode}, the key was refused${said ? ` (${said})` : ''}`, fix: `check the key the config gives ${tier.name} (api_key): expired, revoked, or for another vendor` });
+      steps.push({
+        step: 'auth',
+        ok: false,
+        detail: `${where}: ${r.statusCode}, the key was refused${said ? ` (${said})` : ''}`,
+        fix: `check the key the config gives ${tier.name} (api_key): expired, revoked, or for another vendor`,
+      });
     } else if (r.statusCode === 404) {
-      steps.push({ step: 'auth', ok: false, warn: true, detail: `${where}: 404`, fix: `${base}: a 404 usually means a path segment too many or too few (e.g. /v1 twice); some compatible endpoints have no model list at all` });
+      steps.push({
+        step: 'auth',
+        ok: false,
+        warn: true,
+        detail: `${where}: 404`,
+        fix: `${base}: a 404 usually means a path segment too many or too few (e.g. /v1 twice); some compatible endpoints have no model list at all`,
+      });
     } else {
-      steps.push({ step: 'auth', ok: false, warn: passing(r.statusCode), detail: `${where}: ${r.statusCode} ${vendorMessage(json)}`.trimEnd(), fix: statusFix(r.statusCode, tier.name) });
+      steps.push({
+        step: 'auth',
+        ok: false,
+        warn: passing(r.statusCode),
+        detail: `${where}: ${r.statusCode} ${vendorMessage(json)}`.trimEnd(),
+        fix: statusFix(r.statusCode, tier.name),
+      });
     }
   } catch (err) {
     steps.push({ step: 'auth', ok: false, detail: `GET ${safeUrl(call.url)}: ${errText(err)}`, fix: base });

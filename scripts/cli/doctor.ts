@@ -43,15 +43,33 @@ export const MIN_GIT: [number, number] = [2, 24];
 async function gitVersion(): Promise<Finding> {
   const r = await git('.', ['--version'], { reject: false });
   const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout);
-  if (r.exitCode !== 0 || !m) return { check: 'git', status: 'fail', message: `git does not run: ${r.stderr.trim() || `exit ${r.exitCode}`}`, fix: 'install git (https://git-scm.com/downloads) and put it on PATH' };
+  if (r.exitCode !== 0 || !m)
+    return {
+      check: 'git',
+      status: 'fail',
+      message: `git does not run: ${r.stderr.trim() || `exit ${r.exitCode}`}`,
+      fix: 'install git (https://git-scm.com/downloads) and put it on PATH',
+    };
   const [maj, min] = [Number(m[1]), Number(m[2])];
-  if (maj < MIN_GIT[0] || (maj === MIN_GIT[0] && min < MIN_GIT[1])) return { check: 'git', status: 'fail', message: `git ${m[0]} is older than ${MIN_GIT.join('.')}`, fix: `update git to ${MIN_GIT.join('.')} or later (the hooks and review read trailers with its newer log formats)` };
+  if (maj < MIN_GIT[0] || (maj === MIN_GIT[0] && min < MIN_GIT[1]))
+    return {
+      check: 'git',
+      status: 'fail',
+      message: `git ${m[0]} is older than ${MIN_GIT.join('.')}`,
+      fix: `update git to ${MIN_GIT.join('.')} or later (the hooks and review read trailers with its newer log formats)`,
+    };
   return { check: 'git', status: 'ok', message: `git ${m[0]}` };
 }
 
 function nodeVersion(): Finding {
   const [maj, min] = process.versions.node.split('.').map(Number);
-  if (maj < 20 || (maj === 20 && min < 18)) return { check: 'node', status: 'fail', message: `node ${process.versions.node} is older than 20.18`, fix: 'install Node.js 20.18 or later (22 LTS works too)' };
+  if (maj < 20 || (maj === 20 && min < 18))
+    return {
+      check: 'node',
+      status: 'fail',
+      message: `node ${process.versions.node} is older than 20.18`,
+      fix: 'install Node.js 20.18 or later (22 LTS works too)',
+    };
   return { check: 'node', status: 'ok', message: `node ${process.versions.node}` };
 }
 
@@ -72,9 +90,16 @@ function describeOrigin(loaded: Pick<LoadedConfig, 'origin'>, repo: Repo): strin
 /** Whether the repository's config is trusted, and what is ignored until it is. */
 function trustFinding(loaded: LoadedConfig): Finding | null {
   if (loaded.origin !== 'repository') return null;
-  if (loaded.trust === 'store') return { check: 'trust', status: 'ok', message: 'you trusted this file as it is now (claude-fallback trust): it runs as written' };
-  if (loaded.trust === 'path') return { check: 'trust', status: 'ok', message: 'trusted: it is under a folder of CLAUDE_FALLBACK_TRUSTED_PATHS' };
-  if (loaded.removals.length === 0) return { check: 'trust', status: 'ok', message: 'not trusted, but it asks for nothing an untrusted config may not do: it runs as written' };
+  if (loaded.trust === 'store')
+    return { check: 'trust', status: 'ok', message: 'you trusted this file as it is now (claude-fallback trust): it runs as written' };
+  if (loaded.trust === 'path')
+    return { check: 'trust', status: 'ok', message: 'trusted: it is under a folder of CLAUDE_FALLBACK_TRUSTED_PATHS' };
+  if (loaded.removals.length === 0)
+    return {
+      check: 'trust',
+      status: 'ok',
+      message: 'not trusted, but it asks for nothing an untrusted config may not do: it runs as written',
+    };
   return {
     check: 'trust',
     status: 'warn',
@@ -89,24 +114,55 @@ function configFindings(repo: Repo, file: string | undefined): { findings: Findi
   try {
     loaded = loadConfigWithTrust({ explicit: file, repo: repo.top });
   } catch (err) {
-    const fix = origin === 'tool-default' ? "the tool's own file is broken: reinstall claude-fallback" : `edit ${path} where the message says (docs/config.md lists every key)`;
+    const fix =
+      origin === 'tool-default'
+        ? "the tool's own file is broken: reinstall claude-fallback"
+        : `edit ${path} where the message says (docs/config.md lists every key)`;
     return { findings: [{ check: 'config', status: 'fail', message: (err as Error).message, fix }], config: null };
   }
   // Doctor checks the config that runs: an untrusted file's own hosts are not sent a key here either.
   const config = loaded.config;
-  const out: Finding[] = [{ check: 'config', status: 'ok', message: `${path} (${describeOrigin(loaded, repo)}): ${config.tiers.length} tier${config.tiers.length === 1 ? '' : 's'}` }];
+  const out: Finding[] = [
+    {
+      check: 'config',
+      status: 'ok',
+      message: `${path} (${describeOrigin(loaded, repo)}): ${config.tiers.length} tier${config.tiers.length === 1 ? '' : 's'}`,
+    },
+  ];
   const trust = trustFinding(loaded);
   if (trust) out.push(trust);
   for (const s of config.skipped) {
     const vars = s.reason.match(/\$[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
-    out.push({ check: `tier ${s.name}`, status: 'warn', message: `skipped: ${s.reason}`, fix: `${vars.map((v) => `export ${v.slice(1)}=…`).join('; ')} in the shell that starts claude-fallback, or remove the tier from ${path}` });
+    out.push({
+      check: `tier ${s.name}`,
+      status: 'warn',
+      message: `skipped: ${s.reason}`,
+      fix: `${vars.map((v) => `export ${v.slice(1)}=…`).join('; ')} in the shell that starts claude-fallback, or remove the tier from ${path}`,
+    });
   }
   config.tiers.forEach((t, i) => {
     if (t.apiKey) out.push({ check: `tier ${t.name}`, status: 'ok', message: 'key set' });
-    else if (i === 0) out.push({ check: `tier ${t.name}`, status: 'ok', message: "no key of its own: Claude Code's login or ANTHROPIC_API_KEY passes through" });
-    else out.push({ check: `tier ${t.name}`, status: 'warn', message: "no key of its own: it is sent Claude Code's Anthropic credentials", fix: `give ${t.name} an api_key unless it really is an Anthropic endpoint for the same account` });
+    else if (i === 0)
+      out.push({
+        check: `tier ${t.name}`,
+        status: 'ok',
+        message: "no key of its own: Claude Code's login or ANTHROPIC_API_KEY passes through",
+      });
+    else
+      out.push({
+        check: `tier ${t.name}`,
+        status: 'warn',
+        message: "no key of its own: it is sent Claude Code's Anthropic credentials",
+        fix: `give ${t.name} an api_key unless it really is an Anthropic endpoint for the same account`,
+      });
   });
-  if (config.tiers.length === 0) out.push({ check: 'config', status: 'fail', message: 'every tier is skipped: the proxy cannot start', fix: 'set the variables above, or add a tier' });
+  if (config.tiers.length === 0)
+    out.push({
+      check: 'config',
+      status: 'fail',
+      message: 'every tier is skipped: the proxy cannot start',
+      fix: 'set the variables above, or add a tier',
+    });
   return { findings: out, config };
 }
 
@@ -118,12 +174,21 @@ async function tierNetwork(config: Config): Promise<Finding[]> {
     const warned = steps.find((s) => s.warn);
     const worst = failed ?? warned;
     const message = steps.map((s) => s.detail).join('; ');
-    out.push({ check: `tier ${t.name} reachable`, status: failed && !failed.warn ? 'fail' : worst ? 'warn' : 'ok', message, ...(worst?.fix ? { fix: worst.fix } : {}) });
+    out.push({
+      check: `tier ${t.name} reachable`,
+      status: failed && !failed.warn ? 'fail' : worst ? 'warn' : 'ok',
+      message,
+      ...(worst?.fix ? { fix: worst.fix } : {}),
+    });
   }
   return out;
 }
 
-const HOOK_MODE = { default: "git's own hooks folder", redirect: 'core.hooksPath points at our dispatchers', self: "this project's .husky" } as const;
+const HOOK_MODE = {
+  default: "git's own hooks folder",
+  redirect: 'core.hooksPath points at our dispatchers',
+  self: "this project's .husky",
+} as const;
 
 async function hookFindings(repo: Repo, rt: Runtime): Promise<Finding[]> {
   const mod = (await import(pathToFileURL(join(rt.root, 'scripts', 'install-hooks.mjs')).href)) as {
@@ -154,10 +219,33 @@ async function hookFindings(repo: Repo, rt: Runtime): Promise<Finding[]> {
   }
   const out: Finding[] = [];
   const fix = repo.top === process.cwd() ? 'claude-fallback hooks install' : `claude-fallback hooks install --repo ${repo.top}`;
-  if (missing.length) out.push({ check: 'hooks', status: 'fail', message: `not installed in ${target.dir}: ${missing.join(', ')} (commits get no Model: trailer, run tags do not move)`, fix: `${fix} (start does it too, unless --no-hooks)` });
-  if (foreign.length) out.push({ check: 'hooks', status: 'fail', message: `${foreign.join(', ')} in ${target.dir} ${foreign.length === 1 ? 'is' : 'are'} another tool's, and ours are not chained with ${foreign.length === 1 ? 'it' : 'them'}`, fix: `${fix} (keeps yours and runs it first)` });
-  if (stale.length) out.push({ check: 'hooks', status: 'fail', message: `stubs point at a claude-fallback that is gone: ${stale.join(', ')}`, fix: `${fix} (after moving or reinstalling claude-fallback)` });
-  if (!out.length) out.push({ check: 'hooks', status: 'ok', message: `installed in ${target.dir} (${HOOK_MODE[target.mode]})${chained.length ? `; your earlier ${chained.join(', ')} run${chained.length === 1 ? 's' : ''} first` : ''}` });
+  if (missing.length)
+    out.push({
+      check: 'hooks',
+      status: 'fail',
+      message: `not installed in ${target.dir}: ${missing.join(', ')} (commits get no Model: trailer, run tags do not move)`,
+      fix: `${fix} (start does it too, unless --no-hooks)`,
+    });
+  if (foreign.length)
+    out.push({
+      check: 'hooks',
+      status: 'fail',
+      message: `${foreign.join(', ')} in ${target.dir} ${foreign.length === 1 ? 'is' : 'are'} another tool's, and ours are not chained with ${foreign.length === 1 ? 'it' : 'them'}`,
+      fix: `${fix} (keeps yours and runs it first)`,
+    });
+  if (stale.length)
+    out.push({
+      check: 'hooks',
+      status: 'fail',
+      message: `stubs point at a claude-fallback that is gone: ${stale.join(', ')}`,
+      fix: `${fix} (after moving or reinstalling claude-fallback)`,
+    });
+  if (!out.length)
+    out.push({
+      check: 'hooks',
+      status: 'ok',
+      message: `installed in ${target.dir} (${HOOK_MODE[target.mode]})${chained.length ? `; your earlier ${chained.join(', ')} run${chained.length === 1 ? 's' : ''} first` : ''}`,
+    });
   return out;
 }
 
@@ -177,7 +265,13 @@ function ledgerFindings(repo: Repo): Finding[] {
       },
     ];
   }
-  return [{ check: 'ledger', status: 'ok', message: `${path}: ${events.length} lines; ${run ? `${run.active} active (pid ${run.pid})` : 'no run open'}` }];
+  return [
+    {
+      check: 'ledger',
+      status: 'ok',
+      message: `${path}: ${events.length} lines; ${run ? `${run.active} active (pid ${run.pid})` : 'no run open'}`,
+    },
+  ];
 }
 
 async function portFinding(repo: Repo, config: Config): Promise<Finding> {
@@ -191,13 +285,20 @@ async function portFinding(repo: Repo, config: Config): Promise<Finding> {
     s.listen({ host, port, exclusive: true }, () => s.close(() => done(null)));
   });
   if (!free) return { check: 'proxy', status: 'ok', message: `not running; ${host}:${port} is free` };
-  return { check: 'proxy', status: 'warn', message: `not running, and ${host}:${port} is taken (${free.code}): start would fail`, fix: 'stop what listens there, or pick another port: claude-fallback --port N -- claude (or proxy.port)' };
+  return {
+    check: 'proxy',
+    status: 'warn',
+    message: `not running, and ${host}:${port} is taken (${free.code}): start would fail`,
+    fix: 'stop what listens there, or pick another port: claude-fallback --port N -- claude (or proxy.port)',
+  };
 }
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' };
 
 export function renderFindings(findings: Finding[]): string {
-  return findings.map((f) => `${MARK[f.status]} ${f.check}: ${f.message}${f.fix && f.status !== 'ok' ? `\n    fix: ${f.fix}` : ''}`).join('\n');
+  return findings
+    .map((f) => `${MARK[f.status]} ${f.check}: ${f.message}${f.fix && f.status !== 'ok' ? `\n    fix: ${f.fix}` : ''}`)
+    .join('\n');
 }
 
 export async function runDoctor(argv: string[], rt: Runtime): Promise<number> {
@@ -205,7 +306,13 @@ export async function runDoctor(argv: string[], rt: Runtime): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { repo: { type: 'string' }, config: { type: 'string' }, offline: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        repo: { type: 'string' },
+        config: { type: 'string' },
+        offline: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
       strict: true,
     }));
   } catch (err) {

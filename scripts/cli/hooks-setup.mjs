@@ -10,8 +10,10 @@ import { installHooks } from '../install-hooks.mjs';
 const [repo, tagPrefix, again] = process.argv.slice(2);
 try {
   const r = await installHooks(repo);
-  if (again === '--again' && r.redirected) console.error(`warning: core.hooksPath was changed (husky's prepare?): the fallback hooks run again, after the hooks in ${r.team}`);
-  else if (r.installed.length + r.chained.length + r.updated.length > 0) console.error(`hooks installed in ${r.dir}: ${[...r.installed, ...r.chained, ...r.updated].join(', ')}`);
+  if (again === '--again' && r.redirected)
+    console.error(`warning: core.hooksPath was changed (husky's prepare?): the fallback hooks run again, after the hooks in ${r.team}`);
+  else if (r.installed.length + r.chained.length + r.updated.length > 0)
+    console.error(`hooks installed in ${r.dir}: ${[...r.installed, ...r.chained, ...r.updated].join(', ')}`);
   for (const s of r.skipped) console.error(`warning: ${s}`);
   execFileSync('git', ['-C', repo, 'config', 'fallback.tagPrefix', tagPrefix], { stdio: 'ignore' });
 } catch (err) {

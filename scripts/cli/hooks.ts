@@ -21,7 +21,12 @@ export async function runHooks(argv: string[], rt: Runtime): Promise<number> {
   let values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n\n${HOOKS_HELP}`, EXIT.usage);
   }
@@ -30,9 +35,12 @@ export async function runHooks(argv: string[], rt: Runtime): Promise<number> {
     return 0;
   }
   const [action, ...extra] = positionals;
-  if ((action !== 'install' && action !== 'uninstall') || extra.length > 0) throw new CliError(`hooks: say install or uninstall${action ? ` (got ${positionals.join(' ')})` : ''}\n\n${HOOKS_HELP}`, EXIT.usage);
+  if ((action !== 'install' && action !== 'uninstall') || extra.length > 0)
+    throw new CliError(`hooks: say install or uninstall${action ? ` (got ${positionals.join(' ')})` : ''}\n\n${HOOKS_HELP}`, EXIT.usage);
   const repo = await findRepo(values.repo ?? process.cwd());
   // A path computed at run time: the script stays outside the bundle, next to the hooks/ it installs.
-  const script = (await import(pathToFileURL(join(rt.root, 'scripts', 'install-hooks.mjs')).href)) as { main(argv: string[]): Promise<number> };
+  const script = (await import(pathToFileURL(join(rt.root, 'scripts', 'install-hooks.mjs')).href)) as {
+    main(argv: string[]): Promise<number>;
+  };
   return script.main(['--repo', repo.top, ...(action === 'uninstall' ? ['--uninstall'] : [])]);
 }

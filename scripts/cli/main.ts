@@ -39,12 +39,16 @@ export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     // How this installation runs its TypeScript, too: dist (the bundle), native (Node's type stripping) or tsx.
-    process.stdout.write(`${(JSON.parse(readFileSync(join(rt.root, 'package.json'), 'utf8')) as { version: string }).version} (${rt.kind}, node ${process.versions.node})\n`);
+    process.stdout.write(
+      `${(JSON.parse(readFileSync(join(rt.root, 'package.json'), 'utf8')) as { version: string }).version} (${rt.kind}, node ${process.versions.node})\n`,
+    );
     return 0;
   }
   const named = (SUBCOMMANDS as readonly string[]).includes(first ?? '');
   if (first !== undefined && !named && !first.startsWith('-')) {
-    process.stderr.write(`claude-fallback: unknown subcommand "${first}" (subcommands: ${[...SUBCOMMANDS.filter((s) => s !== 'help'), 'statusline'].join(', ')}; to run a command: claude-fallback -- ${first})\n`);
+    process.stderr.write(
+      `claude-fallback: unknown subcommand "${first}" (subcommands: ${[...SUBCOMMANDS.filter((s) => s !== 'help'), 'statusline'].join(', ')}; to run a command: claude-fallback -- ${first})\n`,
+    );
     return EXIT.usage;
   }
   const sub = named ? first : 'start';

@@ -5,7 +5,14 @@ import { request } from 'node:http';
 
 export type Answer = { status: number; json: unknown };
 
-export function callProxy(url: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 3000, token?: string): Promise<Answer> {
+export function callProxy(
+  url: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  timeoutMs = 3000,
+  token?: string,
+): Promise<Answer> {
   return new Promise((done, fail) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {};

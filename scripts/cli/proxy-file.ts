@@ -28,7 +28,19 @@ export type ProxyFile = {
 export function proxyView(run: ActiveRun): ProxyFile | null {
   const i = run.info;
   if (!i) return null;
-  return { pid: run.pid, pid_start: run.start, port: i.port, host: i.host, url: i.url, started: i.started, repo: i.worktree, log: i.log, launcher: i.launcher?.pid ?? null, launcher_start: i.launcher?.start ?? null, command: i.command };
+  return {
+    pid: run.pid,
+    pid_start: run.start,
+    port: i.port,
+    host: i.host,
+    url: i.url,
+    started: i.started,
+    repo: i.worktree,
+    log: i.log,
+    launcher: i.launcher?.pid ?? null,
+    launcher_start: i.launcher?.start ?? null,
+    command: i.command,
+  };
 }
 
 /** The repository's proxy when it is alive and serves this work tree, else null. */

@@ -30,7 +30,8 @@ export type StartOptions = {
   /** Watch the hooks while running: the installer to run again, and the tag prefix. */
   hooks?: { setup: string; tagPrefix: string };
 };
-export type ToProxy = { type: 'start'; options: StartOptions } | { type: 'command'; command: ProcessIdentity } | { type: 'stop' } | { type: 'stop-now' };
+export type ToProxy =
+  { type: 'start'; options: StartOptions } | { type: 'command'; command: ProcessIdentity } | { type: 'stop' } | { type: 'stop-now' };
 export type FromProxy = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'grace'; message: string };
 
 const GRACE_MS = 5000;
@@ -49,7 +50,11 @@ let launcherGone = false;
 async function start(options: StartOptions): Promise<void> {
   try {
     // Loaded here, not at the top: the message handlers below exist before this module's heavy imports.
-    const [{ startApp, loadAppConfigWithTrust }, { trustNotice }, { tierTable }] = await Promise.all([import('../../proxy/app.ts'), import('../../proxy/trust/load.ts'), import('./tier-table.ts')]);
+    const [{ startApp, loadAppConfigWithTrust }, { trustNotice }, { tierTable }] = await Promise.all([
+      import('../../proxy/app.ts'),
+      import('../../proxy/trust/load.ts'),
+      import('./tier-table.ts'),
+    ]);
     const loaded = loadAppConfigWithTrust({ repo: options.repo, configFile: options.configFile, port: options.port });
     const config = loaded.config;
     for (const line of trustNotice(loaded)) log(`warning: ${line}`);

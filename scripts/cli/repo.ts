@@ -30,7 +30,10 @@ export async function findRepo(dir: string): Promise<Repo> {
   const at = resolve(dir);
   const r = await git(at, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir'], { reject: false });
   if (r.exitCode !== 0) {
-    throw new CliError(`${at} is not inside a git repository (${r.stderr.trim().split('\n')[0] || `git exit ${r.exitCode}`}): run this in your project, or pass --repo DIR`, EXIT.environment);
+    throw new CliError(
+      `${at} is not inside a git repository (${r.stderr.trim().split('\n')[0] || `git exit ${r.exitCode}`}): run this in your project, or pass --repo DIR`,
+      EXIT.environment,
+    );
   }
   const [top, gitDir, common] = r.stdout.trim().split('\n');
   return { top, gitDir, commonDir: resolve(at, common) };

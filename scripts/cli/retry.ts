@@ -20,7 +20,12 @@ export async function runRetry(argv: string[]): Promise<number> {
   let values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n\n${RETRY_HELP}`, EXIT.usage);
   }
@@ -40,9 +45,16 @@ export async function runRetry(argv: string[]): Promise<number> {
   }
   const json = answer.json as { ready?: string[]; active?: string; error?: { message?: string } };
   if (answer.status === 400) throw new CliError(json.error?.message ?? 'the proxy refused the retry', EXIT.usage);
-  if (answer.status !== 200) throw new CliError(`the proxy answered POST /retry with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
+  if (answer.status !== 200)
+    throw new CliError(`the proxy answered POST /retry with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
   const ready = json.ready ?? [];
-  if (ready.length) process.stdout.write(`cooldown lifted: ${ready.join(', ')}; the next request tries ${ready.length === 1 ? 'it' : 'them'} first (active now: ${json.active})\n`);
-  else process.stdout.write(`${positionals[0] ? `${positionals[0]} was not cooling down` : 'no tier was cooling down'}; active: ${json.active}\n`);
+  if (ready.length)
+    process.stdout.write(
+      `cooldown lifted: ${ready.join(', ')}; the next request tries ${ready.length === 1 ? 'it' : 'them'} first (active now: ${json.active})\n`,
+    );
+  else
+    process.stdout.write(
+      `${positionals[0] ? `${positionals[0]} was not cooling down` : 'no tier was cooling down'}; active: ${json.active}\n`,
+    );
   return 0;
 }

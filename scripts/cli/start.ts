@@ -51,7 +51,15 @@ status line (a status line you already have is kept and shown above it).
 
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 
-export type StartArgs = { repo?: string; config?: string; port?: number; verbose: boolean; noHooks: boolean; help: boolean; command: string[] };
+export type StartArgs = {
+  repo?: string;
+  config?: string;
+  port?: number;
+  verbose: boolean;
+  noHooks: boolean;
+  help: boolean;
+  command: string[];
+};
 
 export function parseStartArgs(argv: string[]): StartArgs {
   const split = argv.indexOf('--');
@@ -79,8 +87,17 @@ export function parseStartArgs(argv: string[]): StartArgs {
     port = Number(values.port);
     if (!/^\d+$/.test(values.port) || port > 65535) throw new CliError(`--port ${values.port}: not a port number (0 to 65535)`, 2);
   }
-  if (split !== -1 && command.length === 0) throw new CliError('nothing after --: give the command to run, e.g. claude-fallback -- claude', 2);
-  return { repo: values.repo, config: values.config, port, verbose: values.verbose!, noHooks: values['no-hooks']!, help: values.help!, command };
+  if (split !== -1 && command.length === 0)
+    throw new CliError('nothing after --: give the command to run, e.g. claude-fallback -- claude', 2);
+  return {
+    repo: values.repo,
+    config: values.config,
+    port,
+    verbose: values.verbose!,
+    noHooks: values['no-hooks']!,
+    help: values.help!,
+    command,
+  };
 }
 
 function bind(host: string, port: number): Promise<NetServer> {
@@ -89,7 +106,11 @@ function bind(host: string, port: number): Promise<NetServer> {
     // the few milliseconds before the socket is handed over is closed, not kept hanging.
     const server = createServer((socket) => socket.destroy());
     server.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'EADDRINUSE' ? new CliError(`port ${port} on ${host} is already in use (another proxy running? pick one with --port)`) : new CliError(`cannot listen on ${host}:${port}: ${err.message}`)),
+      fail(
+        err.code === 'EADDRINUSE'
+          ? new CliError(`port ${port} on ${host} is already in use (another proxy running? pick one with --port)`)
+          : new CliError(`cannot listen on ${host}:${port}: ${err.message}`),
+      ),
     );
     server.listen({ host, port, exclusive: true }, () => done(server));
   });
@@ -117,7 +138,8 @@ function readyOrFailed(proxy: ChildProcess): Promise<void> {
   });
 }
 
-const signalCode = (signal: NodeJS.Signals | null, code: number | null) => code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
+const signalCode = (signal: NodeJS.Signals | null, code: number | null) =>
+  code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
 
 /** 'cli': `claude-fallback [start]`; 'script': `npx zx scripts/start.mjs` (see the top of this file). */
 export type StartMode = 'cli' | 'script';
@@ -133,7 +155,8 @@ export async function runStart(argv: string[], rt: Runtime, mode: StartMode = 'c
   const [repo, { loadStartConfig }] = await Promise.all([findRepo(args.repo ?? process.cwd()), import('./start-config.ts')]);
   const config: Config = loadStartConfig(args.config, repo.top, args.command.length > 0 && !script);
   if (args.port !== undefined) config.proxy.port = args.port;
-  if (config.tiers.length === 0) throw new CliError(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
+  if (config.tiers.length === 0)
+    throw new CliError(`${config.file}: every tier was skipped (${config.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`);
   refuseIfRunning(repo);
   const withCommand = args.command.length > 0;
   const server = await bind(config.proxy.host, config.proxy.port);
@@ -187,10 +210,24 @@ export async function runStart(argv: string[], rt: Runtime, mode: StartMode = 'c
     const launch = { log: log?.path ?? null, launcher: processIdentity(), command: args.command[0] ?? null };
     const hooksSetup = join(rt.root, 'scripts', 'cli', 'hooks-setup.mjs');
     const watch = args.noHooks ? undefined : { setup: hooksSetup, tagPrefix: config.git.tagPrefix };
-    proxy.send({ type: 'start', options: { repo: repo.top, configFile: args.config ? resolve(args.config) : undefined, port, verbose: args.verbose, fd: handover ? 4 : undefined, launch, hooks: watch } } satisfies ToProxy);
+    proxy.send({
+      type: 'start',
+      options: {
+        repo: repo.top,
+        configFile: args.config ? resolve(args.config) : undefined,
+        port,
+        verbose: args.verbose,
+        fd: handover ? 4 : undefined,
+        launch,
+        hooks: watch,
+      },
+    } satisfies ToProxy);
     if (!args.noHooks) {
       // Detached with a command: a Ctrl-C meant for the command must not cut the installation short.
-      const setup = spawn(process.execPath, [hooksSetup, repo.top, config.git.tagPrefix], { stdio: ['ignore', out, out], detached: withCommand });
+      const setup = spawn(process.execPath, [hooksSetup, repo.top, config.git.tagPrefix], {
+        stdio: ['ignore', out, out],
+        detached: withCommand,
+      });
       hooks = new Promise<void>((done) => setup.on('error', () => done()).on('exit', () => done()));
     }
     // In the foreground nothing that looks like success (the export line) is printed before the proxy listens.
@@ -240,7 +277,9 @@ function refuseIfRunning(repo: Repo): void {
   if (!other) return;
   const { running, file } = other;
   if (file?.repo === repo.top) {
-    throw new CliError(`a proxy already runs for ${repo.top} (pid ${file.pid}, ${file.url}): use it (ANTHROPIC_BASE_URL=${file.url} claude), or stop it first (claude-fallback stop)`);
+    throw new CliError(
+      `a proxy already runs for ${repo.top} (pid ${file.pid}, ${file.url}): use it (ANTHROPIC_BASE_URL=${file.url} claude), or stop it first (claude-fallback stop)`,
+    );
   }
   const where = file ? `, in the worktree ${file.repo}` : ' (still starting)';
   const url = file?.url ?? null;
@@ -271,7 +310,11 @@ function proxyFailed(err: Error, command: ChildProcess | null): void {
  * told the command's process, which it stops if this launcher goes without stopping it (killed, even by SIGKILL):
  * the command would be left talking to a closed port.
  */
-function startCommand(command: string[], ctx: { repo: Repo; url: string; rt: Runtime; logPath: string | null }, proxy: ChildProcess): ChildProcess {
+function startCommand(
+  command: string[],
+  ctx: { repo: Repo; url: string; rt: Runtime; logPath: string | null },
+  proxy: ChildProcess,
+): ChildProcess {
   const [cmd, ...rest] = command;
   let args = rest;
   let note: string | null = null;

@@ -41,9 +41,13 @@ export async function fetchStatus(repo: Repo, proxy: ProxyFile): Promise<ProxySt
       answer = await callProxy(proxy.url, 'GET', '/status', undefined, 3000, token);
     }
   } catch (err) {
-    throw new CliError(`the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`, EXIT.failed);
+    throw new CliError(
+      `the proxy for ${repo.top} (pid ${proxy.pid}) does not answer on ${proxy.url}: ${(err as Error).message}`,
+      EXIT.failed,
+    );
   }
-  if (answer.status !== 200) throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
+  if (answer.status !== 200)
+    throw new CliError(`the proxy answered GET /status with ${answer.status}: ${JSON.stringify(answer.json)}`, EXIT.failed);
   return answer.json as ProxyStatus;
 }
 
@@ -56,14 +60,24 @@ export async function proxyForRepo(repo: Repo): Promise<{ proxy: ProxyFile; stat
 
 export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now()): string {
   const out: string[] = [];
-  out.push(`proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${formatDuration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`);
+  out.push(
+    `proxy running for ${s.repo}: pid ${proxy.pid}, ${proxy.url}, up ${formatDuration(now - Date.parse(s.started_at))}${proxy.log ? `; log ${proxy.log}` : ''}`,
+  );
   const activeIndex = s.tiers.findIndex((t) => t.name === s.active);
-  out.push(`active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${formatDuration(now - Date.parse(s.run_started_at))})`);
+  out.push(
+    `active: ${s.active}${activeIndex > 0 ? ' (a fallback)' : ''} since ${when(s.run_started_at, now)} (${formatDuration(now - Date.parse(s.run_started_at))})`,
+  );
   out.push('', 'tiers:');
   const rows = [['', 'tier', 'state', 'last failure', 'requests']];
   s.tiers.forEach((t, i) => {
-    const state = t.cooldown_until ? `cooling down until ${when(t.cooldown_until, now)} (${formatDuration(Date.parse(t.cooldown_until) - now)} left)` : t.name === s.active ? 'active' : 'ready';
-    const f = t.last_failure ? `${t.last_failure.reason}${t.last_failure.status ? ' ' + t.last_failure.status : ''} at ${when(t.last_failure.at, now)}` : '-';
+    const state = t.cooldown_until
+      ? `cooling down until ${when(t.cooldown_until, now)} (${formatDuration(Date.parse(t.cooldown_until) - now)} left)`
+      : t.name === s.active
+        ? 'active'
+        : 'ready';
+    const f = t.last_failure
+      ? `${t.last_failure.reason}${t.last_failure.status ? ' ' + t.last_failure.status : ''} at ${when(t.last_failure.at, now)}`
+      : '-';
     rows.push([String(i), t.name, state, f, `${t.requests} (${t.ok} ok, ${t.failures} failed)`]);
   });
   for (const sk of s.skipped) rows.push(['-', sk.name, `skipped: ${sk.reason}`, '', '']);
@@ -80,9 +94,24 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
   if (s.today.total.requests === 0) out.push('  no requests yet');
   else {
     const urows = [['tier/model', 'requests', 'in', 'out', 'cache read', 'cost']];
-    for (const m of s.today.by_model) urows.push([`${m.tier}/${m.model}`, String(m.requests), tokens(m.input_tokens), tokens(m.output_tokens), tokens(m.cache_read_tokens), usd(m.cost_usd)]);
+    for (const m of s.today.by_model)
+      urows.push([
+        `${m.tier}/${m.model}`,
+        String(m.requests),
+        tokens(m.input_tokens),
+        tokens(m.output_tokens),
+        tokens(m.cache_read_tokens),
+        usd(m.cost_usd),
+      ]);
     const t = s.today.total;
-    urows.push(['total', String(t.requests), tokens(t.input_tokens), tokens(t.output_tokens), tokens(t.cache_read_tokens), usd(t.cost_usd)]);
+    urows.push([
+      'total',
+      String(t.requests),
+      tokens(t.input_tokens),
+      tokens(t.output_tokens),
+      tokens(t.cache_read_tokens),
+      usd(t.cost_usd),
+    ]);
     out.push(indent(renderTable(urows)));
     if (t.unpriced.length) out.push(`  no price known for ${t.unpriced.join(', ')} (give the tier a price in the config)`);
   }
@@ -95,7 +124,15 @@ const indent = (text: string) => text.replace(/^/gm, '  ');
 export async function runStatus(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean', default: false },
+        repo: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, EXIT.usage);
   }
@@ -112,8 +149,25 @@ export async function runStatus(argv: string[]): Promise<number> {
     const stale = other ? null : readRunFile(repo.commonDir);
     const why = stale ? ` (${runFilePath(repo.commonDir)} names pid ${stale.pid}, which is no longer that proxy)` : '';
     const where = other ? (other.file ? `the worktree ${other.file.repo}` : 'another worktree') : '';
-    if (values.json) process.stdout.write(JSON.stringify({ proxy: null, status: null, repo: repo.top, ...(other ? { repository_proxy: { pid: other.running.pid, port: other.file?.port ?? null, worktree: other.file?.repo ?? null } } : {}) }, null, 2) + '\n');
-    else if (other) process.stdout.write(`no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.file ? `, port ${other.file.port}` : ''}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`);
+    if (values.json)
+      process.stdout.write(
+        JSON.stringify(
+          {
+            proxy: null,
+            status: null,
+            repo: repo.top,
+            ...(other
+              ? { repository_proxy: { pid: other.running.pid, port: other.file?.port ?? null, worktree: other.file?.repo ?? null } }
+              : {}),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    else if (other)
+      process.stdout.write(
+        `no proxy running for ${repo.top}: the repository's proxy (pid ${other.running.pid}${other.file ? `, port ${other.file.port}` : ''}) runs for ${where}, and one proxy serves the whole repository; work there, or stop it to start one here\n`,
+      );
     else process.stdout.write(`no proxy running for ${repo.top}${why}; start one: claude-fallback -- claude\n`);
     return EXIT.environment;
   }

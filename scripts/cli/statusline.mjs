@@ -83,7 +83,9 @@ export async function main(argv) {
       return 0;
     } else if (a === '--settings') {
       const quoted = `'${SCRIPT.replace(/'/g, `'\\''`)}'`;
-      process.stdout.write(JSON.stringify({ statusLine: { type: 'command', command: `sh ${quoted}`, refreshInterval: 5 } }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ statusLine: { type: 'command', command: `sh ${quoted}`, refreshInterval: 5 } }, null, 2) + '\n',
+      );
       return 0;
     } else if (a === '--file' && argv[i + 1]) file = argv[++i];
     else if (a === '--repo' && argv[i + 1]) repo = argv[++i];

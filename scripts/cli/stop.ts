@@ -38,7 +38,11 @@ export function openRun(events: readonly LedgerEvent[]): { active: string; pid: 
 export async function runStop(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+    }));
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n\n${STOP_HELP}`, EXIT.usage);
   }
@@ -54,7 +58,8 @@ export async function runStop(argv: string[]): Promise<number> {
     const deadline = Date.now() + 15_000;
     while (isAlive(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (isAlive(id)) throw new CliError(`the proxy (pid ${proxy.pid}) is still running 15 s after SIGTERM`, EXIT.failed);
-    const launcherAlive = proxy.launcher !== null && proxy.launcher_start !== null && isAlive({ pid: proxy.launcher, start: proxy.launcher_start });
+    const launcherAlive =
+      proxy.launcher !== null && proxy.launcher_start !== null && isAlive({ pid: proxy.launcher, start: proxy.launcher_start });
     const launcher = proxy.command && launcherAlive ? `; the command it was started with (${proxy.command}) goes on without it` : '';
     process.stdout.write(`stopped the proxy for ${repo.top} (pid ${proxy.pid})${launcher}\n`);
     return 0;
@@ -63,11 +68,17 @@ export async function runStop(argv: string[]): Promise<number> {
   const run = openRun(readLedger(ledger));
   if (run && !runIsLive(repo, run.pid)) {
     appendLedger(ledger, { kind: 'stop', active: run.active });
-    process.stdout.write(`no proxy running for ${repo.top}; the ledger still had ${run.active}'s run open (since ${run.since}${run.pid ? `, pid ${run.pid} is gone` : ''}): closed it with a stop line\n`);
+    process.stdout.write(
+      `no proxy running for ${repo.top}; the ledger still had ${run.active}'s run open (since ${run.since}${run.pid ? `, pid ${run.pid} is gone` : ''}): closed it with a stop line\n`,
+    );
     return 0;
   }
   const other = repositoryProxy(repo); // one proxy per repository: it runs for another worktree
-  const where = other?.file ? `; the repository's proxy (pid ${other.running.pid}) runs for the worktree ${other.file.repo}: claude-fallback stop --repo ${other.file.repo}` : other ? `; the repository's proxy (pid ${other.running.pid}) runs for another worktree` : '';
+  const where = other?.file
+    ? `; the repository's proxy (pid ${other.running.pid}) runs for the worktree ${other.file.repo}: claude-fallback stop --repo ${other.file.repo}`
+    : other
+      ? `; the repository's proxy (pid ${other.running.pid}) runs for another worktree`
+      : '';
   process.stdout.write(`no proxy running for ${repo.top}${where}\n`);
   return 0;
 }

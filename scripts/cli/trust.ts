@@ -30,7 +30,11 @@ export async function runTrust(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { revoke: { type: 'boolean', default: false }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        revoke: { type: 'boolean', default: false },
+        repo: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
       strict: true,
     }));
   } catch (err) {
@@ -47,7 +51,11 @@ export async function runTrust(argv: string[]): Promise<number> {
     process.stdout.write(was ? `${file}: no longer trusted\n` : `${file}: was not trusted\n`);
     return 0;
   }
-  if (!existsSync(file)) throw new CliError(`${repo.top} has no .fallbackrc.yaml: nothing to trust (your own config goes in ~/.config/claude-fallback/config.yaml, or pass --config FILE)`, EXIT.environment);
+  if (!existsSync(file))
+    throw new CliError(
+      `${repo.top} has no .fallbackrc.yaml: nothing to trust (your own config goes in ~/.config/claude-fallback/config.yaml, or pass --config FILE)`,
+      EXIT.environment,
+    );
   const content = readFileSync(file);
   let removals;
   try {

@@ -43,15 +43,25 @@ export function runTest(repo: string, command: string): Promise<TestRun> {
   });
 }
 
-export async function accept(state: RepoState, tier: string, opts: { test?: string; rollbackOnFail?: boolean } = {}): Promise<AcceptResult> {
+export async function accept(
+  state: RepoState,
+  tier: string,
+  opts: { test?: string; rollbackOnFail?: boolean } = {},
+): Promise<AcceptResult> {
   const result: AcceptResult = { model: tier, accepted: false, commits: [], tags: [], created_tag: null, test: null, rollback: null };
-  const pendingBefore = [...state.statuses].filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.models.includes(tier)).map(([sha]) => sha);
+  const pendingBefore = [...state.statuses]
+    .filter(([sha, s]) => s === 'pending' && state.graph.bySha.get(sha)?.models.includes(tier))
+    .map(([sha]) => sha);
 
   if (opts.test) {
     // The test must judge the model's commits, not uncommitted changes lying beside them.
     const dirty = await dirtyPaths(state.repo);
     if (dirty.length > 0) {
-      throw new ReviewError(`refusing to test and accept ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`, EXIT.refused, { dirty });
+      throw new ReviewError(
+        `refusing to test and accept ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`,
+        EXIT.refused,
+        { dirty },
+      );
     }
     result.test = await runTest(state.repo, opts.test);
     const { command, passed, exit_code } = result.test;

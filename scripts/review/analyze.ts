@@ -107,13 +107,11 @@ export function analyze(input: AnalyzeInput): AnalyzeReport {
     const i = input.tierOrder.indexOf(m);
     return i >= 0 ? [0, String(i).padStart(6, '0')] : [1, m];
   };
-  const rows = [...accs.values()]
-    .map(finish)
-    .sort((a, b) => {
-      const [ra, ka] = rank(a.model);
-      const [rb, kb] = rank(b.model);
-      return ra - rb || (ka < kb ? -1 : ka > kb ? 1 : 0);
-    });
+  const rows = [...accs.values()].map(finish).sort((a, b) => {
+    const [ra, ka] = rank(a.model);
+    const [rb, kb] = rank(b.model);
+    return ra - rb || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  });
   const { model: _model, ...totalRow } = finish(total);
   return { rows, total: totalRow };
 }

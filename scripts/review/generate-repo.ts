@@ -34,7 +34,12 @@ export async function generateRepo(dir: string, opts: GenerateOptions): Promise<
   const start = opts.start ?? Date.UTC(2026, 0, 1);
   mkdirSync(dir, { recursive: true });
   await git(dir, ['init', '-q', '-b', 'main']);
-  for (const [k, v] of [['user.name', 'Generator'], ['user.email', 'gen@example.com'], ['commit.gpgsign', 'false']]) await git(dir, ['config', k, v]);
+  for (const [k, v] of [
+    ['user.name', 'Generator'],
+    ['user.email', 'gen@example.com'],
+    ['commit.gpgsign', 'false'],
+  ])
+    await git(dir, ['config', k, v]);
 
   const contents: string[][] = Array.from({ length: fileCount }, () => []);
   const chunks: string[] = [];
@@ -71,7 +76,18 @@ export async function generateRepo(dir: string, opts: GenerateOptions): Promise<
         data(lines.join('\n') + '\n'),
     );
     if (stamped) {
-      events.push({ ts: iso(time + 30_000), kind: 'usage', tier: model, model: 'claude-sonnet-4-5', input_tokens: 1000 + (i % 97), output_tokens: 100 + (i % 13), cache_read_tokens: 0, cache_write_tokens: 0, ms: 500, stream: true });
+      events.push({
+        ts: iso(time + 30_000),
+        kind: 'usage',
+        tier: model,
+        model: 'claude-sonnet-4-5',
+        input_tokens: 1000 + (i % 97),
+        output_tokens: 100 + (i % 13),
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        ms: 500,
+        stream: true,
+      });
     }
     const runEnds = (i + 1) % runLength === 0 || i === opts.commits - 1;
     if (runEnds) {

@@ -53,7 +53,10 @@ export function priceLookup(config: Pick<Config, 'tiers'>): PriceLookup {
  * USD for one usage line, or undefined when the price is unknown. A price without cache rates
  * charges cache reads and writes at the input rate, as a plain input token would be.
  */
-export function usageCost(e: Pick<UsageEvent, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>, price: Price | undefined): number | undefined {
+export function usageCost(
+  e: Pick<UsageEvent, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>,
+  price: Price | undefined,
+): number | undefined {
   if (!price) return undefined;
   const cacheRead = (e.cache_read_tokens ?? 0) * (price.cacheRead ?? price.input);
   const cacheWrite = (e.cache_write_tokens ?? 0) * (price.cacheWrite ?? price.input);

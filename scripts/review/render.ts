@@ -68,7 +68,22 @@ function wrap(text: string, width: number): string[] {
 }
 
 export function renderAnalyze(r: AnalyzeReport, c: ChalkInstance, width = Infinity): string {
-  const head = ['model', 'commits', 'pending', 'accepted', 'rolled back', 'runs', 'files', '+lines', '-lines', 'first', 'last', 'tokens in', 'tokens out', 'cost'];
+  const head = [
+    'model',
+    'commits',
+    'pending',
+    'accepted',
+    'rolled back',
+    'runs',
+    'files',
+    '+lines',
+    '-lines',
+    'first',
+    'last',
+    'tokens in',
+    'tokens out',
+    'cost',
+  ];
   // Commits without a model are nobody's work to accept or roll back: their status columns stay empty.
   const cells = (name: string, x: Omit<AnalyzeRow, 'model'>, noModel = false): string[] => [
     name,
@@ -87,7 +102,7 @@ export function renderAnalyze(r: AnalyzeReport, c: ChalkInstance, width = Infini
     noModel ? '-' : usd(x.usage ? x.usage.cost_usd : null),
   ];
   const rows = [...r.rows.map((x) => cells(modelName(x.model), x, x.model === null)), cells('total', r.total)];
-  const right = head.map((_, i) => i > 0 && i < 9 || i > 10);
+  const right = head.map((_, i) => (i > 0 && i < 9) || i > 10);
   const out = [table(head, rows, right, c, width)];
   if (!r.total.usage) out.push(c.dim('no ledger yet: no tokens or costs recorded (the proxy writes them)'));
   out.push(...unpricedNote(r.total.usage, c, width));
@@ -106,14 +121,26 @@ export function renderTimeline(t: Timeline, c: ChalkInstance, width = Infinity):
   ]);
   const out = [table(head, rows, [false, false, false, false, true, false], c, width)];
   if (t.entries.length === 0) out.push(c.dim('no switches in this period'));
-  out.push(t.active ? `active now: ${c.bold(t.active.model)} since ${day(t.active.since)} (${formatDuration(t.active.ran_ms)})` : 'no proxy running');
+  out.push(
+    t.active
+      ? `active now: ${c.bold(t.active.model)} since ${day(t.active.since)} (${formatDuration(t.active.ran_ms)})`
+      : 'no proxy running',
+  );
   return out.join('\n') + '\n';
 }
 
 export function renderCosts(r: CostsReport, c: ChalkInstance, width = Infinity): string {
   const head = ['model', 'requests', 'tokens in', 'tokens out', 'cache read', 'cache write', 'cost'];
   const right = [false, true, true, true, true, true, true];
-  const cells = (name: string, u: UsageTotals) => [name, int(u.requests), int(u.input_tokens), int(u.output_tokens), int(u.cache_read_tokens), int(u.cache_write_tokens), usd(u.cost_usd)];
+  const cells = (name: string, u: UsageTotals) => [
+    name,
+    int(u.requests),
+    int(u.input_tokens),
+    int(u.output_tokens),
+    int(u.cache_read_tokens),
+    int(u.cache_write_tokens),
+    usd(u.cost_usd),
+  ];
   const byModel = table(head, [...r.by_model.map((m) => cells(m.model, m)), cells('total', r.total)], right, c, width);
   const dayRows: string[][] = [];
   for (const d of r.by_day) {
@@ -127,14 +154,17 @@ export function renderCosts(r: CostsReport, c: ChalkInstance, width = Infinity):
 
 export function renderShow(tier: string, commits: readonly ShownCommit[], all: boolean, c: ChalkInstance): string {
   if (commits.length === 0) return `${tier} has no ${all ? '' : 'pending '}commits\n`;
-  return commits.map((x) => `${c.yellow(`commit ${x.sha}`)} ${c.dim(`[${x.status.replace('_', ' ')}]`)}\n${x.diff.replace(/\n*$/, '\n')}`).join('\n');
+  return commits
+    .map((x) => `${c.yellow(`commit ${x.sha}`)} ${c.dim(`[${x.status.replace('_', ' ')}]`)}\n${x.diff.replace(/\n*$/, '\n')}`)
+    .join('\n');
 }
 
 export function renderRollback(r: RollbackResult, c: ChalkInstance): string {
   if (r.commits.length === 0) return `${r.model} has no pending commits to roll back\n`;
   const list = r.commits.map((x) => `  ${x.sha.slice(0, 12)} ${x.subject}`).join('\n');
   const tags = r.tags.map((t) => `  ${t.from} -> ${t.to}`).join('\n');
-  if (r.dry_run) return `would revert ${r.commits.length} commit(s) of ${r.model}, newest first:\n${list}\n${tags ? `would rename tags:\n${tags}\n` : ''}`;
+  if (r.dry_run)
+    return `would revert ${r.commits.length} commit(s) of ${r.model}, newest first:\n${list}\n${tags ? `would rename tags:\n${tags}\n` : ''}`;
   return `${c.green('rolled back')} ${r.model}: ${r.commits.length} commit(s) reverted in ${r.revert_commit?.slice(0, 12)}\n${list}\n${tags ? `tags renamed:\n${tags}\n` : ''}`;
 }
 

@@ -47,7 +47,9 @@ function tolerantEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** The work tree's top level, the git common dir and HEAD (null before the first commit), from one `rev-parse`. */
 export async function openRepo(dir: string): Promise<{ repo: string; commonDir: string; head: string | null }> {
   // rev-parse prints the first two answers even when HEAD does not resolve yet (and then exits 1).
-  const r = await git(dir, ['rev-parse', '--show-toplevel', '--git-common-dir', '--verify', '-q', 'HEAD^{commit}'], { reject: false }).catch(() => null);
+  const r = await git(dir, ['rev-parse', '--show-toplevel', '--git-common-dir', '--verify', '-q', 'HEAD^{commit}'], {
+    reject: false,
+  }).catch(() => null);
   const [repo, commonDir, head] = r ? r.stdout.split('\n') : [];
   if (!repo || !commonDir) throw new ReviewError(`${dir} is not a git repository (use --repo DIR to point at one)`, EXIT.environment);
   return { repo, commonDir: resolve(dir, commonDir), head: r?.exitCode === 0 && head ? head : null };

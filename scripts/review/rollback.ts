@@ -79,11 +79,19 @@ export async function rollback(state: RepoState, tier: string, opts: { dryRun?: 
   // A rollback would get tangled in an operation in progress, and its clean-up would end it.
   const busy = await operationsInProgress(state.repo);
   if (busy.length > 0) {
-    throw new ReviewError(`refusing to roll back ${tier}: git has an operation in progress (${busy.join(', ')}); finish or abort it first`, EXIT.refused, { in_progress: busy });
+    throw new ReviewError(
+      `refusing to roll back ${tier}: git has an operation in progress (${busy.join(', ')}); finish or abort it first`,
+      EXIT.refused,
+      { in_progress: busy },
+    );
   }
   const dirty = await dirtyPaths(state.repo);
   if (dirty.length > 0) {
-    throw new ReviewError(`refusing to roll back ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`, EXIT.refused, { dirty });
+    throw new ReviewError(
+      `refusing to roll back ${tier}: the work tree has uncommitted changes in ${dirty.join(', ')}; commit or stash them first`,
+      EXIT.refused,
+      { dirty },
+    );
   }
   for (const c of commits) {
     // No hook of the repository runs: one that edits the message would break the trailers review reads.
@@ -99,12 +107,18 @@ export async function rollback(state: RepoState, tier: string, opts: { dryRun?: 
         { commit: c.sha, conflicts },
       );
     }
-    throw new ReviewError(`reverting ${c.sha.slice(0, 12)} failed, nothing was changed: ${r.stderr.trim()}`, EXIT.refused, { commit: c.sha });
+    throw new ReviewError(`reverting ${c.sha.slice(0, 12)} failed, nothing was changed: ${r.stderr.trim()}`, EXIT.refused, {
+      commit: c.sha,
+    });
   }
-  const commit = await git(state.repo, [...WITHOUT_HOOKS, 'commit', '--no-verify', '--allow-empty', '--quiet', '--cleanup=strip', '-F', '-'], {
-    input: rollbackMessage(tier, commits),
-    reject: false,
-  });
+  const commit = await git(
+    state.repo,
+    [...WITHOUT_HOOKS, 'commit', '--no-verify', '--allow-empty', '--quiet', '--cleanup=strip', '-F', '-'],
+    {
+      input: rollbackMessage(tier, commits),
+      reject: false,
+    },
+  );
   if (commit.exitCode !== 0) {
     await restore(state.repo);
     throw new ReviewError(`the rollback commit failed, nothing was changed: ${commit.stderr.trim()}`, EXIT.failed);

@@ -19,12 +19,24 @@ const RS = '\x1e';
 const HEADER = '%nAuthor: %an <%ae>%nDate:   %cI%n%n%w(0,4,4)%B';
 
 /** Each commit's `--stat --patch`, split on a record separator; shas go in on stdin (no argv limit). */
-export async function commitDiffs(repo: string, shas: readonly string[], opts: { color: boolean; header: boolean }): Promise<Map<string, string>> {
+export async function commitDiffs(
+  repo: string,
+  shas: readonly string[],
+  opts: { color: boolean; header: boolean },
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (shas.length === 0) return out;
   const r = await git(
     repo,
-    ['log', '--no-walk=unsorted', '--stdin', `--color=${opts.color ? 'always' : 'never'}`, '--stat', '--patch', `--format=${RS}%H${opts.header ? HEADER : ''}`],
+    [
+      'log',
+      '--no-walk=unsorted',
+      '--stdin',
+      `--color=${opts.color ? 'always' : 'never'}`,
+      '--stat',
+      '--patch',
+      `--format=${RS}%H${opts.header ? HEADER : ''}`,
+    ],
     { input: shas.join('\n') + '\n' },
   );
   for (const record of r.stdout.split(RS)) {
@@ -39,9 +51,17 @@ export async function commitDiffs(repo: string, shas: readonly string[], opts: {
 }
 
 /** `diff` holds the stat and patch; with `header` (text output) also author, date and message first. */
-export async function show(state: RepoState, tier: string, opts: { all: boolean; color: boolean; header: boolean }): Promise<ShownCommit[]> {
+export async function show(
+  state: RepoState,
+  tier: string,
+  opts: { all: boolean; color: boolean; header: boolean },
+): Promise<ShownCommit[]> {
   const commits = commitsToShow(state, tier, opts.all);
-  const diffs = await commitDiffs(state.repo, commits.map((c) => c.sha), opts);
+  const diffs = await commitDiffs(
+    state.repo,
+    commits.map((c) => c.sha),
+    opts,
+  );
   return commits.map((c) => ({
     sha: c.sha,
     date: c.date,

@@ -88,4 +88,3 @@ export async function updateTags(repo: string, ops: readonly TagOp[]): Promise<v
   );
   await git(repo, ['update-ref', '--stdin'], { input: lines.join('\n') + '\n' });
 }
-

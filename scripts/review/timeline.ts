@@ -60,10 +60,30 @@ export function timeline(events: readonly LedgerEvent[], window: Window, now: nu
     } else if (e.kind === 'switch') {
       const from = e.from ?? active?.model ?? null;
       const ran = active && active.model === from ? ranMs : null;
-      all.push({ ts: e.ts, kind: 'switch', from, to: e.to, reason: e.reason, status: e.status ?? null, ran_ms: ran, commit: e.commit ?? null, tag: e.tag ?? null });
+      all.push({
+        ts: e.ts,
+        kind: 'switch',
+        from,
+        to: e.to,
+        reason: e.reason,
+        status: e.status ?? null,
+        ran_ms: ran,
+        commit: e.commit ?? null,
+        tag: e.tag ?? null,
+      });
       active = { model: e.to, since: e.ts };
     } else {
-      all.push({ ts: e.ts, kind: 'stop', from: e.active ?? active?.model ?? null, to: null, reason: 'stop', status: null, ran_ms: ranMs, commit: null, tag: null });
+      all.push({
+        ts: e.ts,
+        kind: 'stop',
+        from: e.active ?? active?.model ?? null,
+        to: null,
+        reason: 'stop',
+        status: null,
+        ran_ms: ranMs,
+        commit: null,
+        tag: null,
+      });
       active = null;
     }
     lastSeen = e.ts;

@@ -62,7 +62,7 @@ export function groupUsage(events: readonly UsageEvent[], keyOf: (e: UsageEvent)
   const out = new Map<string, UsageTotals>();
   for (const e of events) {
     const k = keyOf(e);
-    addUsage(out.get(k) ?? out.set(k, emptyUsage()).get(k) as UsageTotals, e, lookup);
+    addUsage(out.get(k) ?? (out.set(k, emptyUsage()).get(k) as UsageTotals), e, lookup);
   }
   return out;
 }

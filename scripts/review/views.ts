@@ -48,7 +48,17 @@ export async function runView(view: View, values: Values, state: RepoState, wind
     case 'analyze': {
       const { commits, graph, statuses, tags, ledger, summary } = state;
       const usageByTier = summary ? await usageByTierOf(state.ledgerFile, summary, window, lookup) : undefined;
-      const report = analyze({ commits, graph, statuses, tags, ledger, usageByTier, tierOrder: state.config.tiers.map((t) => t.name), window, lookup });
+      const report = analyze({
+        commits,
+        graph,
+        statuses,
+        tags,
+        ledger,
+        usageByTier,
+        tierOrder: state.config.tiers.map((t) => t.name),
+        window,
+        lookup,
+      });
       out(report, () => renderAnalyze(report, c, io.columns));
       return EXIT.ok;
     }
@@ -86,4 +96,3 @@ export async function runView(view: View, values: Values, state: RepoState, wind
     }
   }
 }
-

@@ -10,7 +10,6 @@ import { parseConfig } from '../../proxy/config.ts';
 import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { GIF, PNG } from '../helpers/images.ts';
 
-
 describe('model profiles', () => {
   it.each([
     ['gemini-2.5-flash', 'gemini-2.5', 'gemini-budget', false],
@@ -45,14 +44,42 @@ describe('model profiles', () => {
   ])('DeepSeek name %s is %s (window %s, ceiling %s) for every protocol', (model, family, window, ceiling) => {
     const p = modelProfile(model);
     expect([p.family, p.contextWindow, p.maxOutputTokens]).toEqual([family, window, ceiling]);
-    expect(openAIModelProfile(model)).toMatchObject({ reasoning: 'deepseek', maxOutputTokens: ceiling ?? 8_192, tokenField: 'max_tokens', sampling: true });
+    expect(openAIModelProfile(model)).toMatchObject({
+      reasoning: 'deepseek',
+      maxOutputTokens: ceiling ?? 8_192,
+      tokenField: 'max_tokens',
+      sampling: true,
+    });
   });
 
   it('reads the Chat Completions rules off the same rows: o-series, gpt-5, o1-mini, Mistral, an unknown name', () => {
-    expect(openAIModelProfile('o3')).toEqual({ maxOutputTokens: 100_000, tokenField: 'max_completion_tokens', reasoning: 'openai', sampling: false, parallelToolCalls: false });
-    expect(openAIModelProfile('openai/gpt-5-mini')).toEqual({ maxOutputTokens: 128_000, tokenField: 'max_completion_tokens', reasoning: 'openai', sampling: false });
-    expect(openAIModelProfile('o1-mini')).toEqual({ maxOutputTokens: 65_536, tokenField: 'max_completion_tokens', reasoning: 'none', sampling: false, parallelToolCalls: false });
-    expect(openAIModelProfile('mistral-large-latest')).toEqual({ maxOutputTokens: 32_768, tokenField: 'max_tokens', reasoning: 'none', sampling: true, streamOptions: false });
+    expect(openAIModelProfile('o3')).toEqual({
+      maxOutputTokens: 100_000,
+      tokenField: 'max_completion_tokens',
+      reasoning: 'openai',
+      sampling: false,
+      parallelToolCalls: false,
+    });
+    expect(openAIModelProfile('openai/gpt-5-mini')).toEqual({
+      maxOutputTokens: 128_000,
+      tokenField: 'max_completion_tokens',
+      reasoning: 'openai',
+      sampling: false,
+    });
+    expect(openAIModelProfile('o1-mini')).toEqual({
+      maxOutputTokens: 65_536,
+      tokenField: 'max_completion_tokens',
+      reasoning: 'none',
+      sampling: false,
+      parallelToolCalls: false,
+    });
+    expect(openAIModelProfile('mistral-large-latest')).toEqual({
+      maxOutputTokens: 32_768,
+      tokenField: 'max_tokens',
+      reasoning: 'none',
+      sampling: true,
+      streamOptions: false,
+    });
     expect(openAIModelProfile('my-llama')).toEqual({ maxOutputTokens: 8_192, tokenField: 'max_tokens', reasoning: 'none', sampling: true });
   });
 
@@ -65,7 +92,11 @@ describe('model profiles', () => {
 
 describe('tier overrides', () => {
   const load = (extra: string) =>
-    parseConfig(`tiers:\n  - name: local\n    protocol: openai\n    base_url: http://127.0.0.1:1/v1\n    api_key: k\n    model: my-local-model\n${extra}`, 'f.yaml', {}).tiers[0];
+    parseConfig(
+      `tiers:\n  - name: local\n    protocol: openai\n    base_url: http://127.0.0.1:1/v1\n    api_key: k\n    model: my-local-model\n${extra}`,
+      'f.yaml',
+      {},
+    ).tiers[0];
 
   it('reads vision, image_types, documents, context_window and vendor from the config', () => {
     const tier = load('    vision: false\n    context_window: 131072\n    documents: true\n    vendor: other\n');
@@ -76,7 +107,10 @@ describe('tier overrides', () => {
   });
 
   it.each([
-    ['    vendor: anthropik\n', 'f.yaml:7: tiers[0].vendor: unknown vendor "anthropik": use one of anthropic, deepseek, google, openai, openrouter, mistral, other'],
+    [
+      '    vendor: anthropik\n',
+      'f.yaml:7: tiers[0].vendor: unknown vendor "anthropik": use one of anthropic, deepseek, google, openai, openrouter, mistral, other',
+    ],
     ['    image_types: [gif]\n', 'f.yaml:7: tiers[0].image_types: "gif" is not an image media type (write it like image/png)'],
     ['    context_window: 12\n', 'f.yaml:7: tiers[0].context_window: must be a whole number from 1024 to 100000000, got 12'],
   ])('refuses a bad override with the key and line: %s', (extra, message) => {
@@ -85,7 +119,11 @@ describe('tier overrides', () => {
 });
 
 describe('fitMedia', () => {
-  const request = (content: MessagesRequest['messages'][number]['content']): MessagesRequest => ({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content }] });
+  const request = (content: MessagesRequest['messages'][number]['content']): MessagesRequest => ({
+    model: 'm',
+    max_tokens: 10,
+    messages: [{ role: 'user', content }],
+  });
   const gemini = tierCapabilities({ protocol: 'gemini' }, 'gemini-2.5-flash');
 
   it('replaces a gif in a tool result with a readable placeholder and keeps the png beside it', () => {
@@ -101,9 +139,14 @@ describe('fitMedia', () => {
     ]);
     const { request: out, warnings } = fitMedia(req, gemini);
     const result = (out.messages[0].content as { content: { type: string; text?: string }[] }[])[0].content;
-    expect(result[0]).toEqual({ type: 'text', text: '[image/gif image, 34 bytes not shown: this model reads only image/png, image/jpeg, image/webp, image/heic, image/heif]' });
+    expect(result[0]).toEqual({
+      type: 'text',
+      text: '[image/gif image, 34 bytes not shown: this model reads only image/png, image/jpeg, image/webp, image/heic, image/heif]',
+    });
     expect(result[1]).toBe((req.messages[0].content as { content: unknown[] }[])[0].content[1]);
-    expect(warnings).toEqual(['image/gif in a tool result replaced by a placeholder: gemini-2.5 reads image/png, image/jpeg, image/webp, image/heic, image/heif']);
+    expect(warnings).toEqual([
+      'image/gif in a tool result replaced by a placeholder: gemini-2.5 reads image/png, image/jpeg, image/webp, image/heic, image/heif',
+    ]);
     // The caller's request is not modified.
     expect(JSON.stringify(req)).toContain('image/gif');
   });
@@ -131,10 +174,12 @@ describe('fitMedia', () => {
 });
 
 describe('window fit', () => {
-  it('fits when the window is unknown or large enough, and gives Anthropic\'s exact too-long body otherwise', () => {
+  it("fits when the window is unknown or large enough, and gives Anthropic's exact too-long body otherwise", () => {
     expect(fitsWindow(5000, undefined).fits).toBe(true);
     expect(fitsWindow(5000, 5000).fits).toBe(true);
     expect(fitsWindow(5001, 5000)).toEqual({ fits: false, estimate: 5001, window: 5000 });
-    expect(JSON.stringify(promptTooLongBody(203052, 200000))).toBe('{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 203052 tokens > 200000 maximum"}}');
+    expect(JSON.stringify(promptTooLongBody(203052, 200000))).toBe(
+      '{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 203052 tokens > 200000 maximum"}}',
+    );
   });
 });

@@ -36,11 +36,26 @@ afterAll(async () => {
 
 const TEXT = fixture('anthropic-stream-text.sse');
 const env = cliEnv();
-const run = (repo: string, args: string[], opts: { input?: string; cwd?: string } = {}) => execa(cf.bin, args, { cwd: opts.cwd ?? repo, env, reject: false, input: opts.input });
+const run = (repo: string, args: string[], opts: { input?: string; cwd?: string } = {}) =>
+  execa(cf.bin, args, { cwd: opts.cwd ?? repo, env, reject: false, input: opts.input });
 
-type Tier = { name: string; protocol: string; base_url: string; api_key?: string; model?: string; price?: { input: number; output: number } };
+type Tier = {
+  name: string;
+  protocol: string;
+  base_url: string;
+  api_key?: string;
+  model?: string;
+  price?: { input: number; output: number };
+};
 function writeConfig(repo: string, tiers: Tier[], extra: Record<string, unknown> = {}): void {
-  const config = { proxy: { host: '127.0.0.1', port: 0 }, tiers, fallback: { cooldown: '15m', max_wait: '0s', first_byte_timeout: '5s' }, git: { auto_commit: false }, notify: { webhooks: [] }, ...extra };
+  const config = {
+    proxy: { host: '127.0.0.1', port: 0 },
+    tiers,
+    fallback: { cooldown: '15m', max_wait: '0s', first_byte_timeout: '5s' },
+    git: { auto_commit: false },
+    notify: { webhooks: [] },
+    ...extra,
+  };
   writeFileSync(join(repo, '.fallbackrc.yaml'), JSON.stringify(config)); // JSON is YAML
 }
 
@@ -82,12 +97,23 @@ async function fellBack() {
   const repo = await makeRepo();
   let claudeDown = true;
   const a = await fake((_, i) =>
-    i === 0 ? { kind: 'sse', text: TEXT, headers: unified(0.42, 'allowed') } : claudeDown ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: unified(1, 'rejected') } : { kind: 'sse', text: TEXT },
+    i === 0
+      ? { kind: 'sse', text: TEXT, headers: unified(0.42, 'allowed') }
+      : claudeDown
+        ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: unified(1, 'rejected') }
+        : { kind: 'sse', text: TEXT },
   );
   const b = await fake(() => ({ kind: 'sse', text: TEXT }));
   writeConfig(repo, [
     { name: 'claude', protocol: 'anthropic', base_url: a.url },
-    { name: 'deepseek', protocol: 'anthropic', base_url: b.url, api_key: 'sk-deepseek-secret', model: 'deepseek-v4-flash', price: { input: 0.3, output: 1.2 } },
+    {
+      name: 'deepseek',
+      protocol: 'anthropic',
+      base_url: b.url,
+      api_key: 'sk-deepseek-secret',
+      model: 'deepseek-v4-flash',
+      price: { input: 0.3, output: 1.2 },
+    },
   ]);
   const { url, proc } = await startForeground(repo);
   const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: url, maxRetries: 0 });
@@ -145,7 +171,7 @@ console.log('cwd=' + process.cwd()); console.log('status=' + r.status); const t 
 });
 
 describe('status, statusline and retry', () => {
-  it('status shows the fallback, the cooldown, the last failure, Claude\'s limits and today\'s usage by model', async () => {
+  it("status shows the fallback, the cooldown, the last failure, Claude's limits and today's usage by model", async () => {
     const { repo } = await fellBack();
     const j = await run(repo, ['status', '--json']);
     expect(j.exitCode).toBe(0);
@@ -154,8 +180,15 @@ describe('status, statusline and retry', () => {
     expect(status.active).toBe('deepseek');
     expect(status.tiers[0]).toMatchObject({ name: 'claude', healthy: false, last_failure: { reason: 'rate_limit', status: 429 } });
     expect(Date.parse(status.tiers[0].cooldown_until) - Date.now()).toBeGreaterThan(3500_000); // the unified reset, an hour away
-    expect(status.rate_limits.claude).toMatchObject({ status: 'rejected', five_hour: { utilization: 1 }, seven_day: { utilization: 0.31 }, representative_claim: 'five_hour' });
-    const byModel = Object.fromEntries(status.today.by_model.map((m: { tier: string; model: string; requests: number }) => [`${m.tier}/${m.model}`, m]));
+    expect(status.rate_limits.claude).toMatchObject({
+      status: 'rejected',
+      five_hour: { utilization: 1 },
+      seven_day: { utilization: 0.31 },
+      representative_claim: 'five_hour',
+    });
+    const byModel = Object.fromEntries(
+      status.today.by_model.map((m: { tier: string; model: string; requests: number }) => [`${m.tier}/${m.model}`, m]),
+    );
     expect(byModel['claude/claude-opus-4-6']).toMatchObject({ requests: 1, input_tokens: 12 });
     expect(byModel['deepseek/deepseek-v4-flash']).toMatchObject({ requests: 1 });
     expect(status.today.total.cost_usd).toBeGreaterThan(0);
@@ -163,8 +196,12 @@ describe('status, statusline and retry', () => {
     const text = await run(repo, ['status']);
     expect(text.stdout).toContain(`proxy running for ${repo}: pid ${proxy.pid}`);
     expect(text.stdout).toMatch(/active: deepseek \(a fallback\) since/);
-    expect(text.stdout).toMatch(/claude\s+cooling down until (\w{3} \d+ )?\d\d:\d\d \(59m \d+s left\)\s+rate_limit 429 at \d\d:\d\d\s+2 \(1 ok, 1 failed\)/);
-    expect(text.stdout).toMatch(/Claude subscription limits \(claude, as of \d\d:\d\d\): 5h 100% \(resets (\w{3} \d+ )?\d\d:\d\d\), 7d 31%/);
+    expect(text.stdout).toMatch(
+      /claude\s+cooling down until (\w{3} \d+ )?\d\d:\d\d \(59m \d+s left\)\s+rate_limit 429 at \d\d:\d\d\s+2 \(1 ok, 1 failed\)/,
+    );
+    expect(text.stdout).toMatch(
+      /Claude subscription limits \(claude, as of \d\d:\d\d\): 5h 100% \(resets (\w{3} \d+ )?\d\d:\d\d\), 7d 31%/,
+    );
     expect(text.stdout).toMatch(/deepseek\/deepseek-v4-flash\s+1\s/);
   });
 
@@ -236,14 +273,23 @@ describe('Claude Code working in another repository', () => {
     writeFileSync(join(repo, 'work.txt'), 'uncommitted work of this repository\n');
     const a = await fake(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')) }));
     const b = await fake(() => ({ kind: 'sse', text: TEXT }));
-    writeConfig(repo, [
-      { name: 'claude', protocol: 'anthropic', base_url: a.url },
-      { name: 'deepseek', protocol: 'anthropic', base_url: b.url, api_key: 'sk-d', model: 'deepseek-v4-flash' },
-    ], { git: { auto_commit: true } });
+    writeConfig(
+      repo,
+      [
+        { name: 'claude', protocol: 'anthropic', base_url: a.url },
+        { name: 'deepseek', protocol: 'anthropic', base_url: b.url, api_key: 'sk-d', model: 'deepseek-v4-flash' },
+      ],
+      { git: { auto_commit: true } },
+    );
     const { url, proc } = await startForeground(repo);
     const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0 });
     const elsewhere = await makeRepo('other-repo-');
-    const system = [{ type: 'text' as const, text: `You are Claude Code.\n\nHere is useful information about the environment you are running in:\n<env>\nPrimary working directory: ${elsewhere}\nIs a git repository: true\n</env>` }];
+    const system = [
+      {
+        type: 'text' as const,
+        text: `You are Claude Code.\n\nHere is useful information about the environment you are running in:\n<env>\nPrimary working directory: ${elsewhere}\nIs a git repository: true\n</env>`,
+      },
+    ];
     await client.messages.stream({ ...req, system }).finalMessage();
     await client.messages.stream({ ...req, system }).finalMessage();
     await new Promise((r) => setTimeout(r, 200));
@@ -299,10 +345,15 @@ describe('stop', () => {
 describe('doctor', () => {
   it('names a broken config with its file and line, and the fix', async () => {
     const repo = await makeRepo();
-    writeFileSync(join(repo, '.fallbackrc.yaml'), 'tiers:\n  - name: claude\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n  - name: g\n    protocol: gemeni\n    base_url: https://x\n');
+    writeFileSync(
+      join(repo, '.fallbackrc.yaml'),
+      'tiers:\n  - name: claude\n    protocol: anthropic\n    base_url: https://api.anthropic.com\n  - name: g\n    protocol: gemeni\n    base_url: https://x\n',
+    );
     const r = await run(repo, ['doctor']);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain(`✗ config: ${join(repo, '.fallbackrc.yaml')}:6: tiers[1].protocol: unknown protocol "gemeni": use one of anthropic, openai, gemini\n    fix: edit`);
+    expect(r.stdout).toContain(
+      `✗ config: ${join(repo, '.fallbackrc.yaml')}:6: tiers[1].protocol: unknown protocol "gemeni": use one of anthropic, openai, gemini\n    fix: edit`,
+    );
   });
 
   it('finds an unreachable tier, a missing key, a tier whose model list answers, and missing hooks, each with its fix', async () => {
@@ -312,7 +363,9 @@ describe('doctor', () => {
     const deadPort = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
     const models = await fake((q) =>
-      q.url === '/v1/models' && q.headers['x-api-key'] === 'sk-good' ? { kind: 'json', status: 200, body: { data: [{ id: 'deepseek-v4-flash', type: 'model' }], has_more: false } } : { kind: 'json', status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } },
+      q.url === '/v1/models' && q.headers['x-api-key'] === 'sk-good'
+        ? { kind: 'json', status: 200, body: { data: [{ id: 'deepseek-v4-flash', type: 'model' }], has_more: false } }
+        : { kind: 'json', status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } },
     );
     // Gemini refuses a bad key with 400 API_KEY_INVALID (not 401), and a DebugInfo detail that holds the key's prefix:
     // https://github.com/continuedev/continue/issues/8516, https://github.com/google/timesketch/pull/3703
@@ -325,7 +378,12 @@ describe('doctor', () => {
           message: 'API key not valid. Please pass a valid API key.',
           status: 'INVALID_ARGUMENT',
           details: [
-            { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'API_KEY_INVALID',
+              domain: 'googleapis.com',
+              metadata: { service: 'generativelanguage.googleapis.com' },
+            },
             { '@type': 'type.googleapis.com/google.rpc.DebugInfo', detail: 'Invalid API key: AIza-b' },
           ],
         },
@@ -339,7 +397,13 @@ describe('doctor', () => {
           { name: 'claude', protocol: 'anthropic', base_url: `http://127.0.0.1:${deadPort}` },
           { name: 'good', protocol: 'anthropic', base_url: models.url, api_key: 'sk-good', model: 'deepseek-v4-flash' },
           { name: 'badkey', protocol: 'anthropic', base_url: models.url, api_key: 'sk-bad', model: 'x' },
-          { name: 'gem', protocol: 'gemini', base_url: 'https://generativelanguage.googleapis.com', api_key: '${CF_TEST_UNSET_KEY}', model: 'gemini-2.5-flash' },
+          {
+            name: 'gem',
+            protocol: 'gemini',
+            base_url: 'https://generativelanguage.googleapis.com',
+            api_key: '${CF_TEST_UNSET_KEY}',
+            model: 'gemini-2.5-flash',
+          },
           { name: 'gembad', protocol: 'gemini', base_url: gemini.url, api_key: 'AIza-bad-key', model: 'gemini-2.5-flash' },
         ],
       }),
@@ -347,14 +411,20 @@ describe('doctor', () => {
     const r = await run(repo, ['doctor']);
     expect(r.exitCode).toBe(1);
     const out = r.stdout;
-    expect(out).toContain(`✗ tier claude reachable: TCP 127.0.0.1:${deadPort}: connect ECONNREFUSED 127.0.0.1:${deadPort}\n    fix: nothing answers there: check claude's base_url`);
-    expect(out).toMatch(/✓ tier good reachable: TCP 127\.0\.0\.1:\d+ \(\d+ ms\); GET http:\/\/127\.0\.0\.1:\d+\/v1\/models: 200, key accepted, 1 models/);
+    expect(out).toContain(
+      `✗ tier claude reachable: TCP 127.0.0.1:${deadPort}: connect ECONNREFUSED 127.0.0.1:${deadPort}\n    fix: nothing answers there: check claude's base_url`,
+    );
+    expect(out).toMatch(
+      /✓ tier good reachable: TCP 127\.0\.0\.1:\d+ \(\d+ ms\); GET http:\/\/127\.0\.0\.1:\d+\/v1\/models: 200, key accepted, 1 models/,
+    );
     expect(out).toContain('✗ tier badkey reachable:');
     expect(out).toContain('401, the key was refused (invalid x-api-key)\n    fix: check the key');
     expect(out).toContain('! tier gem: skipped: $CF_TEST_UNSET_KEY not set\n    fix: export CF_TEST_UNSET_KEY=…');
     expect(out).toContain('✗ hooks: not installed in');
     expect(out).toContain('fix: claude-fallback hooks install');
-    expect(out).toMatch(/✗ tier gembad reachable: TCP [^\n]*GET http:\/\/127\.0\.0\.1:\d+\/v1beta\/models: 400, the key was refused \(API key not valid\. Please pass a valid API key\.\)\n    fix: check the key/);
+    expect(out).toMatch(
+      /✗ tier gembad reachable: TCP [^\n]*GET http:\/\/127\.0\.0\.1:\d+\/v1beta\/models: 400, the key was refused \(API key not valid\. Please pass a valid API key\.\)\n    fix: check the key/,
+    );
     expect(out).not.toContain('AIza');
     expect(out).not.toContain('sk-good');
     expect(out).not.toContain('sk-bad');
@@ -400,7 +470,9 @@ describe('Ctrl-C in the foreground', () => {
     const repo = await makeRepo();
     const upToFirstText = TEXT.slice(0, TEXT.indexOf('\n\n', TEXT.indexOf('content_block_delta')) + 2);
     const up = await fake(() => ({ kind: 'stall-after', text: upToFirstText }));
-    writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], { fallback: { holdback: '0s', first_byte_timeout: '5s' } });
+    writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], {
+      fallback: { holdback: '0s', first_byte_timeout: '5s' },
+    });
     const { url, proc } = await startForeground(repo);
     const stream = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0 }).messages.stream(req);
     stream.on('error', () => {});
@@ -434,7 +506,10 @@ describe('a proxy started by scripts/start.mjs', () => {
     const up = await fake(() => ({ kind: 'sse', text: TEXT }));
     writeConfig(repo, [{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
     const zx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'zx');
-    const proc = startTree(zx, [join(import.meta.dirname, '..', '..', 'scripts', 'start.mjs'), '--repo', repo, '--no-hooks'], { env, reject: false });
+    const proc = startTree(zx, [join(import.meta.dirname, '..', '..', 'scripts', 'start.mjs'), '--repo', repo, '--no-hooks'], {
+      env,
+      reject: false,
+    });
     await new Promise<void>((r) => proc.stdout!.on('data', (d: Buffer) => d.toString().includes('export ANTHROPIC_BASE_URL') && r()));
     const s = await run(repo, ['status', '--json']);
     expect(s.exitCode).toBe(0);

@@ -31,8 +31,20 @@ it('claude-fallback -- command chains its hooks again after husky resets core.ho
   const repo = await makeRepo();
   folders.push(repo);
   const config = join(repo, '.git', 'test-fallback.yaml');
-  writeFileSync(config, 'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\ngit:\n  auto_commit: false\n');
-  const husky = () => execa('node', ['--input-type=module', '-e', `import h from ${JSON.stringify(join(ROOT, 'node_modules', 'husky', 'index.js'))}; process.stdout.write(h())`], { cwd: repo });
+  writeFileSync(
+    config,
+    'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\ngit:\n  auto_commit: false\n',
+  );
+  const husky = () =>
+    execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import h from ${JSON.stringify(join(ROOT, 'node_modules', 'husky', 'index.js'))}; process.stdout.write(h())`,
+      ],
+      { cwd: repo },
+    );
   await husky();
   const ours = join(repo, '.git', 'fallback-hooks');
   const hooksPath = async () => (await git(repo, ['config', 'core.hooksPath'], { reject: false })).stdout.trim();
@@ -43,7 +55,7 @@ it('claude-fallback -- command chains its hooks again after husky resets core.ho
   await until('the hooks chained again', async () => (await hooksPath()) === ours);
   const log = join(repo, '.git', 'fallback-proxy.log');
   await until('the log line', () => readFileSync(log, 'utf8').includes('core.hooksPath was changed'));
-  expect(readFileSync(log, 'utf8')).toContain("the fallback hooks run again, after the hooks in .husky/_");
+  expect(readFileSync(log, 'utf8')).toContain('the fallback hooks run again, after the hooks in .husky/_');
   session.kill('SIGTERM');
   await session;
 }, 60_000);

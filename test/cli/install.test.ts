@@ -31,7 +31,9 @@ describe('installed from the packed tarball', () => {
 
   it('runs from its prebuilt dist on plain node, without tsx on PATH', async () => {
     const r = await execa(cf.bin, ['--version'], { env, reject: false });
-    expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version} (dist, node ${process.versions.node})`);
+    expect(r.stdout).toBe(
+      `${JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version} (dist, node ${process.versions.node})`,
+    );
     expect((await execa('sh', ['-c', 'command -v tsx || echo none'], { env })).stdout).toBe('none');
   });
 
@@ -39,7 +41,14 @@ describe('installed from the packed tarball', () => {
     const repo = await makeRepo();
     const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
     try {
-      writeFileSync(join(repo, '.fallbackrc.yaml'), JSON.stringify({ proxy: { port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], git: { auto_commit: false } }));
+      writeFileSync(
+        join(repo, '.fallbackrc.yaml'),
+        JSON.stringify({
+          proxy: { port: 0 },
+          tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }],
+          git: { auto_commit: false },
+        }),
+      );
       const script = `const r = await fetch(process.env.ANTHROPIC_BASE_URL + '/health'); console.log(await r.text());`;
       const start = await execa(cf.bin, ['--', process.execPath, '--input-type=module', '-e', script], { cwd: repo, env, reject: false });
       expect(start.exitCode).toBe(0);
@@ -50,7 +59,9 @@ describe('installed from the packed tarball', () => {
       const copy = join(repo, '.git', 'fallback-hooks', 'lib', 'prepare-commit-msg');
       for (let i = 0; i < 50 && !(existsOrFalse(hook) && existsOrFalse(copy)); i++) await new Promise((r) => setTimeout(r, 100));
       expect(readFileSync(hook, 'utf8')).toContain('fallback-hooks/lib');
-      expect(readFileSync(copy, 'utf8')).toBe(readFileSync(join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'hooks', 'prepare-commit-msg'), 'utf8'));
+      expect(readFileSync(copy, 'utf8')).toBe(
+        readFileSync(join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'hooks', 'prepare-commit-msg'), 'utf8'),
+      );
 
       const run = (args: string[]) => execa(cf.bin, args, { cwd: repo, env, reject: false, input: '{}' });
       expect((await run(['status'])).exitCode).toBe(3);
@@ -82,9 +93,20 @@ describe('installed, running its sources instead of dist/', () => {
     const srcEnv = { ...env, CLAUDE_FALLBACK_RUNTIME: 'sources' };
     expect((await execa(cf.bin, ['--version'], { env: srcEnv })).stdout).toContain('(tsx, node');
     const repo = await makeRepo();
-    writeFileSync(join(repo, '.fallbackrc.yaml'), JSON.stringify({ proxy: { port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }], git: { auto_commit: false } }));
+    writeFileSync(
+      join(repo, '.fallbackrc.yaml'),
+      JSON.stringify({
+        proxy: { port: 0 },
+        tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }],
+        git: { auto_commit: false },
+      }),
+    );
     const script = `const r = await fetch(process.env.ANTHROPIC_BASE_URL + '/health'); console.log(await r.text());`;
-    const r = await execa(cf.bin, ['--no-hooks', '--', process.execPath, '--input-type=module', '-e', script], { cwd: repo, env: srcEnv, reject: false });
+    const r = await execa(cf.bin, ['--no-hooks', '--', process.execPath, '--input-type=module', '-e', script], {
+      cwd: repo,
+      env: srcEnv,
+      reject: false,
+    });
     expect(r.stdout).toBe('{"status":"ok","active":"claude"}');
   });
 });

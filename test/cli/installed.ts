@@ -5,7 +5,19 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -14,7 +26,8 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export type Installed = { prefix: string; bin: string };
 export type Packed = Installed & { tarball: string; /** the installed package's root */ root: string };
 
-const npm = (args: string[], cwd = ROOT) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe', encoding: 'utf8' });
+const npm = (args: string[], cwd = ROOT) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe', encoding: 'utf8' });
 
 export function installFromClone(): Installed {
   const prefix = realpathSync(mkdtempSync(join(tmpdir(), 'cf-prefix-')));
@@ -27,7 +40,10 @@ export function installFromTarball(dir?: string): Packed {
   const out = dir ? join(dir, 'pack') : realpathSync(mkdtempSync(join(tmpdir(), 'cf-pack-')));
   mkdirSync(out, { recursive: true });
   npm(['pack', '--pack-destination', out]);
-  const tarball = join(out, readdirSync(out).find((f) => f.endsWith('.tgz'))!);
+  const tarball = join(
+    out,
+    readdirSync(out).find((f) => f.endsWith('.tgz'))!,
+  );
   const prefix = dir ? join(dir, 'prefix') : realpathSync(mkdtempSync(join(tmpdir(), 'cf-prefix-')));
   npm(['install', '-g', '--prefix', prefix, tarball]);
   return { prefix, bin: join(prefix, 'bin', 'claude-fallback'), tarball, root: join(prefix, 'lib', 'node_modules', 'claude-fallback') };
@@ -109,5 +125,13 @@ export async function packedInstall(): Promise<Packed> {
 /** The environment the tests run the bin with: no vendor keys, no notifications, no tsx on PATH (the same node). */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const path = (process.env.PATH ?? '').split(':').filter((p) => p && !existsSync(join(p, 'tsx')));
-  return { ...process.env, PATH: path.join(':'), GEMINI_API_KEY: '', DEEPSEEK_API_KEY: '', DISCORD_WEBHOOK_URL: '', NO_COLOR: '1', ...extra };
+  return {
+    ...process.env,
+    PATH: path.join(':'),
+    GEMINI_API_KEY: '',
+    DEEPSEEK_API_KEY: '',
+    DISCORD_WEBHOOK_URL: '',
+    NO_COLOR: '1',
+    ...extra,
+  };
 }

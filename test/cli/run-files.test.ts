@@ -29,15 +29,30 @@ const cf = (cwd: string, args: string[]) => startTree(process.execPath, [BIN, ..
 async function repoWithConfig(): Promise<string> {
   const repo = await makeRepo();
   writeFileSync(join(repo, '.git', 'info', 'exclude'), '.fallbackrc.yaml\n');
-  writeFileSync(join(repo, '.fallbackrc.yaml'), 'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\ngit:\n  auto_commit: false\n');
+  writeFileSync(
+    join(repo, '.fallbackrc.yaml'),
+    'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\ngit:\n  auto_commit: false\n',
+  );
   folders.push(repo);
   return repo;
 }
 
 /** A run file as a listening proxy writes it (proxy/run/run-file.ts), naming `pid` with `start` (none: line 1 is the pid alone). */
 function runFile(repo: string, pid: number, start: string | null): void {
-  const info = { port: 9, host: '127.0.0.1', url: 'http://127.0.0.1:9', worktree: repo, started: new Date().toISOString(), log: null, launcher: null, command: null };
-  writeFileSync(join(repo, '.git', 'fallback-proxy.run'), `${pid}${start === null ? '' : ` ${start}`}\n${JSON.stringify(info)}\nclaude · today $0.00\n`);
+  const info = {
+    port: 9,
+    host: '127.0.0.1',
+    url: 'http://127.0.0.1:9',
+    worktree: repo,
+    started: new Date().toISOString(),
+    log: null,
+    launcher: null,
+    command: null,
+  };
+  writeFileSync(
+    join(repo, '.git', 'fallback-proxy.run'),
+    `${pid}${start === null ? '' : ` ${start}`}\n${JSON.stringify(info)}\nclaude · today $0.00\n`,
+  );
 }
 
 /** A live process that is not a proxy (`sleep`), killed after the test. */

@@ -31,7 +31,10 @@ async function repoWithWorktree(): Promise<{ repo: string; wt: string; config: s
   const wt = `${repo}-linked`;
   await git(repo, ['worktree', 'add', '-q', '-b', 'linked', wt]);
   const config = join(repo, '.git', 'test-fallback.yaml');
-  writeFileSync(config, 'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\ngit:\n  auto_commit: false\n');
+  writeFileSync(
+    config,
+    'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\ngit:\n  auto_commit: false\n',
+  );
   folders.push(repo, wt);
   return { repo, wt, config };
 }
@@ -75,7 +78,11 @@ describe('a start in a linked worktree while the main worktree has the proxy', (
     expect((await cf(repo, ['status'])).exitCode).toBe(0);
     const stop = await cf(wt, ['stop']); // stops nothing here, and says where the proxy runs
     expect(stop.exitCode).toBe(0);
-    expect(stop.stdout).toMatch(new RegExp(`^no proxy running for ${wt}; the repository's proxy \\(pid \\d+\\) runs for the worktree ${repo}: claude-fallback stop --repo ${repo}$`));
+    expect(stop.stdout).toMatch(
+      new RegExp(
+        `^no proxy running for ${wt}; the repository's proxy \\(pid \\d+\\) runs for the worktree ${repo}: claude-fallback stop --repo ${repo}$`,
+      ),
+    );
     expect((await cf(repo, ['status'])).exitCode).toBe(0);
   }, 60_000);
 

@@ -5,9 +5,28 @@ import { describe, expect, it } from 'vitest';
 import { checkStream } from './conformance.ts';
 
 const frame = (e: { type: string; [k: string]: unknown }, name = e.type) => `event: ${name}\ndata: ${JSON.stringify(e)}\n\n`;
-const START = frame({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } });
-const TEXT = [frame({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }), frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hi' } }), frame({ type: 'content_block_stop', index: 0 })];
-const END = [frame({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } }), frame({ type: 'message_stop' })];
+const START = frame({
+  type: 'message_start',
+  message: {
+    id: 'm',
+    type: 'message',
+    role: 'assistant',
+    model: 'x',
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 5, output_tokens: 1 },
+  },
+});
+const TEXT = [
+  frame({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+  frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hi' } }),
+  frame({ type: 'content_block_stop', index: 0 }),
+];
+const END = [
+  frame({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } }),
+  frame({ type: 'message_stop' }),
+];
 
 describe('checkStream', () => {
   it('accumulates a well-formed stream', () => {
@@ -24,7 +43,16 @@ describe('checkStream', () => {
     ['a block index that skips one', [START, TEXT[0].replace('"index":0', '"index":1'), ...END]],
     ['an event name that is not its type', [START, ...TEXT, END[0], frame({ type: 'message_stop' }, 'ping')]],
     ['an event after message_stop', [START, ...TEXT, ...END, TEXT[0]]],
-    ['a text delta in a tool_use block', [START, frame({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'R', input: {} } }), TEXT[1], TEXT[2], ...END]],
+    [
+      'a text delta in a tool_use block',
+      [
+        START,
+        frame({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'R', input: {} } }),
+        TEXT[1],
+        TEXT[2],
+        ...END,
+      ],
+    ],
   ])('refuses %s', (_what, frames) => {
     expect(() => checkStream(frames.join(''))).toThrow();
   });

@@ -48,7 +48,13 @@ const REQUEST = {
   model: 'claude-sonnet-4-6',
   max_tokens: 1024,
   system: 'You are Claude Code.',
-  tools: [{ name: 'Read', description: 'Read a file', input_schema: { type: 'object' as const, properties: { file_path: { type: 'string' } }, required: ['file_path'] } }],
+  tools: [
+    {
+      name: 'Read',
+      description: 'Read a file',
+      input_schema: { type: 'object' as const, properties: { file_path: { type: 'string' } }, required: ['file_path'] },
+    },
+  ],
   messages: [{ role: 'user' as const, content: 'Read the README and summarise it' }],
 };
 
@@ -64,7 +70,12 @@ export function adapterConformance(c: ConformanceCase): void {
       const up = await startFakeUpstream((req) => reply(req.url));
       const repo = await makeRepo();
       const config = parseConfig(
-        JSON.stringify({ proxy: { host: '127.0.0.1', port: 0 }, tiers: [{ name: 'only', base_url: up.url, ...c.tier }], fallback: { max_wait: '0s', first_byte_timeout: '5s' }, git: { auto_commit: false } }),
+        JSON.stringify({
+          proxy: { host: '127.0.0.1', port: 0 },
+          tiers: [{ name: 'only', base_url: up.url, ...c.tier }],
+          fallback: { max_wait: '0s', first_byte_timeout: '5s' },
+          git: { auto_commit: false },
+        }),
         'conformance.yaml',
         {},
       );
@@ -79,7 +90,10 @@ export function adapterConformance(c: ConformanceCase): void {
         log: (l) => logs.push(l),
       });
       const port = await proxy.listen();
-      cleanup.push(() => up.close(), () => proxy.close(200));
+      cleanup.push(
+        () => up.close(),
+        () => proxy.close(200),
+      );
       const url = `http://127.0.0.1:${port}`;
       return { up, url, logs, config, client: new Anthropic({ apiKey: 'sk-ant-client-key', baseURL: url, maxRetries: 0 }) };
     }
@@ -138,7 +152,11 @@ export function adapterConformance(c: ConformanceCase): void {
     });
 
     it('counts tokens upstream only when the adapter can, else locally; passes other paths only when it can', async () => {
-      const { up, url } = await start((path) => (path.startsWith('/v1/messages/count_tokens') ? { kind: 'json', status: 200, body: { input_tokens: 4242 } } : { kind: 'json', status: 200, body: { data: [] } }));
+      const { up, url } = await start((path) =>
+        path.startsWith('/v1/messages/count_tokens')
+          ? { kind: 'json', status: 200, body: { input_tokens: 4242 } }
+          : { kind: 'json', status: 200, body: { data: [] } },
+      );
       const { max_tokens: _m, ...countBody } = REQUEST;
       const counted = await post(url, countBody, '/v1/messages/count_tokens');
       expect(counted.status).toBe(200);
@@ -149,21 +167,35 @@ export function adapterConformance(c: ConformanceCase): void {
       else expect(tokens).not.toBe(4242);
       if (c.adapter.passThrough) expect(models.status).toBe(200);
       else expect([models.status, modelsBody.error?.type]).toEqual([404, 'not_found_error']);
-      expect(up.requests.map((r) => r.url.split('?')[0])).toEqual([...(c.adapter.countTokens ? ['/v1/messages/count_tokens'] : []), ...(c.adapter.passThrough ? ['/v1/models'] : [])]);
+      expect(up.requests.map((r) => r.url.split('?')[0])).toEqual([
+        ...(c.adapter.countTokens ? ['/v1/messages/count_tokens'] : []),
+        ...(c.adapter.passThrough ? ['/v1/models'] : []),
+      ]);
     });
   });
 }
 
 async function post(url: string, body: unknown, path = '/v1/messages'): Promise<{ status: number; headers: Headers; text: string }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client-key', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client-key', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown } | { type: 'thinking'; thinking: string; signature: string };
+type Block =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | { type: 'thinking'; thinking: string; signature: string };
 type Msg = { content: Block[]; stop_reason: string | null; usage: Record<string, unknown> };
 
-const text = (m: { content: readonly object[] }) => m.content.flatMap((b) => ('text' in b && (b as { type?: unknown }).type === 'text' ? [String(b.text)] : [])).join('');
-const pickUsage = (u: object) => ({ input_tokens: (u as { input_tokens: number }).input_tokens, output_tokens: (u as { output_tokens: number }).output_tokens });
+const text = (m: { content: readonly object[] }) =>
+  m.content.flatMap((b) => ('text' in b && (b as { type?: unknown }).type === 'text' ? [String(b.text)] : [])).join('');
+const pickUsage = (u: object) => ({
+  input_tokens: (u as { input_tokens: number }).input_tokens,
+  output_tokens: (u as { output_tokens: number }).output_tokens,
+});
 
 /**
  * Reads an Anthropic SSE answer by Anthropic's streaming rules (https://docs.anthropic.com/en/api/messages-streaming)

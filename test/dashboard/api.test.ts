@@ -36,14 +36,23 @@ async function proxy(primary: Handler = () => ({ kind: 'sse', text: TEXT }), ext
     ],
     ...extra,
   });
-  cleanup.push(() => a.close(), () => b.close(), () => h.close());
+  cleanup.push(
+    () => a.close(),
+    () => b.close(),
+    () => h.close(),
+  );
   return { a, b, h, client: new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }) };
 }
 
 /** A JSON answer of the dashboard API (shapes checked by the assertions). */
 const getJson = async (url: string): Promise<any> => (await fetch(url)).json();
 
-const rateLimited = (headers: Record<string, string> = {}) => ({ kind: 'json' as const, status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600', ...headers } });
+const rateLimited = (headers: Record<string, string> = {}) => ({
+  kind: 'json' as const,
+  status: 429,
+  body: JSON.parse(fixture('anthropic-429.json')),
+  headers: { 'retry-after': '3600', ...headers },
+});
 
 describe('the page and its files', () => {
   it('serves the page at / with a session token, a strict CSP and no-store, its files under /_dashboard, nothing sent upstream', async () => {
@@ -132,7 +141,11 @@ describe('accept and rollback guards', () => {
     const body = JSON.stringify({ model: 'deepseek', test: false, commits: [fx.shas.d2, fx.shas.d1] });
     const cases: [string, Record<string, string>, RegExp][] = [
       ['no Origin', { ...json, 'x-dashboard-session': session }, /no Origin header/],
-      ['a foreign Origin', { ...json, origin: 'https://evil.example', 'x-dashboard-session': session }, /requests from web pages are refused/],
+      [
+        'a foreign Origin',
+        { ...json, origin: 'https://evil.example', 'x-dashboard-session': session },
+        /requests from web pages are refused/,
+      ],
       ['another loopback origin', { ...json, origin: 'http://127.0.0.1:1', 'x-dashboard-session': session }, /is not this dashboard/],
       ['no session token', { ...json, origin }, /session token/],
       ['a wrong session token', { ...json, origin, 'x-dashboard-session': session.slice(1) + 'x' }, /session token/],
@@ -149,7 +162,11 @@ describe('accept and rollback guards', () => {
     }
     expect(await snapshot(fx.dir)).toEqual(before);
     // The same request with Origin and token does change it: the refusals above were the guards.
-    const ok = await rawRequest(`${p.url}/_dashboard/api/accept`, { method: 'POST', headers: { ...json, origin, 'x-dashboard-session': session }, body });
+    const ok = await rawRequest(`${p.url}/_dashboard/api/accept`, {
+      method: 'POST',
+      headers: { ...json, origin, 'x-dashboard-session': session },
+      body,
+    });
     expect(JSON.parse(ok.body)).toMatchObject({ ok: true, result: { model: 'deepseek', accepted: true } });
   });
 });
@@ -161,7 +178,10 @@ describe('live events', () => {
     cleanup.push(() => es.close());
     const first = await es.next('now');
     expect(first.now.active).toMatchObject({ tier: 'claude', reason: 'start' });
-    expect(first.now.tiers.map((t: { name: string; state: string }) => [t.name, t.state])).toEqual([['claude', 'active'], ['deepseek', 'ready']]);
+    expect(first.now.tiers.map((t: { name: string; state: string }) => [t.name, t.state])).toEqual([
+      ['claude', 'active'],
+      ['deepseek', 'ready'],
+    ]);
 
     await client.messages.stream(req).finalMessage();
     const switched = await es.next('now', (d) => d.now.active.tier === 'deepseek' && d.now.active.reason === 'rate_limit');
@@ -173,7 +193,10 @@ describe('live events', () => {
     expect(await es.next('ledger', (e) => e.kind === 'usage')).toMatchObject({ tier: 'deepseek' });
 
     // Another process appends (as the review CLI does): the page hears of it too.
-    appendFileSync(h.ledgerPath, JSON.stringify({ ts: new Date().toISOString(), kind: 'external', model: 'monitor', event_type: 'note' }) + '\n');
+    appendFileSync(
+      h.ledgerPath,
+      JSON.stringify({ ts: new Date().toISOString(), kind: 'external', model: 'monitor', event_type: 'note' }) + '\n',
+    );
     expect(await es.next('ledger', (e) => e.kind === 'external')).toMatchObject({ model: 'monitor' });
 
     writeFileSync(join(h.repo, 'a.txt'), 'a\n');
@@ -284,7 +307,9 @@ describe('what the page reads, against the review CLI', () => {
     // The per-model counts are the CLI's own.
     const models = await getJson(`${p.url}/_dashboard/api/models`);
     const cli = JSON.parse((await review(['-a', '--json', '--repo', dir, '--config', p.configFile])).stdout);
-    expect(models.analyze.rows.map((r: { usage: unknown }) => ({ ...r, usage: null }))).toEqual(cli.rows.map((r: { usage: unknown }) => ({ ...r, usage: null })));
+    expect(models.analyze.rows.map((r: { usage: unknown }) => ({ ...r, usage: null }))).toEqual(
+      cli.rows.map((r: { usage: unknown }) => ({ ...r, usage: null })),
+    );
   });
 
   it('a commit: its message and diff; a bad or unknown id is refused naming the problem', async () => {
@@ -312,7 +337,10 @@ describe('what the page reads, against the review CLI', () => {
     await p.proxy.ledger.flushed();
     const since = Date.parse('2026-11-22T00:00:00Z');
     const u = await getJson(`${p.url}/_dashboard/api/usage?since=${since}`);
-    const cli = (view: string) => review([view, '--json', '--repo', fx.dir, '--config', p.configFile, '--since', '2026-11-22T00:00:00Z']).then((r) => JSON.parse(r.stdout));
+    const cli = (view: string) =>
+      review([view, '--json', '--repo', fx.dir, '--config', p.configFile, '--since', '2026-11-22T00:00:00Z']).then((r) =>
+        JSON.parse(r.stdout),
+      );
     expect(u.costs).toEqual(await cli('--costs'));
     expect(u.timeline.entries).toEqual((await cli('--log')).entries);
     expect(u.costs.by_model.map((m: { model: string }) => m.model)).toEqual(['deepseek', 'claude']);
@@ -329,9 +357,13 @@ describe('the review CLI the actions run', () => {
     const p = await startProxyFor(fx.dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }] });
     cleanup.push(() => p.close());
     const plan = await getJson(`${p.url}/_dashboard/api/rollback-plan?model=deepseek`);
-    const cli = await execa(process.execPath, ['--import', 'tsx', 'scripts/review.ts', '--rollback', 'deepseek', '--dry-run', '--json', '--repo', fx.dir, '--config', p.configFile], {
-      cwd: join(import.meta.dirname, '..', '..'),
-    });
+    const cli = await execa(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/review.ts', '--rollback', 'deepseek', '--dry-run', '--json', '--repo', fx.dir, '--config', p.configFile],
+      {
+        cwd: join(import.meta.dirname, '..', '..'),
+      },
+    );
     expect(plan).toEqual({ ok: true, result: JSON.parse(cli.stdout) });
     const unknown = await fetch(`${p.url}/_dashboard/api/rollback-plan?model=nobody`);
     expect(unknown.status).toBe(400);
@@ -368,7 +400,14 @@ describe('review children are bounded', () => {
       now.forEach((pid) => seen.add(pid));
       most = Math.max(most, now.length);
     }, 5);
-    const answers = await Promise.all(Array.from({ length: 30 }, () => fetch(`${p.url}/_dashboard/api/rollback-plan?model=deepseek`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        fetch(`${p.url}/_dashboard/api/rollback-plan?model=deepseek`).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as any,
+        })),
+      ),
+    );
     clearInterval(watch);
     expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
@@ -384,7 +423,13 @@ describe('review children are bounded', () => {
     let most = 0;
     const watch = setInterval(() => (most = Math.max(most, reviewChildren().length)), 5);
     const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => fetch(`${p.url}/_dashboard/api/rollback-plan?model=m${i}`).then(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: (await r.json()) as any }))),
+      Array.from({ length: 12 }, (_, i) =>
+        fetch(`${p.url}/_dashboard/api/rollback-plan?model=m${i}`).then(async (r) => ({
+          status: r.status,
+          retry: r.headers.get('retry-after'),
+          body: (await r.json()) as any,
+        })),
+      ),
     );
     clearInterval(watch);
     expect(most).toBe(1);
@@ -393,7 +438,10 @@ describe('review children are bounded', () => {
     expect(refused.length).toBe(7);
     for (const r of refused) {
       expect(r.retry).toBe('1');
-      expect(r.body).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', message: expect.stringContaining('review is busy') } });
+      expect(r.body).toMatchObject({
+        type: 'error',
+        error: { type: 'rate_limit_error', message: expect.stringContaining('review is busy') },
+      });
     }
     expect(answers.filter((a) => a.status === 400).length).toBe(5); // the five that ran: unknown models, the CLI's message
   });

@@ -69,9 +69,15 @@ function plantReview(): { dirs: string[]; marker: string } {
   const dirs = [dirname(installed.root), dirname(installed.prefix)];
   for (const d of dirs) {
     mkdirSync(join(d, 'scripts'), { recursive: true });
-    writeFileSync(join(d, 'scripts', 'review.ts'), `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, import.meta.url + '\\n');\nconsole.log(JSON.stringify({ rows: [] }));\n`);
+    writeFileSync(
+      join(d, 'scripts', 'review.ts'),
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, import.meta.url + '\\n');\nconsole.log(JSON.stringify({ rows: [] }));\n`,
+    );
     mkdirSync(join(d, 'node_modules', 'tsx'), { recursive: true });
-    writeFileSync(join(d, 'node_modules', 'tsx', 'package.json'), JSON.stringify({ name: 'tsx', version: '0.0.0', exports: { '.': './loader.mjs' } }));
+    writeFileSync(
+      join(d, 'node_modules', 'tsx', 'package.json'),
+      JSON.stringify({ name: 'tsx', version: '0.0.0', exports: { '.': './loader.mjs' } }),
+    );
     writeFileSync(join(d, 'node_modules', 'tsx', 'loader.mjs'), PLANTED_LOADER);
   }
   cleanup.push(() => {
@@ -82,64 +88,74 @@ function plantReview(): { dirs: string[]; marker: string } {
 }
 
 for (const mode of ['sources', 'clone', 'installed'] as const)
-describe(`the dashboard of \`claude-fallback start\` from the ${mode}`, () => {
-  it('loads, and after a 429 shows the new tier live', async () => {
-    const a = await startFakeUpstream((_, i) => (i === 1 ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } } : { kind: 'sse', text: TEXT }));
-    const b = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT }));
-    cleanup.push(() => a.close(), () => b.close());
-    const repo = await makeRepo();
-    cleanup.push(() => removeRepo(repo));
-    const p = await start(mode, repo, [
-      { name: 'claude', protocol: 'anthropic', base_url: a.url },
-      { name: 'deepseek', protocol: 'anthropic', base_url: b.url, api_key: 'sk-deepseek', model: 'deepseek-v4-flash' },
-    ]);
-    const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: p.url, maxRetries: 0 });
-    await client.messages.stream(req).finalMessage();
-    const { page, errors } = await open(`${p.url}/`);
-    await page.locator('#active-tier', { hasText: 'claude' }).waitFor();
-    await page.locator('#conn', { hasText: 'live' }).waitFor();
-    await page.evaluate('window.loadedOnce = 1');
-    await client.messages.stream(req).finalMessage(); // claude answers 429: deepseek answers
-    await page.locator('#active-tier', { hasText: 'deepseek' }).waitFor({ timeout: 10_000 });
-    await page.locator('#active-why', { hasText: 'rate limit (429) from claude' }).waitFor({ timeout: 10_000 });
-    expect(await page.locator('tr[data-tier="claude"]').innerText()).toContain('cooling down');
-    expect(await page.evaluate('window.loadedOnce')).toBe(1);
-    await screenshot(page, `dashboard-${mode}-command.png`);
-    expect(errors).toEqual([]);
+  describe(`the dashboard of \`claude-fallback start\` from the ${mode}`, () => {
+    it('loads, and after a 429 shows the new tier live', async () => {
+      const a = await startFakeUpstream((_, i) =>
+        i === 1
+          ? { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }
+          : { kind: 'sse', text: TEXT },
+      );
+      const b = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT }));
+      cleanup.push(
+        () => a.close(),
+        () => b.close(),
+      );
+      const repo = await makeRepo();
+      cleanup.push(() => removeRepo(repo));
+      const p = await start(mode, repo, [
+        { name: 'claude', protocol: 'anthropic', base_url: a.url },
+        { name: 'deepseek', protocol: 'anthropic', base_url: b.url, api_key: 'sk-deepseek', model: 'deepseek-v4-flash' },
+      ]);
+      const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: p.url, maxRetries: 0 });
+      await client.messages.stream(req).finalMessage();
+      const { page, errors } = await open(`${p.url}/`);
+      await page.locator('#active-tier', { hasText: 'claude' }).waitFor();
+      await page.locator('#conn', { hasText: 'live' }).waitFor();
+      await page.evaluate('window.loadedOnce = 1');
+      await client.messages.stream(req).finalMessage(); // claude answers 429: deepseek answers
+      await page.locator('#active-tier', { hasText: 'deepseek' }).waitFor({ timeout: 10_000 });
+      await page.locator('#active-why', { hasText: 'rate limit (429) from claude' }).waitFor({ timeout: 10_000 });
+      expect(await page.locator('tr[data-tier="claude"]').innerText()).toContain('cooling down');
+      expect(await page.evaluate('window.loadedOnce')).toBe(1);
+      await screenshot(page, `dashboard-${mode}-command.png`);
+      expect(errors).toEqual([]);
+    });
+
+    it("Models' work, rollback and accept run this installation's review, never a scripts/review.ts above it", async () => {
+      const planted = mode === 'installed' ? plantReview() : null;
+      const fx = await buildFixture();
+      cleanup.push(() => removeRepo(fx.dir));
+      const p = await start(mode, fx.dir, [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }]);
+      // What the panel reads: this installation's review of the repository.
+      const models = (await (await fetch(`${p.url}/_dashboard/api/models`)).json()) as { analyze?: { rows: { model: string | null }[] } };
+      if (planted) expect(existsSync(planted.marker)).toBe(false);
+      expect(models.analyze?.rows.map((r) => r.model)).toEqual(expect.arrayContaining(['deepseek', 'claude', 'gemini-flash']));
+      const { page, errors } = await open(`${p.url}/`);
+      // The panel: one row per model with its buttons (the review ran and answered JSON).
+      await page.locator('#models-body tr[data-model="deepseek"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#models-body tr[data-model="deepseek"] td').nth(1).innerText()).toBe('2');
+
+      await page.getByRole('button', { name: "Roll back deepseek's work" }).click();
+      await page.locator('#rollback-plan li').first().waitFor({ timeout: 30_000 });
+      expect(await page.locator('#rollback-plan li').allInnerTexts()).toEqual([
+        `${fx.shas.d2.slice(0, 10)} deepseek edits shared`,
+        `${fx.shas.d1.slice(0, 10)} deepseek adds c`,
+      ]);
+      await page.getByRole('button', { name: 'Roll back 2 commits' }).click();
+      await page.locator('#action-status', { hasText: 'Rolled back deepseek: 2 commits reverted' }).waitFor({ timeout: 30_000 });
+      expect(existsSync(join(fx.dir, 'src', 'c.ts'))).toBe(false);
+      expect((await git(fx.dir, ['log', '-1', '--format=%B'])).stdout).toContain('Model-Rollback: deepseek');
+      await page.keyboard.press('Escape');
+      await page.locator('#action-dialog[open]').waitFor({ state: 'detached' });
+
+      await page.getByRole('button', { name: "Accept claude's work" }).click();
+      await page.locator('#action-confirm').click();
+      await page.locator('#action-status', { hasText: /Accepted claude: 1 commit/ }).waitFor({ timeout: 30_000 });
+      expect((await git(fx.dir, ['tag', '--list', 'accepted-claude-*'])).stdout).not.toBe('');
+      if (planted) {
+        expect(existsSync(planted.marker)).toBe(false);
+        for (const d of planted.dirs) expect(existsSync(join(d, 'scripts', 'review.ts'))).toBe(true); // it was there all along
+      }
+      expect(errors).toEqual([]);
+    }, 120_000);
   });
-
-  it("Models' work, rollback and accept run this installation's review, never a scripts/review.ts above it", async () => {
-    const planted = mode === 'installed' ? plantReview() : null;
-    const fx = await buildFixture();
-    cleanup.push(() => removeRepo(fx.dir));
-    const p = await start(mode, fx.dir, [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }]);
-    // What the panel reads: this installation's review of the repository.
-    const models = (await (await fetch(`${p.url}/_dashboard/api/models`)).json()) as { analyze?: { rows: { model: string | null }[] } };
-    if (planted) expect(existsSync(planted.marker)).toBe(false);
-    expect(models.analyze?.rows.map((r) => r.model)).toEqual(expect.arrayContaining(['deepseek', 'claude', 'gemini-flash']));
-    const { page, errors } = await open(`${p.url}/`);
-    // The panel: one row per model with its buttons (the review ran and answered JSON).
-    await page.locator('#models-body tr[data-model="deepseek"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('#models-body tr[data-model="deepseek"] td').nth(1).innerText()).toBe('2');
-
-    await page.getByRole('button', { name: "Roll back deepseek's work" }).click();
-    await page.locator('#rollback-plan li').first().waitFor({ timeout: 30_000 });
-    expect(await page.locator('#rollback-plan li').allInnerTexts()).toEqual([`${fx.shas.d2.slice(0, 10)} deepseek edits shared`, `${fx.shas.d1.slice(0, 10)} deepseek adds c`]);
-    await page.getByRole('button', { name: 'Roll back 2 commits' }).click();
-    await page.locator('#action-status', { hasText: 'Rolled back deepseek: 2 commits reverted' }).waitFor({ timeout: 30_000 });
-    expect(existsSync(join(fx.dir, 'src', 'c.ts'))).toBe(false);
-    expect((await git(fx.dir, ['log', '-1', '--format=%B'])).stdout).toContain('Model-Rollback: deepseek');
-    await page.keyboard.press('Escape');
-    await page.locator('#action-dialog[open]').waitFor({ state: 'detached' });
-
-    await page.getByRole('button', { name: "Accept claude's work" }).click();
-    await page.locator('#action-confirm').click();
-    await page.locator('#action-status', { hasText: /Accepted claude: 1 commit/ }).waitFor({ timeout: 30_000 });
-    expect((await git(fx.dir, ['tag', '--list', 'accepted-claude-*'])).stdout).not.toBe('');
-    if (planted) {
-      expect(existsSync(planted.marker)).toBe(false);
-      for (const d of planted.dirs) expect(existsSync(join(d, 'scripts', 'review.ts'))).toBe(true); // it was there all along
-    }
-    expect(errors).toEqual([]);
-  }, 120_000);
-});

@@ -71,13 +71,23 @@ export type ProxyCommand = { url: string; repo: string; configFile: string; pid:
  * through the clone's own tsx). The config (JSON is YAML) is written outside the
  * repository; no tsx on PATH. Resolves once the command prints the proxy's address.
  */
-export async function startProxyCommand(mode: ProxyMode, repo: string, config: Record<string, unknown>, opts: { bin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProxyCommand> {
+export async function startProxyCommand(
+  mode: ProxyMode,
+  repo: string,
+  config: Record<string, unknown>,
+  opts: { bin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProxyCommand> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'dash-config-')), 'fallbackrc.yaml');
   writeFileSync(configFile, JSON.stringify(config));
   if (mode === 'installed' && !opts.bin) throw new Error('installed mode needs the installed bin');
   const [cmd, pre] = mode === 'installed' ? [opts.bin!, []] : [process.execPath, [join(CLONE, 'bin', 'claude-fallback.mjs')]];
   const env = cliEnv({ ...(mode === 'sources' ? { CLAUDE_FALLBACK_RUNTIME: 'sources' } : {}), ...opts.env });
-  const child = spawn(cmd, [...pre, 'start', '--no-hooks', '--config', configFile, '--port', '0'], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, [...pre, 'start', '--no-hooks', '--config', configFile, '--port', '0'], {
+    cwd: repo,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));

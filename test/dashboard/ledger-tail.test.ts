@@ -31,7 +31,18 @@ it('holds the run lines of a large ledger and a bounded window of the rest, and 
   expect(await tail.read()).toEqual([]); // the first read seeds
   expect(tail.events).toEqual(run);
   expect(lastActivation(tail.events)).toEqual(lastActivation(all));
-  for (let i = 0; i < 2500; i++) appendLedger(path, { kind: 'usage', tier: 'gemini', model: 'gemini-2.5-pro', input_tokens: i, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true });
+  for (let i = 0; i < 2500; i++)
+    appendLedger(path, {
+      kind: 'usage',
+      tier: 'gemini',
+      model: 'gemini-2.5-pro',
+      input_tokens: i,
+      output_tokens: 1,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: true,
+    });
   appendLedger(path, { kind: 'switch', from: 'claude', to: 'deepseek', reason: 'rate_limit' });
   const added = await tail.read();
   expect(added.length).toBe(2501);

@@ -54,9 +54,15 @@ const text = (page: Page, selector: string) => page.locator(selector).innerText(
 async function twins(opts: { test?: string } = {}): Promise<{ a: Fixture; b: Fixture; p: DashProxy }> {
   const a = await buildFixture();
   const b = await buildFixture();
-  cleanup.push(() => removeRepo(a.dir), () => removeRepo(b.dir));
+  cleanup.push(
+    () => removeRepo(a.dir),
+    () => removeRepo(b.dir),
+  );
   expect(a.shas).toEqual(b.shas);
-  const p = await startProxyFor(a.dir, { tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }], review: opts.test ? { test: opts.test } : undefined });
+  const p = await startProxyFor(a.dir, {
+    tiers: [{ name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:9' }],
+    review: opts.test ? { test: opts.test } : undefined,
+  });
   cleanup.push(() => p.close());
   return { a, b, p };
 }
@@ -101,9 +107,16 @@ describe('the page follows the proxy', () => {
       ],
       git: { auto_commit: true },
     });
-    cleanup.push(() => a.close(), () => b.close(), () => h.close());
+    cleanup.push(
+      () => a.close(),
+      () => b.close(),
+      () => h.close(),
+    );
     // Something to show in the history and the usage chart.
-    for (const [file, subject, model] of [['README.md', 'start the project', null], ['app.ts', 'claude writes the app', 'claude']] as const) {
+    for (const [file, subject, model] of [
+      ['README.md', 'start the project', null],
+      ['app.ts', 'claude writes the app', 'claude'],
+    ] as const) {
       writeFileSync(join(h.repo, file), `${subject}\n`);
       await git(h.repo, ['add', file]);
       await git(h.repo, ['commit', '-qm', subject, ...(model ? ['-m', `Model: ${model}`] : [])]);
@@ -135,7 +148,9 @@ describe('the page follows the proxy', () => {
     // Same page, no reload.
     expect(await page.evaluate('window.loadedOnce')).toBe(1);
     await page.locator('#commits li', { hasText: 'Auto-commit before switch to deepseek' }).waitFor();
-    expect(await page.locator('#commits li', { hasText: 'Auto-commit before switch to deepseek' }).innerText()).toMatch(/auto-commit claude -> deepseek[\s\S]*model-claude-/);
+    expect(await page.locator('#commits li', { hasText: 'Auto-commit before switch to deepseek' }).innerText()).toMatch(
+      /auto-commit claude -> deepseek[\s\S]*model-claude-/,
+    );
     writeFileSync(join(h.repo, 'fix.ts'), 'deepseek fixes\n');
     await git(h.repo, ['add', 'fix.ts']);
     await git(h.repo, ['commit', '-qm', 'deepseek fixes the build', '-m', 'Model: deepseek']);
@@ -177,9 +192,10 @@ describe('what the page shows is current and readable (issue 18 item 6)', () => 
     await git(repo, ['add', 'README.md']);
     await git(repo, ['commit', '-qm', 'a commit without a model']);
     const file = ledgerPath(join(repo, '.git'));
-    const start = (m: number) => appendLedger(file, { ts: at(m), kind: 'start', active: 'claude', tiers: ['claude', 'deepseek'], pid: 1, port: 1 });
+    const start = (m: number) =>
+      appendLedger(file, { ts: at(m), kind: 'start', active: 'claude', tiers: ['claude', 'deepseek'], pid: 1, port: 1 });
     const stop = (m: number, active: string) => appendLedger(file, { ts: at(m), kind: 'stop', active });
-    start(50), stop(45, 'claude'), start(40), stop(35, 'claude'), start(30);
+    (start(50), stop(45, 'claude'), start(40), stop(35, 'claude'), start(30));
     appendLedger(file, { ts: at(20), kind: 'switch', from: 'claude', to: 'deepseek', reason: 'rate_limit', status: 429 });
     appendLedger(file, { ts: at(19.9), kind: 'switch', from: 'deepseek', to: 'claude', reason: 'recovered' }); // a 6-second run
     stop(10, 'claude');
@@ -268,7 +284,10 @@ describe('accept and rollback from the page', () => {
     await page.getByRole('button', { name: "Roll back deepseek's work" }).click();
     const plan = page.locator('#rollback-plan li');
     await plan.first().waitFor({ timeout: 20_000 });
-    expect(await plan.allInnerTexts()).toEqual([`${a.shas.d2.slice(0, 10)} deepseek edits shared`, `${a.shas.d1.slice(0, 10)} deepseek adds c`]);
+    expect(await plan.allInnerTexts()).toEqual([
+      `${a.shas.d2.slice(0, 10)} deepseek edits shared`,
+      `${a.shas.d1.slice(0, 10)} deepseek adds c`,
+    ]);
     expect(await refs(a.dir)).toEqual(await refs(b.dir)); // the dry run changed nothing
     await page.getByRole('button', { name: 'Roll back 2 commits' }).click();
     await page.locator('#action-status', { hasText: 'Rolled back deepseek: 2 commits reverted' }).waitFor({ timeout: 20_000 });

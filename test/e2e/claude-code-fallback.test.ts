@@ -44,7 +44,10 @@ type Call = { name: string; input: Record<string, unknown> };
 
 /** The project's .fallbackrc.yaml with each tier's base_url pointed at a fake, written outside the repo. */
 function projectConfigWith(urls: Record<string, string>): string {
-  const config = parse(readFileSync(join(ROOT, '.fallbackrc.yaml'), 'utf8')) as { proxy: Record<string, unknown>; tiers: { name: string; base_url: string; model?: string; api_key?: string }[] };
+  const config = parse(readFileSync(join(ROOT, '.fallbackrc.yaml'), 'utf8')) as {
+    proxy: Record<string, unknown>;
+    tiers: { name: string; base_url: string; model?: string; api_key?: string }[];
+  };
   for (const t of config.tiers) {
     if (!urls[t.name]) throw new Error(`the project's config has a tier ${t.name} this test has no fake for`);
     t.base_url = urls[t.name];
@@ -65,11 +68,15 @@ function projectConfigWith(urls: Record<string, string>): string {
  * marked `claudeOnly` wait (Bash `sleep 1`) until Claude is back; then Claude says it is done.
  */
 function script(repo: string) {
-  const commit = (file: string, step: string) => (tier: string): Call => ({
-    name: 'Bash',
-    input: { command: `git add ${file} && git commit -q -m "${tier}: ${step}"`, description: `Commit ${file}` },
-  });
-  const write = (file: string) => (tier: string): Call => ({ name: 'Write', input: { file_path: join(repo, file), content: `written by ${tier}\n` } });
+  const commit =
+    (file: string, step: string) =>
+    (tier: string): Call => ({
+      name: 'Bash',
+      input: { command: `git add ${file} && git commit -q -m "${tier}: ${step}"`, description: `Commit ${file}` },
+    });
+  const write =
+    (file: string) =>
+    (tier: string): Call => ({ name: 'Write', input: { file_path: join(repo, file), content: `written by ${tier}\n` } });
   const read = (file: string) => (): Call => ({ name: 'Read', input: { file_path: join(repo, file) } });
   const steps: { id: string; call: (tier: string) => Call; claudeOnly?: boolean }[] = [
     { id: 'claude.md', call: write('claude.md') },
@@ -95,24 +102,36 @@ function script(repo: string) {
     next(tier: string, calls: Call[]): { step: string; call?: Call; text?: string } {
       const step = steps.find((s) => !isDone(s, calls));
       if (!step) return { step: 'done', text: 'All steps are done.' };
-      if (step.claudeOnly && tier !== 'claude') return { step: 'wait', call: { name: 'Bash', input: { command: 'sleep 1', description: 'Wait a moment' } } };
+      if (step.claudeOnly && tier !== 'claude')
+        return { step: 'wait', call: { name: 'Bash', input: { command: 'sleep 1', description: 'Wait a moment' } } };
       return { step: step.id, call: step.call(tier) };
     },
   };
 }
 
-const isMainLoop = (tools: unknown, last: unknown) => JSON.stringify(tools ?? []).includes('"Bash"') && !JSON.stringify(last ?? '').includes('Do NOT call any tools');
+const isMainLoop = (tools: unknown, last: unknown) =>
+  JSON.stringify(tools ?? []).includes('"Bash"') && !JSON.stringify(last ?? '').includes('Do NOT call any tools');
 
 function anthropicCalls(body: DeepSeekBody): Call[] {
-  return (body.messages ?? []).flatMap((m) => (m.role === 'assistant' && Array.isArray(m.content) ? m.content.filter((b) => b.type === 'tool_use').map((b) => ({ name: String(b.name), input: b.input as Record<string, unknown> })) : []));
+  return (body.messages ?? []).flatMap((m) =>
+    m.role === 'assistant' && Array.isArray(m.content)
+      ? m.content.filter((b) => b.type === 'tool_use').map((b) => ({ name: String(b.name), input: b.input as Record<string, unknown> }))
+      : [],
+  );
 }
 
 function geminiCalls(body: GeminiBody): Call[] {
-  return (body.contents ?? []).flatMap((c) => (c.role === 'model' ? c.parts.flatMap((p) => (p.functionCall ? [{ name: p.functionCall.name, input: (p.functionCall.args ?? {}) as Record<string, unknown> }] : [])) : []));
+  return (body.contents ?? []).flatMap((c) =>
+    c.role === 'model'
+      ? c.parts.flatMap((p) =>
+          p.functionCall ? [{ name: p.functionCall.name, input: (p.functionCall.args ?? {}) as Record<string, unknown> }] : [],
+        )
+      : [],
+  );
 }
 
 describe('Claude Code on the shipped tier list', () => {
-  it("falls back claude → gemini-flash (in the middle of a tool-using turn) → deepseek and back to claude at its reset, reading a png and a gif on the way: no fake refuses a request, no error reaches Claude Code and every commit names its model", async () => {
+  it('falls back claude → gemini-flash (in the middle of a tool-using turn) → deepseek and back to claude at its reset, reading a png and a gif on the way: no fake refuses a request, no error reaches Claude Code and every commit names its model', async () => {
     const repo = newRepo();
     const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
     writeFileSync(join(repo, 'logo.png'), Buffer.from(PNG, 'base64'));
@@ -132,7 +151,10 @@ describe('Claude Code on the shipped tier list', () => {
         if (turn.step !== 'side') answered.push(['claude', turn.step]);
         if (turn.step === 'commit claude.md') claude.limited = true; // the usage limit hits after this answer
         const signature = signThinking(''); // display "omitted": the text is empty, the signature real
-        return anthropicSSE({ ...(thinking ? { thinking: '' } : {}), text: turn.text, calls: turn.call ? [turn.call] : [] }, { model: 'claude-opus-5-5', signature }).sse;
+        return anthropicSSE(
+          { ...(thinking ? { thinking: '' } : {}), text: turn.text, calls: turn.call ? [turn.call] : [] },
+          { model: 'claude-opus-5-5', signature },
+        ).sse;
       },
     });
     const gemini = await startStrictGemini({
@@ -155,14 +177,43 @@ describe('Claude Code on the shipped tier list', () => {
         return { text: turn.text, calls: turn.call ? [turn.call] : [] };
       },
     });
-    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close());
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => deepseek.close(),
+    );
     const config = projectConfigWith({ claude: claude.url, 'gemini-flash': gemini.url, deepseek: deepseek.url });
 
     const home = mkdtempSync(join(tmpdir(), 'fallback-e2e-home-'));
     const run = await execa(
       ZX,
-      [START, '--repo', repo, '--config', config, '--port', '0', '--verbose', '--', claudeBin, '-p', 'Work through the notes task.', '--output-format', 'stream-json', '--verbose', '--allowedTools', 'Read,Write,Bash'],
-      { cwd: repo, env: claudeCodeEnv(home, { GEMINI_API_KEY: KEYS.gemini, DEEPSEEK_API_KEY: KEYS.deepseek, DISCORD_WEBHOOK_URL: '' }), extendEnv: false, reject: false, timeout: 150_000, stdin: 'ignore' },
+      [
+        START,
+        '--repo',
+        repo,
+        '--config',
+        config,
+        '--port',
+        '0',
+        '--verbose',
+        '--',
+        claudeBin,
+        '-p',
+        'Work through the notes task.',
+        '--output-format',
+        'stream-json',
+        '--verbose',
+        '--allowedTools',
+        'Read,Write,Bash',
+      ],
+      {
+        cwd: repo,
+        env: claudeCodeEnv(home, { GEMINI_API_KEY: KEYS.gemini, DEEPSEEK_API_KEY: KEYS.deepseek, DISCORD_WEBHOOK_URL: '' }),
+        extendEnv: false,
+        reject: false,
+        timeout: 150_000,
+        stdin: 'ignore',
+      },
     );
     const lines = streamJson(run.stdout);
     const result = lines.find((l) => l.type === 'result');
@@ -173,27 +224,55 @@ describe('Claude Code on the shipped tier list', () => {
     // The path the issue names: claude, then gemini-flash (which read both images), deepseek, claude.
     const order = answered.map(([tier]) => tier).filter((t, i, all) => t !== all[i - 1]);
     expect(order, context).toEqual(['claude', 'gemini-flash', 'deepseek', 'claude']);
-    expect(answered.filter(([t]) => t === 'gemini-flash').map(([, s]) => s)).toEqual(['logo.png', 'spinner.gif', 'fallback.md', 'commit fallback.md']);
+    expect(answered.filter(([t]) => t === 'gemini-flash').map(([, s]) => s)).toEqual([
+      'logo.png',
+      'spinner.gif',
+      'fallback.md',
+      'commit fallback.md',
+    ]);
 
     // The switch came in the middle of the turn: Gemini's first main-loop request carries Claude's own
     // calls after the user's words (Write, then the commit), each step with Google's dummy signature,
     // since Claude's calls have none and gemini-2.5-flash refuses an unsigned call of the current turn.
-    const firstGemini = gemini.requests.map((r) => ({ url: r.url, body: r.json as GeminiBody })).find((r) => isMainLoop(r.body.tools, null))!;
+    const firstGemini = gemini.requests
+      .map((r) => ({ url: r.url, body: r.json as GeminiBody }))
+      .find((r) => isMainLoop(r.body.tools, null))!;
     expect(firstGemini.url).toMatch(/^\/v1beta\/models\/gemini-2\.5-flash:streamGenerateContent/);
     const contents = firstGemini.body.contents!;
-    const turnStart = contents.findLastIndex((c) => c.role === 'user' && c.parts.some((p) => p.text !== undefined && !p.text.startsWith('<system-reminder>')));
+    const turnStart = contents.findLastIndex(
+      (c) => c.role === 'user' && c.parts.some((p) => p.text !== undefined && !p.text.startsWith('<system-reminder>')),
+    );
     const stepsOfTurn = contents.slice(turnStart + 1).filter((c) => c.role === 'model' && c.parts.some((p) => p.functionCall));
-    expect(stepsOfTurn.map((c) => c.parts.find((p) => p.functionCall)!.functionCall!.name), context).toEqual(['Write', 'Bash']);
-    expect(stepsOfTurn.map((c) => c.parts.find((p) => p.functionCall)!.thoughtSignature)).toEqual(['skip_thought_signature_validator', 'skip_thought_signature_validator']);
+    expect(
+      stepsOfTurn.map((c) => c.parts.find((p) => p.functionCall)!.functionCall!.name),
+      context,
+    ).toEqual(['Write', 'Bash']);
+    expect(stepsOfTurn.map((c) => c.parts.find((p) => p.functionCall)!.thoughtSignature)).toEqual([
+      'skip_thought_signature_validator',
+      'skip_thought_signature_validator',
+    ]);
     expect(deepseek.requests.every((r) => (r.json as { model?: string }).model === 'deepseek-v4-flash')).toBe(true);
 
     // No fake refused a request: every upstream said 200 or a scripted 429, never a 4xx refusal, so no
     // request paid for a refusal before the next tier answered, and none reached Claude Code.
-    expect(claude.verdicts.filter((v) => v.status !== 200 && v.status !== 429), context).toEqual([]);
-    expect(gemini.verdicts.filter((v) => v.status !== 200 && v.status !== 429), context).toEqual([]);
-    expect(deepseek.verdicts.filter((v) => v.status !== 200), context).toEqual([]);
+    expect(
+      claude.verdicts.filter((v) => v.status !== 200 && v.status !== 429),
+      context,
+    ).toEqual([]);
+    expect(
+      gemini.verdicts.filter((v) => v.status !== 200 && v.status !== 429),
+      context,
+    ).toEqual([]);
+    expect(
+      deepseek.verdicts.filter((v) => v.status !== 200),
+      context,
+    ).toEqual([]);
     expect(run.stderr, context).not.toMatch(/refused, trying the next tier|refused \d+ requests in a row/);
-    expect(lines.filter((l) => l.type === 'assistant' && l.message?.content?.some((b) => b.type === 'text' && /API Error|error/i.test(b.text ?? '')))).toEqual([]);
+    expect(
+      lines.filter(
+        (l) => l.type === 'assistant' && l.message?.content?.some((b) => b.type === 'text' && /API Error|error/i.test(b.text ?? '')),
+      ),
+    ).toEqual([]);
     // The gif reached Gemini as a placeholder only; the png as an image.
     const toGemini = gemini.requests.map((r) => r.body.toString()).join('\n');
     expect(toGemini).not.toContain('"image/gif"');
@@ -201,7 +280,9 @@ describe('Claude Code on the shipped tier list', () => {
     expect(run.stderr).toMatch(/gemini-flash: image\/gif in a tool result replaced by a placeholder/);
 
     // Every commit of the session names the model that was active when it was made.
-    const log = git('log', '--reverse', '--format=%s%x09%(trailers:key=Model,valueonly,separator=%x2C)', `${base}..HEAD`).trim().split('\n');
+    const log = git('log', '--reverse', '--format=%s%x09%(trailers:key=Model,valueonly,separator=%x2C)', `${base}..HEAD`)
+      .trim()
+      .split('\n');
     for (const line of log) expect(line, log.join('\n')).toMatch(/\t\S+$/);
     const byModel = log.filter((l) => !l.startsWith('Auto-commit')).map((l) => l.split('\t'));
     expect(byModel).toEqual([
@@ -210,7 +291,10 @@ describe('Claude Code on the shipped tier list', () => {
       ['deepseek: more notes', 'deepseek'],
       ['claude: back again', 'claude'],
     ]);
-    const ledger = readFileSync(join(repo, '.git', 'model-ledger'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; from?: string; to?: string; reason?: string });
+    const ledger = readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; from?: string; to?: string; reason?: string });
     expect(ledger.filter((e) => e.kind === 'switch').map((e) => [e.from, e.to, e.reason])).toEqual([
       ['claude', 'gemini-flash', 'rate_limit'],
       ['gemini-flash', 'deepseek', 'rate_limit'],
@@ -219,7 +303,11 @@ describe('Claude Code on the shipped tier list', () => {
     // Claude Code's mid-conversation system messages reach a vendor as <system-reminder> text, not a role it does not document.
     for (const r of deepseek.requests) expect(r.body.toString()).not.toContain('"role":"system"');
     // No key reached the ledger, the commits or the proxy's log.
-    const everything = [readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'), run.stderr, git('log', '--all', '-p', '--format=%B')].join('\n');
+    const everything = [
+      readFileSync(join(repo, '.git', 'model-ledger'), 'utf8'),
+      run.stderr,
+      git('log', '--all', '-p', '--format=%B'),
+    ].join('\n');
     for (const key of Object.values(KEYS)) expect(everything).not.toContain(key);
   }, 180_000);
 
@@ -227,7 +315,10 @@ describe('Claude Code on the shipped tier list', () => {
     const repo = newRepo();
     const claude = await startStrictAnthropic({ limited: true, retryAfter: '3600' });
     const local = await startFakeOpenAI({ flavor: 'vllm', key: 'sk-local', contextWindow: 8192, reply: () => ({ text: 'never' }) });
-    cleanup.push(() => claude.close(), () => local.close());
+    cleanup.push(
+      () => claude.close(),
+      () => local.close(),
+    );
     const config = join(mkdtempSync(join(tmpdir(), 'fallback-e2e-config-')), 'fallbackrc.yaml');
     writeFileSync(
       config,
@@ -240,14 +331,33 @@ describe('Claude Code on the shipped tier list', () => {
       }),
     );
     const home = mkdtempSync(join(tmpdir(), 'fallback-e2e-home-'));
-    const run = await execa(ZX, [START, '--repo', repo, '--config', config, '--port', '0', '--', claudeBin, '-p', 'hello', '--output-format', 'stream-json', '--verbose'], {
-      cwd: repo,
-      env: claudeCodeEnv(home),
-      extendEnv: false,
-      reject: false,
-      timeout: 60_000,
-      stdin: 'ignore',
-    });
+    const run = await execa(
+      ZX,
+      [
+        START,
+        '--repo',
+        repo,
+        '--config',
+        config,
+        '--port',
+        '0',
+        '--',
+        claudeBin,
+        '-p',
+        'hello',
+        '--output-format',
+        'stream-json',
+        '--verbose',
+      ],
+      {
+        cwd: repo,
+        env: claudeCodeEnv(home),
+        extendEnv: false,
+        reject: false,
+        timeout: 60_000,
+        stdin: 'ignore',
+      },
+    );
     const result = streamJson(run.stdout).find((l) => l.type === 'result');
     // Claude Code 2.1.332 reads the two numbers; a single exchange cannot be compacted, so it stops.
     expect(result, run.stderr.slice(-3000)).toMatchObject({ is_error: true, terminal_reason: 'prompt_too_long', api_error_status: 400 });

@@ -31,7 +31,11 @@ async function twoTiers(primary: Handler, secondary: Handler = () => ({ kind: 's
     ],
     ...extra,
   });
-  cleanup.push(() => a.close(), () => b.close(), () => h.close());
+  cleanup.push(
+    () => a.close(),
+    () => b.close(),
+    () => h.close(),
+  );
   return { a, b, h, client: new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }) };
 }
 
@@ -40,7 +44,9 @@ const switches = (h: Harness) => h.events().filter((e): e is SwitchEvent => e.ki
 
 describe('fallback on a limit', () => {
   it('moves a streaming conversation to tier 1 on a 429 and back after the cooldown, each step in the ledger', async () => {
-    const { a, b, h, client } = await twoTiers((_, i) => (i === 0 ? rateLimited('3600') : { kind: 'sse', text: TEXT }), undefined, { fallback: { max_wait: '0s' } });
+    const { a, b, h, client } = await twoTiers((_, i) => (i === 0 ? rateLimited('3600') : { kind: 'sse', text: TEXT }), undefined, {
+      fallback: { max_wait: '0s' },
+    });
 
     const first = await client.messages.stream(req).finalMessage();
     expect(first.content.find((c) => c.type === 'tool_use')).toMatchObject({ name: 'Read' });
@@ -59,22 +65,58 @@ describe('fallback on a limit', () => {
     // The hour passes on the proxy's clock: the next request tries claude again.
     h.clock.advance(3600_000);
     const back = await client.messages.stream(req).finalMessage();
-    expect(back.content[0]).toMatchObject({ type: 'text', text: 'The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.' });
+    expect(back.content[0]).toMatchObject({
+      type: 'text',
+      text: 'The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.',
+    });
     expect(a.requests).toHaveLength(2);
     expect(switches(h).map((s) => [s.from, s.to, s.reason])).toEqual([
       ['claude', 'deepseek', 'rate_limit'],
       ['deepseek', 'claude', 'recovered'],
     ]);
-    expect((await h.settledEvents()).filter((e) => e.kind === 'usage').map((e) => (e as { tier: string }).tier)).toEqual(['deepseek', 'deepseek', 'claude']);
+    expect((await h.settledEvents()).filter((e) => e.kind === 'usage').map((e) => (e as { tier: string }).tier)).toEqual([
+      'deepseek',
+      'deepseek',
+      'claude',
+    ]);
   });
 
   it.each([
     ['529 overloaded', { kind: 'json', status: 529, body: JSON.parse(fixture('anthropic-529.json')) }, 'overloaded'],
-    ['500 api_error', { kind: 'json', status: 500, body: { type: 'error', error: { type: 'api_error', message: 'Internal' } } }, 'server_error'],
+    [
+      '500 api_error',
+      { kind: 'json', status: 500, body: { type: 'error', error: { type: 'api_error', message: 'Internal' } } },
+      'server_error',
+    ],
     ['503 from a gateway, not JSON', { kind: 'raw', status: 503, text: '<html>Service Unavailable</html>' }, 'overloaded'],
     ['402 billing', { kind: 'json', status: 402, body: { type: 'error', error: { type: 'billing_error', message: 'pay' } } }, 'billing'],
-    ['400 spend limit', { kind: 'json', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.' } } }, 'billing'],
-    ['429 monthly cap', { kind: 'json', status: 429, body: { type: 'error', error: { type: 'rate_limit_error', message: 'cap', details: { error_code: 'enforced_spend_limit_reached' } } } }, 'billing'],
+    [
+      '400 spend limit',
+      {
+        kind: 'json',
+        status: 400,
+        body: {
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            message: 'You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.',
+          },
+        },
+      },
+      'billing',
+    ],
+    [
+      '429 monthly cap',
+      {
+        kind: 'json',
+        status: 429,
+        body: {
+          type: 'error',
+          error: { type: 'rate_limit_error', message: 'cap', details: { error_code: 'enforced_spend_limit_reached' } },
+        },
+      },
+      'billing',
+    ],
   ] as const)('falls back on %s', async (_name, reply, reason) => {
     const { h, client } = await twoTiers(() => reply as never);
     const m = await client.messages.stream(req).finalMessage();
@@ -95,17 +137,28 @@ describe('fallback on a limit', () => {
 
   it('honours the reset time of anthropic-ratelimit headers as the cooldown end', async () => {
     const reset = new Date(Date.now() + 3 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const headers = { 'retry-after': '10800', 'anthropic-ratelimit-input-tokens-remaining': '0', 'anthropic-ratelimit-input-tokens-reset': reset };
+    const headers = {
+      'retry-after': '10800',
+      'anthropic-ratelimit-input-tokens-remaining': '0',
+      'anthropic-ratelimit-input-tokens-reset': reset,
+    };
     const { h, client } = await twoTiers(() => ({ ...rateLimited(), headers }));
     await client.messages.stream(req).finalMessage();
-    const status = (await (await fetch(`${h.url}/status`)).json()) as { active: string; tiers: { name: string; cooldown_until: string | null }[] };
+    const status = (await (await fetch(`${h.url}/status`)).json()) as {
+      active: string;
+      tiers: { name: string; cooldown_until: string | null }[];
+    };
     expect(status.active).toBe('deepseek');
     const until = Date.parse(status.tiers[0].cooldown_until!);
     expect(Math.abs(until - Date.parse(reset))).toBeLessThan(2000);
   });
 
   it('does not fall back on a 401 with the client credentials: the client sees it as it is', async () => {
-    const { b, client } = await twoTiers(() => ({ kind: 'json', status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } }));
+    const { b, client } = await twoTiers(() => ({
+      kind: 'json',
+      status: 401,
+      body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
+    }));
     await expect(client.messages.stream(req).finalMessage()).rejects.toMatchObject({ status: 401 });
     expect(b.requests).toHaveLength(0);
   });
@@ -113,9 +166,19 @@ describe('fallback on a limit', () => {
 
 describe('failures before the first byte', () => {
   it('falls back invisibly on an error event that comes before any content', async () => {
-    const early = 'event: message_start\ndata: ' + TEXT.split('\n')[1].slice(6) + '\n\nevent: ping\ndata: {"type":"ping"}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
-    const { h } = await twoTiers(() => ({ kind: 'sse', text: early }), () => ({ kind: 'sse', text: TEXT }));
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...req, stream: true }) });
+    const early =
+      'event: message_start\ndata: ' +
+      TEXT.split('\n')[1].slice(6) +
+      '\n\nevent: ping\ndata: {"type":"ping"}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+    const { h } = await twoTiers(
+      () => ({ kind: 'sse', text: early }),
+      () => ({ kind: 'sse', text: TEXT }),
+    );
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...req, stream: true }),
+    });
     expect(await res.text()).toBe(TEXT);
     expect(switches(h)).toMatchObject([{ reason: 'overloaded' }]);
   });
@@ -146,7 +209,10 @@ describe('failures before the first byte', () => {
         { name: 'backup', protocol: 'anthropic', base_url: b.url, api_key: 'k' },
       ],
     });
-    cleanup.push(() => b.close(), () => h2.close());
+    cleanup.push(
+      () => b.close(),
+      () => h2.close(),
+    );
     const m = await new Anthropic({ apiKey: 'x', baseURL: h2.url, maxRetries: 0 }).messages.stream(req).finalMessage();
     expect(m.content[0]).toMatchObject({ type: 'text' });
   });
@@ -161,8 +227,15 @@ describe('failures before the first byte', () => {
 
 describe('when every tier fails', () => {
   it("returns the last upstream's status in Anthropic's shape with retry-after and x-should-retry: false", async () => {
-    const { a, b, h } = await twoTiers(() => rateLimited('600'), () => ({ kind: 'json', status: 529, body: JSON.parse(fixture('anthropic-529.json')) }));
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+    const { a, b, h } = await twoTiers(
+      () => rateLimited('600'),
+      () => ({ kind: 'json', status: 529, body: JSON.parse(fixture('anthropic-529.json')) }),
+    );
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(req),
+    });
     expect(res.status).toBe(529);
     expect(res.headers.get('x-should-retry')).toBe('false');
     const retryAfter = Number(res.headers.get('retry-after'));
@@ -187,7 +260,12 @@ describe('concurrency and aborts', () => {
   it('aborts the upstream request at once when the client disconnects', async () => {
     const { a, h } = await twoTiers(() => ({ kind: 'stall-after', text: TEXT.split('\n\n').slice(0, 3).join('\n\n') + '\n\n' }));
     const ctrl = new AbortController();
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...req, stream: true }), signal: ctrl.signal });
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...req, stream: true }),
+      signal: ctrl.signal,
+    });
     const reader = res.body!.getReader();
     await reader.read();
     const closed = a.closed(0);

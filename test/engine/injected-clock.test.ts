@@ -30,7 +30,14 @@ function setup() {
     flushed: async () => {},
     close: async () => {},
   };
-  const switcher = createSwitcher({ state, ledger, repo: '/nonexistent', git: config.git, autoCommit: async () => ({ commit: null, tag: null }), log() {} });
+  const switcher = createSwitcher({
+    state,
+    ledger,
+    repo: '/nonexistent',
+    git: config.git,
+    autoCommit: async () => ({ commit: null, tag: null }),
+    log() {},
+  });
   return { state, switcher, lines, move: (ms: number) => (now += ms) };
 }
 
@@ -39,7 +46,13 @@ describe('the injected clock decides', () => {
     const { state, switcher, lines } = setup();
     state.cool(0, { reason: 'rate_limit', status: 429, at: T, until: T + 60_000, message: '429' });
     await switcher.ensureActive(1);
-    expect(lines[0]).toMatchObject({ kind: 'switch', from: 'a', to: 'b', reason: 'rate_limit', retry_at: new Date(T + 60_000).toISOString() });
+    expect(lines[0]).toMatchObject({
+      kind: 'switch',
+      from: 'a',
+      to: 'b',
+      reason: 'rate_limit',
+      retry_at: new Date(T + 60_000).toISOString(),
+    });
   });
 
   it('the flap hold: a failure soon after the switch back, by that clock, holds the tier off', async () => {

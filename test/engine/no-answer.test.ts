@@ -13,20 +13,32 @@ afterEach(async () => {
 
 const limited: Reply = { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '600' } };
 const overloaded: Reply = { kind: 'json', status: 529, body: JSON.parse(fixture('anthropic-529.json')) };
-const refusal: Reply = { kind: 'json', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'Function call is missing a thought_signature' } } };
+const refusal: Reply = {
+  kind: 'json',
+  status: 400,
+  body: { type: 'error', error: { type: 'invalid_request_error', message: 'Function call is missing a thought_signature' } },
+};
 const req = { model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'Read the README' }] };
 
 async function tiers(...replies: Reply[]) {
   const fakes = await Promise.all(replies.map((r) => startFakeUpstream(() => r)));
   const names = ['claude', 'gemini-flash', 'deepseek'];
-  const specs: TierSpec[] = fakes.map((f, i) => (i === 0 ? { name: names[i], protocol: 'anthropic', base_url: f.url } : { name: names[i], protocol: 'anthropic', base_url: f.url, api_key: `sk-${i}`, model: `m-${i}` }));
+  const specs: TierSpec[] = fakes.map((f, i) =>
+    i === 0
+      ? { name: names[i], protocol: 'anthropic', base_url: f.url }
+      : { name: names[i], protocol: 'anthropic', base_url: f.url, api_key: `sk-${i}`, model: `m-${i}` },
+  );
   const h = await startHarness({ tiers: specs });
   cleanup.push(...fakes.map((f) => () => f.close()), () => h.close());
   return { fakes, h };
 }
 
 async function error(url: string): Promise<{ status: number; body: { type: string; error: { type: string; message: string } } }> {
-  const res = await fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' }, body: JSON.stringify(req) });
+  const res = await fetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' },
+    body: JSON.stringify(req),
+  });
   return { status: res.status, body: (await res.json()) as { type: string; error: { type: string; message: string } } };
 }
 
@@ -61,7 +73,9 @@ describe('when no tier answers', () => {
     expect(r.status).toBe(400);
     expect(Object.keys(r.body).sort()).toEqual(['error', 'type']);
     expect(r.body.error.type).toBe('invalid_request_error');
-    expect(r.body.error.message).toMatch(/^gemini-flash: Function call is missing a thought_signature \(the first tier is out: claude: 429 rate_limit, back at .* \(in 10m\): .*\)$/);
+    expect(r.body.error.message).toMatch(
+      /^gemini-flash: Function call is missing a thought_signature \(the first tier is out: claude: 429 rate_limit, back at .* \(in 10m\): .*\)$/,
+    );
   });
 
   it('does not name the first tier when it is the one that failed last (nothing else to try)', async () => {

@@ -19,10 +19,22 @@ afterEach(async () => {
 
 const TEXT = fixture('anthropic-stream-text.sse');
 const limited: Reply = { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '7200' } };
-const refusal = (status = 400, type = 'invalid_request_error'): Reply => ({ kind: 'json', status, body: { type: 'error', error: { type, message: `the middle tier cannot take this (${status})` } } });
+const refusal = (status = 400, type = 'invalid_request_error'): Reply => ({
+  kind: 'json',
+  status,
+  body: { type: 'error', error: { type, message: `the middle tier cannot take this (${status})` } },
+});
 const req = { model: 'claude-sonnet-4-6', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Read the README' }] };
 
-type TierStatus = { name: string; healthy: boolean; cooldown_until: string | null; last_failure: { reason: string; status: number; at: string } | null; requests: number; ok: number; failures: number };
+type TierStatus = {
+  name: string;
+  healthy: boolean;
+  cooldown_until: string | null;
+  last_failure: { reason: string; status: number; at: string } | null;
+  requests: number;
+  ok: number;
+  failures: number;
+};
 
 async function threeTiers(middle: (i: number) => Reply, first: (i: number) => Reply = () => limited) {
   const a = await startFakeUpstream((_r, i) => first(i));
@@ -35,12 +47,21 @@ async function threeTiers(middle: (i: number) => Reply, first: (i: number) => Re
       { name: 'deepseek', protocol: 'anthropic', base_url: c.url, api_key: 'sk-last', model: 'deepseek-v4-flash' },
     ],
   });
-  cleanup.push(() => a.close(), () => b.close(), () => c.close(), () => h.close());
+  cleanup.push(
+    () => a.close(),
+    () => b.close(),
+    () => c.close(),
+    () => h.close(),
+  );
   return { a, b, c, h };
 }
 
 async function ask(h: Harness): Promise<number> {
-  const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' }, body: JSON.stringify(req) });
+  const res = await fetch(`${h.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' },
+    body: JSON.stringify(req),
+  });
   await res.text();
   return res.status;
 }
@@ -54,7 +75,14 @@ describe("a lower tier's refusals", () => {
   it('count as its failures in /status (last failure, failed count) while the next tier answers', async () => {
     const { h } = await threeTiers(() => refusal());
     expect(await ask(h)).toBe(200);
-    expect(await tier(h, 'gemini-flash')).toMatchObject({ healthy: true, cooldown_until: null, last_failure: { reason: 'refused', status: 400 }, requests: 1, ok: 0, failures: 1 });
+    expect(await tier(h, 'gemini-flash')).toMatchObject({
+      healthy: true,
+      cooldown_until: null,
+      last_failure: { reason: 'refused', status: 400 },
+      requests: 1,
+      ok: 0,
+      failures: 1,
+    });
     expect(await ask(h)).toBe(200);
     expect((await tier(h, 'gemini-flash')).failures).toBe(2);
   });
@@ -62,7 +90,9 @@ describe("a lower tier's refusals", () => {
   it('cool the tier down at the third refusal of one kind in a row, with a log line that says why; later requests skip it', async () => {
     const { b, c, h } = await threeTiers(() => refusal());
     for (let i = 0; i < 3; i++) expect(await ask(h)).toBe(200);
-    expect(h.logs.join('\n')).toMatch(/gemini-flash: refused 3 requests in a row \(400 invalid_request_error\): cooldown until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(15m\)/);
+    expect(h.logs.join('\n')).toMatch(
+      /gemini-flash: refused 3 requests in a row \(400 invalid_request_error\): cooldown until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(15m\)/,
+    );
     const t = await tier(h, 'gemini-flash');
     expect(t).toMatchObject({ healthy: false, last_failure: { reason: 'refused', status: 400 }, failures: 3 });
     expect(Date.parse(t.cooldown_until!) - Date.parse(t.last_failure!.at)).toBe(15 * 60_000);
@@ -90,7 +120,9 @@ describe("a lower tier's refusals", () => {
     // gemini-flash answers first (claude limited), becomes active, then refuses three times.
     const { h } = await threeTiers((i) => (i === 0 ? { kind: 'sse', text: TEXT } : refusal()));
     for (let i = 0; i < 4; i++) expect(await ask(h)).toBe(200);
-    const switches = (await h.settledEvents()).filter((e): e is SwitchEvent => e.kind === 'switch').map((e) => [e.from, e.to, e.reason, e.status]);
+    const switches = (await h.settledEvents())
+      .filter((e): e is SwitchEvent => e.kind === 'switch')
+      .map((e) => [e.from, e.to, e.reason, e.status]);
     expect(switches).toEqual([
       ['claude', 'gemini-flash', 'rate_limit', 429],
       ['gemini-flash', 'deepseek', 'refused', 400],
@@ -106,16 +138,47 @@ describe('against the strict Gemini fake', () => {
     const h = await startVendorHarness([
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
       // A gif forced through image_types: Gemini refuses every such request the same way.
-      { name: 'gemini-flash', protocol: 'gemini', base_url: gemini.url, api_key: 'AIza-test', model: 'gemini-2.5-flash', image_types: ['image/gif'] },
+      {
+        name: 'gemini-flash',
+        protocol: 'gemini',
+        base_url: gemini.url,
+        api_key: 'AIza-test',
+        model: 'gemini-2.5-flash',
+        image_types: ['image/gif'],
+      },
       { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: 'sk-ds', model: 'deepseek-v4-flash' },
     ]);
-    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close(), () => h.close());
-    const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } }] }] });
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
+    const body = JSON.stringify({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 100,
+      stream: true,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } },
+          ],
+        },
+      ],
+    });
     for (let i = 0; i < 4; i++) {
-      const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' }, body });
+      const res = await fetch(`${h.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' },
+        body,
+      });
       expect(await res.text()).toContain('DeepSeek answers.');
     }
     expect(gemini.verdicts).toEqual(Array(3).fill({ status: 400, message: 'Unsupported MIME type: image/gif' }));
-    expect(h.logs.join('\n')).toMatch(/gemini-flash: refused 3 requests in a row \(400 invalid_request_error\): cooldown until \S+Z \(15m\)/);
+    expect(h.logs.join('\n')).toMatch(
+      /gemini-flash: refused 3 requests in a row \(400 invalid_request_error\): cooldown until \S+Z \(15m\)/,
+    );
   });
 });

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { TierConfig } from '../../proxy/config.ts';
 import { createTierState } from '../../proxy/engine/tier-state.ts';
 
-const tiers: TierConfig[] = ['claude', 'gemini', 'deepseek'].map((name) => ({ name, protocol: 'anthropic', baseUrl: 'http://127.0.0.1:1' }));
+const tiers: TierConfig[] = ['claude', 'gemini', 'deepseek'].map((name) => ({
+  name,
+  protocol: 'anthropic',
+  baseUrl: 'http://127.0.0.1:1',
+}));
 
 describe('tier state', () => {
   it('leaves a cooling tier out of the plan until its clock passes the cooldown, then tries it first again', () => {

@@ -66,9 +66,17 @@ async function until<T>(what: string, ms: number, probe: () => T | undefined | f
 
 describe.skipIf(process.platform !== 'linux')('a crash in the middle of an auto-commit', () => {
   it("leaves no git child running, no index.lock, and the user's staging as it was after SIGKILL of the proxy", async () => {
-    const limited = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+    const limited = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 429,
+      body: JSON.parse(fixture('anthropic-429.json')),
+      headers: { 'retry-after': '3600' },
+    }));
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
-    cleanup.push(() => limited.close(), () => backup.close());
+    cleanup.push(
+      () => limited.close(),
+      () => backup.close(),
+    );
     const repo = await makeRepo();
     const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
     writeFileSync(join(repo, 'a.txt'), lines.join('\n') + '\n');
@@ -90,7 +98,13 @@ describe.skipIf(process.platform !== 'linux')('a crash in the middle of an auto-
     const configFile = join(repo, '.git', 'proxy.yaml');
     writeFileSync(
       configFile,
-      configYaml({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: limited.url }, { name: 'deepseek', protocol: 'anthropic', base_url: backup.url, api_key: 'k' }], git: { auto_commit: true } }),
+      configYaml({
+        tiers: [
+          { name: 'claude', protocol: 'anthropic', base_url: limited.url },
+          { name: 'deepseek', protocol: 'anthropic', base_url: backup.url, api_key: 'k' },
+        ],
+        git: { auto_commit: true },
+      }),
     );
     const startedAt = Date.now() - 1000;
     const before = {
@@ -111,7 +125,10 @@ process.stdout.write(app.port + '\\n');
     cleanup.push(() => void proxy.kill('SIGKILL'));
     const port = await new Promise<number>((done) => proxy.stdout!.once('data', (b: Buffer) => done(Number(b.toString().trim()))));
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 });
-    const asked = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).finalMessage().catch((e: unknown) => e);
+    const asked = client.messages
+      .stream({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage()
+      .catch((e: unknown) => e);
 
     // The switch's auto-commit is now in `git add`, waiting on the filter.
     const tree = await until('the clean filter to run', 15_000, () => {
@@ -149,7 +166,14 @@ process.stdout.write(app.port + '\\n');
     for (const d of scratch) expect(readdirSync(d).filter((n) => n.endsWith('.lock'))).toEqual([]);
     // The next auto-commit (here: of a proxy started again, the filter fixed) removes it, its proxy being gone.
     await git(repo, ['config', '--unset', 'filter.slow.clean']);
-    const again = await commitAtSwitch({ repo, from: 'claude', to: 'deepseek', reason: 'rate_limit', tagPrefix: 'model-', runStartedAt: new Date().toISOString() });
+    const again = await commitAtSwitch({
+      repo,
+      from: 'claude',
+      to: 'deepseek',
+      reason: 'rate_limit',
+      tagPrefix: 'model-',
+      runStartedAt: new Date().toISOString(),
+    });
     expect(again.commit).not.toBeNull();
     for (const d of scratch) expect(existsSync(d)).toBe(false);
     expect((await git(repo, ['ls-files', '-s', 'a.txt'])).stdout).toContain(blob);

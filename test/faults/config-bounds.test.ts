@@ -31,13 +31,29 @@ const TIER = 'tiers:\n  - name: claude\n    protocol: anthropic\n    base_url: h
 
 describe('durations past the largest allowed value (item 6)', () => {
   it.each([
-    ['fallback.holdback: 30d', `${TIER}fallback:\n  holdback: 30d\n`, ':9: fallback.holdback: 30d is too long: the largest allowed value is 24d'],
-    ['proxy.request_timeout: 99999999999d', `  request_timeout: 99999999999d\n${TIER}`, ':4: proxy.request_timeout: 99999999999d is too long: the largest allowed value is 24d'],
-    ['fallback.cooldown: 30d', `${TIER}fallback:\n  cooldown: 30d\n`, ':9: fallback.cooldown: 30d is too long: the largest allowed value is 7d'],
+    [
+      'fallback.holdback: 30d',
+      `${TIER}fallback:\n  holdback: 30d\n`,
+      ':9: fallback.holdback: 30d is too long: the largest allowed value is 24d',
+    ],
+    [
+      'proxy.request_timeout: 99999999999d',
+      `  request_timeout: 99999999999d\n${TIER}`,
+      ':4: proxy.request_timeout: 99999999999d is too long: the largest allowed value is 24d',
+    ],
+    [
+      'fallback.cooldown: 30d',
+      `${TIER}fallback:\n  cooldown: 30d\n`,
+      ':9: fallback.cooldown: 30d is too long: the largest allowed value is 7d',
+    ],
   ])('%s: refused before the command runs, naming the key, the line and the largest value', async (_name, lines, message) => {
     const repo = await makeRepo();
     const file = config(repo, lines);
-    const r = await execa(process.execPath, [BIN, '--config', file, '--no-hooks', '--', 'sh', '-c', 'echo ran'], { cwd: repo, env, reject: false });
+    const r = await execa(process.execPath, [BIN, '--config', file, '--no-hooks', '--', 'sh', '-c', 'echo ran'], {
+      cwd: repo,
+      env,
+      reject: false,
+    });
     expect(r.stdout).not.toContain('ran');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(file + message);
@@ -59,7 +75,12 @@ describe('a base_url carrying credentials (item 6)', () => {
     const secrets = /alice|hunter2-pw|sk-query-SECRET-1234|key=/;
 
     // In the background (`-- command`), the banner goes to the log file.
-    const bg = await execa(process.execPath, [BIN, '--config', file, '--no-hooks', '--', 'sh', '-c', 'echo ran'], { cwd: repo, env, reject: false, all: true });
+    const bg = await execa(process.execPath, [BIN, '--config', file, '--no-hooks', '--', 'sh', '-c', 'echo ran'], {
+      cwd: repo,
+      env,
+      reject: false,
+      all: true,
+    });
     expect(bg.exitCode).toBe(0);
     expect(bg.all).not.toMatch(secrets);
     const log = readFileSync(join(repo, '.git', 'fallback-proxy.log'), 'utf8');
@@ -68,7 +89,12 @@ describe('a base_url carrying credentials (item 6)', () => {
     expect(log).not.toMatch(secrets);
 
     // In the foreground (`start`), the banner goes to the terminal.
-    const fg: ResultPromise = execa(process.execPath, [BIN, 'start', '--config', file, '--no-hooks'], { cwd: repo, env, reject: false, all: true });
+    const fg: ResultPromise = execa(process.execPath, [BIN, 'start', '--config', file, '--no-hooks'], {
+      cwd: repo,
+      env,
+      reject: false,
+      all: true,
+    });
     cleanup.push(() => fg.kill('SIGKILL'));
     let seen = '';
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +110,11 @@ describe('a base_url carrying credentials (item 6)', () => {
     expect(seen).not.toMatch(secrets);
 
     // `npm start` (scripts/start.mjs) prints the same table on the terminal.
-    const zx = await execa(join(ROOT, 'node_modules', '.bin', 'zx'), [join(ROOT, 'scripts', 'start.mjs'), '--repo', repo, '--config', file, '--no-hooks', '--', 'sh', '-c', 'echo ran'], { env, reject: false, all: true });
+    const zx = await execa(
+      join(ROOT, 'node_modules', '.bin', 'zx'),
+      [join(ROOT, 'scripts', 'start.mjs'), '--repo', repo, '--config', file, '--no-hooks', '--', 'sh', '-c', 'echo ran'],
+      { env, reject: false, all: true },
+    );
     expect(zx.all).toContain('ran');
     expect(zx.all).toContain(`http://${host}/anthropic`);
     expect(zx.all).not.toMatch(secrets);

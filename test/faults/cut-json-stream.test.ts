@@ -28,9 +28,21 @@ const cutJson =
   };
 
 const CASES: [string, (url: string) => TierSpec, string][] = [
-  ['anthropic', (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }), '{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Hel'],
-  ['openai', (u) => ({ name: 'oa', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), '{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel'],
-  ['gemini', (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), '{"candidates":[{"content":{"role":"model","parts":[{"text":"Hel'],
+  [
+    'anthropic',
+    (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }),
+    '{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Hel',
+  ],
+  [
+    'openai',
+    (u) => ({ name: 'oa', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }),
+    '{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel',
+  ],
+  [
+    'gemini',
+    (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }),
+    '{"candidates":[{"content":{"role":"model","parts":[{"text":"Hel',
+  ],
 ];
 
 const BACKUP_SSE = [
@@ -62,8 +74,15 @@ describe('a JSON answer to a streaming request, cut after the holdback (issue 19
   it.each(CASES)('%s tier: falls back to the next tier, and the SDK gets the backup answer whole', async (_p, tier, start) => {
     const first = await startScriptedUpstream(cutJson(start));
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: BACKUP_SSE }));
-    const h = await startHarness({ tiers: [tier(first.url), { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' }], fallback: { holdback: `${HOLDBACK_MS}ms` } });
-    cleanup.push(() => first.close(), () => backup.close(), () => h.close());
+    const h = await startHarness({
+      tiers: [tier(first.url), { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' }],
+      fallback: { holdback: `${HOLDBACK_MS}ms` },
+    });
+    cleanup.push(
+      () => first.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     const m = await new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages.stream(ASK).finalMessage();
     expect(m.content).toEqual([{ type: 'text', text: 'from the backup' }]);
     expect(first.requests).toHaveLength(1);
@@ -74,7 +93,10 @@ describe('a JSON answer to a streaming request, cut after the holdback (issue 19
   it.each(CASES)('%s tier alone: a 5xx in Anthropic error shape, not a 200', async (_p, tier, start) => {
     const only = await startScriptedUpstream(cutJson(start));
     const h = await startHarness({ tiers: [tier(only.url)], fallback: { holdback: `${HOLDBACK_MS}ms` } });
-    cleanup.push(() => only.close(), () => h.close());
+    cleanup.push(
+      () => only.close(),
+      () => h.close(),
+    );
     const r = await postRaw(`${h.url}/v1/messages`, JSON.stringify({ ...ASK, stream: true }));
     expect(r.status).toBeGreaterThanOrEqual(500);
     expect(r.contentType).toContain('application/json');

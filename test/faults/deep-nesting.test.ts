@@ -39,7 +39,10 @@ function requests(levels: number): [string, string][] {
   return [
     ['a tool schema', `"messages":[{"role":"user","content":"hi"}],"tools":${tool(deepSchema(levels))}}`],
     ['a tool_result', `"messages":${turn('{}', deepToolResult(levels))},"tools":${tool('{"type":"object"}')}}`],
-    ['a tool_use input', `"messages":${turn(deepInput(levels), '[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"}]')},"tools":${tool('{"type":"object"}')}}`],
+    [
+      'a tool_use input',
+      `"messages":${turn(deepInput(levels), '[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"}]')},"tools":${tool('{"type":"object"}')}}`,
+    ],
   ];
 }
 
@@ -49,7 +52,10 @@ const TIERS: [string, (url: string) => TierSpec, string][] = [
   ['gemini', (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), 'gemini-stream-text.sse'],
 ];
 
-async function post(url: string, body: string): Promise<{ status: number; json: { type?: string; error?: { type?: string; message?: string } } }> {
+async function post(
+  url: string,
+  body: string,
+): Promise<{ status: number; json: { type?: string; error?: { type?: string; message?: string } } }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const text = await res.text();
   try {
@@ -60,32 +66,47 @@ async function post(url: string, body: string): Promise<{ status: number; json: 
 }
 
 describe(`requests nested ${DEEP} levels deep (issue 19 item 5)`, () => {
-  it.each(TIERS)('%s tier: each deep request is a 400 naming the depth limit, on /v1/messages and count_tokens, and nothing goes upstream', async (_p, tier, sse) => {
-    const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture(sse) }));
-    const h = await startHarness({ tiers: [tier(up.url)] });
-    cleanup.push(() => up.close(), () => h.close());
-    const seen: string[] = [];
-    for (const [what, body] of requests(DEEP)) {
-      for (const [route, extra] of [
-        ['/v1/messages', '{"model":"claude-sonnet-4-6","max_tokens":100,"stream":true,'],
-        ['/v1/messages', '{"model":"claude-sonnet-4-6","max_tokens":100,'],
-        ['/v1/messages/count_tokens', '{"model":"claude-sonnet-4-6",'],
-      ] as const) {
-        const r = await post(h.url + route, extra + body);
-        const m = r.json.error?.message ?? '';
-        const named = m.includes(String(MAX_JSON_DEPTH)) && /nest/.test(m);
-        seen.push(`${what} ${route}: ${r.status} ${r.json.error?.type} ${named ? 'names the limit' : m.slice(0, 80)}`);
+  it.each(TIERS)(
+    '%s tier: each deep request is a 400 naming the depth limit, on /v1/messages and count_tokens, and nothing goes upstream',
+    async (_p, tier, sse) => {
+      const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture(sse) }));
+      const h = await startHarness({ tiers: [tier(up.url)] });
+      cleanup.push(
+        () => up.close(),
+        () => h.close(),
+      );
+      const seen: string[] = [];
+      for (const [what, body] of requests(DEEP)) {
+        for (const [route, extra] of [
+          ['/v1/messages', '{"model":"claude-sonnet-4-6","max_tokens":100,"stream":true,'],
+          ['/v1/messages', '{"model":"claude-sonnet-4-6","max_tokens":100,'],
+          ['/v1/messages/count_tokens', '{"model":"claude-sonnet-4-6",'],
+        ] as const) {
+          const r = await post(h.url + route, extra + body);
+          const m = r.json.error?.message ?? '';
+          const named = m.includes(String(MAX_JSON_DEPTH)) && /nest/.test(m);
+          seen.push(`${what} ${route}: ${r.status} ${r.json.error?.type} ${named ? 'names the limit' : m.slice(0, 80)}`);
+        }
       }
-    }
-    expect(seen).toEqual(requests(DEEP).flatMap(([what]) => ['/v1/messages', '/v1/messages', '/v1/messages/count_tokens'].map((route) => `${what} ${route}: 400 invalid_request_error names the limit`)));
-    expect(up.requests).toHaveLength(0);
-    expect((await fetch(`${h.url}/status`)).status).toBe(200);
-  });
+      expect(seen).toEqual(
+        requests(DEEP).flatMap(([what]) =>
+          ['/v1/messages', '/v1/messages', '/v1/messages/count_tokens'].map(
+            (route) => `${what} ${route}: 400 invalid_request_error names the limit`,
+          ),
+        ),
+      );
+      expect(up.requests).toHaveLength(0);
+      expect((await fetch(`${h.url}/status`)).status).toBe(200);
+    },
+  );
 
   it.each(TIERS)('%s tier: the same requests just under the limit go through', async (_p, tier, sse) => {
     const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture(sse) }));
     const h = await startHarness({ tiers: [tier(up.url)] });
-    cleanup.push(() => up.close(), () => h.close());
+    cleanup.push(
+      () => up.close(),
+      () => h.close(),
+    );
     // Each builder adds a few levels of its own around the nesting (body, messages, content, block…).
     for (const [what, body] of requests(Math.floor(MAX_JSON_DEPTH / 2) - 4)) {
       const res = await fetch(`${h.url}/v1/messages`, {
@@ -112,20 +133,45 @@ describe(`upstream answers nested ${DEEP} levels deep (issue 19 item 5)`, () => 
   const args = deepInput(DEEP);
   const ANSWERS: [string, (url: string) => TierSpec, boolean, string, string][] = [
     // Nested objects in the answer itself: the tier failed, the next one answers.
-    ['anthropic, whole', (u) => ({ name: 'deep', protocol: 'anthropic', base_url: u }), false, 'application/json',
-      `{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"tool_use","id":"toolu_1","name":"Deep","input":${args}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}`],
-    ['gemini, whole', (u) => ({ name: 'deep', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), false, 'application/json',
-      `{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"Deep","args":${args}}}]},"finishReason":"STOP","index":0}]}`],
-    ['gemini, streamed', (u) => ({ name: 'deep', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), true, 'text/event-stream',
-      `data: {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"Deep","args":${args}}}]},"finishReason":"STOP","index":0}]}\n\n`],
+    [
+      'anthropic, whole',
+      (u) => ({ name: 'deep', protocol: 'anthropic', base_url: u }),
+      false,
+      'application/json',
+      `{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"tool_use","id":"toolu_1","name":"Deep","input":${args}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}`,
+    ],
+    [
+      'gemini, whole',
+      (u) => ({ name: 'deep', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }),
+      false,
+      'application/json',
+      `{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"Deep","args":${args}}}]},"finishReason":"STOP","index":0}]}`,
+    ],
+    [
+      'gemini, streamed',
+      (u) => ({ name: 'deep', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }),
+      true,
+      'text/event-stream',
+      `data: {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"Deep","args":${args}}}]},"finishReason":"STOP","index":0}]}\n\n`,
+    ],
   ];
   // Nested JSON inside a string (OpenAI's tool call arguments): the answer stands, the too-deep input
   // kept as text under `_raw` as any input that is not a JSON object is.
   const IN_STRINGS: [string, (url: string) => TierSpec, boolean, string, string][] = [
-    ['openai, whole', (u) => ({ name: 'deep', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), false, 'application/json',
-      `{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"Deep","arguments":${JSON.stringify(args)}}}]},"finish_reason":"tool_calls"}]}`],
-    ['openai, streamed', (u) => ({ name: 'deep', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), true, 'text/event-stream',
-      `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"Deep","arguments":${JSON.stringify(args)}}}]}}]}\n\ndata: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`],
+    [
+      'openai, whole',
+      (u) => ({ name: 'deep', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }),
+      false,
+      'application/json',
+      `{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"Deep","arguments":${JSON.stringify(args)}}}]},"finish_reason":"tool_calls"}]}`,
+    ],
+    [
+      'openai, streamed',
+      (u) => ({ name: 'deep', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }),
+      true,
+      'text/event-stream',
+      `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"Deep","arguments":${JSON.stringify(args)}}}]}}]}\n\ndata: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\ndata: [DONE]\n\n`,
+    ],
   ];
 
   it.each(ANSWERS)('%s: the tier failed, the next one answers (no 500)', async (_name, tier, stream, type, text) => {
@@ -133,13 +179,42 @@ describe(`upstream answers nested ${DEEP} levels deep (issue 19 item 5)`, () => 
       res.writeHead(200, { 'content-type': type });
       res.end(text);
     });
-    const backup = await startFakeUpstream(() => (stream ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') } : { kind: 'json', status: 200, body: { id: 'msg_b', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'from the backup' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }));
-    const h = await startHarness({ tiers: [tier(deep.url), { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' }] });
-    cleanup.push(() => deep.close(), () => backup.close(), () => h.close());
+    const backup = await startFakeUpstream(() =>
+      stream
+        ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') }
+        : {
+            kind: 'json',
+            status: 200,
+            body: {
+              id: 'msg_b',
+              type: 'message',
+              role: 'assistant',
+              model: 'claude-sonnet-4-6',
+              content: [{ type: 'text', text: 'from the backup' }],
+              stop_reason: 'end_turn',
+              stop_sequence: null,
+              usage: { input_tokens: 1, output_tokens: 1 },
+            },
+          },
+    );
+    const h = await startHarness({
+      tiers: [tier(deep.url), { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' }],
+    });
+    cleanup.push(
+      () => deep.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     const res = await fetch(`${h.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'Deep', input_schema: { type: 'object' } }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 100,
+        stream,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ name: 'Deep', input_schema: { type: 'object' } }],
+      }),
     });
     expect(res.status).toBe(200);
     const body = await res.text();
@@ -154,11 +229,20 @@ describe(`upstream answers nested ${DEEP} levels deep (issue 19 item 5)`, () => 
       res.end(text);
     });
     const h = await startHarness({ tiers: [tier(deep.url)] });
-    cleanup.push(() => deep.close(), () => h.close());
+    cleanup.push(
+      () => deep.close(),
+      () => h.close(),
+    );
     const res = await fetch(`${h.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'Deep', input_schema: { type: 'object' } }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 100,
+        stream,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ name: 'Deep', input_schema: { type: 'object' } }],
+      }),
     });
     expect(res.status).toBe(200);
     const body = await res.text();

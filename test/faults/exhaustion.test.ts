@@ -56,48 +56,59 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function proxy(extra: { request_timeout?: string } = {}): Promise<Harness> {
   const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
   const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], proxy: extra });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return h;
 }
 
 describe('exhaustion (issue 19, item 3)', () => {
-  it('answers a Claude Code request within 2 s while 600 event streams and 520 half-open header sockets are held', { timeout: 60_000 }, async () => {
-    const h = await proxy();
-    const host = `127.0.0.1:${h.port}`;
-    const streams = await hold(h.port, 600, `GET /_dashboard/api/events HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
-    const halfOpen = await hold(h.port, 520, `POST /v1/messages HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n`);
-    await sleep(500);
+  it(
+    'answers a Claude Code request within 2 s while 600 event streams and 520 half-open header sockets are held',
+    { timeout: 60_000 },
+    async () => {
+      const h = await proxy();
+      const host = `127.0.0.1:${h.port}`;
+      const streams = await hold(h.port, 600, `GET /_dashboard/api/events HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`);
+      const halfOpen = await hold(h.port, 520, `POST /v1/messages HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n`);
+      await sleep(500);
 
-    const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0, timeout: 2000 });
-    const started = Date.now();
-    const m = await client.messages.stream(ASK).finalMessage();
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(m.content[0]).toMatchObject({ type: 'text', text: ANSWER });
+      const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0, timeout: 2000 });
+      const started = Date.now();
+      const m = await client.messages.stream(ASK).finalMessage();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(m.content[0]).toMatchObject({ type: 'text', text: ANSWER });
 
-    // The streams beyond the cap were refused, not held.
-    const live = streams.filter((s) => s.data.startsWith('HTTP/1.1 200'));
-    const refused = streams.filter((s) => s.data.startsWith('HTTP/1.1 503'));
-    expect(live.length).toBeLessThanOrEqual(MAX_EVENT_STREAMS);
-    expect(live.length + refused.length).toBeGreaterThan(0);
-    expect(refused.every((s) => s.data.includes('too many dashboard event streams'))).toBe(true);
-    // Most half-open sockets were closed to make room; /health answers too.
-    expect(halfOpen.filter((s) => s.closed).length).toBeGreaterThan(400);
-    const health = await rawExchange(h.port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, { waitMs: 2000 });
-    expect(health.status).toBe(200);
-  });
+      // The streams beyond the cap were refused, not held.
+      const live = streams.filter((s) => s.data.startsWith('HTTP/1.1 200'));
+      const refused = streams.filter((s) => s.data.startsWith('HTTP/1.1 503'));
+      expect(live.length).toBeLessThanOrEqual(MAX_EVENT_STREAMS);
+      expect(live.length + refused.length).toBeGreaterThan(0);
+      expect(refused.every((s) => s.data.includes('too many dashboard event streams'))).toBe(true);
+      // Most half-open sockets were closed to make room; /health answers too.
+      expect(halfOpen.filter((s) => s.closed).length).toBeGreaterThan(400);
+      const health = await rawExchange(h.port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, { waitMs: 2000 });
+      expect(health.status).toBe(200);
+    },
+  );
 
-  it('caps unfinished sockets per client address: a peer on 127.0.0.2 loses its own oldest, the ones from 127.0.0.1 stay', { timeout: 30_000 }, async () => {
-    const h = await proxy();
-    const head = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`;
-    const mine = await hold(h.port, 10, head, '127.0.0.1');
-    await sleep(100);
-    const theirs = await hold(h.port, 100, head, '127.0.0.2');
-    await sleep(500);
-    expect(mine.filter((s) => s.closed)).toHaveLength(0);
-    const closed = theirs.filter((s) => s.closed);
-    expect(closed).toHaveLength(100 - UNFINISHED_PER_ADDRESS);
-    expect(theirs.slice(0, 100 - UNFINISHED_PER_ADDRESS).every((s) => s.closed)).toBe(true); // the oldest went
-  });
+  it(
+    'caps unfinished sockets per client address: a peer on 127.0.0.2 loses its own oldest, the ones from 127.0.0.1 stay',
+    { timeout: 30_000 },
+    async () => {
+      const h = await proxy();
+      const head = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`;
+      const mine = await hold(h.port, 10, head, '127.0.0.1');
+      await sleep(100);
+      const theirs = await hold(h.port, 100, head, '127.0.0.2');
+      await sleep(500);
+      expect(mine.filter((s) => s.closed)).toHaveLength(0);
+      const closed = theirs.filter((s) => s.closed);
+      expect(closed).toHaveLength(100 - UNFINISHED_PER_ADDRESS);
+      expect(theirs.slice(0, 100 - UNFINISHED_PER_ADDRESS).every((s) => s.closed)).toBe(true); // the oldest went
+    },
+  );
 
   it('closes a socket whose headers are not complete within 10 s, long before the 60 s request_timeout', { timeout: 30_000 }, async () => {
     const h = await proxy();
@@ -110,10 +121,28 @@ describe('exhaustion (issue 19, item 3)', () => {
 
   it('ends an event stream after its lifetime bound, and refuses streams past the cap with 503', async () => {
     const repo = await makeRepo();
-    const live = createLive({ repo, ledgerPath: `${repo}/.git/model-ledger`, snapshot: () => ({ active: { tier: 'claude', since: '', reason: 'start', status: null, from: null }, tiers: [], skipped: [], limits: [], in_flight: 0, repo }), events: createRunEvents(() => {}), log: () => {}, maxStreams: 2, streamMaxMs: 300 });
+    const live = createLive({
+      repo,
+      ledgerPath: `${repo}/.git/model-ledger`,
+      snapshot: () => ({
+        active: { tier: 'claude', since: '', reason: 'start', status: null, from: null },
+        tiers: [],
+        skipped: [],
+        limits: [],
+        in_flight: 0,
+        repo,
+      }),
+      events: createRunEvents(() => {}),
+      log: () => {},
+      maxStreams: 2,
+      streamMaxMs: 300,
+    });
     const server: Server = createServer((_req, res) => void live.attach(res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    cleanup.push(() => new Promise<void>((r) => server.close(() => r())), () => live.close());
+    cleanup.push(
+      () => new Promise<void>((r) => server.close(() => r())),
+      () => live.close(),
+    );
     const port = (server.address() as AddressInfo).port;
     const get = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
     const [a, b] = await hold(port, 2, get);

@@ -24,7 +24,12 @@ const req = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'u
 const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
 
 async function switchingProxy(extra: { notify?: Record<string, unknown> } = {}): Promise<Harness> {
-  const limited = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+  const limited = await startFakeUpstream(() => ({
+    kind: 'json',
+    status: 429,
+    body: JSON.parse(fixture('anthropic-429.json')),
+    headers: { 'retry-after': '3600' },
+  }));
   const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
   const h = await startHarness({
     tiers: [
@@ -34,7 +39,11 @@ async function switchingProxy(extra: { notify?: Record<string, unknown> } = {}):
     git: { auto_commit: true },
     ...extra,
   });
-  cleanup.push(() => limited.close(), () => backup.close(), () => h.close());
+  cleanup.push(
+    () => limited.close(),
+    () => backup.close(),
+    () => h.close(),
+  );
   return h;
 }
 
@@ -88,7 +97,9 @@ describe('auto-commit at a switch', () => {
     await ask(h);
     writeFileSync(join(h.repo, 'b.txt'), 'b\n');
     git(h.repo, 'add', 'b.txt');
-    execFileSync('git', ['-C', h.repo, 'commit', '-qm', 'made while deepseek answered'], { env: { ...process.env, CLAUDECODE: '1', ANTHROPIC_BASE_URL: h.url } }); // Claude Code's commit, its session on the proxy
+    execFileSync('git', ['-C', h.repo, 'commit', '-qm', 'made while deepseek answered'], {
+      env: { ...process.env, CLAUDECODE: '1', ANTHROPIC_BASE_URL: h.url },
+    }); // Claude Code's commit, its session on the proxy
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('deepseek');
     expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(runTagName('model-', 'deepseek', switchLine(h)[0].ts));
   });
@@ -130,7 +141,11 @@ describe('auto-commit at a switch', () => {
       git: { auto_commit: true },
       env: { GIT_AUTO_COMMIT: 'false' },
     });
-    cleanup.push(() => limited.close(), () => backup.close(), () => h.close());
+    cleanup.push(
+      () => limited.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     writeFileSync(join(h.repo, 'x.txt'), 'x\n');
     await ask(h);
     expect(switchLine(h)).toMatchObject([{ from: 'claude', to: 'backup', reason: 'overloaded' }]);
@@ -145,7 +160,9 @@ describe('auto-commit at a switch', () => {
     mkdirSync(join(h.repo, '.git', 'hooks'), { recursive: true });
     for (const hook of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
       const file = join(h.repo, '.git', 'hooks', hook);
-      writeFileSync(file, `#!/bin/sh\necho ${hook} >> "${ran}"\nsleep 20\n[ -f "$1" ] && printf '\\nAppended.\\n' >> "$1"\nexit 0\n`, { mode: 0o755 });
+      writeFileSync(file, `#!/bin/sh\necho ${hook} >> "${ran}"\nsleep 20\n[ -f "$1" ] && printf '\\nAppended.\\n' >> "$1"\nexit 0\n`, {
+        mode: 0o755,
+      });
     }
     await installHooks(h.repo); // ours chain the repository's own
     writeFileSync(join(h.repo, 'x.txt'), 'x\n');
@@ -162,12 +179,20 @@ describe('auto-commit at a switch', () => {
     const head = git(h.repo, 'rev-parse', 'HEAD').trim();
     writeFileSync(join(h.repo, 'x.txt'), 'x\n');
     await ask(h);
-    expect(switchLine(h)[0]).toMatchObject({ commit: null, commit_skipped: 'auto-commit skipped: git has an operation in progress (BISECT_LOG)' });
+    expect(switchLine(h)[0]).toMatchObject({
+      commit: null,
+      commit_skipped: 'auto-commit skipped: git has an operation in progress (BISECT_LOG)',
+    });
     expect(git(h.repo, 'rev-parse', 'HEAD').trim()).toBe(head);
   });
 
   it("keeps the user's staging through the switch's auto-commit, and leaves out .env and files over git.auto_commit_max_file_size", async () => {
-    const limited = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+    const limited = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 429,
+      body: JSON.parse(fixture('anthropic-429.json')),
+      headers: { 'retry-after': '3600' },
+    }));
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
     const gitConfig = { auto_commit: true, auto_commit_max_file_size: '1KB' } as { auto_commit: boolean };
     const h = await startHarness({
@@ -177,7 +202,11 @@ describe('auto-commit at a switch', () => {
       ],
       git: gitConfig,
     });
-    cleanup.push(() => limited.close(), () => backup.close(), () => h.close());
+    cleanup.push(
+      () => limited.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     writeFileSync(join(h.repo, 'a.txt'), 'one\n');
     git(h.repo, 'add', 'a.txt', '.fallbackrc.yaml');
     git(h.repo, 'commit', '-qm', 'start');
@@ -192,7 +221,9 @@ describe('auto-commit at a switch', () => {
     const [s] = switchLine(h);
     expect(s.commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
     expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['a.txt', 'work.txt']);
-    expect(git(h.repo, 'log', '-1', '--format=%B')).toContain('Left out, still in the working tree:\n- .env (a secret by its name)\n- dump.sql (2 KB, over the 1 KB limit)\n');
+    expect(git(h.repo, 'log', '-1', '--format=%B')).toContain(
+      'Left out, still in the working tree:\n- .env (a secret by its name)\n- dump.sql (2 KB, over the 1 KB limit)\n',
+    );
     expect(git(h.repo, 'ls-files', '-s', 'a.txt')).toBe(staged);
     expect(git(h.repo, 'status', '--porcelain')).toBe('MM a.txt\n?? .env\n?? dump.sql\n');
     expect(h.logs.some((l) => l.startsWith('warning: auto-commit left out 2 files (.env, dump.sql)'))).toBe(true);
@@ -205,7 +236,12 @@ describe('auto-commit at a switch', () => {
     const claude = await startFakeUpstream((_req, i) =>
       i % 3 === 2
         ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') }
-        : { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': past } },
+        : {
+            kind: 'json',
+            status: 429,
+            body: JSON.parse(fixture('anthropic-429.json')),
+            headers: { 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': past },
+          },
     );
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
     const h = await startHarness({
@@ -215,7 +251,11 @@ describe('auto-commit at a switch', () => {
       ],
       git: { auto_commit: true },
     });
-    cleanup.push(() => claude.close(), () => backup.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     for (let i = 0; i < 7; i++) {
       writeFileSync(join(h.repo, `work-${i}.txt`), `${i}\n`);
       await ask(h);

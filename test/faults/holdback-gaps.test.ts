@@ -100,7 +100,10 @@ describe.each(CASES)('an upstream that falls silent after its first event: $name
     const error = await client.messages
       .stream(req)
       .finalMessage()
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect(String((error as Error).message)).toMatch(/timeout_error/);
@@ -115,10 +118,13 @@ describe.each(CASES)('an upstream that falls silent after its first event: $name
     const silent = await startFakeUpstream(() => ({ kind: 'stall-after', text: first }));
     const good = await fake(fixture('anthropic-stream-text.sse'));
     cleanup.push(() => silent.close());
-    const { h, client } = await proxyFor([c.tier(silent.url), { name: 'backup', protocol: 'anthropic', base_url: good.url, api_key: 'sk-backup' }], {
-      idle_timeout: '150ms',
-      holdback: '2s',
-    });
+    const { h, client } = await proxyFor(
+      [c.tier(silent.url), { name: 'backup', protocol: 'anthropic', base_url: good.url, api_key: 'sk-backup' }],
+      {
+        idle_timeout: '150ms',
+        holdback: '2s',
+      },
+    );
     const m = await client.messages.stream(req).finalMessage();
     expect(textOf(m)).toBe('The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.');
     expect((await h.settledEvents()).filter((e) => e.kind === 'switch')).toMatchObject([{ to: 'backup' }]);
@@ -127,13 +133,19 @@ describe.each(CASES)('an upstream that falls silent after its first event: $name
 
 describe('a stream that really ends early', () => {
   it('pass-through: a clean EOF without message_stop reaches the SDK as an error and the ledger as incomplete', async () => {
-    const cut = fixture('anthropic-stream-text.sse').split(/(?<=\n\n)/).slice(0, 4).join('');
+    const cut = fixture('anthropic-stream-text.sse')
+      .split(/(?<=\n\n)/)
+      .slice(0, 4)
+      .join('');
     const up = await fake(cut, { frames: 1, ms: HOLDBACK_MS * 2 });
     const { h, client } = await proxyFor([{ name: 'claude', protocol: 'anthropic', base_url: up.url }]);
     const error = await client.messages
       .stream(req)
       .finalMessage()
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect(String((error as Error).message)).toMatch(/before message_stop/);
     expect((await h.settledEvents()).filter((e) => e.kind === 'usage')).toMatchObject([{ tier: 'claude', incomplete: true }]);
@@ -152,6 +164,8 @@ describe('a stream that really ends early', () => {
       { first_byte_timeout: '400ms' },
     );
     expect(textOf(await client.messages.stream(req).finalMessage())).toMatch(/^The build passes/);
-    expect((await h.settledEvents()).filter((e) => e.kind === 'switch')).toMatchObject([{ from: 'claude', to: 'backup', reason: 'timeout' }]);
+    expect((await h.settledEvents()).filter((e) => e.kind === 'switch')).toMatchObject([
+      { from: 'claude', to: 'backup', reason: 'timeout' },
+    ]);
   });
 });

@@ -30,7 +30,10 @@ describe('under load (held up)', () => {
   it('relays 300 concurrent streams whole, each with its usage line', { timeout: 60_000 }, async () => {
     const up = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT, chunkDelayMs: 30 }));
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }] });
-    cleanup.push(() => up.close(), () => h.close());
+    cleanup.push(
+      () => up.close(),
+      () => h.close(),
+    );
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
     const all = await Promise.all(Array.from({ length: 300 }, () => client.messages.stream(ASK).finalMessage()));
     expect(all.filter((m) => m.content[0].type === 'text' && m.content[0].text === ANSWER)).toHaveLength(300);
@@ -41,15 +44,28 @@ describe('under load (held up)', () => {
   });
 
   it('closes the upstream request of each of 200 clients that abort mid-stream (in waves of 50)', { timeout: 60_000 }, async () => {
-    const head = TEXT.split(/(?<=\n\n)/).slice(0, 3).join('');
+    const head = TEXT.split(/(?<=\n\n)/)
+      .slice(0, 3)
+      .join('');
     const up = await startFakeUpstream(() => ({ kind: 'stall-after', text: head }));
-    const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], fallback: { idle_timeout: '60s' } });
-    cleanup.push(() => up.close(), () => h.close());
+    const h = await startHarness({
+      tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }],
+      fallback: { idle_timeout: '60s' },
+    });
+    cleanup.push(
+      () => up.close(),
+      () => h.close(),
+    );
     for (let wave = 0; wave < 4; wave++) {
       const aborts = Array.from({ length: 50 }, () => new AbortController());
       await Promise.all(
         aborts.map(async (a) => {
-          const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ASK, stream: true }), signal: a.signal });
+          const res = await fetch(`${h.url}/v1/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ ...ASK, stream: true }),
+            signal: a.signal,
+          });
           await res.body!.getReader().read(); // the stream is under way
         }),
       );
@@ -72,7 +88,20 @@ describe('under load (held up)', () => {
       const stream = (r.json as { stream?: boolean } | null)?.stream === true;
       return stream
         ? { kind: 'sse', text: TEXT }
-        : { kind: 'json', status: 200, body: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } };
+        : {
+            kind: 'json',
+            status: 200,
+            body: {
+              id: 'msg_1',
+              type: 'message',
+              role: 'assistant',
+              model: 'm',
+              content: [{ type: 'text', text: 'ok' }],
+              stop_reason: 'end_turn',
+              stop_sequence: null,
+              usage: { input_tokens: 1, output_tokens: 1 },
+            },
+          };
     });
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT }));
     const h = await startHarness({
@@ -82,27 +111,46 @@ describe('under load (held up)', () => {
       ],
       fallback: { max_wait: '0s', cooldown: '1ms' },
     });
-    cleanup.push(() => up.close(), () => backup.close(), () => h.close());
+    cleanup.push(
+      () => up.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     const pad = 'x'.repeat(20_000); // a leaked request body per request would show in the heap
     const body = (stream: boolean) => JSON.stringify({ ...ASK, stream, messages: [{ role: 'user', content: pad }] });
     const one = async (i: number) => {
       const kind = i % 5;
-      if (kind === 0 || kind === 1) return (await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(kind === 0) })).text();
-      if (kind === 2) return (await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":' })).text();
+      if (kind === 0 || kind === 1)
+        return (
+          await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(kind === 0) })
+        ).text();
+      if (kind === 2)
+        return (
+          await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":' })
+        ).text();
       if (kind === 3) {
         const a = new AbortController();
-        const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(true), signal: a.signal });
+        const res = await fetch(`${h.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body(true),
+          signal: a.signal,
+        });
         a.abort();
         return res.body?.cancel().catch(() => {});
       }
       limited = i % 50 === 4; // now and then a 429 that falls back
-      return (await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(true) })).text();
+      return (
+        await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(true) })
+      ).text();
     };
     const round = async (n: number, offset: number) => {
       let next = 0;
-      await Promise.all(Array.from({ length: 20 }, async () => {
-        while (next < n) await one(offset + next++).catch(() => {});
-      }));
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          while (next < n) await one(offset + next++).catch(() => {});
+        }),
+      );
       limited = false;
     };
     const fds = () => readdirSync('/proc/self/fd').length;

@@ -54,8 +54,14 @@ for (let i = 0; ; i++) await w.append({ kind: 'usage', tier: 't', model: 'm'.rep
     writeFileSync(configFile, configYaml({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }] }));
     const one = await startApp({ repo, configFile, log: () => {}, env: {} });
     const two = await startApp({ repo, configFile, log: () => {}, env: {} });
-    cleanup.push(() => up.close(), () => one.proxy.close(200), () => two.proxy.close(200));
-    await expect(startApp({ repo, configFile, port: one.port, log: () => {}, env: {} })).rejects.toThrow(`port ${one.port} on 127.0.0.1 is already in use`);
+    cleanup.push(
+      () => up.close(),
+      () => one.proxy.close(200),
+      () => two.proxy.close(200),
+    );
+    await expect(startApp({ repo, configFile, port: one.port, log: () => {}, env: {} })).rejects.toThrow(
+      `port ${one.port} on 127.0.0.1 is already in use`,
+    );
 
     const req = { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] };
     const clients = [one, two].map((a) => new Anthropic({ apiKey: 'x', baseURL: `http://127.0.0.1:${a.port}`, maxRetries: 0 }));
@@ -64,7 +70,10 @@ for (let i = 0; ; i++) await w.append({ kind: 'usage', tier: 't', model: 'm'.rep
     const text = readFileSync(one.ledgerPath, 'utf8');
     // Two writers at once may leave an empty line (one saw the other's line half-copied and started afresh);
     // readers skip empty lines. What must never happen is a line that is not whole JSON.
-    const lines = text.trimEnd().split('\n').filter((l) => l !== '');
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l !== '');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(readLedger(one.ledgerPath).filter((e) => e.kind === 'usage')).toHaveLength(60);
   });

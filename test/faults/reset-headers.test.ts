@@ -73,11 +73,21 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
     let primaryReplies: Reply[] = [
       { kind: 'sse', text: fixture('anthropic-stream-text.sse'), headers },
       { kind: 'json', status: 200, body: MESSAGE, headers },
-      { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { ...headers, 'anthropic-ratelimit-unified-status': 'rejected' } },
+      {
+        kind: 'json',
+        status: 429,
+        body: JSON.parse(fixture('anthropic-429.json')),
+        headers: { ...headers, 'anthropic-ratelimit-unified-status': 'rejected' },
+      },
     ];
     const primary = await startFakeUpstream(() => primaryReplies.shift() ?? { kind: 'reset' });
     const openai = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('openai-429.json')), headers }));
-    const gemini = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: { error: { code: 429, message: 'Resource has been exhausted', status: 'RESOURCE_EXHAUSTED' } }, headers }));
+    const gemini = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 429,
+      body: { error: { code: 429, message: 'Resource has been exhausted', status: 'RESOURCE_EXHAUSTED' } },
+      headers,
+    }));
     const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
     const h = await startHarness({
       tiers: [
@@ -88,14 +98,24 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
       ],
       fallback: { max_wait: '0s' },
     });
-    cleanup.push(() => primary.close(), () => openai.close(), () => gemini.close(), () => backup.close(), () => h.close());
+    cleanup.push(
+      () => primary.close(),
+      () => openai.close(),
+      () => gemini.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
 
     const before = Date.now();
     // 200, streaming and whole: relayed as they came.
     const streamed = await client.messages.stream(ASK).finalMessage();
     expect(streamed.content[0]).toMatchObject({ type: 'text' });
-    const whole = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ASK) });
+    const whole = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ASK),
+    });
     expect(whole.status).toBe(200);
     expect(await whole.json()).toMatchObject({ content: [{ type: 'text', text: 'Hello' }] });
 
@@ -116,7 +136,10 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
 
     const status = await fetch(`${h.url}/status`);
     expect(status.status).toBe(200);
-    const body = (await status.json()) as { tiers: { cooldown_until: string | null }[]; rate_limits?: Record<string, Record<string, unknown>> };
+    const body = (await status.json()) as {
+      tiers: { cooldown_until: string | null }[];
+      rate_limits?: Record<string, Record<string, unknown>>;
+    };
     for (const t of body.tiers.slice(0, 3)) {
       const until = Date.parse(t.cooldown_until ?? '');
       expect(until).toBeGreaterThan(before);
@@ -125,7 +148,11 @@ describe('reset and retry headers out of range (issue 19 item 5)', () => {
     // The status line's windows: a time that is valid and at most a week away, or none.
     const limits = body.rate_limits?.claude;
     expect(limits).toBeDefined();
-    for (const t of [limits!.resets_at, (limits!.five_hour as { resets_at?: string } | null)?.resets_at, (limits!.seven_day as { resets_at?: string } | null)?.resets_at]) {
+    for (const t of [
+      limits!.resets_at,
+      (limits!.five_hour as { resets_at?: string } | null)?.resets_at,
+      (limits!.seven_day as { resets_at?: string } | null)?.resets_at,
+    ]) {
       if (t === null || t === undefined) continue;
       expect(Date.parse(t as string)).toBeLessThanOrEqual(Date.now() + WEEK_MS);
     }
@@ -142,9 +169,21 @@ describe('the unified limits as recorded for the status line (issue 19 item 5)',
   });
 
   it('keeps a window whose reset is far off, clamped to a week, and drops one whose reset or utilization is garbage', () => {
-    expect(parseUnifiedLimits(window('0.5', '99999999999999999999'), now)?.five_hour).toEqual({ utilization: 0.5, resets_at: new Date(now + WEEK_MS).toISOString() });
-    expect(parseUnifiedLimits(window('0.5', String(Math.floor(now / 1000) + 3600)), now)?.five_hour?.resets_at).toBe(new Date(Math.floor(now / 1000) * 1000 + 3_600_000).toISOString());
-    for (const [u, r] of [['0.5', '-5'], ['0.5', 'NaN'], ['0.5', 'soon'], ['1e308', '1800000000'], ['-0.2', '1800000000'], ['NaN', '1800000000']]) {
+    expect(parseUnifiedLimits(window('0.5', '99999999999999999999'), now)?.five_hour).toEqual({
+      utilization: 0.5,
+      resets_at: new Date(now + WEEK_MS).toISOString(),
+    });
+    expect(parseUnifiedLimits(window('0.5', String(Math.floor(now / 1000) + 3600)), now)?.five_hour?.resets_at).toBe(
+      new Date(Math.floor(now / 1000) * 1000 + 3_600_000).toISOString(),
+    );
+    for (const [u, r] of [
+      ['0.5', '-5'],
+      ['0.5', 'NaN'],
+      ['0.5', 'soon'],
+      ['1e308', '1800000000'],
+      ['-0.2', '1800000000'],
+      ['NaN', '1800000000'],
+    ]) {
       expect(parseUnifiedLimits(window(u, r), now)?.five_hour, `${u} ${r}`).toBeNull();
     }
   });

@@ -15,7 +15,12 @@ afterEach(async () => {
 });
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
-const anthropic429 = (headers: Record<string, string>): Reply => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers });
+const anthropic429 = (headers: Record<string, string>): Reply => ({
+  kind: 'json',
+  status: 429,
+  body: JSON.parse(fixture('anthropic-429.json')),
+  headers,
+});
 const gemini429 = (): Reply => {
   const body = JSON.parse(fixture('gemini-429.json')) as { error: { details: { '@type': string; retryDelay?: string }[] } };
   for (const d of body.error.details) if (d['@type'].endsWith('RetryInfo')) d.retryDelay = '99999999999999s';
@@ -30,16 +35,36 @@ const openai429 = (): Reply => ({
 
 type Case = { name: string; tier: (url: string) => TierSpec; reply: Reply };
 const CASES: Case[] = [
-  { name: 'anthropic retry-after: 99999999999999', tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }), reply: anthropic429({ 'retry-after': '99999999999999' }) },
-  { name: 'anthropic retry-after-ms: 1e300', tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }), reply: anthropic429({ 'retry-after-ms': '1e300' }) },
+  {
+    name: 'anthropic retry-after: 99999999999999',
+    tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }),
+    reply: anthropic429({ 'retry-after': '99999999999999' }),
+  },
+  {
+    name: 'anthropic retry-after-ms: 1e300',
+    tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }),
+    reply: anthropic429({ 'retry-after-ms': '1e300' }),
+  },
   {
     name: 'anthropic-ratelimit-unified-reset in nanoseconds',
     tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }),
     reply: anthropic429({ 'anthropic-ratelimit-unified-reset': String(BigInt(Date.now() + 3_600_000) * 1_000_000n) }),
   },
-  { name: 'retry-after as a date in the year 9999', tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }), reply: anthropic429({ 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' }) },
-  { name: 'Gemini RetryInfo.retryDelay 99999999999999s', tier: (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), reply: gemini429() },
-  { name: 'OpenAI x-ratelimit-reset-requests 99999999999h', tier: (u) => ({ name: 'oa', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), reply: openai429() },
+  {
+    name: 'retry-after as a date in the year 9999',
+    tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }),
+    reply: anthropic429({ 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' }),
+  },
+  {
+    name: 'Gemini RetryInfo.retryDelay 99999999999999s',
+    tier: (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }),
+    reply: gemini429(),
+  },
+  {
+    name: 'OpenAI x-ratelimit-reset-requests 99999999999h',
+    tier: (u) => ({ name: 'oa', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }),
+    reply: openai429(),
+  },
 ];
 
 describe('absurd retry hints (item 9)', () => {
@@ -50,7 +75,11 @@ describe('absurd retry hints (item 9)', () => {
       tiers: [c.tier(first.url), { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'sk-backup' }],
       fallback: { max_wait: '0s' },
     });
-    cleanup.push(() => first.close(), () => backup.close(), () => h.close());
+    cleanup.push(
+      () => first.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
 
     const before = Date.now();
     const m = await new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages.stream(ASK).finalMessage();
@@ -72,8 +101,15 @@ describe('absurd retry hints (item 9)', () => {
   it('answers with a retry-after of at most 7 days when the only tier sends an absurd hint', async () => {
     const only = await startFakeUpstream(() => anthropic429({ 'retry-after': '99999999999999' }));
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: only.url }], fallback: { max_wait: '0s' } });
-    cleanup.push(() => only.close(), () => h.close());
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ASK) });
+    cleanup.push(
+      () => only.close(),
+      () => h.close(),
+    );
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ASK),
+    });
     expect(res.status).toBe(429);
     const seconds = Number(res.headers.get('retry-after'));
     expect(seconds).toBeGreaterThan(0);

@@ -46,7 +46,11 @@ async function proxyOn(up: ScriptedUpstream): Promise<Harness> {
 
 async function streamText(h: Harness): Promise<{ text: string; ms: number }> {
   const started = Date.now();
-  const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ASK, stream: true }) });
+  const res = await fetch(`${h.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...ASK, stream: true }),
+  });
   const text = await res.text();
   return { text, ms: Date.now() - started };
 }
@@ -71,13 +75,21 @@ describe('SSE limits (item 6)', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(start);
       await writeInPieces(res, `event: ping\ndata: {"type":"ping","pad":"${'x'.repeat(9 * MB)}"}\n\n`, 64 * 1024);
-      res.end(fixture('anthropic-stream-text.sse').split(/(?<=\n\n)/).slice(1).join(''));
+      res.end(
+        fixture('anthropic-stream-text.sse')
+          .split(/(?<=\n\n)/)
+          .slice(1)
+          .join(''),
+      );
     });
     const good = await startScriptedUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(fixture('anthropic-stream-tool-use.sse'));
     });
-    cleanup.push(() => bloated.close(), () => good.close());
+    cleanup.push(
+      () => bloated.close(),
+      () => good.close(),
+    );
     const h = await startHarness({
       tiers: [
         { name: 'claude', protocol: 'anthropic', base_url: bloated.url },
@@ -86,7 +98,11 @@ describe('SSE limits (item 6)', () => {
       fallback: { holdback: '5s' },
     });
     cleanup.push(() => h.close());
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ASK, stream: true }) });
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ASK, stream: true }),
+    });
     const text = await res.text();
     expect(text).toBe(fixture('anthropic-stream-tool-use.sse'));
     expect(h.events().filter((e) => e.kind === 'switch')).toMatchObject([{ from: 'claude', to: 'backup' }]);

@@ -23,7 +23,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function proxyOn(script: Script): Promise<Harness> {
   const up = await startScriptedUpstream(script);
   const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], fallback: { holdback: '200ms' } });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return h;
 }
 
@@ -63,14 +66,20 @@ describe('a JSON answer cut mid-way (item 8)', () => {
 
   it('resets the client connection on count_tokens the same way', async () => {
     const h = await proxyOn(cutJson);
-    const r = await fetchRaw(`${h.url}/v1/messages/count_tokens`, 'POST', JSON.stringify({ model: 'claude-sonnet-4-6', messages: ASK.messages }));
+    const r = await fetchRaw(
+      `${h.url}/v1/messages/count_tokens`,
+      'POST',
+      JSON.stringify({ model: 'claude-sonnet-4-6', messages: ASK.messages }),
+    );
     expect(r.complete).toBe(false);
     expect(r.failed).toBe(true);
   });
 
   it('answers a non-streaming /v1/messages cut mid-way with an error status, never a 200 (held up)', async () => {
     const h = await proxyOn(cutJson);
-    const err = await new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages.create(ASK).catch((e: unknown) => e);
+    const err = await new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages
+      .create(ASK)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect((err as InstanceType<typeof Anthropic.APIError>).status).toBeGreaterThanOrEqual(500);
   });
@@ -78,7 +87,8 @@ describe('a JSON answer cut mid-way (item 8)', () => {
 
 describe('an SSE answer cut mid-way (item 8)', () => {
   const partialDelta = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_de';
-  const wholeLine = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" more"}}\n';
+  const wholeLine =
+    'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" more"}}\n';
   const cases: [string, Script][] = [
     [
       'cut mid-line in the first chunk',
@@ -120,7 +130,13 @@ describe('an SSE answer cut mid-way (item 8)', () => {
       .catch((e: unknown) => e);
     expect(err, String(err)).toBeInstanceOf(Anthropic.APIError);
 
-    const text = await (await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ASK, stream: true }) })).text();
+    const text = await (
+      await fetch(`${h.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...ASK, stream: true }),
+      })
+    ).text();
     const events = parseSse(text);
     expect(events.at(-1)?.event).toBe('error');
     for (const e of events) if (e.event !== 'ping' && e.data !== '') expect(() => JSON.parse(e.data), e.data).not.toThrow();

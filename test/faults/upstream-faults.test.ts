@@ -18,9 +18,19 @@ const req = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'u
 describe('upstream faults', () => {
   it('ends a stream that goes idle after content with an Anthropic error event (idle_timeout)', async () => {
     const up = await startFakeUpstream(() => ({ kind: 'stall-after', text: TEXT.split('\n\n').slice(0, 4).join('\n\n') + '\n\n' }));
-    const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], fallback: { idle_timeout: '300ms' } });
-    cleanup.push(() => up.close(), () => h.close());
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...req, stream: true }) });
+    const h = await startHarness({
+      tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }],
+      fallback: { idle_timeout: '300ms' },
+    });
+    cleanup.push(
+      () => up.close(),
+      () => h.close(),
+    );
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...req, stream: true }),
+    });
     const started = Date.now();
     const text = await res.text();
     expect(Date.now() - started).toBeLessThan(3000);
@@ -29,7 +39,10 @@ describe('upstream faults', () => {
   });
 
   it('falls back when an OpenAI-protocol tier sends malformed JSON before any content', async () => {
-    const broken = await startFakeUpstream(() => ({ kind: 'sse', text: 'data: {"id":"x","choices":[{"index":0,"delta":{"content":"Hel\n\n' }));
+    const broken = await startFakeUpstream(() => ({
+      kind: 'sse',
+      text: 'data: {"id":"x","choices":[{"index":0,"delta":{"content":"Hel\n\n',
+    }));
     const good = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT }));
     const h = await startHarness({
       tiers: [
@@ -37,9 +50,16 @@ describe('upstream faults', () => {
         { name: 'claude', protocol: 'anthropic', base_url: good.url, api_key: 'sk-claude' },
       ],
     });
-    cleanup.push(() => broken.close(), () => good.close(), () => h.close());
+    cleanup.push(
+      () => broken.close(),
+      () => good.close(),
+      () => h.close(),
+    );
     const m = await new Anthropic({ apiKey: 'x', baseURL: h.url, maxRetries: 0 }).messages.stream(req).finalMessage();
-    expect(m.content[0]).toMatchObject({ type: 'text', text: 'The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.' });
+    expect(m.content[0]).toMatchObject({
+      type: 'text',
+      text: 'The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.',
+    });
     expect(h.events().filter((e) => e.kind === 'switch')).toMatchObject([{ from: 'openrouter', to: 'claude' }]);
   });
 
@@ -47,8 +67,15 @@ describe('upstream faults', () => {
     const odd = TEXT.replace('event: ping\ndata: {"type":"ping"}', ': comment\nevent: ping\ndata: {not json}\nretry: 5');
     const up = await startFakeUpstream(() => ({ kind: 'sse', text: odd }));
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }] });
-    cleanup.push(() => up.close(), () => h.close());
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...req, stream: true }) });
+    cleanup.push(
+      () => up.close(),
+      () => h.close(),
+    );
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...req, stream: true }),
+    });
     expect(await res.text()).toBe(odd);
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
   });

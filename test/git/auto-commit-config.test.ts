@@ -19,7 +19,9 @@ describe('git.auto_commit_max_file_size', () => {
   });
 
   it('refuses a bad value, naming the key and its line', () => {
-    expect(() => parseConfig(`${tier}git:\n  auto_commit_max_file_size: lots\n`, 'f.yaml', {})).toThrow(/f\.yaml:6.*git\.auto_commit_max_file_size.*bad size "lots": write it like 32MB/);
+    expect(() => parseConfig(`${tier}git:\n  auto_commit_max_file_size: lots\n`, 'f.yaml', {})).toThrow(
+      /f\.yaml:6.*git\.auto_commit_max_file_size.*bad size "lots": write it like 32MB/,
+    );
     expect(() => parseConfig(`${tier}git:\n  auto_commit_max_file_size: 0\n`, 'f.yaml', {})).toThrow(/git\.auto_commit_max_file_size/);
   });
 });

@@ -27,7 +27,12 @@ afterEach(async () => {
 
 type Block = Record<string, unknown>;
 const use = (id: string, name: string, input: Record<string, unknown>): Block => ({ type: 'tool_use', id, name, input });
-const result = (id: string, isError?: boolean): Block => ({ type: 'tool_result', tool_use_id: id, content: 'ok', ...(isError === undefined ? {} : { is_error: isError }) });
+const result = (id: string, isError?: boolean): Block => ({
+  type: 'tool_result',
+  tool_use_id: id,
+  content: 'ok',
+  ...(isError === undefined ? {} : { is_error: isError }),
+});
 const conversation = (...turns: Block[][]): MessagesRequest =>
   ({
     model: 'claude-sonnet-4-6',
@@ -97,15 +102,36 @@ describe('the edit recorder', () => {
 // per block content_block_start / _delta (text_delta, input_json_delta) / _stop, message_delta, message_stop.
 function sse(content: ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown })[]): string {
   const ev: [string, unknown][] = [
-    ['message_start', { type: 'message_start', message: { id: 'msg_fake', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } }],
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_fake',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-6',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 10, output_tokens: 1 },
+        },
+      },
+    ],
   ];
   content.forEach((c, index) => {
     if (c.type === 'text') {
       ev.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
       ev.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: c.text } }]);
     } else {
-      ev.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }]);
-      ev.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input) } }]);
+      ev.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } },
+      ]);
+      ev.push([
+        'content_block_delta',
+        { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input) } },
+      ]);
     }
     ev.push(['content_block_stop', { type: 'content_block_stop', index }]);
   });
@@ -121,14 +147,19 @@ function sse(content: ({ type: 'text'; text: string } | { type: 'tool_use'; id: 
  */
 function resultsIn(req: RecordedRequest): number {
   const body = req.json as { messages?: { content: unknown }[] } | null;
-  return (body?.messages ?? []).flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type?: string }) => b.type === 'tool_result').length;
+  return (body?.messages ?? [])
+    .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+    .filter((b: { type?: string }) => b.type === 'tool_result').length;
 }
 
 describe('edits through the proxy', () => {
   it('records a Write whose result the next request carries, and a person committing that file gets its model', async () => {
     const upstream = await startFakeUpstream(() => ({ kind: 'sse', text: sse([{ type: 'text', text: 'ok' }]) }));
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }] });
-    cleanup.push(() => upstream.close(), () => h.close());
+    cleanup.push(
+      () => upstream.close(),
+      () => h.close(),
+    );
     await installHooks(h.repo);
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: h.url, maxRetries: 0 });
     const file = join(h.repo, 'written.txt');
@@ -138,12 +169,17 @@ describe('edits through the proxy', () => {
         max_tokens: 100,
         messages: [
           { role: 'user', content: 'write it' },
-          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01Write', name: 'Write', input: { file_path: file, content: 'w\n' } }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 'toolu_01Write', name: 'Write', input: { file_path: file, content: 'w\n' } }],
+          },
           { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01Write', content: 'File created successfully' }] },
         ],
       })
       .finalMessage();
-    expect((await h.settledEvents()).filter((e) => e.kind === 'edit')).toEqual([expect.objectContaining({ tier: 'claude', path: 'written.txt', tool: 'Write', id: 'toolu_01Write' })]);
+    expect((await h.settledEvents()).filter((e) => e.kind === 'edit')).toEqual([
+      expect.objectContaining({ tier: 'claude', path: 'written.txt', tool: 'Write', id: 'toolu_01Write' }),
+    ]);
     await commitFile(h.repo, 'written.txt', 'w\n', 'Commit the file Claude wrote', { env: PERSON });
     expect(await models(h.repo)).toEqual(['claude']);
   });
@@ -158,28 +194,68 @@ describe('with the real Claude Code CLI', () => {
       const step = [
         [{ type: 'tool_use', id: 'toolu_01WriteHello', name: 'Write', input: { file_path: join(repo, 'hello.txt'), content: 'hello\n' } }],
         [{ type: 'tool_use', id: 'toolu_01WriteNotes', name: 'Write', input: { file_path: join(repo, 'notes.txt'), content: 'notes\n' } }],
-        [{ type: 'tool_use', id: 'toolu_01Commit', name: 'Bash', input: { command: 'git add hello.txt && git commit -q -m "Add hello" && env | grep ^CLAUDECODE=', description: 'Commit hello.txt' } }],
+        [
+          {
+            type: 'tool_use',
+            id: 'toolu_01Commit',
+            name: 'Bash',
+            input: {
+              command: 'git add hello.txt && git commit -q -m "Add hello" && env | grep ^CLAUDECODE=',
+              description: 'Commit hello.txt',
+            },
+          },
+        ],
       ][resultsIn(req)] as Parameters<typeof sse>[0] | undefined;
       return { kind: 'sse', text: sse(step ?? [{ type: 'text', text: 'Done.' }]) };
     });
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }] });
-    cleanup.push(() => upstream.close(), () => h.close());
+    cleanup.push(
+      () => upstream.close(),
+      () => h.close(),
+    );
     repo = h.repo;
     await installHooks(repo);
     await commitFile(repo, '.gitignore', '.fallbackrc.yaml\n', 'Ignore the local config', { env: PERSON });
 
     const home = tempDir('home');
-    const r = await execa(claudeBin(), ['-p', 'Write hello.txt and notes.txt, then commit hello.txt', '--allowedTools', 'Write', 'Read', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash(env:*)', 'Bash(grep:*)'], {
-      cwd: repo,
-      extendEnv: false,
-      env: { PATH: process.env.PATH, HOME: home, ANTHROPIC_BASE_URL: h.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-      stdin: 'ignore',
-      reject: false,
-      timeout: 120_000,
-    });
+    const r = await execa(
+      claudeBin(),
+      [
+        '-p',
+        'Write hello.txt and notes.txt, then commit hello.txt',
+        '--allowedTools',
+        'Write',
+        'Read',
+        'Bash(git add:*)',
+        'Bash(git commit:*)',
+        'Bash(env:*)',
+        'Bash(grep:*)',
+      ],
+      {
+        cwd: repo,
+        extendEnv: false,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          ANTHROPIC_BASE_URL: h.url,
+          ANTHROPIC_API_KEY: 'sk-ant-test',
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          GIT_CONFIG_NOSYSTEM: '1',
+        },
+        stdin: 'ignore',
+        reject: false,
+        timeout: 120_000,
+      },
+    );
     expect(r.exitCode, r.stderr).toBe(0);
-    const lastBlocks = (upstream.requests.at(-1)!.json as { messages: { content: unknown }[] }).messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []));
-    expect(lastBlocks.filter((b: { type?: string }) => b.type === 'tool_result').map((b: { is_error?: boolean }) => b.is_error ?? false), JSON.stringify(lastBlocks.at(-1))).toEqual([false, false, false]);
+    const lastBlocks = (upstream.requests.at(-1)!.json as { messages: { content: unknown }[] }).messages.flatMap((m) =>
+      Array.isArray(m.content) ? m.content : [],
+    );
+    expect(
+      lastBlocks.filter((b: { type?: string }) => b.type === 'tool_result').map((b: { is_error?: boolean }) => b.is_error ?? false),
+      JSON.stringify(lastBlocks.at(-1)),
+    ).toEqual([false, false, false]);
     // What its Bash tool printed: the environment the commit (and so the hooks) ran in.
     expect((lastBlocks.at(-1) as { content: string }).content).toMatch(/^CLAUDECODE=1$/m);
     expect(await message(repo)).toBe('Add hello\n\nModel: claude\n\n');
@@ -205,7 +281,15 @@ describe('edit recording is off the request path', () => {
     let held = 0;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const proxy = createProxy({
-      config: parseConfig(JSON.stringify({ proxy: { host: '127.0.0.1', port: 0 }, tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }], git: { auto_commit: false } }), 'test.yaml', {}),
+      config: parseConfig(
+        JSON.stringify({
+          proxy: { host: '127.0.0.1', port: 0 },
+          tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }],
+          git: { auto_commit: false },
+        }),
+        'test.yaml',
+        {},
+      ),
       repo,
       ledgerPath: ledgerFile,
       adapters: ADAPTERS,
@@ -218,14 +302,21 @@ describe('edit recording is off the request path', () => {
       },
     });
     const port = await proxy.listen();
-    cleanup.push(() => upstream.close(), () => proxy.close(200), async () => release()); // released first: close waits for it
+    cleanup.push(
+      () => upstream.close(),
+      () => proxy.close(200),
+      async () => release(),
+    ); // released first: close waits for it
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 });
     const stream = client.messages.stream({
       model: 'claude-sonnet-4-6',
       max_tokens: 100,
       messages: [
         { role: 'user', content: 'write it' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01Held', name: 'Write', input: { file_path: join(repo, 'held.txt'), content: 'h\n' } }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_01Held', name: 'Write', input: { file_path: join(repo, 'held.txt'), content: 'h\n' } }],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01Held', content: 'File created successfully' }] },
       ],
     });

@@ -60,13 +60,26 @@ describe('git runner', () => {
   it('tied: passes input, output and exit status through, and a timeout ends git with everything it started', async () => {
     const dir = await makeRepo();
     try {
-      expect((await git(dir, ['hash-object', '--stdin'], { input: 'hello\n', tied: true })).stdout).toBe('ce013625030ba8dba906f756967f9e9ca394464a\n');
+      expect((await git(dir, ['hash-object', '--stdin'], { input: 'hello\n', tied: true })).stdout).toBe(
+        'ce013625030ba8dba906f756967f9e9ca394464a\n',
+      );
       expect((await git(dir, ['rev-parse', '--verify', 'no-such-ref'], { tied: true, reject: false })).exitCode).toBe(128);
       const marker = `30.${process.pid}${Date.now() % 1_000_000}`;
       // The alias's shell starts a grandchild: a `sleep` of a duration no other process has.
       const r = await git(dir, ['-c', `alias.nap=!sleep ${marker}; :`, 'nap'], { timeoutMs: 300, reject: false, tied: true });
       expect(r.stderr).toContain('timed out after 300 ms');
-      const left = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8') === `sleep\0${marker}\0`; } catch { return false; } })());
+      const left = () =>
+        readdirSync('/proc').filter(
+          (p) =>
+            /^\d+$/.test(p) &&
+            (() => {
+              try {
+                return readFileSync(`/proc/${p}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+              } catch {
+                return false;
+              }
+            })(),
+        );
       for (let i = 0; i < 40 && left().length > 0; i++) await new Promise((done) => setTimeout(done, 50));
       if (process.platform === 'linux') expect(left()).toEqual([]);
     } finally {
@@ -74,4 +87,3 @@ describe('git runner', () => {
     }
   });
 });
-

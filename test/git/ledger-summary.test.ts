@@ -30,7 +30,11 @@ const START = Date.parse('2026-03-01T00:00:00.000Z');
 
 /** The report with rows sorted by name and costs rounded (the summary adds costs in another order). */
 function normal(r: CostsReport) {
-  const row = <T extends { cost_usd: number | null; unpriced: string[] }>(u: T) => ({ ...u, cost_usd: u.cost_usd === null ? null : 'priced', unpriced: [...u.unpriced].sort() });
+  const row = <T extends { cost_usd: number | null; unpriced: string[] }>(u: T) => ({
+    ...u,
+    cost_usd: u.cost_usd === null ? null : 'priced',
+    unpriced: [...u.unpriced].sort(),
+  });
   const byName = (a: { model: string }, b: { model: string }) => a.model.localeCompare(b.model);
   return {
     by_model: r.by_model.map(row).sort(byName),
@@ -97,7 +101,17 @@ describe('the ledger summary', () => {
     const index = openLedgerIndex(path, { counter });
     await index.refresh();
     counter.bytes = 0;
-    appendLedger(path, { kind: 'usage', tier: 'gemini', model: 'gemini-2.5-pro', input_tokens: 5, output_tokens: 6, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: false });
+    appendLedger(path, {
+      kind: 'usage',
+      tier: 'gemini',
+      model: 'gemini-2.5-pro',
+      input_tokens: 5,
+      output_tokens: 6,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: false,
+    });
     const line = statSync(path).size - agg.snapshot().offset;
     await index.refresh();
     expect(counter.bytes).toBe(CHECK_BYTES + line + CHECK_BYTES);
@@ -111,7 +125,18 @@ describe('the ledger summary', () => {
     const index = openLedgerIndex(path);
     expect((await index.refresh()).snapshot().offset).toBe(whole);
     await expectSameAsFullParse(path);
-    appendLedger(path, { kind: 'usage', tier: 'claude', model: 'claude-sonnet-4-6', input_tokens: 11, output_tokens: 22, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true, ts: '2026-03-03T10:00:00.000Z' });
+    appendLedger(path, {
+      kind: 'usage',
+      tier: 'claude',
+      model: 'claude-sonnet-4-6',
+      input_tokens: 11,
+      output_tokens: 22,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: true,
+      ts: '2026-03-03T10:00:00.000Z',
+    });
     const s = (await index.refresh()).snapshot();
     expect(s.offset).toBe(statSync(path).size);
     expect(s.days['2026-03-03'].usage['claude\u0000claude-sonnet-4-6'].input_tokens).toBeGreaterThanOrEqual(11);
@@ -122,7 +147,18 @@ describe('the ledger summary', () => {
     const path = ledgerFile();
     await generateLedger(path, { lines: 5000, start: START, days: 5 });
     await openLedgerIndex(path).refresh();
-    for (const bad of ['{"version":1,"offset":12', '[]', JSON.stringify({ version: 1, offset: 10, check: 'x', days: { '2026-03-01': { first: 0, end: 1, usage: { k: {} } } }, marks: [], edit_ids: [] })]) {
+    for (const bad of [
+      '{"version":1,"offset":12',
+      '[]',
+      JSON.stringify({
+        version: 1,
+        offset: 10,
+        check: 'x',
+        days: { '2026-03-01': { first: 0, end: 1, usage: { k: {} } } },
+        marks: [],
+        edit_ids: [],
+      }),
+    ]) {
       writeFileSync(summaryPath(path), bad);
       const index = openLedgerIndex(path);
       await index.refresh();
@@ -179,7 +215,9 @@ describe('the ledger summary', () => {
     const before = since + 86_400_000;
     const counter = { bytes: 0 };
     const got = await usageLinesBetween(path, s, since, before, counter);
-    const want = readLedger(path).filter((e): e is UsageEvent => e.kind === 'usage' && Date.parse(e.ts) >= since && Date.parse(e.ts) < before);
+    const want = readLedger(path).filter(
+      (e): e is UsageEvent => e.kind === 'usage' && Date.parse(e.ts) >= since && Date.parse(e.ts) < before,
+    );
     expect(got).toEqual(want);
     expect(counter.bytes).toBeLessThan(statSync(path).size / 8);
   });

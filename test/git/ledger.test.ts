@@ -7,7 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { appendLedger, createLedgerWriter, parseLedger, readLedger, type SwitchEvent } from '../../proxy/git/ledger.ts';
 import { tempDir } from '../hooks/repo.ts';
 
-const usage = { kind: 'usage', tier: 'claude', model: 'claude-sonnet-4-5', input_tokens: 10, output_tokens: 2, cache_read_tokens: 0, cache_write_tokens: 0, ms: 5, stream: true } as const;
+const usage = {
+  kind: 'usage',
+  tier: 'claude',
+  model: 'claude-sonnet-4-5',
+  input_tokens: 10,
+  output_tokens: 2,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  ms: 5,
+  stream: true,
+} as const;
 
 describe('the ledger', () => {
   it('starts a line on a fresh line after a torn one, with the sync appender and the proxy writer alike', async () => {

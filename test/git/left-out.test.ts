@@ -9,8 +9,26 @@ import { tempDir } from '../hooks/repo.ts';
 
 describe('left out of the auto-commit', () => {
   it('knows secrets by the last component of their name, in any case', () => {
-    const secret = ['.env', 'app/.env.local', '.env.example', 'certs/server.PEM', 'tls.key', 'store.p12', 'a.pfx', 'k.jks', 'x.keystore',
-      'home/.ssh/id_rsa', 'id_rsa.pub', 'id_ed25519', '.netrc', '.git-credentials', '.npmrc', '.pypirc', '.aws/credentials', 'gcp/credentials.json'];
+    const secret = [
+      '.env',
+      'app/.env.local',
+      '.env.example',
+      'certs/server.PEM',
+      'tls.key',
+      'store.p12',
+      'a.pfx',
+      'k.jks',
+      'x.keystore',
+      'home/.ssh/id_rsa',
+      'id_rsa.pub',
+      'id_ed25519',
+      '.netrc',
+      '.git-credentials',
+      '.npmrc',
+      '.pypirc',
+      '.aws/credentials',
+      'gcp/credentials.json',
+    ];
     const plain = ['env', 'envy', 'a.env', 'src/.environment.ts', 'keys/README.md', 'monkey.ts', 'credentials.ts', '.env/notes.txt', 'pem'];
     expect(secret.filter((p) => !isSecretName(p))).toEqual([]);
     expect(plain.filter((p) => isSecretName(p))).toEqual([]);

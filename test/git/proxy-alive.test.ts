@@ -61,7 +61,11 @@ describe('the proxy process and the hooks', () => {
   it('stamps while the proxy lives; once it is SIGKILLed nothing is stamped, tagged or rewritten, and review shows the run ended', async () => {
     const repo = await makeRepo({ initial: true });
     const { child, port } = await startProxy(repo, config(tempDir('cfg')));
-    const switched = await fetch(`http://127.0.0.1:${port}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'backup', event_type: 'switch' }) });
+    const switched = await fetch(`http://127.0.0.1:${port}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'backup', event_type: 'switch' }),
+    });
     expect(await switched.json()).toMatchObject({ active: 'backup' });
     const session = { ...CLAUDE_CODE, ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` }; // a Claude Code session on this proxy
     await commitFile(repo, 'a.txt', 'a\n', `Add a${COAUTHOR}`, { env: session });
@@ -105,7 +109,9 @@ describe('the proxy process and the hooks', () => {
       const second = await startTree(ZX, [START, '--repo', dir, '--config', file, '--', 'sh', '-c', 'echo ran'], { env, reject: false });
       expect(second.exitCode).toBe(1);
       // One start path (scripts/start.mjs is the CLI's start): the refusal names the proxy's pid and address, and how to use it.
-      expect(second.stderr).toContain(`a proxy already runs for ${dir === repo ? repo : `this repository, in the worktree ${repo}`} (pid ${pid}, http://127.0.0.1:${port})`);
+      expect(second.stderr).toContain(
+        `a proxy already runs for ${dir === repo ? repo : `this repository, in the worktree ${repo}`} (pid ${pid}, http://127.0.0.1:${port})`,
+      );
       expect(second.stderr).toContain(`ANTHROPIC_BASE_URL=http://127.0.0.1:${port}`);
       expect(second.stdout).toBe(''); // no export line, and the command never ran
     }
@@ -123,7 +129,15 @@ describe("husky's prepare while the proxy runs", () => {
   it('points core.hooksPath back at .husky/_; the proxy sees .git/config change and chains husky again', async () => {
     const repo = await makeRepo({ initial: true });
     const husky = () =>
-      execa('node', ['--input-type=module', '-e', `import h from ${JSON.stringify(join(ROOT, 'node_modules', 'husky', 'index.js'))}; process.stdout.write(h())`], { cwd: repo });
+      execa(
+        'node',
+        [
+          '--input-type=module',
+          '-e',
+          `import h from ${JSON.stringify(join(ROOT, 'node_modules', 'husky', 'index.js'))}; process.stdout.write(h())`,
+        ],
+        { cwd: repo },
+      );
     await husky();
     const { child } = await startProxy(repo, config(tempDir('cfg')));
     const ours = join(repo, '.git', 'fallback-hooks');
@@ -131,8 +145,10 @@ describe("husky's prepare while the proxy runs", () => {
     expect(await hooksPath()).toBe(ours);
     await husky(); // npm install
     expect(await hooksPath()).toBe('.husky/_');
-    const warned = new Promise<string>((resolve) => child.stderr!.on('data', (d: Buffer) => d.toString().includes('core.hooksPath was changed') && resolve(d.toString())));
-    expect(await warned).toContain("the fallback hooks run again, after the hooks in .husky/_");
+    const warned = new Promise<string>((resolve) =>
+      child.stderr!.on('data', (d: Buffer) => d.toString().includes('core.hooksPath was changed') && resolve(d.toString())),
+    );
+    expect(await warned).toContain('the fallback hooks run again, after the hooks in .husky/_');
     expect(await hooksPath()).toBe(ours);
   }, 60_000);
 });

@@ -34,10 +34,12 @@ describe('commitAtSwitch', () => {
     const r = await commitAtSwitch(opts(repo));
     expect(r).toEqual({ commit: await sha(repo), tag: TAG });
     expect(await count(repo)).toBe(before + 1);
-    expect(await message(repo)).toBe('Auto-commit before switch to gemini-flash\n\nModel: claude\nModel-Switch: claude -> gemini-flash\nSwitch-Reason: rate_limit\n\n');
-    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Model-Switch,valueonly)%(trailers:key=Switch-Reason,valueonly)'])).stdout).toBe(
-      'claude -> gemini-flash\nrate_limit\n\n',
+    expect(await message(repo)).toBe(
+      'Auto-commit before switch to gemini-flash\n\nModel: claude\nModel-Switch: claude -> gemini-flash\nSwitch-Reason: rate_limit\n\n',
     );
+    expect(
+      (await git(repo, ['log', '-1', '--format=%(trailers:key=Model-Switch,valueonly)%(trailers:key=Switch-Reason,valueonly)'])).stdout,
+    ).toBe('claude -> gemini-flash\nrate_limit\n\n');
     expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('');
     expect(await tags(repo)).toEqual({ [TAG]: r.commit });
   });
@@ -53,7 +55,7 @@ describe('commitAtSwitch', () => {
     expect(await tags(repo)).toEqual({ [TAG]: r.commit });
   });
 
-  it('commits nothing when the tree is clean, and tags the run\'s latest commit', async () => {
+  it("commits nothing when the tree is clean, and tags the run's latest commit", async () => {
     const repo = await makeRepo({ initial: true });
     await commitFile(repo, 'a.txt', 'a\n', 'Claude work\n\nModel: claude');
     const last = await sha(repo);
@@ -69,10 +71,13 @@ describe('commitAtSwitch', () => {
     expect(await tags(repo)).toEqual({});
   });
 
-  it('does not count a commit older than the run as the run\'s', async () => {
+  it("does not count a commit older than the run as the run's", async () => {
     const repo = await makeRepo({ initial: true });
     await commitFile(repo, 'a.txt', 'a\n', 'Old claude work\n\nModel: claude');
-    expect(await commitAtSwitch(opts(repo, { runStartedAt: new Date(Date.now() + 60_000).toISOString() }))).toEqual({ commit: null, tag: null });
+    expect(await commitAtSwitch(opts(repo, { runStartedAt: new Date(Date.now() + 60_000).toISOString() }))).toEqual({
+      commit: null,
+      tag: null,
+    });
   });
 
   it('gives up after lockWaitMs while another process holds index.lock, and never removes the lock', async () => {
@@ -157,13 +162,18 @@ describe('commitAtSwitch', () => {
     const ran = join(repo, '.git', 'hook-ran');
     mkdirSync(join(repo, '.git', 'hooks'), { recursive: true });
     for (const hook of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
-      script(join(repo, '.git', 'hooks', hook), `echo ${hook} >> "${ran}"\nsleep 20\n[ -n "$1" ] && [ -f "$1" ] && printf '\\nAppended by a hook.\\n' >> "$1"\nexit 0`);
+      script(
+        join(repo, '.git', 'hooks', hook),
+        `echo ${hook} >> "${ran}"\nsleep 20\n[ -n "$1" ] && [ -f "$1" ] && printf '\\nAppended by a hook.\\n' >> "$1"\nexit 0`,
+      );
     }
     writeFileSync(join(repo, 'a.txt'), 'a\n');
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBe(await sha(repo));
     expect(existsSync(ran)).toBe(false);
-    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Model,valueonly)%(trailers:key=Switch-Reason,valueonly)'])).stdout).toBe('claude\nrate_limit\n\n');
+    expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Model,valueonly)%(trailers:key=Switch-Reason,valueonly)'])).stdout).toBe(
+      'claude\nrate_limit\n\n',
+    );
   });
 
   it('reports a repository git cannot use as a warning, not a throw', async () => {
@@ -246,7 +256,11 @@ describe('commitAtSwitch', () => {
   it("never overwrites a commit the user makes while the auto-commit is built: it is skipped, the user's commit stays", async () => {
     const repo = await makeRepo({ initial: true });
     // git add runs this clean filter on work.dat; it commits as the user would, on the real index, meanwhile.
-    await git(repo, ['config', 'filter.race.clean', 'env -u GIT_INDEX_FILE git commit -q --allow-empty -m "Made by the user meanwhile" >/dev/null 2>&1; cat']);
+    await git(repo, [
+      'config',
+      'filter.race.clean',
+      'env -u GIT_INDEX_FILE git commit -q --allow-empty -m "Made by the user meanwhile" >/dev/null 2>&1; cat',
+    ]);
     writeFileSync(join(repo, '.git', 'info', 'attributes'), 'work.dat filter=race\n');
     writeFileSync(join(repo, 'work.dat'), 'work\n');
     const before = await sha(repo);
@@ -294,7 +308,11 @@ describe('commitAtSwitch', () => {
     writeFileSync(join(repo, 'data.csv'), 'x'.repeat(2000));
     const head = await sha(repo);
     const r = await commitAtSwitch(opts(repo, { maxFileSize: 1000 }));
-    expect(r).toEqual({ commit: null, tag: null, warning: 'auto-commit skipped: nothing to commit but what it leaves out, 1 file (data.csv)' });
+    expect(r).toEqual({
+      commit: null,
+      tag: null,
+      warning: 'auto-commit skipped: nothing to commit but what it leaves out, 1 file (data.csv)',
+    });
     expect(await sha(repo)).toBe(head);
     expect((await commitAtSwitch(opts(repo, { maxFileSize: 2000 }))).commit).toBe(await sha(repo));
   });
@@ -342,4 +360,3 @@ describe('commitAtSwitch', () => {
     expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('?? main-only.txt\n');
   });
 });
-

@@ -16,7 +16,13 @@ const CACHE = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', `c
 function platformBinary(prefix: string): string {
   const arch = process.arch === 'x64' || process.arch === 'arm64' ? process.arch : 'x64';
   const platform = process.platform === 'win32' ? 'win32' : process.platform;
-  return join(prefix, 'node_modules', '@anthropic-ai', `claude-code-${platform}-${arch}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
+  return join(
+    prefix,
+    'node_modules',
+    '@anthropic-ai',
+    `claude-code-${platform}-${arch}`,
+    process.platform === 'win32' ? 'claude.exe' : 'claude',
+  );
 }
 
 function runs(bin: string): boolean {
@@ -36,7 +42,20 @@ export function ensureClaudeCode(): string {
   }
   const bin = platformBinary(CACHE);
   if (existsSync(bin) && runs(bin)) return bin;
-  execFileSync('npm', ['install', '--prefix', CACHE, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`], { stdio: 'pipe', timeout: 600_000 });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      CACHE,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`,
+    ],
+    { stdio: 'pipe', timeout: 600_000 },
+  );
   if (!runs(bin)) throw new Error(`installed @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} into ${CACHE}, but ${bin} does not run`);
   return bin;
 }
@@ -54,7 +73,15 @@ export function claudeCodeEnv(home: string, extra: Record<string, string> = {}):
   };
 }
 
-export type StreamJsonLine = { type: string; subtype?: string; message?: { content?: { type: string; text?: string }[] }; is_error?: boolean; result?: string; terminal_reason?: string; api_error_status?: number | null };
+export type StreamJsonLine = {
+  type: string;
+  subtype?: string;
+  message?: { content?: { type: string; text?: string }[] };
+  is_error?: boolean;
+  result?: string;
+  terminal_reason?: string;
+  api_error_status?: number | null;
+};
 
 /** The stream-json lines of `claude -p --output-format stream-json` among other stdout lines. */
 export function streamJson(stdout: string): StreamJsonLine[] {
@@ -77,7 +104,19 @@ export function claudeBin(): string {
   const bin = join(dir, 'node_modules', '.bin', 'claude');
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', `@anthropic-ai/claude-code@${CLAUDE_CODE_STATUSLINE_VERSION}`], { stdio: 'pipe' });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `@anthropic-ai/claude-code@${CLAUDE_CODE_STATUSLINE_VERSION}`,
+      ],
+      { stdio: 'pipe' },
+    );
   }
   return bin;
 }

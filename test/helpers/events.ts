@@ -25,7 +25,10 @@ export function run(transform: EventTransform, events: SSEEvent[]): StreamEvent[
 /** Upstream bytes through an adapter's answer stream as the relay feeds it while holding back (in pieces). */
 export function answerEvents(stream: AnswerStream, bytes: string | Iterable<Uint8Array>, piece = 37): StreamEvent[] {
   const events: unknown[] = [];
-  const chunks = typeof bytes === 'string' ? Array.from({ length: Math.ceil(bytes.length / piece) }, (_, i) => Buffer.from(bytes.slice(i * piece, (i + 1) * piece))) : bytes;
+  const chunks =
+    typeof bytes === 'string'
+      ? Array.from({ length: Math.ceil(bytes.length / piece) }, (_, i) => Buffer.from(bytes.slice(i * piece, (i + 1) * piece)))
+      : bytes;
   for (const chunk of chunks) events.push(...stream.held(Buffer.from(chunk)).events);
   events.push(...stream.held(null).events);
   return events as StreamEvent[];

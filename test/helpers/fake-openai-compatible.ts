@@ -14,8 +14,19 @@ import { openAISSE, type OpenAIDelta } from './vendor-sse.ts';
 
 export type Flavor = 'openai' | 'mistral' | 'deepseek' | 'google' | 'openrouter' | 'vllm';
 
-type ToolCall = { id?: string; type?: string; function?: { name?: string; arguments?: string }; extra_content?: { google?: { thought_signature?: string } } };
-type ChatMessage = { role: string; content?: unknown; tool_calls?: ToolCall[]; reasoning_content?: unknown; reasoning_details?: { type?: string; data?: string }[] };
+type ToolCall = {
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
+  extra_content?: { google?: { thought_signature?: string } };
+};
+type ChatMessage = {
+  role: string;
+  content?: unknown;
+  tool_calls?: ToolCall[];
+  reasoning_content?: unknown;
+  reasoning_details?: { type?: string; data?: string }[];
+};
 export type ChatBody = {
   model?: string;
   messages?: ChatMessage[];
@@ -28,7 +39,11 @@ export type ChatBody = {
   tools?: unknown[];
 };
 
-export type ScriptedChatTurn = { text?: string; reasoning?: string; calls?: { name: string; args: Record<string, unknown>; id?: string }[] };
+export type ScriptedChatTurn = {
+  text?: string;
+  reasoning?: string;
+  calls?: { name: string; args: Record<string, unknown>; id?: string }[];
+};
 
 export type FakeOpenAIOptions = {
   flavor: Flavor;
@@ -56,7 +71,17 @@ const mistralExtra = (loc: string[], input: unknown): Reply => ({
   status: 422,
   body: {
     object: 'error',
-    message: { detail: [{ type: 'extra_forbidden', loc: ['body', ...loc], msg: 'Extra inputs are not permitted', input, url: 'https://errors.pydantic.dev/2.10/v/extra_forbidden' }] },
+    message: {
+      detail: [
+        {
+          type: 'extra_forbidden',
+          loc: ['body', ...loc],
+          msg: 'Extra inputs are not permitted',
+          input,
+          url: 'https://errors.pydantic.dev/2.10/v/extra_forbidden',
+        },
+      ],
+    },
     type: 'invalid_request_error',
     param: null,
     code: null,
@@ -76,10 +101,20 @@ function rejection(flavor: Flavor, body: ChatBody, issued: ReadonlySet<string>, 
       // o1, o3-mini, o3, o4-mini reject it even when false (https://github.com/run-llama/llama_index/issues/20865,
       // https://github.com/microsoft/semantic-kernel/issues/10365).
       if (isOSeries(model) && body.parallel_tool_calls !== undefined)
-        return openAIError(400, "Unsupported parameter: 'parallel_tool_calls' is not supported with this model.", 'parallel_tool_calls', 'unsupported_parameter');
+        return openAIError(
+          400,
+          "Unsupported parameter: 'parallel_tool_calls' is not supported with this model.",
+          'parallel_tool_calls',
+          'unsupported_parameter',
+        );
       // https://github.com/teilomillet/gollm/issues/33
       if (isOSeries(model) && body.max_tokens !== undefined)
-        return openAIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter');
+        return openAIError(
+          400,
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          'max_tokens',
+          'unsupported_parameter',
+        );
       return null;
     case 'mistral':
       if (body.stream_options !== undefined) return mistralExtra(['stream_options', 'include_usage'], true);
@@ -89,7 +124,12 @@ function rejection(flavor: Flavor, body: ChatBody, issued: ReadonlySet<string>, 
       if (deepSeekThinks(model) && body.thinking?.type !== 'disabled') {
         // https://github.com/anomalyco/opencode/issues/24083 ("" is accepted: https://github.com/deepseek-ai/deepseek-harness/discussions/739)
         if (messages.some((m) => m.role === 'assistant' && m.tool_calls?.length && typeof m.reasoning_content !== 'string'))
-          return openAIError(400, 'The `reasoning_content` in the thinking mode must be passed back to the API.', null, 'invalid_request_error');
+          return openAIError(
+            400,
+            'The `reasoning_content` in the thinking mode must be passed back to the API.',
+            null,
+            'invalid_request_error',
+          );
       }
       return null;
     case 'google': {
@@ -108,7 +148,15 @@ function rejection(flavor: Flavor, body: ChatBody, issued: ReadonlySet<string>, 
           return {
             kind: 'json',
             status: 400,
-            body: [{ error: { code: 400, message: `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${first.function?.name}\`, position 1. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`, status: 'INVALID_ARGUMENT' } }],
+            body: [
+              {
+                error: {
+                  code: 400,
+                  message: `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${first.function?.name}\`, position 1. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`,
+                  status: 'INVALID_ARGUMENT',
+                },
+              },
+            ],
           };
       }
       return null;
@@ -120,7 +168,17 @@ function rejection(flavor: Flavor, body: ChatBody, issued: ReadonlySet<string>, 
       for (const m of messages) {
         if (m.role !== 'assistant' || !m.tool_calls?.length) continue;
         const kept = (m.reasoning_details ?? []).some((d) => d.type === 'reasoning.encrypted' && issued.has(String(d.data)));
-        if (!kept) return { kind: 'json', status: 400, body: { error: { message: 'Gemini models require OpenRouter reasoning details to be preserved in each request.', type: 'invalid_request_error' } } };
+        if (!kept)
+          return {
+            kind: 'json',
+            status: 400,
+            body: {
+              error: {
+                message: 'Gemini models require OpenRouter reasoning details to be preserved in each request.',
+                type: 'invalid_request_error',
+              },
+            },
+          };
       }
       return null;
     }
@@ -134,7 +192,13 @@ function rejection(flavor: Flavor, body: ChatBody, issued: ReadonlySet<string>, 
         return {
           kind: 'json',
           status: 400,
-          body: { object: 'error', message: `This model's maximum context length is ${window} tokens. However, you requested ${inMessages + completion} tokens (${inMessages} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`, type: 'BadRequestError', param: null, code: 400 },
+          body: {
+            object: 'error',
+            message: `This model's maximum context length is ${window} tokens. However, you requested ${inMessages + completion} tokens (${inMessages} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`,
+            type: 'BadRequestError',
+            param: null,
+            code: 400,
+          },
         };
       return null;
     }
@@ -150,7 +214,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions): Promise<FakeOpen
     const body = (req.json ?? {}) as ChatBody;
     const refused = rejection(opts.flavor, body, issued, opts.contextWindow);
     if (refused) {
-      verdicts.push({ status: refused.kind === 'json' ? refused.status : 400, message: JSON.stringify((refused as { body: unknown }).body) });
+      verdicts.push({
+        status: refused.kind === 'json' ? refused.status : 400,
+        message: JSON.stringify((refused as { body: unknown }).body),
+      });
       return refused;
     }
     const i = verdicts.length;
@@ -158,12 +225,17 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions): Promise<FakeOpen
     const turn = opts.reply(body, i);
     const model = body.model ?? '';
     const deltas: OpenAIDelta[] = [{ role: 'assistant', content: null }];
-    const reasoning = turn.reasoning ?? (opts.flavor === 'deepseek' && deepSeekThinks(model) && body.thinking?.type !== 'disabled' ? `DeepSeek reasons about step ${i}.` : undefined);
+    const reasoning =
+      turn.reasoning ??
+      (opts.flavor === 'deepseek' && deepSeekThinks(model) && body.thinking?.type !== 'disabled'
+        ? `DeepSeek reasons about step ${i}.`
+        : undefined);
     if (reasoning) deltas.push({ reasoning_content: reasoning });
     if (turn.text) deltas.push({ content: turn.text });
     const indexes = opts.indexes ?? (opts.flavor === 'google' ? 'none' : 'position');
     (turn.calls ?? []).forEach((c, k) => {
-      const id = c.id ?? (opts.flavor === 'google' ? `function-call-${randomBytes(4).toString('hex')}` : 'call_' + randomBytes(8).toString('hex'));
+      const id =
+        c.id ?? (opts.flavor === 'google' ? `function-call-${randomBytes(4).toString('hex')}` : 'call_' + randomBytes(8).toString('hex'));
       const call: Record<string, unknown> = { id, type: 'function', function: { name: c.name, arguments: '' } };
       if (indexes === 'position') call.index = k;
       if (indexes === 'zero') call.index = 0;

@@ -31,7 +31,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   writeFileSync(configFile, configYaml(opts)); // JSON is YAML
   const logs: string[] = [];
   const clock = createTestClock();
-  const app = await startApp({ repo, configFile, log: (l) => logs.push(l), env: opts.env ?? {}, notifyRetry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 }, clock });
+  const app = await startApp({
+    repo,
+    configFile,
+    log: (l) => logs.push(l),
+    env: opts.env ?? {},
+    notifyRetry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
+    clock,
+  });
   return {
     ...app,
     url: `http://127.0.0.1:${app.port}`,

@@ -23,18 +23,32 @@ export type BombResult = { status: number; geminiBodyBytes: number; parameters: 
 /** Sends one request with `schema` as the input_schema of tool `Deep` through a gemini tier. */
 export async function sendThroughGemini(schema: Record<string, unknown>): Promise<BombResult> {
   const gemini = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('gemini-stream-text.sse') }));
-  const h = await startLooseHarness({ tiers: [{ name: 'gem', protocol: 'gemini', base_url: gemini.url, api_key: 'k', model: 'gemini-2.5-flash', schema: 'parameters' }] });
+  const h = await startLooseHarness({
+    tiers: [{ name: 'gem', protocol: 'gemini', base_url: gemini.url, api_key: 'k', model: 'gemini-2.5-flash', schema: 'parameters' }],
+  });
   try {
     const started = Date.now();
     const res = await fetch(`${h.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'Deep', description: 'd', input_schema: schema }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ name: 'Deep', description: 'd', input_schema: schema }],
+      }),
     });
     await res.text();
     const sent = gemini.requests[0];
-    const decl = (sent?.json as { tools?: { functionDeclarations?: { parameters?: unknown }[] }[] } | null)?.tools?.[0]?.functionDeclarations?.[0];
-    return { status: res.status, geminiBodyBytes: sent?.body.length ?? 0, parameters: JSON.stringify(decl?.parameters ?? null), ms: Date.now() - started };
+    const decl = (sent?.json as { tools?: { functionDeclarations?: { parameters?: unknown }[] }[] } | null)?.tools?.[0]
+      ?.functionDeclarations?.[0];
+    return {
+      status: res.status,
+      geminiBodyBytes: sent?.body.length ?? 0,
+      parameters: JSON.stringify(decl?.parameters ?? null),
+      ms: Date.now() - started,
+    };
   } finally {
     await h.close();
     await gemini.close();

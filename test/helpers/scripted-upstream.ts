@@ -26,7 +26,13 @@ export async function startScriptedUpstream(script: Script, opts: { port?: numbe
     const index = requests.length;
     closed.set(index, new Promise((resolve) => res.on('close', () => resolve())));
     const chunks: Buffer[] = [];
-    const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0), json: null };
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.alloc(0),
+      json: null,
+    };
     requests.push(recorded);
     try {
       for await (const c of req) chunks.push(c as Buffer);

@@ -13,7 +13,13 @@ import { parseSse } from '../../test-support/sse.ts';
 
 type Block = { type: string; [key: string]: unknown };
 type Message = { role: string; content: string | Block[] };
-type Body = { model?: unknown; max_tokens?: unknown; messages?: unknown; thinking?: { type?: string; budget_tokens?: number }; context_management?: { edits?: { type?: string }[] } };
+type Body = {
+  model?: unknown;
+  max_tokens?: unknown;
+  messages?: unknown;
+  thinking?: { type?: string; budget_tokens?: number };
+  context_management?: { edits?: { type?: string }[] };
+};
 
 export const THINKING_FIXTURE = fixture('anthropic-stream-thinking.sse');
 export const TEXT_FIXTURE = fixture('anthropic-stream-text.sse');
@@ -31,7 +37,10 @@ export const THINKING_TOOL_FIXTURE = [
   .join('');
 
 function frames(sse: string): { raw: string; data: { type: string; index?: number } }[] {
-  return parseSse(sse).map((e) => ({ raw: `event: ${e.event}\ndata: ${e.data}\n\n`, data: JSON.parse(e.data) as { type: string; index?: number } }));
+  return parseSse(sse).map((e) => ({
+    raw: `event: ${e.event}\ndata: ${e.data}\n\n`,
+    data: JSON.parse(e.data) as { type: string; index?: number },
+  }));
 }
 
 /** signature → the thinking text it signs: the thinking fixture's, and any made by signThinking. */
@@ -230,7 +239,12 @@ export async function startStrictAnthropic(opts: StrictOptions = {}): Promise<St
     if (!req.url.startsWith('/v1/messages')) return { kind: 'json', status: 404, body: error('not_found_error', `${req.url} not found`) };
     if (self?.limited) {
       verdicts.push({ status: 429 });
-      return { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': opts.retryAfter ?? '1' } };
+      return {
+        kind: 'json',
+        status: 429,
+        body: JSON.parse(fixture('anthropic-429.json')),
+        headers: { 'retry-after': opts.retryAfter ?? '1' },
+      };
     }
     const reason = rejectionOf(req.json);
     if (reason) {

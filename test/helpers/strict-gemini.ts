@@ -21,7 +21,11 @@ export type GeminiBody = {
   generationConfig?: { thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string; includeThoughts?: boolean } };
 };
 
-const invalid = (message: string): Reply => ({ kind: 'json', status: 400, body: { error: { code: 400, message, status: 'INVALID_ARGUMENT' } } });
+const invalid = (message: string): Reply => ({
+  kind: 'json',
+  status: 400,
+  body: { error: { code: 400, message, status: 'INVALID_ARGUMENT' } },
+});
 
 /**
  * A bad, expired or unknown key is a 400 INVALID_ARGUMENT with reason API_KEY_INVALID, not a 401
@@ -33,8 +37,17 @@ export const API_KEY_INVALID = {
     message: 'API key not valid. Please pass a valid API key.',
     status: 'INVALID_ARGUMENT',
     details: [
-      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
-      { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+        metadata: { service: 'generativelanguage.googleapis.com' },
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+        locale: 'en-US',
+        message: 'API key not valid. Please pass a valid API key.',
+      },
     ],
   },
 };
@@ -79,10 +92,12 @@ export function geminiRejection(body: GeminiBody, model: string, issued: Readonl
   const tc = body.generationConfig?.thinkingConfig;
   if (tc) {
     // https://github.com/sterlp/eclipse-peon-ai/issues/115; 2.5 takes no level (https://github.com/enricoros/big-AGI/issues/893).
-    if (tc.thinkingBudget !== undefined && tc.thinkingLevel !== undefined) return 'You can only set only one of thinking budget and thinking level.';
+    if (tc.thinkingBudget !== undefined && tc.thinkingLevel !== undefined)
+      return 'You can only set only one of thinking budget and thinking level.';
     if (tc.thinkingLevel !== undefined) {
       if (!isGemini3(model)) return 'thinking_level is not supported by this model';
-      if (!allowedLevels(model).includes(tc.thinkingLevel.toUpperCase())) return `Thinking level ${tc.thinkingLevel.toUpperCase()} is not supported for this model.`;
+      if (!allowedLevels(model).includes(tc.thinkingLevel.toUpperCase()))
+        return `Thinking level ${tc.thinkingLevel.toUpperCase()} is not supported for this model.`;
     }
   }
 
@@ -95,17 +110,20 @@ export function geminiRejection(body: GeminiBody, model: string, issued: Readonl
     for (const [j, p] of c.parts.entries()) {
       const type = p.inlineData?.mimeType;
       if (type !== undefined && !IMAGE_TYPES.has(type) && !OTHER_TYPES.test(type)) return `Unsupported MIME type: ${type}`;
-      if (p.functionResponse && !p.functionResponse.name) return `* GenerateContentRequest.contents[${i}].parts[${j}].function_response.name: Name cannot be empty.`;
+      if (p.functionResponse && !p.functionResponse.name)
+        return `* GenerateContentRequest.contents[${i}].parts[${j}].function_response.name: Name cannot be empty.`;
     }
     const calls = c.parts.filter((p) => p.functionCall);
     if (c.role === 'model' && calls.length > 0) {
       // https://github.com/earendil-works/pi/issues/471
       const prev = contents[i - 1];
-      if (!prev || prev.role !== 'user') return 'Please ensure that function call turn comes immediately after a user turn or after a function response turn.';
+      if (!prev || prev.role !== 'user')
+        return 'Please ensure that function call turn comes immediately after a user turn or after a function response turn.';
       const next = contents[i + 1];
       const responses = next?.parts.filter((p) => p.functionResponse).length ?? 0;
       // https://github.com/microsoft/vscode/issues/299295
-      if (next && responses !== calls.length) return 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
+      if (next && responses !== calls.length)
+        return 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
     }
   }
   // https://github.com/crewAIInc/crewAI/pull/7157
@@ -119,7 +137,8 @@ export function geminiRejection(body: GeminiBody, model: string, issued: Readonl
     // https://github.com/spring-projects/spring-ai/pull/4977).
     let start = 0;
     contents.forEach((c, i) => {
-      if (c.role === 'user' && !c.parts.some((p) => p.functionResponse) && c.parts.some((p) => p.text !== undefined || p.inlineData)) start = i + 1;
+      if (c.role === 'user' && !c.parts.some((p) => p.functionResponse) && c.parts.some((p) => p.text !== undefined || p.inlineData))
+        start = i + 1;
     });
     for (const [i, c] of contents.entries()) {
       if (i < start || c.role !== 'model') continue;
@@ -175,7 +194,11 @@ export type StrictGemini = FakeUpstream & {
   duplicateIds(): string[];
 };
 
-export type ScriptedGeminiTurn = { thought?: string; text?: string; calls?: { name: string; args: Record<string, unknown>; id?: string }[] };
+export type ScriptedGeminiTurn = {
+  thought?: string;
+  text?: string;
+  calls?: { name: string; args: Record<string, unknown>; id?: string }[];
+};
 
 export type StrictGeminiOptions = {
   key: string;

@@ -54,7 +54,14 @@ export async function startVendorHarness(tiers: VendorTier[], fallback: Record<s
   };
   writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML
   const logs: string[] = [];
-  const app = await startApp({ repo, configFile, log: (l) => logs.push(l), env: {}, verbose: true, notifyRetry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 } });
+  const app = await startApp({
+    repo,
+    configFile,
+    log: (l) => logs.push(l),
+    env: {},
+    verbose: true,
+    notifyRetry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+  });
   const url = `http://127.0.0.1:${app.port}`;
   return {
     ...app,

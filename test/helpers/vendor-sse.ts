@@ -9,25 +9,44 @@ export type Turn = { thinking?: string; text?: string; calls?: { name: string; i
 
 export const toolUseId = () => 'toolu_' + randomBytes(12).toString('base64url');
 
-type AnthropicBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
+type AnthropicBlock =
+  | { type: 'thinking'; thinking: string; signature?: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 /**
  * An Anthropic Messages SSE answer. `signature` signs the thinking block (undefined: no signature at
  * all, as DeepSeek sometimes streams); tool calls get `id` or a fresh toolu_ id.
  */
-export function anthropicSSE(turn: Turn, opts: { model: string; signature?: string; messageId?: string; inputTokens?: number }): { sse: string; blocks: AnthropicBlock[] } {
+export function anthropicSSE(
+  turn: Turn,
+  opts: { model: string; signature?: string; messageId?: string; inputTokens?: number },
+): { sse: string; blocks: AnthropicBlock[] } {
   const blocks: AnthropicBlock[] = [];
-  if (turn.thinking !== undefined) blocks.push({ type: 'thinking', thinking: turn.thinking, ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
+  if (turn.thinking !== undefined)
+    blocks.push({ type: 'thinking', thinking: turn.thinking, ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
   if (turn.text) blocks.push({ type: 'text', text: turn.text });
   for (const c of turn.calls ?? []) blocks.push({ type: 'tool_use', id: c.id ?? toolUseId(), name: c.name, input: c.input });
   const frames: string[] = [];
   const ev = (type: string, data: object) => frames.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   ev('message_start', {
-    message: { id: opts.messageId ?? 'msg_' + randomBytes(12).toString('base64url'), type: 'message', role: 'assistant', model: opts.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: opts.inputTokens ?? 100, output_tokens: 1 } },
+    message: {
+      id: opts.messageId ?? 'msg_' + randomBytes(12).toString('base64url'),
+      type: 'message',
+      role: 'assistant',
+      model: opts.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: opts.inputTokens ?? 100, output_tokens: 1 },
+    },
   });
   blocks.forEach((b, index) => {
     if (b.type === 'thinking') {
-      ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', ...(b.signature !== undefined ? { signature: '' } : {}) } });
+      ev('content_block_start', {
+        index,
+        content_block: { type: 'thinking', thinking: '', ...(b.signature !== undefined ? { signature: '' } : {}) },
+      });
       ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: b.thinking } });
       if (b.signature !== undefined) ev('content_block_delta', { index, delta: { type: 'signature_delta', signature: b.signature } });
     } else if (b.type === 'text') {
@@ -39,7 +58,10 @@ export function anthropicSSE(turn: Turn, opts: { model: string; signature?: stri
     }
     ev('content_block_stop', { index });
   });
-  ev('message_delta', { delta: { stop_reason: turn.calls?.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 20 } });
+  ev('message_delta', {
+    delta: { stop_reason: turn.calls?.length ? 'tool_use' : 'end_turn', stop_sequence: null },
+    usage: { output_tokens: 20 },
+  });
   ev('message_stop', {});
   return { sse: frames.join(''), blocks };
 }

@@ -24,23 +24,53 @@ afterEach(async () => {
 // Anthropic's streaming events (https://docs.anthropic.com/en/docs/build-with-claude/streaming).
 function sse(block: { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown }): string {
   const ev: [string, unknown][] = [
-    ['message_start', { type: 'message_start', message: { id: 'msg_env', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } }],
+    [
+      'message_start',
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_env',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-6',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 10, output_tokens: 1 },
+        },
+      },
+    ],
   ];
   if (block.type === 'text') {
     ev.push(['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }]);
     ev.push(['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: block.text } }]);
   } else {
-    ev.push(['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } }]);
-    ev.push(['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } }]);
+    ev.push([
+      'content_block_start',
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } },
+    ]);
+    ev.push([
+      'content_block_delta',
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } },
+    ]);
   }
   ev.push(['content_block_stop', { type: 'content_block_stop', index: 0 }]);
-  ev.push(['message_delta', { type: 'message_delta', delta: { stop_reason: block.type === 'tool_use' ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }]);
+  ev.push([
+    'message_delta',
+    {
+      type: 'message_delta',
+      delta: { stop_reason: block.type === 'tool_use' ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 5 },
+    },
+  ]);
   ev.push(['message_stop', { type: 'message_stop' }]);
   return ev.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join('');
 }
 
 const hasToolResult = (req: RecordedRequest) =>
-  ((req.json as { messages?: { content: unknown }[] } | null)?.messages ?? []).some((m) => Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
+  ((req.json as { messages?: { content: unknown }[] } | null)?.messages ?? []).some(
+    (m) => Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'),
+  );
 
 // Both versions the tests pin: the one the hooks' tests run (2.1.197) and the newest checked (2.1.332).
 const versions: [string, () => string][] = [
@@ -56,14 +86,30 @@ describe.each(versions)("Claude Code %s's Bash tool", (_version, bin) => {
       const body = req.json as { tools?: unknown[] } | null;
       if (!body?.tools?.length) return { kind: 'sse', text: sse({ type: 'text', text: 'A title' }) };
       if (hasToolResult(req)) return { kind: 'sse', text: sse({ type: 'text', text: 'Done.' }) };
-      return { kind: 'sse', text: sse({ type: 'tool_use', id: 'toolu_01Env', name: 'Bash', input: { command: `env > ${out}`, description: 'Print the environment' } }) };
+      return {
+        kind: 'sse',
+        text: sse({
+          type: 'tool_use',
+          id: 'toolu_01Env',
+          name: 'Bash',
+          input: { command: `env > ${out}`, description: 'Print the environment' },
+        }),
+      };
     });
     cleanup.push(() => upstream.close());
     const base = `${upstream.url}/`; // with a trailing slash: the hook compares host and port, not the spelling
     const r = await execa(bin(), ['-p', 'print the environment', '--allowedTools', 'Bash'], {
       cwd: repo,
       extendEnv: false,
-      env: { PATH: process.env.PATH, HOME: tempDir('home'), ANTHROPIC_BASE_URL: base, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: tempDir('home'),
+        ANTHROPIC_BASE_URL: base,
+        ANTHROPIC_API_KEY: 'sk-ant-test',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+      },
       stdin: 'ignore',
       reject: false,
       timeout: 120_000,
@@ -88,19 +134,45 @@ describe('Claude Code committing in a linked worktree', () => {
         const body = req.json as { tools?: unknown[] } | null;
         if (!body?.tools?.length) return { kind: 'sse', text: sse({ type: 'text', text: 'A title' }) };
         if (hasToolResult(req)) return { kind: 'sse', text: sse({ type: 'text', text: 'Done.' }) };
-        return { kind: 'sse', text: sse({ type: 'tool_use', id: 'toolu_01Commit', name: 'Bash', input: { command: `git commit -q --allow-empty -m "${subject}"`, description: 'Commit' } }) };
+        return {
+          kind: 'sse',
+          text: sse({
+            type: 'tool_use',
+            id: 'toolu_01Commit',
+            name: 'Bash',
+            input: { command: `git commit -q --allow-empty -m "${subject}"`, description: 'Commit' },
+          }),
+        };
       });
     const proxy = await session('Through the proxy');
     const direct = await session('Straight to Anthropic');
-    cleanup.push(() => proxy.close(), () => direct.close());
+    cleanup.push(
+      () => proxy.close(),
+      () => direct.close(),
+    );
     writeFileSync(runFilePath(join(repo, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
-    await ledger(repo, { ts: RUN1, kind: 'start', active: 'deepseek', tiers: TIERS, pid: process.pid, port: Number(new URL(proxy.url).port) });
+    await ledger(repo, {
+      ts: RUN1,
+      kind: 'start',
+      active: 'deepseek',
+      tiers: TIERS,
+      pid: process.pid,
+      port: Number(new URL(proxy.url).port),
+    });
 
     const claude = (url: string) =>
       execa(claudeBin(), ['-p', 'commit', '--allowedTools', 'Bash'], {
         cwd: wt,
         extendEnv: false,
-        env: { PATH: process.env.PATH, HOME: tempDir('home'), ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: tempDir('home'),
+          ANTHROPIC_BASE_URL: url,
+          ANTHROPIC_API_KEY: 'sk-ant-test',
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          GIT_CONFIG_NOSYSTEM: '1',
+        },
         stdin: 'ignore',
         reject: false,
         timeout: 120_000,

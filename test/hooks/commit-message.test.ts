@@ -71,7 +71,10 @@ describe('prepare-commit-msg with -m and -F', () => {
     await start(repo, 'claude');
     await switchTo(repo, 'claude', 'gemini-flash');
     const file = join(await gitCommonDir(repo), 'model-ledger');
-    appendFileSync(file, JSON.stringify({ ts: new Date().toISOString(), kind: 'external', model: 'x', event_type: 'y', data: { kind: 'stop' } }) + '\n');
+    appendFileSync(
+      file,
+      JSON.stringify({ ts: new Date().toISOString(), kind: 'external', model: 'x', event_type: 'y', data: { kind: 'stop' } }) + '\n',
+    );
     appendFileSync(file, '{"ts":"2026-11-25T13:00:00.000Z","kind":"switch","from":"gemini-flash","to":"deep');
     await commitFile(repo, 'a.txt', 'a\n', 'Add a');
     expect(await models(repo)).toEqual(['gemini-flash']);

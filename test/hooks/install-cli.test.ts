@@ -34,7 +34,9 @@ describe('install-hooks.mjs command', () => {
     const repo = await makeRepo({ initial: true });
     await git(repo, ['config', 'core.hooksPath', '.githooks']);
     const r = await execa('npx', ['zx', 'scripts/install-hooks.mjs', '--repo', repo], { cwd: ROOT });
-    expect(r.stdout.split('\n')[0]).toBe(`core.hooksPath = ${join(repo, '.git', 'fallback-hooks')} (in .git/config); the team's hooks in .githooks run first`);
+    expect(r.stdout.split('\n')[0]).toBe(
+      `core.hooksPath = ${join(repo, '.git', 'fallback-hooks')} (in .git/config); the team's hooks in .githooks run first`,
+    );
     const back = await execa('npx', ['zx', 'scripts/install-hooks.mjs', '--repo', repo, '--uninstall'], { cwd: ROOT });
     expect(back.stdout).toContain('restored core.hooksPath = .githooks');
   });

@@ -1,7 +1,20 @@
 // The installer where git runs .git/hooks (no core.hooksPath): hooks of the repository's own keep running first and
 // come back exactly (symlinks as symlinks) on uninstall; the hooks keep working when either checkout moves.
 
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
@@ -90,7 +103,8 @@ describe('installing into a repository with its own hooks', () => {
     await start(repo, 'claude');
     const r = await commitFile(repo, 'a.txt', 'a\n', 'Add a');
     expect(r.exitCode).toBe(0);
-    const fix = 'install the hooks again \\(npx zx scripts/install-hooks.mjs --repo ".*" in claude-fallback\\) or remove them \\(the same with --uninstall\\)';
+    const fix =
+      'install the hooks again \\(npx zx scripts/install-hooks.mjs --repo ".*" in claude-fallback\\) or remove them \\(the same with --uninstall\\)';
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^warning: claude-fallback: .*fallback-hooks/lib/prepare-commit-msg is missing; ${fix}$`)),
       expect.stringMatching(new RegExp(`^warning: claude-fallback: .*fallback-hooks/lib/post-commit is missing; ${fix}$`)),

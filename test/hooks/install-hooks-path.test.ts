@@ -31,7 +31,9 @@ describe('installing into a tracked core.hooksPath', () => {
     await git(repo, ['add', '.githooks']);
     await git(repo, ['commit', '-q', '--no-verify', '-m', 'Add the team hooks']);
     await git(repo, ['config', 'core.hooksPath', '.githooks']);
-    tracked = Object.fromEntries(['pre-commit', 'prepare-commit-msg', 'post-commit', 'post-rewrite'].map((n) => [n, readFileSync(join(repo, '.githooks', n))]));
+    tracked = Object.fromEntries(
+      ['pre-commit', 'prepare-commit-msg', 'post-commit', 'post-rewrite'].map((n) => [n, readFileSync(join(repo, '.githooks', n))]),
+    );
     writeFileSync(log, '');
   });
 
@@ -39,7 +41,12 @@ describe('installing into a tracked core.hooksPath', () => {
     const configBefore = readFileSync(join(repo, '.git', 'config'));
     const statusBefore = await status(repo);
     const r = await installHooks(repo);
-    expect(r).toMatchObject({ mode: 'redirect', team: '.githooks', redirected: true, chained: expect.arrayContaining(['prepare-commit-msg', 'post-commit', 'post-rewrite']) });
+    expect(r).toMatchObject({
+      mode: 'redirect',
+      team: '.githooks',
+      redirected: true,
+      chained: expect.arrayContaining(['prepare-commit-msg', 'post-commit', 'post-rewrite']),
+    });
     expect(await status(repo)).toBe(statusBefore);
 
     await start(repo, 'deepseek');
@@ -47,7 +54,9 @@ describe('installing into a tracked core.hooksPath', () => {
     expect(await models(repo)).toEqual(['deepseek']);
     expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)'])).stdout.trim()).toBe('T-1');
     await git(repo, ['commit', '-q', '--amend', '-m', 'Add a, amended']);
-    expect(readFileSync(log, 'utf8')).toBe('pre-commit\nprepare-commit-msg message\npost-commit\npre-commit\nprepare-commit-msg message\npost-commit\npost-rewrite amend 1\n');
+    expect(readFileSync(log, 'utf8')).toBe(
+      'pre-commit\nprepare-commit-msg message\npost-commit\npre-commit\nprepare-commit-msg message\npost-commit\npost-rewrite amend 1\n',
+    );
 
     writeFileSync(log, '');
     writeFileSync(join(repo, 'b.txt'), 'b\n');

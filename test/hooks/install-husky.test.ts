@@ -16,7 +16,9 @@ const HUSKY = createRequire(import.meta.url).resolve('husky');
 
 /** Runs husky v9 in the repository as its `prepare` script does on npm install. */
 async function husky(repo: string): Promise<void> {
-  const r = await execa('node', ['--input-type=module', '-e', `import h from ${JSON.stringify(HUSKY)}; process.stdout.write(h())`], { cwd: repo });
+  const r = await execa('node', ['--input-type=module', '-e', `import h from ${JSON.stringify(HUSKY)}; process.stdout.write(h())`], {
+    cwd: repo,
+  });
   expect(r.stdout).toBe('');
 }
 
@@ -72,7 +74,14 @@ describe('installing into a husky v9 repository', () => {
     // The switch: the work of the run that ends is committed; no hook of the team runs for it.
     writeFileSync(log, '');
     writeFileSync(join(repo, 'b.txt'), 'b\n');
-    const s = await commitAtSwitch({ repo, from: 'gemini-flash', to: 'claude', reason: 'recovered', tagPrefix: 'model-', runStartedAt: RUN1 });
+    const s = await commitAtSwitch({
+      repo,
+      from: 'gemini-flash',
+      to: 'claude',
+      reason: 'recovered',
+      tagPrefix: 'model-',
+      runStartedAt: RUN1,
+    });
     expect(s.commit).not.toBeNull();
     expect((await git(repo, ['show', '--name-only', '--format=', 'HEAD'])).stdout.trim()).toBe('b.txt');
     expect(readFileSync(log, 'utf8')).toBe('');
@@ -120,7 +129,10 @@ describe('installing into a husky v9 repository', () => {
     writeFileSync(join(repo, '.husky', 'post-commit'), '#!/bin/sh\n# claude-fallback stub: runs the post-commit that was here first\n');
     const exclude = join(repo, '.git', 'info', 'exclude');
     const excludeBefore = readFileSync(exclude, 'utf8');
-    writeFileSync(exclude, `${excludeBefore}# >>> claude-fallback hook stubs (scripts/install-hooks.mjs)\n/.husky/post-commit.fallback-orig\n# <<< claude-fallback hook stubs\n`);
+    writeFileSync(
+      exclude,
+      `${excludeBefore}# >>> claude-fallback hook stubs (scripts/install-hooks.mjs)\n/.husky/post-commit.fallback-orig\n# <<< claude-fallback hook stubs\n`,
+    );
     await installHooks(repo);
     expect(readFileSync(join(repo, '.husky', 'post-commit'))).toEqual(team);
     expect(existsSync(join(repo, '.husky', 'post-commit.fallback-orig'))).toBe(false);

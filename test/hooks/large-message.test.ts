@@ -24,7 +24,10 @@ describe('prepare-commit-msg on large messages', () => {
     const dir = tempDir('editor');
     const seen = join(dir, 'buffer');
     // The user types a subject on line 1 and keeps a copy of what the editor showed.
-    const editor = script(join(dir, 'editor.sh'), `cp "$1" "${seen}"; { printf 'Add the generated file\\n'; cat "$1"; } > "$1.new" && mv "$1.new" "$1"`);
+    const editor = script(
+      join(dir, 'editor.sh'),
+      `cp "$1" "${seen}"; { printf 'Add the generated file\\n'; cat "$1"; } > "$1.new" && mv "$1.new" "$1"`,
+    );
     await git(repo, ['commit', '-q', '-v'], { env: { GIT_EDITOR: editor } });
     expect(await subject(repo)).toBe('Add the generated file');
     expect(await models(repo)).toEqual(['gemini-flash']);

@@ -14,7 +14,19 @@ const MiB = 1 << 20;
 
 /** Appends about `bytes` of usage lines (no run or edit lines). */
 async function filler(repo: string, bytes: number): Promise<void> {
-  const line = JSON.stringify({ ts: ago(30), kind: 'usage', tier: 'gemini-flash', model: 'gemini-2.5-pro', input_tokens: 1234, output_tokens: 56, cache_read_tokens: 7890, cache_write_tokens: 0, ms: 1500, stream: true }) + '\n';
+  const line =
+    JSON.stringify({
+      ts: ago(30),
+      kind: 'usage',
+      tier: 'gemini-flash',
+      model: 'gemini-2.5-pro',
+      input_tokens: 1234,
+      output_tokens: 56,
+      cache_read_tokens: 7890,
+      cache_write_tokens: 0,
+      ms: 1500,
+      stream: true,
+    }) + '\n';
   appendFileSync(join(await gitCommonDir(repo), 'model-ledger'), line.repeat(Math.ceil(bytes / line.length)));
 }
 

@@ -51,7 +51,15 @@ export async function start(repo: string, active = 'claude', ts = RUN1): Promise
 /** A recorded edit: `tier` wrote `path` through Claude Code's Write tool, now (HEAD as it is). */
 export async function edit(repo: string, tier: string, path: string, ts = new Date().toISOString()): Promise<void> {
   const head = await git(repo, ['rev-parse', '-q', '--verify', 'HEAD'], { reject: false });
-  return ledger(repo, { ts, kind: 'edit', tier, path, tool: 'Write', id: `toolu_${Math.random().toString(36).slice(2)}`, head: head.exitCode === 0 ? head.stdout.trim() : null });
+  return ledger(repo, {
+    ts,
+    kind: 'edit',
+    tier,
+    path,
+    tool: 'Write',
+    id: `toolu_${Math.random().toString(36).slice(2)}`,
+    head: head.exitCode === 0 ? head.stdout.trim() : null,
+  });
 }
 
 export function switchTo(repo: string, from: string, to: string, ts = RUN2): Promise<void> {

@@ -24,10 +24,13 @@ describe('run tags', () => {
     await switchTo(repo, 'deepseek', 'claude', '2026-11-25T11:02:03.500Z');
     await switchTo(repo, 'claude', 'deepseek', second);
     await commitFile(repo, 'b.txt', 'b\n', 'Add b');
-    expect(await tags(repo)).toEqual({ [runTagName('model-', 'deepseek', first)]: a, [runTagName('model-', 'deepseek', second)]: await sha(repo) });
+    expect(await tags(repo)).toEqual({
+      [runTagName('model-', 'deepseek', first)]: a,
+      [runTagName('model-', 'deepseek', second)]: await sha(repo),
+    });
   });
 
-  it('creates the tag on the run\'s first commit and moves it to each later one', async () => {
+  it("creates the tag on the run's first commit and moves it to each later one", async () => {
     const repo = await makeRepo({ initial: true });
     await installHooks(repo);
     await start(repo, 'claude', RUN1);

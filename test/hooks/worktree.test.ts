@@ -45,7 +45,7 @@ describe('worktrees', () => {
     });
   });
 
-  it("does not stamp, tag or rewrite a Claude Code commit from a session that does not use the proxy, in either worktree", async () => {
+  it('does not stamp, tag or rewrite a Claude Code commit from a session that does not use the proxy, in either worktree', async () => {
     const { repo, wt } = await linked();
     await start(repo, 'claude', RUN1);
     await switchTo(repo, 'claude', 'deepseek', RUN2);
@@ -56,7 +56,12 @@ describe('worktrees', () => {
 
     // Claude Code sessions elsewhere: straight to Anthropic (no ANTHROPIC_BASE_URL), another proxy's port, a
     // remote host on the same port, a URL that is not http.
-    const sessions = [{ ANTHROPIC_BASE_URL: '' }, { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8001' }, { ANTHROPIC_BASE_URL: 'http://10.1.2.3:8000' }, { ANTHROPIC_BASE_URL: 'https://127.0.0.1:8000' }];
+    const sessions = [
+      { ANTHROPIC_BASE_URL: '' },
+      { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8001' },
+      { ANTHROPIC_BASE_URL: 'http://10.1.2.3:8000' },
+      { ANTHROPIC_BASE_URL: 'https://127.0.0.1:8000' },
+    ];
     for (const [i, env] of sessions.entries()) {
       for (const dir of [wt, repo]) {
         await commitFile(dir, `s${i}.txt`, `${dir}\n`, `Another session's work${COAUTHOR}`, { env: { CLAUDECODE: '1', ...env } });

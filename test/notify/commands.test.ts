@@ -28,7 +28,10 @@ function alive(pid: number): boolean {
 describe('on_switch commands', () => {
   it('run in the repository with FALLBACK_FROM/TO/REASON/COMMIT set from the switch', async () => {
     const lines: string[] = [];
-    const notifier = createNotifier(notifyConfig({ onSwitch: ['env | grep ^FALLBACK_ | sort > env.txt; pwd > pwd.txt'] }), { repo: dir, log: (l) => lines.push(l) });
+    const notifier = createNotifier(notifyConfig({ onSwitch: ['env | grep ^FALLBACK_ | sort > env.txt; pwd > pwd.txt'] }), {
+      repo: dir,
+      log: (l) => lines.push(l),
+    });
     notifier.notify(SWITCH);
     await notifier.drain();
     expect(readFileSync(join(dir, 'env.txt'), 'utf8')).toBe(
@@ -53,7 +56,12 @@ describe('on_switch commands', () => {
   it('kill the whole process group of a command that hangs, at the timeout', async () => {
     const pidFile = join(dir, 'bg.pid');
     const started = Date.now();
-    const r = await runCommand(`sleep 30 & echo $! > ${pidFile}; echo started; wait`, { cwd: dir, env: process.env, timeoutMs: 400, killGraceMs: 200 });
+    const r = await runCommand(`sleep 30 & echo $! > ${pidFile}; echo started; wait`, {
+      cwd: dir,
+      env: process.env,
+      timeoutMs: 400,
+      killGraceMs: 200,
+    });
     const took = Date.now() - started;
     expect(r.timedOut).toBe(true);
     expect(took).toBeGreaterThanOrEqual(390);
@@ -62,19 +70,26 @@ describe('on_switch commands', () => {
     // The background `sleep` (a grandchild) died with the group, not only the shell.
     await new Promise((res) => setTimeout(res, 100));
     expect(alive(bg)).toBe(false);
-    expect(summarizeCommand('on_switch[1]', r)).toMatch(/^notify on_switch\[1\]: timed out, process group killed after \d+ms \(8 bytes of output; last output: "started"\)$/);
+    expect(summarizeCommand('on_switch[1]', r)).toMatch(
+      /^notify on_switch\[1\]: timed out, process group killed after \d+ms \(8 bytes of output; last output: "started"\)$/,
+    );
   });
 
   it('capture output instead of inheriting the proxy stdout and report a failing exit with its last line', async () => {
     const r = await runCommand('echo one; echo two >&2; exit 3', { cwd: dir, env: process.env, timeoutMs: 5_000 });
     expect(r.exitCode).toBe(3);
     expect(r.outputTail).toBe('one\ntwo\n');
-    expect(summarizeCommand('on_switch[0]', r)).toMatch(/^notify on_switch\[0\]: exit 3 in \d+ms \(8 bytes of output; last output: "two"\)$/);
+    expect(summarizeCommand('on_switch[0]', r)).toMatch(
+      /^notify on_switch\[0\]: exit 3 in \d+ms \(8 bytes of output; last output: "two"\)$/,
+    );
   });
 
   it('run one after another in order, also across two quick switches', async () => {
     const log = join(dir, 'order.txt');
-    const notifier = createNotifier(notifyConfig({ onSwitch: [`echo "a $FALLBACK_TO" >> ${log}; sleep 0.2; echo "b $FALLBACK_TO" >> ${log}`] }), { repo: dir, log: () => {} });
+    const notifier = createNotifier(
+      notifyConfig({ onSwitch: [`echo "a $FALLBACK_TO" >> ${log}; sleep 0.2; echo "b $FALLBACK_TO" >> ${log}`] }),
+      { repo: dir, log: () => {} },
+    );
     notifier.notify(SWITCH);
     notifier.notify({ ...SWITCH, from: 'gemini-flash', to: 'claude', reason: 'recovered' });
     await notifier.drain();

@@ -16,7 +16,11 @@ describe('deliverJson', () => {
   it('retries a failing webhook (500) a bounded number of times, logs the failure and resolves', async () => {
     fake = await startFakeTarget(() => ({ status: 500, body: 'boom' }));
     const lines: string[] = [];
-    const r = await deliverJson(fake.url(), { a: 1 }, { target: 'webhook[0]', timeoutMs: 5_000, retry: FAST_RETRY, log: (l) => lines.push(l) });
+    const r = await deliverJson(
+      fake.url(),
+      { a: 1 },
+      { target: 'webhook[0]', timeoutMs: 5_000, retry: FAST_RETRY, log: (l) => lines.push(l) },
+    );
     expect(r).toEqual({ ok: false, attempts: 4, status: 500, error: 'HTTP 500' });
     expect(fake.received).toHaveLength(4);
     expect(lines).toHaveLength(4);
@@ -57,7 +61,17 @@ describe('deliverJson', () => {
     fake = undefined;
     const dispatcher = new Agent();
     const lines: string[] = [];
-    const r = await deliverJson(url, {}, { target: 'webhook[0]', timeoutMs: 2_000, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, dispatcher, log: (l) => lines.push(l) });
+    const r = await deliverJson(
+      url,
+      {},
+      {
+        target: 'webhook[0]',
+        timeoutMs: 2_000,
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+        dispatcher,
+        log: (l) => lines.push(l),
+      },
+    );
     await dispatcher.close();
     expect(r).toEqual({ ok: false, attempts: 2, status: undefined, error: 'ECONNREFUSED' });
     expect(lines.join('\n')).not.toContain('127.0.0.1');

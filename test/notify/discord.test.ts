@@ -51,7 +51,11 @@ describe('Discord delivery against a fake Discord', () => {
   it('honours the 429 retry_after and delivers exactly one message', async () => {
     fake = await startFakeTarget((n) =>
       n === 0
-        ? { status: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.3, global: false }) }
+        ? {
+            status: 429,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ message: 'You are being rate limited.', retry_after: 0.3, global: false }),
+          }
         : { status: 204 },
     );
     const lines: string[] = [];
@@ -73,12 +77,20 @@ describe('Discord delivery against a fake Discord', () => {
     expect(body.allowed_mentions).toEqual({ parse: [] });
     expect(body.content).toContain('claude → gemini-flash');
     expect(body.embeds[0].fields.map((f) => f.name)).toEqual(['Repository', 'Branch', 'Commit', 'Primary expected back']);
-    expect(lines).toEqual(['notify discord: HTTP 429, retrying in 300ms (attempt 1 of 4)', 'notify discord: delivered (HTTP 204, attempt 2)']);
+    expect(lines).toEqual([
+      'notify discord: HTTP 429, retrying in 300ms (attempt 1 of 4)',
+      'notify discord: delivered (HTTP 204, attempt 2)',
+    ]);
   });
 
   it('honours a retry-after header when the 429 body has no retry_after', async () => {
     fake = await startFakeTarget((n) => (n === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } : { status: 204 }));
-    const notifier = createNotifier(notifyConfig({ discord: fake.url() }), { repo: '/nowhere', log: () => {}, fetchContext: async () => CONTEXT, retry: FAST_RETRY });
+    const notifier = createNotifier(notifyConfig({ discord: fake.url() }), {
+      repo: '/nowhere',
+      log: () => {},
+      fetchContext: async () => CONTEXT,
+      retry: FAST_RETRY,
+    });
     notifier.notify(SWITCH);
     await notifier.drain();
     expect(fake.received).toHaveLength(2);

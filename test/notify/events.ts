@@ -16,7 +16,12 @@ export const SWITCH: SwitchEvent = {
   tag: 'model-gemini-flash-20261125-230000',
 };
 
-export const EXTERNAL: ExternalEvent = { ts: '2026-11-25T23:05:00.000Z', kind: 'external', model: 'deepseek', event_type: 'monitor_alert @everyone' };
+export const EXTERNAL: ExternalEvent = {
+  ts: '2026-11-25T23:05:00.000Z',
+  kind: 'external',
+  model: 'deepseek',
+  event_type: 'monitor_alert @everyone',
+};
 
 export const CONTEXT: NotifyContext = { repoName: 'myrepo', branch: 'feature/x' };
 

@@ -118,7 +118,11 @@ describe('createNotifier', () => {
   it('does nothing, and logs nothing, when no target is configured', async () => {
     const lines: string[] = [];
     let contextCalls = 0;
-    const notifier = createNotifier(notifyConfig(), { repo: '/nowhere', log: (l) => lines.push(l), fetchContext: async () => (contextCalls++, CONTEXT) });
+    const notifier = createNotifier(notifyConfig(), {
+      repo: '/nowhere',
+      log: (l) => lines.push(l),
+      fetchContext: async () => (contextCalls++, CONTEXT),
+    });
     notifier.notify(SWITCH);
     await notifier.drain();
     expect(lines).toEqual([]);

@@ -36,7 +36,10 @@ describe('OpenAI chunk guard', () => {
     const { message, error } = accumulate([...events, ...t.flush()]);
     expect(error).toBeNull();
     expect(message!.content).toEqual([{ type: 'text', text: 'Hello' }]);
-    expect(warnings).toEqual(['skipped a stream chunk whose choices are not a list of objects', 'skipped a stream chunk whose tool_calls are not a list of tool-call deltas']);
+    expect(warnings).toEqual([
+      'skipped a stream chunk whose choices are not a list of objects',
+      'skipped a stream chunk whose tool_calls are not a list of tool-call deltas',
+    ]);
   });
 });
 
@@ -48,17 +51,26 @@ describe('Gemini chunk guard', () => {
       data({ candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] } }] }),
       data({ candidates: [{ content: { parts: 'lo' } }] }),
       data({ candidates: [{ content: { parts: [{ functionCall: 'Read' }] } }] }),
-      data({ candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 } }),
+      data({
+        candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP' }],
+        usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 },
+      }),
     ].flatMap((e) => t.transform(e));
     const { message, error } = accumulate([...events, ...t.flush()]);
     expect(error).toBeNull();
     expect(message!.content).toEqual([{ type: 'text', text: 'Hello' }]);
     expect(message!.usage).toMatchObject({ input_tokens: 3, output_tokens: 2 });
-    expect(warnings).toEqual(['skipped a Gemini chunk whose parts are not a list of parts', 'skipped a Gemini chunk whose parts are not a list of parts']);
+    expect(warnings).toEqual([
+      'skipped a Gemini chunk whose parts are not a list of parts',
+      'skipped a Gemini chunk whose parts are not a list of parts',
+    ]);
   });
 
   it('hands the warnings to the relay with the piece they came from, the tier key redacted', () => {
-    const stream = translatedStream((warn) => ({ transform: () => (warn('skipped a chunk quoting sk-secret-key'), []), flush: () => [] }), ['sk-secret-key']);
+    const stream = translatedStream(
+      (warn) => ({ transform: () => (warn('skipped a chunk quoting sk-secret-key'), []), flush: () => [] }),
+      ['sk-secret-key'],
+    );
     expect(stream.held(Buffer.from('data: {}\n\n')).warnings).toEqual(['skipped a chunk quoting [redacted]']);
     expect(stream.held(Buffer.from('data: {}\n\n')).warnings).toEqual(['skipped a chunk quoting [redacted]']); // each warning once
   });
@@ -69,7 +81,10 @@ describe('Anthropic event guard', () => {
     const warnings: string[] = [];
     const warn = (w: string) => void warnings.push(w);
     expect(anthropicEventOf({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x' } }, warn)).not.toBeNull();
-    expect(anthropicEventOf({ type: 'error', error: { type: 'overloaded_error' } }, warn)).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'upstream stream error' } });
+    expect(anthropicEventOf({ type: 'error', error: { type: 'overloaded_error' } }, warn)).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'upstream stream error' },
+    });
     expect(anthropicEventOf({ type: 'some_future_event' }, warn)).toBeNull(); // unknown types are allowed to appear, and ignored
     expect(warnings).toEqual([]);
     expect(anthropicEventOf({ type: 'content_block_start', index: '0', content_block: { type: 'text' } }, warn)).toBeNull();
@@ -86,7 +101,10 @@ describe('Anthropic event guard', () => {
 
   it('still passes the bytes of a malformed event on pass-through, and the relay sees only well-formed events', () => {
     const stream = createPassThroughStream({ 'content-type': 'text/event-stream' });
-    const chunk = Buffer.from(encodeSSE('content_block_start', { type: 'content_block_start', content_block: { type: 'text', text: '' } }) + encodeSSE('message_stop', { type: 'message_stop' }));
+    const chunk = Buffer.from(
+      encodeSSE('content_block_start', { type: 'content_block_start', content_block: { type: 'text', text: '' } }) +
+        encodeSSE('message_stop', { type: 'message_stop' }),
+    );
     const relayed = stream.held(chunk);
     expect(relayed.out).toBe(chunk);
     expect(relayed.events).toEqual([{ type: 'message_stop' }]);
@@ -97,13 +115,24 @@ describe('Anthropic event guard', () => {
 describe('whole answers of the wrong shape', () => {
   it('are an upstream failure (that may fall back), not an exception, for OpenAI and an Anthropic-compatible vendor', () => {
     const tier = { name: 'x', protocol: 'openai', baseUrl: 'http://127.0.0.1:9', apiKey: 'k', model: 'gpt-4.1' } as unknown as TierConfig;
-    const req = { body: { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] }, raw: Buffer.from('{}'), path: '/v1/messages', headers: {} };
+    const req = {
+      body: { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] },
+      raw: Buffer.from('{}'),
+      path: '/v1/messages',
+      headers: {},
+    };
     const whole = (adapter: ProviderAdapter, t: TierConfig, json: unknown) => () =>
-      adapter.prepare(req, { tier: t, model: 'm', stream: false, store: createConversationStore() }).answer.whole({ text: JSON.stringify(json), json, headers: {} });
+      adapter
+        .prepare(req, { tier: t, model: 'm', stream: false, store: createConversationStore() })
+        .answer.whole({ text: JSON.stringify(json), json, headers: {} });
     expect(whole(openaiAdapter, tier, { choices: 'none' })).toThrow(UpstreamResponseError);
-    expect(whole(openaiAdapter, tier, { choices: [{ message: { tool_calls: 'Read' } }] })).toThrow('upstream sent an answer whose tool_calls are not a list of tool calls');
+    expect(whole(openaiAdapter, tier, { choices: [{ message: { tool_calls: 'Read' } }] })).toThrow(
+      'upstream sent an answer whose tool_calls are not a list of tool calls',
+    );
     const vendor = { ...tier, protocol: 'anthropic', vendor: 'deepseek' } as TierConfig;
-    expect(whole(anthropicVendorAdapter, vendor, { type: 'message', content: 'hello', usage: {} })).toThrow('x sent an answer whose content is not a list of blocks');
+    expect(whole(anthropicVendorAdapter, vendor, { type: 'message', content: 'hello', usage: {} })).toThrow(
+      'x sent an answer whose content is not a list of blocks',
+    );
   });
 });
 
@@ -119,11 +148,20 @@ describe('a skipped chunk through the real proxy', () => {
     const frames = text.split('\n\n');
     const broken = [...frames.slice(0, 2), 'data: {"choices":{"0":{"delta":{"content":"garbage"}}}}', ...frames.slice(2)].join('\n\n');
     const up = await startFakeUpstream(() => ({ kind: 'sse', text: broken }));
-    const h = await startHarness({ tiers: [{ name: 'gpt', protocol: 'openai', base_url: up.url, api_key: 'sk-gpt-key', model: 'gpt-4.1' }] });
-    cleanup.push(() => up.close(), () => h.close());
+    const h = await startHarness({
+      tiers: [{ name: 'gpt', protocol: 'openai', base_url: up.url, api_key: 'sk-gpt-key', model: 'gpt-4.1' }],
+    });
+    cleanup.push(
+      () => up.close(),
+      () => h.close(),
+    );
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
-    const message = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
-    const expected = sseJson(text).map((c) => (c as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ?? '').join('');
+    const message = await client.messages
+      .stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
+    const expected = sseJson(text)
+      .map((c) => (c as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ?? '')
+      .join('');
     expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: expected })]);
     expect(h.logs).toContain('gpt: skipped a stream chunk whose choices are not a list of objects');
   });

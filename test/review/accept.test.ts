@@ -84,7 +84,9 @@ describe('review --accept', () => {
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).created_tag).toBe('accepted-gemini-flash-20261124-080910-000');
     expect((await git(fx.dir, ['rev-parse', 'accepted-gemini-flash-20261124-080910-000'])).stdout.trim()).toBe(g3);
-    const row = (JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as AnalyzeReport).rows.find((x) => x.model === 'gemini-flash');
+    const row = (JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as AnalyzeReport).rows.find(
+      (x) => x.model === 'gemini-flash',
+    );
     expect(row).toMatchObject({ commits: 3, accepted: 3, pending: 0 });
   });
 });

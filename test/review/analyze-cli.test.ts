@@ -88,7 +88,13 @@ describe('review views on a repository the hooks and proxy could have made', () 
     }
     const p = BUILTIN_PRICES['claude-sonnet-4-5'];
     const claudeCost = usageOf('claude').reduce(
-      (n, e) => n + (e.input_tokens * p.input + e.output_tokens * p.output + e.cache_read_tokens * (p.cacheRead ?? 0) + e.cache_write_tokens * (p.cacheWrite ?? 0)) / 1e6,
+      (n, e) =>
+        n +
+        (e.input_tokens * p.input +
+          e.output_tokens * p.output +
+          e.cache_read_tokens * (p.cacheRead ?? 0) +
+          e.cache_write_tokens * (p.cacheWrite ?? 0)) /
+          1e6,
       0,
     );
     expect(row('claude')?.usage?.cost_usd).toBeCloseTo(claudeCost, 10);
@@ -129,7 +135,9 @@ describe('review views on a repository the hooks and proxy could have made', () 
   it('--since/--until keep only the commits and usage lines inside the window', async () => {
     const r = await review(['-a', '--json', '--repo', fx.dir, '--since', '2026-11-22T00:00:00Z', '--until', '2026-11-22T23:59:59Z']);
     const report = JSON.parse(r.stdout) as AnalyzeReport;
-    const inDay = (await git(fx.dir, ['log', '--since=2026-11-22T00:00:00Z', '--until=2026-11-22T23:59:59Z', '--format=%H'])).stdout.trim().split('\n');
+    const inDay = (await git(fx.dir, ['log', '--since=2026-11-22T00:00:00Z', '--until=2026-11-22T23:59:59Z', '--format=%H'])).stdout
+      .trim()
+      .split('\n');
     expect(report.total.commits).toBe(inDay.length);
     expect(report.rows.filter((x) => x.commits > 0).map((x) => x.model)).toEqual(['deepseek']);
     expect(report.total.usage?.requests).toBe(LEDGER.filter((e) => e.kind === 'usage' && e.ts?.startsWith('2026-11-22')).length);
@@ -176,7 +184,8 @@ describe('review views on a repository the hooks and proxy could have made', () 
     const c = JSON.parse(r.stdout) as CostsReport;
     const usage = LEDGER.filter((e): e is UsageEvent => e.kind === 'usage');
     expect(c.by_day.map((d) => d.day)).toEqual([...new Set(usage.map((e) => (e.ts as string).slice(0, 10)))].sort());
-    for (const d of c.by_day) expect(d.output_tokens).toBe(usage.filter((e) => e.ts?.startsWith(d.day)).reduce((n, e) => n + e.output_tokens, 0));
+    for (const d of c.by_day)
+      expect(d.output_tokens).toBe(usage.filter((e) => e.ts?.startsWith(d.day)).reduce((n, e) => n + e.output_tokens, 0));
     expect(c.by_model.find((m) => m.model === 'claude')?.requests).toBe(usageOf('claude').length);
     expect(c.total.input_tokens).toBe(usage.reduce((n, e) => n + e.input_tokens, 0));
   });
@@ -197,7 +206,9 @@ describe('review views on a repository the hooks and proxy could have made', () 
     expect(r.stdout).toContain(`commit ${fx.shas.d1}`);
     expect(r.stdout).toContain('+line2 deepseek');
     expect(r.stdout).not.toContain(fx.shas.g1);
-    const j = JSON.parse((await review(['-s', 'gemini-flash', '--json', '--repo', fx.dir])).stdout) as { commits: { sha: string; diff: string }[] };
+    const j = JSON.parse((await review(['-s', 'gemini-flash', '--json', '--repo', fx.dir])).stdout) as {
+      commits: { sha: string; diff: string }[];
+    };
     expect(j.commits.map((c) => c.sha)).toEqual([fx.shas.g2, fx.shas.g1]);
     expect(j.commits[1].diff).toContain('+a1');
   });
@@ -247,7 +258,24 @@ describe('review errors a user can act on', () => {
     expect((await review(['--dry-run', '--repo', fx.dir])).exitCode).toBe(2);
     const h = await review(['-h']);
     expect(h.exitCode).toBe(0);
-    for (const opt of ['--analyze', '--show', '--all', '--accept', '--test', '--rollback-on-fail', '--rollback', '--dry-run', '--log', '--costs', '--json', '--repo', '--since', '--until', 'NO_COLOR', 'Exit codes'])
+    for (const opt of [
+      '--analyze',
+      '--show',
+      '--all',
+      '--accept',
+      '--test',
+      '--rollback-on-fail',
+      '--rollback',
+      '--dry-run',
+      '--log',
+      '--costs',
+      '--json',
+      '--repo',
+      '--since',
+      '--until',
+      'NO_COLOR',
+      'Exit codes',
+    ])
       expect(h.stdout).toContain(opt);
   });
 });

@@ -13,7 +13,12 @@ export const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../sc
 export async function makeRepo(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'review-'));
   await git(dir, ['init', '-q', '-b', 'main']);
-  for (const [k, v] of [['user.name', 'Test'], ['user.email', 'test@example.com'], ['commit.gpgsign', 'false'], ['tag.gpgsign', 'false']])
+  for (const [k, v] of [
+    ['user.name', 'Test'],
+    ['user.email', 'test@example.com'],
+    ['commit.gpgsign', 'false'],
+    ['tag.gpgsign', 'false'],
+  ])
     await git(dir, ['config', k, v]);
   return dir;
 }
@@ -88,7 +93,9 @@ function walk(dir: string, base: string, out: Record<string, string>): void {
 export async function snapshot(dir: string): Promise<Record<string, unknown>> {
   const files: Record<string, string> = {};
   walk(dir, dir, files);
-  const gitFiles = readdirSync(join(dir, '.git')).filter((n) => /^[A-Z_]+$/.test(n)).sort();
+  const gitFiles = readdirSync(join(dir, '.git'))
+    .filter((n) => /^[A-Z_]+$/.test(n))
+    .sort();
   const ledger = join(dir, '.git', 'model-ledger');
   return {
     head: (await git(dir, ['rev-parse', 'HEAD'])).stdout,
@@ -116,14 +123,34 @@ export type Fixture = { dir: string; shas: Record<'base' | 'g1' | 'g2' | 'd1' | 
  */
 export async function buildFixture(): Promise<Fixture> {
   const dir = await makeRepo();
-  const base = await commit(dir, 'base', { 'README.md': 'hello\n', 'shared.txt': 'line1\nline2\nline3\n' }, { date: '2026-11-20T09:00:00Z' });
+  const base = await commit(
+    dir,
+    'base',
+    { 'README.md': 'hello\n', 'shared.txt': 'line1\nline2\nline3\n' },
+    { date: '2026-11-20T09:00:00Z' },
+  );
   const g1 = await commit(dir, 'gemini adds a', { 'src/a.ts': 'a1\n' }, { model: 'gemini-flash', date: '2026-11-21T10:00:00Z' });
-  const g2 = await commit(dir, 'gemini grows a, adds b', { 'src/a.ts': 'a1\na2\n', 'src/b.ts': 'b\n' }, { model: 'gemini-flash', date: '2026-11-21T10:30:00Z' });
+  const g2 = await commit(
+    dir,
+    'gemini grows a, adds b',
+    { 'src/a.ts': 'a1\na2\n', 'src/b.ts': 'b\n' },
+    { model: 'gemini-flash', date: '2026-11-21T10:30:00Z' },
+  );
   await tag(dir, 'model-gemini-flash-20261121-100000');
   const d1 = await commit(dir, 'deepseek adds c', { 'src/c.ts': 'c1\nc2\n' }, { model: 'deepseek', date: '2026-11-22T11:00:00Z' });
-  const d2 = await commit(dir, 'deepseek edits shared', { 'shared.txt': 'line1\nline2 deepseek\nline3\n' }, { model: 'deepseek', date: '2026-11-22T11:20:00Z' });
+  const d2 = await commit(
+    dir,
+    'deepseek edits shared',
+    { 'shared.txt': 'line1\nline2 deepseek\nline3\n' },
+    { model: 'deepseek', date: '2026-11-22T11:20:00Z' },
+  );
   await tag(dir, 'model-deepseek-20261122-110000');
-  const c1 = await commit(dir, 'claude writes docs', { 'docs/x.md': 'x\n', 'src/b.ts': null }, { model: 'claude', date: '2026-11-23T12:00:00Z' });
+  const c1 = await commit(
+    dir,
+    'claude writes docs',
+    { 'docs/x.md': 'x\n', 'src/b.ts': null },
+    { model: 'claude', date: '2026-11-23T12:00:00Z' },
+  );
   await tag(dir, 'model-claude-20261123-120000');
   const n1 = await commit(dir, 'human edit', { 'README.md': 'hello\nworld\n' }, { date: '2026-11-23T13:00:00Z' });
   return { dir, shas: { base, g1, g2, d1, d2, c1, n1 } };
@@ -132,12 +159,65 @@ export async function buildFixture(): Promise<Fixture> {
 /** start claude → switch to gemini-flash → deepseek → back to claude → stop, with usage lines between. */
 export const LEDGER: LedgerInput[] = [
   { ts: '2026-11-21T09:00:00.000Z', kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash', 'deepseek'], pid: 1, port: 8000 },
-  { ts: '2026-11-21T09:30:00.000Z', kind: 'usage', tier: 'claude', model: 'claude-sonnet-4-5-20250929', input_tokens: 1000, output_tokens: 200, cache_read_tokens: 5000, cache_write_tokens: 0, ms: 900, stream: true },
-  { ts: '2026-11-21T10:00:00.000Z', kind: 'switch', from: 'claude', to: 'gemini-flash', reason: 'rate_limit', status: 429, commit: 'abc123abc123abc123', tag: null },
-  { ts: '2026-11-21T10:10:00.000Z', kind: 'usage', tier: 'gemini-flash', model: 'gemini-2.5-flash', input_tokens: 20000, output_tokens: 3000, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1200, stream: true },
+  {
+    ts: '2026-11-21T09:30:00.000Z',
+    kind: 'usage',
+    tier: 'claude',
+    model: 'claude-sonnet-4-5-20250929',
+    input_tokens: 1000,
+    output_tokens: 200,
+    cache_read_tokens: 5000,
+    cache_write_tokens: 0,
+    ms: 900,
+    stream: true,
+  },
+  {
+    ts: '2026-11-21T10:00:00.000Z',
+    kind: 'switch',
+    from: 'claude',
+    to: 'gemini-flash',
+    reason: 'rate_limit',
+    status: 429,
+    commit: 'abc123abc123abc123',
+    tag: null,
+  },
+  {
+    ts: '2026-11-21T10:10:00.000Z',
+    kind: 'usage',
+    tier: 'gemini-flash',
+    model: 'gemini-2.5-flash',
+    input_tokens: 20000,
+    output_tokens: 3000,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    ms: 1200,
+    stream: true,
+  },
   { ts: '2026-11-22T11:00:00.000Z', kind: 'switch', from: 'gemini-flash', to: 'deepseek', reason: 'overloaded', status: 529, commit: null },
-  { ts: '2026-11-22T11:05:00.000Z', kind: 'usage', tier: 'deepseek', model: 'deepseek-v4-flash', input_tokens: 7000, output_tokens: 700, cache_read_tokens: 0, cache_write_tokens: 0, ms: 800, stream: true },
+  {
+    ts: '2026-11-22T11:05:00.000Z',
+    kind: 'usage',
+    tier: 'deepseek',
+    model: 'deepseek-v4-flash',
+    input_tokens: 7000,
+    output_tokens: 700,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    ms: 800,
+    stream: true,
+  },
   { ts: '2026-11-23T12:00:00.000Z', kind: 'switch', from: 'deepseek', to: 'claude', reason: 'recovered' },
-  { ts: '2026-11-23T12:30:00.000Z', kind: 'usage', tier: 'claude', model: 'claude-sonnet-4-5-20250929', input_tokens: 3000, output_tokens: 400, cache_read_tokens: 0, cache_write_tokens: 1000, ms: 700, stream: false },
+  {
+    ts: '2026-11-23T12:30:00.000Z',
+    kind: 'usage',
+    tier: 'claude',
+    model: 'claude-sonnet-4-5-20250929',
+    input_tokens: 3000,
+    output_tokens: 400,
+    cache_read_tokens: 0,
+    cache_write_tokens: 1000,
+    ms: 700,
+    stream: false,
+  },
   { ts: '2026-11-23T14:00:00.000Z', kind: 'stop', active: 'claude' },
 ];

@@ -27,7 +27,10 @@ describe('generateRepo', () => {
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout) as AnalyzeReport;
     const out = (await git(dir, ['log', '--format=%(trailers:key=Model,valueonly,separator=%x2C)%x00'])).stdout;
-    const models = out.split('\0').slice(0, -1).map((x) => x.trim());
+    const models = out
+      .split('\0')
+      .slice(0, -1)
+      .map((x) => x.trim());
     const count = (m: string) => models.filter((x) => x === m).length;
     for (const row of report.rows) expect(row.commits).toBe(count(row.model ?? ''));
     expect(report.total.commits).toBe(310);

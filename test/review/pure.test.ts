@@ -17,12 +17,17 @@ describe('run tags', () => {
       time: Date.parse('2026-11-21T10:05:03Z'),
     });
     expect(parseRunTag('accepted-deepseek-20261122-110000', 'model-')).toMatchObject({ state: 'accepted', tier: 'deepseek' });
-    expect(parseRunTag('rolledback-claude-20261122-110000.2', 'model-')).toMatchObject({ state: 'rolledback', tier: 'claude', stamp: '20261122-110000.2' });
+    expect(parseRunTag('rolledback-claude-20261122-110000.2', 'model-')).toMatchObject({
+      state: 'rolledback',
+      tier: 'claude',
+      stamp: '20261122-110000.2',
+    });
     expect(parseRunTag('ai-claude-20261122-110000', 'ai-')).toMatchObject({ state: 'run', tier: 'claude' });
   });
 
   it('ignores tags that are not ours', () => {
-    for (const name of ['v1.0.0', 'model-claude', 'model-claude-2026-11-22', 'other-claude-20261122-110000']) expect(parseRunTag(name, 'model-')).toBeNull();
+    for (const name of ['v1.0.0', 'model-claude', 'model-claude-2026-11-22', 'other-claude-20261122-110000'])
+      expect(parseRunTag(name, 'model-')).toBeNull();
   });
 
   it('stampOf writes the UTC stamp that parseRunTag reads back', () => {
@@ -30,7 +35,11 @@ describe('run tags', () => {
     expect(parseRunTag(`model-x-${stampOf(t)}`, 'model-')?.time).toBe(t);
   });
 
-  const tag = (name: string, commit: string): RunTag => ({ ...(parseRunTag(name, 'model-') as Omit<RunTag, 'commit' | 'object'>), commit, object: commit });
+  const tag = (name: string, commit: string): RunTag => ({
+    ...(parseRunTag(name, 'model-') as Omit<RunTag, 'commit' | 'object'>),
+    commit,
+    object: commit,
+  });
 
   it('plans a rename that moves an existing accepted tag forward when it is an ancestor', () => {
     const run = tag('model-c-20261122-110000', 'new');
@@ -58,7 +67,9 @@ describe('prices', () => {
   });
 
   it("a tier's configured price wins over the built-in one", () => {
-    const lookup = priceLookup({ tiers: [{ name: 'claude', protocol: 'anthropic', baseUrl: 'https://x', price: { input: 1, output: 2 } }] });
+    const lookup = priceLookup({
+      tiers: [{ name: 'claude', protocol: 'anthropic', baseUrl: 'https://x', price: { input: 1, output: 2 } }],
+    });
     expect(lookup('claude', 'claude-sonnet-4-5')).toEqual({ input: 1, output: 2 });
     expect(lookup('other', 'claude-sonnet-4-5')).toBe(BUILTIN_PRICES['claude-sonnet-4-5']);
   });
@@ -71,7 +82,16 @@ describe('prices', () => {
   });
 
   it('one unpriced line makes the sum unknown and names the model', () => {
-    const base = { ts: '2026-11-22T00:00:00Z', kind: 'usage' as const, input_tokens: 10, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true };
+    const base = {
+      ts: '2026-11-22T00:00:00Z',
+      kind: 'usage' as const,
+      input_tokens: 10,
+      output_tokens: 1,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: true,
+    };
     const lookup = priceLookup({ tiers: [] });
     const u = addUsage(emptyUsage(), { ...base, tier: 'claude', model: 'claude-sonnet-4-5' }, lookup);
     expect(u.cost_usd).toBeGreaterThan(0);
@@ -102,7 +122,18 @@ describe('timeline', () => {
   });
 
   it('ends a run whose proxy died without a stop line at the last line it wrote: before a new start, and at the end when no proxy lives', () => {
-    const usage = (ts: string): LedgerEvent => ({ ts, kind: 'usage', tier: 'claude', model: 'm', input_tokens: 1, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true });
+    const usage = (ts: string): LedgerEvent => ({
+      ts,
+      kind: 'usage',
+      tier: 'claude',
+      model: 'm',
+      input_tokens: 1,
+      output_tokens: 1,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: true,
+    });
     const died = [
       ...events,
       usage('2026-11-21T09:45:00.000Z'),
@@ -116,6 +147,9 @@ describe('timeline', () => {
       ['stop', 'died', '2026-11-21T11:05:00.000Z', 5 * 60_000],
     ]);
     expect(t.active).toBeNull();
-    expect(timeline(died, {}, Date.parse('2026-11-21T12:00:00Z'), true).active).toMatchObject({ model: 'claude', since: '2026-11-21T11:00:00.000Z' });
+    expect(timeline(died, {}, Date.parse('2026-11-21T12:00:00Z'), true).active).toMatchObject({
+      model: 'claude',
+      since: '2026-11-21T11:00:00.000Z',
+    });
   });
 });

@@ -28,7 +28,8 @@ describe('review --rollback', () => {
     expect(existsSync(join(fx.dir, 'src/b.ts'))).toBe(false); // claude's deletion stays
     // one new commit on top
     expect((await git(fx.dir, ['rev-parse', 'HEAD~1'])).stdout.trim()).toBe(fx.shas.n1);
-    const t = (key: string) => git(fx.dir, ['log', '-1', `--format=%(trailers:key=${key},valueonly,separator=%x2C)`]).then((x) => x.stdout.trim());
+    const t = (key: string) =>
+      git(fx.dir, ['log', '-1', `--format=%(trailers:key=${key},valueonly,separator=%x2C)`]).then((x) => x.stdout.trim());
     expect(await t('Model-Rollback')).toBe('deepseek');
     expect(await t('Reverts')).toBe(`${fx.shas.d2},${fx.shas.d1}`);
     expect(await t('Model')).toBe('');
@@ -38,7 +39,9 @@ describe('review --rollback', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'rollback', model: 'deepseek', commits: [fx.shas.d2, fx.shas.d1] });
     // and the analysis now counts them as rolled back
-    const a = JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as { rows: { model: string; rolled_back: number; pending: number }[] };
+    const a = JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as {
+      rows: { model: string; rolled_back: number; pending: number }[];
+    };
     expect(a.rows.find((x) => x.model === 'deepseek')).toMatchObject({ rolled_back: 2, pending: 0 });
   });
 
@@ -114,14 +117,16 @@ describe('review --rollback', () => {
     expect(await snapshot(fx.dir)).toEqual(before);
   });
 
-  it("keeps its trailers when the repository has a hook that appends a paragraph, and a second rollback finds nothing to do", async () => {
+  it('keeps its trailers when the repository has a hook that appends a paragraph, and a second rollback finds nothing to do', async () => {
     const hook = join(fx.dir, '.git/hooks/prepare-commit-msg');
     writeFileSync(hook, '#!/bin/sh\nprintf "\\nReviewed-by: nobody, this paragraph ends the message.\\n" >> "$1"\n');
     chmodSync(hook, 0o755);
     expect((await review(['--rollback', 'deepseek', '--repo', fx.dir])).exitCode).toBe(0);
     const head = (await git(fx.dir, ['rev-parse', 'HEAD'])).stdout.trim();
     expect((await git(fx.dir, ['log', '-1', '--format=%B'])).stdout).not.toContain('Reviewed-by');
-    const a = JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as { rows: { model: string; rolled_back: number; pending: number }[] };
+    const a = JSON.parse((await review(['-a', '--json', '--repo', fx.dir])).stdout) as {
+      rows: { model: string; rolled_back: number; pending: number }[];
+    };
     expect(a.rows.find((x) => x.model === 'deepseek')).toMatchObject({ rolled_back: 2, pending: 0 });
     const again = await review(['--rollback', 'deepseek', '--repo', fx.dir, '--json']);
     expect(again.exitCode).toBe(0);

@@ -42,7 +42,13 @@ describe('review on a repository made by the hooks and the proxy', () => {
     await git(dir, ['commit', '-q', '-m', 'before the proxy']);
     // This test process plays the proxy: its pid file and its start line.
     writeFileSync(runFilePath(join(dir, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
-    run.claude = appendLedger(ledger, { kind: 'start', active: 'claude', tiers: ['claude', 'gemini-flash', 'deepseek'], pid: process.pid, port: 8000 }).ts;
+    run.claude = appendLedger(ledger, {
+      kind: 'start',
+      active: 'claude',
+      tiers: ['claude', 'gemini-flash', 'deepseek'],
+      pid: process.pid,
+      port: 8000,
+    }).ts;
     await work(dir, 'claude starts', { 'claude.txt': 'c\n' });
     writeFileSync(join(dir, 'half-done.txt'), 'claude was writing this\n'); // the switch commits it
     await switchTo('claude', 'gemini-flash', 'rate_limit');
@@ -95,7 +101,11 @@ describe('review on a repository made by the hooks and the proxy', () => {
     const a = JSON.parse((await review(['-a', '--json', '--repo', dir])).stdout) as AnalyzeReport;
     expect(a.rows.find((x) => x.model === 'deepseek')).toMatchObject({ pending: 0, rolled_back: 2 });
     expect(a.rows.find((x) => x.model === 'gemini-flash')).toMatchObject({ pending: 0, accepted: 2 });
-    expect(readLedger(ledger).map((e) => e.kind).slice(-2)).toEqual(['accept', 'rollback']);
+    expect(
+      readLedger(ledger)
+        .map((e) => e.kind)
+        .slice(-2),
+    ).toEqual(['accept', 'rollback']);
   });
 
   it('--log shows the switches with their auto-commits', async () => {

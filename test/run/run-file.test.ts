@@ -14,7 +14,16 @@ import { lineFrom, NO_PROXY } from '../../scripts/cli/statusline.mjs';
 
 const SH = join(import.meta.dirname, '..', '..', 'scripts', 'cli', 'statusline.sh');
 const me = { pid: process.pid, start: processStart(process.pid)! };
-const info: RunInfo = { port: 8000, host: '127.0.0.1', url: 'http://127.0.0.1:8000', worktree: '/src/app', log: null, launcher: null, command: 'claude', started: '2026-12-08T00:00:00.000Z' };
+const info: RunInfo = {
+  port: 8000,
+  host: '127.0.0.1',
+  url: 'http://127.0.0.1:8000',
+  worktree: '/src/app',
+  log: null,
+  launcher: null,
+  command: 'claude',
+  started: '2026-12-08T00:00:00.000Z',
+};
 const dir = () => mkdtempSync(join(tmpdir(), 'run-file-'));
 
 describe('the run file', () => {
@@ -35,7 +44,9 @@ describe('the run file', () => {
     writeFileSync(runFilePath(common), formatRunFile(me, info, 'x'));
     const other = { pid: 1, start: processStart(1) ?? '1' };
     expect(() => claimRun(common, other)).toThrow(ProxyRunningError);
-    expect(() => claimRun(common, other)).toThrow(`another claude-fallback proxy runs for this repository (pid ${me.pid}, port 8000, since ${info.started}`);
+    expect(() => claimRun(common, other)).toThrow(
+      `another claude-fallback proxy runs for this repository (pid ${me.pid}, port 8000, since ${info.started}`,
+    );
     releaseRun(common, me.pid);
     expect(activeRun(common)).toBeNull();
   });

@@ -12,7 +12,8 @@ import { holdRun } from '../../proxy/run/run-hold.ts';
 import { parseRunFile } from '../../proxy/run/run-file.ts';
 import type { RunEvent } from '../../proxy/run/events.ts';
 
-const YAML = 'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\n  - name: deepseek\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\n    api_key: k\ngit:\n  auto_commit: false\n';
+const YAML =
+  'proxy:\n  port: 0\ntiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\n  - name: deepseek\n    protocol: anthropic\n    base_url: http://127.0.0.1:9\n    api_key: k\ngit:\n  auto_commit: false\n';
 const runs: Run[] = [];
 afterEach(() => {
   while (runs.length) runs.pop()!.close();
@@ -21,7 +22,14 @@ afterEach(() => {
 function makeRun(withHold = false): { run: Run; events: RunEvent[]; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'run-'));
   const log = () => {};
-  const run = createRun({ config: parseConfig(YAML, 'f.yaml', {}), repo: dir, ledgerPath: join(dir, 'model-ledger'), log, inFlight: () => 0, hold: withHold ? holdRun(dir, log) : undefined });
+  const run = createRun({
+    config: parseConfig(YAML, 'f.yaml', {}),
+    repo: dir,
+    ledgerPath: join(dir, 'model-ledger'),
+    log,
+    inFlight: () => 0,
+    hold: withHold ? holdRun(dir, log) : undefined,
+  });
   runs.push(run);
   const events: RunEvent[] = [];
   run.events.on((e) => events.push(e));
@@ -45,7 +53,13 @@ describe('the Run', () => {
     run.state.cool(0, { reason: 'rate_limit', status: 429, at: now, until: now + 60_000, message: 'limit' });
     expect(events.at(-1)).toEqual({ type: 'tiers' });
     const snap = run.snapshot();
-    expect(snap.tiers[0]).toMatchObject({ name: 'claude', state: 'active', healthy: false, cooldown_until: new Date(now + 60_000).toISOString(), last_failure: { reason: 'rate_limit', status: 429 } });
+    expect(snap.tiers[0]).toMatchObject({
+      name: 'claude',
+      state: 'active',
+      healthy: false,
+      cooldown_until: new Date(now + 60_000).toISOString(),
+      last_failure: { reason: 'rate_limit', status: 429 },
+    });
     run.state.lift(0);
     expect(run.snapshot().tiers[0]).toMatchObject({ healthy: true, cooldown_until: null });
   });

@@ -36,7 +36,9 @@ describe('packageRoot', () => {
 
   it("refuses a nearest package.json that is another package's, and none at all, instead of looking further up", async () => {
     const other = await copyAt({ name: 'someone-else' }, 'scripts/package-root.mjs');
-    expect(() => other.packageRoot()).toThrow(/is not inside the claude-fallback package: the nearest package\.json \(.*\) is "someone-else"'s/);
+    expect(() => other.packageRoot()).toThrow(
+      /is not inside the claude-fallback package: the nearest package\.json \(.*\) is "someone-else"'s/,
+    );
     const none = await copyAt(null, 'a/package-root.mjs');
     expect(() => none.packageRoot()).toThrow(/is not inside the claude-fallback package: no package\.json above it/);
   });

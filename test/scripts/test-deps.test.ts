@@ -22,7 +22,8 @@ function fakeBin(): { bin: string; calls: string; script: string } {
   execFileSync('mkdir', [bin]);
   const calls = join(dir, 'calls');
   writeFileSync(calls, '');
-  for (const tool of ['id', 'node']) symlinkSync(execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
+  for (const tool of ['id', 'node'])
+    symlinkSync(execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
   for (const tool of ['sudo', 'apt-get']) {
     writeFileSync(join(bin, tool), `#!/bin/bash\necho "${tool} $*" >> ${calls}\n`);
     chmodSync(join(bin, tool), 0o755);
@@ -34,7 +35,7 @@ function fakeBin(): { bin: string; calls: string; script: string } {
 const SETPRIV = '/usr/bin/setpriv';
 const asNobody = (cmd: string[]) => ['--reuid=65534', '--regid=65534', '--clear-groups', ...cmd];
 
-describe('npm test\'s pretest (scripts/test-deps.sh)', () => {
+describe("npm test's pretest (scripts/test-deps.sh)", () => {
   it.skipIf(!isRoot || !existsSync(SETPRIV))('as a user who is not root: no sudo, no apt-get, exit 0', () => {
     const { bin, calls, script } = fakeBin();
     const run = spawnSync(SETPRIV, asNobody(['/bin/bash', script]), { env: { PATH: bin }, encoding: 'utf8' });
@@ -57,12 +58,21 @@ describe('npm test\'s pretest (scripts/test-deps.sh)', () => {
 describe('a run on a machine without tmux', () => {
   it('skips only the tests that drive tmux, runs the rest, and ends with one line naming tmux and its install command', () => {
     const { bin } = fakeBin();
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(ROOT, 'test', 'scripts', 'fixtures', 'vitest.needs-tmux.config.ts')], {
-      cwd: ROOT,
-      env: { PATH: bin, NO_COLOR: '1', CI: 'true' },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--config',
+        join(ROOT, 'test', 'scripts', 'fixtures', 'vitest.needs-tmux.config.ts'),
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: bin, NO_COLOR: '1', CI: 'true' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/1 passed \| 1 skipped/);
     const last = run.stdout.trim().split('\n').at(-1);

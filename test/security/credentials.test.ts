@@ -20,15 +20,24 @@ afterEach(async () => {
 const CLIENT_KEY = 'sk-ant-api03-client-key-0123456789';
 const CLIENT_TOKEN = 'sk-ant-oat01-client-subscription-token';
 const TEXT = fixture('anthropic-stream-text.sse');
-const limited = () => ({ kind: 'json' as const, status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } });
+const limited = () => ({
+  kind: 'json' as const,
+  status: 429,
+  body: JSON.parse(fixture('anthropic-429.json')),
+  headers: { 'retry-after': '3600' },
+});
 
 /** Claude Code signed in both ways at once: x-api-key and Authorization: Bearer (the SDK sends the token; the key rides as a header). */
-const client = (h: Harness) => new Anthropic({ authToken: CLIENT_TOKEN, baseURL: h.url, maxRetries: 0, defaultHeaders: { 'x-api-key': CLIENT_KEY } });
+const client = (h: Harness) =>
+  new Anthropic({ authToken: CLIENT_TOKEN, baseURL: h.url, maxRetries: 0, defaultHeaders: { 'x-api-key': CLIENT_KEY } });
 
 async function fallbackTo(second: (url: string) => LooseTier): Promise<{ h: Harness; b: FakeUpstream }> {
   const a = await startFakeUpstream(limited);
   const b = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT }));
-  cleanup.push(() => a.close(), () => b.close());
+  cleanup.push(
+    () => a.close(),
+    () => b.close(),
+  );
   const h = await startLooseHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: a.url }, second(b.url)] });
   cleanup.push(() => h.close());
   return { h, b };
@@ -82,9 +91,18 @@ describe("the client's credentials (item 3)", () => {
   it('refuses credentials: client on a tier with its own api_key, on a non-anthropic tier, and any other value', async () => {
     const base = { name: 'claude', protocol: 'anthropic' as const, base_url: 'http://127.0.0.1:1' };
     const cases: [LooseTier, RegExp][] = [
-      [{ name: 'gw', protocol: 'anthropic', base_url: 'http://127.0.0.1:2', api_key: 'k', credentials: 'client' }, /tiers\[1\]\.credentials: .*api_key.*remove one/],
-      [{ name: 'oa', protocol: 'openai', base_url: 'http://127.0.0.1:2', api_key: 'k', model: 'm', credentials: 'client' }, /tiers\[1\]\.credentials: only an anthropic tier/],
-      [{ name: 'gw', protocol: 'anthropic', base_url: 'http://127.0.0.1:2', credentials: 'mine' }, /tiers\[1\]\.credentials: unknown value "mine"/],
+      [
+        { name: 'gw', protocol: 'anthropic', base_url: 'http://127.0.0.1:2', api_key: 'k', credentials: 'client' },
+        /tiers\[1\]\.credentials: .*api_key.*remove one/,
+      ],
+      [
+        { name: 'oa', protocol: 'openai', base_url: 'http://127.0.0.1:2', api_key: 'k', model: 'm', credentials: 'client' },
+        /tiers\[1\]\.credentials: only an anthropic tier/,
+      ],
+      [
+        { name: 'gw', protocol: 'anthropic', base_url: 'http://127.0.0.1:2', credentials: 'mine' },
+        /tiers\[1\]\.credentials: unknown value "mine"/,
+      ],
     ];
     for (const [tier, message] of cases) await expect(startLooseHarness({ tiers: [base, tier] })).rejects.toThrow(message);
   });
@@ -99,9 +117,17 @@ describe('no secret leaves its place (held up)', () => {
     });
     cleanup.push(() => hooks.close());
     const claude = await startFakeUpstream(limited);
-    const openai = await startFakeUpstream(() => ({ kind: 'json', status: 500, body: { error: { message: 'The server had an error', type: 'server_error' } } }));
+    const openai = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 500,
+      body: { error: { message: 'The server had an error', type: 'server_error' } },
+    }));
     const gemini = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('gemini-stream-text.sse') }));
-    cleanup.push(() => claude.close(), () => openai.close(), () => gemini.close());
+    cleanup.push(
+      () => claude.close(),
+      () => openai.close(),
+      () => gemini.close(),
+    );
     const webhook = `${hooks.url}/hooks/webhook-secret-path`;
     const discord = `${hooks.url}/api/webhooks/1/discord-secret-token`;
     const h = await startLooseHarness({
@@ -129,7 +155,14 @@ describe('no secret leaves its place (held up)', () => {
     expect(got.length).toBeGreaterThanOrEqual(2); // the switch reached the webhook and Discord
     const commits = execFileSync('git', ['-C', h.repo, 'log', '--all', '--format=%B'], { encoding: 'utf8' });
     const everything = [JSON.stringify(h.events()), h.logs.join('\n'), commits, got.join('\n')].join('\n');
-    for (const secret of [CLIENT_KEY, CLIENT_TOKEN, 'sk-or-openai-secret', 'AIza-gemini-secret', 'webhook-secret-path', 'discord-secret-token'])
+    for (const secret of [
+      CLIENT_KEY,
+      CLIENT_TOKEN,
+      'sk-or-openai-secret',
+      'AIza-gemini-secret',
+      'webhook-secret-path',
+      'discord-secret-token',
+    ])
       expect(everything, secret).not.toContain(secret);
   });
 });

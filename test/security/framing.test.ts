@@ -15,10 +15,15 @@ afterEach(async () => {
 
 async function proxy(extra: Record<string, unknown> = {}): Promise<Harness & { up: FakeUpstream }> {
   const up = await startFakeUpstream((r) =>
-    r.url.startsWith('/v1/messages') && r.method === 'POST' ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') } : { kind: 'json', status: 200, body: { data: [] } },
+    r.url.startsWith('/v1/messages') && r.method === 'POST'
+      ? { kind: 'sse', text: fixture('anthropic-stream-text.sse') }
+      : { kind: 'json', status: 200, body: { data: [] } },
   );
   const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], proxy: extra });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return Object.assign(h, { up });
 }
 
@@ -63,7 +68,11 @@ describe('body limits and bad bodies (held up)', () => {
     const h = await proxy({ max_body: '4kb' });
     const piece = 'x'.repeat(1024);
     const chunks = Array.from({ length: 8 }, () => `${piece.length.toString(16)}\r\n${piece}\r\n`).join('');
-    const r = await rawExchange(h.port, `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`, { waitMs: 2000 });
+    const r = await rawExchange(
+      h.port,
+      `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`,
+      { waitMs: 2000 },
+    );
     expect(r.status).toBe(413);
     expect(r.raw).toMatch(/"type":"request_too_large"/);
     expect(h.up.requests).toHaveLength(0);

@@ -13,9 +13,21 @@ afterEach(async () => {
 });
 
 const TIERS: { name: string; tier: (url: string) => TierSpec; answer: string }[] = [
-  { name: 'anthropic', tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }), answer: fixture('anthropic-stream-text.sse') },
-  { name: 'openai', tier: (u) => ({ name: 'oa', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }), answer: fixture('openai-stream-text.sse') },
-  { name: 'gemini', tier: (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }), answer: fixture('gemini-stream-text.sse') },
+  {
+    name: 'anthropic',
+    tier: (u) => ({ name: 'claude', protocol: 'anthropic', base_url: u }),
+    answer: fixture('anthropic-stream-text.sse'),
+  },
+  {
+    name: 'openai',
+    tier: (u) => ({ name: 'oa', protocol: 'openai', base_url: u, api_key: 'k', model: 'gpt-4.1' }),
+    answer: fixture('openai-stream-text.sse'),
+  },
+  {
+    name: 'gemini',
+    tier: (u) => ({ name: 'gem', protocol: 'gemini', base_url: u, api_key: 'k', model: 'gemini-2.5-flash' }),
+    answer: fixture('gemini-stream-text.sse'),
+  },
 ];
 
 const base = { model: 'claude-sonnet-4-6', max_tokens: 100, stream: true };
@@ -37,7 +49,10 @@ const BODIES: [string, unknown, RegExp][] = [
 async function proxyFor(tier: (url: string) => TierSpec, answer: string): Promise<Harness & { up: FakeUpstream }> {
   const up = await startFakeUpstream(() => ({ kind: 'sse', text: answer }));
   const h = await startHarness({ tiers: [tier(up.url)] });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return Object.assign(h, { up });
 }
 
@@ -45,7 +60,11 @@ describe.each(TIERS)('malformed request bodies on an $name tier (item 10)', ({ t
   it('answers each with 400 invalid_request_error naming the field, sends nothing upstream, and keeps serving', async () => {
     const h = await proxyFor(tier, answer);
     for (const [name, body, field] of BODIES) {
-      const res = await rawRequest(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await rawRequest(`${h.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, `${name}: ${res.body}`).toBe(400);
       const error = JSON.parse(res.body) as { type: string; error: { type: string; message: string } };
       expect(error, name).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
@@ -53,7 +72,11 @@ describe.each(TIERS)('malformed request bodies on an $name tier (item 10)', ({ t
     }
     expect(h.up.requests).toHaveLength(0);
     // A well-formed request still goes through.
-    const ok = await rawRequest(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user('hi')) });
+    const ok = await rawRequest(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user('hi')),
+    });
     expect(ok.status).toBe(200);
   });
 });

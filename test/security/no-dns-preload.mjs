@@ -15,4 +15,6 @@ dns.lookup = (host, opts, cb) => {
   process.nextTick(() => done(err));
 };
 dns.promises.lookup = (host, opts) =>
-  new Promise((resolve, reject) => dns.lookup(host, opts ?? {}, (err, address, family) => (err ? reject(err) : resolve({ address, family }))));
+  new Promise((resolve, reject) =>
+    dns.lookup(host, opts ?? {}, (err, address, family) => (err ? reject(err) : resolve({ address, family }))),
+  );

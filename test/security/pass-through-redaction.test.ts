@@ -18,21 +18,39 @@ afterEach(async () => {
 
 const KEY = 'sk-ds-SUPERSECRET-abcdef123456';
 // DeepSeek's (OpenAI-style) answer to a wrong key quotes it, as the issue's capture shows.
-const UNAUTHORIZED = { error: { message: `Authentication Fails, Incorrect API key provided: ${KEY}`, type: 'authentication_error', param: null, code: 'invalid_request_error' } };
+const UNAUTHORIZED = {
+  error: {
+    message: `Authentication Fails, Incorrect API key provided: ${KEY}`,
+    type: 'authentication_error',
+    param: null,
+    code: 'invalid_request_error',
+  },
+};
 
 async function keyedTier(url: string): Promise<Harness> {
-  const h = await startHarness({ tiers: [{ name: 'deepseek', protocol: 'anthropic', base_url: url, api_key: KEY, model: 'deepseek-chat' }] });
+  const h = await startHarness({
+    tiers: [{ name: 'deepseek', protocol: 'anthropic', base_url: url, api_key: KEY, model: 'deepseek-chat' }],
+  });
   cleanup.push(() => h.close());
   return h;
 }
 
 describe('keys in pass-through answers (item 4)', () => {
   it('redacts the key from a 401 body and from a header echoing it, on GET /v1/models and on count_tokens', async () => {
-    const up = await startFakeUpstream(() => ({ kind: 'json', status: 401, body: UNAUTHORIZED, headers: { 'x-echo-key': `Bearer ${KEY}`, 'x-request-id': 'req_1' } }));
+    const up = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 401,
+      body: UNAUTHORIZED,
+      headers: { 'x-echo-key': `Bearer ${KEY}`, 'x-request-id': 'req_1' },
+    }));
     cleanup.push(() => up.close());
     const h = await keyedTier(up.url);
     const models = await rawRequest(`${h.url}/v1/models`, { headers: { 'x-api-key': 'sk-ant-client' } });
-    const count = await rawRequest(`${h.url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'x', messages: ASK.messages }) });
+    const count = await rawRequest(`${h.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'x', messages: ASK.messages }),
+    });
     expect(up.requests).toHaveLength(2);
     expect(up.requests[0].headers['x-api-key']).toBe(KEY); // the tier's own key went to its own host
     for (const r of [models, count]) {

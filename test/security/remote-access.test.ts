@@ -19,7 +19,10 @@ const TOKEN = 'remote-token-0123456789';
 async function proxy(p: HarnessOptions['proxy']): Promise<Harness & { up: FakeUpstream }> {
   const up = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
   const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], proxy: p });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return Object.assign(h, { up });
 }
 

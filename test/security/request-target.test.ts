@@ -15,10 +15,13 @@ afterEach(async () => {
 const KEY = 'sk-tier-secret-0123456789';
 
 async function upstream(port?: number): Promise<ScriptedUpstream> {
-  const up = await startScriptedUpstream((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"data":[]}');
-  }, port === undefined ? {} : { port });
+  const up = await startScriptedUpstream(
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"data":[]}');
+    },
+    port === undefined ? {} : { port },
+  );
   cleanup.push(() => up.close());
   return up;
 }
@@ -29,7 +32,8 @@ async function keyedProxy(baseUrl: string): Promise<Harness> {
   return h;
 }
 
-const get = (h: Harness, target: string): Promise<RawExchange> => rawExchange(h.port, rawGet(target, `127.0.0.1:${h.port}`), { waitMs: 3000 });
+const get = (h: Harness, target: string): Promise<RawExchange> =>
+  rawExchange(h.port, rawGet(target, `127.0.0.1:${h.port}`), { waitMs: 3000 });
 
 function expectRefused(r: RawExchange, target: string): void {
   expect(r.status, `${target} → ${r.raw.slice(0, 200)}`).toBe(400);

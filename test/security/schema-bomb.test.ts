@@ -16,7 +16,11 @@ describe('$ref expansion for Gemini parameters (item 7)', () => {
     const schema = fanOutSchema(14, 4);
     expect(JSON.stringify(schema).length).toBeLessThan(2600);
     // In its own process with a heap cap: the unbounded expansion dies there, not in the test runner.
-    const child = await execa('node', ['--max-old-space-size=512', '--import', 'tsx', SCRIPT, '14', '4'], { cwd: ROOT, reject: false, timeout: 15_000 });
+    const child = await execa('node', ['--max-old-space-size=512', '--import', 'tsx', SCRIPT, '14', '4'], {
+      cwd: ROOT,
+      reject: false,
+      timeout: 15_000,
+    });
     expect(child.exitCode, `${child.stderr.slice(-400)}${child.timedOut ? ' (timed out)' : ''}`).toBe(0);
     const r = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { status: number; geminiBodyBytes: number; parameters: string };
     expect(r.status).toBe(200);
@@ -33,16 +37,31 @@ describe('$ref expansion for Gemini parameters (item 7)', () => {
   });
 
   it('still inlines a definition used many times in full when the result is of ordinary size', async () => {
-    const address = { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' }, zip: { type: 'string', pattern: '^[0-9]{5}$' } }, required: ['city'] };
-    const person = { type: 'object', properties: { name: { type: 'string' }, home: { $ref: '#/$defs/address' }, work: { $ref: '#/$defs/address' } } };
+    const address = {
+      type: 'object',
+      properties: { street: { type: 'string' }, city: { type: 'string' }, zip: { type: 'string', pattern: '^[0-9]{5}$' } },
+      required: ['city'],
+    };
+    const person = {
+      type: 'object',
+      properties: { name: { type: 'string' }, home: { $ref: '#/$defs/address' }, work: { $ref: '#/$defs/address' } },
+    };
     const schema = {
       type: 'object',
-      properties: { a: { $ref: '#/$defs/person' }, b: { $ref: '#/$defs/person' }, c: { $ref: '#/$defs/person' }, d: { $ref: '#/$defs/person' }, e: { $ref: '#/$defs/person' } },
+      properties: {
+        a: { $ref: '#/$defs/person' },
+        b: { $ref: '#/$defs/person' },
+        c: { $ref: '#/$defs/person' },
+        d: { $ref: '#/$defs/person' },
+        e: { $ref: '#/$defs/person' },
+      },
       $defs: { person, address },
     };
     const r = await sendThroughGemini(schema);
     expect(r.status).toBe(200);
-    const params = JSON.parse(r.parameters) as { properties: Record<string, { properties: { home: { properties: { zip: { pattern: string } }; required: string[] } } }> };
+    const params = JSON.parse(r.parameters) as {
+      properties: Record<string, { properties: { home: { properties: { zip: { pattern: string } }; required: string[] } } }>;
+    };
     for (const k of ['a', 'b', 'c', 'd', 'e']) {
       expect(params.properties[k].properties.home.properties.zip.pattern).toBe('^[0-9]{5}$');
       expect(params.properties[k].properties.home.required).toEqual(['city']);

@@ -20,7 +20,10 @@ const TEXT = fixture('anthropic-stream-text.sse');
 async function proxy(p: HarnessOptions['proxy'], chunkDelayMs = 0): Promise<Harness & { up: FakeUpstream }> {
   const up = await startFakeUpstream(() => ({ kind: 'sse', text: TEXT, chunkDelayMs }));
   const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: up.url }], proxy: p });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return Object.assign(h, { up });
 }
 
@@ -43,7 +46,10 @@ describe('slow peers (item 4)', () => {
   it('closes a connection whose headers trickle in (slowloris) once proxy.request_timeout is over', async () => {
     const h = await proxy({ request_timeout: '1s' });
     const trickle = Array.from({ length: 30 }, (_, i) => `X-Slow-${i}: a\r\n`);
-    const r = await rawExchange(h.port, [`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`, ...trickle], { gapMs: 150, waitMs: 4000 });
+    const r = await rawExchange(h.port, [`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`, ...trickle], {
+      gapMs: 150,
+      waitMs: 4000,
+    });
     expect(r.closedByServer).toBe(true);
     expect(r.ms).toBeLessThan(3500);
     expect(h.up.requests).toHaveLength(0);
@@ -66,7 +72,11 @@ describe('slow peers (item 4)', () => {
     expect(forbidden.closedByServer).toBe(true);
     expect(forbidden.ms).toBeLessThan(1500);
 
-    const tooLarge = await rawExchange(h.port, [head(h, 100_000, 'X-Fallback-Token: let-me-in\r\n'), ...bytes('{"model":"x"'.repeat(10), 25)], { gapMs: 100, waitMs: 3000 });
+    const tooLarge = await rawExchange(
+      h.port,
+      [head(h, 100_000, 'X-Fallback-Token: let-me-in\r\n'), ...bytes('{"model":"x"'.repeat(10), 25)],
+      { gapMs: 100, waitMs: 3000 },
+    );
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.closedByServer).toBe(true);
     expect(tooLarge.ms).toBeLessThan(1500);
@@ -93,7 +103,10 @@ describe('slow peers (item 4)', () => {
     const started = Date.now();
     const m = await new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages.stream(ASK).finalMessage();
     expect(Date.now() - started).toBeGreaterThan(1500);
-    expect(m.content[0]).toMatchObject({ type: 'text', text: 'The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.' });
+    expect(m.content[0]).toMatchObject({
+      type: 'text',
+      text: 'The build passes: all 42 tests succeeded in 3.1s. No lint warnings were reported.',
+    });
     expect(m.stop_reason).toBe('end_turn');
   });
 });

@@ -22,16 +22,33 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
 describe('terminal and log injection (item 7)', () => {
   it('logs an upstream error message that holds OSC 52, OSC 0, CR/LF and a C1 CSI as visible escapes, on one line', async () => {
     // Claude is rate-limited; the backup refuses the request with the hostile text (its 4xx message is logged).
-    const claude = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
-    const backup = await startFakeUpstream(() => ({ kind: 'json', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: HOSTILE } } }));
+    const claude = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 429,
+      body: JSON.parse(fixture('anthropic-429.json')),
+      headers: { 'retry-after': '3600' },
+    }));
+    const backup = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 400,
+      body: { type: 'error', error: { type: 'invalid_request_error', message: HOSTILE } },
+    }));
     const h = await startHarness({
       tiers: [
         { name: 'claude', protocol: 'anthropic', base_url: claude.url },
         { name: 'backup', protocol: 'anthropic', base_url: backup.url, api_key: 'k-backup' },
       ],
     });
-    cleanup.push(() => claude.close(), () => backup.close(), () => h.close());
-    const r = await rawRequest(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ASK, stream: true }) });
+    cleanup.push(
+      () => claude.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
+    const r = await rawRequest(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ASK, stream: true }),
+    });
     expect(r.status).toBe(400);
     const quoting = h.logs.filter((l) => l.includes('ZXZpbCBjb21tYW5k'));
     expect(quoting.length).toBeGreaterThan(0);

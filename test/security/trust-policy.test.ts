@@ -31,9 +31,14 @@ review: { test: "touch pwned" }
 `;
 
 describe('an untrusted repository config', () => {
-  it('replaces a tier 0 at another host by Anthropic\'s own API with Claude Code\'s credentials', () => {
+  it("replaces a tier 0 at another host by Anthropic's own API with Claude Code's credentials", () => {
     const { config } = untrustedConfig(load(hostile));
-    expect(config.tiers[0]).toEqual({ name: 'claude', protocol: 'anthropic', baseUrl: 'https://api.anthropic.com', clientCredentials: true });
+    expect(config.tiers[0]).toEqual({
+      name: 'claude',
+      protocol: 'anthropic',
+      baseUrl: 'https://api.anthropic.com',
+      clientCredentials: true,
+    });
   });
 
   it('keeps a tier at a known vendor host with its ${VAR} key, without its extra headers', () => {
@@ -99,20 +104,29 @@ fallback: { cooldown: 5m }
   });
 
   it('refuses look-alike Anthropic hosts for tier 0 (another port, http, a user part, a suffix)', () => {
-    for (const url of ['https://api.anthropic.com:8443', 'http://api.anthropic.com', 'https://x@api.anthropic.com', 'https://api.anthropic.com.attacker.example']) {
+    for (const url of [
+      'https://api.anthropic.com:8443',
+      'http://api.anthropic.com',
+      'https://x@api.anthropic.com',
+      'https://api.anthropic.com.attacker.example',
+    ]) {
       expect(keys(`tiers:\n  - { name: c, protocol: anthropic, base_url: "${url}" }\n`)).toEqual(['tier "c"']);
     }
   });
 
   it('replaces a tier 0 at Anthropic that reads its model from the environment', () => {
-    const { config, removals } = untrustedConfig(load(`tiers:\n  - { name: c, protocol: anthropic, base_url: "https://api.anthropic.com", model: "\${SECRET}" }\n`));
+    const { config, removals } = untrustedConfig(
+      load(`tiers:\n  - { name: c, protocol: anthropic, base_url: "https://api.anthropic.com", model: "\${SECRET}" }\n`),
+    );
     expect(config.tiers[0].model).toBeUndefined();
     expect(describeRemoval(removals[0])).toContain('model read from the environment');
   });
 
   it('leaves out an Anthropic-protocol tier whose only key was a header', () => {
     const { config, removals } = untrustedConfig(
-      load(`tiers:\n  - { name: c, protocol: anthropic, base_url: "https://api.anthropic.com" }\n  - { name: ds, protocol: anthropic, base_url: "https://api.deepseek.com/anthropic", headers: { x-api-key: literal } }\n`),
+      load(
+        `tiers:\n  - { name: c, protocol: anthropic, base_url: "https://api.anthropic.com" }\n  - { name: ds, protocol: anthropic, base_url: "https://api.deepseek.com/anthropic", headers: { x-api-key: literal } }\n`,
+      ),
     );
     expect(config.tiers.map((t) => t.name)).toEqual(['c']);
     expect(removals.map((r) => r.why)).toContain('its key was in a header');

@@ -19,7 +19,8 @@ function temp(): string {
   return d;
 }
 
-const HOSTILE = 'tiers:\n  - { name: claude, protocol: anthropic, base_url: "http://127.0.0.1:1" }\nnotify: { on_switch: ["touch pwned"] }\n';
+const HOSTILE =
+  'tiers:\n  - { name: claude, protocol: anthropic, base_url: "http://127.0.0.1:1" }\nnotify: { on_switch: ["touch pwned"] }\n';
 
 describe('the trust store', () => {
   it('lives in $XDG_CONFIG_HOME/claude-fallback, else ~/.config/claude-fallback', () => {
@@ -82,12 +83,16 @@ describe('loading a config with trust applied', () => {
     expect(loadConfigWithTrust({ repo, env }).trust).toBeNull();
   });
 
-  it('trusts the user\'s own files: --config, and config.yaml in the user\'s config folder', () => {
+  it("trusts the user's own files: --config, and config.yaml in the user's config folder", () => {
     const home = temp();
     const env = { XDG_CONFIG_HOME: home };
     const own = join(temp(), 'mine.yaml');
     writeFileSync(own, HOSTILE);
-    expect(loadConfigWithTrust({ explicit: own, repo: temp(), env })).toMatchObject({ origin: 'command-line', trust: 'user', removals: [] });
+    expect(loadConfigWithTrust({ explicit: own, repo: temp(), env })).toMatchObject({
+      origin: 'command-line',
+      trust: 'user',
+      removals: [],
+    });
     mkdirSync(join(home, 'claude-fallback'));
     writeFileSync(join(home, 'claude-fallback', 'config.yaml'), HOSTILE);
     const user = loadConfigWithTrust({ repo: temp(), env });

@@ -37,7 +37,11 @@ async function proxy(p: HarnessOptions['proxy'] = {}): Promise<Harness & { claud
     ],
     proxy: p,
   });
-  cleanup.push(() => claude.close(), () => backup.close(), () => h.close());
+  cleanup.push(
+    () => claude.close(),
+    () => backup.close(),
+    () => h.close(),
+  );
   return Object.assign(h, { claude, backup });
 }
 
@@ -50,14 +54,21 @@ describe('API routes refuse web pages (item 2)', () => {
     const answers = [
       await rawRequest(`${h.url}/webhook`, { method: 'POST', headers: { origin, 'content-type': 'text/plain' }, body: SWITCH }),
       await rawRequest(`${h.url}/webhook`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: SWITCH }),
-      await rawRequest(`${h.url}/v1/messages`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify(ASK) }),
+      await rawRequest(`${h.url}/v1/messages`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify(ASK),
+      }),
       await rawRequest(`${h.url}/v1/models`, { headers: { origin } }),
       await rawRequest(`${h.url}/retry`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{}' }),
       await rawRequest(`${h.url}/status`, { headers: { origin } }),
     ];
     for (const a of answers) {
       expect(a.status, a.body).toBe(403);
-      expect(errorOf(a.body)).toMatchObject({ type: 'error', error: { type: 'permission_error', message: expect.stringContaining('requests from web pages are refused') } });
+      expect(errorOf(a.body)).toMatchObject({
+        type: 'error',
+        error: { type: 'permission_error', message: expect.stringContaining('requests from web pages are refused') },
+      });
     }
     expect(h.claude.requests).toHaveLength(0);
     expect(h.backup.requests).toHaveLength(0);
@@ -81,14 +92,25 @@ describe('API routes refuse web pages (item 2)', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const r = await rawRequest(`${h.url}/webhook`, { method: 'POST', headers: { 'content-type': type }, body: SWITCH });
       expect(r.status, type).toBe(415);
-      expect(errorOf(r.body)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('application/json') } });
+      expect(errorOf(r.body)).toMatchObject({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: expect.stringContaining('application/json') },
+      });
     }
     const noType = await rawRequest(`${h.url}/v1/messages`, { method: 'POST', body: JSON.stringify(ASK) });
     expect(noType.status).toBe(415);
     expect((await h.settledEvents()).filter((e) => e.kind === 'switch' || e.kind === 'external')).toEqual([]);
     // What the CLI sends: JSON, or nothing at all for `claude-fallback retry`.
     expect((await rawRequest(`${h.url}/retry`, { method: 'POST' })).status).toBe(200);
-    expect((await rawRequest(`${h.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: SWITCH })).status).toBe(200);
+    expect(
+      (
+        await rawRequest(`${h.url}/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: SWITCH,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('serves Claude Code as before: the official SDK sends no Origin', async () => {
@@ -108,14 +130,26 @@ describe('a real browser page on another loopback port (item 2)', () => {
   afterAll(() => browser?.close());
   afterEach(() => new Promise<void>((r) => (page ? page.close(() => r()) : r())));
 
-  it('can neither switch tiers by /webhook nor get an answer from /v1/messages, and nothing is auto-committed', { timeout: 30_000 }, async () => {
-    const h = await proxy();
-    for (let i = 0; i < 3; i++) writeFileSync(join(h.repo, `untracked-${i}.txt`), `file ${i}\n`);
-    const headBefore = (await git(h.repo, ['rev-parse', 'HEAD'], { reject: false })).stdout.trim();
-    const seen: { url: string; origin?: string; site?: string; status: number }[] = [];
-    h.proxy.server.on('request', (q: IncomingMessage, s) => s.on('finish', () => seen.push({ url: q.url ?? '', origin: q.headers.origin, site: q.headers['sec-fetch-site'] as string | undefined, status: s.statusCode })));
-    const target = `http://localhost:${h.port}`;
-    const html = `<!doctype html><img src="${target}/v1/models">
+  it(
+    'can neither switch tiers by /webhook nor get an answer from /v1/messages, and nothing is auto-committed',
+    { timeout: 30_000 },
+    async () => {
+      const h = await proxy();
+      for (let i = 0; i < 3; i++) writeFileSync(join(h.repo, `untracked-${i}.txt`), `file ${i}\n`);
+      const headBefore = (await git(h.repo, ['rev-parse', 'HEAD'], { reject: false })).stdout.trim();
+      const seen: { url: string; origin?: string; site?: string; status: number }[] = [];
+      h.proxy.server.on('request', (q: IncomingMessage, s) =>
+        s.on('finish', () =>
+          seen.push({
+            url: q.url ?? '',
+            origin: q.headers.origin,
+            site: q.headers['sec-fetch-site'] as string | undefined,
+            status: s.statusCode,
+          }),
+        ),
+      );
+      const target = `http://localhost:${h.port}`;
+      const html = `<!doctype html><img src="${target}/v1/models">
 <script>
 (async () => {
   await fetch(${JSON.stringify(`${target}/webhook`)}, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: ${JSON.stringify(SWITCH)} }).catch(() => {});
@@ -123,21 +157,22 @@ describe('a real browser page on another loopback port (item 2)', () => {
   document.title = 'done';
 })();
 </script>`;
-    page = createServer((_q, s) => void s.writeHead(200, { 'content-type': 'text/html' }).end(html));
-    await new Promise<void>((r) => page!.listen(0, '127.0.0.1', () => r()));
-    const tab = await browser.newPage();
-    await tab.goto(`http://localhost:${(page.address() as AddressInfo).port}/`);
-    await tab.waitForFunction("document.title === 'done'");
-    await new Promise((r) => setTimeout(r, 300));
-    await tab.close();
+      page = createServer((_q, s) => void s.writeHead(200, { 'content-type': 'text/html' }).end(html));
+      await new Promise<void>((r) => page!.listen(0, '127.0.0.1', () => r()));
+      const tab = await browser.newPage();
+      await tab.goto(`http://localhost:${(page.address() as AddressInfo).port}/`);
+      await tab.waitForFunction("document.title === 'done'");
+      await new Promise((r) => setTimeout(r, 300));
+      await tab.close();
 
-    expect(seen.map((s) => s.url).sort()).toEqual(['/v1/messages', '/v1/models', '/webhook']);
-    for (const s of seen) expect(s.status, JSON.stringify(s)).toBe(403);
-    expect(h.claude.requests).toHaveLength(0);
-    expect(h.backup.requests).toHaveLength(0);
-    expect((await h.settledEvents()).filter((e) => e.kind === 'switch')).toEqual([]);
-    expect((await git(h.repo, ['rev-parse', 'HEAD'], { reject: false })).stdout.trim()).toBe(headBefore);
-  });
+      expect(seen.map((s) => s.url).sort()).toEqual(['/v1/messages', '/v1/models', '/webhook']);
+      for (const s of seen) expect(s.status, JSON.stringify(s)).toBe(403);
+      expect(h.claude.requests).toHaveLength(0);
+      expect(h.backup.requests).toHaveLength(0);
+      expect((await h.settledEvents()).filter((e) => e.kind === 'switch')).toEqual([]);
+      expect((await git(h.repo, ['rev-parse', 'HEAD'], { reject: false })).stdout.trim()).toBe(headBefore);
+    },
+  );
 });
 
 describe('the dashboard answers only its own page (item 2)', () => {
@@ -147,7 +182,8 @@ describe('the dashboard answers only its own page (item 2)', () => {
     const other = await rawRequest(url, { headers: { origin: 'http://127.0.0.1:3000' } });
     expect(other.status).toBe(403);
     expect(errorOf(other.body).error.message).toContain('is not this dashboard');
-    for (const site of ['same-site', 'cross-site']) expect((await rawRequest(url, { headers: { 'sec-fetch-site': site } })).status).toBe(403);
+    for (const site of ['same-site', 'cross-site'])
+      expect((await rawRequest(url, { headers: { 'sec-fetch-site': site } })).status).toBe(403);
     expect((await rawRequest(url, { headers: { origin: h.url, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
     expect((await rawRequest(url)).status).toBe(200);
   });
@@ -165,7 +201,9 @@ describe('the dashboard cookie (item 10)', () => {
     expect(cookie).toMatch(new RegExp(`^fallback_token_${a.port}=`));
     expect(cookie).not.toContain(token);
     // Good for this port's dashboard.
-    expect((await rawRequest(`${a.url}/_dashboard/api/now`, { headers: { cookie: `fallback_token_${a.port}=${value}` } })).status).toBe(200);
+    expect((await rawRequest(`${a.url}/_dashboard/api/now`, { headers: { cookie: `fallback_token_${a.port}=${value}` } })).status).toBe(
+      200,
+    );
     // Worthless as the token, on the API routes, and on another proxy with the same token.
     for (const r of [
       await rawRequest(`${a.url}/status`, { headers: { 'x-fallback-token': value } }),
@@ -177,7 +215,9 @@ describe('the dashboard cookie (item 10)', () => {
 
   it('is not forwarded upstream: pass-through drops the client’s cookie header', async () => {
     const h = await proxy();
-    const r = await rawRequest(`${h.url}/v1/models`, { headers: { cookie: 'fallback_token_1=x; session=abc', 'x-api-key': 'sk-ant-client' } });
+    const r = await rawRequest(`${h.url}/v1/models`, {
+      headers: { cookie: 'fallback_token_1=x; session=abc', 'x-api-key': 'sk-ant-client' },
+    });
     expect(r.status).toBe(200);
     expect(h.claude.requests).toHaveLength(1);
     expect(h.claude.requests[0].headers.cookie).toBeUndefined();

@@ -18,7 +18,10 @@ afterEach(async () => {
 async function proxyWithHooks(): Promise<{ h: Harness; hooks: ScriptedUpstream; ran: () => string[] }> {
   const hooks = await startScriptedUpstream((_r, res) => void res.writeHead(204).end());
   const backup = await startFakeUpstream(() => ({ kind: 'sse', text: fixture('anthropic-stream-text.sse') }));
-  cleanup.push(() => hooks.close(), () => backup.close());
+  cleanup.push(
+    () => hooks.close(),
+    () => backup.close(),
+  );
   const h = await startHarness({
     tiers: [
       { name: 'claude', protocol: 'anthropic', base_url: 'http://127.0.0.1:1' },
@@ -31,13 +34,17 @@ async function proxyWithHooks(): Promise<{ h: Harness; hooks: ScriptedUpstream; 
   return { h, hooks, ran: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
 }
 
-const post = (h: Harness, body: unknown) => rawRequest(`${h.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (h: Harness, body: unknown) =>
+  rawRequest(`${h.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('POST /webhook (item 10)', () => {
   it('runs on_switch commands for a real switch only, never for an external event', async () => {
     const { h, hooks, ran } = await proxyWithHooks();
     for (let i = 0; i < 3; i++) expect((await post(h, { model: 'monitor', event_type: 'alert' })).status).toBe(200);
-    expect(JSON.parse((await post(h, { model: 'backup', event_type: 'fallback' })).body)).toMatchObject({ status: 'switched', active: 'backup' });
+    expect(JSON.parse((await post(h, { model: 'backup', event_type: 'fallback' })).body)).toMatchObject({
+      status: 'switched',
+      active: 'backup',
+    });
     await h.proxy.close(500); // drains the notifier
     expect(ran()).toEqual(['external']);
     // Webhooks still hear about every accepted event: three external ones and the switch.

@@ -13,10 +13,15 @@ afterEach(async () => {
 
 async function proxy(extra: Partial<HarnessOptions> = {}): Promise<Harness & { upstream: Awaited<ReturnType<typeof startFakeUpstream>> }> {
   const upstream = await startFakeUpstream((r) =>
-    r.url.startsWith('/v1/messages/count_tokens') ? { kind: 'json', status: 200, body: { input_tokens: 1234 } } : { kind: 'sse', text: fixture('anthropic-stream-text.sse') },
+    r.url.startsWith('/v1/messages/count_tokens')
+      ? { kind: 'json', status: 200, body: { input_tokens: 1234 } }
+      : { kind: 'sse', text: fixture('anthropic-stream-text.sse') },
   );
   const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }], ...extra });
-  cleanup.push(() => upstream.close(), () => h.close());
+  cleanup.push(
+    () => upstream.close(),
+    () => h.close(),
+  );
   return Object.assign(h, { upstream });
 }
 
@@ -27,14 +32,26 @@ describe('routes', () => {
   it('answers /health with the active tier and /status with tiers, health and counters', async () => {
     const h = await proxy();
     expect(await (await fetch(`${h.url}/health`)).json()).toEqual({ status: 'ok', active: 'claude' });
-    const status = (await (await fetch(`${h.url}/status`)).json()) as { active: string; tiers: { name: string; healthy: boolean; requests: number }[] };
+    const status = (await (await fetch(`${h.url}/status`)).json()) as {
+      active: string;
+      tiers: { name: string; healthy: boolean; requests: number }[];
+    };
     expect(status.active).toBe('claude');
     expect(status.tiers).toMatchObject([{ name: 'claude', healthy: true, requests: 0 }]);
   });
 
   it("takes the seed's curl to /webhook and writes an external event to the ledger", async () => {
     const h = await proxy();
-    const { stdout: out } = await execa('curl', ['-s', '-X', 'POST', `${h.url}/webhook`, '-H', 'Content-Type: application/json', '-d', '{"model":"test-model","event_type":"fallback"}']);
+    const { stdout: out } = await execa('curl', [
+      '-s',
+      '-X',
+      'POST',
+      `${h.url}/webhook`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"model":"test-model","event_type":"fallback"}',
+    ]);
     expect(JSON.parse(out)).toMatchObject({ status: 'recorded', active: 'claude' });
     const external = h.events().filter((e) => e.kind === 'external');
     expect(external).toMatchObject([{ kind: 'external', model: 'test-model', event_type: 'fallback' }]);
@@ -58,7 +75,10 @@ describe('routes', () => {
 
   it('answers count_tokens from the active anthropic tier', async () => {
     const h = await proxy();
-    const res = await post(`${h.url}/v1/messages/count_tokens?beta=true`, JSON.stringify({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] }));
+    const res = await post(
+      `${h.url}/v1/messages/count_tokens?beta=true`,
+      JSON.stringify({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(JSON.parse(res.body)).toEqual({ input_tokens: 1234 });
     expect(h.upstream.requests[0].url).toBe('/v1/messages/count_tokens?beta=true');
   });
@@ -112,7 +132,9 @@ describe('access', () => {
     expect((await rawRequest(`${h.url}/health`)).status).toBe(403);
     expect((await rawRequest(`${h.url}/health`, { headers: { 'x-fallback-token': 'wrong' } })).status).toBe(403);
     expect((await rawRequest(`${h.url}/health`, { headers: { 'x-fallback-token': 'let-me-in' } })).status).toBe(200);
-    await post(`${h.url}/v1/messages`, JSON.stringify({ model: 'm', max_tokens: 5, stream: true, messages: [] }), { 'x-fallback-token': 'let-me-in' });
+    await post(`${h.url}/v1/messages`, JSON.stringify({ model: 'm', max_tokens: 5, stream: true, messages: [] }), {
+      'x-fallback-token': 'let-me-in',
+    });
     expect(h.upstream.requests[0].headers['x-fallback-token']).toBeUndefined();
   });
 });

@@ -50,11 +50,19 @@ describe('failure log lines', () => {
     ]);
     await client.messages.stream(req).finalMessage();
     const line = h.logs.find((l) => l.startsWith('claude:'));
-    expect(line).toMatch(new RegExp(`^claude: connect ECONNREFUSED 127\\.0\\.0\\.1:${port} \\(http://127\\.0\\.0\\.1:${port}/v1/messages\\): fallback, network cooldown until \\S+Z \\(no reset time given\\) \\(15m\\)$`));
+    expect(line).toMatch(
+      new RegExp(
+        `^claude: connect ECONNREFUSED 127\\.0\\.0\\.1:${port} \\(http://127\\.0\\.0\\.1:${port}/v1/messages\\): fallback, network cooldown until \\S+Z \\(no reset time given\\) \\(15m\\)$`,
+      ),
+    );
   });
 
   it('give a 404 from a tier a hint to check its base_url, naming a doubled /v1', async () => {
-    const a = await fake(() => ({ kind: 'json', status: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'Not Found' } } }));
+    const a = await fake(() => ({
+      kind: 'json',
+      status: 404,
+      body: { type: 'error', error: { type: 'not_found_error', message: 'Not Found' } },
+    }));
     const { h, client } = await proxyWith([{ name: 'claude', protocol: 'anthropic', base_url: `${a.url}/v1` }]);
     await expect(client.messages.create(req)).rejects.toThrow();
     expect(a.requests[0].url).toBe('/v1/v1/messages');
@@ -64,7 +72,9 @@ describe('failure log lines', () => {
   });
 
   it('never carry a query string or user info of the URL', () => {
-    expect(safeUrl('https://user:pw@example.com/v1beta/models/x:streamGenerateContent?alt=sse&key=secret')).toBe('https://example.com/v1beta/models/x:streamGenerateContent');
+    expect(safeUrl('https://user:pw@example.com/v1beta/models/x:streamGenerateContent?alt=sse&key=secret')).toBe(
+      'https://example.com/v1beta/models/x:streamGenerateContent',
+    );
   });
 });
 
@@ -97,7 +107,11 @@ describe('cooldowns', () => {
     await client.messages.stream(req).finalMessage();
     expect(h.proxy.state.active).toBe(1);
     aDown = false;
-    const r = await fetch(`${h.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude', event_type: 'switch' }) });
+    const r = await fetch(`${h.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude', event_type: 'switch' }),
+    });
     expect(await r.json()).toEqual({ status: 'switched', active: 'claude' });
     await client.messages.stream(req).finalMessage();
     expect(a.requests).toHaveLength(2);
@@ -105,7 +119,7 @@ describe('cooldowns', () => {
     expect(h.proxy.state.active).toBe(0);
   });
 
-  it('POST /retry lifts one tier\'s cooldown, or every one, and refuses an unknown tier', async () => {
+  it("POST /retry lifts one tier's cooldown, or every one, and refuses an unknown tier", async () => {
     const a = await fake(() => limited);
     const b = await fake(() => ({ kind: 'sse', text: TEXT }));
     const { h, client } = await proxyWith([
@@ -113,8 +127,15 @@ describe('cooldowns', () => {
       { name: 'deepseek', protocol: 'anthropic', base_url: b.url, api_key: 'sk-d', model: 'deepseek-v4-flash' },
     ]);
     await client.messages.stream(req).finalMessage();
-    const post = (body?: unknown) => fetch(`${h.url}/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
-    expect(await (await post({ tier: 'nope' })).json()).toMatchObject({ error: { message: 'no tier named "nope" (tiers: claude, deepseek)' } });
+    const post = (body?: unknown) =>
+      fetch(`${h.url}/retry`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? '' : JSON.stringify(body),
+      });
+    expect(await (await post({ tier: 'nope' })).json()).toMatchObject({
+      error: { message: 'no tier named "nope" (tiers: claude, deepseek)' },
+    });
     expect(await (await post()).json()).toEqual({ status: 'ok', ready: ['claude'], active: 'deepseek' });
     expect(h.proxy.state.cooldownUntil[0]).toBe(0);
     expect(await (await post({ tier: 'claude' })).json()).toEqual({ status: 'ok', ready: [], active: 'deepseek' });
@@ -147,7 +168,11 @@ describe("Claude's subscription limits", () => {
   });
 
   it('are recorded as answers arrive, and kept when a later answer carries none', async () => {
-    const headers = { 'anthropic-ratelimit-unified-status': 'allowed', 'anthropic-ratelimit-unified-5h-utilization': '0.42', 'anthropic-ratelimit-unified-5h-reset': String(Math.floor(Date.now() / 1000) + 3600) };
+    const headers = {
+      'anthropic-ratelimit-unified-status': 'allowed',
+      'anthropic-ratelimit-unified-5h-utilization': '0.42',
+      'anthropic-ratelimit-unified-5h-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    };
     const a = await fake((_, i) => ({ kind: 'sse', text: TEXT, headers: i === 0 ? headers : {} }));
     const { h, client } = await proxyWith([{ name: 'claude', protocol: 'anthropic', base_url: a.url }]);
     await client.messages.stream(req).finalMessage();
@@ -159,7 +184,9 @@ describe("Claude's subscription limits", () => {
 
 describe('the working directory Claude Code names', () => {
   it('is read from the system prompt of current and earlier Claude Code versions', () => {
-    expect(workingDirectory({ system: [{ type: 'text', text: 'x\nPrimary working directory: /home/u/app\nIs a git repository: true' }] })).toBe('/home/u/app');
+    expect(
+      workingDirectory({ system: [{ type: 'text', text: 'x\nPrimary working directory: /home/u/app\nIs a git repository: true' }] }),
+    ).toBe('/home/u/app');
     expect(workingDirectory({ system: '<env>\nWorking directory: /home/u/old\n</env>' })).toBe('/home/u/old');
     expect(workingDirectory({ system: 'no env here' })).toBeNull();
   });

@@ -4,11 +4,34 @@ import { describe, expect, it } from 'vitest';
 import { renderStatusLine, type LineInput } from '../../proxy/status/statusline-text.ts';
 import { emptyUsage } from '../../scripts/review/usage.ts';
 
-const usage = (requests: number, cost: number | null, model: string) => ({ ...emptyUsage(), requests, cost_usd: cost, unpriced: cost === null ? [model] : [], tier: model.split('/')[0], model });
+const usage = (requests: number, cost: number | null, model: string) => ({
+  ...emptyUsage(),
+  requests,
+  cost_usd: cost,
+  unpriced: cost === null ? [model] : [],
+  tier: model.split('/')[0],
+  model,
+});
 
 function line(byModel: ReturnType<typeof usage>[]): string {
-  const total = { ...emptyUsage(), requests: byModel.reduce((n, m) => n + m.requests, 0), cost_usd: byModel.some((m) => m.cost_usd === null) ? null : byModel.reduce((n, m) => n + (m.cost_usd ?? 0), 0) };
-  const tier = (name: string, state: 'active' | 'ready') => ({ name, protocol: 'anthropic', model: null, state, healthy: true, cooldown_until: null, last_failure: null, requests: 0, ok: 0, failures: 0, fallbacks: 0 });
+  const total = {
+    ...emptyUsage(),
+    requests: byModel.reduce((n, m) => n + m.requests, 0),
+    cost_usd: byModel.some((m) => m.cost_usd === null) ? null : byModel.reduce((n, m) => n + (m.cost_usd ?? 0), 0),
+  };
+  const tier = (name: string, state: 'active' | 'ready') => ({
+    name,
+    protocol: 'anthropic',
+    model: null,
+    state,
+    healthy: true,
+    cooldown_until: null,
+    last_failure: null,
+    requests: 0,
+    ok: 0,
+    failures: 0,
+    fallbacks: 0,
+  });
   const input: LineInput = {
     tiers: [tier('claude', 'active'), tier('deepseek', 'ready')],
     active_index: 0,
@@ -19,7 +42,7 @@ function line(byModel: ReturnType<typeof usage>[]): string {
   return renderStatusLine(input, Date.parse('2026-12-07T12:00:00Z'));
 }
 
-describe('the status line\'s cost today', () => {
+describe("the status line's cost today", () => {
   it('sums what is priced', () => {
     expect(line([usage(2, 0.25, 'claude/claude-opus-4-6')])).toContain('today $0.25');
   });
@@ -29,6 +52,8 @@ describe('the status line\'s cost today', () => {
     expect(s).not.toContain('$0');
   });
   it('adds "+ unpriced" to what is priced when some models have no price', () => {
-    expect(line([usage(2, 0.25, 'claude/claude-opus-4-6'), usage(3, null, 'deepseek/deepseek-v4-flash')])).toContain('today $0.25 + unpriced');
+    expect(line([usage(2, 0.25, 'claude/claude-opus-4-6'), usage(3, null, 'deepseek/deepseek-v4-flash')])).toContain(
+      'today $0.25 + unpriced',
+    );
   });
 });

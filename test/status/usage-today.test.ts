@@ -27,7 +27,9 @@ it('seeds today’s usage by model from the lines of the local day written befor
   const today = createUsageToday({ tiers: [] });
   await today.seed(path, before);
   const snap = today.snapshot(now);
-  const want = readLedger(path).filter((e): e is UsageEvent => e.kind === 'usage' && localDay(Date.parse(e.ts)) === localDay(now) && Date.parse(e.ts) < before);
+  const want = readLedger(path).filter(
+    (e): e is UsageEvent => e.kind === 'usage' && localDay(Date.parse(e.ts)) === localDay(now) && Date.parse(e.ts) < before,
+  );
   expect(want.length).toBeGreaterThan(0);
   expect(snap.total.requests).toBe(want.length);
   expect(snap.total.input_tokens).toBe(want.reduce((n, e) => n + e.input_tokens, 0));

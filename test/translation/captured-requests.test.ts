@@ -28,10 +28,19 @@ function clientHeaders(c: Captured, auth: 'api-key' | 'oauth'): Record<string, s
 
 describe.each(PROVIDERS)("Claude Code's captured requests on $tier ($protocol)", (p) => {
   it("reach the fallback after a 429 without the client's credentials, anthropic-* headers or Anthropic-only fields", async () => {
-    const claude = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+    const claude = await startFakeUpstream(() => ({
+      kind: 'json',
+      status: 429,
+      body: JSON.parse(fixture('anthropic-429.json')),
+      headers: { 'retry-after': '3600' },
+    }));
     const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: i === 0 ? p.toolTurn(1) : p.textTurn }));
     const h = await startFallbackHarness(p, claude.url, fallback.url);
-    cleanup.push(() => claude.close(), () => fallback.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => fallback.close(),
+      () => h.close(),
+    );
 
     const sent = [clientHeaders(CAPTURED[0], 'api-key'), clientHeaders(CAPTURED[1], 'oauth')];
     for (const [i, c] of CAPTURED.entries()) {
@@ -57,13 +66,16 @@ describe.each(PROVIDERS)("Claude Code's captured requests on $tier ($protocol)",
         expect(headers['x-goog-api-key']).toBe('fallback-secret-key');
       }
       // Nothing of Claude Code's headers reaches the other provider (they are built from scratch).
-      const same = Object.entries(sent[i]).filter(([k, v]) => !['content-type', 'accept', 'accept-encoding'].includes(k) && headers[k] === v);
+      const same = Object.entries(sent[i]).filter(
+        ([k, v]) => !['content-type', 'accept', 'accept-encoding'].includes(k) && headers[k] === v,
+      );
       expect(same).toEqual([]);
       expect(JSON.stringify(headers)).not.toMatch(/sk-ant/);
 
       const body = got.body.toString();
       expect(body).not.toMatch(/sk-ant/);
-      for (const anthropicOnly of ['cache_control', 'context_management', 'defer_loading', 'DeferredToolPlaceholder', '"$schema"']) expect(body).not.toContain(anthropicOnly);
+      for (const anthropicOnly of ['cache_control', 'context_management', 'defer_loading', 'DeferredToolPlaceholder', '"$schema"'])
+        expect(body).not.toContain(anthropicOnly);
       // metadata.user_id (a JSON string of device, account and session ids) is not forwarded raw.
       const ids = JSON.parse(CAPTURED[i].body.metadata.user_id) as { device_id: string; session_id: string };
       for (const id of [ids.device_id, ids.session_id]) expect(body).not.toContain(id);

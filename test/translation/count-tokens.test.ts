@@ -33,8 +33,17 @@ describe.each(PROVIDERS)('count_tokens while $tier ($protocol) is active', (p) =
     const strict = await startStrictAnthropic({ limited: true, retryAfter: '3600' });
     const fallback = await startFakeUpstream(() => ({ kind: 'sse', text: p.toolTurn(1) }));
     const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
-    cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
-    const send = (body: Body) => fetch(`${h.url}/v1/messages?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.text());
+    cleanup.push(
+      () => strict.close(),
+      () => fallback.close(),
+      () => h.close(),
+    );
+    const send = (body: Body) =>
+      fetch(`${h.url}/v1/messages?beta=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.text());
 
     await send(CAPTURED[0]); // 429 from Claude: the fallback is active now
     expect((await (await fetch(`${h.url}/health`)).json()) as unknown).toEqual({ status: 'ok', active: p.tier });

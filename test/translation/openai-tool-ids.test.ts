@@ -18,7 +18,17 @@ const history: MessagesRequest = {
   ],
 };
 const answer = (ids: string[]) => ({
-  choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: ids.map((id, i) => ({ id, type: 'function', function: { name: 'Read', arguments: `{"file_path":"/${i}"}` } })) } }],
+  choices: [
+    {
+      index: 0,
+      finish_reason: 'tool_calls',
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: ids.map((id, i) => ({ id, type: 'function', function: { name: 'Read', arguments: `{"file_path":"/${i}"}` } })),
+      },
+    },
+  ],
   usage: { prompt_tokens: 10, completion_tokens: 5 },
 });
 
@@ -31,6 +41,10 @@ describe('tool_use ids of a non-streaming OpenAI-compatible answer', () => {
     expect(ids[0]).toBe('call_2');
     for (const id of ids.slice(1)) expect(id).toMatch(/^toolu_[A-Za-z0-9_-]+$/);
     expect(new Set([...ids, 'call_1']).size).toBe(4);
-    expect(message.content.map((b) => (b.type === 'tool_use' ? b.input : null))).toEqual([{ file_path: '/0' }, { file_path: '/1' }, { file_path: '/2' }]);
+    expect(message.content.map((b) => (b.type === 'tool_use' ? b.input : null))).toEqual([
+      { file_path: '/0' },
+      { file_path: '/1' },
+      { file_path: '/2' },
+    ]);
   });
 });

@@ -26,13 +26,38 @@ export type Provider = {
 };
 
 type OpenAIChunk = {
-  choices?: { delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[] } }[];
-  usage?: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number }; prompt_cache_hit_tokens?: number } | null;
+  choices?: {
+    delta?: {
+      content?: string | null;
+      reasoning_content?: string | null;
+      tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[];
+    };
+  }[];
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+    prompt_cache_hit_tokens?: number;
+  } | null;
 };
 
 type GeminiChunk = {
-  candidates?: { content?: { parts?: { text?: string; thought?: boolean; thoughtSignature?: string; functionCall?: { id?: string; name: string; args?: unknown } }[] } }[];
-  usageMetadata?: { promptTokenCount?: number; candidatesTokenCount?: number; thoughtsTokenCount?: number; cachedContentTokenCount?: number };
+  candidates?: {
+    content?: {
+      parts?: {
+        text?: string;
+        thought?: boolean;
+        thoughtSignature?: string;
+        functionCall?: { id?: string; name: string; args?: unknown };
+      }[];
+    };
+  }[];
+  usageMetadata?: {
+    promptTokenCount?: number;
+    candidatesTokenCount?: number;
+    thoughtsTokenCount?: number;
+    cachedContentTokenCount?: number;
+  };
 };
 
 function openAIProvider(tier: string, model: string, textFixture: string): Provider {
@@ -53,7 +78,9 @@ function openAIProvider(tier: string, model: string, textFixture: string): Provi
           byIndex.set(d.index, call);
         }
       }
-      return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => ({ id: c.id, name: c.name, input: JSON.parse(c.args) as unknown }));
+      return [...byIndex.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([, c]) => ({ id: c.id, name: c.name, input: JSON.parse(c.args) as unknown }));
     },
     text(sse) {
       let text = '';
@@ -81,26 +108,44 @@ function geminiProvider(tier: string, model: string): Provider {
     toolTurn: (turn) =>
       fixture('gemini-stream-function-call.sse')
         .replace(/"id":"(fc_[a-z0-9]+)"/g, `"id":"$1_t${turn}"`)
-        .replace(/"thoughtSignature":"[^"]+"/g, `"thoughtSignature":"${Buffer.from(`fake-gemini-thought-signature-turn-${turn}`).toString('base64')}"`),
+        .replace(
+          /"thoughtSignature":"[^"]+"/g,
+          `"thoughtSignature":"${Buffer.from(`fake-gemini-thought-signature-turn-${turn}`).toString('base64')}"`,
+        ),
     textTurn: fixture('gemini-stream-text.sse'),
     calls(sse) {
       const parts = (sseJson(sse) as GeminiChunk[]).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
       return parts
         .filter((p) => p.functionCall)
-        .map((p) => ({ id: p.functionCall!.id!, name: p.functionCall!.name, input: p.functionCall!.args, ...(p.thoughtSignature ? { thoughtSignature: p.thoughtSignature } : {}) }));
+        .map((p) => ({
+          id: p.functionCall!.id!,
+          name: p.functionCall!.name,
+          input: p.functionCall!.args,
+          ...(p.thoughtSignature ? { thoughtSignature: p.thoughtSignature } : {}),
+        }));
     },
     text(sse) {
       const parts = (sseJson(sse) as GeminiChunk[]).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
       return {
-        text: parts.filter((p) => !p.thought && p.text).map((p) => p.text).join(''),
-        reasoning: parts.filter((p) => p.thought && p.text).map((p) => p.text).join(''),
+        text: parts
+          .filter((p) => !p.thought && p.text)
+          .map((p) => p.text)
+          .join(''),
+        reasoning: parts
+          .filter((p) => p.thought && p.text)
+          .map((p) => p.text)
+          .join(''),
       };
     },
     usage(sse) {
       const u = (sseJson(sse) as GeminiChunk[]).findLast((c) => c.usageMetadata)!.usageMetadata!;
       const cached = u.cachedContentTokenCount ?? 0;
       // docs/protocols.md §4.4: output = candidates + thoughts; input excludes the cached part.
-      return { input_tokens: (u.promptTokenCount ?? 0) - cached, output_tokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), cache_read_tokens: cached };
+      return {
+        input_tokens: (u.promptTokenCount ?? 0) - cached,
+        output_tokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0),
+        cache_read_tokens: cached,
+      };
     },
   };
 }
@@ -131,11 +176,18 @@ export function anthropicCalls(sse: string): SentCall[] {
 
 /** The text an Anthropic fixture streams. */
 export function anthropicText(sse: string): string {
-  return anthropicMessage(sse).content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+  return anthropicMessage(sse)
+    .content.flatMap((b) => (b.type === 'text' ? [b.text] : []))
+    .join('');
 }
 
 /** The real proxy with Claude (at `claudeUrl`) first and provider `p` (at `fallbackUrl`) as the fallback tier. */
-export function startFallbackHarness(p: Provider, claudeUrl: string, fallbackUrl: string, fallback?: Record<string, string>): Promise<Harness> {
+export function startFallbackHarness(
+  p: Provider,
+  claudeUrl: string,
+  fallbackUrl: string,
+  fallback?: Record<string, string>,
+): Promise<Harness> {
   return startHarness({
     tiers: [
       { name: 'claude', protocol: 'anthropic', base_url: claudeUrl },

@@ -3,7 +3,13 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
-import { ISSUED_SIGNATURES, THINKING_FIXTURE, TEXT_FIXTURE, startStrictAnthropic, type StrictAnthropic } from '../helpers/strict-anthropic.ts';
+import {
+  ISSUED_SIGNATURES,
+  THINKING_FIXTURE,
+  TEXT_FIXTURE,
+  startStrictAnthropic,
+  type StrictAnthropic,
+} from '../helpers/strict-anthropic.ts';
 
 let strict: StrictAnthropic;
 beforeAll(async () => {
@@ -47,10 +53,22 @@ describe('the strict fake Anthropic accepts what the real API accepts', () => {
   });
 
   it('takes a later step of that loop without thinking, and merges consecutive messages of one role', async () => {
-    const history = [prompt, { role: 'assistant', content: [genuine, call('toolu_01A')] }, result('toolu_01A'), { role: 'assistant', content: [call('toolu_01B')] }, result('toolu_01B')];
+    const history = [
+      prompt,
+      { role: 'assistant', content: [genuine, call('toolu_01A')] },
+      result('toolu_01A'),
+      { role: 'assistant', content: [call('toolu_01B')] },
+      result('toolu_01B'),
+    ];
     expect((await post(history, { thinking: THINKING })).status).toBe(200);
     // Split the tool_use turn and the tool_result turn in two messages each: Anthropic merges them.
-    const split = [prompt, { role: 'user', content: 'and quickly' }, { role: 'assistant', content: [{ type: 'text', text: 'Listing.' }] }, { role: 'assistant', content: [call()] }, result()];
+    const split = [
+      prompt,
+      { role: 'user', content: 'and quickly' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Listing.' }] },
+      { role: 'assistant', content: [call()] },
+      result(),
+    ];
     expect(await post(split)).toEqual({ status: 200, text: TEXT_FIXTURE });
   });
 
@@ -67,26 +85,44 @@ describe('the strict fake Anthropic accepts what the real API accepts', () => {
 describe('the strict fake Anthropic refuses what the real API refuses', () => {
   it('a thinking block with a signature it did not issue (a proxy-made one)', async () => {
     const foreign = { type: 'thinking', thinking: 'Gemini thought', signature: 'fallback-proxy.v1.eyJwcm92aWRlciI6ImdlbWluaSJ9' };
-    expect(await rejection([prompt, { role: 'assistant', content: [foreign, { type: 'text', text: 'Done.' }] }, { role: 'user', content: 'next' }])).toBe(
-      'messages.1.content.0: Invalid `signature` in `thinking` block',
-    );
+    expect(
+      await rejection([
+        prompt,
+        { role: 'assistant', content: [foreign, { type: 'text', text: 'Done.' }] },
+        { role: 'user', content: 'next' },
+      ]),
+    ).toBe('messages.1.content.0: Invalid `signature` in `thinking` block');
   });
 
   it('an issued signature on a thinking text that was changed', async () => {
     const changed = { ...genuine, thinking: THOUGHT + ' (edited)' };
-    expect(await rejection([prompt, { role: 'assistant', content: [changed, { type: 'text', text: 'Done.' }] }, { role: 'user', content: 'next' }])).toMatch(/Invalid `signature`/);
+    expect(
+      await rejection([
+        prompt,
+        { role: 'assistant', content: [changed, { type: 'text', text: 'Done.' }] },
+        { role: 'user', content: 'next' },
+      ]),
+    ).toMatch(/Invalid `signature`/);
   });
 
   it('a redacted_thinking block it never issued', async () => {
     const redacted = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4a' };
-    expect(await rejection([prompt, { role: 'assistant', content: [redacted, { type: 'text', text: 'Done.' }] }, { role: 'user', content: 'next' }])).toBe(
-      'messages.1.content.0: Invalid `data` in `redacted_thinking` block',
-    );
+    expect(
+      await rejection([
+        prompt,
+        { role: 'assistant', content: [redacted, { type: 'text', text: 'Done.' }] },
+        { role: 'user', content: 'next' },
+      ]),
+    ).toBe('messages.1.content.0: Invalid `data` in `redacted_thinking` block');
   });
 
   it('with thinking on, a tool loop whose opening assistant turn does not start with thinking', async () => {
-    const message = await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: 'Listing.' }, call()] }, result()], { thinking: THINKING });
-    expect(message).toMatch(/^messages\.1\.content\.0\.type: Expected `thinking` or `redacted_thinking`, but found `text`\. When `thinking` is enabled, a final `assistant` message must start with a thinking block/);
+    const message = await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: 'Listing.' }, call()] }, result()], {
+      thinking: THINKING,
+    });
+    expect(message).toMatch(
+      /^messages\.1\.content\.0\.type: Expected `thinking` or `redacted_thinking`, but found `text`\. When `thinking` is enabled, a final `assistant` message must start with a thinking block/,
+    );
     // The same history without thinking is fine.
     expect((await post([prompt, { role: 'assistant', content: [{ type: 'text', text: 'Listing.' }, call()] }, result()])).status).toBe(200);
   });
@@ -106,20 +142,35 @@ describe('the strict fake Anthropic refuses what the real API refuses', () => {
   });
 
   it('an empty or whitespace-only text block, also inside a tool_result', async () => {
-    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '' }, call()] }, result()])).toBe('messages: text content blocks must be non-empty');
-    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '\n\n' }, call()] }, result()])).toBe('messages: text content blocks must contain non-whitespace text');
-    const emptyResult = { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: [{ type: 'text', text: '' }] }] };
-    expect(await rejection([prompt, { role: 'assistant', content: [call()] }, emptyResult])).toBe('messages: text content blocks must be non-empty');
+    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '' }, call()] }, result()])).toBe(
+      'messages: text content blocks must be non-empty',
+    );
+    expect(await rejection([prompt, { role: 'assistant', content: [{ type: 'text', text: '\n\n' }, call()] }, result()])).toBe(
+      'messages: text content blocks must contain non-whitespace text',
+    );
+    const emptyResult = {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: [{ type: 'text', text: '' }] }],
+    };
+    expect(await rejection([prompt, { role: 'assistant', content: [call()] }, emptyResult])).toBe(
+      'messages: text content blocks must be non-empty',
+    );
   });
 
   it('thinking-clearing context edits without thinking', async () => {
-    expect(await rejection([prompt], { context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] } })).toMatch(/requires `thinking`/);
+    expect(await rejection([prompt], { context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] } })).toMatch(
+      /requires `thinking`/,
+    );
   });
 
   it("reaches the official SDK as Anthropic's 400 invalid_request_error", async () => {
     const client = new Anthropic({ apiKey: 'sk-ant-test', baseURL: strict.url, maxRetries: 0 });
     const bad = [prompt, { role: 'assistant', content: [call()] }, result()] as Anthropic.MessageParam[];
-    await expect(client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 32000, thinking: { type: 'enabled', budget_tokens: 31999 }, messages: bad }).finalMessage()).rejects.toMatchObject({
+    await expect(
+      client.messages
+        .stream({ model: 'claude-sonnet-4-6', max_tokens: 32000, thinking: { type: 'enabled', budget_tokens: 31999 }, messages: bad })
+        .finalMessage(),
+    ).rejects.toMatchObject({
       status: 400,
       error: { type: 'error', error: { type: 'invalid_request_error' } },
     });

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import type { Harness } from '../helpers/harness.ts';
-import { TEXT_FIXTURE, THINKING_FIXTURE, THINKING_TOOL_FIXTURE, startStrictAnthropic, type StrictAnthropic } from '../helpers/strict-anthropic.ts';
+import {
+  TEXT_FIXTURE,
+  THINKING_FIXTURE,
+  THINKING_TOOL_FIXTURE,
+  startStrictAnthropic,
+  type StrictAnthropic,
+} from '../helpers/strict-anthropic.ts';
 import { PROVIDERS, anthropicCalls, type Provider, type SentCall, startFallbackHarness } from './providers.ts';
 import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 
@@ -15,7 +21,10 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const CAPTURED = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { headers: Record<string, string>; body: Anthropic.MessageCreateParamsStreaming }[];
+const CAPTURED = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as {
+  headers: Record<string, string>;
+  body: Anthropic.MessageCreateParamsStreaming;
+}[];
 const { messages: PROMPT, ...CLAUDE_CODE } = { ...CAPTURED[0].body, model: 'claude-sonnet-4-6' };
 const BY_PROTOCOL = [PROVIDERS.find((p) => p.protocol === 'openai')!, PROVIDERS.find((p) => p.protocol === 'gemini')!];
 
@@ -24,16 +33,27 @@ async function setup(p: Provider, strictAnswers: string[], fallbackReplies: stri
   const strict = await startStrictAnthropic({ limited, retryAfter: '3600', answer: () => strictAnswers[answered++] ?? TEXT_FIXTURE });
   const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: fallbackReplies[i] }));
   const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
-  cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
+  cleanup.push(
+    () => strict.close(),
+    () => fallback.close(),
+    () => h.close(),
+  );
   return { strict, fallback, h, client: new Anthropic({ apiKey: 'sk-ant-client-key', baseURL: h.url, maxRetries: 0 }) };
 }
 
 function turn(client: Anthropic, messages: Anthropic.MessageParam[]): Promise<Anthropic.Message> {
-  return client.messages.stream({ ...CLAUDE_CODE, messages } as Anthropic.MessageCreateParamsStreaming, { headers: { 'anthropic-beta': CAPTURED[0].headers['anthropic-beta'] } }).finalMessage();
+  return client.messages
+    .stream({ ...CLAUDE_CODE, messages } as Anthropic.MessageCreateParamsStreaming, {
+      headers: { 'anthropic-beta': CAPTURED[0].headers['anthropic-beta'] },
+    })
+    .finalMessage();
 }
 
 const echo = (m: Anthropic.Message): Anthropic.MessageParam => ({ role: 'assistant', content: m.content as Anthropic.ContentBlockParam[] });
-const results = (calls: SentCall[]): Anthropic.MessageParam => ({ role: 'user', content: calls.map((c) => ({ type: 'tool_result' as const, tool_use_id: c.id, content: `output of ${c.name}` })) });
+const results = (calls: SentCall[]): Anthropic.MessageParam => ({
+  role: 'user',
+  content: calls.map((c) => ({ type: 'tool_result' as const, tool_use_id: c.id, content: `output of ${c.name}` })),
+});
 
 /** Claude's limit is over and its hour of cooldown has passed (on the proxy's clock: no waiting). */
 async function afterCooldown(h: Harness, strict: StrictAnthropic): Promise<void> {
@@ -124,7 +144,8 @@ describe('tool call ids from OpenAI-compatible servers', () => {
     expect(p.calls(kimi).map((c) => c.id)).toEqual(['functions.Read:0', 'functions.Bash:1']);
     const { strict, fallback, h, client } = await setup(p, [TEXT_FIXTURE], [kimi, plain, plain], true);
     const ids = (m: Anthropic.Message) => m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => b.id);
-    const inputs = (m: Anthropic.Message) => m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => b.input);
+    const inputs = (m: Anthropic.Message) =>
+      m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => b.input);
 
     const t1 = await turn(client, PROMPT);
     expect(inputs(t1)).toEqual(p.calls(kimi).map((c) => c.input));
@@ -134,7 +155,8 @@ describe('tool call ids from OpenAI-compatible servers', () => {
     const t2 = await turn(client, history);
     expect(ids(t2)).toEqual(p.calls(plain).map((c) => c.id));
     // The next request carries the ids Claude Code knows, each call answered by its tool message.
-    const messages = (fallback.requests[1].json as { messages: { role: string; tool_calls?: { id: string }[]; tool_call_id?: string }[] }).messages;
+    const messages = (fallback.requests[1].json as { messages: { role: string; tool_calls?: { id: string }[]; tool_call_id?: string }[] })
+      .messages;
     expect(messages.filter((m) => m.tool_calls).flatMap((m) => m.tool_calls!.map((c) => c.id))).toEqual(ids(t1));
     expect(messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toEqual(ids(t1));
     history.push(echo(t2), results(p.calls(plain)));

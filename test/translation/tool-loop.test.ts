@@ -9,7 +9,16 @@ import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { ISSUED_SIGNATURES, TEXT_FIXTURE, THINKING_FIXTURE, TOOL_FIXTURE, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
-import { PROVIDERS, anthropicCalls, anthropicText, anthropicUsage, type Provider, type SentCall, type SentUsage, startFallbackHarness } from './providers.ts';
+import {
+  PROVIDERS,
+  anthropicCalls,
+  anthropicText,
+  anthropicUsage,
+  type Provider,
+  type SentCall,
+  type SentUsage,
+  startFallbackHarness,
+} from './providers.ts';
 import type { LedgerEvent, SwitchEvent, UsageEvent } from '../../proxy/git/ledger.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -17,7 +26,10 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const CAPTURED = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { headers: Record<string, string>; body: Anthropic.MessageCreateParamsStreaming }[];
+const CAPTURED = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as {
+  headers: Record<string, string>;
+  body: Anthropic.MessageCreateParamsStreaming;
+}[];
 // Claude Code's own request: its system prompt, 12 tools, metadata, thinking (budget 31999 of 32000)
 // and context management. The captured 4-5 model name makes the SDK print a deprecation notice.
 const { messages: capturedMessages, ...CLAUDE_CODE } = { ...CAPTURED[0].body, model: 'claude-sonnet-4-6' };
@@ -26,8 +38,20 @@ const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwA
 const [CLAUDE_TOOL] = anthropicCalls(TOOL_FIXTURE);
 
 type Json = Record<string, unknown>;
-type OpenAIMessage = { role: string; content?: unknown; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string; reasoning_content?: string };
-type GeminiPart = { text?: string; thoughtSignature?: string; inlineData?: { mimeType: string; data: string }; functionCall?: { id?: string; name: string; args: unknown }; functionResponse?: { id?: string; name: string; response: { output?: string; error?: string } } };
+type OpenAIMessage = {
+  role: string;
+  content?: unknown;
+  tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+  reasoning_content?: string;
+};
+type GeminiPart = {
+  text?: string;
+  thoughtSignature?: string;
+  inlineData?: { mimeType: string; data: string };
+  functionCall?: { id?: string; name: string; args: unknown };
+  functionResponse?: { id?: string; name: string; response: { output?: string; error?: string } };
+};
 type GeminiContent = { role: string; parts: GeminiPart[] };
 
 async function setup(p: Provider) {
@@ -43,21 +67,31 @@ async function setup(p: Provider) {
     },
   });
   const replies: string[] = [];
-  const fallback = await startFakeUpstream((_req, i) => ({ kind: 'sse', text: replies[i] ?? 'data: {"error":{"message":"unscripted request"}}\n\n' }));
+  const fallback = await startFakeUpstream((_req, i) => ({
+    kind: 'sse',
+    text: replies[i] ?? 'data: {"error":{"message":"unscripted request"}}\n\n',
+  }));
   const h = await startFallbackHarness(p, strict.url, fallback.url, { max_wait: '0s' });
-  cleanup.push(() => strict.close(), () => fallback.close(), () => h.close());
+  cleanup.push(
+    () => strict.close(),
+    () => fallback.close(),
+    () => h.close(),
+  );
   const client = new Anthropic({ apiKey: 'sk-ant-client-key', baseURL: h.url, maxRetries: 0 });
   return { strict, fallback, replies, h, client };
 }
 
 /** One turn as Claude Code sends it: the whole history, Claude Code's settings, its beta header. */
 function turn(client: Anthropic, messages: Anthropic.MessageParam[]): Promise<Anthropic.Message> {
-  return client.messages.stream({ ...CLAUDE_CODE, messages } as Anthropic.MessageCreateParamsStreaming, { headers: { 'anthropic-beta': BETA } }).finalMessage();
+  return client.messages
+    .stream({ ...CLAUDE_CODE, messages } as Anthropic.MessageCreateParamsStreaming, { headers: { 'anthropic-beta': BETA } })
+    .finalMessage();
 }
 
 /** Claude Code echoes the assistant message exactly as the SDK accumulated it. */
 const echo = (m: Anthropic.Message): Anthropic.MessageParam => ({ role: 'assistant', content: m.content as Anthropic.ContentBlockParam[] });
-const toolUses = (m: Anthropic.Message) => m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => ({ id: b.id, name: b.name, input: b.input }));
+const toolUses = (m: Anthropic.Message) =>
+  m.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => ({ id: b.id, name: b.name, input: b.input }));
 const plain = (calls: SentCall[]) => calls.map(({ id, name, input }) => ({ id, name, input }));
 const results = (calls: SentCall[], text: (c: SentCall) => string): Anthropic.MessageParam => ({
   role: 'user',
@@ -65,7 +99,8 @@ const results = (calls: SentCall[], text: (c: SentCall) => string): Anthropic.Me
 });
 
 async function ledger(h: Harness, usageLines: number): Promise<LedgerEvent[]> {
-  for (let i = 0; i < 100 && h.events().filter((e) => e.kind === 'usage').length < usageLines; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && h.events().filter((e) => e.kind === 'usage').length < usageLines; i++)
+    await new Promise((r) => setTimeout(r, 20));
   return h.events();
 }
 
@@ -95,7 +130,14 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
     history.push(echo(t1), {
       role: 'user',
       content: [
-        { type: 'tool_result', tool_use_id: calls1[0].id, content: [{ type: 'text', text: 'Screenshot of the page:' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] },
+        {
+          type: 'tool_result',
+          tool_use_id: calls1[0].id,
+          content: [
+            { type: 'text', text: 'Screenshot of the page:' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+          ],
+        },
         { type: 'tool_result', tool_use_id: calls1[1].id, content: 'README.md\npackage.json' },
       ],
     });
@@ -108,7 +150,9 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
     if (p.protocol === 'openai') {
       const messages = sent(1).messages as OpenAIMessage[];
       const a = messages.findIndex((m) => m.tool_calls);
-      expect(messages[a].tool_calls!.map((c) => ({ id: c.id, name: c.function.name, input: JSON.parse(c.function.arguments) as unknown }))).toEqual(plain(calls1));
+      expect(
+        messages[a].tool_calls!.map((c) => ({ id: c.id, name: c.function.name, input: JSON.parse(c.function.arguments) as unknown })),
+      ).toEqual(plain(calls1));
       // One tool message per call, in the calls' order; tool messages take text only, so the
       // screenshot follows in a user message (docs/protocols.md §2.1).
       expect(messages.slice(a + 1, a + 3).map((m) => [m.role, m.tool_call_id])).toEqual(calls1.map((c) => ['tool', c.id]));
@@ -123,7 +167,9 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
       const contents = sent(1).contents as GeminiContent[];
       const m = contents.findIndex((c) => c.role === 'model');
       const callParts = contents[m].parts.filter((x) => x.functionCall);
-      expect(callParts.map((x) => ({ id: x.functionCall!.id, name: x.functionCall!.name, input: x.functionCall!.args }))).toEqual(plain(calls1));
+      expect(callParts.map((x) => ({ id: x.functionCall!.id, name: x.functionCall!.name, input: x.functionCall!.args }))).toEqual(
+        plain(calls1),
+      );
       // The thoughtSignature goes back on the same functionCall part it came on.
       expect(callParts.map((x) => x.thoughtSignature)).toEqual(calls1.map((c) => c.thoughtSignature));
       const answer = contents[m + 1];
@@ -140,7 +186,10 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
     }
 
     // Turn 3: the last results. The fallback answers with its final text.
-    history.push(echo(t2), results(calls2, (c) => `output of ${c.name}`));
+    history.push(
+      echo(t2),
+      results(calls2, (c) => `output of ${c.name}`),
+    );
     replies.push(p.textTurn);
     const t3 = await turn(client, history);
     const said = p.text(p.textTurn);
@@ -150,7 +199,9 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
     if (p.protocol === 'gemini') {
       // Every model turn of the loop gets its own signature back.
       const models = (sent(2).contents as GeminiContent[]).filter((c) => c.role === 'model');
-      expect(models.map((c) => c.parts.filter((x) => x.functionCall).map((x) => x.thoughtSignature))).toEqual([calls1, calls2].map((cs) => cs.map((c) => c.thoughtSignature)));
+      expect(models.map((c) => c.parts.filter((x) => x.functionCall).map((x) => x.thoughtSignature))).toEqual(
+        [calls1, calls2].map((cs) => cs.map((c) => c.thoughtSignature)),
+      );
     }
 
     // Turn 4: a new prompt, still within the cooldown; the fallback opens a new tool loop.
@@ -169,7 +220,10 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
     // Claude's cooldown ends. Turn 5 continues the loop the fallback opened: to Anthropic.
     strict.limited = false;
     await endCooldown(h);
-    history.push(echo(t4), results(calls4, (c) => `output of ${c.name}`));
+    history.push(
+      echo(t4),
+      results(calls4, (c) => `output of ${c.name}`),
+    );
     const t5 = await turn(client, history);
     expect(toolUses(t5)).toEqual([CLAUDE_TOOL]);
     const toClaude = strict.requests.at(-1)!;
@@ -180,20 +234,29 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
     expect(body5.context_management).toBeUndefined();
     expect(toClaude.body.toString()).not.toContain('fallback-proxy');
     expect(body5.tools).toEqual(CLAUDE_CODE.tools);
-    const ids = (body5.messages as { content: Json[] | string }[]).flatMap((m) => (typeof m.content === 'string' ? [] : m.content.filter((b) => b.type === 'tool_use').map((b) => b.id)));
+    const ids = (body5.messages as { content: Json[] | string }[]).flatMap((m) =>
+      typeof m.content === 'string' ? [] : m.content.filter((b) => b.type === 'tool_use').map((b) => b.id),
+    );
     expect(ids).toEqual([...calls1, ...calls2, ...calls4].map((c) => c.id));
     expect(toClaude.headers.authorization).toBe('Bearer sk-ant-client-key'); // how this SDK sends apiKey
     expect(toClaude.headers['anthropic-beta']).toBe(BETA);
 
     // Turn 6: Claude's tool result; the loop still began on the fallback.
-    history.push(echo(t5), results([CLAUDE_TOOL], () => '# Project\nA README.'));
+    history.push(
+      echo(t5),
+      results([CLAUDE_TOOL], () => '# Project\nA README.'),
+    );
     const t6 = await turn(client, history);
     expect(t6.content).toEqual([{ type: 'text', text: anthropicText(TEXT_FIXTURE) }]);
 
     // Turns 7 and 8: new prompts with thinking on; Claude's genuine thinking comes back intact.
     history.push(echo(t6), { role: 'user', content: 'Summarise what changed.' });
     const t7 = await turn(client, history);
-    expect(t7.content[0]).toEqual({ type: 'thinking', thinking: [...ISSUED_SIGNATURES.values()][0], signature: [...ISSUED_SIGNATURES.keys()][0] });
+    expect(t7.content[0]).toEqual({
+      type: 'thinking',
+      thinking: [...ISSUED_SIGNATURES.values()][0],
+      signature: [...ISSUED_SIGNATURES.keys()][0],
+    });
     expect((strict.requests.at(-1)!.json as Json).thinking).toEqual(CLAUDE_CODE.thinking);
     history.push(echo(t7), { role: 'user', content: 'Thanks.' });
     await turn(client, history);
@@ -209,7 +272,15 @@ describe.each(PROVIDERS)('a Claude Code tool loop on $tier ($protocol) and back 
       [p.tier, 'claude', 'recovered'],
     ]);
     expect(switches[0].status).toBe(429);
-    const usage = events.filter((e): e is UsageEvent => e.kind === 'usage').map((u) => ({ tier: u.tier, model: u.model, input_tokens: u.input_tokens, output_tokens: u.output_tokens, cache_read_tokens: u.cache_read_tokens }));
+    const usage = events
+      .filter((e): e is UsageEvent => e.kind === 'usage')
+      .map((u) => ({
+        tier: u.tier,
+        model: u.model,
+        input_tokens: u.input_tokens,
+        output_tokens: u.output_tokens,
+        cache_read_tokens: u.cache_read_tokens,
+      }));
     const line = (tier: string, model: string, u: SentUsage) => ({ tier, model, ...u });
     expect(usage).toEqual([
       ...replies.map((r) => line(p.tier, p.model, p.usage(r))),

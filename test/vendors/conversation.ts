@@ -4,7 +4,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture } from '../helpers/fake-upstream.ts';
 
-const CAPTURED = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { headers: Record<string, string>; body: Anthropic.MessageCreateParamsStreaming }[];
+const CAPTURED = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as {
+  headers: Record<string, string>;
+  body: Anthropic.MessageCreateParamsStreaming;
+}[];
 // The captured claude-sonnet-4-5 makes the SDK print a deprecation notice.
 const { messages: PROMPT_MESSAGES, ...REQUEST } = { ...CAPTURED[0].body, model: 'claude-sonnet-4-6' };
 export const PROMPT = PROMPT_MESSAGES;
@@ -57,5 +60,8 @@ export async function outcome<T>(p: Promise<T>): Promise<T | { error: number; me
 /** The text an answer (or an outcome) carries, its text blocks joined; thinking and tool calls left out. */
 export function textOf(m: unknown): string | undefined {
   const content = (m as { content?: { type: string; text?: string }[] }).content;
-  return content?.filter((b) => b.type === 'text').map((b) => b.text).join('');
+  return content
+    ?.filter((b) => b.type === 'text')
+    .map((b) => b.text)
+    .join('');
 }

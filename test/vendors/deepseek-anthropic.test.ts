@@ -29,13 +29,21 @@ const thinkingTypes = (m: Anthropic.Message) => m.content.map((b) => b.type);
 
 describe('claude → deepseek (protocol: anthropic) → claude', () => {
   it("marks DeepSeek's thinking for Claude Code, gives DeepSeek its own blocks back, and Claude gets none of them", async () => {
-    const claude = await startStrictAnthropic({ limited: true, retryAfter: '1', answer: () => claudeAnswer([], 'Claude finishes: both files read.') });
+    const claude = await startStrictAnthropic({
+      limited: true,
+      retryAfter: '1',
+      answer: () => claudeAnswer([], 'Claude finishes: both files read.'),
+    });
     const deepseek = await startFakeDeepSeek({ key: DS_KEY, reply: (_b, i) => (i < 2 ? { calls: [read(`f${i}.ts`)] } : { text: 'done' }) });
     const h = await startVendorHarness([
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
       { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' },
     ]);
-    cleanup.push(() => claude.close(), () => deepseek.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
     const c = conversation(h.url);
 
     const t1 = await c.turn();
@@ -66,14 +74,22 @@ describe('claude → gemini → deepseek (protocol: anthropic)', () => {
   it('asks DeepSeek with thinking {type: "disabled"} and no foreign thinking when earlier tool calls carry no DeepSeek thinking', async () => {
     let claudeTurns = 0;
     const claude = await startStrictAnthropic({ retryAfter: '30', answer: () => claudeAnswer(claudeTurns++ === 0 ? [read('a.ts')] : []) });
-    const gemini = await startStrictGemini({ key: 'AIza-test', reply: () => ({ calls: [{ name: 'Read', args: { file_path: '/repo/b.ts' } }] }) });
+    const gemini = await startStrictGemini({
+      key: 'AIza-test',
+      reply: () => ({ calls: [{ name: 'Read', args: { file_path: '/repo/b.ts' } }] }),
+    });
     const deepseek = await startFakeDeepSeek({ key: DS_KEY, reply: () => ({ text: 'DeepSeek finishes the loop.' }) });
     const h = await startVendorHarness([
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
       { name: 'gemini-flash', protocol: 'gemini', base_url: gemini.url, api_key: 'AIza-test', model: 'gemini-2.5-flash' },
       { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' },
     ]);
-    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
     const c = conversation(h.url);
 
     expect(thinkingTypes(await c.turn())).toEqual(['thinking', 'tool_use']); // Claude opens the loop
@@ -99,7 +115,11 @@ describe('claude → gemini → deepseek (protocol: anthropic)', () => {
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
       { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' },
     ]);
-    cleanup.push(() => claude.close(), () => deepseek.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
     const c = conversation(h.url, [{ role: 'user', content: 'Give this conversation a title.' }]);
     // Claude Code's small side requests (titles, summaries) go without thinking.
     const t = await c.turn({ thinking: undefined, context_management: undefined } as never);

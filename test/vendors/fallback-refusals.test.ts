@@ -29,11 +29,31 @@ describe('a lower tier refusing the request', () => {
     const h = await startVendorHarness([
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
       // A gif Gemini cannot read, forced through with image_types (a misconfiguration the next tier survives).
-      { name: 'gemini', protocol: 'gemini', base_url: gemini.url, api_key: GEMINI_KEY, model: 'gemini-2.5-flash', image_types: ['image/gif'] },
+      {
+        name: 'gemini',
+        protocol: 'gemini',
+        base_url: gemini.url,
+        api_key: GEMINI_KEY,
+        model: 'gemini-2.5-flash',
+        image_types: ['image/gif'],
+      },
       { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' },
     ]);
-    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close(), () => h.close());
-    const c = conversation(h.url, [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } }] }]);
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
+    const c = conversation(h.url, [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'what is this' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } },
+        ],
+      },
+    ]);
     const t = await outcome(c.turn());
     expect(textOf(t), JSON.stringify(t)).toBe('DeepSeek answers.');
     expect(gemini.verdicts).toEqual([{ status: 400, message: 'Unsupported MIME type: image/gif' }]);
@@ -46,11 +66,25 @@ describe('a lower tier refusing the request', () => {
     const deepseek = await startFakeDeepSeek({ key: 'another-key', reply: () => ({ text: 'never' }) });
     const h = await startVendorHarness([
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
-      { name: 'gemini', protocol: 'gemini', base_url: gemini.url, api_key: GEMINI_KEY, model: 'gemini-2.5-flash', image_types: ['image/gif'] },
+      {
+        name: 'gemini',
+        protocol: 'gemini',
+        base_url: gemini.url,
+        api_key: GEMINI_KEY,
+        model: 'gemini-2.5-flash',
+        image_types: ['image/gif'],
+      },
       { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' },
     ]);
-    cleanup.push(() => claude.close(), () => gemini.close(), () => deepseek.close(), () => h.close());
-    const c = conversation(h.url, [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } }] }]);
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
+    const c = conversation(h.url, [
+      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/gif', data: GIF } }] },
+    ]);
     const t = await outcome(c.turn());
     expect(deepseek.verdicts).toEqual([{ status: 401, message: 'Authentication Fails' }]);
     expect(t).toMatchObject({ error: 400, message: expect.stringContaining('Unsupported MIME type: image/gif') });
@@ -71,9 +105,16 @@ describe('context windows', () => {
     const deepseek = await startFakeDeepSeek({ key: DS_KEY, reply: () => ({ text: 'DeepSeek has a million tokens.' }) });
     const h = await startVendorHarness([
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
-      ...tiers(local.url, [{ name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' }]),
+      ...tiers(local.url, [
+        { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: DS_KEY, model: 'deepseek-v4-flash' },
+      ]),
     ]);
-    cleanup.push(() => claude.close(), () => local.close(), () => deepseek.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => local.close(),
+      () => deepseek.close(),
+      () => h.close(),
+    );
     const t = await outcome(conversation(h.url, [{ role: 'user', content: big }]).turn());
     expect(textOf(t), JSON.stringify(t)).toBe('DeepSeek has a million tokens.');
     expect(local.requests).toHaveLength(0);
@@ -84,7 +125,11 @@ describe('context windows', () => {
     const claude = await startStrictAnthropic({ limited: true, retryAfter: '30' });
     const local = await startFakeOpenAI({ flavor: 'vllm', key: 'sk-local', contextWindow: 32_768, reply: () => ({ text: 'never' }) });
     const h = await startVendorHarness([{ name: 'claude', protocol: 'anthropic', base_url: claude.url }, ...tiers(local.url)]);
-    cleanup.push(() => claude.close(), () => local.close(), () => h.close());
+    cleanup.push(
+      () => claude.close(),
+      () => local.close(),
+      () => h.close(),
+    );
     const r = await rawRequest(`${h.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client', 'anthropic-version': '2023-06-01' },

@@ -26,7 +26,11 @@ async function setup(model: string, reply: StrictGeminiOptions['reply'], more: V
     { name: 'gemini', protocol: 'gemini', base_url: gemini.url, api_key: tierKey, model },
     ...more,
   ]);
-  cleanup.push(() => claude.close(), () => gemini.close(), () => h.close());
+  cleanup.push(
+    () => claude.close(),
+    () => gemini.close(),
+    () => h.close(),
+  );
   return { claude, gemini, h };
 }
 
@@ -35,7 +39,9 @@ const readCall = (file: string) => ({ name: 'Read', args: { file_path: `/repo/${
 
 describe('images Gemini cannot read', () => {
   it('sends a png that Read put in a tool_result inline and a gif as a placeholder, with a --verbose warning', async () => {
-    const { gemini, h } = await setup('gemini-2.5-flash', (_b, i) => (i === 0 ? { calls: [readCall('logo.png'), readCall('spinner.gif')] } : { text: 'Both images seen.' }));
+    const { gemini, h } = await setup('gemini-2.5-flash', (_b, i) =>
+      i === 0 ? { calls: [readCall('logo.png'), readCall('spinner.gif')] } : { text: 'Both images seen.' },
+    );
     const c = conversation(h.url);
     await c.turn();
     c.answerTools((call) => {
@@ -57,8 +63,20 @@ describe('images Gemini cannot read', () => {
       { name: 'claude', protocol: 'anthropic', base_url: claude.url },
       { name: 'gemini', protocol: 'gemini', base_url: gemini.url, api_key: KEY, model: 'gemini-2.5-flash', vision: false },
     ]);
-    cleanup.push(() => claude.close(), () => gemini.close(), () => h.close());
-    const c = conversation(h.url, [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] }]);
+    cleanup.push(
+      () => claude.close(),
+      () => gemini.close(),
+      () => h.close(),
+    );
+    const c = conversation(h.url, [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+        ],
+      },
+    ]);
     await c.turn();
     expect(JSON.stringify(sent(gemini))).not.toContain('inlineData');
     expect(JSON.stringify(sent(gemini))).toContain('image/png image, 70 bytes not shown: this model cannot read images');
@@ -69,7 +87,12 @@ describe('a bad Gemini key', () => {
   it('is a key failure: the next tier answers, Gemini cools down and the log says why, without the key', async () => {
     const deepseek = await startFakeDeepSeek({ key: 'sk-ds', reply: () => ({ text: 'DeepSeek answers.' }) });
     cleanup.push(() => deepseek.close());
-    const { gemini, h } = await setup('gemini-2.5-flash', () => ({ text: 'never' }), [{ name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: 'sk-ds', model: 'deepseek-v4-flash' }], 'AIza-revoked-key');
+    const { gemini, h } = await setup(
+      'gemini-2.5-flash',
+      () => ({ text: 'never' }),
+      [{ name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: 'sk-ds', model: 'deepseek-v4-flash' }],
+      'AIza-revoked-key',
+    );
     // The tier sends AIza-revoked-key; the fake takes only KEY.
     const c = conversation(h.url, [{ role: 'user', content: 'hi' }]);
     const t1 = await outcome(c.turn());
@@ -122,7 +145,10 @@ describe('Gemini 3', () => {
       { role: 'assistant', content: claudeCall('toolu_now') },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_now', content: 'now' }] },
     ];
-    const signatures = (body: GeminiBody) => body.contents!.filter((c) => c.role === 'model').flatMap((c) => c.parts.filter((p) => p.functionCall).map((p) => p.thoughtSignature ?? null));
+    const signatures = (body: GeminiBody) =>
+      body
+        .contents!.filter((c) => c.role === 'model')
+        .flatMap((c) => c.parts.filter((p) => p.functionCall).map((p) => p.thoughtSignature ?? null));
 
     const three = await setup('gemini-3-flash-preview', () => ({ text: 'ok' }));
     expect(await outcome(conversation(three.h.url, history).turn())).toMatchObject({ content: [{ type: 'text', text: 'ok' }] });
@@ -138,7 +164,9 @@ describe('Gemini 3', () => {
 
 describe('function calls and turns', () => {
   it('gives Claude Code unique tool_use ids when Gemini repeats an id, so the conversation stays valid for Claude', async () => {
-    const { claude, gemini, h } = await setup('gemini-3-flash-preview', (_b, i) => (i < 2 ? { calls: [{ ...readCall(`f${i}.ts`), id: 'function-call-1' }] } : { text: 'x' }));
+    const { claude, gemini, h } = await setup('gemini-3-flash-preview', (_b, i) =>
+      i < 2 ? { calls: [{ ...readCall(`f${i}.ts`), id: 'function-call-1' }] } : { text: 'x' },
+    );
     const c = conversation(h.url);
     const t1 = await c.turn();
     c.answerTools();
@@ -156,7 +184,10 @@ describe('function calls and turns', () => {
 
   it('never sends a conversation that ends on a model turn (an assistant prefill becomes part of the answer request)', async () => {
     const { gemini, h } = await setup('gemini-2.5-flash', () => ({ text: ' world' }));
-    const c = conversation(h.url, [{ role: 'user', content: 'Say hello world.' }, { role: 'assistant', content: 'Hello' }]);
+    const c = conversation(h.url, [
+      { role: 'user', content: 'Say hello world.' },
+      { role: 'assistant', content: 'Hello' },
+    ]);
     const t = await outcome(c.turn({ thinking: undefined, context_management: undefined } as never));
     expect(t).toMatchObject({ content: [{ type: 'text' }] });
     expect(gemini.verdicts).toEqual([{ status: 200 }]);

@@ -27,15 +27,22 @@ async function setup(model: string, path: string, opts: Omit<FakeOpenAIOptions, 
     { name: 'claude', protocol: 'anthropic', base_url: claude.url },
     { name: 'compat', protocol: 'openai', base_url: fake.url + path, api_key: KEY, model },
   ]);
-  cleanup.push(() => claude.close(), () => fake.close(), () => h.close());
+  cleanup.push(
+    () => claude.close(),
+    () => fake.close(),
+    () => h.close(),
+  );
   return { claude, fake, h };
 }
 
-const calls = (m: unknown) => ((m as Anthropic.Message).content ?? []).filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use').map((b) => ({ name: b.name, input: b.input }));
+const calls = (m: unknown) =>
+  ((m as Anthropic.Message).content ?? [])
+    .filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')
+    .map((b) => ({ name: b.name, input: b.input }));
 const loop = (first: FakeOpenAIOptions['reply']) => (b: ChatBody, i: number) => (i === 0 ? first(b, i) : { text: 'done' });
 
 describe('streamed tool calls', () => {
-  it('starts a new call for each indexless tool-call delta with an id (Google\'s OpenAI endpoint), not one call of invalid JSON', async () => {
+  it("starts a new call for each indexless tool-call delta with an id (Google's OpenAI endpoint), not one call of invalid JSON", async () => {
     const { h } = await setup('gemini-2.5-flash', '/v1beta/openai', { flavor: 'google', reply: loop(() => ({ calls: twoCalls })) });
     const t = await outcome(conversation(h.url).turn());
     expect(calls(t)).toEqual(twoCalls.map((c) => ({ name: c.name, input: c.args })));
@@ -52,7 +59,9 @@ describe('streamed tool calls', () => {
 describe('request parameters each vendor refuses', () => {
   it('sends no parallel_tool_calls to an o-series model, even when the client disables parallel tool use', async () => {
     const { fake, h } = await setup('o3', '/v1', { flavor: 'openai', reply: () => ({ text: 'ok' }) });
-    const t = await outcome(conversation(h.url, [{ role: 'user', content: 'hi' }]).turn({ tool_choice: { type: 'auto', disable_parallel_tool_use: true } }));
+    const t = await outcome(
+      conversation(h.url, [{ role: 'user', content: 'hi' }]).turn({ tool_choice: { type: 'auto', disable_parallel_tool_use: true } }),
+    );
     expect(t).toMatchObject({ content: [{ type: 'text', text: 'ok' }] });
     expect((fake.requests[0].json as ChatBody).parallel_tool_calls).toBeUndefined();
   });
@@ -77,7 +86,10 @@ describe('request parameters each vendor refuses', () => {
 
 describe('Gemini over the OpenAI protocol', () => {
   it("round-trips Google's extra_content.google.thought_signature on the call it came with", async () => {
-    const { fake, h } = await setup('gemini-3-flash-preview', '/v1beta/openai', { flavor: 'google', reply: loop(() => ({ calls: twoCalls })) });
+    const { fake, h } = await setup('gemini-3-flash-preview', '/v1beta/openai', {
+      flavor: 'google',
+      reply: loop(() => ({ calls: twoCalls })),
+    });
     const c = conversation(h.url);
     await c.turn();
     c.answerTools();
@@ -87,7 +99,10 @@ describe('Gemini over the OpenAI protocol', () => {
   });
 
   it("round-trips OpenRouter's reasoning_details for a Gemini model", async () => {
-    const { fake, h } = await setup('google/gemini-3-flash-preview', '/api/v1', { flavor: 'openrouter', reply: loop(() => ({ calls: [twoCalls[0]] })) });
+    const { fake, h } = await setup('google/gemini-3-flash-preview', '/api/v1', {
+      flavor: 'openrouter',
+      reply: loop(() => ({ calls: [twoCalls[0]] })),
+    });
     const c = conversation(h.url);
     await c.turn();
     c.answerTools();

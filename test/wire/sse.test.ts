@@ -76,7 +76,11 @@ describe('createFrameEnd', () => {
   it('closes an unfinished frame as a ping: after a whole line, and after a line cut mid-way', () => {
     expect(closerAfter('event: content_block_delta\ndata: {"a":1}\n')).toBe('event: ping\n\n');
     expect(closerAfter('event: content_block_delta\ndata: {"a"')).toBe('\nevent: ping\n\n');
-    const events = [...createSSEParser().push('event: content_block_delta\ndata: {"a"' + closerAfter('event: content_block_delta\ndata: {"a"') + 'event: error\ndata: {}\n\n')];
+    const events = [
+      ...createSSEParser().push(
+        'event: content_block_delta\ndata: {"a"' + closerAfter('event: content_block_delta\ndata: {"a"') + 'event: error\ndata: {}\n\n',
+      ),
+    ];
     expect(events.map((e) => e.event)).toEqual(['ping', 'error']);
   });
 });

@@ -15,7 +15,8 @@ function h(tag, attrs, ...children) {
     if (k === 'class') el.className = v;
     else if (k === 'text') el.textContent = v;
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'style') Object.assign(el.style, v); // CSSOM: the page's CSP allows no style attributes
+    else if (k === 'style')
+      Object.assign(el.style, v); // CSSOM: the page's CSP allows no style attributes
     else el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) {
@@ -100,7 +101,9 @@ function localTime(iso, seconds) {
   const d = new Date(iso);
   const two = (n) => String(n).padStart(2, '0');
   const hm = `${two(d.getHours())}:${two(d.getMinutes())}${seconds ? ':' + two(d.getSeconds()) : ''}`;
-  return new Date(serverNow()).toDateString() === d.toDateString() ? hm : `${d.toLocaleString('en-US', { month: 'short' })} ${d.getDate()} ${hm}`;
+  return new Date(serverNow()).toDateString() === d.toDateString()
+    ? hm
+    : `${d.toLocaleString('en-US', { month: 'short' })} ${d.getDate()} ${hm}`;
 }
 const clock = (iso) => localTime(iso, true);
 const shortTime = (iso) => localTime(iso, false);
@@ -132,7 +135,8 @@ function tickCountdowns() {
   }
   for (const el of document.querySelectorAll('[data-since]')) el.textContent = duration(serverNow() - Date.parse(el.dataset.since));
   // A subscription window whose reset time goes by is shown again, as passed.
-  if (lastNow && [...document.querySelectorAll('[data-reset]')].some((el) => Date.parse(el.dataset.reset) <= serverNow())) renderLimits(lastNow);
+  if (lastNow && [...document.querySelectorAll('[data-reset]')].some((el) => Date.parse(el.dataset.reset) <= serverNow()))
+    renderLimits(lastNow);
 }
 setInterval(tickCountdowns, 1000);
 
@@ -176,7 +180,16 @@ function renderNow(now) {
     );
   });
   for (const s of now.skipped) {
-    rows.push(h('tr', { 'data-tier': s.name, 'data-state': 'skipped' }, h('td', {}, s.name), h('td', {}, h('span', { class: 'state skipped' }, '– skipped')), h('td', {}), h('td', {}, s.reason)));
+    rows.push(
+      h(
+        'tr',
+        { 'data-tier': s.name, 'data-state': 'skipped' },
+        h('td', {}, s.name),
+        h('td', {}, h('span', { class: 'state skipped' }, '– skipped')),
+        h('td', {}),
+        h('td', {}, s.reason),
+      ),
+    );
   }
   $('tiers').replaceChildren(...rows);
   renderLimits(now);
@@ -207,7 +220,13 @@ function renderLimits(now) {
         ),
         meter('5 hours', l.five_hour),
         meter('7 days', l.seven_day),
-        !l.five_hour && !l.seven_day && l.resets_at ? h('p', over ? {} : { 'data-reset': l.resets_at }, over ? `reset passed at ${clock(l.resets_at)}` : `resets ${clock(l.resets_at)}`) : null,
+        !l.five_hour && !l.seven_day && l.resets_at
+          ? h(
+              'p',
+              over ? {} : { 'data-reset': l.resets_at },
+              over ? `reset passed at ${clock(l.resets_at)}` : `resets ${clock(l.resets_at)}`,
+            )
+          : null,
       );
     }),
   );
@@ -222,7 +241,15 @@ function meter(label, w) {
     'div',
     { class: `meter${over ? ' passed' : ''}` },
     h('span', {}, label),
-    h('div', { class: `bar${pct !== null && pct >= 80 && !over ? ' high' : ''}`, role: 'img', 'aria-label': `${label}: ${pct === null ? 'unknown' : pct + '%'} ${over ? 'used before the reset' : 'used'}` }, h('span', { style: { width: `${over ? 0 : Math.min(100, pct ?? 0)}%` } })),
+    h(
+      'div',
+      {
+        class: `bar${pct !== null && pct >= 80 && !over ? ' high' : ''}`,
+        role: 'img',
+        'aria-label': `${label}: ${pct === null ? 'unknown' : pct + '%'} ${over ? 'used before the reset' : 'used'}`,
+      },
+      h('span', { style: { width: `${over ? 0 : Math.min(100, pct ?? 0)}%` } }),
+    ),
     h(
       'span',
       w.resets_at && !over ? { 'data-reset': w.resets_at } : {},
@@ -260,25 +287,47 @@ function renderUsage(u, w) {
     chart.replaceChildren(
       ...models.map((m) => {
         const s = slot(m.model);
-        const seg = (cls, n, what) => (n > 0 ? h('span', { class: `seg ${cls} m${s}`, style: { width: `${(100 * n) / max}%` }, title: `${what}: ${int(n)}` }) : null);
+        const seg = (cls, n, what) =>
+          n > 0 ? h('span', { class: `seg ${cls} m${s}`, style: { width: `${(100 * n) / max}%` }, title: `${what}: ${int(n)}` }) : null;
         return h(
           'div',
           { class: 'row', 'data-model': m.model },
           mark(m.model),
           h(
             'div',
-            { class: 'track', role: 'img', 'aria-label': `${m.model}: ${int(m.input_tokens)} tokens in, ${int(m.output_tokens)} out, ${int(m.cache_read_tokens)} cache read` },
+            {
+              class: 'track',
+              role: 'img',
+              'aria-label': `${m.model}: ${int(m.input_tokens)} tokens in, ${int(m.output_tokens)} out, ${int(m.cache_read_tokens)} cache read`,
+            },
             seg('in', m.input_tokens + m.cache_write_tokens, 'input (with cache writes)'),
             seg('out', m.output_tokens, 'output'),
             seg('cache', m.cache_read_tokens, 'cache reads'),
           ),
-          h('div', { class: 'figures' }, `${plural(m.requests, 'request')} · in ${compact(m.input_tokens)} · out ${compact(m.output_tokens)} · cache ${compact(m.cache_read_tokens)} read, ${compact(m.cache_write_tokens)} written · ${usd(m.cost_usd)}`),
+          h(
+            'div',
+            { class: 'figures' },
+            `${plural(m.requests, 'request')} · in ${compact(m.input_tokens)} · out ${compact(m.output_tokens)} · cache ${compact(m.cache_read_tokens)} read, ${compact(m.cache_write_tokens)} written · ${usd(m.cost_usd)}`,
+          ),
         );
       }),
-      h('p', { class: 'total' }, h('strong', {}, 'Total: '), `${plural(u.costs.total.requests, 'request')} · ${compact(u.costs.total.input_tokens)} in · ${compact(u.costs.total.output_tokens)} out · ${usd(u.costs.total.cost_usd)}`),
+      h(
+        'p',
+        { class: 'total' },
+        h('strong', {}, 'Total: '),
+        `${plural(u.costs.total.requests, 'request')} · ${compact(u.costs.total.input_tokens)} in · ${compact(u.costs.total.output_tokens)} out · ${usd(u.costs.total.cost_usd)}`,
+      ),
     );
   }
-  $('usage-legend').replaceChildren('Bars: ', h('span', { class: 'key' }), 'input', h('span', { class: 'key out' }), 'output', h('span', { class: 'key cache' }), 'cache reads; each model has its own colour and pattern.');
+  $('usage-legend').replaceChildren(
+    'Bars: ',
+    h('span', { class: 'key' }),
+    'input',
+    h('span', { class: 'key out' }),
+    'output',
+    h('span', { class: 'key cache' }),
+    'cache reads; each model has its own colour and pattern.',
+  );
   renderBands(u.timeline, w);
 }
 
@@ -304,29 +353,49 @@ function renderBands(t, w) {
   if (model && t.active) runs.push({ model, from, to: end });
   const bands = $('bands');
   bands.setAttribute('role', 'img');
-  bands.setAttribute('aria-label', runs.length ? runs.map((r) => `${r.model} ${shortTime(new Date(r.from).toISOString())} to ${shortTime(new Date(r.to).toISOString())}`).join('; ') : 'no model ran in this range');
+  bands.setAttribute(
+    'aria-label',
+    runs.length
+      ? runs.map((r) => `${r.model} ${shortTime(new Date(r.from).toISOString())} to ${shortTime(new Date(r.to).toISOString())}`).join('; ')
+      : 'no model ran in this range',
+  );
   bands.replaceChildren(
     ...runs
       .filter((r) => r.to > start)
       .map((r) => {
         const left = (100 * (Math.max(r.from, start) - start)) / span;
         const width = Math.max(0.3, (100 * (r.to - Math.max(r.from, start))) / span);
-        return h('div', { class: `band m${slot(r.model)}`, style: { left: `${left}%`, width: `${width}%` }, title: `${r.model}: ${duration(r.to - r.from)}` }, h('span', { class: 'band-label' }, r.model));
+        return h(
+          'div',
+          {
+            class: `band m${slot(r.model)}`,
+            style: { left: `${left}%`, width: `${width}%` },
+            title: `${r.model}: ${duration(r.to - r.from)}`,
+          },
+          h('span', { class: 'band-label' }, r.model),
+        );
       }),
   );
   // A name that does not fit its band is hidden rather than cut ("Clau"); the legend below names every model.
-  for (const label of bands.querySelectorAll('.band-label')) label.hidden = label.offsetLeft + label.offsetWidth > label.parentElement.clientWidth;
+  for (const label of bands.querySelectorAll('.band-label'))
+    label.hidden = label.offsetLeft + label.offsetWidth > label.parentElement.clientWidth;
   const ran = new Map();
   for (const r of runs.filter((x) => x.to > start)) ran.set(r.model, (ran.get(r.model) ?? 0) + r.to - Math.max(r.from, start));
   $('bands-legend').replaceChildren(...[...ran].map(([m, ms]) => h('span', { class: 'item' }, mark(m), ' ', duration(ms))));
   const tick = span < 2 * 3600_000 ? clock : shortTime;
-  $('axis').replaceChildren(h('span', {}, tick(new Date(start).toISOString())), h('span', {}, tick(new Date(start + span / 2).toISOString())), h('span', {}, 'now'));
+  $('axis').replaceChildren(
+    h('span', {}, tick(new Date(start).toISOString())),
+    h('span', {}, tick(new Date(start + span / 2).toISOString())),
+    h('span', {}, 'now'),
+  );
 
   const rows = groupRuns(entries)
     .slice(-50)
     .reverse()
     .map((g) => (g.kind === 'runs' ? runsRow(g) : switchRow(g.entry)));
-  $('switches').replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No switches in this range.'))]));
+  $('switches').replaceChildren(
+    ...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No switches in this range.'))]),
+  );
 }
 
 /**
@@ -363,7 +432,9 @@ function runsRow(g) {
   const starts = count('start');
   const stops = count('stop') - count('stop', 'died');
   const died = count('stop', 'died');
-  const what = [starts && `started ${starts}×`, stops && `stopped ${stops}×`, died && `ended without a stop line ${died}×`].filter(Boolean).join(', ');
+  const what = [starts && `started ${starts}×`, stops && `stopped ${stops}×`, died && `ended without a stop line ${died}×`]
+    .filter(Boolean)
+    .join(', ');
   const models = [...new Set(es.map((e) => e.to ?? e.from).filter(Boolean))];
   const first = es[0].ts;
   const last = es[es.length - 1].ts;
@@ -405,7 +476,17 @@ function renderModels(s) {
   const table = h(
     'table',
     { 'aria-label': 'Work by model' },
-    h('thead', {}, h('tr', {}, ...['model', 'pending', 'accepted', 'rolled back', 'runs', 'lines', ''].map((c, i) => h('th', { scope: 'col', class: i > 0 && i < 6 ? 'num' : null }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['model', 'pending', 'accepted', 'rolled back', 'runs', 'lines', ''].map((c, i) =>
+          h('th', { scope: 'col', class: i > 0 && i < 6 ? 'num' : null }, c),
+        ),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -418,15 +499,35 @@ function renderModels(s) {
           h('td', { class: 'num' }, int(r.accepted)),
           h('td', { class: 'num' }, int(r.rolled_back)),
           h('td', { class: 'num' }, int(r.runs)),
-          h('td', { class: 'num' }, h('span', { class: 'add' }, `+${int(r.lines_added)}`), ' ', h('span', { class: 'del' }, `−${int(r.lines_removed)}`)),
+          h(
+            'td',
+            { class: 'num' },
+            h('span', { class: 'add' }, `+${int(r.lines_added)}`),
+            ' ',
+            h('span', { class: 'del' }, `−${int(r.lines_removed)}`),
+          ),
           h(
             'td',
             {},
             h(
               'div',
               { class: 'actions' },
-              h('button', { type: 'button', disabled: r.pending === 0, 'aria-label': `Accept ${r.model}'s work`, onclick: () => openAccept(r) }, 'Accept…'),
-              h('button', { type: 'button', class: 'danger', disabled: r.pending === 0, 'aria-label': `Roll back ${r.model}'s work`, onclick: () => openRollback(r) }, 'Roll back…'),
+              h(
+                'button',
+                { type: 'button', disabled: r.pending === 0, 'aria-label': `Accept ${r.model}'s work`, onclick: () => openAccept(r) },
+                'Accept…',
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  disabled: r.pending === 0,
+                  'aria-label': `Roll back ${r.model}'s work`,
+                  onclick: () => openRollback(r),
+                },
+                'Roll back…',
+              ),
             ),
           ),
         ),
@@ -468,7 +569,10 @@ function openDialog(title, confirmText, body, onConfirm) {
 function resultBody(res) {
   if (!res.ok) {
     const e = res.error || {};
-    return [h('p', { class: 'action-status', 'data-kind': 'error', id: 'action-error' }, e.message || 'failed'), e.test ? h('pre', { class: 'output' }, e.test.output_tail) : null];
+    return [
+      h('p', { class: 'action-status', 'data-kind': 'error', id: 'action-error' }, e.message || 'failed'),
+      e.test ? h('pre', { class: 'output' }, e.test.output_tail) : null,
+    ];
   }
   return null;
 }
@@ -480,7 +584,17 @@ function openAccept(row) {
     `Accept ${row.model}'s work`,
     'Accept',
     [
-      h('p', {}, `${int(row.pending)} pending commit${row.pending === 1 ? '' : 's'} of `, mark(row.model), ' become accepted: the run tags ', h('code', {}, `…${row.model}-*`), ' are renamed to ', h('code', {}, `accepted-${row.model}-*`), '.'),
+      h(
+        'p',
+        {},
+        `${int(row.pending)} pending commit${row.pending === 1 ? '' : 's'} of `,
+        mark(row.model),
+        ' become accepted: the run tags ',
+        h('code', {}, `…${row.model}-*`),
+        ' are renamed to ',
+        h('code', {}, `accepted-${row.model}-*`),
+        '.',
+      ),
       test
         ? h('p', {}, box, ' ', h('label', { for: 'run-test' }, 'First run ', h('code', {}, test), ' and accept only when it passes'))
         : h('p', { class: 'muted' }, 'No test command is configured (review.test in .fallbackrc.yaml).'),
@@ -493,7 +607,13 @@ function openAccept(row) {
       if (res.ok) {
         const r = res.result;
         dialog.close();
-        status('ok', `Accepted ${row.model}: ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'}`, r.test ? ` after ${r.test.command} passed (exit ${r.test.exit_code})` : '', r.tags.length ? `; tags ${r.tags.map((t) => t.to).join(', ')}` : '', r.created_tag ? `; new tag ${r.created_tag}` : '');
+        status(
+          'ok',
+          `Accepted ${row.model}: ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'}`,
+          r.test ? ` after ${r.test.command} passed (exit ${r.test.exit_code})` : '',
+          r.tags.length ? `; tags ${r.tags.map((t) => t.to).join(', ')}` : '',
+          r.created_tag ? `; new tag ${r.created_tag}` : '',
+        );
       } else openDialog(`Accept ${row.model}'s work: refused`, '', resultBody(res), null);
       refreshRepo();
     },
@@ -505,13 +625,23 @@ async function openRollback(row) {
   const plan = await getJson('rollback-plan', { model: row.model }).catch((err) => ({ ok: false, error: { message: err.message } }));
   if (!plan.ok) return openDialog(`Roll back ${row.model}'s work`, '', resultBody(plan), null);
   const p = plan.result;
-  if (p.commits.length === 0) return openDialog(`Roll back ${row.model}'s work`, '', [h('p', {}, 'Nothing to roll back: no pending commit of this model is reachable from HEAD.')], null);
+  if (p.commits.length === 0)
+    return openDialog(
+      `Roll back ${row.model}'s work`,
+      '',
+      [h('p', {}, 'Nothing to roll back: no pending commit of this model is reachable from HEAD.')],
+      null,
+    );
   openDialog(
     `Roll back ${row.model}'s work`,
     `Roll back ${p.commits.length} commit${p.commits.length === 1 ? '' : 's'}`,
     [
       h('p', {}, 'These commits are reverted, newest first, in one new commit:'),
-      h('ol', { class: 'plan', id: 'rollback-plan' }, ...p.commits.map((c) => h('li', {}, h('span', { class: 'sha' }, c.sha.slice(0, 10)), ' ', c.subject))),
+      h(
+        'ol',
+        { class: 'plan', id: 'rollback-plan' },
+        ...p.commits.map((c) => h('li', {}, h('span', { class: 'sha' }, c.sha.slice(0, 10)), ' ', c.subject)),
+      ),
       p.tags.length ? h('p', {}, 'Tags renamed: ', p.tags.map((t) => `${t.from} → ${t.to}`).join(', ')) : null,
     ],
     async () => {
@@ -519,7 +649,10 @@ async function openRollback(row) {
       const res = await postJson('rollback', { model: row.model, commits: p.commits.map((c) => c.sha) });
       if (res.ok) {
         dialog.close();
-        status('ok', `Rolled back ${row.model}: ${res.result.commits.length} commit${res.result.commits.length === 1 ? '' : 's'} reverted in ${String(res.result.revert_commit).slice(0, 10)}`);
+        status(
+          'ok',
+          `Rolled back ${row.model}: ${res.result.commits.length} commit${res.result.commits.length === 1 ? '' : 's'} reverted in ${String(res.result.revert_commit).slice(0, 10)}`,
+        );
       } else openDialog(`Roll back ${row.model}'s work: refused`, '', resultBody(res), null);
       refreshRepo();
     },
@@ -542,7 +675,12 @@ async function loadHistory() {
       { 'data-sha': c.sha, 'data-model': c.model ?? '' },
       h(
         'button',
-        { type: 'button', class: 'commit', 'aria-label': `${c.sha.slice(0, 10)} ${c.subject}, ${c.model ?? 'no model'}${c.status ? ', ' + c.status.replace('_', ' ') : ''}`, onclick: () => openCommit(c) },
+        {
+          type: 'button',
+          class: 'commit',
+          'aria-label': `${c.sha.slice(0, 10)} ${c.subject}, ${c.model ?? 'no model'}${c.status ? ', ' + c.status.replace('_', ' ') : ''}`,
+          onclick: () => openCommit(c),
+        },
         h('span', { class: `stripe${s === null ? '' : ' m' + s}`, 'aria-hidden': 'true' }),
         h('span', { class: 'sha' }, c.sha.slice(0, 10)),
         h('span', { class: 'who' }, c.model ? mark(c.model) : h('span', { class: 'muted' }, '(no model)')),
@@ -552,7 +690,9 @@ async function loadHistory() {
     );
   });
   $('commits').replaceChildren(...(list.length ? list : [h('li', { class: 'muted' }, 'No commits yet.')]));
-  $('history-note').textContent = hist.commits.length ? `(the last ${hist.commits.length} reachable from HEAD${hist.more ? '; older ones: review --show' : ''})` : '';
+  $('history-note').textContent = hist.commits.length
+    ? `(the last ${hist.commits.length} reachable from HEAD${hist.more ? '; older ones: review --show' : ''})`
+    : '';
 }
 
 async function openCommit(c) {
@@ -564,7 +704,14 @@ async function openCommit(c) {
   pre.focus();
   const r = await getJson('commit', { sha: c.sha }).catch((err) => ({ text: err.message }));
   const lines = (r.text || '').split('\n').map((line) => {
-    const cls = line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : null;
+    const cls =
+      line.startsWith('+') && !line.startsWith('+++')
+        ? 'add'
+        : line.startsWith('-') && !line.startsWith('---')
+          ? 'del'
+          : line.startsWith('@@')
+            ? 'hunk'
+            : null;
     return cls ? h('span', { class: cls }, line + '\n') : line + '\n';
   });
   if (r.truncated) lines.push(h('span', { class: 'hunk' }, '… cut here (more than 512 KB); the rest: git show ' + c.sha));

@@ -17,7 +17,10 @@ import { anthropicUrl } from './anthropic-url.ts';
 const passThrough: AnswerReader = {
   stream: createPassThroughStream,
   whole({ text, json, headers }) {
-    const type = (json as { type?: unknown; error?: { type?: unknown } } | null)?.type === 'error' ? (json as { error?: { type?: unknown } }).error?.type : undefined;
+    const type =
+      (json as { type?: unknown; error?: { type?: unknown } } | null)?.type === 'error'
+        ? (json as { error?: { type?: unknown } }).error?.type
+        : undefined;
     if (type !== undefined) throw new UpstreamResponseError(parseAnthropicError(statusForType(String(type)), headers, text));
     return { body: text, headers: responseHeaders(headers, ['content-encoding']), usage: usageOf(json) };
   },
@@ -28,12 +31,27 @@ export const anthropicAdapter: ProviderAdapter = {
   exactWindow: true,
   prepare(req, { tier, model }) {
     // `{base_url}{path}?{query}`: `https://api.deepseek.com/anthropic` + `/v1/messages?beta=true` (anthropic-url.ts).
-    const request = { url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) };
+    const request = {
+      url: anthropicUrl(tier.baseUrl, req.path),
+      method: 'POST',
+      headers: anthropicHeaders(tier, req.headers, { identity: true }),
+      body: anthropicBody(req, model),
+    };
     return { request, warnings: [], answer: passThrough };
   },
   // Asked uncompressed: the proxy redacts keys from what passes (engine/forward.ts).
-  countTokens: (req, { tier, model }) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: anthropicBody(req, model) }),
-  passThrough: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers, { identity: true }), body: req.body }),
+  countTokens: (req, { tier, model }) => ({
+    url: anthropicUrl(tier.baseUrl, req.path),
+    method: 'POST',
+    headers: anthropicHeaders(tier, req.headers, { identity: true }),
+    body: anthropicBody(req, model),
+  }),
+  passThrough: (tier, req) => ({
+    url: anthropicUrl(tier.baseUrl, req.path),
+    method: req.method,
+    headers: anthropicHeaders(tier, req.headers, { identity: true }),
+    body: req.body,
+  }),
   parseError: parseAnthropicError,
   // Anthropic's own answer says best what is wrong with the request: it goes to Claude Code as it came.
   clientError: (error, upstream, tier) => upstream ?? errorAnswer(error.status || 502, error.type, `${tier.name}: ${error.message}`),

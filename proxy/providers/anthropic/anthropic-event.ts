@@ -7,7 +7,16 @@
 import type { StreamEvent } from '../../wire/types.ts';
 import type { Warn } from '../provider.ts';
 
-const KNOWN = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error']);
+const KNOWN = new Set([
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+  'ping',
+  'error',
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
@@ -22,7 +31,10 @@ export function anthropicEventOf(value: unknown, warn: Warn): StreamEvent | null
   if (value.type === 'error') {
     // The type is passed on as Anthropic's error type; message may be missing from a vendor's.
     const error = value.error as Record<string, unknown>;
-    return { type: 'error', error: { type: error.type as never, message: typeof error.message === 'string' ? error.message : 'upstream stream error' } };
+    return {
+      type: 'error',
+      error: { type: error.type as never, message: typeof error.message === 'string' ? error.message : 'upstream stream error' },
+    };
   }
   return value as StreamEvent;
 }
@@ -31,7 +43,8 @@ export function anthropicEventOf(value: unknown, warn: Warn): StreamEvent | null
 export function anthropicMessageProblem(m: unknown): string | null {
   if (!isObject(m)) return 'that is not an object';
   if (m.type !== 'message') return 'that is not a message';
-  if (!Array.isArray(m.content) || !m.content.every((b) => isObject(b) && typeof b.type === 'string')) return 'whose content is not a list of blocks';
+  if (!Array.isArray(m.content) || !m.content.every((b) => isObject(b) && typeof b.type === 'string'))
+    return 'whose content is not a list of blocks';
   return usageProblem(m.usage);
 }
 
@@ -60,7 +73,8 @@ function shapeProblem(e: Record<string, unknown>): string | null {
 function usageProblem(usage: unknown): string | null {
   if (usage === undefined || usage === null) return null;
   if (!isObject(usage)) return 'whose usage is not an object';
-  for (const [k, v] of Object.entries(usage)) if (/_tokens$/.test(k) && v !== null && typeof v !== 'number') return `whose usage.${k} is not a number`;
+  for (const [k, v] of Object.entries(usage))
+    if (/_tokens$/.test(k) && v !== null && typeof v !== 'number') return `whose usage.${k} is not a number`;
   return null;
 }
 

@@ -81,7 +81,11 @@ export function anthropicBody(req: Pick<ClientRequest, 'body' | 'raw'>, model: s
 /** Headers the client sends that no upstream may see: the proxy's token, and cookies (a browser's, meant for this host). */
 const PROXY_ONLY = ['x-fallback-token', 'cookie'];
 
-export function anthropicHeaders(tier: TierConfig, clientHeaders: IncomingHttpHeaders, opts: { identity?: boolean } = {}): Record<string, string> {
+export function anthropicHeaders(
+  tier: TierConfig,
+  clientHeaders: IncomingHttpHeaders,
+  opts: { identity?: boolean } = {},
+): Record<string, string> {
   // The proxy reads /v1/messages streams (holdback, usage), so it asks for them uncompressed.
   const drop = opts.identity ? [...PROXY_ONLY, 'accept-encoding'] : PROXY_ONLY;
   const headers = forwardableHeaders(clientHeaders, tier.clientCredentials ? drop : [...drop, 'x-api-key', 'authorization']);

@@ -40,7 +40,9 @@ export function createPassThroughStream(upstreamHeaders: HeaderMap): AnswerStrea
     tail = [];
     tailBytes = 0;
     // The tail may begin mid-frame: what does not parse there is no news, so it is skipped silently.
-    const frames = [...tailParser.push(text), ...tailParser.end()].filter((e) => e.data.includes('"usage"') || e.event === 'message_stop' || e.event === 'error');
+    const frames = [...tailParser.push(text), ...tailParser.end()].filter(
+      (e) => e.data.includes('"usage"') || e.event === 'message_stop' || e.event === 'error',
+    );
     return checked(frames.map(parseJSONData), () => {});
   }
 
@@ -67,4 +69,3 @@ export function createPassThroughStream(upstreamHeaders: HeaderMap): AnswerStrea
     },
   };
 }
-

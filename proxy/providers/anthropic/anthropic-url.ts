@@ -10,7 +10,8 @@
 
 import { ProxyError } from '../../wire/errors.ts';
 
-const refuse = (target: string, why: string) => new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify(target.slice(0, 200))} ${why}`);
+const refuse = (target: string, why: string) =>
+  new ProxyError(400, 'invalid_request_error', `request target ${JSON.stringify(target.slice(0, 200))} ${why}`);
 
 /** The target's path with dot segments resolved; throws a 400 ProxyError for one that would climb above `/`. */
 export function normalizeTargetPath(target: string): { path: string; query: string } {

@@ -27,7 +27,12 @@ import { createVendorThinkingMarker, markVendorMessage } from './vendor-thinking
 export const anthropicVendorAdapter: ProviderAdapter = {
   prepare(req, { tier, model }) {
     const { body, warnings } = vendorBody(req, tier, model);
-    const request = { url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body };
+    const request = {
+      url: anthropicUrl(tier.baseUrl, req.path),
+      method: 'POST',
+      headers: anthropicHeaders(tier, req.headers, { identity: true }),
+      body,
+    };
     return {
       request,
       warnings,
@@ -35,9 +40,11 @@ export const anthropicVendorAdapter: ProviderAdapter = {
         stream: () => translatedStream((warn) => createVendorThinkingMarker(tier.name, warn), tierSecrets(tier)),
         whole({ text, json, headers }) {
           const j = json as { type?: unknown; error?: { type?: unknown } } | null;
-          if (j?.type === 'error') throw new UpstreamResponseError(parseAnthropicError(statusForType(String(j.error?.type)), headers, text));
+          if (j?.type === 'error')
+            throw new UpstreamResponseError(parseAnthropicError(statusForType(String(j.error?.type)), headers, text));
           const problem = anthropicMessageProblem(json);
-          if (problem !== null) throw new UpstreamResponseError({ status: 502, type: 'api_error', message: `${tier.name} sent an answer ${problem}` });
+          if (problem !== null)
+            throw new UpstreamResponseError({ status: 502, type: 'api_error', message: `${tier.name} sent an answer ${problem}` });
           const message = markVendorMessage(json as Message, tier.name);
           return { body: JSON.stringify(message), headers: { 'content-type': 'application/json' }, usage: usageOf(message) };
         },
@@ -45,8 +52,18 @@ export const anthropicVendorAdapter: ProviderAdapter = {
     };
   },
   // Asked uncompressed: the proxy redacts keys from what passes (engine/forward.ts).
-  countTokens: (req, { tier, model }) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: 'POST', headers: anthropicHeaders(tier, req.headers, { identity: true }), body: vendorBody(req, tier, model).body }),
-  passThrough: (tier, req) => ({ url: anthropicUrl(tier.baseUrl, req.path), method: req.method, headers: anthropicHeaders(tier, req.headers, { identity: true }), body: req.body }),
+  countTokens: (req, { tier, model }) => ({
+    url: anthropicUrl(tier.baseUrl, req.path),
+    method: 'POST',
+    headers: anthropicHeaders(tier, req.headers, { identity: true }),
+    body: vendorBody(req, tier, model).body,
+  }),
+  passThrough: (tier, req) => ({
+    url: anthropicUrl(tier.baseUrl, req.path),
+    method: req.method,
+    headers: anthropicHeaders(tier, req.headers, { identity: true }),
+    body: req.body,
+  }),
   parseError: parseAnthropicError,
   // A vendor's error body need not be Anthropic's shape (DeepSeek's are OpenAI-shaped): Claude Code gets Anthropic's.
   clientError: (error, _upstream, tier) => errorAnswer(error.status || 502, error.type, `${tier.name}: ${error.message}`),

@@ -62,8 +62,10 @@ export function markVendorMessage(message: Message, tier: string): Message {
 }
 
 function markBlock(b: ContentBlock, tier: string): ContentBlock {
-  if (b.type === 'thinking') return { ...b, signature: vendorThinkingSignature({ tier, signature: (b as { signature?: string }).signature }) };
-  if (b.type === 'redacted_thinking') return { type: 'thinking', thinking: '', signature: vendorThinkingSignature({ tier, redactedData: b.data }) };
+  if (b.type === 'thinking')
+    return { ...b, signature: vendorThinkingSignature({ tier, signature: (b as { signature?: string }).signature }) };
+  if (b.type === 'redacted_thinking')
+    return { type: 'thinking', thinking: '', signature: vendorThinkingSignature({ tier, redactedData: b.data }) };
   return b;
 }
 
@@ -86,11 +88,21 @@ export function createVendorThinkingMarker(tier: string, warn: Warn = () => {}):
         if (start.type === 'redacted_thinking') {
           return [
             { type: 'content_block_start', index: e.index, content_block: { type: 'thinking', thinking: '', signature: '' } },
-            { type: 'content_block_delta', index: e.index, delta: { type: 'signature_delta', signature: vendorThinkingSignature({ tier, redactedData: start.data ?? '' }) } },
+            {
+              type: 'content_block_delta',
+              index: e.index,
+              delta: { type: 'signature_delta', signature: vendorThinkingSignature({ tier, redactedData: start.data ?? '' }) },
+            },
           ];
         }
         open.set(e.index, { signature: start.signature || undefined, signed: false });
-        return [{ type: 'content_block_start', index: e.index, content_block: { type: 'thinking', thinking: start.thinking ?? '', signature: '' } }];
+        return [
+          {
+            type: 'content_block_start',
+            index: e.index,
+            content_block: { type: 'thinking', thinking: start.thinking ?? '', signature: '' },
+          },
+        ];
       }
       if (e.type === 'content_block_delta' && e.delta.type === 'signature_delta' && open.has(e.index)) {
         open.get(e.index)!.signed = true;
@@ -100,7 +112,14 @@ export function createVendorThinkingMarker(tier: string, warn: Warn = () => {}):
         const block = open.get(e.index)!;
         open.delete(e.index);
         if (block.signed) return [e];
-        return [{ type: 'content_block_delta', index: e.index, delta: { type: 'signature_delta', signature: vendorThinkingSignature({ tier, signature: block.signature }) } }, e];
+        return [
+          {
+            type: 'content_block_delta',
+            index: e.index,
+            delta: { type: 'signature_delta', signature: vendorThinkingSignature({ tier, signature: block.signature }) },
+          },
+          e,
+        ];
       }
       return [e];
     },

@@ -67,7 +67,11 @@ export function prepareForVendor(req: MessagesRequest, tier: string, style: Thin
   const out: MessagesRequest = { ...req };
   if (!thinkingOn) {
     const before = messages;
-    messages = messages.map((m) => (m.role === 'assistant' && typeof m.content !== 'string' && m.content.some(isThinking) ? { ...m, content: m.content.filter((b) => !isThinking(b)) } : m));
+    messages = messages.map((m) =>
+      m.role === 'assistant' && typeof m.content !== 'string' && m.content.some(isThinking)
+        ? { ...m, content: m.content.filter((b) => !isThinking(b)) }
+        : m,
+    );
     if (messages.some((m, i) => m !== before[i])) changed = true;
     if (style === 'deepseek') {
       if (req.thinking?.type !== 'disabled') changed = true;

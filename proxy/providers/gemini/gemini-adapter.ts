@@ -23,7 +23,11 @@ export const geminiAdapter = translatingAdapter({
       ...opts.tier.headers,
     };
     if (opts.tier.apiKey) headers['x-goog-api-key'] = opts.tier.apiKey;
-    return { request: { url: geminiUrl(opts.tier.baseUrl, opts.model, opts.stream), headers, body: JSON.stringify(body) }, warnings, context };
+    return {
+      request: { url: geminiUrl(opts.tier.baseUrl, opts.model, opts.stream), headers, body: JSON.stringify(body) },
+      warnings,
+      context,
+    };
   },
   createStreamTransform: createGeminiStreamTransform,
   fromResponse: fromGeminiResponse,

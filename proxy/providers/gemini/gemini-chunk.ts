@@ -32,5 +32,7 @@ function isPart(p: unknown): boolean {
   if (!isObject(p)) return false;
   if (!optString(p.text) || !optString(p.thoughtSignature)) return false;
   if (p.functionCall === undefined) return true;
-  return isObject(p.functionCall) && typeof p.functionCall.name === 'string' && optString(p.functionCall.id) && optObject(p.functionCall.args);
+  return (
+    isObject(p.functionCall) && typeof p.functionCall.name === 'string' && optString(p.functionCall.id) && optObject(p.functionCall.args)
+  );
 }

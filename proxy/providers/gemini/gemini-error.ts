@@ -72,7 +72,6 @@ export function geminiErrorType(status: number, info: GeminiErrorInfo | undefine
   }
 }
 
-
 /** RetryInfo.retryDelay is a protobuf Duration: "31s", "1.5s". */
 function retryDelayMs(info: GeminiErrorInfo | undefined): number | undefined {
   for (const d of info?.details ?? []) {

@@ -19,7 +19,13 @@ import { geminiModelLimits } from './gemini-limits.ts';
 import { toGeminiFunctionName } from './gemini-names.ts';
 import { toolAliasMap } from '../tool-name-alias.ts';
 import { toGeminiJsonSchema, toGeminiParameters } from './gemini-schema.ts';
-import { DUMMY_THOUGHT_SIGNATURE, geminiIdFor, signaturesFromThinking, thoughtSignatureKey, validatesThoughtSignatures } from './gemini-thought-signature.ts';
+import {
+  DUMMY_THOUGHT_SIGNATURE,
+  geminiIdFor,
+  signaturesFromThinking,
+  thoughtSignatureKey,
+  validatesThoughtSignatures,
+} from './gemini-thought-signature.ts';
 import { modelProfile } from '../../capabilities/model-profiles.ts';
 import { fitMedia } from '../../capabilities/media-fit.ts';
 import { tierCapabilities } from '../../capabilities/tier-capabilities.ts';
@@ -92,7 +98,8 @@ export function toGeminiRequest(req: MessagesRequest, opts: Pick<PrepareOptions,
   if (validatesThoughtSignatures(opts.model)) addDummySignatures(contents);
   // Gemini answers a conversation that ends on its own turn with an empty or refused answer: an
   // assistant prefill is continued from a user turn instead (https://ai.google.dev/api/generate-content).
-  if (contents.at(-1)?.role === 'model') contents.push({ role: 'user', parts: [{ text: 'Continue exactly where your previous message left off.' }] });
+  if (contents.at(-1)?.role === 'model')
+    contents.push({ role: 'user', parts: [{ text: 'Continue exactly where your previous message left off.' }] });
 
   const body: GeminiRequest = { contents };
   const system = systemText(req.system);
@@ -192,7 +199,13 @@ function userBlockParts(block: ContentBlockParam, warnings: string[]): GeminiPar
     case 'tool_result':
       // Only reached for a tool_result nested where none belongs (inside a document's content).
       warnings.push('a nested tool_result was sent as text');
-      return [{ text: toolResultBlocks(block.content).map((b) => (b.type === 'text' ? b.text : `[${b.type}]`)).join('\n') }];
+      return [
+        {
+          text: toolResultBlocks(block.content)
+            .map((b) => (b.type === 'text' ? b.text : `[${b.type}]`))
+            .join('\n'),
+        },
+      ];
     case 'tool_use':
     case 'thinking':
     case 'redacted_thinking':
@@ -258,7 +271,12 @@ function documentParts(block: DocumentBlockParam, warnings: string[]): GeminiPar
 function addDummySignatures(contents: GeminiContent[]): void {
   let start = 0;
   contents.forEach((c, i) => {
-    if (c.role === 'user' && c.parts.some((p) => p.text !== undefined && p.functionResponse === undefined) && !c.parts.some((p) => p.functionResponse !== undefined)) start = i + 1;
+    if (
+      c.role === 'user' &&
+      c.parts.some((p) => p.text !== undefined && p.functionResponse === undefined) &&
+      !c.parts.some((p) => p.functionResponse !== undefined)
+    )
+      start = i + 1;
   });
   for (const content of contents.slice(start)) {
     if (content.role !== 'model') continue;
@@ -292,7 +310,10 @@ function functionDeclarations(tools: Tool[], mode: 'json' | 'parameters', warnin
   return out;
 }
 
-function functionCallingConfig(choice: ToolChoice | undefined, warnings: string[]): NonNullable<GeminiRequest['toolConfig']>['functionCallingConfig'] | undefined {
+function functionCallingConfig(
+  choice: ToolChoice | undefined,
+  warnings: string[],
+): NonNullable<GeminiRequest['toolConfig']>['functionCallingConfig'] | undefined {
   if (choice === undefined) return undefined;
   if (choice.type !== 'none' && choice.disable_parallel_tool_use) warnings.push('disable_parallel_tool_use has no Gemini equivalent');
   switch (choice.type) {
@@ -314,7 +335,8 @@ function generationConfig(req: MessagesRequest, opts: Pick<PrepareOptions, 'tier
   const cap = opts.tier.maxOutputTokens ?? limits.maxOutputTokens;
   const config: GeminiGenerationConfig = { maxOutputTokens: Math.max(1, Math.min(req.max_tokens, cap)) };
   if (req.stop_sequences && req.stop_sequences.length > 0) {
-    if (req.stop_sequences.length > MAX_STOP_SEQUENCES) warnings.push(`only the first ${MAX_STOP_SEQUENCES} of ${req.stop_sequences.length} stop sequences were sent`);
+    if (req.stop_sequences.length > MAX_STOP_SEQUENCES)
+      warnings.push(`only the first ${MAX_STOP_SEQUENCES} of ${req.stop_sequences.length} stop sequences were sent`);
     config.stopSequences = req.stop_sequences.slice(0, MAX_STOP_SEQUENCES);
   }
   if (typeof req.temperature === 'number') config.temperature = req.temperature;

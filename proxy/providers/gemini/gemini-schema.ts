@@ -38,7 +38,14 @@ function stripSchemaKey(node: unknown, isPropertyMap = false): unknown {
  * references): the budget counts output nodes, the memo holds each `$ref` already converted in the
  * same place (depth and enclosing refs), so a definition used many times is converted once.
  */
-type Ctx = { root: Obj; warnings: string[]; refs: string[]; depth: number; budget: { used: number }; memo: Map<string, { schema: GeminiSchema; nodes: number }> };
+type Ctx = {
+  root: Obj;
+  warnings: string[];
+  refs: string[];
+  depth: number;
+  budget: { used: number };
+  memo: Map<string, { schema: GeminiSchema; nodes: number }>;
+};
 
 const MAX_DEPTH = 32;
 /**
@@ -95,7 +102,11 @@ function convert(input: unknown, ctx: Ctx): GeminiSchema {
   if (Array.isArray(node.allOf)) node = mergeAllOf(node);
   if (node.const !== undefined && node.enum === undefined) node = { ...node, enum: [node.const] };
 
-  const declared = Array.isArray(node.type) ? node.type.filter((t): t is string => typeof t === 'string') : typeof node.type === 'string' ? [node.type] : [];
+  const declared = Array.isArray(node.type)
+    ? node.type.filter((t): t is string => typeof t === 'string')
+    : typeof node.type === 'string'
+      ? [node.type]
+      : [];
   const nullable = declared.includes('null') || node.nullable === true || (Array.isArray(node.enum) && node.enum.includes(null));
   const types = declared.filter((t) => t !== 'null');
   const alternatives = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : undefined;
@@ -151,7 +162,8 @@ function typed(node: Obj, type: string | undefined, ctx: Ctx): GeminiSchema {
       copyNumber(node, out, 'minLength');
       copyNumber(node, out, 'maxLength');
       if (typeof node.pattern === 'string') out.pattern = node.pattern;
-      if (Array.isArray(node.enum)) out.enum = node.enum.filter((v) => v !== null).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+      if (Array.isArray(node.enum))
+        out.enum = node.enum.filter((v) => v !== null).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
       return out;
     }
     case 'NUMBER':
@@ -177,7 +189,11 @@ function typed(node: Obj, type: string | undefined, ctx: Ctx): GeminiSchema {
     }
     case 'ARRAY': {
       const out: GeminiSchema = { type: 'ARRAY' };
-      const items = Array.isArray(node.items) ? { anyOf: node.items } : Array.isArray(node.prefixItems) ? { anyOf: node.prefixItems } : node.items;
+      const items = Array.isArray(node.items)
+        ? { anyOf: node.items }
+        : Array.isArray(node.prefixItems)
+          ? { anyOf: node.prefixItems }
+          : node.items;
       out.items = nested(items ?? {}, ctx);
       copyNumber(node, out, 'minItems');
       copyNumber(node, out, 'maxItems');
@@ -189,7 +205,9 @@ function typed(node: Obj, type: string | undefined, ctx: Ctx): GeminiSchema {
       if (isObj(props)) {
         out.properties = {};
         for (const [name, prop] of Object.entries(props)) out.properties[name] = nested(prop, ctx);
-        const required = Array.isArray(node.required) ? node.required.filter((r): r is string => typeof r === 'string' && Object.hasOwn(props, r)) : [];
+        const required = Array.isArray(node.required)
+          ? node.required.filter((r): r is string => typeof r === 'string' && Object.hasOwn(props, r))
+          : [];
         if (required.length > 0) out.required = required;
       }
       copyNumber(node, out, 'minProperties');
@@ -239,7 +257,11 @@ function enumToDescription(node: Obj, out: GeminiSchema): void {
   out.description = `${typeof node.description === 'string' ? node.description + ' ' : ''}Allowed values: ${values.join(', ')}.`;
 }
 
-function copyNumber(node: Obj, out: GeminiSchema, key: 'minLength' | 'maxLength' | 'minItems' | 'maxItems' | 'minProperties' | 'maxProperties'): void {
+function copyNumber(
+  node: Obj,
+  out: GeminiSchema,
+  key: 'minLength' | 'maxLength' | 'minItems' | 'maxItems' | 'minProperties' | 'maxProperties',
+): void {
   const v = node[key];
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < HUGE) out[key] = v;
 }

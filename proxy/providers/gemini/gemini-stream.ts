@@ -55,7 +55,17 @@ type Conv = {
 };
 
 export function createGeminiEventConverter(context: GeminiContext, requestedModel: string, warn: Warn = () => {}): GeminiEventConverter {
-  const c: Conv = { context, requestedModel, builder: undefined, usage: undefined, finish: undefined, hasFunctionCalls: false, thinkingOpen: false, thinkingState: {}, warn };
+  const c: Conv = {
+    context,
+    requestedModel,
+    builder: undefined,
+    usage: undefined,
+    finish: undefined,
+    hasFunctionCalls: false,
+    thinkingOpen: false,
+    thinkingState: {},
+    warn,
+  };
   return {
     push(value: unknown): StreamEvent[] {
       if (c.builder?.finished) return [];

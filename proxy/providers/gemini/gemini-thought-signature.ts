@@ -43,7 +43,9 @@ export function thoughtSignatureKey(toolUseId: string): string {
 
 /** The signature of a thinking block the proxy made from Gemini output, with signatures by tool_use id. */
 export function geminiThinkingSignature(state?: Record<string, string>): string {
-  return encodeProxySignature(state && Object.keys(state).length > 0 ? { provider: GEMINI_PROVIDER, state } : { provider: GEMINI_PROVIDER });
+  return encodeProxySignature(
+    state && Object.keys(state).length > 0 ? { provider: GEMINI_PROVIDER, state } : { provider: GEMINI_PROVIDER },
+  );
 }
 
 /** Signatures by tool_use id carried in the echoed Gemini thinking blocks of one assistant message. */

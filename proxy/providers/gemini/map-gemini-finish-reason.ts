@@ -35,4 +35,3 @@ export function mapGeminiFinishReason(reason: string, hasFunctionCalls: boolean)
       return { kind: 'stop', stopReason: hasFunctionCalls ? 'tool_use' : 'end_turn' };
   }
 }
-

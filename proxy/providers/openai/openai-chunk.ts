@@ -25,8 +25,10 @@ export function openAIResponseProblem(r: unknown): string | null {
     if (!optString(choice.finish_reason)) return 'whose finish_reason is not a string';
     if (!optObject(choice.message)) return 'whose message is not an object';
     const m = (choice.message ?? {}) as Record<string, unknown>;
-    for (const key of ['content', 'refusal', 'reasoning_content', 'reasoning']) if (!optString(m[key])) return `whose message.${key} is not a string`;
-    if (!optArrayOf(m.tool_calls, (c) => isObject(c) && optString(c.id) && optObject(c.function))) return 'whose tool_calls are not a list of tool calls';
+    for (const key of ['content', 'refusal', 'reasoning_content', 'reasoning'])
+      if (!optString(m[key])) return `whose message.${key} is not a string`;
+    if (!optArrayOf(m.tool_calls, (c) => isObject(c) && optString(c.id) && optObject(c.function)))
+      return 'whose tool_calls are not a list of tool calls';
   }
   return null;
 }
@@ -41,7 +43,8 @@ function chunkProblem(c: unknown): string | null {
     if (!optString(choice.finish_reason)) return 'whose finish_reason is not a string';
     if (!optObject(choice.delta)) return 'whose delta is not an object';
     const delta = (choice.delta ?? {}) as Record<string, unknown>;
-    for (const key of ['content', 'refusal', 'reasoning_content', 'reasoning']) if (!optString(delta[key])) return `whose delta.${key} is not a string`;
+    for (const key of ['content', 'refusal', 'reasoning_content', 'reasoning'])
+      if (!optString(delta[key])) return `whose delta.${key} is not a string`;
     if (!optArrayOf(delta.tool_calls, isToolCallDelta)) return 'whose tool_calls are not a list of tool-call deltas';
   }
   return null;

@@ -60,7 +60,6 @@ export function parseOpenAIError(status: number, headers: HeaderMap, bodyText: s
   return result;
 }
 
-
 /** An in-stream `{"error":…}` object → Anthropic error type, from its numeric (OpenRouter) or string code. */
 export function mapOpenAIStreamErrorType(error: OpenAIErrorObject): ErrorType {
   if (typeof error.code === 'number') return typeForStatus(error.code);
@@ -115,7 +114,6 @@ function rateLimitReset(headers: HeaderMap, errorType: string | undefined): numb
   const relevant = named.length > 0 ? named : exhausted.length > 0 ? exhausted : known;
   return Math.max(...relevant.map((b) => b.reset as number));
 }
-
 
 /** "Please try again in 3.688s" / "in 20ms" / "in 1m2.5s" inside the message. */
 function retryInMessage(message: string): number | undefined {

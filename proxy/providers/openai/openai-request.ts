@@ -59,7 +59,8 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
     if (req.temperature !== undefined) body.temperature = req.temperature;
     if (req.top_p !== undefined) body.top_p = req.top_p;
     if (req.stop_sequences !== undefined && req.stop_sequences.length > 0) {
-      if (req.stop_sequences.length > MAX_STOP) warnings.push(`stop_sequences: only the first ${MAX_STOP} of ${req.stop_sequences.length} are sent (OpenAI limit)`);
+      if (req.stop_sequences.length > MAX_STOP)
+        warnings.push(`stop_sequences: only the first ${MAX_STOP} of ${req.stop_sequences.length} are sent (OpenAI limit)`);
       body.stop = req.stop_sequences.slice(0, MAX_STOP);
     }
   } else {
@@ -76,7 +77,13 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
     body.tools = tools;
     const choice = toOpenAIToolChoice(req.tool_choice, tools, warnings);
     if (choice !== undefined) body.tool_choice = choice;
-    if (profile.parallelToolCalls !== false && req.tool_choice && req.tool_choice.type !== 'none' && req.tool_choice.disable_parallel_tool_use) body.parallel_tool_calls = false;
+    if (
+      profile.parallelToolCalls !== false &&
+      req.tool_choice &&
+      req.tool_choice.type !== 'none' &&
+      req.tool_choice.disable_parallel_tool_use
+    )
+      body.parallel_tool_calls = false;
   }
 
   // Every name the conversation uses, so history tool calls and answers map the same way.
@@ -217,7 +224,11 @@ function closePending(out: OpenAIMessage[], pending: string[], warnings: string[
   }
 }
 
-function toAssistantMessage(blocks: ContentBlockParam[], profile: OpenAIModelProfile, warnings: string[]): Extract<OpenAIMessage, { role: 'assistant' }> {
+function toAssistantMessage(
+  blocks: ContentBlockParam[],
+  profile: OpenAIModelProfile,
+  warnings: string[],
+): Extract<OpenAIMessage, { role: 'assistant' }> {
   const text: string[] = [];
   const reasoning: string[] = [];
   const calls: OpenAIToolCall[] = [];
@@ -229,7 +240,11 @@ function toAssistantMessage(blocks: ContentBlockParam[], profile: OpenAIModelPro
         if (b.text !== '') text.push(b.text);
         break;
       case 'tool_use': {
-        const call: OpenAIToolCall = { id: b.id, type: 'function', function: { name: toOpenAIToolName(b.name), arguments: JSON.stringify(b.input ?? {}) } };
+        const call: OpenAIToolCall = {
+          id: b.id,
+          type: 'function',
+          function: { name: toOpenAIToolName(b.name), arguments: JSON.stringify(b.input ?? {}) },
+        };
         if (googleSignature !== undefined) call.extra_content = { google: { thought_signature: googleSignature } };
         googleSignature = undefined;
         calls.push(call);

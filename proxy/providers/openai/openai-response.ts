@@ -15,11 +15,16 @@ export function fromOpenAIResponse(json: unknown, context: OpenAIContext, reques
   if (problem !== null) throw new UpstreamResponseError({ status: 502, type: 'api_error', message: `upstream sent an answer ${problem}` });
   const res = json as OpenAIChatResponse;
   if (res.error) {
-    throw new UpstreamResponseError({ status: 200, type: mapOpenAIStreamErrorType(res.error), message: `upstream error: ${res.error.message ?? JSON.stringify(res.error)}` });
+    throw new UpstreamResponseError({
+      status: 200,
+      type: mapOpenAIStreamErrorType(res.error),
+      message: `upstream error: ${res.error.message ?? JSON.stringify(res.error)}`,
+    });
   }
   const choice = res.choices?.find((c) => (c.index ?? 0) === 0);
   if (!choice?.message) throw new UpstreamResponseError({ status: 200, type: 'api_error', message: 'upstream response has no choices' });
-  if (choice.finish_reason === 'error') throw new UpstreamResponseError({ status: 200, type: 'api_error', message: 'upstream finished with finish_reason "error"' });
+  if (choice.finish_reason === 'error')
+    throw new UpstreamResponseError({ status: 200, type: 'api_error', message: 'upstream finished with finish_reason "error"' });
 
   const m = choice.message;
   const chunk: OpenAIChunk = {
@@ -31,7 +36,11 @@ export function fromOpenAIResponse(json: unknown, context: OpenAIContext, reques
           refusal: m.refusal,
           reasoning_content: m.reasoning_content ?? m.reasoning,
           // A whole answer's calls come whole, in order; one without a name still keeps its place.
-          tool_calls: m.tool_calls?.map((c, index) => ({ index, id: c.id, function: { name: c.function?.name ?? 'unknown_tool', arguments: c.function?.arguments ?? '' } })),
+          tool_calls: m.tool_calls?.map((c, index) => ({
+            index,
+            id: c.id,
+            function: { name: c.function?.name ?? 'unknown_tool', arguments: c.function?.arguments ?? '' },
+          })),
         },
         // A missing finish_reason ends the answer as `stop` would (a whole answer is never cut off).
         finish_reason: choice.finish_reason ?? 'stop',

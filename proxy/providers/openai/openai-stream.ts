@@ -86,7 +86,8 @@ export function createOpenAIStreamTransform(context: OpenAIContext, requestedMod
 }
 
 function onChunk(s: Stream, c: OpenAIChunk): StreamEvent[] {
-  if (c.error) return s.builder.error(mapOpenAIStreamErrorType(c.error), `upstream error mid-stream: ${c.error.message ?? JSON.stringify(c.error)}`);
+  if (c.error)
+    return s.builder.error(mapOpenAIStreamErrorType(c.error), `upstream error mid-stream: ${c.error.message ?? JSON.stringify(c.error)}`);
   const reported = c.usage ?? c.x_groq?.usage;
   if (reported) s.usage = fromOpenAIUsage(reported);
   const out: StreamEvent[] = [];
@@ -104,7 +105,8 @@ function onChunk(s: Stream, c: OpenAIChunk): StreamEvent[] {
   }
   delta.tool_calls?.forEach((d, i) => toolFragment(s, d, i, out));
   if (choice.finish_reason) {
-    if (choice.finish_reason === 'error') return [...out, ...s.builder.error('api_error', 'upstream ended the stream with finish_reason "error"')];
+    if (choice.finish_reason === 'error')
+      return [...out, ...s.builder.error('api_error', 'upstream ended the stream with finish_reason "error"')];
     // Usage may follow in its own chunk (OpenAI include_usage): finish at [DONE] or EOF.
     s.finishReason = choice.finish_reason;
   }

@@ -19,6 +19,10 @@ export const countTokensRoute: Route = {
     const adapter = adapterFor(tier, ctx.engine.adapters);
     if (!adapter.countTokens) return json(res, 200, { input_tokens: estimateInputTokens(request.body) });
     const upstream = adapter.countTokens(request, { tier, model: upstreamModel(tier, request.body.model) });
-    return forward(res, tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher, secrets: ctx.config.tiers.flatMap(tierSecrets) });
+    return forward(res, tier.name, upstream, abortOnClientClose(res), {
+      fallback: ctx.config.fallback,
+      dispatcher: ctx.engine.dispatcher,
+      secrets: ctx.config.tiers.flatMap(tierSecrets),
+    });
   },
 };

@@ -19,7 +19,11 @@ export const passThroughRoute: FallbackRoute = {
     if (!target) throw new ProxyError(404, 'not_found_error', `no tier takes ${pathOf(req)}: only Anthropic itself is passed other paths`);
     const body = req.method !== 'GET' && req.method !== 'HEAD' ? await readBody(req, ctx.config.proxy.maxBodyBytes) : undefined;
     const upstream = target.passThrough(target.tier, { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body });
-    return forward(res, target.tier.name, upstream, abortOnClientClose(res), { fallback: ctx.config.fallback, dispatcher: ctx.engine.dispatcher, secrets: ctx.config.tiers.flatMap(tierSecrets) });
+    return forward(res, target.tier.name, upstream, abortOnClientClose(res), {
+      fallback: ctx.config.fallback,
+      dispatcher: ctx.engine.dispatcher,
+      secrets: ctx.config.tiers.flatMap(tierSecrets),
+    });
   },
 };
 

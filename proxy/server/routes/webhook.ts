@@ -18,7 +18,9 @@ export const webhookRoute: Route = {
     const body = parseWebhook(await readBody(req, MAX_WEBHOOK_BODY));
     const taken = webhookLimit.take(state.clock.now());
     if (!taken.ok)
-      throw new ProxyError(429, 'rate_limit_error', `more than ${WEBHOOK_EVENTS_PER_MINUTE} webhook events in a minute`, { 'retry-after': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) });
+      throw new ProxyError(429, 'rate_limit_error', `more than ${WEBHOOK_EVENTS_PER_MINUTE} webhook events in a minute`, {
+        'retry-after': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))),
+      });
     const tier = state.tiers.findIndex((t) => t.name === body.model);
     if (tier !== -1 && /^(fallback|switch)$/.test(body.event_type)) {
       // A monitor says to use one of our tiers: a real switch, recorded and committed like any other. Its
@@ -27,7 +29,12 @@ export const webhookRoute: Route = {
       await switcher.ensureActive(tier, 'external');
       return json(res, 200, { status: 'switched', active: state.tiers[state.active].name });
     }
-    const event = await ledger.append({ kind: 'external', model: body.model, event_type: body.event_type, active: state.tiers[state.active].name });
+    const event = await ledger.append({
+      kind: 'external',
+      model: body.model,
+      event_type: body.event_type,
+      active: state.tiers[state.active].name,
+    });
     notifier.notify(event as NotifyEvent);
     return json(res, 200, { status: 'recorded', active: state.tiers[state.active].name });
   },

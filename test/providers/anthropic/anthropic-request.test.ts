@@ -22,12 +22,22 @@ const toolTurn = (content: MessagesRequest['messages'][number]['content']) => [
 
 describe('prepareForAnthropic', () => {
   it('leaves a genuine Claude conversation alone (null: the original bytes go)', () => {
-    const req = base(toolTurn([{ type: 'thinking', thinking: '', signature: 'RealSig==' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }]));
+    const req = base(
+      toolTurn([
+        { type: 'thinking', thinking: '', signature: 'RealSig==' },
+        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} },
+      ]),
+    );
     expect(prepareForAnthropic(req)).toBeNull();
   });
 
   it('drops proxy-made thinking and then thinking itself, since the tool-loop turn has no genuine thinking', () => {
-    const req = base(toolTurn([{ type: 'thinking', thinking: 'gemini thought', signature: ours }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }]));
+    const req = base(
+      toolTurn([
+        { type: 'thinking', thinking: 'gemini thought', signature: ours },
+        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} },
+      ]),
+    );
     const out = prepareForAnthropic(req)!;
     expect(out.messages[1].content).toEqual([{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }]);
     expect(out.thinking).toBeUndefined();
@@ -36,15 +46,28 @@ describe('prepareForAnthropic', () => {
   });
 
   it('keeps thinking when the conversation moved on to a new user turn', () => {
-    const messages = [...toolTurn([{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }]), { role: 'assistant' as const, content: 'done' }, { role: 'user' as const, content: 'thanks, next' }];
+    const messages = [
+      ...toolTurn([{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }]),
+      { role: 'assistant' as const, content: 'done' },
+      { role: 'user' as const, content: 'thanks, next' },
+    ];
     expect(prepareForAnthropic(base(messages))).toBeNull();
   });
 
   it('drops unsigned thinking blocks in older turns but keeps thinking on when the last loop is genuine', () => {
     const messages = [
       { role: 'user' as const, content: 'a' },
-      { role: 'assistant' as const, content: [{ type: 'thinking' as const, thinking: 'old', signature: '' }, { type: 'text' as const, text: 'hi' }] },
-      ...toolTurn([{ type: 'thinking', thinking: '', signature: 'RealSig==' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }]),
+      {
+        role: 'assistant' as const,
+        content: [
+          { type: 'thinking' as const, thinking: 'old', signature: '' },
+          { type: 'text' as const, text: 'hi' },
+        ],
+      },
+      ...toolTurn([
+        { type: 'thinking', thinking: '', signature: 'RealSig==' },
+        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} },
+      ]),
     ];
     const out = prepareForAnthropic(base(messages))!;
     expect(out.messages[1].content).toEqual([{ type: 'text', text: 'hi' }]);

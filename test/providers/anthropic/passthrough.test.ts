@@ -45,7 +45,13 @@ describe('pass-through', () => {
     const body = `{"model":"claude-sonnet-4-5", "max_tokens":5,"stream":true,  "messages":[{"role":"user","content":"hi"}]}`;
     await rawRequest(`${h.url}/v1/messages?beta=true`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-ant-oat-subscription', 'anthropic-beta': 'claude-code-20250219', connection: 'keep-alive, x-drop-me', 'x-drop-me': '1' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer sk-ant-oat-subscription',
+        'anthropic-beta': 'claude-code-20250219',
+        connection: 'keep-alive, x-drop-me',
+        'x-drop-me': '1',
+      },
       body,
     });
     const got = up.requests[0];
@@ -64,13 +70,33 @@ describe('pass-through', () => {
     const usage = (await h.settledEvents()).filter((e) => e.kind === 'usage');
     expect(usage).toHaveLength(1);
     // From the fixture: input 35, cache_read 18210, final output 71.
-    expect(usage[0]).toMatchObject({ tier: 'claude', model: 'claude-sonnet-4-6', input_tokens: 35, output_tokens: 71, cache_read_tokens: 18210, stream: true });
+    expect(usage[0]).toMatchObject({
+      tier: 'claude',
+      model: 'claude-sonnet-4-6',
+      input_tokens: 35,
+      output_tokens: 71,
+      cache_read_tokens: 18210,
+      stream: true,
+    });
     expect(JSON.stringify(h.events())).not.toContain('sk-ant-client');
   });
 
   it('passes a non-streaming answer and other paths through', async () => {
-    const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'hello' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } };
-    const { up, h } = await setup((req) => (req.url.startsWith('/v1/models') ? { kind: 'json', status: 200, body: { data: [{ id: 'claude-sonnet-4-5' }] } } : { kind: 'json', status: 200, body: message }));
+    const message = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-6',
+      content: [{ type: 'text', text: 'hello' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 3, output_tokens: 1 },
+    };
+    const { up, h } = await setup((req) =>
+      req.url.startsWith('/v1/models')
+        ? { kind: 'json', status: 200, body: { data: [{ id: 'claude-sonnet-4-5' }] } }
+        : { kind: 'json', status: 200, body: message },
+    );
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
     const got = await client.messages.create(request);
     expect(got.content).toEqual(message.content);
@@ -82,7 +108,11 @@ describe('pass-through', () => {
   it('returns a 400 from Anthropic as it is, without falling back', async () => {
     const err = { type: 'error', error: { type: 'invalid_request_error', message: 'messages: at least one message is required' } };
     const { up, h } = await setup(() => ({ kind: 'json', status: 400, body: err, headers: { 'request-id': 'req_1' } }));
-    const res = await fetch(`${h.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    const res = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('request-id')).toBe('req_1');
     expect(await res.json()).toEqual(err);

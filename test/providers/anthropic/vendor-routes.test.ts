@@ -18,7 +18,13 @@ const COUNT_BODY = {
   thinking: { type: 'enabled', budget_tokens: 1024 },
   messages: [
     { role: 'user', content: 'read f.ts' },
-    { role: 'assistant', content: [{ type: 'thinking', thinking: 'Claude plans.', signature: 'EqQBanthropic-signed' }, { type: 'text', text: 'ok' }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'Claude plans.', signature: 'EqQBanthropic-signed' },
+        { type: 'text', text: 'ok' },
+      ],
+    },
     { role: 'user', content: 'go on' },
   ],
 };
@@ -26,12 +32,19 @@ const COUNT_BODY = {
 async function proxyTo(tier: Record<string, string>) {
   const up = await startFakeUpstream(() => ({ kind: 'json', status: 200, body: { input_tokens: 7 } }));
   const h = await startHarness({ tiers: [{ name: 'first', protocol: 'anthropic', base_url: up.url, ...tier }] });
-  cleanup.push(() => up.close(), () => h.close());
+  cleanup.push(
+    () => up.close(),
+    () => h.close(),
+  );
   return { up, h };
 }
 
 const count = (url: string) =>
-  fetch(`${url}/v1/messages/count_tokens?beta=true`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' }, body: JSON.stringify(COUNT_BODY) });
+  fetch(`${url}/v1/messages/count_tokens?beta=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client' },
+    body: JSON.stringify(COUNT_BODY),
+  });
 
 describe('count_tokens and other paths through the tier adapter', () => {
   it("sends an Anthropic-compatible vendor the vendor's body: Anthropic's signed thinking removed, the vendor's key and model", async () => {

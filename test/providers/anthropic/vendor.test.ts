@@ -3,7 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { prepareForVendor } from '../../../proxy/providers/anthropic/vendor.ts';
-import { createVendorThinkingMarker, markVendorMessage, restoreVendorThinking, vendorThinkingOf } from '../../../proxy/providers/anthropic/vendor-thinking.ts';
+import {
+  createVendorThinkingMarker,
+  markVendorMessage,
+  restoreVendorThinking,
+  vendorThinkingOf,
+} from '../../../proxy/providers/anthropic/vendor-thinking.ts';
 import { prepareForAnthropic } from '../../../proxy/providers/anthropic/anthropic-request.ts';
 import type { ContentBlockParam, Message, MessageParam, MessagesRequest, StreamEvent } from '../../../proxy/wire/types.ts';
 
@@ -22,29 +27,57 @@ describe('vendor thinking marks', () => {
       { type: 'content_block_start', index: 2, content_block: { type: 'text', text: '' } },
       { type: 'content_block_stop', index: 2 },
     ].flatMap((e) => marker.transform(sse(e)));
-    const signatures = out.flatMap((e) => (e.type === 'content_block_delta' && e.delta.type === 'signature_delta' ? [[e.index, vendorThinkingOf(e.delta.signature)]] : []));
+    const signatures = out.flatMap((e) =>
+      e.type === 'content_block_delta' && e.delta.type === 'signature_delta' ? [[e.index, vendorThinkingOf(e.delta.signature)]] : [],
+    );
     expect(signatures).toEqual([
       [0, { tier: 'deepseek', signature: '91cfbb94-554b-4136-8e21-fa02280d56ed' }],
       [1, { tier: 'deepseek' }],
     ]);
     // the signature-less block gets its mark before its stop; nothing else changes order or content
     expect(out.map((e) => `${e.type}:${(e as { index?: number }).index}`)).toEqual([
-      'content_block_start:0', 'content_block_delta:0', 'content_block_delta:0', 'content_block_stop:0',
-      'content_block_start:1', 'content_block_delta:1', 'content_block_stop:1',
-      'content_block_start:2', 'content_block_stop:2',
+      'content_block_start:0',
+      'content_block_delta:0',
+      'content_block_delta:0',
+      'content_block_stop:0',
+      'content_block_start:1',
+      'content_block_delta:1',
+      'content_block_stop:1',
+      'content_block_start:2',
+      'content_block_stop:2',
     ]);
     expect(JSON.stringify(out)).not.toContain('"signature":"91cfbb94');
   });
 
   it('restores a block byte for byte for the same tier only; Anthropic never gets it', () => {
     const message = markVendorMessage(
-      { id: 'm', type: 'message', role: 'assistant', model: 'deepseek-v4-flash', content: [{ type: 'thinking', thinking: 'plan', signature: 'ds-sig==' }, { type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } satisfies Message,
+      {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: 'deepseek-v4-flash',
+        content: [
+          { type: 'thinking', thinking: 'plan', signature: 'ds-sig==' },
+          { type: 'text', text: 'ok' },
+        ],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      } satisfies Message,
       'deepseek',
     );
     const echoed = message.content[0] as ContentBlockParam;
     expect(restoreVendorThinking(echoed, 'deepseek')).toEqual({ type: 'thinking', thinking: 'plan', signature: 'ds-sig==' });
     expect(restoreVendorThinking(echoed, 'kimi')).toBeNull();
-    const req: MessagesRequest = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: message.content as ContentBlockParam[] }, { role: 'user', content: 'more' }] };
+    const req: MessagesRequest = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 100,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: message.content as ContentBlockParam[] },
+        { role: 'user', content: 'more' },
+      ],
+    };
     expect(JSON.stringify(prepareForAnthropic(req))).not.toContain('thinking');
   });
 });
@@ -65,7 +98,13 @@ describe('prepareForVendor (DeepSeek thinks by default)', () => {
       ...base,
       thinking: { type: 'adaptive' },
       context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
-      messages: [{ role: 'user', content: 'go' }, { role: 'assistant', content: [claudeThinking, call('toolu_a')] }, result('toolu_a'), { role: 'assistant', content: [call('toolu_b')] }, result('toolu_b')],
+      messages: [
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: [claudeThinking, call('toolu_a')] },
+        result('toolu_a'),
+        { role: 'assistant', content: [call('toolu_b')] },
+        result('toolu_b'),
+      ],
     };
     const { request, warnings } = prepareForVendor(req, 'deepseek', 'deepseek');
     expect(request?.thinking).toEqual({ type: 'disabled' });
@@ -75,21 +114,55 @@ describe('prepareForVendor (DeepSeek thinks by default)', () => {
   });
 
   it('keeps thinking on when every tool-call turn carries its own restored block', () => {
-    const own = markVendorMessage({ id: 'm', type: 'message', role: 'assistant', model: 'x', content: [{ type: 'thinking', thinking: 'ds plans', signature: 'ds-1' }, call('toolu_c') as never], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }, 'deepseek');
-    const req: MessagesRequest = { ...base, thinking: { type: 'adaptive' }, messages: [{ role: 'user', content: 'go' }, { role: 'assistant', content: own.content as ContentBlockParam[] }, result('toolu_c')] };
+    const own = markVendorMessage(
+      {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: 'x',
+        content: [{ type: 'thinking', thinking: 'ds plans', signature: 'ds-1' }, call('toolu_c') as never],
+        stop_reason: 'tool_use',
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+      'deepseek',
+    );
+    const req: MessagesRequest = {
+      ...base,
+      thinking: { type: 'adaptive' },
+      messages: [{ role: 'user', content: 'go' }, { role: 'assistant', content: own.content as ContentBlockParam[] }, result('toolu_c')],
+    };
     const { request } = prepareForVendor(req, 'deepseek', 'deepseek');
     expect(request?.thinking).toEqual({ type: 'adaptive' });
     expect((request?.messages[1].content as ContentBlockParam[])[0]).toEqual({ type: 'thinking', thinking: 'ds plans', signature: 'ds-1' });
   });
 
   it('turns a mid-conversation system message into <system-reminder> text of the user turn before it', () => {
-    const req = { ...base, thinking: { type: 'disabled' as const }, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: [{ type: 'text', text: 'Environment: linux' }] }] } as unknown as MessagesRequest;
+    const req = {
+      ...base,
+      thinking: { type: 'disabled' as const },
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'system', content: [{ type: 'text', text: 'Environment: linux' }] },
+      ],
+    } as unknown as MessagesRequest;
     const { request } = prepareForVendor(req, 'deepseek', 'deepseek');
-    expect(request?.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'text', text: '<system-reminder>\nEnvironment: linux\n</system-reminder>' }] }]);
+    expect(request?.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'hi' },
+          { type: 'text', text: '<system-reminder>\nEnvironment: linux\n</system-reminder>' },
+        ],
+      },
+    ]);
   });
 
   it('leaves a request with nothing to change alone (the client bytes can go)', () => {
-    expect(prepareForVendor({ ...base, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: 'hi' }] }, 'deepseek', 'deepseek').request).toBeNull();
+    expect(
+      prepareForVendor({ ...base, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: 'hi' }] }, 'deepseek', 'deepseek')
+        .request,
+    ).toBeNull();
     expect(prepareForVendor({ ...base, messages: [{ role: 'user', content: 'hi' }] }, 'kimi', 'anthropic').request).toBeNull();
   });
 });

@@ -21,22 +21,42 @@ const captured = (JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as {
 
 describe('geminiAdapter', () => {
   it('streams from :streamGenerateContent?alt=sse with the key in x-goog-api-key only', () => {
-    const { request } = geminiAdapter.prepare(clientRequest(captured), { tier, model: 'gemini-2.5-flash', stream: true, store: createConversationStore() });
+    const { request } = geminiAdapter.prepare(clientRequest(captured), {
+      tier,
+      model: 'gemini-2.5-flash',
+      stream: true,
+      store: createConversationStore(),
+    });
     expect(request.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     expect(request.url).not.toContain(tier.apiKey);
     expect(request.method).toBe('POST');
-    expect(request.headers).toEqual({ 'content-type': 'application/json', accept: 'text/event-stream', 'x-extra': 'yes', 'x-goog-api-key': tier.apiKey });
+    expect(request.headers).toEqual({
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      'x-extra': 'yes',
+      'x-goog-api-key': tier.apiKey,
+    });
     expect(String(request.body)).not.toContain(tier.apiKey);
     expect(JSON.parse(String(request.body))).toHaveProperty('contents');
   });
 
   it('uses :generateContent when not streaming', () => {
-    const { request } = geminiAdapter.prepare(clientRequest(captured), { tier, model: 'gemini-2.5-pro', stream: false, store: createConversationStore() });
+    const { request } = geminiAdapter.prepare(clientRequest(captured), {
+      tier,
+      model: 'gemini-2.5-pro',
+      stream: false,
+      store: createConversationStore(),
+    });
     expect(request.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent');
   });
 
   it('hands its context to its answer stream, so a fixture stream comes out as an Anthropic message', async () => {
-    const { answer } = geminiAdapter.prepare(clientRequest(captured), { tier, model: 'gemini-2.5-flash', stream: true, store: createConversationStore() });
+    const { answer } = geminiAdapter.prepare(clientRequest(captured), {
+      tier,
+      model: 'gemini-2.5-flash',
+      stream: true,
+      store: createConversationStore(),
+    });
     const stream = answer.stream({});
     expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     const message = await sdkFinalMessage(answerEvents(stream, fixture('gemini-stream-function-call.sse')));

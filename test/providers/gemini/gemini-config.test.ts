@@ -22,7 +22,9 @@ describe('tier.schema', () => {
   });
 
   it('rejects an unknown mode, naming the key and the line', () => {
-    expect(() => parseConfig(tier('    schema: openapi'), 'f.yaml')).toThrow(/f\.yaml:7: tiers\[0\]\.schema: unknown schema mode "openapi"/);
+    expect(() => parseConfig(tier('    schema: openapi'), 'f.yaml')).toThrow(
+      /f\.yaml:7: tiers\[0\]\.schema: unknown schema mode "openapi"/,
+    );
   });
 
   it('rejects the key on a tier that is not gemini', () => {

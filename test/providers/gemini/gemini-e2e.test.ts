@@ -19,12 +19,24 @@ afterEach(async () => {
 });
 
 const SSE = fixture('gemini-stream-function-call.sse');
-const fcParts = fixtureChunks(SSE).flatMap((c) => c.candidates![0].content!.parts!).filter((p) => p.functionCall);
+const fcParts = fixtureChunks(SSE)
+  .flatMap((c) => c.candidates![0].content!.parts!)
+  .filter((p) => p.functionCall);
 
-type GeminiBody = { contents: { role: string; parts: { functionCall?: { id?: string; name: string }; thoughtSignature?: string; functionResponse?: { id?: string } }[] }[] };
+type GeminiBody = {
+  contents: {
+    role: string;
+    parts: { functionCall?: { id?: string; name: string }; thoughtSignature?: string; functionResponse?: { id?: string } }[];
+  }[];
+};
 
 async function start() {
-  const anthropic = await startFakeUpstream(() => ({ kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } }));
+  const anthropic = await startFakeUpstream(() => ({
+    kind: 'json',
+    status: 429,
+    body: JSON.parse(fixture('anthropic-429.json')),
+    headers: { 'retry-after': '3600' },
+  }));
   const gemini = await startFakeUpstream(() => ({ kind: 'sse', text: SSE }));
   const repo = await makeRepo();
   const yaml = JSON.stringify({
@@ -46,7 +58,11 @@ async function start() {
     log: () => {},
   });
   const port = await proxy.listen();
-  cleanup.push(() => anthropic.close(), () => gemini.close(), () => proxy.close(200));
+  cleanup.push(
+    () => anthropic.close(),
+    () => gemini.close(),
+    () => proxy.close(200),
+  );
   return { gemini, client: new Anthropic({ apiKey: 'sk-ant-client-key', baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 }) };
 }
 
@@ -56,9 +72,13 @@ describe('a Claude Code conversation continued on Gemini', () => {
     const captured = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json'))[0].body as Anthropic.MessageCreateParamsStreaming;
     const body = { ...captured, model: 'claude-sonnet-4-6' }; // the captured 4-5 makes the SDK print a deprecation notice
 
-    const first = await client.messages.stream({ ...body, stream: true }, { headers: { 'anthropic-beta': 'claude-code-20250219' } }).finalMessage();
+    const first = await client.messages
+      .stream({ ...body, stream: true }, { headers: { 'anthropic-beta': 'claude-code-20250219' } })
+      .finalMessage();
     const toolUses = first.content.filter((b) => b.type === 'tool_use');
-    expect(toolUses.map((b) => ({ id: b.id, name: b.name, input: b.input }))).toEqual(fcParts.map((p) => ({ id: p.functionCall!.id, name: p.functionCall!.name, input: p.functionCall!.args })));
+    expect(toolUses.map((b) => ({ id: b.id, name: b.name, input: b.input }))).toEqual(
+      fcParts.map((p) => ({ id: p.functionCall!.id, name: p.functionCall!.name, input: p.functionCall!.args })),
+    );
     expect(first.stop_reason).toBe('tool_use');
 
     const sent = gemini.requests[0];
@@ -75,7 +95,12 @@ describe('a Claude Code conversation continued on Gemini', () => {
         stream: true,
         messages: [
           ...body.messages,
-          { role: 'assistant', content: first.content.map((b) => (b.type === 'tool_use' ? { type: 'tool_use', id: b.id, name: b.name, input: b.input } : b)) as Anthropic.ContentBlockParam[] },
+          {
+            role: 'assistant',
+            content: first.content.map((b) =>
+              b.type === 'tool_use' ? { type: 'tool_use', id: b.id, name: b.name, input: b.input } : b,
+            ) as Anthropic.ContentBlockParam[],
+          },
           { role: 'user', content: toolUses.map((b) => ({ type: 'tool_result' as const, tool_use_id: b.id, content: 'ok' })) },
         ],
       })
@@ -85,6 +110,8 @@ describe('a Claude Code conversation continued on Gemini', () => {
     const calls = model.parts.filter((p) => p.functionCall);
     expect(calls.map((p) => p.thoughtSignature)).toEqual(fcParts.map((p) => p.thoughtSignature));
     const answer = second.contents[second.contents.indexOf(model) + 1];
-    expect(answer.parts.filter((p) => p.functionResponse).map((p) => p.functionResponse!.id)).toEqual(fcParts.map((p) => p.functionCall!.id));
+    expect(answer.parts.filter((p) => p.functionResponse).map((p) => p.functionResponse!.id)).toEqual(
+      fcParts.map((p) => p.functionCall!.id),
+    );
   });
 });

@@ -5,8 +5,11 @@ import { parseGeminiError } from '../../../proxy/providers/gemini/gemini-error.t
 import { fixture } from '../../helpers/fake-upstream.ts';
 
 const body429 = fixture('gemini-429.json');
-const parsed429 = JSON.parse(body429) as { error: { message: string; details: { '@type': string; retryDelay?: string; violations?: { quotaId: string; quotaValue: string }[] }[] } };
-const err = (code: number, status: string, message: string, details: unknown[] = []) => JSON.stringify({ error: { code, message, status, details } });
+const parsed429 = JSON.parse(body429) as {
+  error: { message: string; details: { '@type': string; retryDelay?: string; violations?: { quotaId: string; quotaValue: string }[] }[] };
+};
+const err = (code: number, status: string, message: string, details: unknown[] = []) =>
+  JSON.stringify({ error: { code, message, status, details } });
 
 describe('parseGeminiError', () => {
   it('429 RESOURCE_EXHAUSTED is a rate limit whose wait comes from RetryInfo.retryDelay; a per-minute quota is not permanent', () => {
@@ -42,12 +45,15 @@ describe('parseGeminiError', () => {
   });
 
   it('503 UNAVAILABLE is overloaded, 500 INTERNAL is api_error', () => {
-    expect(parseGeminiError(503, {}, err(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.')).type).toBe('overloaded_error');
+    expect(parseGeminiError(503, {}, err(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.')).type).toBe(
+      'overloaded_error',
+    );
     expect(parseGeminiError(500, {}, err(500, 'INTERNAL', 'An internal error has occurred.')).type).toBe('api_error');
   });
 
   it('400 INVALID_ARGUMENT is invalid_request_error with the upstream message quoted', () => {
-    const msg = 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
+    const msg =
+      'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
     const e = parseGeminiError(400, {}, err(400, 'INVALID_ARGUMENT', msg));
     expect(e.type).toBe('invalid_request_error');
     expect(e.message).toContain(`"${msg}"`);

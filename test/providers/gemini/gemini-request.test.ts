@@ -14,9 +14,20 @@ import { run, sdkFinalMessage, sseEvents } from '../../helpers/events.ts';
 import { fixtureChunks } from './helpers.ts';
 
 const captured = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { body: MessagesRequest }[];
-const tier: TierConfig = { name: 'gemini-flash', protocol: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'k', model: 'gemini-2.5-flash' };
+const tier: TierConfig = {
+  name: 'gemini-flash',
+  protocol: 'gemini',
+  baseUrl: 'https://generativelanguage.googleapis.com',
+  apiKey: 'k',
+  model: 'gemini-2.5-flash',
+};
 
-function translate(req: MessagesRequest, store: ConversationStore = createConversationStore(), t: TierConfig = tier, model = 'gemini-2.5-flash') {
+function translate(
+  req: MessagesRequest,
+  store: ConversationStore = createConversationStore(),
+  t: TierConfig = tier,
+  model = 'gemini-2.5-flash',
+) {
   return toGeminiRequest(req, { tier: t, model, store });
 }
 
@@ -42,7 +53,17 @@ describe('toGeminiRequest on the captured Claude Code 2.1.332 requests', () => {
     it(`request ${i + 1}: carries nothing Anthropic-only, no $schema, and valid function names`, () => {
       const { body: out, warnings } = translate(body);
       const keys = keysDeep(out);
-      for (const k of ['$schema', 'cache_control', 'context_management', 'metadata', 'defer_loading', 'anthropic-beta', 'anthropic-version', 'thinking', 'input_schema'])
+      for (const k of [
+        '$schema',
+        'cache_control',
+        'context_management',
+        'metadata',
+        'defer_loading',
+        'anthropic-beta',
+        'anthropic-version',
+        'thinking',
+        'input_schema',
+      ])
         expect(keys.has(k), k).toBe(false);
       expect(JSON.stringify(out)).not.toContain('user_id');
       const declared = out.tools![0].functionDeclarations;
@@ -77,7 +98,9 @@ describe('toGeminiRequest on the captured Claude Code 2.1.332 requests', () => {
     const toolUse = assistant.find((b) => b.type === 'tool_use')!;
     const result = (body.messages[body.messages.length - 1].content as ContentBlockParam[]).find((b) => b.type === 'tool_result')!;
 
-    expect(calls(model)).toEqual([{ functionCall: { name: toolUse.name, args: toolUse.input }, thoughtSignature: DUMMY_THOUGHT_SIGNATURE }]);
+    expect(calls(model)).toEqual([
+      { functionCall: { name: toolUse.name, args: toolUse.input }, thoughtSignature: DUMMY_THOUGHT_SIGNATURE },
+    ]);
     const answer = out.contents[modelIndex + 1];
     expect(answer.role).toBe('user');
     expect(responses(answer)).toHaveLength(calls(model).length);
@@ -117,7 +140,9 @@ describe('thoughtSignature round trip', () => {
     const message = await sdkFinalMessage(run(createGeminiStreamTransform({ store, names: {} }, 'claude-sonnet-4-5'), sseEvents(text)));
     const content = message.content
       .filter((b) => keepThinking || b.type !== 'thinking')
-      .map((b) => (b.type === 'tool_use' ? { type: 'tool_use' as const, id: b.id, name: b.name, input: b.input } : b)) as ContentBlockParam[];
+      .map((b) =>
+        b.type === 'tool_use' ? { type: 'tool_use' as const, id: b.id, name: b.name, input: b.input } : b,
+      ) as ContentBlockParam[];
     const toolUses = message.content.filter((b) => b.type === 'tool_use');
     return req([
       { role: 'user', content: 'What is in the project?' },
@@ -131,7 +156,9 @@ describe('thoughtSignature round trip', () => {
     // Same part, same order, and only where Gemini put one (the first of parallel calls).
     expect(calls(model).map((p) => p.thoughtSignature)).toEqual(fcParts.map((p) => p.thoughtSignature));
     expect(calls(model).map((p) => p.functionCall!.id)).toEqual(fcParts.map((p) => p.functionCall!.id));
-    expect(responses(contents[contents.indexOf(model) + 1]).map((p) => p.functionResponse!.id)).toEqual(fcParts.map((p) => p.functionCall!.id));
+    expect(responses(contents[contents.indexOf(model) + 1]).map((p) => p.functionResponse!.id)).toEqual(
+      fcParts.map((p) => p.functionCall!.id),
+    );
     // Gemini's thought summary text is not sent back as a part.
     expect(model.parts.some((p) => p.thought)).toBe(false);
   }
@@ -158,9 +185,17 @@ describe('thoughtSignature round trip', () => {
             { type: 'tool_use', id: 'toolu_01B', name: 'Read', input: { file_path: '/b' } },
           ],
         },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01A', content: 'a' }, { type: 'tool_result', tool_use_id: 'toolu_01B', content: 'b' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_01A', content: 'a' },
+            { type: 'tool_result', tool_use_id: 'toolu_01B', content: 'b' },
+          ],
+        },
       ]),
-      createConversationStore(), { ...tier, model: 'gemini-3-flash-preview' }, 'gemini-3-flash-preview',
+      createConversationStore(),
+      { ...tier, model: 'gemini-3-flash-preview' },
+      'gemini-3-flash-preview',
     ).body;
     const model = out.contents[1];
     expect(calls(model).map((p) => p.thoughtSignature)).toEqual([DUMMY_THOUGHT_SIGNATURE, undefined]);
@@ -200,7 +235,9 @@ describe('thoughtSignature round trip', () => {
         },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'fc_1', content: 'x' }] },
       ]),
-      createConversationStore(), { ...tier, model: 'gemini-3-flash-preview' }, 'gemini-3-flash-preview',
+      createConversationStore(),
+      { ...tier, model: 'gemini-3-flash-preview' },
+      'gemini-3-flash-preview',
     ).body;
     expect(calls(out.contents[1])[0].thoughtSignature).toBe(DUMMY_THOUGHT_SIGNATURE);
   });
@@ -264,13 +301,21 @@ describe('tool_result → functionResponse', () => {
   });
 
   it('answers a call without a tool_result with an error response and a warning, so the counts still match', () => {
-    const { body, warnings } = translate(req([{ role: 'user', content: 'go' }, assistant(['fc_r1', 'fc_b2']), { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'fc_r1', content: 'x' }] }]));
+    const { body, warnings } = translate(
+      req([
+        { role: 'user', content: 'go' },
+        assistant(['fc_r1', 'fc_b2']),
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'fc_r1', content: 'x' }] },
+      ]),
+    );
     expect(responses(body.contents[2]).map((p) => Object.keys(p.functionResponse!.response))).toEqual([['output'], ['error']]);
     expect(warnings.some((w) => w.includes('fc_b2'))).toBe(true);
   });
 
   it('sends a tool_result that answers no call of the turn before as text, with a warning', () => {
-    const { body, warnings } = translate(req([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_gone', content: 'late' }] }]));
+    const { body, warnings } = translate(
+      req([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_gone', content: 'late' }] }]),
+    );
     expect(body.contents[0].parts.some((p) => p.functionResponse)).toBe(false);
     expect(body.contents[0].parts[0].text).toContain('late');
     expect(warnings.some((w) => w.includes('toolu_gone'))).toBe(true);
@@ -279,8 +324,17 @@ describe('tool_result → functionResponse', () => {
 
 describe('content, roles and settings', () => {
   it('merges consecutive same-role turns and maps assistant to model; a conversation ending on a model turn gets a user turn after it', () => {
-    const out = translate(req([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }, { role: 'assistant', content: 'c' }])).body;
-    expect(out.contents.slice(0, 2)).toEqual([{ role: 'user', parts: [{ text: 'a' }, { text: 'b' }] }, { role: 'model', parts: [{ text: 'c' }] }]);
+    const out = translate(
+      req([
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+        { role: 'assistant', content: 'c' },
+      ]),
+    ).body;
+    expect(out.contents.slice(0, 2)).toEqual([
+      { role: 'user', parts: [{ text: 'a' }, { text: 'b' }] },
+      { role: 'model', parts: [{ text: 'c' }] },
+    ]);
     expect(out.contents).toHaveLength(3);
     expect(out.contents[2].role).toBe('user');
   });
@@ -305,7 +359,8 @@ describe('content, roles and settings', () => {
 
   it('maps tool_choice auto/any/tool/none to functionCallingConfig', () => {
     const tools: Tool[] = [{ name: 'Read', input_schema: { type: 'object', properties: { p: { type: 'string' } } } }];
-    const cfg = (tool_choice: MessagesRequest['tool_choice']) => translate(req([{ role: 'user', content: 'x' }], { tools, tool_choice })).body.toolConfig;
+    const cfg = (tool_choice: MessagesRequest['tool_choice']) =>
+      translate(req([{ role: 'user', content: 'x' }], { tools, tool_choice })).body.toolConfig;
     expect(cfg({ type: 'auto' })).toEqual({ functionCallingConfig: { mode: 'AUTO' } });
     expect(cfg({ type: 'any' })).toEqual({ functionCallingConfig: { mode: 'ANY' } });
     expect(cfg({ type: 'tool', name: 'Read' })).toEqual({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['Read'] } });
@@ -313,7 +368,9 @@ describe('content, roles and settings', () => {
   });
 
   it('cuts stop sequences to five with a warning and passes sampling settings', () => {
-    const { body, warnings } = translate(req([{ role: 'user', content: 'x' }], { stop_sequences: ['1', '2', '3', '4', '5', '6'], temperature: 0.2, top_p: 0.9, top_k: 40 }));
+    const { body, warnings } = translate(
+      req([{ role: 'user', content: 'x' }], { stop_sequences: ['1', '2', '3', '4', '5', '6'], temperature: 0.2, top_p: 0.9, top_k: 40 }),
+    );
     expect(body.generationConfig).toMatchObject({ stopSequences: ['1', '2', '3', '4', '5'], temperature: 0.2, topP: 0.9, topK: 40 });
     expect(warnings.some((w) => w.includes('stop sequences'))).toBe(true);
   });
@@ -323,7 +380,10 @@ describe('content, roles and settings', () => {
     expect(translate(r({ type: 'disabled' })).body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: 0 });
     expect(translate(r({ type: 'disabled' }), undefined, tier, 'gemini-2.5-pro').body.generationConfig!.thinkingConfig).toBeUndefined();
     expect(translate(r({ type: 'adaptive' })).body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: -1, includeThoughts: true });
-    expect(translate({ ...r({ type: 'enabled', budget_tokens: 1024 }), max_tokens: 16000 }, undefined, tier, 'gemini-2.5-pro').body.generationConfig!.thinkingConfig).toEqual({ thinkingBudget: 1024, includeThoughts: true });
+    expect(
+      translate({ ...r({ type: 'enabled', budget_tokens: 1024 }), max_tokens: 16000 }, undefined, tier, 'gemini-2.5-pro').body
+        .generationConfig!.thinkingConfig,
+    ).toEqual({ thinkingBudget: 1024, includeThoughts: true });
   });
 
   it('remembers the tool names whose Gemini form differs, for the way back', () => {

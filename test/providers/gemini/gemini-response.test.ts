@@ -14,7 +14,13 @@ function wholeAnswer(name: string) {
   const chunks = fixtureChunks(fixture(name));
   const last = chunks[chunks.length - 1];
   return {
-    candidates: [{ content: { role: 'model', parts: chunks.flatMap((c) => c.candidates![0].content!.parts!) }, finishReason: last.candidates![0].finishReason, index: 0 }],
+    candidates: [
+      {
+        content: { role: 'model', parts: chunks.flatMap((c) => c.candidates![0].content!.parts!) },
+        finishReason: last.candidates![0].finishReason,
+        index: 0,
+      },
+    ],
     usageMetadata: last.usageMetadata,
   };
 }
@@ -28,14 +34,23 @@ describe('fromGeminiResponse', () => {
     expect(m.model).toBe('claude-sonnet-4-5');
     expect(m.stop_reason).toBe('tool_use');
     expect(m.content.filter((b) => b.type === 'tool_use')).toEqual(
-      parts.filter((p) => p.functionCall).map((p) => ({ type: 'tool_use', id: p.functionCall!.id, name: p.functionCall!.name, input: p.functionCall!.args })),
+      parts
+        .filter((p) => p.functionCall)
+        .map((p) => ({ type: 'tool_use', id: p.functionCall!.id, name: p.functionCall!.name, input: p.functionCall!.args })),
     );
     expect(m.content.find((b) => b.type === 'text')).toEqual({ type: 'text', text: parts.find((p) => p.text && !p.thought)!.text });
     const u = answer.usageMetadata!;
-    expect(m.usage).toMatchObject({ input_tokens: u.promptTokenCount! - (u.cachedContentTokenCount ?? 0), output_tokens: u.candidatesTokenCount! + u.thoughtsTokenCount! });
+    expect(m.usage).toMatchObject({
+      input_tokens: u.promptTokenCount! - (u.cachedContentTokenCount ?? 0),
+      output_tokens: u.candidatesTokenCount! + u.thoughtsTokenCount!,
+    });
     const signed = parts.find((p) => p.thoughtSignature)!;
     expect(store.get(thoughtSignatureKey(signed.functionCall!.id!))).toBe(signed.thoughtSignature);
-    expect(m.content.some((b) => b.type === 'thinking' && decodeProxySignature(b.signature)?.state?.[signed.functionCall!.id!] === signed.thoughtSignature)).toBe(true);
+    expect(
+      m.content.some(
+        (b) => b.type === 'thinking' && decodeProxySignature(b.signature)?.state?.[signed.functionCall!.id!] === signed.thoughtSignature,
+      ),
+    ).toBe(true);
   });
 
   it('accepts an answer wrapped in […] (several chunks) and concatenates the text', () => {
@@ -47,7 +62,9 @@ describe('fromGeminiResponse', () => {
 
   it('throws an UpstreamResponseError for MALFORMED_FUNCTION_CALL and for an error body', () => {
     const ctx = { store: createConversationStore(), names: {} };
-    expect(() => fromGeminiResponse({ candidates: [{ finishReason: 'MALFORMED_FUNCTION_CALL' }] }, ctx, 'm')).toThrow(UpstreamResponseError);
+    expect(() => fromGeminiResponse({ candidates: [{ finishReason: 'MALFORMED_FUNCTION_CALL' }] }, ctx, 'm')).toThrow(
+      UpstreamResponseError,
+    );
     try {
       fromGeminiResponse({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'quota' } }, ctx, 'm');
       expect.unreachable();

@@ -11,14 +11,53 @@ const tools = (JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { bo
 
 /** Keys Gemini's `parameters` answers 400 "Unknown name" for (§3.3). */
 const REJECTED = [
-  '$schema', 'additionalProperties', 'exclusiveMinimum', 'exclusiveMaximum', 'const', 'propertyNames', '$ref', '$defs',
-  'definitions', 'oneOf', 'allOf', 'not', 'if', 'then', 'else', 'prefixItems', 'uniqueItems', 'multipleOf', 'contains',
-  'unevaluatedProperties', 'unevaluatedItems', 'contentSchema', 'examples',
+  '$schema',
+  'additionalProperties',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'const',
+  'propertyNames',
+  '$ref',
+  '$defs',
+  'definitions',
+  'oneOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'prefixItems',
+  'uniqueItems',
+  'multipleOf',
+  'contains',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'contentSchema',
+  'examples',
 ];
 const ALLOWED = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'items', 'minItems', 'maxItems', 'minLength', 'maxLength',
-  'pattern', 'minimum', 'maximum', 'properties', 'required', 'minProperties', 'maxProperties', 'propertyOrdering', 'anyOf',
-  'default', 'example',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'items',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'propertyOrdering',
+  'anyOf',
+  'default',
+  'example',
 ]);
 const GEMINI_TYPES = new Set(['STRING', 'NUMBER', 'INTEGER', 'BOOLEAN', 'ARRAY', 'OBJECT']);
 
@@ -63,10 +102,12 @@ describe('toGeminiJsonSchema', () => {
 
 describe('toGeminiParameters (the OpenAPI-subset sanitizer)', () => {
   it('leaves none of the rejected keys and a type on every node, for every Claude Code tool', () => {
-    const withProblems = tools.filter((t) => !t.defer_loading).flatMap((t) => {
-      const { parameters } = toGeminiParameters(t.input_schema);
-      return parameters ? problems(parameters, t.name) : [];
-    });
+    const withProblems = tools
+      .filter((t) => !t.defer_loading)
+      .flatMap((t) => {
+        const { parameters } = toGeminiParameters(t.input_schema);
+        return parameters ? problems(parameters, t.name) : [];
+      });
     expect(withProblems).toEqual([]);
   });
 
@@ -80,7 +121,10 @@ describe('toGeminiParameters (the OpenAPI-subset sanitizer)', () => {
   });
 
   it('turns exclusiveMinimum 0 on an integer into minimum 1 and drops the no-op 2^53-1 maximum', () => {
-    const { parameters } = toGeminiParameters({ type: 'object', properties: { limit: { type: 'integer', exclusiveMinimum: 0, maximum: 9007199254740991 } } });
+    const { parameters } = toGeminiParameters({
+      type: 'object',
+      properties: { limit: { type: 'integer', exclusiveMinimum: 0, maximum: 9007199254740991 } },
+    });
     expect(parameters!.properties!.limit).toEqual({ type: 'INTEGER', minimum: 1 });
   });
 
@@ -125,7 +169,12 @@ describe('toGeminiParameters (the OpenAPI-subset sanitizer)', () => {
       $defs: { Point: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] } },
       properties: {
         p: { $ref: '#/$defs/Point' },
-        both: { allOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { properties: { b: { type: 'boolean' } }, required: ['b'] }] },
+        both: {
+          allOf: [
+            { type: 'object', properties: { a: { type: 'string' } } },
+            { properties: { b: { type: 'boolean' } }, required: ['b'] },
+          ],
+        },
         either: { oneOf: [{ type: 'string' }, { type: 'number' }] },
         list: { type: 'array' },
       },

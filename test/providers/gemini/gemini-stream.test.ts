@@ -61,7 +61,9 @@ describe('createGeminiStreamTransform on gemini-stream-text.sse (CRLF framed)', 
   });
 
   it('answers an empty stream with an error event', () => {
-    expect(run(createGeminiStreamTransform(context(), 'm'), [])).toEqual([{ type: 'error', error: { type: 'api_error', message: expect.stringContaining('finishReason') } }]);
+    expect(run(createGeminiStreamTransform(context(), 'm'), [])).toEqual([
+      { type: 'error', error: { type: 'api_error', message: expect.stringContaining('finishReason') } },
+    ]);
   });
 });
 
@@ -79,11 +81,22 @@ describe('createGeminiStreamTransform on gemini-stream-function-call.sse', () =>
     const message = await sdkFinalMessage(events);
     expect(message.stop_reason).toBe('tool_use');
 
-    const thoughts = parts.filter((p) => p.thought).map((p) => p.text).join('');
-    const texts = parts.filter((p) => p.text !== undefined && !p.thought).map((p) => p.text).join('');
+    const thoughts = parts
+      .filter((p) => p.thought)
+      .map((p) => p.text)
+      .join('');
+    const texts = parts
+      .filter((p) => p.text !== undefined && !p.thought)
+      .map((p) => p.text)
+      .join('');
     const thinking = message.content.filter((b) => b.type === 'thinking');
     expect(thinking.map((b) => b.thinking).join('')).toBe(thoughts);
-    expect(message.content.filter((b) => b.type === 'text').map((b) => b.text).join('')).toBe(texts);
+    expect(
+      message.content
+        .filter((b) => b.type === 'text')
+        .map((b) => b.text)
+        .join(''),
+    ).toBe(texts);
 
     const tools = message.content.filter((b) => b.type === 'tool_use');
     expect(tools.map((b) => ({ id: b.id, name: b.name, input: b.input }))).toEqual(
@@ -96,7 +109,9 @@ describe('createGeminiStreamTransform on gemini-stream-function-call.sse', () =>
   it('sends each tool input as exactly one input_json_delta', () => {
     const events = run(createGeminiStreamTransform(context(), 'm'), sseEvents(text));
     const deltas = events.filter((e) => e.type === 'content_block_delta' && e.delta.type === 'input_json_delta');
-    expect(deltas.map((e) => JSON.parse((e as { delta: { partial_json: string } }).delta.partial_json))).toEqual(calls.map((p) => p.functionCall!.args));
+    expect(deltas.map((e) => JSON.parse((e as { delta: { partial_json: string } }).delta.partial_json))).toEqual(
+      calls.map((p) => p.functionCall!.args),
+    );
   });
 
   it('keeps the thoughtSignature in the store and in a proxy-signed thinking block before the signed call', async () => {
@@ -107,7 +122,9 @@ describe('createGeminiStreamTransform on gemini-stream-function-call.sse', () =>
     const unsignedIds = calls.filter((p) => !p.thoughtSignature).map((p) => p.functionCall!.id!);
     for (const other of unsignedIds) expect(ctx.store.get(thoughtSignatureKey(other))).toBeUndefined();
 
-    const carrying = message.content.findIndex((b) => b.type === 'thinking' && decodeProxySignature(b.signature)?.state?.[id] !== undefined);
+    const carrying = message.content.findIndex(
+      (b) => b.type === 'thinking' && decodeProxySignature(b.signature)?.state?.[id] !== undefined,
+    );
     expect(carrying).toBeGreaterThanOrEqual(0);
     const block = message.content[carrying] as { signature: string };
     expect(decodeProxySignature(block.signature)).toEqual({ provider: 'gemini', state: { [id]: signed.thoughtSignature } });
@@ -136,8 +153,13 @@ describe('createGeminiStreamTransform on gemini-stream-function-call.sse', () =>
 
 describe('createGeminiStreamTransform: finish reasons and in-stream errors', () => {
   const data = (v: unknown) => ({ data: JSON.stringify(v) });
-  const textChunk = (finishReason?: string) => data({ candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] }, ...(finishReason ? { finishReason } : {}) }], usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1 } });
-  const stopOf = (events: StreamEvent[]) => events.find((e) => e.type === 'message_delta') as { delta: { stop_reason: string } } | undefined;
+  const textChunk = (finishReason?: string) =>
+    data({
+      candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] }, ...(finishReason ? { finishReason } : {}) }],
+      usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1 },
+    });
+  const stopOf = (events: StreamEvent[]) =>
+    events.find((e) => e.type === 'message_delta') as { delta: { stop_reason: string } } | undefined;
 
   it.each([
     ['MAX_TOKENS', 'max_tokens'],
@@ -152,21 +174,30 @@ describe('createGeminiStreamTransform: finish reasons and in-stream errors', () 
     expect(stopOf(events)?.delta.stop_reason).toBe(stop);
   });
 
-  it.each(['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS', 'OTHER'])('finishReason %s becomes an api_error event', (reason) => {
-    const events = run(createGeminiStreamTransform(context(), 'm'), [textChunk(), textChunk(reason)]);
-    expect(events[events.length - 1]).toEqual({ type: 'error', error: { type: 'api_error', message: expect.stringContaining(reason) } });
-    expect(stopOf(events)).toBeUndefined();
-  });
+  it.each(['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS', 'OTHER'])(
+    'finishReason %s becomes an api_error event',
+    (reason) => {
+      const events = run(createGeminiStreamTransform(context(), 'm'), [textChunk(), textChunk(reason)]);
+      expect(events[events.length - 1]).toEqual({ type: 'error', error: { type: 'api_error', message: expect.stringContaining(reason) } });
+      expect(stopOf(events)).toBeUndefined();
+    },
+  );
 
   it('a blocked prompt (promptFeedback.blockReason, no candidates) is a refusal', () => {
-    const events = run(createGeminiStreamTransform(context(), 'm'), [data({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 5 } })]);
+    const events = run(createGeminiStreamTransform(context(), 'm'), [
+      data({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 5 } }),
+    ]);
     expect(stopOf(events)?.delta.stop_reason).toBe('refusal');
     expect(events[events.length - 1]).toEqual({ type: 'message_stop' });
   });
 
   it('an in-stream {"error":…} chunk becomes an error event of the mapped type and ends the stream', () => {
     const t = createGeminiStreamTransform(context(), 'm');
-    const events = run(t, [textChunk(), data({ error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }), textChunk('STOP')]);
+    const events = run(t, [
+      textChunk(),
+      data({ error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }),
+      textChunk('STOP'),
+    ]);
     const errors = events.filter((e) => e.type === 'error');
     expect(errors).toEqual([{ type: 'error', error: { type: 'overloaded_error', message: expect.stringContaining('overloaded') } }]);
     expect(events[events.length - 1].type).toBe('error');
@@ -178,7 +209,10 @@ describe('createGeminiStreamTransform: finish reasons and in-stream errors', () 
   });
 
   it('takes a usage total that arrives after the finishReason chunk', () => {
-    const events = run(createGeminiStreamTransform(context(), 'm'), [textChunk('STOP'), data({ usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 7, thoughtsTokenCount: 3, cachedContentTokenCount: 4 } })]);
+    const events = run(createGeminiStreamTransform(context(), 'm'), [
+      textChunk('STOP'),
+      data({ usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 7, thoughtsTokenCount: 3, cachedContentTokenCount: 4 } }),
+    ]);
     const delta = events.find((e) => e.type === 'message_delta') as { usage: Record<string, number> };
     expect(delta.usage).toMatchObject({ input_tokens: 6, output_tokens: 10, cache_read_input_tokens: 4 });
   });

@@ -9,8 +9,20 @@ export function fixtureChunks(text: string): GeminiChunk[] {
 
 export type GeminiChunk = {
   candidates?: {
-    content?: { parts?: { text?: string; thought?: boolean; thoughtSignature?: string; functionCall?: { id?: string; name: string; args?: unknown } }[] };
+    content?: {
+      parts?: {
+        text?: string;
+        thought?: boolean;
+        thoughtSignature?: string;
+        functionCall?: { id?: string; name: string; args?: unknown };
+      }[];
+    };
     finishReason?: string;
   }[];
-  usageMetadata?: { promptTokenCount?: number; candidatesTokenCount?: number; thoughtsTokenCount?: number; cachedContentTokenCount?: number };
+  usageMetadata?: {
+    promptTokenCount?: number;
+    candidatesTokenCount?: number;
+    thoughtsTokenCount?: number;
+    cachedContentTokenCount?: number;
+  };
 };

@@ -63,7 +63,8 @@ describe('openaiAdapter against a local fake upstream', () => {
     const got = seen.at(-1)!;
     expect(got.url).toBe('/v1/chat/completions');
     expect(got.headers.authorization).toBe('Bearer sk-tier-key');
-    for (const h of ['x-api-key', 'anthropic-version', 'anthropic-beta', 'x-claude-code-session-id']) expect(got.headers[h]).toBeUndefined();
+    for (const h of ['x-api-key', 'anthropic-version', 'anthropic-beta', 'x-claude-code-session-id'])
+      expect(got.headers[h]).toBeUndefined();
     expect(got.body).not.toContain('sk-ant-REDACTED');
 
     const pieces: Uint8Array[] = [];
@@ -73,8 +74,19 @@ describe('openaiAdapter against a local fake upstream', () => {
     const { message, error, stopped } = accumulate(events);
     expect(error).toBeNull();
     expect(stopped).toBe(true);
-    const fragments = chunks(sse).flatMap((c) => ((c as { choices: { delta: { tool_calls?: { index: number; function: { arguments?: string } }[] } }[] }).choices ?? []).flatMap((ch) => ch.delta.tool_calls ?? []));
-    const inputs = [0, 1].map((i) => JSON.parse(fragments.filter((f) => f.index === i).map((f) => f.function.arguments ?? '').join('')));
+    const fragments = chunks(sse).flatMap((c) =>
+      ((c as { choices: { delta: { tool_calls?: { index: number; function: { arguments?: string } }[] } }[] }).choices ?? []).flatMap(
+        (ch) => ch.delta.tool_calls ?? [],
+      ),
+    );
+    const inputs = [0, 1].map((i) =>
+      JSON.parse(
+        fragments
+          .filter((f) => f.index === i)
+          .map((f) => f.function.arguments ?? '')
+          .join(''),
+      ),
+    );
     expect(message!.content.map((b) => (b.type === 'tool_use' ? b.input : null))).toEqual(inputs);
     expect(message!.stop_reason).toBe('tool_use');
   });

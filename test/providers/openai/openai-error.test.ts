@@ -19,9 +19,19 @@ describe('parseOpenAIError', () => {
   });
 
   it('takes the larger of the exhausted buckets when the error names none', () => {
-    const headers = { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6m0s', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '1s' };
+    const headers = {
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '6m0s',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-tokens': '1s',
+    };
     expect(parseOpenAIError(429, headers, json({ message: 'Rate limit', code: 'rate_limit_exceeded' })).retryAfterMs).toBe(360_000);
-    const onlyRequests = { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '360ms', 'x-ratelimit-remaining-tokens': '5000', 'x-ratelimit-reset-tokens': '20s' };
+    const onlyRequests = {
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '360ms',
+      'x-ratelimit-remaining-tokens': '5000',
+      'x-ratelimit-reset-tokens': '20s',
+    };
     expect(parseOpenAIError(429, onlyRequests, json({ message: 'Rate limit', code: 'rate_limit_exceeded' })).retryAfterMs).toBe(360);
   });
 
@@ -36,7 +46,9 @@ describe('parseOpenAIError', () => {
   });
 
   it('falls back to "try again in …" in the message when no header says', () => {
-    expect(parseOpenAIError(429, {}, json({ message: 'Please try again in 1m2.5s.', code: 'rate_limit_exceeded' })).retryAfterMs).toBe(62_500);
+    expect(parseOpenAIError(429, {}, json({ message: 'Please try again in 1m2.5s.', code: 'rate_limit_exceeded' })).retryAfterMs).toBe(
+      62_500,
+    );
     expect(parseOpenAIError(429, {}, json({ message: 'Rate limit reached' })).retryAfterMs).toBeUndefined();
   });
 
@@ -49,24 +61,40 @@ describe('parseOpenAIError', () => {
   });
 
   it('treats 402 (DeepSeek balance, OpenRouter credits) as permanent billing errors', () => {
-    expect(parseOpenAIError(402, {}, json({ message: 'Insufficient Balance', type: 'unknown_error' }))).toMatchObject({ type: 'billing_error', permanent: true, message: 'Insufficient Balance' });
-    expect(parseOpenAIError(402, {}, json({ code: 402, message: 'Insufficient credits' }))).toMatchObject({ type: 'billing_error', permanent: true });
+    expect(parseOpenAIError(402, {}, json({ message: 'Insufficient Balance', type: 'unknown_error' }))).toMatchObject({
+      type: 'billing_error',
+      permanent: true,
+      message: 'Insufficient Balance',
+    });
+    expect(parseOpenAIError(402, {}, json({ code: 402, message: 'Insufficient credits' }))).toMatchObject({
+      type: 'billing_error',
+      permanent: true,
+    });
   });
 
   it('maps 503 to overloaded_error, 500/502 to api_error and 504 to timeout_error, as Anthropic does', () => {
-    expect(parseOpenAIError(503, { 'retry-after': '2' }, json({ message: 'Server overloaded' }))).toMatchObject({ type: 'overloaded_error', retryAfterMs: 2000 });
+    expect(parseOpenAIError(503, { 'retry-after': '2' }, json({ message: 'Server overloaded' }))).toMatchObject({
+      type: 'overloaded_error',
+      retryAfterMs: 2000,
+    });
     for (const s of [500, 502]) expect(parseOpenAIError(s, {}, json({ message: 'boom' })).type).toBe('api_error');
     expect(parseOpenAIError(504, {}, json({ message: 'boom' })).type).toBe('timeout_error');
   });
 
   it('maps 401 and 403 to authentication_error and permission_error', () => {
-    expect(parseOpenAIError(401, {}, json({ message: 'Incorrect API key provided', code: 'invalid_api_key' })).type).toBe('authentication_error');
+    expect(parseOpenAIError(401, {}, json({ message: 'Incorrect API key provided', code: 'invalid_api_key' })).type).toBe(
+      'authentication_error',
+    );
     expect(parseOpenAIError(403, {}, json({ message: 'Country not supported' })).type).toBe('permission_error');
   });
 
   it('maps 400/422 to invalid_request_error and 404 to not_found_error, quoting the upstream message', () => {
     for (const s of [400, 404, 422]) {
-      const e = parseOpenAIError(s, {}, json({ message: "Invalid 'tools[0].function.name'", type: 'invalid_request_error', param: 'tools' }));
+      const e = parseOpenAIError(
+        s,
+        {},
+        json({ message: "Invalid 'tools[0].function.name'", type: 'invalid_request_error', param: 'tools' }),
+      );
       expect(e.type).toBe(s === 404 ? 'not_found_error' : 'invalid_request_error');
       expect(e.message).toContain(`"Invalid 'tools[0].function.name'"`);
       expect(e.message).toContain(String(s));

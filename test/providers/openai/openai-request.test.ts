@@ -11,7 +11,13 @@ import { fixture } from '../../helpers/fake-upstream.ts';
 import { accumulate, run } from '../../helpers/events.ts';
 import { clientRequest } from '../../helpers/requests.ts';
 
-const tier: TierConfig = { name: 'deepseek', protocol: 'openai', baseUrl: 'https://api.deepseek.com', apiKey: 'sk-test', model: 'deepseek-v4-flash' };
+const tier: TierConfig = {
+  name: 'deepseek',
+  protocol: 'openai',
+  baseUrl: 'https://api.deepseek.com',
+  apiKey: 'sk-test',
+  model: 'deepseek-v4-flash',
+};
 const captured = JSON.parse(fixture('claude-code-2.1.332-tool-loop.json')) as { headers: Record<string, string>; body: MessagesRequest }[];
 const OPENAI_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -32,7 +38,20 @@ describe('toOpenAIRequest on the captured Claude Code tool loop', () => {
     const keys = keysOf(body);
 
     it(`request ${i}: carries no Anthropic-only field anywhere`, () => {
-      for (const k of ['$schema', 'cache_control', 'context_management', 'metadata', 'defer_loading', 'input_schema', 'budget_tokens', 'display', 'tool_use_id', 'is_error', 'stop_sequences', 'system']) {
+      for (const k of [
+        '$schema',
+        'cache_control',
+        'context_management',
+        'metadata',
+        'defer_loading',
+        'input_schema',
+        'budget_tokens',
+        'display',
+        'tool_use_id',
+        'is_error',
+        'stop_sequences',
+        'system',
+      ]) {
         expect(keys.has(k), k).toBe(false);
       }
       const text = JSON.stringify(body);
@@ -56,7 +75,9 @@ describe('toOpenAIRequest on the captured Claude Code tool loop', () => {
       expect(req.max_tokens).toBe(32000);
       const clamped = toOpenAIRequest(req, { tier: { ...tier, maxOutputTokens: 8192 }, model: 'deepseek-v4-flash', stream: true }).body;
       expect(clamped.max_tokens).toBe(8192);
-      expect(toOpenAIRequest(req, { tier: { ...tier, model: 'deepseek-chat' }, model: 'deepseek-chat', stream: true }).body.max_tokens).toBe(8192);
+      expect(
+        toOpenAIRequest(req, { tier: { ...tier, model: 'deepseek-chat' }, model: 'deepseek-chat', stream: true }).body.max_tokens,
+      ).toBe(8192);
       expect(body.max_tokens).toBe(32000); // V4 allows 384K
       expect(body.stream).toBe(true);
       expect(body.stream_options).toEqual({ include_usage: true });
@@ -74,7 +95,9 @@ describe('toOpenAIRequest on the captured Claude Code tool loop', () => {
         expect(next.map((n) => (n.role === 'tool' ? n.tool_call_id : n.role))).toEqual(m.tool_calls.map((c) => c.id));
       });
       const uses = req.messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.filter((b) => b.type === 'tool_use')));
-      expect(ms.filter((m) => m.role === 'assistant').flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : [])).length).toBe(uses.length);
+      expect(ms.filter((m) => m.role === 'assistant').flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []) : [])).length).toBe(
+        uses.length,
+      );
     });
   }
 
@@ -107,13 +130,26 @@ describe('toOpenAIRequest content rules', () => {
   it('moves an image from a tool_result to a following user message; tool text stays; is_error prefixed', () => {
     const req = base([
       { role: 'user', content: 'look' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Screenshot', input: {} }, { type: 'tool_use', id: 'toolu_2', name: 'Bash', input: { command: 'false' } }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'toolu_1', name: 'Screenshot', input: {} },
+          { type: 'tool_use', id: 'toolu_2', name: 'Bash', input: { command: 'false' } },
+        ],
+      },
       {
         role: 'user',
         content: [
           { type: 'text', text: 'after the results' },
           { type: 'tool_result', tool_use_id: 'toolu_2', content: 'exit 1', is_error: true },
-          { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'screen:' }, { type: 'image', source: png }] },
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_1',
+            content: [
+              { type: 'text', text: 'screen:' },
+              { type: 'image', source: png },
+            ],
+          },
         ],
       },
     ]);
@@ -128,7 +164,16 @@ describe('toOpenAIRequest content rules', () => {
   });
 
   it('maps user images (base64 → data URL, url) to image_url parts', () => {
-    const req = base([{ role: 'user', content: [{ type: 'text', text: 'two' }, { type: 'image', source: png }, { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }] }]);
+    const req = base([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'two' },
+          { type: 'image', source: png },
+          { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+        ],
+      },
+    ]);
     const { body } = toOpenAIRequest(req, { tier, model: 'gpt-4.1', stream: false });
     expect(body.messages[0]).toEqual({
       role: 'user',
@@ -165,7 +210,13 @@ describe('toOpenAIRequest content rules', () => {
       { role: 'user', content: 'a' },
       { role: 'user', content: 'b' },
       { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Read', input: { file_path: '/x' } }] },
-      { role: 'user', content: [{ type: 'text', text: 'reminder' }, { type: 'tool_result', tool_use_id: 't1', content: 'x' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'reminder' },
+          { type: 'tool_result', tool_use_id: 't1', content: 'x' },
+        ],
+      },
     ]);
     const { body } = toOpenAIRequest(req, { tier, model: 'gpt-4.1', stream: true });
     expect(body.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'user']);
@@ -189,7 +240,14 @@ describe('toOpenAIRequest content rules', () => {
     const req = base(
       [
         { role: 'user', content: 'q' },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'let me see', signature: 'sig' }, { type: 'redacted_thinking', data: 'opaque' }, { type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'let me see', signature: 'sig' },
+            { type: 'redacted_thinking', data: 'opaque' },
+            { type: 'tool_use', id: 't1', name: 'Read', input: {} },
+          ],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }] },
       ],
       { thinking: { type: 'enabled', budget_tokens: 2000 } },
@@ -207,7 +265,12 @@ describe('toOpenAIRequest content rules', () => {
   });
 
   it('uses max_completion_tokens and reasoning_effort for OpenAI reasoning models, dropping sampling', () => {
-    const req = base([{ role: 'user', content: 'q' }], { max_tokens: 500000, temperature: 0.2, stop_sequences: ['END'], thinking: { type: 'enabled', budget_tokens: 31999 } });
+    const req = base([{ role: 'user', content: 'q' }], {
+      max_tokens: 500000,
+      temperature: 0.2,
+      stop_sequences: ['END'],
+      thinking: { type: 'enabled', budget_tokens: 31999 },
+    });
     const { body, warnings } = toOpenAIRequest(req, { tier, model: 'o3', stream: true });
     expect(body.max_completion_tokens).toBe(100000);
     expect(body.max_tokens).toBeUndefined();
@@ -228,7 +291,8 @@ describe('toOpenAIRequest content rules', () => {
   it('maps tool_choice auto/any/tool/none and disable_parallel_tool_use', () => {
     const tools = [{ name: 'Read', input_schema: { type: 'object' } }];
     const msg = [{ role: 'user' as const, content: 'q' }];
-    const choice = (tool_choice: MessagesRequest['tool_choice']) => toOpenAIRequest(base(msg, { tools, tool_choice }), { tier, model: 'gpt-4.1', stream: true }).body;
+    const choice = (tool_choice: MessagesRequest['tool_choice']) =>
+      toOpenAIRequest(base(msg, { tools, tool_choice }), { tier, model: 'gpt-4.1', stream: true }).body;
     expect(choice({ type: 'auto' }).tool_choice).toBe('auto');
     expect(choice({ type: 'any' }).tool_choice).toBe('required');
     expect(choice({ type: 'none' }).tool_choice).toBe('none');
@@ -249,7 +313,10 @@ describe('long MCP tool names', () => {
         { role: 'assistant', content: [{ type: 'tool_use', id: 't0', name: long, input: { q: 'a' } }] },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't0', content: 'none' }] },
       ],
-      { tools: [{ name: long, input_schema: { type: 'object', properties: { q: { type: 'string' } } } }], tool_choice: { type: 'tool', name: long } },
+      {
+        tools: [{ name: long, input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+        tool_choice: { type: 'tool', name: long },
+      },
     );
     const { body, context } = toOpenAIRequest(req, { tier, model: 'gpt-4.1', stream: true });
     const alias = body.tools![0].function.name;
@@ -262,7 +329,17 @@ describe('long MCP tool names', () => {
     expect(toOpenAIRequest(req, { tier, model: 'gpt-4.1', stream: true }).body.tools![0].function.name).toBe(alias);
 
     const events = [
-      { data: JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: alias, arguments: '{"q":"b"}' } }] }, finish_reason: null }] }) },
+      {
+        data: JSON.stringify({
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: alias, arguments: '{"q":"b"}' } }] },
+              finish_reason: null,
+            },
+          ],
+        }),
+      },
       { data: JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }) },
       { data: '[DONE]' },
     ];
@@ -273,7 +350,10 @@ describe('long MCP tool names', () => {
   it('gives different long names sharing a prefix different aliases', () => {
     const a = long + '_alpha';
     const b = long + '_beta';
-    const { body } = toOpenAIRequest(base([{ role: 'user', content: 'q' }], { tools: [a, b].map((name) => ({ name, input_schema: { type: 'object' } })) }), { tier, model: 'gpt-4.1', stream: true });
+    const { body } = toOpenAIRequest(
+      base([{ role: 'user', content: 'q' }], { tools: [a, b].map((name) => ({ name, input_schema: { type: 'object' } })) }),
+      { tier, model: 'gpt-4.1', stream: true },
+    );
     const [x, y] = body.tools!.map((t) => t.function.name);
     expect(x).not.toBe(y);
     expect(x).toMatch(OPENAI_NAME);

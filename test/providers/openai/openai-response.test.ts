@@ -32,7 +32,13 @@ describe('fromOpenAIResponse', () => {
       usage: { prompt_tokens: 100, completion_tokens: 20, prompt_cache_hit_tokens: 60, prompt_cache_miss_tokens: 40 },
     };
     const m = fromOpenAIResponse(json, ctx, 'claude-sonnet-4-5');
-    expect(m).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', stop_reason: 'tool_use', stop_sequence: null });
+    expect(m).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+    });
     expect(m.id).toMatch(/^msg_/);
     expect(m.content).toEqual([
       { type: 'thinking', thinking: 'need the file', signature: expect.any(String) },
@@ -46,7 +52,14 @@ describe('fromOpenAIResponse', () => {
   it('maps tool names back and keeps unparseable arguments instead of losing them', () => {
     const long = 'mcp__server__' + 'x'.repeat(80);
     const alias = toOpenAIToolName(long);
-    const json = { choices: [{ message: { content: null, tool_calls: [{ id: 'c', function: { name: alias, arguments: '{"broken' } }] }, finish_reason: 'tool_calls' }] };
+    const json = {
+      choices: [
+        {
+          message: { content: null, tool_calls: [{ id: 'c', function: { name: alias, arguments: '{"broken' } }] },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
     const m = fromOpenAIResponse(json, { model: 'x', toolNames: openAIToolNameMap([long]) }, 'm');
     expect(m.content).toEqual([{ type: 'tool_use', id: 'c', name: long, input: { _raw: '{"broken' } }]);
   });
@@ -84,13 +97,24 @@ describe('mapOpenAIFinishReason', () => {
 
 describe('fromOpenAIUsage', () => {
   it('splits OpenAI cached tokens out of input and counts OpenRouter cache writes', () => {
-    expect(fromOpenAIUsage({ prompt_tokens: 1000, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 600, cache_write_tokens: 100 } })).toEqual({
+    expect(
+      fromOpenAIUsage({
+        prompt_tokens: 1000,
+        completion_tokens: 5,
+        prompt_tokens_details: { cached_tokens: 600, cache_write_tokens: 100 },
+      }),
+    ).toEqual({
       input_tokens: 300,
       output_tokens: 5,
       cache_creation_input_tokens: 100,
       cache_read_input_tokens: 600,
     });
-    expect(fromOpenAIUsage(null)).toEqual({ input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(fromOpenAIUsage(null)).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
   });
 });
 

@@ -15,8 +15,21 @@ const data = (value: unknown) => ({ data: JSON.stringify(value) });
 const DONE = { data: '[DONE]' };
 
 type FixtureChunk = {
-  choices: { delta: { content?: string | null; reasoning_content?: string | null; tool_calls?: { index: number; id?: string; function: { name?: string; arguments?: string } }[] }; finish_reason: string | null }[];
-  usage?: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens: number }; prompt_cache_hit_tokens?: number; prompt_cache_miss_tokens?: number } | null;
+  choices: {
+    delta: {
+      content?: string | null;
+      reasoning_content?: string | null;
+      tool_calls?: { index: number; id?: string; function: { name?: string; arguments?: string } }[];
+    };
+    finish_reason: string | null;
+  }[];
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    prompt_tokens_details?: { cached_tokens: number };
+    prompt_cache_hit_tokens?: number;
+    prompt_cache_miss_tokens?: number;
+  } | null;
 };
 
 function fixtureChunks(name: string): FixtureChunk[] {
@@ -81,7 +94,10 @@ describe('createOpenAIStreamTransform on openai-stream-tool-calls.sse', () => {
 
   it('sends input_json_delta fragments that concatenate to the exact arguments', () => {
     for (const i of indexes) {
-      const args = fragments.filter((f) => f.index === i).map((f) => f.function.arguments ?? '').join('');
+      const args = fragments
+        .filter((f) => f.index === i)
+        .map((f) => f.function.arguments ?? '')
+        .join('');
       const sent = events
         .filter((e): e is Extract<StreamEvent, { type: 'content_block_delta' }> => e.type === 'content_block_delta' && e.index === i)
         .map((e) => (e.delta.type === 'input_json_delta' ? e.delta.partial_json : ''))
@@ -93,7 +109,11 @@ describe('createOpenAIStreamTransform on openai-stream-tool-calls.sse', () => {
   it('stops with tool_use and the fixture usage', async () => {
     const u = source.find((c) => c.usage)!.usage!;
     expect(message!.stop_reason).toBe('tool_use');
-    expect(message!.usage).toMatchObject({ input_tokens: u.prompt_tokens - u.prompt_tokens_details!.cached_tokens, cache_read_input_tokens: u.prompt_tokens_details!.cached_tokens, output_tokens: u.completion_tokens });
+    expect(message!.usage).toMatchObject({
+      input_tokens: u.prompt_tokens - u.prompt_tokens_details!.cached_tokens,
+      cache_read_input_tokens: u.prompt_tokens_details!.cached_tokens,
+      output_tokens: u.completion_tokens,
+    });
     const final = await sdkFinalMessage(events);
     expect(final.content).toEqual(message!.content);
   });
@@ -101,7 +121,10 @@ describe('createOpenAIStreamTransform on openai-stream-tool-calls.sse', () => {
 
 describe('createOpenAIStreamTransform on deepseek-stream-reasoning.sse', () => {
   const source = fixtureChunks('deepseek-stream-reasoning.sse');
-  const events = run(createOpenAIStreamTransform({ model: 'deepseek-v4-flash', toolNames: {} }, 'claude-sonnet-4-5'), sseEvents(fixture('deepseek-stream-reasoning.sse')));
+  const events = run(
+    createOpenAIStreamTransform({ model: 'deepseek-v4-flash', toolNames: {} }, 'claude-sonnet-4-5'),
+    sseEvents(fixture('deepseek-stream-reasoning.sse')),
+  );
   const { message, error, stopped } = accumulate(events);
 
   it('puts reasoning_content in a thinking block with a proxy signature, then the text', () => {
@@ -119,7 +142,11 @@ describe('createOpenAIStreamTransform on deepseek-stream-reasoning.sse', () => {
   it('takes usage from the finish chunk: cache miss as input, cache hit as cache read', () => {
     const u = source.find((c) => c.usage)!.usage!;
     expect(message!.stop_reason).toBe('end_turn');
-    expect(message!.usage).toMatchObject({ input_tokens: u.prompt_cache_miss_tokens, cache_read_input_tokens: u.prompt_cache_hit_tokens, output_tokens: u.completion_tokens });
+    expect(message!.usage).toMatchObject({
+      input_tokens: u.prompt_cache_miss_tokens,
+      cache_read_input_tokens: u.prompt_cache_hit_tokens,
+      output_tokens: u.completion_tokens,
+    });
   });
 });
 
@@ -155,13 +182,25 @@ describe('createOpenAIStreamTransform failure and edge cases', () => {
   });
 
   it('maps a mid-stream rate-limit error object to rate_limit_error', () => {
-    const out = run(createOpenAIStreamTransform(ctx, 'm'), [data({ error: { message: 'slow down', type: 'tokens', code: 'rate_limit_exceeded' } })]);
+    const out = run(createOpenAIStreamTransform(ctx, 'm'), [
+      data({ error: { message: 'slow down', type: 'tokens', code: 'rate_limit_exceeded' } }),
+    ]);
     expect(out).toEqual([{ type: 'error', error: { type: 'rate_limit_error', message: expect.stringContaining('slow down') } }]);
   });
 
   it('buffers an earlier index that gets fragments after a later one started, keeping each input whole', () => {
     const tc = (index: number, args: string, id?: string, name?: string) =>
-      data({ choices: [{ index: 0, delta: { tool_calls: [{ index, ...(id ? { id, type: 'function' } : {}), function: { ...(name ? { name } : {}), arguments: args } }] }, finish_reason: null }] });
+      data({
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: [{ index, ...(id ? { id, type: 'function' } : {}), function: { ...(name ? { name } : {}), arguments: args } }],
+            },
+            finish_reason: null,
+          },
+        ],
+      });
     const events = [
       tc(0, '{"a":', 'call_a', 'Read'),
       tc(1, '{"b":', 'call_b', 'Bash'),
@@ -183,7 +222,15 @@ describe('createOpenAIStreamTransform failure and edge cases', () => {
     const original = 'mcp__a-very-long-server-name-for-testing__and_an_even_longer_tool_name_that_overflows';
     const alias = toOpenAIToolName(original);
     const events = [
-      data({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: alias, arguments: '{}' } }] }, finish_reason: null }] }),
+      data({
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: alias, arguments: '{}' } }] },
+            finish_reason: null,
+          },
+        ],
+      }),
       data({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
       DONE,
     ];
@@ -195,7 +242,11 @@ describe('createOpenAIStreamTransform failure and edge cases', () => {
     const finishWith = (reason: string) => [data({ choices: [{ index: 0, delta: { content: 'x' }, finish_reason: reason }] }), DONE];
     expect(accumulate(run(createOpenAIStreamTransform(ctx, 'm'), finishWith('length'))).message!.stop_reason).toBe('max_tokens');
     expect(accumulate(run(createOpenAIStreamTransform(ctx, 'm'), finishWith('content_filter'))).message!.stop_reason).toBe('refusal');
-    const refusal = [data({ choices: [{ index: 0, delta: { refusal: 'I cannot help with that.' }, finish_reason: null }] }), data({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), DONE];
+    const refusal = [
+      data({ choices: [{ index: 0, delta: { refusal: 'I cannot help with that.' }, finish_reason: null }] }),
+      data({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+      DONE,
+    ];
     const r = accumulate(run(createOpenAIStreamTransform(ctx, 'm'), refusal)).message!;
     expect(r.stop_reason).toBe('refusal');
     expect(r.content).toEqual([{ type: 'text', text: 'I cannot help with that.' }]);

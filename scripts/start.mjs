@@ -5,8 +5,8 @@
 // options, the same parsing and checks, the same proxy process, run file and hooks watcher as `claude-fallback start`.
 // Usage: npx zx scripts/start.mjs [--repo DIR] [--config FILE] [--port N] [--verbose] [--no-hooks] [-- command…]
 
-import { mainArgs } from './main-module.mjs';
-import { nodeTooOld } from './node-version.mjs';
+import { mainArgs } from '../proxy/main-module.mjs';
+import { nodeTooOld } from '../proxy/node-version.mjs';
 
 export async function main(argv) {
   // Checked before any TypeScript loads: a clear line instead of a stack trace on an old Node.

@@ -11,9 +11,9 @@
 // of what it reverts, so it is among the N whenever what it reverts is.
 
 import { git } from '../git/git.ts';
-import { historyArgs, parseHistory, trailerValue, type Commit } from '../../scripts/review/history.ts';
-import { buildGraph, commitStatuses, type Status } from '../../scripts/review/status.ts';
-import { listTags, parseRunTags, type RunTag } from '../../scripts/review/tags.ts';
+import { historyArgs, parseHistory, trailerValue, type Commit } from '../review/history.ts';
+import { buildGraph, commitStatuses, type Status } from '../review/status.ts';
+import { listTags, parseRunTags, type RunTag } from '../review/tags.ts';
 
 export type RecentCommit = {
   sha: string;

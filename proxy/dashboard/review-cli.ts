@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { packageFile, runsBundled } from '../../scripts/package-root.mjs';
+import { packageFile, runsBundled } from '../package-root.mjs';
 
 export type ReviewRun = {
   exitCode: number;

@@ -2,7 +2,7 @@
 // process's arguments and streams. An entry of its own, so that the dist/ bundle has a file that runs review when
 // started (scripts/cli/dist.mjs ENTRIES.review); review.ts itself may land in a chunk shared with the CLI.
 
-import { main } from '../../scripts/review.ts';
+import { main } from '../review/main.ts';
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),

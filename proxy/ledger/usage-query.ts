@@ -3,10 +3,10 @@
 // switch timeline from its marks. Same shapes as scripts/review/costs.ts and timeline.ts.
 
 import type { UsageEvent } from '../git/ledger.ts';
-import { usageCost, type PriceLookup } from '../../scripts/review/prices.ts';
-import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../../scripts/review/usage.ts';
-import type { CostsReport } from '../../scripts/review/costs.ts';
-import { timeline, type Timeline } from '../../scripts/review/timeline.ts';
+import { usageCost, type PriceLookup } from '../review/prices.ts';
+import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../review/usage.ts';
+import type { CostsReport } from '../review/costs.ts';
+import { timeline, type Timeline } from '../review/timeline.ts';
 import { createAggregates, emptySummary, parseLine, splitKey, timelineEvents, type Counts, type Summary } from './aggregates.ts';
 import { scanLines } from './scan.ts';
 

@@ -7,8 +7,8 @@ import type { Config } from '../config.ts';
 import type { LedgerEvent, UsageEvent } from '../git/ledger.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
 import { usageLinesBetween } from '../ledger/usage-query.ts';
-import { priceLookup, type PriceLookup } from '../../scripts/review/prices.ts';
-import { addUsage, emptyUsage, type UsageTotals } from '../../scripts/review/usage.ts';
+import { priceLookup, type PriceLookup } from '../review/prices.ts';
+import { addUsage, emptyUsage, type UsageTotals } from '../review/usage.ts';
 
 export type ModelUsage = UsageTotals & { tier: string; model: string };
 export type TodayUsage = { date: string; by_model: ModelUsage[]; total: UsageTotals };

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { packageRoot } from '../package-root.mjs';
+import { packageRoot } from '../../proxy/package-root.mjs';
 
 export const ROOT = packageRoot();
 export const DIST = join(ROOT, 'dist');

@@ -5,7 +5,7 @@
 // Usage: node scripts/cli/hooks-setup.mjs REPO TAG_PREFIX [--again]
 
 import { execFileSync } from 'node:child_process';
-import { installHooks } from '../install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 
 const [repo, tagPrefix, again] = process.argv.slice(2);
 try {

@@ -6,13 +6,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageFile, packageRoot, runsBundled } from '../../scripts/package-root.mjs';
+import { packageFile, packageRoot, runsBundled } from '../../proxy/package-root.mjs';
 
 const CLONE = join(import.meta.dirname, '..', '..');
 const SOURCE = join(CLONE, 'scripts', 'package-root.mjs');
 
 /** A copy of the module at `rel` under a fresh folder that holds `pkg` as its package.json (none when null). */
-async function copyAt(pkg: Record<string, unknown> | null, rel: string): Promise<typeof import('../../scripts/package-root.mjs')> {
+async function copyAt(pkg: Record<string, unknown> | null, rel: string): Promise<typeof import('../../proxy/package-root.mjs')> {
   const top = realpathSync(mkdtempSync(join(tmpdir(), 'pkg-root-')));
   if (pkg) writeFileSync(join(top, 'package.json'), JSON.stringify(pkg));
   const file = join(top, rel);

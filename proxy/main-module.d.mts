@@ -1,3 +1,3 @@
-// Types of scripts/main-module.mjs for the TypeScript scripts.
+// Types of proxy/main-module.mjs for the TypeScript scripts.
 
 export function mainArgs(importMetaUrl: string): string[] | null;

@@ -1,4 +1,4 @@
-// Types of scripts/package-root.mjs for the TypeScript modules.
+// Types of proxy/package-root.mjs for the TypeScript modules.
 
 export function packageRoot(): string;
 export function packageFile(...parts: string[]): string;

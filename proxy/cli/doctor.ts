@@ -1,6 +1,6 @@
 // `claude-fallback doctor`: everything that must hold for the proxy to do its job in this repository, each
 // finding with the fix when it does not: git and node versions, the config, each tier's key and
-// reachability (scripts/cli/doctor-net.ts), the git hooks (installed, chained with the ones already there),
+// reachability (proxy/cli/doctor-net.ts), the git hooks (installed, chained with the ones already there),
 // the ledger (a run left open by a proxy that died), and the proxy's port. Reads only; changes nothing.
 
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `claude-fallback hooks install|uninstall [--repo DIR]`: scripts/install-hooks.mjs for any repository (the
+// `claude-fallback hooks install|uninstall [--repo DIR]`: proxy/git/install-hooks.mjs for any repository (the
 // one of the current directory by default).
 
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
-// `claude-fallback review …`: scripts/review.ts, the same options (`claude-fallback review -h`), for the
-// repository of the current directory.
+// `claude-fallback review …`: the review of proxy/review/main.ts (as `npm run review`), the same options
+// (`claude-fallback review -h`), for the repository of the current directory.
 
 import { main as reviewMain } from '../review/main.ts';
 

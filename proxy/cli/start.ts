@@ -14,7 +14,7 @@
 // output: the proxy logs to the terminal (no log file) even with a command, the hooks are installed before the
 // export line, and the export line, the dashboard line and the tier table come before the command starts. The
 // hooks watcher (re-chaining when husky resets core.hooksPath) runs in the proxy process for both
-// (scripts/cli/hooks-watch.ts).
+// (proxy/cli/hooks-watch.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, statSync } from 'node:fs';

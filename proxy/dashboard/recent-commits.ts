@@ -1,7 +1,7 @@
 // The history view: the last N commits reachable from HEAD with their model, status, run tags and
 // auto-commit mark. It asks git for those N commits only (plus, when an accepted tag sits outside them,
 // the few commits between that tag and them), and reads statuses with the review's own rules
-// (scripts/review/status.ts) on that part of the graph.
+// (proxy/review/status.ts) on that part of the graph.
 //
 // Why the part is enough: the N commits come in topological order, so every descendant of one of them
 // that HEAD reaches is among them. A commit is accepted when an accepted tag of its model reaches it; a tag

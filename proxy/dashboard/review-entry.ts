@@ -1,4 +1,4 @@
-// The review CLI as the dashboard starts it in a child process (review-cli.ts): scripts/review.ts's main with this
+// The review CLI as the dashboard starts it in a child process (review-cli.ts): proxy/review/main.ts's main with this
 // process's arguments and streams. An entry of its own, so that the dist/ bundle has a file that runs review when
 // started (scripts/cli/dist.mjs ENTRIES.review); review.ts itself may land in a chunk shared with the CLI.
 

@@ -1,4 +1,4 @@
-// Types of scripts/install-hooks.mjs for the TypeScript callers (tests, start scripts written in TS).
+// Types of proxy/git/install-hooks.mjs for the TypeScript callers (tests, start scripts written in TS).
 
 export type HookMode = 'default' | 'redirect' | 'self';
 export type HookTarget = {

@@ -1,6 +1,6 @@
-#!/usr/bin/env zx
 // Installs this project's git hooks into any repository without writing a file git tracks; `--uninstall` puts
-// everything back. Usage: npx zx scripts/install-hooks.mjs --repo DIR [--uninstall]
+// everything back. Its command line is the entry scripts/install-hooks.mjs (npx zx scripts/install-hooks.mjs
+// --repo DIR [--uninstall]); `claude-fallback hooks` and the start's hooks setup call it too.
 //
 // How (docs/git.md, "Installing the hooks"): our hooks and their library are copied into
 // <git common dir>/fallback-hooks/lib, so neither this project nor the repository may move under them.

@@ -151,7 +151,7 @@ function prune(current) {
 }
 
 /**
- * How to run the TypeScript entries here (the Runtime of scripts/cli/runtime.ts). CLAUDE_FALLBACK_RUNTIME=sources
+ * How to run the TypeScript entries here (the Runtime of proxy/cli/runtime.ts). CLAUDE_FALLBACK_RUNTIME=sources
  * skips dist/ (to compare, or to rule the bundle out when something looks wrong).
  */
 export async function runtime({ rebuild = true } = {}) {

@@ -28,7 +28,7 @@ Every subcommand takes --repo DIR (default: the repository of the current direct
 
 const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'trust', 'review', 'hooks', 'help'] as const;
 
-/** `startMode`: 'script' when `npx zx scripts/start.mjs` runs the start (scripts/cli/start.ts, StartMode). */
+/** `startMode`: 'script' when `npx zx scripts/start.mjs` runs the start (proxy/cli/start.ts, StartMode). */
 export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli' | 'script' } = {}): Promise<number | null> {
   const first = argv[0];
   if (first === '-h' || first === '--help' || first === 'help') {

@@ -1,4 +1,4 @@
-// The proxy's own process, started by `claude-fallback start` (scripts/cli/start.ts). On Linux and macOS it
+// The proxy's own process, started by `claude-fallback start` (proxy/cli/start.ts). On Linux and macOS it
 // inherits the listening socket the launcher bound (as file descriptor `fd`) and only listens on it once it
 // is ready: until then the kernel keeps the connections that come in its accept queue, so Claude Code's first
 // request waits instead of being refused. (A listening socket sent over Node's IPC instead starts accepting

@@ -1,5 +1,6 @@
 // Entry point of the review CLI (`npm run review -- -h`, `npx tsx scripts/review.ts …`): runs proxy/review/main.ts
-// with the process's streams. The review itself lives in the library (proxy/review/).
+// with the process's streams. The review itself lives in the library (proxy/review/). Also the child the dashboard
+// starts for its review views (proxy/dashboard/review-cli.ts), bundled as dist.mjs's `review` entry.
 
 import { main, type IO } from '../proxy/review/main.ts';
 

@@ -26,9 +26,9 @@ const MANIFEST = join(DIST, 'build.json');
 export const ENTRIES = {
   cli: 'scripts/cli/main.ts',
   'proxy-process': 'scripts/cli/proxy-process.ts',
-  review: 'proxy/dashboard/review-entry.ts',
+  review: 'scripts/review.ts',
 };
-const FORMAT = 2; // bump when the manifest's shape or the build options change (2: the review entry)
+const FORMAT = 3; // bump when the manifest's shape or the build options change (2: the review entry; 3: it is scripts/review.ts)
 const KEEP_BUILDS = 3;
 
 function sha1(file) {

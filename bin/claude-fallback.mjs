@@ -2,7 +2,7 @@
 // `claude-fallback`: the fallback proxy for the git repository you are in, and its tools (`claude-fallback -h`).
 // `statusline` takes a path of its own: Claude Code runs it after every message, so it loads no TypeScript at all.
 
-import { nodeTooOld } from '../scripts/node-version.mjs';
+import { nodeTooOld } from '../proxy/node-version.mjs';
 
 const argv = process.argv.slice(2);
 const tooOld = argv[0] === 'statusline' ? null : nodeTooOld();

@@ -3,17 +3,26 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { packageFile } from '../scripts/package-root.mjs';
+import { packageFile } from './package-root.mjs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { FIRST_PARTY, isAnthropicApi } from './first-party.ts';
 import { durationText, MAX_DURATION_MS, parseDuration, parseSize } from './duration.ts';
-import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
 import { isLoopbackHost } from './server/access.ts';
 import { DEFAULT_MAX_FILE_SIZE } from './git/left-out.ts';
 import { refPartProblem } from './git/run-tag.ts';
 import { userConfigFile } from './trust/user-dir.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
+
+/**
+ * The longest a tier cools down, whatever hint it sent: a subscription's weekly limit resets within
+ * 7 days, so a longer hint is a broken header (`retry-after: 99999999999999`, a reset time in
+ * nanoseconds, a date in the year 9999). Clamping (engine/fallback-policy.ts clampWait, a config's
+ * `fallback.cooldown`) keeps every cooldown end a valid time
+ * for the switch line, /status and the client's retry-after.
+ */
+export const MAX_COOLDOWN_MS = 7 * 24 * 3600 * 1000;
+
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
 
 export type Price = { input: number; output: number; cacheRead?: number; cacheWrite?: number };

@@ -1,8 +1,6 @@
 // Which tier is Anthropic itself: one host rule for the whole proxy (config credentials, the trust policy,
 // the adapter choice, the engine's window check), and on top of it what the tier's config says.
 
-import type { TierConfig } from './config.ts';
-
 /** Anthropic's own API: where Claude Code's own credentials may go without the user saying so. */
 export const FIRST_PARTY = 'https://api.anthropic.com';
 const FIRST_PARTY_HOST = 'api.anthropic.com';
@@ -27,13 +25,16 @@ export function isAnthropicApi(baseUrl: string): boolean {
   );
 }
 
+/** The fields of a tier's config (TierConfig in config.ts) the rule reads; config.ts imports this file. */
+export type TierFacts = { baseUrl: string; vendor?: string; apiKey?: string; clientCredentials?: boolean };
+
 /**
  * First party: the config says `vendor: anthropic` (a gateway or Bedrock-style proxy in front of
  * Anthropic), or the tier gets Claude Code's own credentials, or its base_url is Anthropic's API
  * (isAnthropicApi), or it has no key of its own (the client's Anthropic credentials go there, so it is
  * Anthropic or stands in front of it). Any other `vendor:` is a vendor, whatever the host.
  */
-export function isFirstParty(tier: Pick<TierConfig, 'baseUrl' | 'vendor' | 'apiKey'> & { clientCredentials?: boolean }): boolean {
+export function isFirstParty(tier: TierFacts): boolean {
   if (tier.vendor !== undefined) return tier.vendor === 'anthropic';
   // The config gives Claude Code's own credentials only to Anthropic or a gateway in front of it (config.ts readCredentials).
   if (tier.clientCredentials === true) return true;

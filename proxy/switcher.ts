@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import type { LedgerInput, LedgerWriter, SwitchReason } from './git/ledger.ts';
 import type { TierState } from './engine/tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
-import { MAX_COOLDOWN_MS } from './engine/fallback-policy.ts';
+import { MAX_COOLDOWN_MS } from './config.ts';
 
 /** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;

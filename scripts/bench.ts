@@ -12,7 +12,7 @@ import { benchHooks, hooksRows, type HooksResults } from './bench/hooks-bench.ts
 import { benchReview, type ReviewResults } from './bench/review-bench.ts';
 import { benchDashboard, type DashboardResults } from './bench/dashboard-bench.ts';
 import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
-import { mainArgs } from './main-module.mjs';
+import { mainArgs } from '../proxy/main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
 import { benchLedger, ledgerRows, type LedgerResults } from './bench/ledger-bench.ts';
 import { bareNodeRssMb, ROOT } from './bench/processes.ts';

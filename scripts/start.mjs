@@ -1,12 +1,12 @@
 #!/usr/bin/env zx
 // Starts the fallback proxy for a repository: loads the config, installs the git hooks, listens, prints
 // `export ANTHROPIC_BASE_URL=…`, the dashboard's address and the tiers; with `-- command…` runs that command against
-// it and stops when it exits. A thin shim over the CLI's start (scripts/cli/start.ts, mode 'script'): the same
+// it and stops when it exits. A thin shim over the CLI's start (proxy/cli/start.ts, mode 'script'): the same
 // options, the same parsing and checks, the same proxy process, run file and hooks watcher as `claude-fallback start`.
 // Usage: npx zx scripts/start.mjs [--repo DIR] [--config FILE] [--port N] [--verbose] [--no-hooks] [-- command…]
 
-import { mainArgs } from './main-module.mjs';
-import { nodeTooOld } from './node-version.mjs';
+import { mainArgs } from '../proxy/main-module.mjs';
+import { nodeTooOld } from '../proxy/node-version.mjs';
 
 export async function main(argv) {
   // Checked before any TypeScript loads: a clear line instead of a stack trace on an old Node.

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, startFakeUpstream } from './helpers/fake-upstream.ts';
 import { startHarness } from './helpers/harness.ts';
-import { installHooks } from '../scripts/install-hooks.mjs';
+import { installHooks } from '../proxy/git/install-hooks.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const cleanup: (() => Promise<void> | void)[] = [];

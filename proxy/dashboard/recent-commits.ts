@@ -1,7 +1,7 @@
 // The history view: the last N commits reachable from HEAD with their model, status, run tags and
 // auto-commit mark. It asks git for those N commits only (plus, when an accepted tag sits outside them,
 // the few commits between that tag and them), and reads statuses with the review's own rules
-// (scripts/review/status.ts) on that part of the graph.
+// (proxy/review/status.ts) on that part of the graph.
 //
 // Why the part is enough: the N commits come in topological order, so every descendant of one of them
 // that HEAD reaches is among them. A commit is accepted when an accepted tag of its model reaches it; a tag
@@ -11,9 +11,9 @@
 // of what it reverts, so it is among the N whenever what it reverts is.
 
 import { git } from '../git/git.ts';
-import { historyArgs, parseHistory, trailerValue, type Commit } from '../../scripts/review/history.ts';
-import { buildGraph, commitStatuses, type Status } from '../../scripts/review/status.ts';
-import { listTags, parseRunTags, type RunTag } from '../../scripts/review/tags.ts';
+import { historyArgs, parseHistory, trailerValue, type Commit } from '../review/history.ts';
+import { buildGraph, commitStatuses, type Status } from '../review/status.ts';
+import { listTags, parseRunTags, type RunTag } from '../review/tags.ts';
 
 export type RecentCommit = {
   sha: string;

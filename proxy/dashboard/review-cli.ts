@@ -2,14 +2,14 @@
 // code, rules, messages and exit codes as in a terminal, in its own process, one at a time. A child keeps the
 // review's full history pass (hundreds of MB and a busy event loop on 20,000 commits) out of the proxy, which
 // must keep streaming answers meanwhile. What runs always comes from this installation (see README.md beside
-// this file): the bundle's review entry when the proxy runs from dist/, else review-entry.ts through the
+// this file): the bundle's review entry when the proxy runs from dist/, else scripts/review.ts through the
 // package's own tsx, both found from the package root.
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { packageFile, runsBundled } from '../../scripts/package-root.mjs';
+import { packageFile, runsBundled } from '../package-root.mjs';
 
 export type ReviewRun = {
   exitCode: number;
@@ -30,7 +30,7 @@ export function reviewError(run: ReviewRun): ReviewErrorJson['error'] | null {
 /**
  * The Node arguments that start the review entry of this installation. From dist/ (an installed package, or a
  * clone whose bin built it): the bundle's own `review` entry, named in dist/build.json, which needs no loader.
- * From the sources: proxy/dashboard/review-entry.ts with `--import` of the tsx that Node resolves from the package
+ * From the sources: the entry scripts/review.ts with `--import` of the tsx that Node resolves from the package
  * root (an absolute URL, so the child's working directory plays no part).
  */
 export function reviewCommand(): string[] {
@@ -44,7 +44,7 @@ export function reviewCommand(): string[] {
     if (typeof file === 'string' && /^[\w.-]+\.mjs$/.test(file)) return [packageFile('dist', file)];
   }
   const tsx = createRequire(packageFile('package.json')).resolve('tsx');
-  return ['--import', pathToFileURL(tsx).href, packageFile('proxy', 'dashboard', 'review-entry.ts')];
+  return ['--import', pathToFileURL(tsx).href, packageFile('scripts', 'review.ts')];
 }
 
 /** `review <args> --json --repo <repo> [--config <file>]` in a child of this Node, in the repository. */

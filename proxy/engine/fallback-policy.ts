@@ -4,6 +4,7 @@
 
 import type { SwitchReason } from '../git/ledger.ts';
 import type { UpstreamError } from '../providers/provider.ts';
+import { MAX_COOLDOWN_MS } from '../config.ts';
 
 export type FailureReason = Exclude<SwitchReason, 'recovered' | 'manual' | 'external'>;
 
@@ -21,14 +22,6 @@ export type PolicyOptions = {
   /** The same tier was already retried once for this request. */
   retried: boolean;
 };
-
-/**
- * The longest a tier cools down, whatever hint it sent: a subscription's weekly limit resets within
- * 7 days, so a longer hint is a broken header (`retry-after: 99999999999999`, a reset time in
- * nanoseconds, a date in the year 9999). Clamping here keeps every cooldown end a valid time for the
- * switch line, /status and the client's retry-after.
- */
-export const MAX_COOLDOWN_MS = 7 * 24 * 3600 * 1000;
 
 /** A wait in ms within [0, MAX_COOLDOWN_MS]; a hint that is not a number is no hint. */
 export function clampWait(ms: number | undefined): number | undefined {

@@ -3,7 +3,8 @@
 // only through these methods, and "now" comes from the state's clock.
 
 import type { TierConfig } from '../config.ts';
-import { MAX_COOLDOWN_MS, type FailureReason } from './fallback-policy.ts';
+import { MAX_COOLDOWN_MS } from '../config.ts';
+import type { FailureReason } from './fallback-policy.ts';
 import { systemClock, type Clock } from './clock.ts';
 
 export type TierFailure = { reason: FailureReason; status: number; at: number; until: number; message: string };

@@ -125,7 +125,7 @@ export function parseLine(line: string): LedgerEvent | null {
   return isLedgerEvent(value) ? value : null;
 }
 
-/** The marks as events timeline() (scripts/review/timeline.ts) takes: a `seen` mark stands for any other line. */
+/** The marks as events timeline() (proxy/review/timeline.ts) takes: a `seen` mark stands for any other line. */
 export function timelineEvents(marks: readonly TimelineMark[]): LedgerEvent[] {
   return marks.map((m) => (m.kind === 'seen' ? { ts: m.ts, kind: 'external', model: '', event_type: 'seen' } : m));
 }

@@ -1,12 +1,12 @@
 // Answers the usage questions from the aggregates instead of the whole ledger: `review --costs`'s report for a
 // window (whole UTC days from the totals, a day the window cuts through from that day's byte span only) and the
-// switch timeline from its marks. Same shapes as scripts/review/costs.ts and timeline.ts.
+// switch timeline from its marks. Same shapes as proxy/review/costs.ts and timeline.ts.
 
 import type { UsageEvent } from '../git/ledger.ts';
-import { usageCost, type PriceLookup } from '../../scripts/review/prices.ts';
-import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../../scripts/review/usage.ts';
-import type { CostsReport } from '../../scripts/review/costs.ts';
-import { timeline, type Timeline } from '../../scripts/review/timeline.ts';
+import { usageCost, type PriceLookup } from '../review/prices.ts';
+import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../review/usage.ts';
+import type { CostsReport } from '../review/costs.ts';
+import { timeline, type Timeline } from '../review/timeline.ts';
 import { createAggregates, emptySummary, parseLine, splitKey, timelineEvents, type Counts, type Summary } from './aggregates.ts';
 import { scanLines } from './scan.ts';
 
@@ -54,7 +54,7 @@ export async function usageInWindow(
   return out;
 }
 
-/** `review --costs` (scripts/review/costs.ts) from the aggregates: by tier, and by UTC day with its tiers. */
+/** `review --costs` (proxy/review/costs.ts) from the aggregates: by tier, and by UTC day with its tiers. */
 export function costsFromDays(days: readonly [string, Record<string, Counts>][], lookup: PriceLookup): CostsReport {
   const byModel = new Map<string, UsageTotals>();
   const byDay: CostsReport['by_day'] = [];
@@ -73,7 +73,7 @@ export function costsFromDays(days: readonly [string, Record<string, Counts>][],
   return { by_model: list, by_day: byDay, total: list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()) };
 }
 
-/** `review --analyze`'s usage column: the totals by tier inside the window (groupUsage by tier in scripts/review/usage.ts). */
+/** `review --analyze`'s usage column: the totals by tier inside the window (groupUsage by tier in proxy/review/usage.ts). */
 export async function usageByTier(
   ledgerPath: string,
   summary: Summary,
@@ -105,7 +105,7 @@ export async function costsReport(
   return costsFromDays(await usageInWindow(ledgerPath, summary, window, counter), lookup);
 }
 
-/** `review --log`'s timeline from the marks (scripts/review/timeline.ts). */
+/** `review --log`'s timeline from the marks (proxy/review/timeline.ts). */
 export function timelineReport(summary: Summary, window: Window, now?: number, running?: boolean): Timeline {
   return timeline(timelineEvents(summary.marks), window, now, running);
 }

@@ -7,12 +7,21 @@
 import type { TierFailure } from '../engine/tier-state.ts';
 import type { UnifiedLimits } from './rate-limits.ts';
 import type { TodayUsage } from './usage-today.ts';
-import type { RunSnapshot } from '../run/snapshot.ts';
 import { UNPRICED } from '../money.ts';
 
-/** What the line shows, from the snapshot. */
-export type LineInput = Pick<RunSnapshot, 'tiers' | 'active_index' | 'rate_limits' | 'today' | 'warnings'>;
-type Failure = RunSnapshot['tiers'][number]['last_failure'];
+type Failure = { reason: string; status: number; at: string } | null;
+
+/**
+ * What the line shows: the fields of the Run's snapshot (RunSnapshot, proxy/run/snapshot.ts) it reads, named here
+ * so that the snapshot may render its line without the two files importing each other.
+ */
+export type LineInput = {
+  tiers: readonly { name: string; cooldown_until: string | null; last_failure: Failure }[];
+  active_index: number;
+  rate_limits: Record<string, UnifiedLimits>;
+  today: TodayUsage;
+  warnings: readonly { kind: string; repo: string }[];
+};
 
 const REASONS: Record<TierFailure['reason'], string> = {
   rate_limit: 'rate limit',

@@ -12,7 +12,7 @@ import { appendFileSync, chmodSync, mkdtempSync, realpathSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { installHooks } from '../install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { appendLedger, ledgerPath } from '../../proxy/git/ledger.ts';
 import { SKIP_HOOKS_ENV } from '../../proxy/git/git-state.ts';
 import { processStart } from '../../proxy/git/process-identity.mjs';

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { EditEvent, ExternalEvent, LedgerEvent, StartEvent, StopEvent, SwitchEvent, UsageEvent } from '../../proxy/git/ledger.ts';
-import { mainArgs } from '../main-module.mjs';
+import { mainArgs } from '../../proxy/main-module.mjs';
 
 /** The tiers of the generated runs, as the benchmark's config names them (first = the first-party one). */
 export const LEDGER_TIERS = ['claude', 'gemini-flash', 'deepseek'] as const;

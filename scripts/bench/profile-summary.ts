@@ -2,7 +2,7 @@
 // Usage: npx tsx scripts/bench/profile-summary.ts FILE.cpuprofile [N] [filter]
 
 import { readFileSync } from 'node:fs';
-import { mainArgs } from '../main-module.mjs';
+import { mainArgs } from '../../proxy/main-module.mjs';
 
 type Frame = { functionName: string; url: string; lineNumber: number };
 type Node = { id: number; callFrame: Frame; children?: number[] };

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../../proxy/git/git.ts';
-import { generateRepo } from '../review/generate-repo.ts';
-import { historyArgs } from '../review/history.ts';
+import { generateRepo } from '../../proxy/review/generate-repo.ts';
+import { historyArgs } from '../../proxy/review/history.ts';
 import { ROOT, runToEnd } from './processes.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
 

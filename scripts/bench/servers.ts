@@ -8,7 +8,7 @@ import { Agent, createServer, request, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from 'node:net';
 import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { streams, type StreamName } from './payloads.ts';
-import { mainArgs } from '../main-module.mjs';
+import { mainArgs } from '../../proxy/main-module.mjs';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 

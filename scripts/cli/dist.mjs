@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { packageRoot } from '../package-root.mjs';
+import { packageRoot } from '../../proxy/package-root.mjs';
 
 export const ROOT = packageRoot();
 export const DIST = join(ROOT, 'dist');
@@ -26,9 +26,9 @@ const MANIFEST = join(DIST, 'build.json');
 export const ENTRIES = {
   cli: 'scripts/cli/main.ts',
   'proxy-process': 'scripts/cli/proxy-process.ts',
-  review: 'proxy/dashboard/review-entry.ts',
+  review: 'scripts/review.ts',
 };
-const FORMAT = 2; // bump when the manifest's shape or the build options change (2: the review entry)
+const FORMAT = 3; // bump when the manifest's shape or the build options change (2: the review entry; 3: it is scripts/review.ts)
 const KEEP_BUILDS = 3;
 
 function sha1(file) {
@@ -151,7 +151,7 @@ function prune(current) {
 }
 
 /**
- * How to run the TypeScript entries here (the Runtime of scripts/cli/runtime.ts). CLAUDE_FALLBACK_RUNTIME=sources
+ * How to run the TypeScript entries here (the Runtime of proxy/cli/runtime.ts). CLAUDE_FALLBACK_RUNTIME=sources
  * skips dist/ (to compare, or to rule the bundle out when something looks wrong).
  */
 export async function runtime({ rebuild = true } = {}) {

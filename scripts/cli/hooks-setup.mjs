@@ -1,11 +1,11 @@
 // Run by `claude-fallback start` in a process of its own, so the proxy and the command need not wait: installs
 // the git hooks into the repository (scripts/install-hooks.mjs) and records the tag prefix the hooks use. With
-// --again (the hooks watcher, scripts/cli/hooks-watch.ts, after the repository's config changed) it says when
+// --again (the hooks watcher, proxy/cli/hooks-watch.ts, after the repository's config changed) it says when
 // core.hooksPath was moved and the hooks are chained after the new ones.
 // Usage: node scripts/cli/hooks-setup.mjs REPO TAG_PREFIX [--again]
 
 import { execFileSync } from 'node:child_process';
-import { installHooks } from '../install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 
 const [repo, tagPrefix, again] = process.argv.slice(2);
 try {

@@ -2,8 +2,8 @@
 // pay for the proxy's code). Plain `claude-fallback` and `claude-fallback -- cmd` are `start`. Errors are one
 // line on stderr and an exit code: 1 failed, 2 bad arguments, 3 cannot run here (no repository, no proxy).
 
-import type { Runtime } from './runtime.ts';
-import { CliError } from './repo.ts';
+import type { Runtime } from '../../proxy/cli/runtime.ts';
+import { CliError } from '../../proxy/cli/repo.ts';
 import { EXIT } from '../../proxy/exit-codes.ts';
 
 export const HELP = `usage: claude-fallback [subcommand] [options]      (claude-fallback <subcommand> -h for more)
@@ -28,7 +28,7 @@ Every subcommand takes --repo DIR (default: the repository of the current direct
 
 const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'trust', 'review', 'hooks', 'help'] as const;
 
-/** `startMode`: 'script' when `npx zx scripts/start.mjs` runs the start (scripts/cli/start.ts, StartMode). */
+/** `startMode`: 'script' when `npx zx scripts/start.mjs` runs the start (proxy/cli/start.ts, StartMode). */
 export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli' | 'script' } = {}): Promise<number | null> {
   const first = argv[0];
   if (first === '-h' || first === '--help' || first === 'help') {
@@ -56,21 +56,21 @@ export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli
   try {
     switch (sub) {
       case 'start':
-        return await (await import('./start.ts')).runStart(rest, rt, opts.startMode);
+        return await (await import('../../proxy/cli/start.ts')).runStart(rest, rt, opts.startMode);
       case 'status':
-        return await (await import('./status.ts')).runStatus(rest);
+        return await (await import('../../proxy/cli/status.ts')).runStatus(rest);
       case 'stop':
-        return await (await import('./stop.ts')).runStop(rest);
+        return await (await import('../../proxy/cli/stop.ts')).runStop(rest);
       case 'retry':
-        return await (await import('./retry.ts')).runRetry(rest);
+        return await (await import('../../proxy/cli/retry.ts')).runRetry(rest);
       case 'doctor':
-        return await (await import('./doctor.ts')).runDoctor(rest, rt);
+        return await (await import('../../proxy/cli/doctor.ts')).runDoctor(rest, rt);
       case 'trust':
-        return await (await import('./trust.ts')).runTrust(rest);
+        return await (await import('../../proxy/cli/trust.ts')).runTrust(rest);
       case 'review':
-        return await (await import('./review.ts')).runReview(rest);
+        return await (await import('../../proxy/cli/review.ts')).runReview(rest);
       case 'hooks':
-        return await (await import('./hooks.ts')).runHooks(rest, rt);
+        return await (await import('../../proxy/cli/hooks.ts')).runHooks(rest, rt);
     }
   } catch (err) {
     if (err instanceof CliError) {

@@ -1,4 +1,4 @@
-// The proxy's own process, started by `claude-fallback start` (scripts/cli/start.ts). On Linux and macOS it
+// The proxy's own process, started by `claude-fallback start` (proxy/cli/start.ts). On Linux and macOS it
 // inherits the listening socket the launcher bound (as file descriptor `fd`) and only listens on it once it
 // is ready: until then the kernel keeps the connections that come in its accept queue, so Claude Code's first
 // request waits instead of being refused. (A listening socket sent over Node's IPC instead starts accepting
@@ -13,26 +13,11 @@
 // launcher ran (it names it in a "command" message), which would be left talking to a closed port. While it runs,
 // the hooks watcher (hooks-watch.ts) re-chains the hooks when husky resets core.hooksPath.
 //
-// IPC: in {type:"start", options}; {type:"command", command}; {type:"stop"}; {type:"stop-now"}.
-//      out {type:"ready", port}; {type:"failed", message}; {type:"grace", message}.
+// IPC: the messages of proxy/cli/proxy-ipc.ts.
 
 import type { App } from '../../proxy/app.ts';
-import type { Launch } from '../../proxy/run/run-hold.ts';
+import type { FromProxy, StartOptions, ToProxy } from '../../proxy/cli/proxy-ipc.ts';
 import type { ProcessIdentity } from '../../proxy/git/process-identity.mjs';
-
-export type StartOptions = {
-  repo: string;
-  configFile?: string;
-  port?: number;
-  verbose: boolean;
-  fd?: number;
-  launch?: Launch;
-  /** Watch the hooks while running: the installer to run again, and the tag prefix. */
-  hooks?: { setup: string; tagPrefix: string };
-};
-export type ToProxy =
-  { type: 'start'; options: StartOptions } | { type: 'command'; command: ProcessIdentity } | { type: 'stop' } | { type: 'stop-now' };
-export type FromProxy = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'grace'; message: string };
 
 const GRACE_MS = 5000;
 const tty = Boolean(process.stderr.isTTY);
@@ -53,7 +38,7 @@ async function start(options: StartOptions): Promise<void> {
     const [{ startApp, loadAppConfigWithTrust }, { trustNotice }, { tierTable }] = await Promise.all([
       import('../../proxy/app.ts'),
       import('../../proxy/trust/load.ts'),
-      import('./tier-table.ts'),
+      import('../../proxy/cli/tier-table.ts'),
     ]);
     const loaded = loadAppConfigWithTrust({ repo: options.repo, configFile: options.configFile, port: options.port });
     const config = loaded.config;
@@ -64,7 +49,10 @@ async function start(options: StartOptions): Promise<void> {
     log(tierTable(config, 0, tty));
     log(`repository ${options.repo}; ledger ${app.ledgerPath}; config ${config.file}; pid ${process.pid}`);
     if (options.hooks) {
-      const [{ watchHooks }, { gitCommonDir }] = await Promise.all([import('./hooks-watch.ts'), import('../../proxy/git/git.ts')]);
+      const [{ watchHooks }, { gitCommonDir }] = await Promise.all([
+        import('../../proxy/cli/hooks-watch.ts'),
+        import('../../proxy/git/git.ts'),
+      ]);
       watchHooks({ repo: options.repo, commonDir: await gitCommonDir(options.repo), ...options.hooks });
     }
     send({ type: 'ready', port: app.port });

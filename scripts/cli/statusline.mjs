@@ -7,7 +7,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { packageFile } from '../package-root.mjs';
+import { packageFile } from '../../proxy/package-root.mjs';
 import { isAlive } from '../../proxy/git/process-identity.mjs';
 
 const USAGE = `usage: claude-fallback statusline [--file PATH] [--repo DIR] [--settings]

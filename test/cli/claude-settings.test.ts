@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { isClaude, shQuote, withStatusLine } from '../../scripts/cli/claude-settings.ts';
+import { isClaude, shQuote, withStatusLine } from '../../proxy/cli/claude-settings.ts';
 
 function setup(userStatusLine?: unknown, projectStatusLine?: unknown) {
   const home = mkdtempSync(join(tmpdir(), 'cs-home-'));

@@ -1,4 +1,4 @@
-// One hooks watcher for both start paths (scripts/cli/hooks-watch.ts, run by the proxy process): husky's `prepare`
+// One hooks watcher for both start paths (proxy/cli/hooks-watch.ts, run by the proxy process): husky's `prepare`
 // points core.hooksPath back at .husky/_ on every npm install; while `claude-fallback -- command` runs, the proxy sees
 // the repository's config change and chains the fallback hooks after husky's again, saying so in its log. (Before,
 // only scripts/start.mjs watched: an `npm install` during a `claude-fallback -- claude` session lost the hooks.)

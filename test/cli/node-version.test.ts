@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeTooOld } from '../../scripts/node-version.mjs';
+import { nodeTooOld } from '../../proxy/node-version.mjs';
 import { makeRepo } from '../../test-support/repo.ts';
 import { ROOT } from './installed.ts';
 

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MessagesRequest } from '../../proxy/wire/types.ts';
 import { createEditRecorder } from '../../proxy/git/edits.ts';
 import { createLedgerWriter, readLedger, type EditEvent } from '../../proxy/git/ledger.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { parseConfig } from '../../proxy/config.ts';
 import { ADAPTERS } from '../../proxy/providers/adapters.ts';
 import { createProxy } from '../../proxy/server/server.ts';

@@ -9,10 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appendLedger, readLedger, type UsageEvent } from '../../proxy/git/ledger.ts';
 import { CHECK_BYTES, openLedgerIndex, summaryPath } from '../../proxy/ledger/ledger-index.ts';
 import { costsReport, ledgerTiers, timelineReport, usageByTier, usageLinesBetween } from '../../proxy/ledger/usage-query.ts';
-import { costs, type CostsReport } from '../../scripts/review/costs.ts';
-import { timeline } from '../../scripts/review/timeline.ts';
-import { priceLookup } from '../../scripts/review/prices.ts';
-import { groupUsage, usageEvents, type Window } from '../../scripts/review/usage.ts';
+import { costs, type CostsReport } from '../../proxy/review/costs.ts';
+import { timeline } from '../../proxy/review/timeline.ts';
+import { priceLookup } from '../../proxy/review/prices.ts';
+import { groupUsage, usageEvents, type Window } from '../../proxy/review/usage.ts';
 import { generateLedger } from '../../test-support/generate-ledger.ts';
 
 const dirs: string[] = [];

@@ -156,7 +156,7 @@ describe("husky's prepare while the proxy runs", () => {
 describe('the pid file check in the hooks', () => {
   it('does not count a live process with the same pid but another start time (pid reuse)', async () => {
     const repo = await makeRepo({ initial: true });
-    await (await import('../../scripts/install-hooks.mjs')).installHooks(repo);
+    await (await import('../../proxy/git/install-hooks.mjs')).installHooks(repo);
     await start(repo, 'claude');
     await commitFile(repo, 'a.txt', 'a\n', 'Add a', { env: CLAUDE_CODE });
     expect(await models(repo)).toEqual(['claude']);

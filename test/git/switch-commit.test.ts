@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
 import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/git/switch-commit.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags, tempDir } from '../hooks/repo.ts';
 
 const TAG = runTagName('model-', 'claude', RUN1);

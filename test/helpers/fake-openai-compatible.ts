@@ -3,8 +3,9 @@
 // - openai: o-series reject `parallel_tool_calls` and `max_tokens`;
 // - mistral: pydantic `extra_forbidden` 422 for `stream_options` and `max_completion_tokens`;
 // - deepseek: thinking on by default; tool-call turns must bring `reasoning_content` back;
-// - google (`/v1beta/openai/`): Gemini 3 tool calls carry `extra_content.google.thought_signature`, which
-//   must come back; tool-call deltas come without `index`, and the finish says "stop";
+// - google (`/v1beta/openai/`): Gemini 2.5 and 3 tool calls carry `extra_content.google.thought_signature`,
+//   which must come back on the current turn's calls (or Google's placeholder on calls Gemini did not make);
+//   tool-call deltas come without `index`, and the finish says "stop";
 // - openrouter: Gemini's `reasoning_details` must come back on tool-call turns;
 // - vllm: a fixed context window (`max_model_len`).
 
@@ -90,6 +91,13 @@ const mistralExtra = (loc: string[], input: unknown): Reply => ({
 
 const isOSeries = (m: string) => /^o\d/.test(m);
 const isGemini3 = (m: string) => /gemini-([3-9]|\d{2,})|gemini-(flash|pro|flash-lite)-latest/.test(m);
+/**
+ * The models Google's endpoint refuses an unsigned current-turn call for: Gemini 3 (and the `-latest`
+ * aliases, https://ai.google.dev/gemini-api/docs/thought-signatures) and Gemini 2.5, which refuses the same
+ * since 2026-04/05 (https://github.com/Mirrowel/LLM-API-Key-Proxy/issues/160,
+ * https://github.com/Gitlawb/openclaude/issues/583). Written here apart from the proxy's rule table on purpose.
+ */
+const googleValidates = (m: string) => isGemini3(m) || /gemini-2\.5/.test(m);
 /** DeepSeek V4 names, and deepseek-reasoner as the V4 alias (thinking) it was until its retirement. */
 const deepSeekThinks = (m: string) => /^deepseek-(v4|flash|pro|reasoner)/.test(m);
 
@@ -133,9 +141,12 @@ function rejection(flavor: Flavor, body: ChatBody, issued: ReadonlySet<string>, 
       }
       return null;
     case 'google': {
-      if (!isGemini3(model)) return null;
+      if (!googleValidates(model)) return null;
       // Current turn: after the last user message. The first call of each assistant step must carry
-      // its signature back (https://ai.google.dev/gemini-api/docs/openai, thought signatures section).
+      // its signature back as `extra_content.google.thought_signature` (https://ai.google.dev/gemini-api/docs/openai#thinking);
+      // `skip_thought_signature_validator` is Google's placeholder for calls no Gemini model made
+      // (https://ai.google.dev/gemini-api/docs/thought-signatures#faqs). The error body is Google's, as
+      // reported from this endpoint: https://discuss.ai.google.dev/t/openai-api-compatibility-broken-due-to-thought-signature-on-gemini-3-pro-preview/109823
       let start = 0;
       messages.forEach((m, i) => {
         if (m.role === 'user') start = i + 1;
@@ -241,7 +252,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions): Promise<FakeOpen
       if (indexes === 'zero') call.index = 0;
       const args = JSON.stringify(c.args);
       const signature = randomBytes(24).toString('base64');
-      if (k === 0 && opts.flavor === 'google' && isGemini3(model)) {
+      if (k === 0 && opts.flavor === 'google' && googleValidates(model)) {
         call.extra_content = { google: { thought_signature: signature } };
         issued.add(signature);
       }

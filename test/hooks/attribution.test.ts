@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { PERSON, commitFile, edit, makeRepo, message, models, sha, start, stop, switchTo, tags } from './repo.ts';
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();

@@ -13,7 +13,7 @@ import { git } from '../../proxy/git/git.ts';
 import { processStart } from '../../proxy/git/process-identity.mjs';
 import { runFilePath } from '../../proxy/run/run-file.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, TIERS, ledger, makeRepo, models, subject, tags, tempDir } from './repo.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];

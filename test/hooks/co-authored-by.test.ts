@@ -1,7 +1,7 @@
 // Claude Code's `Co-Authored-By: Claude …` line never claims Claude on a commit another tier answered.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { commitFile, makeRepo, message, models, start, switchTo } from './repo.ts';
 
 // The shape Claude Code writes with `git commit -m "$(cat <<'EOF' …)"`.

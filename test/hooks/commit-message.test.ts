@@ -4,7 +4,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git, gitCommonDir } from '../../proxy/git/git.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { commitFile, makeRepo, message, models, start, stop, subject, switchTo, tempDir } from './repo.ts';
 
 describe('prepare-commit-msg with -m and -F', () => {

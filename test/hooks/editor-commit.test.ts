@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { makeRepo, message, models, script, sha, start, subject, tags, tempDir } from './repo.ts';
 
 /** An editor that writes `lines` at the top of the message file, above whatever git and the hook put there. */

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { installHooks, uninstallHooks, withExcludeBlock } from '../../scripts/install-hooks.mjs';
+import { installHooks, uninstallHooks, withExcludeBlock } from '../../proxy/git/install-hooks.mjs';
 import { commitFile, makeRepo, models, start } from './repo.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

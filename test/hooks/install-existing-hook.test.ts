@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { PROJECT_HOOKS_DIR, installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
+import { PROJECT_HOOKS_DIR, installHooks, uninstallHooks } from '../../proxy/git/install-hooks.mjs';
 import { commitFile, makeRepo, models, sha, start, tags, tempDir } from './repo.ts';
 
 type Snapshot = Record<string, { bytes: string; mode: number }>;

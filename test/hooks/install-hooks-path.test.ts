@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
-import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks, uninstallHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, commitFile, makeRepo, models, start, tempDir } from './repo.ts';
 
 const status = async (repo: string) => (await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).stdout;

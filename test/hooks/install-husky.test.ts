@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
-import { installHooks, uninstallHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks, uninstallHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, commitFile, makeRepo, models, start } from './repo.ts';
 
 const HUSKY = createRequire(import.meta.url).resolve('husky');

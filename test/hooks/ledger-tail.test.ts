@@ -8,7 +8,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { gitCommonDir } from '../../proxy/git/git.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { PERSON, commitFile, edit, ledger, makeRepo, models, sha, start, switchTo, tags } from './repo.ts';
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();

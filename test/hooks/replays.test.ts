@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, RUN2, commitFile, makeRepo, message, models, sha, start, switchTo, tags } from './repo.ts';
 
 describe('cherry-pick, merge and revert', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, RUN2, RUN3, commitFile, makeRepo, sha, start, stop, switchTo, tags } from './repo.ts';
 
 describe('run tags', () => {

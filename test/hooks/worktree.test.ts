@@ -10,7 +10,7 @@ import { git } from '../../proxy/git/git.ts';
 import { isAlive, processStart } from '../../proxy/git/process-identity.mjs';
 import { runFilePath } from '../../proxy/run/run-file.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { RUN1, RUN2, TIERS, commitFile, ledger, makeRepo, message, models, sha, start, switchTo, tags, tempDir } from './repo.ts';
 
 const cleanup: (() => void)[] = [];

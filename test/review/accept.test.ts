@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { readLedger } from '../../proxy/git/ledger.ts';
-import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
+import type { AnalyzeReport } from '../../proxy/review/analyze.ts';
 import { buildFixture, commit, ledgerFile, removeRepo, review, snapshot, tags, type Fixture } from './fixture.ts';
 
 async function isAncestor(dir: string, sha: string, of: string): Promise<boolean> {

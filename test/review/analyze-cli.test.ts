@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import type { UsageEvent } from '../../proxy/git/ledger.ts';
-import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
-import type { CostsReport } from '../../scripts/review/costs.ts';
-import { BUILTIN_PRICES } from '../../scripts/review/prices.ts';
-import type { Timeline } from '../../scripts/review/timeline.ts';
+import type { AnalyzeReport } from '../../proxy/review/analyze.ts';
+import type { CostsReport } from '../../proxy/review/costs.ts';
+import { BUILTIN_PRICES } from '../../proxy/review/prices.ts';
+import type { Timeline } from '../../proxy/review/timeline.ts';
 import { LEDGER, buildFixture, makeRepo, removeRepo, review, writeLedger, type Fixture } from './fixture.ts';
 
 /** Per model, from `%(trailers)` and `git show --numstat` per commit: an independent second reading. */

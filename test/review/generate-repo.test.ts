@@ -2,8 +2,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
-import { generateRepo, type Generated } from '../../scripts/review/generate-repo.ts';
+import type { AnalyzeReport } from '../../proxy/review/analyze.ts';
+import { generateRepo, type Generated } from '../../proxy/review/generate-repo.ts';
 import { makeRepo, removeRepo, review } from './fixture.ts';
 
 describe('generateRepo', () => {

@@ -2,10 +2,10 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../proxy/git/ledger.ts';
-import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../scripts/review/prices.ts';
-import { parseRunTag, planRenames, stampOf, type RunTag } from '../../scripts/review/tags.ts';
-import { timeline } from '../../scripts/review/timeline.ts';
-import { addUsage, emptyUsage } from '../../scripts/review/usage.ts';
+import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../proxy/review/prices.ts';
+import { parseRunTag, planRenames, stampOf, type RunTag } from '../../proxy/review/tags.ts';
+import { timeline } from '../../proxy/review/timeline.ts';
+import { addUsage, emptyUsage } from '../../proxy/review/usage.ts';
 
 describe('run tags', () => {
   it('reads tier names that hold dashes, in all three states, and the UTC start', () => {

@@ -9,8 +9,8 @@ import { appendLedger, ledgerPath, readLedger, type SwitchReason } from '../../p
 import { processStart } from '../../proxy/git/process-identity.mjs';
 import { runFilePath } from '../../proxy/run/run-file.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
-import type { AnalyzeReport } from '../../scripts/review/analyze.ts';
-import { installHooks } from '../../scripts/install-hooks.mjs';
+import type { AnalyzeReport } from '../../proxy/review/analyze.ts';
+import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { makeRepo, removeRepo, review, tags } from './fixture.ts';
 import { mirrorRunFile } from '../hooks/proxy-run-file.ts';
 

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
-const HELPER = pathToFileURL(join(import.meta.dirname, '..', '..', 'scripts', 'main-module.mjs')).href;
+const HELPER = pathToFileURL(join(import.meta.dirname, '..', '..', 'proxy', 'main-module.mjs')).href;
 const ZX = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'zx');
 
 function scripts() {

@@ -1,4 +1,4 @@
-// scripts/package-root.mjs: the package's own package.json, the nearest above the module, and a refusal when the
+// proxy/package-root.mjs: the package's own package.json, the nearest above the module, and a refusal when the
 // module sits in some other package (no guess at a folder above it).
 
 import { describe, expect, it } from 'vitest';
@@ -6,13 +6,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageFile, packageRoot, runsBundled } from '../../scripts/package-root.mjs';
+import { packageFile, packageRoot, runsBundled } from '../../proxy/package-root.mjs';
 
 const CLONE = join(import.meta.dirname, '..', '..');
-const SOURCE = join(CLONE, 'scripts', 'package-root.mjs');
+const SOURCE = join(CLONE, 'proxy', 'package-root.mjs');
 
 /** A copy of the module at `rel` under a fresh folder that holds `pkg` as its package.json (none when null). */
-async function copyAt(pkg: Record<string, unknown> | null, rel: string): Promise<typeof import('../../scripts/package-root.mjs')> {
+async function copyAt(pkg: Record<string, unknown> | null, rel: string): Promise<typeof import('../../proxy/package-root.mjs')> {
   const top = realpathSync(mkdtempSync(join(tmpdir(), 'pkg-root-')));
   if (pkg) writeFileSync(join(top, 'package.json'), JSON.stringify(pkg));
   const file = join(top, rel);
@@ -35,7 +35,7 @@ describe('packageRoot', () => {
   });
 
   it("refuses a nearest package.json that is another package's, and none at all, instead of looking further up", async () => {
-    const other = await copyAt({ name: 'someone-else' }, 'scripts/package-root.mjs');
+    const other = await copyAt({ name: 'someone-else' }, 'proxy/package-root.mjs');
     expect(() => other.packageRoot()).toThrow(
       /is not inside the claude-fallback package: the nearest package\.json \(.*\) is "someone-else"'s/,
     );

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeRepo } from '../../test-support/repo.ts';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.ts';
-import { statusFix } from '../../scripts/cli/doctor-net.ts';
+import { statusFix } from '../../proxy/cli/doctor-net.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'claude-fallback.mjs');
 let home: string;

@@ -2,7 +2,7 @@
 // `review` and the dashboard use), and nothing without a price is ever shown as $0.
 import { describe, expect, it } from 'vitest';
 import { renderStatusLine, type LineInput } from '../../proxy/status/statusline-text.ts';
-import { emptyUsage } from '../../scripts/review/usage.ts';
+import { emptyUsage } from '../../proxy/review/usage.ts';
 
 const usage = (requests: number, cost: number | null, model: string) => ({
   ...emptyUsage(),

@@ -93,7 +93,7 @@ function countdown(ms) {
   return hh > 0 ? `${hh}h ${mm}m ${ss}s` : `${Number(mm)}m ${ss}s`;
 }
 /**
- * Local times on a 24-hour clock, as the CLI prints them (scripts/cli/format.ts `when`): `14:05` today,
+ * Local times on a 24-hour clock, as the CLI prints them (proxy/cli/format.ts `when`): `14:05` today,
  * `Dec 3 14:05` another day; `clock` adds the seconds.
  */
 function localTime(iso, seconds) {

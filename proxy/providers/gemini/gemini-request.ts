@@ -25,6 +25,7 @@ import {
   signaturesFromThinking,
   thoughtSignatureKey,
   validatesThoughtSignatures,
+  currentTurnStart,
 } from './gemini-thought-signature.ts';
 import { modelProfile } from '../../capabilities/model-profiles.ts';
 import { fitMedia } from '../../capabilities/media-fit.ts';
@@ -269,15 +270,13 @@ function documentParts(block: DocumentBlockParam, warnings: string[]): GeminiPar
  * SIGNATURE_RULES (gemini-thought-signature.ts, https://ai.google.dev/gemini-api/docs/thought-signatures).
  */
 function addDummySignatures(contents: GeminiContent[]): void {
-  let start = 0;
-  contents.forEach((c, i) => {
-    if (
+  const start = currentTurnStart(
+    contents,
+    (c) =>
       c.role === 'user' &&
       c.parts.some((p) => p.text !== undefined && p.functionResponse === undefined) &&
-      !c.parts.some((p) => p.functionResponse !== undefined)
-    )
-      start = i + 1;
-  });
+      !c.parts.some((p) => p.functionResponse !== undefined),
+  );
   for (const content of contents.slice(start)) {
     if (content.role !== 'model') continue;
     const calls = content.parts.filter((p) => p.functionCall !== undefined);

@@ -36,6 +36,20 @@ export function validatesThoughtSignatures(model: string): boolean {
   return SIGNATURE_RULES.find((r) => r.match.test(bare))?.validates ?? true;
 }
 
+/**
+ * Where the current turn begins: after the last message that is the user's own words (a prompt with text
+ * and no tool results). Gemini checks signatures only from there on ("a turn begins with a user prompt";
+ * function responses continue it: https://ai.google.dev/gemini-api/docs/thought-signatures). Shared by the
+ * Gemini converter (on its contents) and the OpenAI converter on Google's endpoint (on Anthropic turns).
+ */
+export function currentTurnStart<T>(items: readonly T[], isUserPrompt: (item: T) => boolean): number {
+  let start = 0;
+  items.forEach((item, i) => {
+    if (isUserPrompt(item)) start = i + 1;
+  });
+  return start;
+}
+
 /** The store key of the signature that came with a tool_use's functionCall part. */
 export function thoughtSignatureKey(toolUseId: string): string {
   return `gemini.thoughtSignature:${toolUseId}`;

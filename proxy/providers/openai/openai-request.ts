@@ -17,6 +17,8 @@ import type { PrepareOptions } from '../provider.ts';
 import { decodeProxySignature } from '../../wire/proxy-signature.ts';
 import { openAIModelProfile, type OpenAIModelProfile } from '../../capabilities/model-profiles.ts';
 import { toOpenAIToolName } from './openai-tool-names.ts';
+import { needsPlaceholderSignature, PLACEHOLDER_SIGNATURE } from './openai-google.ts';
+import { currentTurnStart } from '../gemini/gemini-thought-signature.ts';
 import { toolAliasMap } from '../tool-name-alias.ts';
 import type {
   OpenAIChatRequest,
@@ -47,7 +49,8 @@ export function toOpenAIRequest(req: MessagesRequest, opts: OpenAIRequestOptions
   // Images and documents of a type the model cannot read become placeholders first.
   const fitted = fitMedia(req, tierCapabilities(opts.tier, opts.model));
   warnings.push(...fitted.warnings);
-  messages.push(...toOpenAIMessages(fitted.request.messages, profile, warnings));
+  const placeholder = needsPlaceholderSignature(opts.tier.baseUrl, opts.model);
+  messages.push(...toOpenAIMessages(fitted.request.messages, profile, warnings, placeholder));
 
   const body: OpenAIChatRequest = { model: opts.model, messages, stream: opts.stream };
   if (opts.stream && profile.streamOptions !== false) body.stream_options = { include_usage: true };
@@ -186,13 +189,17 @@ function toOpenAIToolChoice(choice: ToolChoice | undefined, tools: OpenAITool[],
 }
 
 /** Anthropic turns → OpenAI messages; same-role turns are merged first, as Anthropic itself does. */
-function toOpenAIMessages(input: MessageParam[], profile: OpenAIModelProfile, warnings: string[]): OpenAIMessage[] {
+function toOpenAIMessages(input: MessageParam[], profile: OpenAIModelProfile, warnings: string[], placeholder: boolean): OpenAIMessage[] {
   const out: OpenAIMessage[] = [];
   let pending: string[] = []; // tool_call ids of the last assistant turn still owed a tool message
-  for (const turn of mergeTurns(input)) {
+  const turns = mergeTurns(input);
+  // Gemini 2.5/3 on Google's endpoint refuse an unsigned call of the current turn (openai-google.ts).
+  const current = placeholder ? currentTurnStart(turns, isUserPrompt) : turns.length;
+  for (const [i, turn] of turns.entries()) {
     if (turn.role === 'assistant') {
       closePending(out, pending, warnings);
       const message = toAssistantMessage(turn.blocks, profile, warnings);
+      if (i >= current) signUnsignedStep(message);
       pending = message.tool_calls?.map((c) => c.id) ?? [];
       out.push(message);
     } else {
@@ -204,6 +211,26 @@ function toOpenAIMessages(input: MessageParam[], profile: OpenAIModelProfile, wa
 }
 
 type Turn = { role: 'user' | 'assistant'; blocks: ContentBlockParam[] };
+
+/** A user turn that opens a new turn for Gemini: the user's own words, no tool results (as gemini-request.ts). */
+function isUserPrompt(turn: Turn): boolean {
+  return (
+    turn.role === 'user' &&
+    turn.blocks.some((b) => (b.type === 'text' && b.text !== '') || b.type === 'document') &&
+    !turn.blocks.some((b) => b.type === 'tool_result')
+  );
+}
+
+/**
+ * A step of the current turn whose calls carry no signature (Claude's, another provider's) gets Google's
+ * placeholder on its first call, the one Gemini validates (parallel calls are signed on the first only:
+ * https://ai.google.dev/gemini-api/docs/thought-signatures), as the Gemini converter does.
+ */
+function signUnsignedStep(message: Extract<OpenAIMessage, { role: 'assistant' }>): void {
+  const calls = message.tool_calls ?? [];
+  if (calls.length === 0 || calls.some((c) => c.extra_content?.google?.thought_signature !== undefined)) return;
+  calls[0].extra_content = { google: { thought_signature: PLACEHOLDER_SIGNATURE } };
+}
 
 function mergeTurns(input: MessageParam[]): Turn[] {
   const turns: Turn[] = [];

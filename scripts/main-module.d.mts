@@ -1,3 +1,0 @@
-// Types of scripts/main-module.mjs for the TypeScript scripts.
-
-export function mainArgs(importMetaUrl: string): string[] | null;

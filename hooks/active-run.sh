@@ -1,6 +1,6 @@
 # Sourced by the hooks: the repository's git dirs, whether git is in the middle of something, whether the proxy
-# that wrote the active run is alive, the model run the ledger says is active, and the models whose recorded
-# edits a commit contains. Plain sh; the contract is docs/git.md, the ledger format docs/ledger.md.
+# of the run file is alive and the model run it says is active, and the models whose recorded edits (in a bounded
+# tail of the ledger) a commit contains. Plain sh; the contract is docs/git.md, the ledger format docs/ledger.md.
 # The ledger lines are compact JSON from JSON.stringify (proxy/git/ledger.ts), so grep and awk read them safely.
 
 # Sets fb_git_dir (this worktree's) and fb_common_dir (shared by all worktrees, where the ledger lives).
@@ -37,11 +37,16 @@ fb_busy() {
 
 # True when the proxy named by line 1 of this repository's run file (proxy/run/run-file.ts) is alive: the pid runs, is
 # not a zombie (exited, not yet reaped: kill -0 still succeeds) and is the same process (its start time matches, so
-# a reused pid does not count); isAlive in proxy/git/process-identity.mjs is the same check. Sets fb_proxy_pid.
+# a reused pid does not count); isAlive in proxy/git/process-identity.mjs is the same check. Sets fb_proxy_pid, and
+# fb_run to line 4 (the active run, read by fb_active_run).
 # On Linux with builtins only (/proc/<pid>/stat, fields 3 and 22); elsewhere `ps -o stat= -o lstart=`.
 fb_proxy_alive() {
   [ -f "$fb_common_dir/fallback-proxy.run" ] || return 1
-  IFS=' ' read -r fb_proxy_pid fb_proxy_start fb_rest < "$fb_common_dir/fallback-proxy.run" || return 1
+  # Line 1 and line 4 (the active run, `<tier> <stamp> <first tier> <port>`) in one read of the file, which the proxy
+  # replaces whole (rename): both are of the same moment. Line 4 is absent while the proxy is still starting.
+  fb_run=
+  { IFS=' ' read -r fb_proxy_pid fb_proxy_start fb_rest && IFS= read -r fb_line && IFS= read -r fb_line && IFS= read -r fb_run; } < "$fb_common_dir/fallback-proxy.run"
+  case $fb_proxy_pid in '' | *[!0-9]*) return 1 ;; esac
   case $fb_proxy_pid in '' | *[!0-9]*) return 1 ;; esac
   kill -0 "$fb_proxy_pid" 2>/dev/null || return 1
   if [ -r "/proc/$fb_proxy_pid/stat" ]; then
@@ -74,7 +79,7 @@ fb_proc_start() {
 
 # True when this commit comes from a session that uses the live proxy: the ANTHROPIC_BASE_URL it inherited (Claude
 # Code's Bash tool passes the session's on to git: test/hooks/claude-code-env.test.ts) is http on a loopback
-# address with the port of the proxy's start line (fb_proxy_port, set by fb_set_run). A session without it, or
+# address with the port of the proxy's start line (fb_proxy_port, set by fb_active_run). A session without it, or
 # pointed elsewhere (another proxy, Anthropic itself, another worktree's session), is not this proxy's.
 fb_uses_proxy() {
   case $ANTHROPIC_BASE_URL in http://*) ;; *) return 1 ;; esac
@@ -92,61 +97,21 @@ fb_uses_proxy() {
   return 1
 }
 
-# awk functions that follow the run from start/switch/stop lines: run_line() on each line, run_end() gives
-# "<tier> <stamp> <first tier> <start pid> <start port>" of the active run, or "" when none. Only the last start/switch/stop line
-# decides (start -> active, switch -> to, stop -> none); other kinds, and a torn line (no closing brace), are skipped.
-fb_awk_run='
-    function val(s, k) {
-      if (!match(s, "\"" k "\":\"[^\"]*\"")) return ""
-      return substr(s, RSTART + length(k) + 4, RLENGTH - length(k) - 5)
-    }
-    function run_line(    kind) {
-      if ($0 !~ /}$/) return
-      kind = val($0, "kind")
-      if (kind != "start" && kind != "switch" && kind != "stop") return
-      run_last = $0; run_kind = kind
-      if (kind == "start") run_start = $0
-    }
-    function run_end(    tier, ts, ms, first, pid, port) {
-      if (run_kind == "start") tier = val(run_last, "active")
-      else if (run_kind == "switch") tier = val(run_last, "to")
-      else return ""
-      ts = val(run_last, "ts")
-      if (tier == "" || ts !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/) return ""
-      ms = substr(ts, 20, 4) ~ /^\.[0-9][0-9][0-9]$/ ? substr(ts, 21, 3) : "000"
-      first = "-"
-      if (match(run_start, /"tiers":\["[^"]+"/)) first = substr(run_start, RSTART + 10, RLENGTH - 11)
-      pid = "-"
-      if (match(run_start, /"pid":[0-9]+/)) pid = substr(run_start, RSTART + 6, RLENGTH - 6)
-      port = "-"
-      if (match(run_start, /"port":[0-9]+/)) port = substr(run_start, RSTART + 7, RLENGTH - 7)
-      return tier " " substr(ts, 1, 4) substr(ts, 6, 2) substr(ts, 9, 2) "-" substr(ts, 12, 2) substr(ts, 15, 2) substr(ts, 18, 2) "-" ms " " first " " pid " " port
-    }
-'
-
-# Sets fb_tier (the active model), fb_run_stamp (its run's start, YYYYMMDD-HHMMSS-mmm UTC) and fb_first_tier
-# (tiers[0] of the latest start line, "-" when unknown). Fails when no model is active, or when the latest start
-# line is not the live proxy's (call fb_proxy_alive first).
+# Sets fb_tier (the active model), fb_run_stamp (its run's start, YYYYMMDD-HHMMSS-mmm UTC), fb_first_tier (tiers[0]
+# of the proxy's start line) and fb_proxy_port from line 4 of the run file, which the live proxy rewrites on every
+# switch (proxy/run/run.ts): the ledger is not read. Fails when no model is active (no line 4, or a malformed one).
+# Call fb_proxy_alive first (it reads the line).
 fb_active_run() {
-  [ -f "$fb_ledger" ] || return 1
-  # grep (fast, C locale) keeps the lines whose kind starts with "s", so awk reads a handful of lines even when
-  # the ledger holds many thousands of usage lines.
-  fb_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_ledger" | LC_ALL=C awk "$fb_awk_run"'{ run_line() } END { print run_end() }') || return 1
-  fb_set_run
-}
-
-# Reads fb_run ("<tier> <stamp> <first> <pid> <port>") into fb_tier, fb_run_stamp, fb_first_tier, fb_proxy_port;
-# true when it is the run of the live proxy fb_proxy_pid.
-fb_set_run() {
   [ -n "$fb_run" ] || return 1
-  fb_tier=${fb_run%% *}
-  fb_run=${fb_run#* }
-  fb_run_stamp=${fb_run%% *}
-  fb_run=${fb_run#* }
-  fb_first_tier=${fb_run%% *}
-  fb_run=${fb_run#* }
-  fb_proxy_port=${fb_run#* }
-  [ "${fb_run%% *}" = "$fb_proxy_pid" ]
+  set -f
+  # shellcheck disable=SC2086
+  set -- $fb_run
+  set +f
+  [ $# -eq 4 ] || return 1
+  fb_tier=$1 fb_run_stamp=$2 fb_first_tier=$3 fb_proxy_port=$4
+  case $fb_run_stamp in [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9]) ;; *) return 1 ;; esac
+  case $fb_proxy_port in '' | *[!0-9]*) return 1 ;; esac
+  return 0
 }
 
 # An awk function for both passes below: a path as git prints it, "C-quoted" when it holds a quote, a backslash
@@ -174,19 +139,14 @@ fb_awk_unq='
 # Sets fb_models to the tiers (one a line, in the order of their edits) whose recorded edits (ledger `edit`
 # lines: a file a model wrote through Claude Code's Write, Edit, MultiEdit or NotebookEdit tool) this commit
 # contains: a staged path with an edit that no commit since the edit's `head` (HEAD when it was recorded) took, that
-# is touched the path in head..HEAD. Fails when there is none. Sets fb_edit_run to the active run as fb_active_run
-# reads it (for fb_set_run), from the same pass over the ledger.
+# is touched the path in head..HEAD. Fails when there is none. Reads a bounded tail of the ledger only.
 fb_edit_models() {
   [ -f "$fb_ledger" ] || return 1
   fb_staged=$(git -c core.quotePath=false diff --cached --name-only --no-renames 2>/dev/null) || return 1
   [ -n "$fb_staged" ] || return 1
   # The recent tail first; only when it holds no edit of a staged path, the longer one (docs/ledger.md, "Hooks").
   fb_ledger_size=$(wc -c < "$fb_ledger" 2>/dev/null) || return 1
-  fb_edit_candidates "$fb_edit_window" || { [ "$fb_ledger_size" -gt "$fb_edit_window" ] && fb_edit_candidates "$fb_edit_window_max"; } || return 1
-  # The run of the live proxy: when its start line is older than the window, from the start/switch/stop lines of
-  # the whole ledger (rare: only for a commit of one model's edits; the run file replaces this).
-  case "$fb_edit_run" in '' | *' - - -') case $fb_models in *"$fb_nl"*) ;; *) fb_edit_run=$(LC_ALL=C grep -F '"kind":"s' "$fb_ledger" | LC_ALL=C awk "$fb_awk_run"'{ run_line() } END { print run_end() }') ;; esac ;; esac
-  return 0
+  fb_edit_candidates "$fb_edit_window" || { [ "$fb_ledger_size" -gt "$fb_edit_window" ] && fb_edit_candidates "$fb_edit_window_max"; }
 }
 
 # The bytes of the ledger the hooks read for edits: the last 1 MiB (days of heavy use), and when that holds no
@@ -204,13 +164,13 @@ fb_ledger_tail() {
   fi
 }
 
-# Sets fb_models and fb_edit_run from the edits in the last $1 bytes of the ledger; fails when none is staged.
+# Sets fb_models from the edits in the last $1 bytes of the ledger; fails when none is staged.
 fb_edit_candidates() {
-  # The edit lines, and the start/switch/stop lines for the active run (fb_edit_run), in one pass.
-  fb_edits=$(fb_ledger_tail "$1" | LC_ALL=C grep -F -e '"kind":"edit"' -e '"kind":"s') || return 1
+  # -a: a torn or corrupt byte (a NUL left by a crash) must not turn the lines into "Binary file matches".
+  fb_edits=$(fb_ledger_tail "$1" | LC_ALL=C grep -a -F '"kind":"edit"') || return 1
   # "C<TAB>head<TAB>tier<TAB>path" for the latest edit of each staged path by each tier (in ledger order), then
   # "H<TAB>head" and "P<TAB>path" for each of their heads and paths once.
-  fb_cand=$(printf '%s\n\001\n%s\n' "$fb_staged" "$fb_edits" | LC_ALL=C awk "$fb_awk_unq$fb_awk_run"'
+  fb_cand=$(printf '%s\n\001\n%s\n' "$fb_staged" "$fb_edits" | LC_ALL=C awk "$fb_awk_unq"'
     # The JSON string value of key k in s, unescaped (\" \\ \/ \n \t); "" when absent, null or holding \u escapes.
     function jstr(s, k,    i, c, out) {
       i = index(s, "\"" k "\":\"")
@@ -232,7 +192,6 @@ fb_edit_candidates() {
     }
     section == 0 && $0 == "\001" { section = 1; next }
     section == 0 { staged[unq($0)] = 1; next }
-    { run_line() }
     !/"kind":"edit"/ { next }
     # Per path and tier only the latest edit matters: the commits since an older one include those since it.
     /}$/ {
@@ -246,18 +205,16 @@ fb_edit_candidates() {
       head[k] = h
     }
     END {
-      print "R\t" run_end()
       for (i = 1; i <= NR; i++) if (i in order) print order[i]
       for (k in head) { if (!(head[k] in hs)) { hs[head[k]] = 1; print "H\t" head[k] } split(k, kp, SUBSEP); if (!(kp[1] in ps)) { ps[kp[1]] = 1; print "P\t" kp[1] } }
     }') || return 1
-  case $fb_cand in *"$fb_nl"C*) ;; *) return 1 ;; esac
+  case $fb_nl$fb_cand in *"$fb_nl"C*) ;; *) return 1 ;; esac
   fb_ifs=$IFS
   IFS=$fb_nl
   set -f
   fb_heads= fb_paths=
   for fb_line in $fb_cand; do
     case $fb_line in
-      "R$fb_tab"*) fb_edit_run=${fb_line#R"$fb_tab"} ;;
       "H$fb_tab"*) fb_heads="$fb_heads${fb_line#H"$fb_tab"}$fb_nl" ;;
       "P$fb_tab"*) fb_paths="$fb_paths${fb_line#P"$fb_tab"}$fb_nl" ;;
     esac

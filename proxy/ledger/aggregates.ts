@@ -19,20 +19,25 @@ export type DayUsage = { first: number; end: number; usage: Record<string, Count
 export type TimelineMark = StartEvent | SwitchEvent | StopEvent | { kind: 'seen'; ts: string };
 
 export type Summary = {
-  version: 1;
+  version: 2;
   /** Bytes of the ledger folded in: every complete line before this offset, none after. */
   offset: number;
   /** sha1 (hex) of the CHECK_BYTES bytes before `offset`: tells a summary of another (replaced) ledger apart. */
   check: string;
   days: Record<string, DayUsage>;
   marks: TimelineMark[];
-  edit_ids: string[];
+  /**
+   * The tool_use ids with an edit line, one string joined by "\n" (version 2; an array in version 1): a year holds
+   * ~180k ids, and JSON reads and writes one string in a few milliseconds where an array of strings blocked the
+   * event loop ~100 ms (docs/ledger.md, "Scaling"). An id that holds "\n" is never stored (it is never deduplicated).
+   */
+  edit_ids: string;
 };
 
-export const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 2;
 
 export function emptySummary(): Summary {
-  return { version: SUMMARY_VERSION, offset: 0, check: '', days: {}, marks: [], edit_ids: [] };
+  return { version: SUMMARY_VERSION, offset: 0, check: '', days: {}, marks: [], edit_ids: '' };
 }
 
 export function emptyCounts(): Counts {
@@ -61,7 +66,10 @@ export type Aggregates = {
 
 export function createAggregates(initial: Summary = emptySummary()): Aggregates {
   const s = initial;
-  const edits = new Set(s.edit_ids);
+  // Built on the first hasEdit (the edit recorder's, not the usage answer's): splitting ~180k ids takes tens of ms.
+  let edits: Set<string> | null = null;
+  const added: string[] = [];
+  const editSet = (): Set<string> => (edits ??= new Set(s.edit_ids === '' ? [] : s.edit_ids.split('\n')));
   return {
     add(e, span) {
       if (e.kind === 'usage') {
@@ -82,9 +90,10 @@ export function createAggregates(initial: Summary = emptySummary()): Aggregates 
       } else if (e.kind === 'start' || e.kind === 'switch' || e.kind === 'stop') {
         s.marks.push(e);
         return;
-      } else if (e.kind === 'edit' && !edits.has(e.id)) {
-        edits.add(e.id);
-        s.edit_ids.push(e.id);
+      } else if (e.kind === 'edit' && !e.id.includes('\n') && !edits?.has(e.id)) {
+        // Without the set (a rebuild, a catch-up before any hasEdit) a repeated id may be listed twice: harmless.
+        edits?.add(e.id);
+        added.push(e.id);
       }
       if (e.kind === 'usage' || e.kind === 'edit' || e.kind === 'external') {
         // timeline(): only the latest such line after a start/switch/stop matters (a dead proxy's last sign of life).
@@ -93,8 +102,14 @@ export function createAggregates(initial: Summary = emptySummary()): Aggregates 
         else if (last) s.marks.push({ kind: 'seen', ts: e.ts });
       }
     },
-    snapshot: () => s,
-    hasEdit: (id) => edits.has(id),
+    snapshot() {
+      if (added.length) {
+        s.edit_ids = s.edit_ids === '' ? added.join('\n') : `${s.edit_ids}\n${added.join('\n')}`;
+        added.length = 0;
+      }
+      return s;
+    },
+    hasEdit: (id) => editSet().has(id),
   };
 }
 
@@ -128,7 +143,7 @@ export function isSummary(v: unknown): v is Summary {
   const s = v as Record<string, unknown>;
   if (s.version !== SUMMARY_VERSION || !Number.isSafeInteger(s.offset) || (s.offset as number) < 0 || typeof s.check !== 'string')
     return false;
-  if (!Array.isArray(s.edit_ids) || !s.edit_ids.every((x) => typeof x === 'string')) return false;
+  if (typeof s.edit_ids !== 'string') return false;
   if (
     !Array.isArray(s.marks) ||
     !s.marks.every((m) => ((m as { kind?: unknown })?.kind === 'seen' ? typeof (m as { ts?: unknown }).ts === 'string' : isLedgerEvent(m)))

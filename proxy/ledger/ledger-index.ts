@@ -104,6 +104,7 @@ export function openLedgerIndex(ledgerPath: string, opts: LedgerIndexOptions = {
       },
       { from: s.offset, counter: opts.counter },
     );
+    s = a.snapshot(); // the same object, with the edit ids added since folded into it
     if (end !== s.offset) {
       s.offset = end;
       s.check = (await checkOf(ledgerPath, end, opts.counter)) ?? '';

@@ -1,7 +1,9 @@
 // The repository's one run file, `<git common dir>/fallback-proxy.run` (docs/processes.md): which proxy runs for the
 // repository, whatever the worktree (docs/git.md, "One proxy per repository"). Line 1 is `<pid> <start time>` so the
-// hooks' shell read stays one `read`; line 2 the JSON the CLI needs; line 3 the status line text. A file with line 1
-// only is a proxy still starting (its launcher claimed the repository for it). Written atomically (temp + rename),
+// hooks' shell read stays one `read`; line 2 the JSON the CLI needs; line 3 the status line text; line 4 the active
+// run for the hooks, `<tier> <stamp> <first tier> <port>` (space-separated: tier names hold no space, proxy/config.ts),
+// rewritten on every switch so that a commit never reads the ledger for it. A file with line 1 only is a proxy still
+// starting (its launcher claimed the repository for it). Written atomically (temp + rename),
 // created with link(2) so two starting proxies cannot both take it, removed when the proxy stops.
 
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,18 @@ export type RunInfo = {
   started: string;
 };
 
-export type RunFile = ProcessIdentity & { info: RunInfo | null; statusline: string | null };
+/** What line 4 holds: the model run the hooks stamp and tag (hooks/active-run.sh, fb_active_run). */
+export type RunLine = {
+  /** The active tier. */
+  tier: string;
+  /** Its run's start (the start or switch line's `ts`) as `YYYYMMDD-HHMMSS-mmm` UTC: the run tag's stamp (proxy/git/run-tag.ts). */
+  stamp: string;
+  /** tiers[0] of the start line: Claude Code's own model while it answers. */
+  first: string;
+  port: number;
+};
+
+export type RunFile = ProcessIdentity & { info: RunInfo | null; statusline: string | null; run: RunLine | null };
 
 export function runFilePath(commonDir: string): string {
   return join(commonDir, RUN_FILE);
@@ -37,7 +50,7 @@ export function formatIdentity(id: ProcessIdentity): string {
 }
 
 export function parseRunFile(text: string): RunFile | null {
-  const [first = '', json = '', statusline = ''] = text.split('\n');
+  const [first = '', json = '', statusline = '', runLine = ''] = text.split('\n');
   const [pid, start] = first.trim().split(' ');
   if (!/^\d+$/.test(pid ?? '') || !start) return null;
   let info: RunInfo | null = null;
@@ -47,7 +60,17 @@ export function parseRunFile(text: string): RunFile | null {
   } catch {
     // still starting: line 1 only
   }
-  return { pid: Number(pid), start, info, statusline: info && statusline ? statusline : null };
+  return { pid: Number(pid), start, info, statusline: info && statusline ? statusline : null, run: info ? parseRunLine(runLine) : null };
+}
+
+export function formatRunLine(run: RunLine): string {
+  return `${run.tier} ${run.stamp} ${run.first} ${run.port}`;
+}
+
+export function parseRunLine(line: string): RunLine | null {
+  const [tier, stamp, first, port, ...rest] = line.split(' ');
+  if (!tier || !first || rest.length > 0 || !/^\d{8}-\d{6}-\d{3}$/.test(stamp ?? '') || !/^\d+$/.test(port ?? '')) return null;
+  return { tier, stamp: stamp!, first, port: Number(port) };
 }
 
 export function readRunFileText(commonDir: string): string {
@@ -62,8 +85,8 @@ export function readRunFile(commonDir: string): RunFile | null {
   return parseRunFile(readRunFileText(commonDir));
 }
 
-export function formatRunFile(id: ProcessIdentity, info: RunInfo, statusline: string): string {
-  return `${formatIdentity(id)}${JSON.stringify(info)}\n${statusline.replace(/[\r\n]+/g, ' ')}\n`;
+export function formatRunFile(id: ProcessIdentity, info: RunInfo, statusline: string, run: RunLine | null = null): string {
+  return `${formatIdentity(id)}${JSON.stringify(info)}\n${statusline.replace(/[\r\n]+/g, ' ')}\n${run ? formatRunLine(run) + '\n' : ''}`;
 }
 
 /** Replaces the file in one step: readers (the hooks, the status line) never see half of it. */

@@ -1,10 +1,10 @@
 // The Run's hold on its repository's run file: it claims the file before the proxy listens, writes it whole once
-// the proxy listens (where, who started it, the status line text), rewrites it when the status line
-// changes, and removes it when the proxy stops (docs/processes.md).
+// the proxy listens (where, who started it, the status line text, the active run), rewrites it when the status line
+// or the active run changes, and removes it when the proxy stops (docs/processes.md).
 
 import type { ProcessIdentity } from '../git/process-identity.mjs';
 import { claimRun, processStart, releaseRun } from './active-run.ts';
-import { formatRunFile, writeRunFileAtomic, type RunInfo } from './run-file.ts';
+import { formatRunFile, writeRunFileAtomic, type RunInfo, type RunLine } from './run-file.ts';
 
 /** What the launcher knows and the proxy does not: its log file, itself, the command it runs. */
 export type Launch = { log: string | null; launcher: ProcessIdentity | null; command: string | null };
@@ -16,6 +16,8 @@ export type RunHold = {
   listening(info: Omit<RunInfo, keyof Launch> & Partial<Launch>): void;
   /** The status line changed: the run file carries the new text (nothing is written before listening). */
   statusline(text: string): void;
+  /** The active run changed (the start line, each switch): line 4 is rewritten at once, for the hooks. */
+  activeRun(run: RunLine): void;
   readonly info: RunInfo | null;
   /** The proxy stops: the run file goes. */
   release(): void;
@@ -26,11 +28,12 @@ export function holdRun(commonDir: string, log: (line: string) => void): RunHold
   claimRun(commonDir, identity); // throws ProxyRunningError naming the live one
   let info: RunInfo | null = null;
   let line = '';
+  let runLine: RunLine | null = null;
   let written = '';
   let released = false;
   const write = () => {
     if (!info || released) return;
-    const text = formatRunFile(identity, info, line);
+    const text = formatRunFile(identity, info, line, runLine);
     if (text === written) return;
     try {
       writeRunFileAtomic(commonDir, text);
@@ -51,6 +54,10 @@ export function holdRun(commonDir: string, log: (line: string) => void): RunHold
     },
     statusline(text) {
       line = text;
+      write();
+    },
+    activeRun(run) {
+      runLine = run;
       write();
     },
     release() {

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import { createTierState, type TierState } from '../engine/tier-state.ts';
 import { createLedgerWriter, type LedgerWriter, type StartEvent, type SwitchEvent } from '../git/ledger.ts';
+import { stampOf } from '../git/run-tag.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createRunEvents, type RunEvents } from './events.ts';
 import type { RunHold } from './run-hold.ts';
@@ -60,6 +61,7 @@ export function createRun(opts: RunOptions): Run {
     },
   };
   let activation: StartEvent | SwitchEvent | null = null;
+  let startLine: StartEvent | null = null;
   let ready = false;
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
@@ -67,7 +69,11 @@ export function createRun(opts: RunOptions): Run {
 
   events.on((e) => {
     if (e.type === 'usage') live.usage.add(e.line);
-    if (e.type === 'switch' || (e.type === 'ledger' && e.line.kind === 'start')) activation = e.line as StartEvent | SwitchEvent;
+    if (e.type === 'switch' || (e.type === 'ledger' && e.line.kind === 'start')) {
+      activation = e.line as StartEvent | SwitchEvent;
+      if (activation.kind === 'start') startLine = activation;
+      holdActiveRun();
+    }
     changed();
   });
   live.rateLimits.onChange((tier, limits) => events.emit({ type: 'limit', tier, limits }));
@@ -87,6 +93,15 @@ export function createRun(opts: RunOptions): Run {
       inFlight: opts.inFlight(),
       now: state.clock.now(),
     });
+
+  /** The run file's line 4 for the hooks, at once (not debounced): a commit right after a switch stamps the new tier. */
+  function holdActiveRun(): void {
+    if (!opts.hold || !activation || !startLine || closed) return;
+    const tier = activation.kind === 'start' ? activation.active : activation.to;
+    const t = Date.parse(activation.ts);
+    if (Number.isNaN(t)) return;
+    opts.hold.activeRun({ tier, stamp: stampOf(t), first: startLine.tiers[0] ?? '-', port: startLine.port });
+  }
 
   function writeLine(): void {
     timer = null;

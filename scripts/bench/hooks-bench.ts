@@ -16,7 +16,8 @@ import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { appendLedger, ledgerPath } from '../../proxy/git/ledger.ts';
 import { SKIP_HOOKS_ENV } from '../../proxy/git/git-state.ts';
 import { processStart } from '../../proxy/git/process-identity.mjs';
-import { runFilePath } from '../../proxy/run/run-file.ts';
+import { stampOf } from '../../proxy/git/run-tag.ts';
+import { formatRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
 import { ms, signedMs, type Row } from './table.ts';
 import { TARGETS } from './targets.ts';
@@ -80,7 +81,27 @@ async function prepare(hooks: boolean, ledgerLines: number, fill?: (path: string
     if (i % 4 === 0)
       appendLedger(path, { kind: 'edit', tier: 'claude', path: `src/file-${i}.ts`, tool: 'Edit', id: `toolu_bench${i}`, head: null });
   }
-  appendLedger(path, { kind: 'switch', from: 'claude', to: 'gemini-flash', reason: 'rate_limit', status: 429, commit: null });
+  const switched = appendLedger(path, {
+    kind: 'switch',
+    from: 'claude',
+    to: 'gemini-flash',
+    reason: 'rate_limit',
+    status: 429,
+    commit: null,
+  });
+  // The run file as the live proxy keeps it after that switch (proxy/run/run.ts): line 4 is what the hooks read.
+  const info = {
+    port: 8000,
+    host: '127.0.0.1',
+    url: 'http://127.0.0.1:8000',
+    worktree: repo,
+    log: null,
+    launcher: null,
+    command: null,
+    started: switched.ts,
+  };
+  const active = { tier: 'gemini-flash', stamp: stampOf(Date.parse(switched.ts)), first: 'claude', port: 8000 };
+  writeFileSync(runFilePath(common), formatRunFile({ pid: process.pid, start: processStart(process.pid) ?? '-' }, info, '', active));
   return repo;
 }
 

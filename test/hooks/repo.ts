@@ -7,6 +7,9 @@ import { git, gitCommonDir, type GitResult } from '../../proxy/git/git.ts';
 import { appendLedger, ledgerPath, type LedgerInput } from '../../proxy/git/ledger.ts';
 import { processStart } from '../../proxy/git/process-identity.mjs';
 import { runFilePath } from '../../proxy/run/run-file.ts';
+import { mirrorRunFile } from './proxy-run-file.ts';
+
+export { mirrorRunFile };
 
 // No global or system config (a global core.hooksPath would send the installer elsewhere), no inherited repo.
 process.env.GIT_CONFIG_GLOBAL = '/dev/null';
@@ -39,7 +42,8 @@ export async function makeRepo(opts: { initial?: boolean } = {}): Promise<string
 }
 
 export async function ledger(repo: string, event: LedgerInput): Promise<void> {
-  appendLedger(ledgerPath(await gitCommonDir(repo)), event);
+  const commonDir = await gitCommonDir(repo);
+  mirrorRunFile(commonDir, appendLedger(ledgerPath(commonDir), event));
 }
 
 /** A proxy started: its start line, and the pid file of a live process (this test process plays the proxy). */

@@ -12,6 +12,7 @@ import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import type { AnalyzeReport } from '../../proxy/review/analyze.ts';
 import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import { makeRepo, removeRepo, review, tags } from './fixture.ts';
+import { mirrorRunFile } from '../hooks/proxy-run-file.ts';
 
 /** Claude Code's side (its Bash tool sets CLAUDECODE=1): write files and commit; the hooks add the trailer and the tag. */
 async function work(dir: string, subject: string, files: Record<string, string>): Promise<string> {
@@ -30,6 +31,7 @@ describe('review on a repository made by the hooks and the proxy', () => {
   async function switchTo(from: string, to: string, reason: SwitchReason): Promise<void> {
     const r = await commitAtSwitch({ repo: dir, from, to, reason, tagPrefix: 'model-', runStartedAt: run[from] });
     const e = appendLedger(ledger, { kind: 'switch', from, to, reason, commit: r.commit, tag: r.tag });
+    mirrorRunFile(join(dir, '.git'), e); // the proxy's line 4, which the hooks read
     run[to] = e.ts;
   }
 
@@ -42,13 +44,15 @@ describe('review on a repository made by the hooks and the proxy', () => {
     await git(dir, ['commit', '-q', '-m', 'before the proxy']);
     // This test process plays the proxy: its pid file and its start line.
     writeFileSync(runFilePath(join(dir, '.git')), `${process.pid} ${processStart(process.pid)}\n`);
-    run.claude = appendLedger(ledger, {
+    const started = appendLedger(ledger, {
       kind: 'start',
       active: 'claude',
       tiers: ['claude', 'gemini-flash', 'deepseek'],
       pid: process.pid,
       port: 8000,
-    }).ts;
+    });
+    mirrorRunFile(join(dir, '.git'), started);
+    run.claude = started.ts;
     await work(dir, 'claude starts', { 'claude.txt': 'c\n' });
     writeFileSync(join(dir, 'half-done.txt'), 'claude was writing this\n'); // the switch commits it
     await switchTo('claude', 'gemini-flash', 'rate_limit');

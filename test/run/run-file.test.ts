@@ -30,9 +30,17 @@ describe('the run file', () => {
   it('is "<pid> <start>", the JSON, the status line; line 1 alone is a proxy still starting', () => {
     const text = formatRunFile(me, info, 'claude · today $0.41');
     expect(text.split('\n')[0]).toBe(`${me.pid} ${me.start}`);
-    expect(parseRunFile(text)).toEqual({ ...me, info, statusline: 'claude · today $0.41' });
-    expect(parseRunFile(`${me.pid} ${me.start}\n`)).toEqual({ ...me, info: null, statusline: null });
+    expect(parseRunFile(text)).toEqual({ ...me, info, statusline: 'claude · today $0.41', run: null });
+    expect(parseRunFile(`${me.pid} ${me.start}\n`)).toEqual({ ...me, info: null, statusline: null, run: null });
     expect(parseRunFile(`${me.pid}\n`)).toBeNull(); // no start time: names no process
+  });
+
+  it('carries the active run on line 4, "<tier> <stamp> <first tier> <port>", for the hooks', () => {
+    const run = { tier: 'gemini-flash', stamp: '20261208-000102-345', first: 'claude', port: 8000 };
+    const text = formatRunFile(me, info, 'gemini-flash · today $0.41', run);
+    expect(text.split('\n')[3]).toBe('gemini-flash 20261208-000102-345 claude 8000');
+    expect(parseRunFile(text)?.run).toEqual(run);
+    expect(parseRunFile(text.replace('20261208-000102-345', '2026-12-08'))?.run).toBeNull(); // not a stamp
   });
 
   it('is claimed once: a live claim refuses the next, naming it; a stale one (another start time) is taken over', () => {

@@ -10,6 +10,7 @@ import { parseConfig } from '../../proxy/config.ts';
 import { createRun, type Run } from '../../proxy/run/run.ts';
 import { holdRun } from '../../proxy/run/run-hold.ts';
 import { parseRunFile } from '../../proxy/run/run-file.ts';
+import { stampOf } from '../../proxy/git/run-tag.ts';
 import type { RunEvent } from '../../proxy/run/events.ts';
 
 const YAML =
@@ -87,5 +88,23 @@ describe('the Run', () => {
     expect(file()?.statusline).toBe('deepseek (fallback: claude switched, tried again on the next request) · today $0.00');
     run.close();
     expect(() => readFileSync(join(dir, 'fallback-proxy.run'))).toThrow(/ENOENT/);
+  });
+
+  it('writes the active run (tier, run stamp, first tier, port) on line 4 of the run file at start and at once on every switch', async () => {
+    const { run, dir } = makeRun(true);
+    const file = () => parseRunFile(readFileSync(join(dir, 'fallback-proxy.run'), 'utf8'));
+    const started = await run.ledger.append({
+      kind: 'start',
+      active: 'claude',
+      tiers: ['claude', 'deepseek'],
+      pid: process.pid,
+      port: 8123,
+    });
+    run.hold!.listening({ port: 8123, host: '127.0.0.1', url: 'http://127.0.0.1:8123', worktree: dir, started: started.ts });
+    expect(file()?.run).toEqual({ tier: 'claude', stamp: stampOf(Date.parse(started.ts)), first: 'claude', port: 8123 });
+    run.state.activate(1);
+    const switched = await run.ledger.append({ kind: 'switch', from: 'claude', to: 'deepseek', reason: 'manual' });
+    // No wait: the line is there as soon as the switch line is written (the status line is debounced, this is not).
+    expect(file()?.run).toEqual({ tier: 'deepseek', stamp: stampOf(Date.parse(switched.ts)), first: 'claude', port: 8123 });
   });
 });

@@ -7,19 +7,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { locateConfig, type Config } from '../config.ts';
 import { loadConfigWithTrust, type LoadedConfig } from '../trust/load.ts';
 import { describeRemoval } from '../trust/policy.ts';
 import { userConfigFile } from '../trust/user-dir.ts';
 import { git } from '../git/git.ts';
 import { ledgerPath, readLedger } from '../git/ledger.ts';
-import { CliError, findRepo, type Repo } from './repo.ts';
+import { parseCommand } from './args.ts';
+import { findRepo, type Repo } from './repo.ts';
 import { runIsLive, runningProxy } from './proxy-file.ts';
 import { openRun } from './stop.ts';
 import { checkTier } from './doctor-net.ts';
 import type { Runtime } from './runtime.ts';
-import { EXIT } from '../exit-codes.ts';
 
 export const DOCTOR_HELP = `usage: claude-fallback doctor [--repo DIR] [--config FILE] [--offline] [--json]
 
@@ -302,26 +301,13 @@ export function renderFindings(findings: Finding[]): string {
 }
 
 export async function runDoctor(argv: string[], rt: Runtime): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        repo: { type: 'string' },
-        config: { type: 'string' },
-        offline: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${DOCTOR_HELP}`, EXIT.usage);
-  }
-  if (values.help) {
-    process.stdout.write(DOCTOR_HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(
+    argv,
+    { config: { type: 'string' }, offline: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    DOCTOR_HELP,
+  );
+  if (!args) return 0;
+  const { values } = args;
   const findings: Finding[] = [await gitVersion(), nodeVersion()];
   const repo = await findRepo(values.repo ?? process.cwd());
   const c = configFindings(repo, values.config);

@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.ts';
 import { CliError, findRepo } from './repo.ts';
 import type { Runtime } from './runtime.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -18,22 +18,9 @@ export const HOOKS_HELP = `usage: claude-fallback hooks install|uninstall [--rep
   -h, --help  this help`;
 
 export async function runHooks(argv: string[], rt: Runtime): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${HOOKS_HELP}`, EXIT.usage);
-  }
-  if (values.help) {
-    process.stdout.write(HOOKS_HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(argv, {}, HOOKS_HELP, true);
+  if (!args) return 0;
+  const { values, positionals } = args;
   const [action, ...extra] = positionals;
   if ((action !== 'install' && action !== 'uninstall') || extra.length > 0)
     throw new CliError(`hooks: say install or uninstall${action ? ` (got ${positionals.join(' ')})` : ''}\n\n${HOOKS_HELP}`, EXIT.usage);

@@ -1,7 +1,7 @@
 // `claude-fallback retry [tier]`: lifts a tier's cooldown (every cooling tier's without a name) so the next
 // request tries it; when a higher tier answers again, the proxy switches back to it (POST /retry).
 
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.ts';
 import { CliError, findRepo } from './repo.ts';
 import { proxyForRepo } from './status.ts';
 import { callProxy } from './proxy-client.ts';
@@ -17,22 +17,9 @@ topped-up account). If the tier answers, the proxy switches back to it.
   -h, --help    this help`;
 
 export async function runRetry(argv: string[]): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${RETRY_HELP}`, EXIT.usage);
-  }
-  if (values.help) {
-    process.stdout.write(RETRY_HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(argv, {}, RETRY_HELP, true);
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length > 1) throw new CliError(`retry takes at most one tier, got ${positionals.join(' ')}`, EXIT.usage);
   const repo = await findRepo(values.repo ?? process.cwd());
   const proxy = (await proxyForRepo(repo))?.proxy;

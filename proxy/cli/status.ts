@@ -2,7 +2,7 @@
 // when, each tier's state (cooldown end, last failure), Claude's subscription limits as Anthropic last
 // reported them, today's requests, tokens and cost by model, and warnings. Asks the proxy (GET /status).
 
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.ts';
 import { CliError, findRepo, type Repo } from './repo.ts';
 import { repositoryProxy, runningProxy, type ProxyFile } from './proxy-file.ts';
 import { readRunFile, runFilePath } from '../run/run-file.ts';
@@ -122,24 +122,9 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
 const indent = (text: string) => text.replace(/^/gm, '  ');
 
 export async function runStatus(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean', default: false },
-        repo: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${STATUS_HELP}`, EXIT.usage);
-  }
-  if (values.help) {
-    process.stdout.write(STATUS_HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(argv, { json: { type: 'boolean', default: false } }, STATUS_HELP);
+  if (!args) return 0;
+  const { values } = args;
   const repo = await findRepo(values.repo ?? process.cwd());
   const found = await proxyForRepo(repo);
   if (!found) {

@@ -2,8 +2,8 @@
 // ledger's `stop` line). When none runs but the ledger still has a run open (a proxy that was killed), it
 // closes that run with a `stop` line, so the hooks stop stamping commits with a model nobody runs.
 
-import { parseArgs } from 'node:util';
 import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../git/ledger.ts';
+import { parseCommand } from './args.ts';
 import { CliError, findRepo } from './repo.ts';
 import { isAlive, repositoryProxy, runIsLive } from './proxy-file.ts';
 import { proxyForRepo } from './status.ts';
@@ -36,20 +36,9 @@ export function openRun(events: readonly LedgerEvent[]): { active: string; pid: 
 }
 
 export async function runStop(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { repo: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${STOP_HELP}`, EXIT.usage);
-  }
-  if (values.help) {
-    process.stdout.write(STOP_HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(argv, {}, STOP_HELP);
+  if (!args) return 0;
+  const { values } = args;
   const repo = await findRepo(values.repo ?? process.cwd());
   const proxy = (await proxyForRepo(repo))?.proxy;
   if (proxy) {

@@ -4,10 +4,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../config.ts';
 import { describeRemoval, untrustedConfig } from '../trust/policy.ts';
 import { revokeFile, storeFile, trustFile } from '../trust/store.ts';
+import { parseCommand } from './args.ts';
 import { CliError, findRepo } from './repo.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -26,24 +26,9 @@ Your own configs (--config FILE, or ~/.config/claude-fallback/config.yaml) are a
   -h, --help    this help`;
 
 export async function runTrust(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        revoke: { type: 'boolean', default: false },
-        repo: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${TRUST_HELP}`, EXIT.usage);
-  }
-  if (values.help) {
-    process.stdout.write(TRUST_HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(argv, { revoke: { type: 'boolean', default: false } }, TRUST_HELP);
+  if (!args) return 0;
+  const { values } = args;
   const repo = await findRepo(values.repo ?? process.cwd());
   const file = join(repo.top, '.fallbackrc.yaml');
   if (values.revoke) {

@@ -1,0 +1,358 @@
+// Issue 22 as a user sees it, with the real Claude Code CLI through `claude-fallback -- claude`: one file written
+// across a switch (Claude writes the top half with Write and Edit; Anthropic answers 429; DeepSeek, the fallback,
+// writes the bottom half with Edit and changes a line of Claude's with `sed -i` through Bash), then a person edits
+// one line and commits. `claude-fallback blame FILE --json` names each line's author, and still does after a
+// `git rebase -i` squash, after a `git merge --squash` into another branch, and in a second clone that fetched the
+// notes from a bare remote. The second scenario is the person's uncommitted work at the switch (a `wip.txt` and a
+// README edit): never attributed to a model, and left as it is by a rollback of the model.
+// The fakes (test/helpers/strict-anthropic.ts, fake-deepseek-anthropic.ts) refuse what the vendors refuse; they
+// script the model, Claude Code runs the tools for real in a temporary repository with the project's hooks.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signThinking, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
+import { startFakeDeepSeek, type DeepSeekBody } from '../helpers/fake-deepseek-anthropic.ts';
+import { anthropicSSE } from '../helpers/vendor-sse.ts';
+import { newRepo } from '../helpers/vendor-harness.ts';
+import { claudeCodeEnv, ensureClaudeCode, streamJson } from '../helpers/claude-code.ts';
+import { waitForNoLeftovers } from '../helpers/process-tree.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
+const DEEPSEEK_KEY = 'sk-e2e-deepseek-key';
+
+let claudeBin = '';
+beforeAll(() => {
+  claudeBin = ensureClaudeCode();
+}, 600_000);
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+const repos: string[] = [];
+afterAll(async () => {
+  expect(await waitForNoLeftovers(repos), 'processes left running in the test repositories').toEqual([]);
+});
+
+type Call = { name: string; input: Record<string, unknown> };
+type Step = { id: string; call: Call; done: (c: Call) => boolean };
+
+const gitIn =
+  (repo: string) =>
+  (...args: string[]) =>
+    execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', env: personEnv() });
+
+/** The person's own shell: no Claude Code session around it, no editor to wait for. */
+const personEnv = () => ({ ...process.env, CLAUDECODE: '', ANTHROPIC_BASE_URL: '', GIT_EDITOR: 'true', NO_COLOR: '1' });
+
+/** The tools' calls in an Anthropic-shaped history (Claude's and DeepSeek's requests both are). */
+function callsOf(body: DeepSeekBody): Call[] {
+  return (body.messages ?? []).flatMap((m) =>
+    m.role === 'assistant' && Array.isArray(m.content)
+      ? m.content.filter((b) => b.type === 'tool_use').map((b) => ({ name: String(b.name), input: b.input as Record<string, unknown> }))
+      : [],
+  );
+}
+
+/** Claude Code's agent loop (its tools include Bash), not a side request (titles, summaries). */
+const isMainLoop = (body: { tools?: unknown; messages?: unknown[] }) =>
+  JSON.stringify(body.tools ?? []).includes('"Bash"') && !JSON.stringify(body.messages?.at(-1) ?? '').includes('Do NOT call any tools');
+
+/**
+ * The model's plan, whoever answers: the next step is the first whose call is not in the history yet; after the
+ * last one the model says it is done. `answered` records [tier, step] of every main-loop answer.
+ */
+function planOf(steps: Step[]) {
+  const answered: [string, string][] = [];
+  return {
+    answered,
+    next(tier: string, body: DeepSeekBody & { tools?: unknown }): { step: string; call?: Call; text?: string } {
+      if (!isMainLoop(body)) return { step: 'side', text: 'ok' };
+      const calls = callsOf(body);
+      const step = steps.find((s) => !calls.some(s.done));
+      const turn = step ? { step: step.id, call: step.call } : { step: 'done', text: 'All steps are done.' };
+      answered.push([tier, turn.step]);
+      return turn;
+    },
+  };
+}
+
+/** A fake Claude (strict) that follows `plan` and hits its usage limit right after answering step `limitAfter`. */
+async function fakeClaude(plan: ReturnType<typeof planOf>, limitAfter: string) {
+  const claude = await startStrictAnthropic({
+    retryAfter: '3600', // far beyond fallback.max_wait: a cooldown, Claude does not come back in this test
+    answer: (body, thinking) => {
+      const turn = plan.next('claude', body as DeepSeekBody);
+      if (turn.step === limitAfter) claude.limited = true;
+      const signature = signThinking(''); // display "omitted": the text is empty, the signature real
+      return anthropicSSE(
+        { ...(thinking ? { thinking: '' } : {}), text: turn.text, calls: turn.call ? [turn.call] : [] },
+        { model: 'claude-sonnet-4-5', signature },
+      ).sse;
+    },
+  });
+  cleanup.push(() => claude.close());
+  return claude;
+}
+
+async function fakeDeepSeek(plan: ReturnType<typeof planOf>) {
+  const deepseek = await startFakeDeepSeek({
+    key: DEEPSEEK_KEY,
+    reply: (body) => {
+      const turn = plan.next('deepseek', body);
+      return { text: turn.text, calls: turn.call ? [turn.call] : [] };
+    },
+  });
+  cleanup.push(() => deepseek.close());
+  return deepseek;
+}
+
+/** The user's own config (trusted: given on the command line), outside the repository: Claude, then DeepSeek. */
+function configFile(claudeUrl: string, deepseekUrl: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'fallback-attr-config-')), 'fallbackrc.yaml');
+  const config = {
+    proxy: { host: '127.0.0.1', port: 0 },
+    tiers: [
+      { name: 'claude', protocol: 'anthropic', base_url: claudeUrl },
+      { name: 'deepseek', protocol: 'anthropic', base_url: deepseekUrl, api_key: '${DEEPSEEK_API_KEY}', model: 'deepseek-v4-flash' },
+    ],
+    fallback: { cooldown: '15m', max_wait: '0s', first_byte_timeout: '30s' },
+    git: { auto_commit: true, tag_prefix: 'model-' },
+    notify: { webhooks: [], on_switch: [] },
+  };
+  writeFileSync(file, JSON.stringify(config)); // JSON is YAML
+  return file;
+}
+
+/** `claude-fallback --config F --port 0 -- claude -p …` in `repo`, as a user runs it; resolves when Claude Code exits. */
+async function session(repo: string, config: string, prompt: string) {
+  repos.push(repo);
+  const home = mkdtempSync(join(tmpdir(), 'fallback-attr-home-'));
+  const run = await execa(
+    process.execPath,
+    [
+      BIN,
+      '--config',
+      config,
+      '--port',
+      '0',
+      '--verbose',
+      '--',
+      claudeBin,
+      '-p',
+      prompt,
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--allowedTools',
+      'Write',
+      'Edit',
+      'Bash',
+      'Read',
+    ],
+    {
+      cwd: repo,
+      env: claudeCodeEnv(home, { DEEPSEEK_API_KEY: DEEPSEEK_KEY, NO_COLOR: '1' }),
+      extendEnv: false,
+      reject: false,
+      timeout: 150_000,
+      stdin: 'ignore',
+    },
+  );
+  const result = streamJson(run.stdout).find((l) => l.type === 'result');
+  const log = existsSync(join(repo, '.git', 'fallback-proxy.log')) ? readFileSync(join(repo, '.git', 'fallback-proxy.log'), 'utf8') : '';
+  return {
+    run,
+    result,
+    context: `exit ${run.exitCode}\nresult ${JSON.stringify(result)}\nstderr:\n${run.stderr.slice(-3000)}\nproxy log:\n${log.slice(-3000)}`,
+  };
+}
+
+/** `claude-fallback <args>` in `cwd` (the user's own shell: no proxy, no Claude Code environment). */
+function cli(cwd: string, ...args: string[]) {
+  return execa(process.execPath, [BIN, ...args], {
+    cwd,
+    reject: false,
+    env: personEnv(),
+  });
+}
+
+const TOP = ['// the top half, by claude', 'const a = 1;', 'const b = 2;', 'const c = 3;'];
+const FILE = 'app.js';
+
+describe('attribution across a switch, with the real Claude Code CLI', () => {
+  it('Claude writes the top half (Write, Edit), DeepSeek the bottom half (Edit) and a sed -i through Bash, a person edits a line and commits: every line has its author, through a rebase squash, a merge --squash and a second clone', async () => {
+    const repo = newRepo();
+    const git = gitIn(repo);
+    writeFileSync(join(repo, 'README.md'), '# demo\n');
+    git('add', '-A');
+    git('commit', '-qm', 'the project before the session');
+    const base = git('rev-parse', 'HEAD').trim();
+    const path = join(repo, FILE);
+
+    const steps: Step[] = [
+      {
+        id: 'write top',
+        call: { name: 'Write', input: { file_path: path, content: TOP.join('\n') + '\n' } },
+        done: (c) => c.name === 'Write' && c.input.file_path === path,
+      },
+      {
+        id: 'edit top',
+        call: { name: 'Edit', input: { file_path: path, old_string: 'const c = 3;\n', new_string: 'const c = 3;\nconst d = 4;\n' } },
+        done: (c) => c.name === 'Edit' && String(c.input.new_string).includes('const d = 4;'),
+      },
+      {
+        id: 'edit bottom',
+        call: {
+          name: 'Edit',
+          input: {
+            file_path: path,
+            old_string: 'const d = 4;\n',
+            new_string: 'const d = 4;\n// the bottom half, by the fallback\nconst e = 5;\nconst f = 6;\nconst g = 7;\n',
+          },
+        },
+        done: (c) => c.name === 'Edit' && String(c.input.new_string).includes('const g = 7;'),
+      },
+      {
+        id: 'sed',
+        call: { name: 'Bash', input: { command: `sed -i 's/^const b = 2;$/const b = 22;/' ${FILE}`, description: 'Change b with sed' } },
+        done: (c) => c.name === 'Bash' && String(c.input.command).startsWith('sed -i'),
+      },
+    ];
+    const plan = planOf(steps);
+    const claude = await fakeClaude(plan, 'edit top');
+    const deepseek = await fakeDeepSeek(plan);
+    const config = configFile(claude.url, deepseek.url);
+
+    const { run, result, context } = await session(repo, config, 'Write app.js as planned.');
+    const ctx = `${context}\nanswered ${JSON.stringify(plan.answered)}\nverdicts ${JSON.stringify({ claude: claude.verdicts, deepseek: deepseek.verdicts })}`;
+    expect(result, ctx).toMatchObject({ is_error: false, result: 'All steps are done.' });
+    expect(run.exitCode, ctx).toBe(0);
+    // Claude answered the top half, then 429 for good; DeepSeek the rest. No fake refused a request.
+    expect(plan.answered, ctx).toEqual([
+      ['claude', 'write top'],
+      ['claude', 'edit top'],
+      ['deepseek', 'edit bottom'],
+      ['deepseek', 'sed'],
+      ['deepseek', 'done'],
+    ]);
+    expect(
+      claude.verdicts.filter((v) => v.status !== 200 && v.status !== 429),
+      ctx,
+    ).toEqual([]);
+    expect(
+      deepseek.verdicts.filter((v) => v.status !== 200),
+      ctx,
+    ).toEqual([]);
+
+    // The file as the tools left it: Claude's four lines and its Edit, DeepSeek's Edit, and sed's change.
+    const afterSession = [
+      '// the top half, by claude',
+      'const a = 1;',
+      'const b = 22;',
+      'const c = 3;',
+      'const d = 4;',
+      '// the bottom half, by the fallback',
+      'const e = 5;',
+      'const f = 6;',
+      'const g = 7;',
+    ];
+    expect(readFileSync(path, 'utf8')).toBe(afterSession.join('\n') + '\n');
+    // The switch's auto-commit holds Claude's work, stamped claude.
+    const ledger = readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; from?: string; to?: string; reason?: string; commit?: string | null });
+    const switches = ledger.filter((e) => e.kind === 'switch');
+    expect(
+      switches.map((e) => [e.from, e.to, e.reason]),
+      ctx,
+    ).toEqual([['claude', 'deepseek', 'rate_limit']]);
+    const autoCommit = switches[0].commit!;
+    expect(autoCommit, ctx).toMatch(/^[0-9a-f]{40}$/);
+    expect(git('log', '-1', '--format=%(trailers:key=Model,valueonly,separator=%x2C)', autoCommit).trim()).toBe('claude');
+
+    // The person changes one line of DeepSeek's and commits everything, in their own shell.
+    writeFileSync(path, readFileSync(path, 'utf8').replace('const f = 6;', 'const f = 60; // the person'));
+    git('commit', '-qam', 'app.js: f is 60');
+    const final = readFileSync(path, 'utf8');
+    expect(final.split('\n')[7]).toBe('const f = 60; // the person');
+    const log = git('log', '--reverse', '--format=%s%x09%(trailers:key=Model,valueonly,separator=%x2C)', `${base}..HEAD`)
+      .trim()
+      .split('\n');
+    expect(log).toEqual(['Auto-commit before switch to deepseek\tclaude', 'app.js: f is 60\tdeepseek']);
+
+    // Who wrote each line of app.js, as `claude-fallback blame` must say it.
+    const expected = ['claude', 'claude', 'deepseek', 'claude', 'claude', 'deepseek', 'deepseek', 'human', 'deepseek'];
+    void expected;
+    void cli;
+  }, 240_000);
+
+  it("the person's uncommitted wip.txt and README edit at Claude's limit are not attributed to Claude, and a rollback of Claude leaves them as they are", async () => {
+    const repo = newRepo();
+    const git = gitIn(repo);
+    writeFileSync(join(repo, 'README.md'), '# demo\n');
+    git('add', '-A');
+    git('commit', '-qm', 'the project before the session');
+    const base = git('rev-parse', 'HEAD').trim();
+    // The person's work in progress, not committed when the session starts.
+    const wip = 'notes the person is still writing\n';
+    const readme = '# demo\n\nA paragraph the person is still writing.\n';
+    writeFileSync(join(repo, 'wip.txt'), wip);
+    writeFileSync(join(repo, 'README.md'), readme);
+    const lib = join(repo, 'lib.js');
+
+    const steps: Step[] = [
+      {
+        id: 'write lib',
+        call: { name: 'Write', input: { file_path: lib, content: 'export const lib = 1;\nexport const more = 2;\n' } },
+        done: (c) => c.name === 'Write' && c.input.file_path === lib,
+      },
+    ];
+    const plan = planOf(steps);
+    const claude = await fakeClaude(plan, 'write lib');
+    const deepseek = await fakeDeepSeek(plan);
+    const config = configFile(claude.url, deepseek.url);
+    const { run, result, context } = await session(repo, config, 'Write lib.js.');
+    const ctx = `${context}\nanswered ${JSON.stringify(plan.answered)}`;
+    expect(result, ctx).toMatchObject({ is_error: false, result: 'All steps are done.' });
+    expect(run.exitCode, ctx).toBe(0);
+    expect(plan.answered, ctx).toEqual([
+      ['claude', 'write lib'],
+      ['deepseek', 'done'],
+    ]);
+    expect(readFileSync(lib, 'utf8')).toBe('export const lib = 1;\nexport const more = 2;\n');
+    // The person's files are as they left them.
+    expect(readFileSync(join(repo, 'wip.txt'), 'utf8')).toBe(wip);
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(readme);
+
+    // The auto-commit at the switch names only the model whose edits it holds.
+    const switches = readFileSync(join(repo, '.git', 'model-ledger'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; from?: string; to?: string; commit?: string | null })
+      .filter((e) => e.kind === 'switch');
+    expect(
+      switches.map((e) => [e.from, e.to]),
+      ctx,
+    ).toEqual([['claude', 'deepseek']]);
+    const autoCommit = switches[0].commit!;
+    expect(autoCommit, ctx).toMatch(/^[0-9a-f]{40}$/);
+    expect(git('log', '-1', '--format=%(trailers:key=Model,valueonly,separator=%x2C)', autoCommit).trim()).toBe('claude');
+    expect(git('show', '--format=', '--name-only', autoCommit).split('\n')).toContain('lib.js');
+
+    // A rollback of Claude's work takes lib.js away and leaves the person's files as they are.
+    const rollback = await cli(repo, 'review', '--rollback', 'claude', '--json');
+    expect(rollback.exitCode, `${rollback.stdout}\n${rollback.stderr}`).toBe(0);
+    expect(existsSync(lib)).toBe(false);
+    expect(existsSync(join(repo, 'wip.txt')), 'wip.txt is still there').toBe(true);
+    expect(readFileSync(join(repo, 'wip.txt'), 'utf8')).toBe(wip);
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(readme);
+    void base;
+  }, 240_000);
+});

@@ -11,7 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signThinking, startStrictAnthropic } from '../helpers/strict-anthropic.ts';
@@ -20,6 +20,7 @@ import { anthropicSSE } from '../helpers/vendor-sse.ts';
 import { newRepo } from '../helpers/vendor-harness.ts';
 import { claudeCodeEnv, ensureClaudeCode, streamJson } from '../helpers/claude-code.ts';
 import { waitForNoLeftovers } from '../helpers/process-tree.ts';
+import { blameFromNotes, noteOf, noteProblems } from '../helpers/notes-blame.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
@@ -287,10 +288,67 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
       .split('\n');
     expect(log).toEqual(['Auto-commit before switch to deepseek\tclaude', 'app.js: f is 60\tdeepseek']);
 
-    // Who wrote each line of app.js, as `claude-fallback blame` must say it.
+    // Who wrote each line of app.js: Claude's Write and Edit, DeepSeek's sed on Claude's `b`, DeepSeek's Edit, the
+    // person's line.
     const expected = ['claude', 'claude', 'deepseek', 'claude', 'claude', 'deepseek', 'deepseek', 'human', 'deepseek'];
-    void expected;
-    void cli;
+    const who = (dir: string, rev: string) => blameFromNotes(dir, rev, FILE).map((l) => l.by);
+    const formatProblems = (dir: string, range: string) =>
+      gitIn(dir)('rev-list', range)
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((c) => noteProblems(dir, c));
+    expect(who(repo, 'HEAD'), 'the notes at HEAD').toEqual(expected);
+    expect(noteOf(repo, autoCommit)?.files.find((f) => f.path === FILE)?.ranges[0].contributor).toEqual({
+      type: 'ai',
+      tier: 'claude',
+      model_id: 'anthropic/claude-sonnet-4-5',
+    });
+    expect(
+      noteOf(repo, 'HEAD')
+        ?.files.find((f) => f.path === FILE)
+        ?.ranges.filter((r) => r.contributor.type === 'ai')
+        .map((r) => r.contributor),
+    ).toContainEqual({ type: 'ai', tier: 'deepseek', model_id: 'deepseek/deepseek-v4-flash' });
+    expect(formatProblems(repo, `${base}..HEAD`)).toEqual([]);
+    const original = git('rev-parse', 'HEAD').trim();
+
+    // `git rebase -i` squashing the person's commit into the auto-commit, driven without an editor.
+    git('checkout', '-q', '-b', 'rebased', original);
+    execFileSync('git', ['-C', repo, 'rebase', '-i', base], {
+      env: { ...personEnv(), GIT_SEQUENCE_EDITOR: "sed -i -e '2s/^pick/squash/'" },
+      stdio: 'pipe',
+    });
+    expect(git('rev-list', '--count', `${base}..HEAD`).trim()).toBe('1');
+    expect(readFileSync(path, 'utf8')).toBe(final);
+    expect(who(repo, 'HEAD'), 'the notes after rebase -i with a squash').toEqual(expected);
+    expect(formatProblems(repo, `${base}..HEAD`)).toEqual([]);
+
+    // `git merge --squash` of the original branch into another one, committed as people do (git's SQUASH_MSG).
+    git('checkout', '-q', '-b', 'squashed', base);
+    git('merge', '--squash', original);
+    git('commit', '-q', '--no-edit');
+    expect(git('rev-list', '--count', `${base}..HEAD`).trim()).toBe('1');
+    expect(readFileSync(path, 'utf8')).toBe(final);
+    expect(who(repo, 'HEAD'), 'the notes after merge --squash').toEqual(expected);
+    expect(formatProblems(repo, `${base}..HEAD`)).toEqual([]);
+    git('checkout', '-q', 'main');
+
+    // Pushed to a bare remote with the notes, cloned, the notes fetched: the same authors on every branch.
+    const remote = realpathSync(mkdtempSync(join(tmpdir(), 'fallback-attr-remote-')));
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    git('remote', 'add', 'origin', remote);
+    git('push', '-q', 'origin', 'main', 'rebased', 'squashed');
+    const pushed = await cli(repo, 'push-notes');
+    expect(pushed.exitCode, `${pushed.stdout}\n${pushed.stderr}`).toBe(0);
+    const clone = realpathSync(mkdtempSync(join(tmpdir(), 'fallback-attr-clone-')));
+    execFileSync('git', ['clone', '-q', remote, clone]);
+    const fetched = await cli(clone, 'fetch-notes');
+    expect(fetched.exitCode, `${fetched.stdout}\n${fetched.stderr}`).toBe(0);
+    for (const branch of ['main', 'rebased', 'squashed']) {
+      gitIn(clone)('checkout', '-q', branch);
+      expect(who(clone, 'HEAD'), `the notes in the second clone, ${branch}`).toEqual(expected);
+    }
   }, 240_000);
 
   it("the person's uncommitted wip.txt and README edit at Claude's limit are not attributed to Claude, and a rollback of Claude leaves them as they are", async () => {

@@ -183,6 +183,21 @@ function cli(cwd: string, ...args: string[]) {
   });
 }
 
+type BlameJson = { lines: { line: number; content: string; contributor: { type: string; tier?: string; model_id?: string } }[] };
+
+/**
+ * `claude-fallback blame FILE --json` in `dir`: "claude", "deepseek", "mixed:<tier>" or "human" per line, in order,
+ * after checking that its lines are the file's; or the command's failure as text (which equals no list of authors).
+ */
+async function cliBlame(dir: string, file: string): Promise<string[] | string> {
+  const r = await cli(dir, 'blame', file, '--json');
+  if (r.exitCode !== 0) return `claude-fallback blame ${file} --json: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`;
+  const out = JSON.parse(r.stdout) as BlameJson;
+  expect(out.lines.map((l) => l.line)).toEqual(out.lines.map((_, i) => i + 1));
+  expect(out.lines.map((l) => l.content).join('\n') + '\n').toBe(readFileSync(join(dir, file), 'utf8'));
+  return out.lines.map(({ contributor: c }) => (c.type === 'human' ? 'human' : c.type === 'mixed' ? `mixed:${c.tier}` : String(c.tier)));
+}
+
 const TOP = ['// the top half, by claude', 'const a = 1;', 'const b = 2;', 'const c = 3;'];
 const FILE = 'app.js';
 
@@ -298,19 +313,22 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
         .split('\n')
         .filter(Boolean)
         .flatMap((c) => noteProblems(dir, c));
-    expect(who(repo, 'HEAD'), 'the notes at HEAD').toEqual(expected);
-    expect(noteOf(repo, autoCommit)?.files.find((f) => f.path === FILE)?.ranges[0].contributor).toEqual({
+    expect.soft(await cliBlame(repo, FILE), 'claude-fallback blame at HEAD').toEqual(expected);
+    expect.soft(who(repo, 'HEAD'), 'the notes at HEAD').toEqual(expected);
+    expect.soft(noteOf(repo, autoCommit)?.files.find((f) => f.path === FILE)?.ranges[0].contributor).toEqual({
       type: 'ai',
       tier: 'claude',
       model_id: 'anthropic/claude-sonnet-4-5',
     });
-    expect(
-      noteOf(repo, 'HEAD')
-        ?.files.find((f) => f.path === FILE)
-        ?.ranges.filter((r) => r.contributor.type === 'ai')
-        .map((r) => r.contributor),
-    ).toContainEqual({ type: 'ai', tier: 'deepseek', model_id: 'deepseek/deepseek-v4-flash' });
-    expect(formatProblems(repo, `${base}..HEAD`)).toEqual([]);
+    expect
+      .soft(
+        noteOf(repo, 'HEAD')
+          ?.files.find((f) => f.path === FILE)
+          ?.ranges.filter((r) => r.contributor.type === 'ai')
+          .map((r) => r.contributor),
+      )
+      .toContainEqual({ type: 'ai', tier: 'deepseek', model_id: 'deepseek/deepseek-v4-flash' });
+    expect.soft(formatProblems(repo, `${base}..HEAD`), 'the notes against the format').toEqual([]);
     const original = git('rev-parse', 'HEAD').trim();
 
     // `git rebase -i` squashing the person's commit into the auto-commit, driven without an editor.
@@ -321,8 +339,9 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     });
     expect(git('rev-list', '--count', `${base}..HEAD`).trim()).toBe('1');
     expect(readFileSync(path, 'utf8')).toBe(final);
-    expect(who(repo, 'HEAD'), 'the notes after rebase -i with a squash').toEqual(expected);
-    expect(formatProblems(repo, `${base}..HEAD`)).toEqual([]);
+    expect.soft(await cliBlame(repo, FILE), 'claude-fallback blame after rebase -i with a squash').toEqual(expected);
+    expect.soft(who(repo, 'HEAD'), 'the notes after rebase -i with a squash').toEqual(expected);
+    expect.soft(formatProblems(repo, `${base}..HEAD`), 'the notes against the format').toEqual([]);
 
     // `git merge --squash` of the original branch into another one, committed as people do (git's SQUASH_MSG).
     git('checkout', '-q', '-b', 'squashed', base);
@@ -330,8 +349,9 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     git('commit', '-q', '--no-edit');
     expect(git('rev-list', '--count', `${base}..HEAD`).trim()).toBe('1');
     expect(readFileSync(path, 'utf8')).toBe(final);
-    expect(who(repo, 'HEAD'), 'the notes after merge --squash').toEqual(expected);
-    expect(formatProblems(repo, `${base}..HEAD`)).toEqual([]);
+    expect.soft(await cliBlame(repo, FILE), 'claude-fallback blame after merge --squash').toEqual(expected);
+    expect.soft(who(repo, 'HEAD'), 'the notes after merge --squash').toEqual(expected);
+    expect.soft(formatProblems(repo, `${base}..HEAD`), 'the notes against the format').toEqual([]);
     git('checkout', '-q', 'main');
 
     // Pushed to a bare remote with the notes, cloned, the notes fetched: the same authors on every branch.
@@ -340,14 +360,14 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     git('remote', 'add', 'origin', remote);
     git('push', '-q', 'origin', 'main', 'rebased', 'squashed');
     const pushed = await cli(repo, 'push-notes');
-    expect(pushed.exitCode, `${pushed.stdout}\n${pushed.stderr}`).toBe(0);
+    expect.soft(pushed.exitCode, `push-notes: ${pushed.stdout}\n${pushed.stderr}`).toBe(0);
     const clone = realpathSync(mkdtempSync(join(tmpdir(), 'fallback-attr-clone-')));
     execFileSync('git', ['clone', '-q', remote, clone]);
     const fetched = await cli(clone, 'fetch-notes');
-    expect(fetched.exitCode, `${fetched.stdout}\n${fetched.stderr}`).toBe(0);
+    expect.soft(fetched.exitCode, `fetch-notes: ${fetched.stdout}\n${fetched.stderr}`).toBe(0);
     for (const branch of ['main', 'rebased', 'squashed']) {
       gitIn(clone)('checkout', '-q', branch);
-      expect(who(clone, 'HEAD'), `the notes in the second clone, ${branch}`).toEqual(expected);
+      expect.soft(await cliBlame(clone, FILE), `claude-fallback blame in the second clone, ${branch}`).toEqual(expected);
     }
   }, 240_000);
 
@@ -402,7 +422,29 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     const autoCommit = switches[0].commit!;
     expect(autoCommit, ctx).toMatch(/^[0-9a-f]{40}$/);
     expect(git('log', '-1', '--format=%(trailers:key=Model,valueonly,separator=%x2C)', autoCommit).trim()).toBe('claude');
-    expect(git('show', '--format=', '--name-only', autoCommit).split('\n')).toContain('lib.js');
+    const inAutoCommit = git('show', '--format=', '--name-only', autoCommit).trim().split('\n');
+    expect(inAutoCommit).toContain('lib.js');
+    // What it holds of the person's is listed in its message as theirs (and what it does not hold is still there).
+    const message = git('log', '-1', '--format=%B', autoCommit);
+    for (const f of ['wip.txt', 'README.md'].filter((f) => inAutoCommit.includes(f)))
+      expect
+        .soft(
+          message.split('\n').filter((l) => l.includes(f)),
+          `the auto-commit's message names ${f} as the person's\n${message}`,
+        )
+        .toEqual([expect.stringMatching(/\S/)]);
+    // No note gives a line of the person's files to a model; blame says the person wrote them, and Claude lib.js.
+    const commits = git('rev-list', `${base}..HEAD`).trim().split('\n');
+    const byModel = commits.flatMap((c) =>
+      (noteOf(repo, c)?.files ?? [])
+        .filter((f) => f.path === 'wip.txt' || f.path === 'README.md')
+        .flatMap((f) => f.ranges.filter((r) => r.contributor.type !== 'human').map((r) => `${c} ${f.path} ${r.start_line}-${r.end_line}`)),
+    );
+    expect.soft(byModel, "ranges of the person's files given to a model").toEqual([]);
+    expect.soft(await cliBlame(repo, 'lib.js'), 'claude-fallback blame lib.js').toEqual(['claude', 'claude']);
+    expect.soft(await cliBlame(repo, 'README.md'), 'claude-fallback blame README.md').toEqual(['human', 'human', 'human']);
+    if (git('ls-files', 'wip.txt').trim()) expect.soft(await cliBlame(repo, 'wip.txt'), 'claude-fallback blame wip.txt').toEqual(['human']);
+    expect.soft(noteProblems(repo, autoCommit), 'the auto-commit note against the format').toEqual([]);
 
     // A rollback of Claude's work takes lib.js away and leaves the person's files as they are.
     const rollback = await cli(repo, 'review', '--rollback', 'claude', '--json');
@@ -411,6 +453,8 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     expect(existsSync(join(repo, 'wip.txt')), 'wip.txt is still there').toBe(true);
     expect(readFileSync(join(repo, 'wip.txt'), 'utf8')).toBe(wip);
     expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(readme);
-    void base;
+    expect
+      .soft(await cliBlame(repo, 'README.md'), 'claude-fallback blame README.md after the rollback')
+      .toEqual(['human', 'human', 'human']);
   }, 240_000);
 });

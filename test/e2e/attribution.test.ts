@@ -186,7 +186,8 @@ function cli(cwd: string, ...args: string[]) {
 type BlameJson = { lines: { line: number; content: string; contributor: { type: string; tier?: string; model_id?: string } }[] };
 
 /**
- * `claude-fallback blame FILE --json` in `dir`: "claude", "deepseek", "mixed:<tier>" or "human" per line, in order,
+ * `claude-fallback blame FILE --json` in `dir`: "claude", "deepseek", "mixed:<tier>", "human" or "uncommitted" (a line
+ * of the work tree no commit holds yet, as git blame's "Not Committed Yet") per line, in order,
  * after checking that its lines are the file's; or the command's failure as text (which equals no list of authors).
  */
 async function cliBlame(dir: string, file: string): Promise<string[] | string> {
@@ -195,7 +196,15 @@ async function cliBlame(dir: string, file: string): Promise<string[] | string> {
   const out = JSON.parse(r.stdout) as BlameJson;
   expect(out.lines.map((l) => l.line)).toEqual(out.lines.map((_, i) => i + 1));
   expect(out.lines.map((l) => l.content).join('\n') + '\n').toBe(readFileSync(join(dir, file), 'utf8'));
-  return out.lines.map(({ contributor: c }) => (c.type === 'human' ? 'human' : c.type === 'mixed' ? `mixed:${c.tier}` : String(c.tier)));
+  return out.lines.map(({ contributor: c }) =>
+    c.type === 'human' || c.type === 'uncommitted'
+      ? c.type
+      : c.type === 'mixed'
+        ? `mixed:${c.tier}`
+        : c.type === 'ai'
+          ? String(c.tier)
+          : `?${c.type}`,
+  );
 }
 
 const TOP = ['// the top half, by claude', 'const a = 1;', 'const b = 2;', 'const c = 3;'];
@@ -368,6 +377,7 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     for (const branch of ['main', 'rebased', 'squashed']) {
       gitIn(clone)('checkout', '-q', branch);
       expect.soft(await cliBlame(clone, FILE), `claude-fallback blame in the second clone, ${branch}`).toEqual(expected);
+      expect.soft(who(clone, 'HEAD'), `the notes in the second clone, ${branch}`).toEqual(expected);
     }
   }, 240_000);
 
@@ -442,7 +452,10 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     );
     expect.soft(byModel, "ranges of the person's files given to a model").toEqual([]);
     expect.soft(await cliBlame(repo, 'lib.js'), 'claude-fallback blame lib.js').toEqual(['claude', 'claude']);
-    expect.soft(await cliBlame(repo, 'README.md'), 'claude-fallback blame README.md').toEqual(['human', 'human', 'human']);
+    // README's first line is the project's; the person's two lines are theirs, or not committed yet where the
+    // auto-commit left them in the work tree.
+    const readmeLines = git('status', '--porcelain', '--', 'README.md').trim() ? 'uncommitted' : 'human';
+    expect.soft(await cliBlame(repo, 'README.md'), 'claude-fallback blame README.md').toEqual(['human', readmeLines, readmeLines]);
     if (git('ls-files', 'wip.txt').trim()) expect.soft(await cliBlame(repo, 'wip.txt'), 'claude-fallback blame wip.txt').toEqual(['human']);
     expect.soft(noteProblems(repo, autoCommit), 'the auto-commit note against the format').toEqual([]);
 

@@ -11,6 +11,7 @@ import { WITHOUT_HOOKS, operationsIn } from './git-state.ts';
 import { DEFAULT_MAX_FILE_SIZE, describeLeftOut, leftOutOf, summarizeLeftOut, type LeftOut } from './left-out.ts';
 import type { SwitchReason } from './ledger.ts';
 import { runTagName } from './run-tag.ts';
+import { noteAutoCommit } from '../attribution/auto-commit-note.ts';
 
 export type SwitchCommitOptions = {
   repo: string;
@@ -148,6 +149,7 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
       );
 
     const synced = await syncIndex(top, head, commit, lockWaitMs, timeoutMs);
+    noteAutoCommit(top, commit); // its line attribution note, written off this path (proxy/attribution/)
     const warnings = [synced, leftOutNote].filter((w): w is string => w !== undefined);
     return warnings.length > 0 ? { commit, tag, warning: warnings.join('; ') } : { commit, tag };
   } catch (err) {

@@ -33,6 +33,7 @@ import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
 import type { MessagesRequest } from '../wire/types.ts';
+import { modelIdOf, type ToolTiers } from '../attribution/tool-tiers.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -50,6 +51,8 @@ export type EngineDeps = {
   rateLimits?: Pick<RateLimitRecorder, 'record'>;
   /** The token estimate for the window check (estimateInputTokens); asked at most once a request, and only for a tier that needs it. */
   estimate?: (request: MessagesRequest) => number;
+  /** Told which tier wrote each tool call it relays (proxy/attribution/tool-tiers.ts). */
+  toolTiers?: ToolTiers;
 };
 
 export type MessagesCall = {
@@ -195,11 +198,13 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     const error = adapter.parseError(response.statusCode, response.headers, text);
     return { kind: 'failed', error, upstream: { status: response.statusCode, headers: responseHeaders(response.headers), body: text } };
   }
+  const model = upstreamModel(tier, call.model);
+  const onToolUse = deps.toolTiers && ((id: string) => deps.toolTiers!.note(id, { tier: tier.name, model_id: modelIdOf(tier, model) }));
   const release = () => {
     call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
     return deps.switcher.ensureActive(t);
   };
-  if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs);
+  if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs, onToolUse);
   const result = await relayStream({
     res: call.res,
     upstream: response,
@@ -209,6 +214,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     release,
     signal: call.signal,
     warn: (w) => deps.log(`${tier.name}: ${w}`),
+    onToolUse,
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
@@ -262,6 +268,7 @@ async function relayWhole(
   call: MessagesCall,
   release: () => Promise<void>,
   firstByteTimeoutMs: number,
+  onToolUse?: (id: string) => void,
 ): Promise<Attempt> {
   // Headers and then silence is the same failure as no headers: first_byte_timeout, not idle_timeout.
   let timedOut = false;
@@ -316,8 +323,20 @@ async function relayWhole(
     throw err;
   }
   await release();
+  if (onToolUse && out.body.includes('"tool_use"')) for (const id of toolUseIds(out.body)) onToolUse(id);
   sendAnswer(call.res, { status: response.statusCode, headers: out.headers, body: out.body });
   return { kind: 'done', usage: out.usage, status: response.statusCode, ok: true };
+}
+
+/** The ids of the tool calls in a whole answer as Claude Code receives it. */
+function toolUseIds(body: string): string[] {
+  try {
+    const content = (JSON.parse(body) as { content?: unknown }).content;
+    if (!Array.isArray(content)) return [];
+    return content.flatMap((b: { type?: unknown; id?: unknown }) => (b?.type === 'tool_use' && typeof b.id === 'string' ? [b.id] : []));
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -25,6 +25,8 @@ export type RelayOptions = {
   signal: AbortSignal;
   /** Where the answer stream's warnings go (an upstream chunk it could not read and skipped). */
   warn?: (line: string) => void;
+  /** Told the id of each tool call the answer makes, as its block starts (which tier wrote it: proxy/attribution/). */
+  onToolUse?: (id: string) => void;
 };
 
 export type RelayResult = { kind: 'failed'; error: UpstreamError } | { kind: 'done'; usage: TokenUsage; ok: boolean };
@@ -219,6 +221,7 @@ function heard(run: Run, relayed: Relayed): Relayed {
 
 function seen(run: Run, e: StreamEvent): void {
   applyEventUsage(run.usage, e);
+  if (e.type === 'content_block_start' && e.content_block.type === 'tool_use') run.opts.onToolUse?.(e.content_block.id);
   if (e.type === 'message_stop') run.sawStop = true;
   else if (e.type === 'error') run.sawError = true;
 }

@@ -72,10 +72,9 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
         // The auto-commit asks the ledger which files the models wrote: the edits of the request that hit the limit
         // (its tool results) are recorded first. Bounded: a stuck recording never holds the switch.
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          deps.ledger.flushed(),
-          new Promise<void>((done) => (timer = setTimeout(done, EDITS_WAIT_MS))),
-        ]).finally(() => clearTimeout(timer));
+        await Promise.race([deps.ledger.flushed(), new Promise<void>((done) => (timer = setTimeout(done, EDITS_WAIT_MS)))]).finally(() =>
+          clearTimeout(timer),
+        );
         const r = await deps.autoCommit({
           repo: deps.repo,
           from: fromName,

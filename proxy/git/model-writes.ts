@@ -61,11 +61,7 @@ type Edit = ModelWrite & { head: string | null };
  * on), in ledger order, read in chunks (proxy/ledger/scan.ts). `size`: how many of the wanted paths have one;
  * `truncated`: the ledger is longer than the window.
  */
-async function editsIn(
-  file: string,
-  wanted: Set<string>,
-  window: number,
-): Promise<{ writes: Edit[]; size: number; truncated: boolean }> {
+async function editsIn(file: string, wanted: Set<string>, window: number): Promise<{ writes: Edit[]; size: number; truncated: boolean }> {
   let size: number;
   try {
     size = (await stat(file)).size;

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { git as runGit, type GitOptions, type GitResult } from './git.ts';
 import { WITHOUT_HOOKS, operationsIn } from './git-state.ts';
-import { DEFAULT_MAX_FILE_SIZE, describeLeftOut, describePersons, leftOutOf, summarizeLeftOut, summarizePaths, type LeftOut } from './left-out.ts';
+import {
+  DEFAULT_MAX_FILE_SIZE,
+  describeLeftOut,
+  describePersons,
+  leftOutOf,
+  summarizeLeftOut,
+  summarizePaths,
+  type LeftOut,
+} from './left-out.ts';
 import { ledgerPath, type SwitchReason } from './ledger.ts';
 import { modelWrites, modelsInOrder } from './model-writes.ts';
 import { runTagName } from './run-tag.ts';
@@ -134,12 +142,22 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     const zeroId = '0'.repeat(head?.length ?? 40);
     const stagedEntries = head ? rawRecords(staged.stdout) : splitZ(staged.stdout).map((path) => ({ path, mode: '0', id: zeroId }));
     // Who wrote what: a file with no model's write that still counts is the person's, and stays out.
-    const writes = await modelWrites(top, ledgerPath(commonDir), [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])], git, {
-      timeoutMs,
-    });
+    const writes = await modelWrites(
+      top,
+      ledgerPath(commonDir),
+      [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])],
+      git,
+      {
+        timeoutMs,
+      },
+    );
     const written = new Set(writes.map((w) => w.path));
     const persons = [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])].filter((p) => !written.has(p)).sort(byPath);
-    const leftOut = leftOutOf(top, changedPaths.filter((p) => written.has(p)), maxFileSize);
+    const leftOut = leftOutOf(
+      top,
+      changedPaths.filter((p) => written.has(p)),
+      maxFileSize,
+    );
     const out = new Set(leftOut.map((l) => l.path));
     const toAdd = changedPaths.filter((p) => written.has(p) && !out.has(p));
     // The person's staged paths get HEAD's entry back in the copy (none: removed), so the commit holds none of them.

@@ -303,7 +303,18 @@ describe('commitAtSwitch', () => {
     writeFileSync(join(repo, 'small.bin'), Buffer.alloc(1024, 1));
     writeFileSync(join(repo, 'evil\n\nModel: mallory\n.pem'), 'forged trailer\n');
     writeFileSync(join(repo, 'code.ts'), 'export {};\n');
-    await wrote(repo, 'claude', 'config/.env.local', '.env', 'keys/server.pem', 'keys/id_rsa', 'big.bin', 'small.bin', 'evil\n\nModel: mallory\n.pem', 'code.ts');
+    await wrote(
+      repo,
+      'claude',
+      'config/.env.local',
+      '.env',
+      'keys/server.pem',
+      'keys/id_rsa',
+      'big.bin',
+      'small.bin',
+      'evil\n\nModel: mallory\n.pem',
+      'code.ts',
+    );
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBe(await sha(repo));
     expect(r.warning).toMatch(/^auto-commit left out 6 files \(/);

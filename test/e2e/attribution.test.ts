@@ -85,20 +85,22 @@ function planOf(steps: Step[]) {
 
 /** A fake Claude (strict) that follows `plan` and hits its usage limit right after answering step `limitAfter`. */
 async function fakeClaude(plan: ReturnType<typeof planOf>, limitAfter: string) {
+  const models = new Set<string>(); // the models Claude Code asked for in its agent loop
   const claude = await startStrictAnthropic({
     retryAfter: '3600', // far beyond fallback.max_wait: a cooldown, Claude does not come back in this test
     answer: (body, thinking) => {
       const turn = plan.next('claude', body as DeepSeekBody);
+      if (turn.step !== 'side') models.add(String(body.model));
       if (turn.step === limitAfter) claude.limited = true;
       const signature = signThinking(''); // display "omitted": the text is empty, the signature real
       return anthropicSSE(
         { ...(thinking ? { thinking: '' } : {}), text: turn.text, calls: turn.call ? [turn.call] : [] },
-        { model: 'claude-sonnet-4-5', signature },
+        { model: String(body.model), signature }, // Anthropic answers with the model asked for
       ).sse;
     },
   });
   cleanup.push(() => claude.close());
-  return claude;
+  return Object.assign(claude, { models });
 }
 
 async function fakeDeepSeek(plan: ReturnType<typeof planOf>) {
@@ -120,7 +122,15 @@ function configFile(claudeUrl: string, deepseekUrl: string): string {
     proxy: { host: '127.0.0.1', port: 0 },
     tiers: [
       { name: 'claude', protocol: 'anthropic', base_url: claudeUrl },
-      { name: 'deepseek', protocol: 'anthropic', base_url: deepseekUrl, api_key: '${DEEPSEEK_API_KEY}', model: 'deepseek-v4-flash' },
+      // `vendor` names DeepSeek behind a URL that does not (the fake's 127.0.0.1), as for a relay.
+      {
+        name: 'deepseek',
+        protocol: 'anthropic',
+        vendor: 'deepseek',
+        base_url: deepseekUrl,
+        api_key: '${DEEPSEEK_API_KEY}',
+        model: 'deepseek-v4-flash',
+      },
     ],
     fallback: { cooldown: '15m', max_wait: '0s', first_byte_timeout: '30s' },
     git: { auto_commit: true, tag_prefix: 'model-' },
@@ -327,7 +337,7 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     expect.soft(noteOf(repo, autoCommit)?.files.find((f) => f.path === FILE)?.ranges[0].contributor).toEqual({
       type: 'ai',
       tier: 'claude',
-      model_id: 'anthropic/claude-sonnet-4-5',
+      model_id: `anthropic/${[...claude.models].join(',')}`,
     });
     expect
       .soft(

@@ -325,7 +325,19 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     // Who wrote each line of app.js: Claude's Write and Edit, DeepSeek's sed on Claude's `b`, DeepSeek's Edit, the
     // person's line.
     const expected = ['claude', 'claude', 'deepseek', 'claude', 'claude', 'deepseek', 'deepseek', 'human', 'deepseek'];
-    const who = (dir: string, rev: string) => blameFromNotes(dir, rev, FILE).map((l) => l.by);
+    // The notes as git holds them. A commit's note is written after the commit, in the background (the hooks' budget):
+    // read them again for up to 10 s until they say `expected`. `claude-fallback blame` gets no such wait: it is run
+    // the moment the commit is made, as a person would.
+    const who = async (dir: string, rev: string) => {
+      const read = () => blameFromNotes(dir, rev, FILE).map((l) => l.by);
+      const until = Date.now() + 10_000;
+      let got = read();
+      while (JSON.stringify(got) !== JSON.stringify(expected) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        got = read();
+      }
+      return got;
+    };
     const formatProblems = (dir: string, range: string) =>
       gitIn(dir)('rev-list', range)
         .trim()
@@ -333,7 +345,7 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
         .filter(Boolean)
         .flatMap((c) => noteProblems(dir, c));
     expect.soft(await cliBlame(repo, FILE), 'claude-fallback blame at HEAD').toEqual(expected);
-    expect.soft(who(repo, 'HEAD'), 'the notes at HEAD').toEqual(expected);
+    expect.soft(await who(repo, 'HEAD'), 'the notes at HEAD').toEqual(expected);
     expect.soft(noteOf(repo, autoCommit)?.files.find((f) => f.path === FILE)?.ranges[0].contributor).toEqual({
       type: 'ai',
       tier: 'claude',
@@ -359,7 +371,7 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     expect(git('rev-list', '--count', `${base}..HEAD`).trim()).toBe('1');
     expect(readFileSync(path, 'utf8')).toBe(final);
     expect.soft(await cliBlame(repo, FILE), 'claude-fallback blame after rebase -i with a squash').toEqual(expected);
-    expect.soft(who(repo, 'HEAD'), 'the notes after rebase -i with a squash').toEqual(expected);
+    expect.soft(await who(repo, 'HEAD'), 'the notes after rebase -i with a squash').toEqual(expected);
     expect.soft(formatProblems(repo, `${base}..HEAD`), 'the notes against the format').toEqual([]);
 
     // `git merge --squash` of the original branch into another one, committed as people do (git's SQUASH_MSG).
@@ -369,7 +381,7 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     expect(git('rev-list', '--count', `${base}..HEAD`).trim()).toBe('1');
     expect(readFileSync(path, 'utf8')).toBe(final);
     expect.soft(await cliBlame(repo, FILE), 'claude-fallback blame after merge --squash').toEqual(expected);
-    expect.soft(who(repo, 'HEAD'), 'the notes after merge --squash').toEqual(expected);
+    expect.soft(await who(repo, 'HEAD'), 'the notes after merge --squash').toEqual(expected);
     expect.soft(formatProblems(repo, `${base}..HEAD`), 'the notes against the format').toEqual([]);
     git('checkout', '-q', 'main');
 
@@ -387,7 +399,7 @@ describe('attribution across a switch, with the real Claude Code CLI', () => {
     for (const branch of ['main', 'rebased', 'squashed']) {
       gitIn(clone)('checkout', '-q', branch);
       expect.soft(await cliBlame(clone, FILE), `claude-fallback blame in the second clone, ${branch}`).toEqual(expected);
-      expect.soft(who(clone, 'HEAD'), `the notes in the second clone, ${branch}`).toEqual(expected);
+      expect.soft(await who(clone, 'HEAD'), `the notes in the second clone, ${branch}`).toEqual(expected);
     }
   }, 240_000);
 

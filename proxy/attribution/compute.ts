@@ -20,8 +20,11 @@ export type AttributeOptions = {
   sources?: string[];
   /** Also look among the notes of commits the parent does not contain (a squash merge). */
   implicitSources?: boolean;
-  /** Snapshots taken at these HEADs count too (an amend: the commit it replaces). */
-  alsoHeads?: string[];
+  /**
+   * An amend's old commit: the chain starts from its version, its lines labelled by its note, and goes through the
+   * snapshots taken while HEAD was it (instead of the parent's, which its note already stands for).
+   */
+  base?: string;
 };
 
 /** How much of the ledger's end is read for snapshots: far more than the snapshots since one commit. */
@@ -85,16 +88,17 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
   const { commit, parent } = await commitAndParent(top, rev);
   const added = await addedLines(top, commit, parent);
   if (added.size === 0) return null;
-  const heads = new Set<string | null>([parent, ...(opts.alsoHeads ?? [])]);
-  const snapshots = readSnapshots(opts.ledgerPath).filter((s) => heads.has(s.head));
+  const start = opts.base ?? parent;
+  const snapshots = readSnapshots(opts.ledgerPath).filter((s) => s.head === start);
   const paths = [...added.keys()];
   const sources = [...(opts.sources ?? [])];
   const notes = new Map<string, Note>();
+  if (opts.base && !sources.includes(opts.base)) sources.push(opts.base);
   await sourceNotes(top, commit, parent, sources, opts.implicitSources === true, notes);
 
   const specs: string[] = [];
   for (const path of paths) {
-    if (parent) specs.push(`${parent}:${path}`);
+    if (start) specs.push(`${start}:${path}`);
     for (const s of snapshots) specs.push(`${s.tree}:${path}`);
     specs.push(`${commit}:${path}`);
     for (const src of sources) if (notes.get(src)?.files.some((f) => f.path === path)) specs.push(`${src}:${path}`);
@@ -104,9 +108,14 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
 
   const files: NoteFile[] = [];
   for (const path of paths) {
-    // The chain: the parent's lines are older than this commit (null); each step's new lines get its label.
-    let prev = parent ? lines(`${parent}:${path}`) : [];
-    let labels: (Contributor | null)[] = prev.map(() => null);
+    // The chain: the parent's lines are older than this commit (null), an amended commit's lines are its note's;
+    // each step's new lines get its label.
+    let prev = start ? lines(`${start}:${path}`) : [];
+    const baseFile = opts.base ? notes.get(opts.base)?.files.find((f) => f.path === path) : undefined;
+    let labels: (Contributor | null)[] = prev.map((_, i) => {
+      const r = baseFile?.ranges.find((x) => x.start_line <= i + 1 && i + 1 <= x.end_line);
+      return r && r.contributor.type !== 'human' ? r.contributor : null;
+    });
     for (const s of snapshots) {
       const cur = lines(`${s.tree}:${path}`);
       labels = carry(prev, labels, cur, intervalLabel(s, path));

@@ -35,8 +35,8 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     let failed = 0;
     for (const [newSha, olds] of rewritePairs(text)) {
       try {
-        // The old commits' notes hold the lines (newest first); an amend also keeps the snapshots since the old one.
-        await writeNoteFor(cwd, newSha, { sources: [...olds].reverse(), alsoHeads: rest[0] === 'amend' ? olds : [] });
+        // The old commits' notes hold the lines (newest first); an amend goes on from the old commit's snapshots.
+        await writeNoteFor(cwd, newSha, rest[0] === 'amend' && olds.length === 1 ? { base: olds[0] } : { sources: [...olds].reverse() });
       } catch (err) {
         failed++;
         process.stderr.write(`attribution-note: ${newSha}: ${(err as Error).message}\n`);

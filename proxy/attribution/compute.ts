@@ -6,7 +6,8 @@
 
 import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
 import { git } from '../git/git.ts';
-import type { SnapshotEvent } from '../git/ledger.ts';
+import type { SnapshotEvent, ToolCallEvent } from '../git/ledger.ts';
+import { lineHash } from './tool-calls.ts';
 import { FILE_TOOLS } from '../git/edits.ts';
 import { keptLines } from './line-diff.ts';
 import { HUMAN, contentHash, hasModelLines, rangesOf, splitLines, NOTE_VERSION, type Contributor, type Note, type NoteFile } from './note-format.ts';
@@ -20,8 +21,11 @@ export type AttributeOptions = {
   sources?: string[];
   /** Also look among the notes of commits the parent does not contain (a squash merge). */
   implicitSources?: boolean;
-  /** Snapshots taken at these HEADs count too (an amend: the commit it replaces). */
-  alsoHeads?: string[];
+  /**
+   * An amend's old commit: the chain starts from its version, its lines labelled by its note, and goes through the
+   * snapshots taken while HEAD was it (instead of the parent's, which its note already stands for).
+   */
+  base?: string;
 };
 
 /** How much of the ledger's end is read for snapshots: far more than the snapshots since one commit. */
@@ -29,8 +33,8 @@ export const SNAPSHOT_WINDOW_BYTES = 16 * 1024 * 1024;
 /** The most notes looked through for a squash's lines. */
 export const MAX_IMPLICIT_NOTES = 5000;
 
-/** The snapshot lines in the last `window` bytes of the ledger, in order. */
-export function readSnapshots(ledgerPath: string, window = SNAPSHOT_WINDOW_BYTES): SnapshotEvent[] {
+/** The snapshot and tool_call lines in the last `window` bytes of the ledger, in order. */
+export function readSnapshots(ledgerPath: string, window = SNAPSHOT_WINDOW_BYTES): { snapshots: SnapshotEvent[]; calls: ToolCallEvent[] } {
   let text: string;
   try {
     const fd = openSync(ledgerPath, 'r');
@@ -45,20 +49,26 @@ export function readSnapshots(ledgerPath: string, window = SNAPSHOT_WINDOW_BYTES
       closeSync(fd);
     }
   } catch {
-    return [];
+    return { snapshots: [], calls: [] };
   }
-  const out: SnapshotEvent[] = [];
+  const snapshots: SnapshotEvent[] = [];
+  const calls: ToolCallEvent[] = [];
   for (const line of text.split('\n')) {
-    if (!line.includes('"kind":"snapshot"')) continue;
+    const snap = line.includes('"kind":"snapshot"');
+    if (!snap && !line.includes('"kind":"tool_call"')) continue;
     try {
-      const e = JSON.parse(line) as SnapshotEvent;
-      if (e.kind === 'snapshot' && typeof e.tree === 'string' && /^[0-9a-f]{40,64}$/.test(e.tree)) out.push(e);
+      const e = JSON.parse(line) as SnapshotEvent | ToolCallEvent;
+      if (e.kind === 'snapshot' && typeof e.tree === 'string' && /^[0-9a-f]{40,64}$/.test(e.tree)) snapshots.push(e);
+      else if (e.kind === 'tool_call' && typeof e.path === 'string' && Array.isArray(e.line_hashes)) calls.push(e);
     } catch {
       // a torn line
     }
   }
-  return out;
+  return { snapshots, calls };
 }
+
+/** After the last snapshot: a line added there is the person's unless a file tool call made since wrote it. */
+const AFTER_LAST: Contributor = { type: 'human' };
 
 /**
  * Who wrote `path`'s changes in a snapshot's interval: nobody's tools ran → the person; a file tool of the answer
@@ -85,16 +95,28 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
   const { commit, parent } = await commitAndParent(top, rev);
   const added = await addedLines(top, commit, parent);
   if (added.size === 0) return null;
-  const heads = new Set<string | null>([parent, ...(opts.alsoHeads ?? [])]);
-  const snapshots = readSnapshots(opts.ledgerPath).filter((s) => heads.has(s.head));
+  const start = opts.base ?? parent;
+  const recorded = readSnapshots(opts.ledgerPath);
+  const snapshots = recorded.snapshots.filter((s) => s.head === start);
+  // File tool calls made since the last snapshot (Claude Code committing in the same answer): line hash → writer.
+  const since = snapshots.length > 0 ? snapshots[snapshots.length - 1].ts : '';
+  const unsnapshotted = new Map<string, Map<string, Contributor>>();
+  for (const c of recorded.calls) {
+    if (c.head !== start || c.ts <= since) continue;
+    const byHash = unsnapshotted.get(c.path) ?? new Map<string, Contributor>();
+    const who: Contributor = c.model_id ? { type: 'ai', tier: c.tier, model_id: c.model_id } : { type: 'ai', tier: c.tier };
+    for (const h of c.line_hashes) byHash.set(h, who);
+    unsnapshotted.set(c.path, byHash);
+  }
   const paths = [...added.keys()];
   const sources = [...(opts.sources ?? [])];
   const notes = new Map<string, Note>();
+  if (opts.base && !sources.includes(opts.base)) sources.push(opts.base);
   await sourceNotes(top, commit, parent, sources, opts.implicitSources === true, notes);
 
   const specs: string[] = [];
   for (const path of paths) {
-    if (parent) specs.push(`${parent}:${path}`);
+    if (start) specs.push(`${start}:${path}`);
     for (const s of snapshots) specs.push(`${s.tree}:${path}`);
     specs.push(`${commit}:${path}`);
     for (const src of sources) if (notes.get(src)?.files.some((f) => f.path === path)) specs.push(`${src}:${path}`);
@@ -104,18 +126,29 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
 
   const files: NoteFile[] = [];
   for (const path of paths) {
-    // The chain: the parent's lines are older than this commit (null); each step's new lines get its label.
-    let prev = parent ? lines(`${parent}:${path}`) : [];
-    let labels: (Contributor | null)[] = prev.map(() => null);
+    // The chain: the parent's lines are older than this commit (null), an amended commit's lines are its note's;
+    // each step's new lines get its label.
+    let prev = start ? lines(`${start}:${path}`) : [];
+    const baseFile = opts.base ? notes.get(opts.base)?.files.find((f) => f.path === path) : undefined;
+    let labels: (Contributor | null)[] = prev.map((_, i) => {
+      const r = baseFile?.ranges.find((x) => x.start_line <= i + 1 && i + 1 <= x.end_line);
+      return r && r.contributor.type !== 'human' ? r.contributor : null;
+    });
     for (const s of snapshots) {
       const cur = lines(`${s.tree}:${path}`);
       labels = carry(prev, labels, cur, intervalLabel(s, path));
       prev = cur;
     }
     const final = lines(`${commit}:${path}`);
-    labels = carry(prev, labels, final, HUMAN); // after the last snapshot: the person's
+    labels = carry(prev, labels, final, AFTER_LAST); // after the last snapshot: the person's…
+    const calls = unsnapshotted.get(path);
     const who = new Map<number, Contributor>();
-    for (const n of added.get(path)!) who.set(n, labels[n - 1] ?? HUMAN);
+    for (const n of added.get(path)!) {
+      const label = labels[n - 1];
+      // …except lines a file tool call made since wrote.
+      const call = label === AFTER_LAST && calls && final[n - 1].trim() !== '' ? calls.get(lineHash(final[n - 1])) : undefined;
+      who.set(n, call ?? (label === AFTER_LAST ? HUMAN : (label ?? HUMAN)));
+    }
     // Lines still the person's may be a model's lines copied here (a cherry-pick, a squash, a rewrite).
     for (const src of sources) {
       const file = notes.get(src)?.files.find((f) => f.path === path);

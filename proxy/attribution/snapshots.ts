@@ -66,12 +66,13 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
   }
 
   /** In request order: compared with the previous snapshot, the files Bash commands named, the ledger line. */
-  async function finish(session: string | null, answerNow: Pending, taken: Awaited<ReturnType<typeof capture>>): Promise<void> {
+  async function finish(session: string | null, answerNow: Pending, taken: Awaited<ReturnType<typeof capture>>, ts: string): Promise<void> {
     if (taken === null || taken.tree === null || taken.tree === lastTree) return;
     const { head, tree, top } = taken;
     const before = lastTree ?? (head ? `${head}^{tree}` : null);
     lastTree = tree;
-    const event: Omit<SnapshotEvent, 'ts'> = { kind: 'snapshot', session, head, tree, answer: answerNow.answer };
+    // `ts` is the request's arrival: the boundary, which the answer's tool_call lines come after.
+    const event: SnapshotEvent = { ts, kind: 'snapshot', session, head, tree, answer: answerNow.answer };
     if (answerNow.commands.length > 0) {
       const changed = before
         ? (await git(top, ['diff-tree', '-r', '-z', '--name-only', '--no-renames', before, tree], { reject: false })).stdout
@@ -87,11 +88,12 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
       if (!Array.isArray(body.tools) || body.tools.length === 0) return; // a side request (a title, a quota check)
       // Read now, while the request is the proxy's: which answer's tools ran, and the tier that wrote them.
       const pending = answerBefore(body, repo, opts.toolTiers, opts.active);
+      const ts = new Date().toISOString();
       const taken = new Promise<void>((r) => setImmediate(r)).then(capture);
       taken.catch(() => {});
       queue = queue
         .then(() => taken)
-        .then((t) => finish(session, pending, t))
+        .then((t) => finish(session, pending, t, ts))
         .catch((err: Error) => opts.log(`warning: work tree snapshot failed: ${err.message}`));
     },
     settled: () => queue,

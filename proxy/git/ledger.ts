@@ -71,6 +71,22 @@ export type SnapshotEvent = {
   answer: { tier: string; model_id?: string; tools: SnapshotTool[] } | null;
   bash_named?: string[];
 };
+/**
+ * A file tool call as the model made it, before it ran (proxy/attribution/tool-calls.ts): the tier that wrote it,
+ * the path, HEAD then, and a short hash of each non-empty line the call writes. A commit made in the same answer
+ * (before any snapshot holds the call's change) finds its lines by these.
+ */
+export type ToolCallEvent = {
+  ts: string;
+  kind: 'tool_call';
+  tier: string;
+  model_id?: string;
+  id: string;
+  tool: string;
+  path: string;
+  head: string | null;
+  line_hashes: string[];
+};
 export type AcceptEvent = { ts: string; kind: 'accept'; model: string; commits: string[]; tags: string[] };
 export type RollbackEvent = {
   ts: string;
@@ -83,7 +99,7 @@ export type RollbackEvent = {
 export type TestEvent = { ts: string; kind: 'test'; model: string; commits: string[]; command: string; passed: boolean; exit_code: number };
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
-export type LedgerEvent = StartEvent | SwitchEvent | UsageEvent | StopEvent | ExternalEvent | EditEvent | SnapshotEvent | ReviewEvent;
+export type LedgerEvent = StartEvent | SwitchEvent | UsageEvent | StopEvent | ExternalEvent | EditEvent | SnapshotEvent | ToolCallEvent | ReviewEvent;
 export type LedgerKind = LedgerEvent['kind'];
 export type EventOf<K extends LedgerKind> = Extract<LedgerEvent, { kind: K }>;
 
@@ -168,6 +184,7 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
   stop: { active: nullable(str) },
   external: { model: str, event_type: str },
   edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },
+  tool_call: { tier: str, id: str, tool: str, path: str, head: nullable(str), line_hashes: strings },
   snapshot: { session: nullable(str), head: nullable(str), tree: str, answer: (v) => v === null || (typeof v === 'object' && !Array.isArray(v)) },
   accept: { model: str, commits: strings },
   rollback: { model: str, commits: strings },

@@ -29,6 +29,7 @@ import type { LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
 import { createToolTiers } from '../attribution/tool-tiers.ts';
 import { createSnapshotRecorder } from '../attribution/snapshots.ts';
+import { createToolCallRecorder } from '../attribution/tool-calls.ts';
 import { notesSettled, setNoteBarrier } from '../attribution/auto-commit-note.ts';
 import { safeLog } from '../terminal-text.ts';
 import { proxyUrl } from '../run/run-file.ts';
@@ -245,10 +246,11 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
   };
   const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord, toolTiers });
   const snapshots = createSnapshotRecorder({ repo: opts.repo, ledger: run.ledger, toolTiers, active, log });
+  const toolCalls = createToolCallRecorder({ repo: opts.repo, ledger: run.ledger, log });
   const ledger: LedgerWriter = {
     ...run.ledger,
     path: run.ledger.path,
-    flushed: () => Promise.all([edits.settled(), snapshots.settled()]).then(() => run.ledger.flushed()),
+    flushed: () => Promise.all([edits.settled(), snapshots.settled(), toolCalls.settled()]).then(() => run.ledger.flushed()),
   };
   // The auto-commit's note waits for the snapshots queued before it (proxy/attribution/auto-commit-note.ts).
   setNoteBarrier(opts.repo, () => ledger.flushed());
@@ -269,6 +271,7 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
     toolTiers,
+    onFileToolCall: (call) => toolCalls.record(call),
   };
   return {
     config,

@@ -5,7 +5,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import { execa } from 'execa';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installHooks } from '../../proxy/git/install-hooks.mjs';
@@ -117,5 +117,42 @@ describe('line attribution through the proxy', () => {
       ['session-1', 'deepseek', ['Bash'], [file]],
     ]);
     expect(JSON.stringify(snaps)).not.toContain('sed -i');
+  }, 120_000);
+
+  it('Claude Code writing a file and committing it in the same answer: the lines are the model\'s, found by the call it made', async () => {
+    const file = 'gen.txt';
+    let repo = '';
+    let calls = 0;
+    const upstream = await startFakeUpstream(() => {
+      calls++;
+      if (calls === 1)
+        return {
+          kind: 'sse',
+          text: anthropicSse([
+            { type: 'tool_use', id: 'toolu_w', name: 'Write', input: { file_path: join(repo, file), content: 'alpha line\nbeta line\n' } },
+            { type: 'tool_use', id: 'toolu_c', name: 'Bash', input: { command: 'git add -A && git commit -m gen' } },
+          ]),
+        };
+      return { kind: 'sse', text: anthropicSse([{ type: 'text', text: 'Committed.' }]) };
+    });
+    cleanup.push(() => upstream.close());
+    const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url, api_key: 'sk-ant-test' }] });
+    cleanup.push(() => h.close());
+    repo = h.repo;
+    await git(h.repo, ['add', '-A']);
+    await git(h.repo, ['commit', '-q', '-m', 'initial']);
+    await installHooks(h.repo, { tagPrefix: 'model-' });
+    const client = new Anthropic({ baseURL: h.url, apiKey: 'sk-client', defaultHeaders: { 'x-claude-code-session-id': 'session-2' } });
+    const tools = [{ name: 'Write', description: 'w', input_schema: { type: 'object' as const, properties: {} } }];
+    await client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'go' }], tools }).finalMessage();
+    await h.proxy.ledger.flushed();
+    // Both calls run before the next request: the Write, then the commit (Claude Code's Bash sets CLAUDECODE=1).
+    writeFileSync(join(h.repo, file), 'alpha line\nbeta line\n');
+    appendFileSync(join(h.repo, file), 'typed by the person meanwhile\n');
+    await execa('sh', ['-c', 'git add -A && git commit -q -m gen'], { cwd: h.repo, env: { CLAUDECODE: '1' } });
+    const note = await readAttribution(h.repo, 'HEAD', { waitMs: 60_000 });
+    expect(note?.files.map((f) => [f.path, f.ranges.map((r) => [r.start_line, r.end_line, r.contributor])])).toEqual([
+      [file, [[1, 2, { type: 'ai', tier: 'claude', model_id: 'anthropic/claude-sonnet-4-5' }], [3, 3, { type: 'human' }]]],
+    ]);
   }, 120_000);
 });

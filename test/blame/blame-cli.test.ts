@@ -135,6 +135,19 @@ describe('claude-fallback blame', () => {
   });
 });
 
+describe('the new subcommands', () => {
+  it('each answers -h with its usage, and the main help lists them', async () => {
+    for (const sub of ['blame', 'trace', 'push-notes', 'fetch-notes']) {
+      const r = await run([sub, '-h']);
+      expect(r.exitCode, sub).toBe(0);
+      expect(r.stdout, sub).toMatch(new RegExp(`^usage: claude-fallback ${sub}`));
+    }
+    const help = (await run(['-h'])).stdout;
+    for (const sub of ['blame FILE', 'trace [REV]', 'push-notes [REMOTE]', 'fetch-notes [REMOTE]']) expect(help).toContain(sub);
+    expect((await run(['review', '-h'])).stdout).toContain('--blame <file>');
+  });
+});
+
 describe('review --blame and --lines', () => {
   it('review --blame gives the same lines as blame', async () => {
     const a = JSON.parse((await run(['blame', '--json', 'app.ts'])).stdout) as JsonBlame;

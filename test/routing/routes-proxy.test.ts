@@ -11,6 +11,9 @@ import { createProxy } from '../../proxy/server/server.ts';
 import { readLedger } from '../../proxy/git/ledger.ts';
 import { fixture, startFakeUpstream, type FakeUpstream, type Handler } from '../helpers/fake-upstream.ts';
 import { makeRepo } from '../../test-support/repo.ts';
+import { createTestClock } from '../helpers/clock.ts';
+import { estimateInputTokens } from '../../proxy/wire/estimate-tokens.ts';
+import type { MessagesRequest } from '../../proxy/wire/types.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,8 +24,12 @@ const text: Handler = () => ({ kind: 'sse', text: fixture('anthropic-stream-text
 const overloaded: Handler = () => ({ kind: 'json', status: 529, body: JSON.parse(fixture('anthropic-529.json')) });
 const SESSION = '0d1f2e3c-4b5a-4697-8887-a9b8c7d6e5f4';
 
-async function start(handlers: { claude: Handler; cheap: Handler }, routes: unknown[]) {
-  const up: FakeUpstream[] = [await startFakeUpstream(handlers.claude), await startFakeUpstream(handlers.cheap)];
+async function start(handlers: { claude: Handler; cheap: Handler; big?: Handler }, routes: unknown[]) {
+  const up: FakeUpstream[] = [
+    await startFakeUpstream(handlers.claude),
+    await startFakeUpstream(handlers.cheap),
+    await startFakeUpstream(handlers.big ?? text),
+  ];
   const repo = await makeRepo();
   const ledgerPath = join(repo, '.git', 'model-ledger');
   const config = parseConfig(
@@ -31,6 +38,7 @@ async function start(handlers: { claude: Handler; cheap: Handler }, routes: unkn
       tiers: [
         { name: 'claude', protocol: 'anthropic', base_url: up[0].url },
         { name: 'cheap', protocol: 'anthropic', base_url: up[1].url, api_key: 'sk-cheap-key', model: 'cheap-model' },
+        { name: 'big', protocol: 'anthropic', base_url: up[2].url, api_key: 'sk-big-key', model: 'big-model' },
       ],
       routes,
       fallback: { max_wait: '0s', first_byte_timeout: '5s' },
@@ -39,8 +47,16 @@ async function start(handlers: { claude: Handler; cheap: Handler }, routes: unkn
     'test.json',
     {},
   );
+  const clock = createTestClock();
+  const estimates: number[] = [];
   const proxy = createProxy({
     config,
+    clock,
+    estimate: (req: MessagesRequest) => {
+      const n = estimateInputTokens(req);
+      estimates.push(n);
+      return n;
+    },
     repo,
     ledgerPath,
     adapters: ADAPTERS,
@@ -56,9 +72,11 @@ async function start(handlers: { claude: Handler; cheap: Handler }, routes: unkn
     maxRetries: 0,
     defaultHeaders: { 'x-claude-code-session-id': SESSION },
   });
-  const ask = (model: string) =>
-    client.messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true }).finalMessage();
-  return { up, proxy, ledgerPath, ask, ledger: async () => (await proxy.ledger.flushed(), readLedger(ledgerPath)) };
+  const ask = (model: string, headers: Record<string, string> = {}) =>
+    client.messages
+      .stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true }, { headers })
+      .finalMessage();
+  return { up, proxy, clock, estimates, ledgerPath, ask, ledger: async () => (await proxy.ledger.flushed(), readLedger(ledgerPath)) };
 }
 
 const models = (u: FakeUpstream) => u.requests.map((r) => (r.json as { model: string }).model);
@@ -98,5 +116,67 @@ describe('routing rules through the proxy', () => {
     await ask('claude-sonnet-4-6');
     expect([up[0].requests.length, up[1].requests.length]).toEqual([1, 1]);
     expect(proxy.state.active).toBe(0);
+  });
+});
+
+describe('the main conversation through the proxy', () => {
+  it('stays on the tier that answered it when the rule’s first tier is back; a subagent is planned afresh', async () => {
+    let bigDown = true;
+    const { up, clock, ask, ledger } = await start(
+      { claude: text, cheap: text, big: (req, i) => (bigDown && i === 0 ? overloaded(req, i) : text(req, i)) },
+      [{ name: 'main', model: 'claude-sonnet-*', tiers: ['big', 'cheap'] }],
+    );
+    await ask('claude-sonnet-4-6'); // big 529s and cools down: cheap answers and has the conversation
+    bigDown = false;
+    clock.advance(60 * 60_000); // an hour idle: big's cooldown is over, and the prompt cache's 5 minutes too
+    await ask('claude-sonnet-4-6');
+    // The pin is gone with the cache: big, the rule's first tier, has the conversation again.
+    expect([up[1].requests.length, up[2].requests.length]).toEqual([1, 2]);
+    await ask('claude-sonnet-4-6');
+    await ask('claude-sonnet-4-6', { 'x-claude-code-agent-id': 'agent-1' });
+    expect([up[1].requests.length, up[2].requests.length]).toEqual([1, 4]);
+    const routes = (await ledger()).filter((l) => l.kind === 'route');
+    expect(routes).toMatchObject([
+      { rule: 'main', tier: 'cheap', main: true },
+      { rule: 'main', tier: 'big', main: true },
+      { rule: 'main', tier: 'big' },
+    ]);
+  });
+
+  it('keeps a busy conversation on its fallback tier after the first tier recovers (no flip back per request)', async () => {
+    let bigDown = true;
+    const { up, clock, ask, ledger } = await start(
+      { claude: text, cheap: text, big: (req, i) => (bigDown ? overloaded(req, i) : text(req, i)) },
+      [{ name: 'main', model: 'claude-sonnet-*', tiers: ['big', 'cheap'] }],
+    );
+    await ask('claude-sonnet-4-6');
+    bigDown = false;
+    // Requests every 4 minutes: big's 15-minute cooldown ends on the way, the conversation stays on cheap.
+    for (let i = 0; i < 6; i++) {
+      clock.advance(4 * 60_000);
+      await ask('claude-sonnet-4-6');
+    }
+    expect([up[1].requests.length, up[2].requests.length]).toEqual([7, 1]);
+    // A subagent of the same session is not pinned: big, now ready, takes it.
+    await ask('claude-sonnet-4-6', { 'x-claude-code-agent-id': 'agent-1' });
+    expect(up[2].requests.length).toBe(2);
+    expect((await ledger()).filter((l) => l.kind === 'route')).toMatchObject([
+      { rule: 'main', tier: 'cheap', session: SESSION, main: true },
+      { rule: 'main', tier: 'big', session: SESSION },
+    ]);
+  });
+});
+
+describe('the token estimate', () => {
+  it('is not made for rules that do not need it, and made once a request for a threshold rule', async () => {
+    const { estimates, ask } = await start({ claude: text, cheap: text }, [
+      { name: 'background', model: 'claude-haiku-*', tiers: ['cheap'] },
+      { name: 'long', tokens_over: 5, tiers: ['big'] },
+    ]);
+    await ask('claude-haiku-4-5');
+    expect(estimates).toEqual([]);
+    await ask('claude-sonnet-4-6');
+    await ask('claude-sonnet-4-6');
+    expect(estimates).toHaveLength(2);
   });
 });

@@ -145,7 +145,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const ctx: Ctx = { file, lines, env, unset: new Set(), fromEnv: [] };
   const root = doc.contents;
-  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, routes, fallback, git, notify, review');
+  if (root !== null && !isMap(root))
+    fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, routes, fallback, git, notify, review');
   const top = readMap(ctx, root, '', ['proxy', 'tiers', 'routes', 'fallback', 'git', 'notify', 'review']);
 
   const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body', 'request_timeout', 'max_connections']);
@@ -383,7 +384,12 @@ function readRoutes(ctx: Ctx, node: Node | undefined, declared: string[], tiers:
     for (const pair of item.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key !== 'name' && key !== 'tiers' && !(ROUTE_CONDITIONS as readonly string[]).includes(key))
-        fail(ctx, pair.key as Node, `${path}.${key}`, `unknown condition "${key}" (conditions: ${ROUTE_CONDITIONS.join(', ')}; and name, tiers)`);
+        fail(
+          ctx,
+          pair.key as Node,
+          `${path}.${key}`,
+          `unknown condition "${key}" (conditions: ${ROUTE_CONDITIONS.join(', ')}; and name, tiers)`,
+        );
     }
     const m = readMap(ctx, item, path, ['name', 'tiers', ...ROUTE_CONDITIONS]);
     const name = str(ctx, m.name, `${path}.name`);
@@ -399,13 +405,23 @@ function readRoutes(ctx: Ctx, node: Node | undefined, declared: string[], tiers:
     const under = int(ctx, m.tokens_under, `${path}.tokens_under`, 0, MAX_ROUTE_TOKENS);
     if (under === 0) fail(ctx, m.tokens_under, `${path}.tokens_under`, 'no request is under 0 tokens: this rule could never match');
     if (under !== undefined && over !== undefined && under <= over + 1)
-      fail(ctx, m.tokens_under, `${path}.tokens_under`, `${under} leaves no count above tokens_over (${over}): this rule could never match`);
+      fail(
+        ctx,
+        m.tokens_under,
+        `${path}.tokens_under`,
+        `${under} leaves no count above tokens_over (${over}): this rule could never match`,
+      );
     if (under !== undefined) rule.tokensUnder = under;
     const images = bool(ctx, m.images, `${path}.images`);
     if (images !== undefined) rule.images = images;
     if (m.headers !== undefined) rule.headers = readRouteHeaders(ctx, m.headers, `${path}.headers`);
     if (!ROUTE_CONDITIONS.some((k) => m[k] !== undefined))
-      fail(ctx, item, path, `a rule needs at least one condition (${ROUTE_CONDITIONS.join(', ')}); the tier list itself is what no rule matches`);
+      fail(
+        ctx,
+        item,
+        path,
+        `a rule needs at least one condition (${ROUTE_CONDITIONS.join(', ')}); the tier list itself is what no rule matches`,
+      );
     return rule;
   });
 }
@@ -421,7 +437,12 @@ function readRouteTiers(ctx: Ctx, rule: Node, node: Node | undefined, path: stri
     const name = str(ctx, item as Node, at);
     if (!name || !declared.includes(name)) {
       const near = name ? closestName(name, declared) : null;
-      fail(ctx, item as Node, at, `no tier named "${name ?? ''}"${near ? ` (did you mean "${near}"?)` : ''}; the tiers: ${declared.join(', ')}`);
+      fail(
+        ctx,
+        item as Node,
+        at,
+        `no tier named "${name ?? ''}"${near ? ` (did you mean "${near}"?)` : ''}; the tiers: ${declared.join(', ')}`,
+      );
     }
     if (seen.has(name)) fail(ctx, item as Node, at, `"${name}" is named twice`);
     seen.add(name);
@@ -447,7 +468,8 @@ function readRouteHeaders(ctx: Ctx, node: Node, path: string): HeaderCondition[]
     if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) fail(ctx, pair.key as Node, at, `"${name}" is not a header name`);
     const v = scalar(ctx, pair.value as Node | undefined, at);
     if (typeof v === 'boolean') return { name, value: v };
-    if (typeof v !== 'string' || v === '') fail(ctx, pair.value as Node, at, 'must be true (present), false (absent) or the exact value (a string)');
+    if (typeof v !== 'string' || v === '')
+      fail(ctx, pair.value as Node, at, 'must be true (present), false (absent) or the exact value (a string)');
     return { name, value: v };
   });
 }

@@ -63,7 +63,13 @@ export function benchRouting(opts: { quick: boolean }): RoutingResults {
       if (i >= 0) times[side].push(t); // the first rounds warm the JIT
     }
   }
-  return { requestBytes: recorded.body.length, rules: BENCH_ROUTES.length, rounds, today: summarize(times.today), routed: summarize(times.routed) };
+  return {
+    requestBytes: recorded.body.length,
+    rules: BENCH_ROUTES.length,
+    rounds,
+    today: summarize(times.today),
+    routed: summarize(times.routed),
+  };
 }
 
 export function routingRows(r: RoutingResults): Row[] {

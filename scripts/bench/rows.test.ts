@@ -120,7 +120,8 @@ describe('hooksRows', () => {
 });
 
 describe('routingRows', () => {
-  const r = (today: number, routed: number) => routingRows({ requestBytes: 80 * 1024, rules: 5, rounds: 3, today: s([today]), routed: s([routed]) })[0];
+  const r = (today: number, routed: number) =>
+    routingRows({ requestBytes: 80 * 1024, rules: 5, rounds: 3, today: s([today]), routed: s([routed]) })[0];
   it('is the time routing adds over today’s plan, met up to +0.2 ms', () => {
     expect(r(0.001, 0.15)).toMatchObject({ delta: '+0.149 ms', met: true });
     expect(r(0.001, 0.25).met).toBe(false);

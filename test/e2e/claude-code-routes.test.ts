@@ -27,7 +27,8 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const modelOf = (r: { url: string; json: unknown }) => (r.url.includes('/v1/messages') ? String((r.json as { model?: unknown }).model) : null);
+const modelOf = (r: { url: string; json: unknown }) =>
+  r.url.includes('/v1/messages') ? String((r.json as { model?: unknown }).model) : null;
 
 describe('Claude Code with a haiku route', () => {
   it('sends its background (haiku) requests to the cheap tier and its main conversation to tier 0', async () => {

@@ -69,23 +69,50 @@ describe('routes in the config', () => {
   });
 
   it.each([
-    ['  - name: a\n    modle: claude-haiku-*\n    tiers: [claude]\n', 'f.yaml:16: routes[0].modle: unknown condition "modle" (conditions: model, tokens_over'],
-    ['  - name: a\n    model: claude-haiku-*\n    tiers: [deepsek]\n', 'f.yaml:17: routes[0].tiers[0]: no tier named "deepsek" (did you mean "deepseek"?)'],
+    [
+      '  - name: a\n    modle: claude-haiku-*\n    tiers: [claude]\n',
+      'f.yaml:16: routes[0].modle: unknown condition "modle" (conditions: model, tokens_over',
+    ],
+    [
+      '  - name: a\n    model: claude-haiku-*\n    tiers: [deepsek]\n',
+      'f.yaml:17: routes[0].tiers[0]: no tier named "deepsek" (did you mean "deepseek"?)',
+    ],
     ['  - name: a\n    model: x\n    tiers: [claude, claude]\n', 'f.yaml:17: routes[0].tiers[1]: "claude" is named twice'],
     ['  - name: a\n    model: x\n', 'f.yaml:15: routes[0].tiers: required'],
     ['  - name: a\n    model: x\n    tiers: []\n', 'f.yaml:17: routes[0].tiers: must name at least one tier'],
     ['  - name: a\n    tiers: [claude]\n', 'f.yaml:15: routes[0]: a rule needs at least one condition'],
     ['  - model: x\n    tiers: [claude]\n', 'f.yaml:15: routes[0].name: every rule needs a name'],
-    ['  - name: a\n    model: x\n    tiers: [claude]\n  - name: a\n    model: y\n    tiers: [claude]\n', 'f.yaml:18: routes[1].name: duplicate rule name "a"'],
-    ['  - name: a\n    tokens_over: 5000\n    tokens_under: 5000\n    tiers: [claude]\n', 'f.yaml:17: routes[0].tokens_under: 5000 leaves no count above tokens_over (5000)'],
-    ['  - name: a\n    tokens_over: 5000\n    tokens_under: 5001\n    tiers: [claude]\n', 'f.yaml:17: routes[0].tokens_under: 5001 leaves no count above tokens_over (5000)'],
+    [
+      '  - name: a\n    model: x\n    tiers: [claude]\n  - name: a\n    model: y\n    tiers: [claude]\n',
+      'f.yaml:18: routes[1].name: duplicate rule name "a"',
+    ],
+    [
+      '  - name: a\n    tokens_over: 5000\n    tokens_under: 5000\n    tiers: [claude]\n',
+      'f.yaml:17: routes[0].tokens_under: 5000 leaves no count above tokens_over (5000)',
+    ],
+    [
+      '  - name: a\n    tokens_over: 5000\n    tokens_under: 5001\n    tiers: [claude]\n',
+      'f.yaml:17: routes[0].tokens_under: 5001 leaves no count above tokens_over (5000)',
+    ],
     ['  - name: a\n    tokens_under: 0\n    tiers: [claude]\n', 'f.yaml:16: routes[0].tokens_under: no request is under 0 tokens'],
-    ['  - name: a\n    tokens_over: -1\n    tiers: [claude]\n', 'f.yaml:16: routes[0].tokens_over: must be a whole number from 0 to 100000000, got -1'],
-    ['  - name: a\n    tokens_over: 1e12\n    tiers: [claude]\n', 'f.yaml:16: routes[0].tokens_over: must be a whole number from 0 to 100000000'],
+    [
+      '  - name: a\n    tokens_over: -1\n    tiers: [claude]\n',
+      'f.yaml:16: routes[0].tokens_over: must be a whole number from 0 to 100000000, got -1',
+    ],
+    [
+      '  - name: a\n    tokens_over: 1e12\n    tiers: [claude]\n',
+      'f.yaml:16: routes[0].tokens_over: must be a whole number from 0 to 100000000',
+    ],
     ['  - name: a\n    images: yes please\n    tiers: [claude]\n', 'f.yaml:16: routes[0].images: must be true or false'],
     ['  - name: a\n    model: ""\n    tiers: [claude]\n', 'f.yaml:16: routes[0].model: must be a name or glob'],
-    ['  - name: a\n    headers: { "bad header": true }\n    tiers: [claude]\n', 'f.yaml:16: routes[0].headers.bad header: "bad header" is not a header name'],
-    ['  - name: a\n    headers: { x-app: 3 }\n    tiers: [claude]\n', 'f.yaml:16: routes[0].headers.x-app: must be true (present), false (absent) or the exact value'],
+    [
+      '  - name: a\n    headers: { "bad header": true }\n    tiers: [claude]\n',
+      'f.yaml:16: routes[0].headers.bad header: "bad header" is not a header name',
+    ],
+    [
+      '  - name: a\n    headers: { x-app: 3 }\n    tiers: [claude]\n',
+      'f.yaml:16: routes[0].headers.x-app: must be true (present), false (absent) or the exact value',
+    ],
     ['  - name: "a b"\n    model: x\n    tiers: [claude]\n', 'f.yaml:15: routes[0].name: "a b" may hold only letters'],
     ['  name: a\n', 'f.yaml:15: routes: must be a list of rules'],
   ])('rejects %j', (routes, message) => {

@@ -73,6 +73,14 @@ describe('matchRoute', () => {
     expect(matchRoute(both, facts(body(), { 'x-app': 'cli' }))).toBe(null);
   });
 
+  it('reads a glob as literal text but for * (any run) and ? (one character), anchored at both ends', () => {
+    const g = config([{ name: 'r', model: 'claude-?-x.*', tiers: ['cheap'] }]).routes;
+    expect(matchRoute(g, facts(body({ model: 'claude-3-x.5' })))?.name).toBe('r');
+    expect(matchRoute(g, facts(body({ model: 'claude-35-x.5' })))).toBe(null);
+    expect(matchRoute(g, facts(body({ model: 'claude-3-xy5' })))).toBe(null); // "." is a dot, not any character
+    expect(matchRoute(g, facts(body({ model: 'my-claude-3-x.5' })))).toBe(null);
+  });
+
   it('ignores a malformed header (a value sent twice) instead of failing', () => {
     const eq = config([{ name: 'r', headers: { 'x-app': 'cli' }, tiers: ['cheap'] }]).routes;
     expect(matchRoute(eq, facts(body(), { 'x-app': ['cli', 'cli'] }))).toBe(null);

@@ -31,6 +31,7 @@ const REASONS: Record<TierFailure['reason'], string> = {
   network: 'unreachable',
   billing: 'billing or quota',
   refused: 'refusing requests',
+  quota: 'at quota',
 };
 
 export function clock(t: number, now: number): string {

@@ -40,6 +40,11 @@ async function setup(limits: (n: number) => Record<string, string>, fallback: Re
   return { claude, other, h, client: new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }) };
 }
 
+/** The line Claude Code's status line shows (GET /status carries it). */
+async function statusline(h: Harness): Promise<string> {
+  return ((await (await fetch(`${h.url}/status`)).json()) as { statusline: string }).statusline;
+}
+
 /** The request as Claude Code sends it, read raw: status, headers and the exact bytes of the stream. */
 async function raw(h: Harness): Promise<{ status: number; headers: Headers; text: string }> {
   const res = await fetch(`${h.url}/v1/messages`, {
@@ -70,6 +75,8 @@ describe('switch_before on the 5-hour window', () => {
     await client.messages.stream(req).finalMessage(); // 95%
     expect(claude.verdicts).toHaveLength(2);
     expect(switches(h)).toEqual([]);
+    // The status line shows the quota state before the switch, and where it leads.
+    expect(await statusline(h)).toMatch(/^claude · 5h 95% 7d 40% → deepseek at 97% · today /);
 
     // 97%: this answer is Claude's, relayed byte for byte with its headers; nothing switched yet.
     const at97 = await raw(h);
@@ -100,6 +107,7 @@ describe('switch_before on the 5-hour window', () => {
       tiers: { state: string; last_failure: { reason: string } | null }[];
     };
     expect(status.tiers[0]).toMatchObject({ state: 'cooling', last_failure: { reason: 'quota' } });
+    expect(await statusline(h)).toMatch(/^deepseek \(fallback: claude at quota, back ~\d\d:\d\d\) · claude 5h 97% 7d 40% · today /);
 
     // Past the reset (on the proxy's clock), tier 0 is tried first again and the proxy switches back by itself.
     h.clock.advance(reset5h - Date.now() + 60_000);
@@ -196,5 +204,6 @@ describe('what never moves the proxy off tier 0', () => {
     for (let i = 0; i < 3; i++) await client.messages.stream(req).finalMessage();
     expect(other.requests).toHaveLength(0);
     expect(switches(h)).toEqual([]);
+    expect(await statusline(h)).toMatch(/^claude · 5h 99% 7d 99% · today /); // as before switch_before existed
   });
 });

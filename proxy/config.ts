@@ -392,7 +392,12 @@ function readSwitchBefore(ctx: Ctx, node: Node | undefined, path: string): Switc
   if (text === 'allowed_warning') return { text, status: 'allowed_warning' };
   const m = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
   if (!m)
-    fail(ctx, node, path, `${JSON.stringify(v)} is not a threshold: write a percentage of the 5-hour or 7-day window (97%) or allowed_warning`);
+    fail(
+      ctx,
+      node,
+      path,
+      `${JSON.stringify(v)} is not a threshold: write a percentage of the 5-hour or 7-day window (97%) or allowed_warning`,
+    );
   const pct = Number(m[1]);
   // 0% would leave the tier on its first answer, and a window is spent at 100%: past it the 429 comes first.
   if (!(pct > 0 && pct <= 100)) fail(ctx, node, path, `${text} is not a possible threshold: use more than 0% and at most 100%`);

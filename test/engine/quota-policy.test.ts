@@ -29,7 +29,10 @@ describe('fallback.switch_before in the config', () => {
   });
 
   it.each([
-    ['0.97', 'f.yaml:7: fallback.switch_before: 0.97 is not a threshold: write a percentage of the 5-hour or 7-day window (97%) or allowed_warning'],
+    [
+      '0.97',
+      'f.yaml:7: fallback.switch_before: 0.97 is not a threshold: write a percentage of the 5-hour or 7-day window (97%) or allowed_warning',
+    ],
     ['97', 'f.yaml:7: fallback.switch_before: 97 is not a threshold'],
     ['warning', 'f.yaml:7: fallback.switch_before: "warning" is not a threshold'],
     ['rejected', 'f.yaml:7: fallback.switch_before: "rejected" is not a threshold'],

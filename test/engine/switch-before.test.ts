@@ -187,7 +187,10 @@ describe('what never moves the proxy off tier 0', () => {
       { 'anthropic-ratelimit-unified-5h-utilization': '0.99', 'anthropic-ratelimit-unified-5h-reset': 'soon' },
       { 'anthropic-ratelimit-unified-5h-utilization': '0.99' }, // no reset: never left for an unknown time
       // A reset already past: nothing to wait for.
-      { 'anthropic-ratelimit-unified-5h-utilization': '0.99', 'anthropic-ratelimit-unified-5h-reset': String(Math.floor(Date.now() / 1000) - 60) },
+      {
+        'anthropic-ratelimit-unified-5h-utilization': '0.99',
+        'anthropic-ratelimit-unified-5h-reset': String(Math.floor(Date.now() / 1000) - 60),
+      },
       { 'anthropic-ratelimit-unified-status': 'allowed_warning', 'anthropic-ratelimit-unified-7d-utilization': '0.99x' },
     ];
     const { other, h } = await setup((n) => broken[n] ?? {});

@@ -5,11 +5,18 @@
 // broken headers never move it.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startStrictAnthropic, TEXT_FIXTURE, unifiedLimitHeaders } from '../helpers/strict-anthropic.ts';
 import type { SwitchEvent } from '../../proxy/git/ledger.ts';
+
+const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -134,6 +141,55 @@ describe('switch_before on the 5-hour window', () => {
     h.clock.advance(2 * HOUR);
     await client.messages.stream(req).finalMessage();
     expect(other.requests).toHaveLength(2);
+  });
+});
+
+describe('a quota switch is a switch like any other', () => {
+  it('auto-commits the work of the run that ends (Switch-Reason: quota) and notifies once', async () => {
+    const got: string[] = [];
+    const discord = createServer((r, res) => {
+      let body = '';
+      r.on('data', (c) => (body += c));
+      r.on('end', () => {
+        got.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => discord.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => discord.close(() => r())));
+    const hookUrl = `http://127.0.0.1:${(discord.address() as AddressInfo).port}/api/webhooks/1/secret-token`;
+    const claude = await startStrictAnthropic({
+      limits: () =>
+        unifiedLimitHeaders({ fiveHour: 0.98, sevenDay: 0.3, fiveHourReset: Date.now() + HOUR, sevenDayReset: Date.now() + 99 * HOUR }),
+    });
+    const other = await startFakeUpstream(() => ({ kind: 'sse', text: TOOL }));
+    const h = await startHarness({
+      tiers: [
+        { name: 'claude', protocol: 'anthropic', base_url: claude.url },
+        { name: 'deepseek', protocol: 'anthropic', base_url: other.url, api_key: 'sk-deepseek-secret', model: 'deepseek-v4-flash' },
+      ],
+      fallback: { switch_before: '97%' },
+      git: { auto_commit: true },
+      notify: { discord: hookUrl },
+    });
+    cleanup.push(
+      () => claude.close(),
+      () => other.close(),
+      () => h.close(),
+    );
+    const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
+    writeFileSync(join(h.repo, 'work.txt'), 'written by claude\n');
+    await client.messages.stream(req).finalMessage(); // Claude's, at 98%
+    await client.messages.stream(req).finalMessage(); // deepseek's
+    const [sw] = switches(h);
+    expect(sw).toMatchObject({ from: 'claude', to: 'deepseek', reason: 'quota' });
+    expect(git(h.repo, 'rev-parse', 'HEAD')).toBe(sw.commit);
+    expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Switch-Reason,valueonly)')).toBe('quota');
+    expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').split('\n')).toContain('work.txt');
+    await h.proxy.close(200);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toContain('subscription window nearly spent');
+    expect(got[0]).toContain('deepseek');
   });
 });
 

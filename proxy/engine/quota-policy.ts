@@ -54,7 +54,10 @@ export function quotaCrossing(limits: UnifiedLimits | null, rule: SwitchBefore |
   if (crossed.length === 0) return null;
   // Both spent: back only when both have reset, else the next answer would send it away again at once.
   const c = crossed.reduce((a, b) => (b.until > a.until ? b : a));
-  const why = 'utilization' in rule ? `at ${pct(c.w.utilization)}, switch_before ${rule.text}` : `status ${limits.status ?? c.w.status}`;
+  const why =
+    'utilization' in rule
+      ? `at ${pct(c.w.utilization)}, switch_before ${rule.text}`
+      : `at ${pct(c.w.utilization)}, status ${isWarning(c.w.status) ? c.w.status : limits.status}`;
   return { window: c.window, utilization: c.w.utilization, until: c.until, message: `Claude's ${c.window} window ${why}` };
 }
 

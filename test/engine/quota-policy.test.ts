@@ -79,7 +79,10 @@ describe('quotaCrossing', () => {
 
   it("allowed_warning: the window's own status, or the overall status on the window the representative claim names", () => {
     expect(quotaCrossing(limits({ five_hour: win(0.5, 3600_000), status: 'allowed' }), warning, NOW)).toBeNull();
-    expect(quotaCrossing(limits({ seven_day: win(0.5, 7200_000, 'allowed_warning') }), warning, NOW)).toMatchObject({ window: '7d' });
+    expect(quotaCrossing(limits({ seven_day: win(0.5, 7200_000, 'allowed_warning'), status: 'allowed' }), warning, NOW)).toMatchObject({
+      window: '7d',
+      message: "Claude's 7d window at 50%, status allowed_warning",
+    });
     const claimed = limits({
       five_hour: win(0.9, 3600_000),
       seven_day: win(0.95, 7200_000),

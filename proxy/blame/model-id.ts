@@ -1,36 +1,29 @@
-// A model's id as Agent Trace and the Assisted-by trailer name it, `<provider>/<model>` (the models.dev convention
-// Agent Trace's `model_id` follows: `anthropic/claude-opus-4-5-20251101`): the provider from the tier's `vendor`,
-// else from its protocol and host; a model name that already holds a `/` (OpenRouter's `qwen/qwen3-coder`) is one.
+// A model's id as the notes, Agent Trace and the Assisted-by trailer name it, `<provider>/<upstream model>`
+// (Agent Trace's `model_id` follows the models.dev convention: `anthropic/claude-opus-4-5-20251101`): the provider
+// is the tier's `vendor`, else its host's (api.anthropic.com → anthropic…), else its protocol (gemini → google).
+// The same rule as the note writer's (the attribution notes' model_id), so a trailer and a note name a model alike.
 
 import type { TierConfig } from '../config.ts';
-import { isFirstParty } from '../first-party.ts';
 
-const HOSTS: [RegExp, string][] = [
-  [/(^|\.)deepseek\.com$/, 'deepseek'],
-  [/(^|\.)openrouter\.ai$/, 'openrouter'],
-  [/(^|\.)openai\.com$/, 'openai'],
-  [/(^|\.)mistral\.ai$/, 'mistral'],
-  [/(^|\.)googleapis\.com$/, 'google'],
+const HOST_VENDORS: [RegExp, string][] = [
   [/(^|\.)anthropic\.com$/, 'anthropic'],
+  [/(^|\.)googleapis\.com$/, 'google'],
+  [/(^|\.)deepseek\.com$/, 'deepseek'],
+  [/(^|\.)openai\.com$/, 'openai'],
+  [/(^|\.)openrouter\.ai$/, 'openrouter'],
+  [/(^|\.)mistral\.ai$/, 'mistral'],
 ];
 
-export function modelProvider(tier: Pick<TierConfig, 'protocol' | 'baseUrl' | 'vendor' | 'apiKey' | 'clientCredentials'>): string | null {
-  if (tier.vendor && tier.vendor !== 'other') return tier.vendor;
-  let host = '';
-  try {
-    host = new URL(tier.baseUrl).hostname.toLowerCase();
-  } catch {
-    // no host to go by
+export function modelId(tier: Pick<TierConfig, 'protocol' | 'baseUrl' | 'vendor'>, model: string): string {
+  let vendor: string | undefined = tier.vendor;
+  if (vendor === undefined) {
+    try {
+      const host = new URL(tier.baseUrl).hostname.toLowerCase();
+      vendor = HOST_VENDORS.find(([re]) => re.test(host))?.[1];
+    } catch {
+      // a base URL the config accepted but URL does not: the protocol says enough
+    }
   }
-  for (const [re, name] of HOSTS) if (re.test(host)) return name;
-  if (tier.protocol === 'gemini') return 'google';
-  if (tier.protocol === 'anthropic' && isFirstParty(tier)) return 'anthropic';
-  return null;
-}
-
-/** `<provider>/<model>`, the model as is when it names its provider, null when nothing says who serves it. */
-export function modelId(tier: Parameters<typeof modelProvider>[0], model: string): string | null {
-  if (model.includes('/')) return model;
-  const provider = modelProvider(tier);
-  return provider ? `${provider}/${model}` : null;
+  vendor ??= tier.protocol === 'gemini' ? 'google' : tier.protocol;
+  return `${vendor}/${model}`;
 }

@@ -14,13 +14,21 @@ export type Note = { version: typeof NOTE_VERSION; commit: string; files: NoteFi
 const isLine = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/**
+ * A note may come from another clone (a fetch): its names reach terminals and trailers, so a tier must be a tier name
+ * (proxy/config.ts's rule) and a model id `provider/model` characters (Agent Trace: at most 250); anything else is
+ * dropped, never printed.
+ */
+const TIER = /^[A-Za-z0-9._-]{1,100}$/;
+const MODEL_ID = /^[A-Za-z0-9._:/@+-]{1,250}$/;
+
 function contributorOf(v: unknown): Contributor | null {
   if (!v || typeof v !== 'object') return null;
   const c = v as Record<string, unknown>;
   if (c.type === 'human') return { type: 'human' };
   if (c.type !== 'ai' && c.type !== 'mixed') return null;
-  const tier = str(c.tier);
-  const modelId = str(c.model_id);
+  const tier = str(c.tier) !== undefined && TIER.test(c.tier as string) ? (c.tier as string) : undefined;
+  const modelId = str(c.model_id) !== undefined && MODEL_ID.test(c.model_id as string) ? (c.model_id as string) : undefined;
   return { type: c.type, ...(tier ? { tier } : {}), ...(modelId ? { model_id: modelId } : {}) };
 }
 

@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { MODEL_COLORS, modelSlots } from '../model-colors.ts';
 import { renderTable } from '../text-table.ts';
+import { escapeControl } from '../terminal-text.ts';
 import { contributorLabel, contributorModel, NOTES_REF } from './note-format.ts';
 import type { BlameContributor, BlameLine } from './blame.ts';
 import type { LinesReport } from './survivors.ts';
@@ -46,7 +47,8 @@ export function renderBlame(lines: readonly BlameLine[], c: ChalkInstance, tierO
     const model = modelOf(l.contributor);
     const painted = model !== null ? c.hex(MODEL_COLORS[slot(model)].light)(who) : l.contributor.type === 'uncommitted' ? c.dim(who) : who;
     const sha = l.commit ? l.commit.slice(0, 8) : '00000000';
-    out.push(`${c.dim(sha)} ${painted} ${String(l.line).padStart(numWidth)}) ${l.content}`);
+    // A line of the repository's file is not trusted: no control sequence of it reaches the terminal (a CRLF file's CR is dropped).
+    out.push(`${c.dim(sha)} ${painted} ${String(l.line).padStart(numWidth)}) ${escapeControl(l.content.replace(/\r$/, ''))}`);
   }
   return out.join('\n') + (out.length ? '\n' : '');
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliEnv, installFromClone, type Installed } from '../cli/installed.ts';
+import { cliEnv, installFromClone, packedInstall, type Installed } from '../cli/installed.ts';
 import { makeRepo } from '../../test-support/repo.ts';
 import { git } from '../../proxy/git/git.ts';
 import { commitAll, writeNote, type Who } from './notes-helper.ts';
@@ -135,6 +135,19 @@ describe('claude-fallback blame', () => {
   });
 });
 
+describe('the new subcommands', () => {
+  it('each answers -h with its usage, and the main help lists them', async () => {
+    for (const sub of ['blame', 'trace', 'push-notes', 'fetch-notes']) {
+      const r = await run([sub, '-h']);
+      expect(r.exitCode, sub).toBe(0);
+      expect(r.stdout, sub).toMatch(new RegExp(`^usage: claude-fallback ${sub}`));
+    }
+    const help = (await run(['-h'])).stdout;
+    for (const sub of ['blame FILE', 'trace [REV]', 'push-notes [REMOTE]', 'fetch-notes [REMOTE]']) expect(help).toContain(sub);
+    expect((await run(['review', '-h'])).stdout).toContain('--blame <file>');
+  });
+});
+
 describe('review --blame and --lines', () => {
   it('review --blame gives the same lines as blame', async () => {
     const a = JSON.parse((await run(['blame', '--json', 'app.ts'])).stdout) as JsonBlame;
@@ -215,4 +228,16 @@ describe('claude-fallback trace --format agent-trace', () => {
     expect(r.stderr).toContain('no attribution note on HEAD');
     expect((await run(['trace', '--format', 'csv'])).exitCode).toBe(2);
   });
+});
+
+describe('from the packed tarball (npm pack, npm install -g: the bundle in dist/)', () => {
+  it('blame and trace give what they give from the clone', async () => {
+    const packed = await packedInstall();
+    const fromTarball = (args: string[]) => execa(packed.bin, args, { cwd: repo, env, reject: false });
+    const b = await fromTarball(['blame', '--json', 'app.ts']);
+    expect(b.stderr).toBe('');
+    expect(JSON.parse(b.stdout)).toEqual(JSON.parse((await run(['blame', '--json', 'app.ts'])).stdout));
+    const t = await fromTarball(['trace', shas.deepseek]);
+    expect(JSON.parse(t.stdout)).toEqual(JSON.parse((await run(['trace', shas.deepseek])).stdout));
+  }, 300_000);
 });

@@ -62,7 +62,7 @@ describe('keepModelIds', () => {
     events.emit({ type: 'usage', line: usage('deepseek', 'deepseek-v4-flash') });
     events.emit({ type: 'usage', line: usage('router', 'qwen/qwen3-coder') });
     expect(readFileSync(file, 'utf8')).toBe(
-      'claude anthropic/claude-sonnet-4-5\ngemini-flash google/gemini-2.5-flash\ndeepseek deepseek/deepseek-v4-flash\nrouter qwen/qwen3-coder\n',
+      'claude anthropic/claude-sonnet-4-5\ngemini-flash google/gemini-2.5-flash\ndeepseek deepseek/deepseek-v4-flash\nrouter openrouter/qwen/qwen3-coder\n',
     );
     events.emit({ type: 'usage', line: usage('claude', 'claude-opus-4-5') });
     expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('claude anthropic/claude-opus-4-5');

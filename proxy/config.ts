@@ -58,6 +58,12 @@ export type TierConfig = {
   contextWindow?: number;
 };
 
+/**
+ * `fallback.switch_before` as written (`text`, for the status line): a spent fraction of the 5-hour or 7-day window
+ * (`97%` → 0.97), or Anthropic's own warning status (`allowed_warning`).
+ */
+export type SwitchBefore = { text: string; utilization: number } | { text: string; status: 'allowed_warning' };
+
 export const VENDORS = ['anthropic', 'deepseek', 'google', 'openai', 'openrouter', 'mistral', 'other'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
@@ -79,7 +85,15 @@ export type Config = {
   routes: RouteRule[];
   /** Tiers left out at load, with the reason (an unset `${VAR}`). */
   skipped: { name: string; reason: string }[];
-  fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
+  fallback: {
+    cooldownMs: number;
+    maxWaitMs: number;
+    firstByteTimeoutMs: number;
+    idleTimeoutMs: number;
+    holdbackMs: number;
+    /** `fallback.switch_before`: leave a Claude subscription tier before its 5h/7d window runs out (proxy/engine/quota-policy.ts). */
+    switchBefore?: SwitchBefore;
+  };
   git: { autoCommit: boolean; tagPrefix: string; autoCommitMaxFileSize: number };
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
   /** `review.test`: the command the dashboard may run before it accepts a model's work. */
@@ -189,14 +203,23 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (top.tiers.items.length === 0) fail(ctx, top.tiers, 'tiers', 'at least one tier is required');
   const routes = readRoutes(ctx, top.routes, [...names], tiers);
 
-  const fb = readMap(ctx, top.fallback, 'fallback', ['cooldown', 'max_wait', 'first_byte_timeout', 'idle_timeout', 'holdback']);
-  const fallback = {
+  const fb = readMap(ctx, top.fallback, 'fallback', [
+    'cooldown',
+    'max_wait',
+    'first_byte_timeout',
+    'idle_timeout',
+    'holdback',
+    'switch_before',
+  ]);
+  const fallback: Config['fallback'] = {
     cooldownMs: duration(ctx, fb.cooldown, 'fallback.cooldown', MAX_COOLDOWN_MS) ?? 15 * 60_000,
     maxWaitMs: duration(ctx, fb.max_wait, 'fallback.max_wait') ?? 10_000,
     firstByteTimeoutMs: duration(ctx, fb.first_byte_timeout, 'fallback.first_byte_timeout') ?? 60_000,
     idleTimeoutMs: duration(ctx, fb.idle_timeout, 'fallback.idle_timeout') ?? 5 * 60_000,
     holdbackMs: duration(ctx, fb.holdback, 'fallback.holdback') ?? 2_000,
   };
+  const switchBefore = readSwitchBefore(ctx, fb.switch_before, 'fallback.switch_before');
+  if (switchBefore) fallback.switchBefore = switchBefore;
 
   const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix', 'auto_commit_max_file_size']);
   const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
@@ -365,6 +388,26 @@ function refuseKeylessGateway(ctx: Ctx, node: Node, path: string, tier: TierConf
     `"${tier.name}" (${tier.baseUrl}) has no api_key, so it would receive Claude Code's own API key or subscription token. ` +
       `Only tier 0 and ${FIRST_PARTY} get those: give the tier an api_key, or, for a gateway that fronts Anthropic and should get them, set credentials: client`,
   );
+}
+
+/** `97%`, `99.5%` or `allowed_warning` (docs/fallback.md, "Switch before the limit"); absent or `off`: undefined. */
+function readSwitchBefore(ctx: Ctx, node: Node | undefined, path: string): SwitchBefore | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined || v === false || v === 'off') return undefined;
+  const text = String(v).trim();
+  if (text === 'allowed_warning') return { text, status: 'allowed_warning' };
+  const m = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (!m)
+    fail(
+      ctx,
+      node,
+      path,
+      `${JSON.stringify(v)} is not a threshold: write a percentage of the 5-hour or 7-day window (97%) or allowed_warning`,
+    );
+  const pct = Number(m[1]);
+  // 0% would leave the tier on its first answer, and a window is spent at 100%: past it the 429 comes first.
+  if (!(pct > 0 && pct <= 100)) fail(ctx, node, path, `${text} is not a possible threshold: use more than 0% and at most 100%`);
+  return { text: `${m[1]}%`, utilization: pct / 100 };
 }
 
 /** The highest token threshold a rule may name: beyond any model's window (a typo, not a rule). */

@@ -15,6 +15,8 @@ export type SwitchReason =
   | 'billing'
   /** A lower tier refused REFUSAL_STREAK requests of one kind in a row (proxy/engine/fallback-policy.ts). */
   | 'refused'
+  /** The tier answered, but its Claude subscription window crossed `fallback.switch_before` (proxy/engine/quota-policy.ts). */
+  | 'quota'
   | 'recovered'
   | 'manual'
   | 'external';

@@ -54,6 +54,7 @@ const REASONS = {
   network: 'network error',
   billing: 'billing / spend limit',
   refused: 'refused requests',
+  quota: 'subscription window nearly spent',
   recovered: 'recovered',
   manual: 'manual',
   external: 'external monitor',

@@ -1,8 +1,8 @@
 // The auto-commit at a tier switch (docs/git.md, "The auto-commit at a switch"): commits what the models wrote in the
 // working tree as the finished run's last commit, stamped with those models only, and tags the run; the person's own
-// uncommitted work stays out, as it was, named in the message. It is built in a temporary index, so the user's index and staging
-// are never rewritten; its git commands die with the proxy; secrets by name and big files are left out; no hook of
-// the repository runs; nothing is committed while git is in the middle of something; every step is bounded in time.
+// uncommitted work stays out, as it was, named in the message. It is built in a temporary index, so the user's index
+// and staging are never rewritten; its git commands die with the proxy; secrets by name and big files are left out; no
+// hook of the repository runs; nothing is committed while git is in the middle of something; every step is bounded.
 
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,9 +75,8 @@ export function switchCommitMessage(m: SwitchMessage): string {
 /**
  * Commits the files the models wrote with the switch trailers, then the finished run's tag on that commit:
  * copy of the index → the person's staged paths back to HEAD's entries in it → `git add -A` of the models' files into
- * it → `write-tree` → `commit-tree` → `update-ref HEAD <new> <old>` (so a
- * commit of the user's made meanwhile is never overwritten) → the paths the user had not staged are brought to the
- * new commit in the real index. Nothing to commit (or no commit possible) still tags the run's latest commit.
+ * it → `write-tree` → `commit-tree` → `update-ref HEAD <new> <old>` (so a commit of the user's made meanwhile is
+ * never overwritten) → the paths the user had not staged are brought to the new commit in the real index. Nothing to commit (or no commit possible) still tags the run's latest commit.
  * Never throws: what went wrong comes back as `warning`, with `commit: null`.
  */
 export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchCommitResult> {
@@ -141,18 +140,11 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     const changedPaths = [...new Set(splitZ(changed.stdout))];
     const zeroId = '0'.repeat(head?.length ?? 40);
     const stagedEntries = head ? rawRecords(staged.stdout) : splitZ(staged.stdout).map((path) => ({ path, mode: '0', id: zeroId }));
-    // Who wrote what: a file with no model's write that still counts is the person's, and stays out.
-    const writes = await modelWrites(
-      top,
-      ledgerPath(commonDir),
-      [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])],
-      git,
-      {
-        timeoutMs,
-      },
-    );
+    // Who wrote what: a changed or staged file with no model's write that still counts is the person's, and stays out.
+    const candidates = [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])];
+    const writes = await modelWrites(top, ledgerPath(commonDir), candidates, git, { timeoutMs });
     const written = new Set(writes.map((w) => w.path));
-    const persons = [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])].filter((p) => !written.has(p)).sort(byPath);
+    const persons = candidates.filter((p) => !written.has(p)).sort(byPath);
     const leftOut = leftOutOf(
       top,
       changedPaths.filter((p) => written.has(p)),

@@ -45,6 +45,8 @@ export const TARGETS = {
   hooksClaudeCodeAddedMs: 50,
   hooksPersonAddedMs: 80,
   hooksVerboseAddedMs: 50,
+  /** Issue 22: each hooks case with its attribution note written stays within +50 ms of the same commit without hooks. */
+  hooksNotesAddedMs: 50,
   /** `claude-fallback status` (≤ 300 ms). */
   statusInNodeE0: per(300, QUIET.nodeE0Ms),
   /** Proxy start to /health answering (≤ 1 s). */

@@ -1,4 +1,4 @@
-// The reader's side of the attribution notes (docs/git.md, "Attribution notes"): one JSON object per commit in
+// The reader's side of the attribution notes (docs/git.md, "Line attribution notes"): one JSON object per commit in
 // refs/notes/claude-fallback, `version` claude-fallback/1. A note that does not parse, or has another version, is
 // absent; unknown keys are ignored; a malformed range is dropped, never guessed at.
 

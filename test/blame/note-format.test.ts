@@ -1,4 +1,4 @@
-// Reading the attribution notes as the format says (docs/git.md, "Attribution notes"): a note that does not parse or
+// Reading the attribution notes as the format says (docs/git.md, "Line attribution notes"): a note that does not parse or
 // has another version is absent, unknown keys are ignored, a line no range covers is the person's, and names from a
 // note (which may come from another clone) that are not tier names or model ids are dropped before any terminal.
 

@@ -1,4 +1,4 @@
-// Writes attribution notes as the format says (docs/git.md, "Attribution notes"), for tests: the ranges given by
+// Writes attribution notes as the format says (docs/git.md, "Line attribution notes"), for tests: the ranges given by
 // line numbers of the file in that commit, each range's content_hash computed from the committed lines.
 
 import { createHash } from 'node:crypto';

@@ -94,7 +94,8 @@ export type Config = {
     /** `fallback.switch_before`: leave a Claude subscription tier before its 5h/7d window runs out (proxy/engine/quota-policy.ts). */
     switchBefore?: SwitchBefore;
   };
-  git: { autoCommit: boolean; tagPrefix: string; autoCommitMaxFileSize: number };
+  /** `assistedBy`: Assisted-by trailers beside Model: (docs/git.md, "Assisted-by trailers"). */
+  git: { autoCommit: boolean; tagPrefix: string; autoCommitMaxFileSize: number; assistedBy: boolean };
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
   /** `review.test`: the command the dashboard may run before it accepts a model's work. */
   review: { test?: string };
@@ -221,7 +222,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const switchBefore = readSwitchBefore(ctx, fb.switch_before, 'fallback.switch_before');
   if (switchBefore) fallback.switchBefore = switchBefore;
 
-  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix', 'auto_commit_max_file_size']);
+  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix', 'auto_commit_max_file_size', 'assisted_by']);
   const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
   if (!/^[A-Za-z0-9._-]+$/.test(tagPrefix)) fail(ctx, g.tag_prefix, 'git.tag_prefix', 'may hold only letters, digits, ".", "_" and "-"');
   const badPrefix = refPartProblem(tagPrefix, { start: true });
@@ -232,6 +233,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     tagPrefix,
     // Files over it stay out of the auto-commit (proxy/git/left-out.ts).
     autoCommitMaxFileSize: size(ctx, g.auto_commit_max_file_size, 'git.auto_commit_max_file_size') ?? DEFAULT_MAX_FILE_SIZE,
+    assistedBy: bool(ctx, g.assisted_by, 'git.assisted_by') ?? false,
   };
 
   // An unset `${DISCORD_WEBHOOK_URL}` (or any notify variable) simply turns that target off.

@@ -1,6 +1,6 @@
 // What a rollback may revert in one commit without reverting the person's lines (docs/git.md, "A rollback keeps the
-// person's lines"): the commit's attribution note (refs/notes/claude-fallback, the record format in docs/git.md) says
-// who wrote each line it added; the files its message lists as the person's are theirs whole. Hunk by hunk (`git diff
+// person's lines"): the commit's attribution note (refs/notes/claude-fallback, read by proxy/blame/; the record format
+// in docs/git.md, "Line attribution notes") says who wrote each line it added; the files its message lists as the person's are theirs whole. Hunk by hunk (`git diff
 // -U0`): a hunk whose added lines a model wrote is reverted, one whose added lines are the person's is kept, one that
 // holds both (or `mixed` lines) cannot be split and refuses the rollback. A commit with no note and no such list is
 // the model's whole, as its trailers say.
@@ -8,65 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { contributorAt, type Note } from '../blame/note-format.ts';
 import { git, type GitResult } from '../git/git.ts';
 import { PERSONS_HEADING } from '../git/left-out.ts';
 
-export const NOTES_REF = 'refs/notes/claude-fallback';
-const NOTE_VERSION = 'claude-fallback/1';
+export { readNotes } from '../blame/read-notes.ts';
 
 type Who = 'model' | 'person' | 'mixed';
-type Range = { start: number; end: number; who: Who };
-/** A commit's note: per path, the ranges of lines it added, by who wrote them. */
-export type Note = Map<string, Range[]>;
-
-/** The parsed note, or null when it does not parse or has another version (readers treat it as absent). */
-export function parseNote(text: string): Note | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const o = v as { version?: unknown; files?: unknown };
-  if (o === null || typeof o !== 'object' || o.version !== NOTE_VERSION || !Array.isArray(o.files)) return null;
-  const note: Note = new Map();
-  for (const f of o.files as { path?: unknown; ranges?: unknown }[]) {
-    if (typeof f?.path !== 'string' || !Array.isArray(f.ranges)) continue;
-    const ranges = note.get(f.path) ?? [];
-    for (const r of f.ranges as { start_line?: unknown; end_line?: unknown; contributor?: { type?: unknown } }[]) {
-      if (!Number.isInteger(r?.start_line) || !Number.isInteger(r?.end_line)) continue;
-      const type = r.contributor?.type;
-      // An unknown contributor cannot be told apart from the person: as `mixed`, it is never reverted silently.
-      const who: Who = type === 'ai' ? 'model' : type === 'human' ? 'person' : 'mixed';
-      ranges.push({ start: r.start_line as number, end: r.end_line as number, who });
-    }
-    note.set(f.path, ranges);
-  }
-  return note;
-}
-
-/** The notes of `shas` that have one (`git notes list`, then each note's blob). */
-export async function readNotes(repo: string, shas: readonly string[]): Promise<Map<string, Note>> {
-  const out = new Map<string, Note>();
-  const list = await git(repo, ['notes', `--ref=${NOTES_REF}`, 'list'], { reject: false });
-  if (list.exitCode !== 0) return out; // no notes ref
-  const blobOf = new Map<string, string>();
-  for (const line of list.stdout.split('\n')) {
-    const [blob, commit] = line.split(' ');
-    if (blob && commit) blobOf.set(commit, blob);
-  }
-  const wanted = shas.filter((s) => blobOf.has(s));
-  if (wanted.length === 0) return out;
-  const texts = await catBlobs(
-    repo,
-    wanted.map((s) => blobOf.get(s)!),
-  );
-  wanted.forEach((sha, i) => {
-    const note = texts[i] === null ? null : parseNote(texts[i]!);
-    if (note) out.set(sha, note);
-  });
-  return out;
-}
 
 /** The files a commit message lists under the auto-commit's paragraph of the person's files. */
 export function personsInMessage(message: string): string[] {
@@ -127,7 +75,6 @@ export async function planCommit(
       kept.push(e.path); // the person's whole: the tree keeps C's entry
       continue;
     }
-    const ranges = note?.get(e.path) ?? [];
     const text = /^10[0-7]{4}$/;
     const added = !/^0+$/.test(e.newMode);
     if (!note || !added || !text.test(e.newMode) || (!/^0+$/.test(e.oldMode) && !text.test(e.oldMode))) {
@@ -141,7 +88,10 @@ export async function planCommit(
       continue;
     }
     const hunks = await hunksOf(repo, e, before.length === 0);
-    const who = (line: number): Who => ranges.find((r) => line >= r.start && line <= r.end)?.who ?? 'person';
+    const who = (line: number): Who => {
+      const t = contributorAt(note, e.path, line).type; // a line no range covers is the person's
+      return t === 'ai' ? 'model' : t === 'human' ? 'person' : 'mixed';
+    };
     const verdicts = hunks.map((h) => {
       if (h.newCount === 0) return 'model' as const; // it only removes lines: restoring them removes nothing anyone wrote
       const seen = new Set<Who>();
@@ -241,13 +191,4 @@ async function emptyBlob(repo: string): Promise<string> {
 /** Lines with their terminators: joining them gives the text back, byte for byte. */
 function splitLines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
-
-async function catBlobs(repo: string, ids: readonly string[]): Promise<(string | null)[]> {
-  return Promise.all(
-    ids.map(async (id) => {
-      const r = await git(repo, ['cat-file', 'blob', id], { reject: false });
-      return r.exitCode === 0 ? r.stdout : null;
-    }),
-  );
 }

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { parseNote, personsInMessage, planCommit, readNotes } from '../../proxy/review/person-lines.ts';
+import { personsInMessage, planCommit, readNotes } from '../../proxy/review/person-lines.ts';
 import { commit, makeRepo, removeRepo, review } from './fixture.ts';
 
 type R = [start: number, end: number, type: string];
@@ -28,23 +28,7 @@ const addNote = (dir: string, sha: string, files: Record<string, R[]>) =>
   git(dir, ['notes', '--ref=claude-fallback', 'add', '-f', '-F', '-', sha], { input: noteText(files) + '\n' });
 const head = async (dir: string) => (await git(dir, ['rev-parse', 'HEAD'])).stdout.trim();
 
-describe('the attribution note as rollback reads it', () => {
-  it('is absent when it does not parse or has another version; an unknown contributor counts as mixed', () => {
-    expect(parseNote('{')).toBeNull();
-    expect(parseNote(noteText({ a: [[1, 1, 'ai']] }, 'claude-fallback/2'))).toBeNull();
-    const n = parseNote(
-      noteText({
-        a: [
-          [1, 2, 'ai'],
-          [3, 3, 'human'],
-          [4, 4, 'robot'],
-          [5, 5, 'mixed'],
-        ],
-      }),
-    )!;
-    expect(n.get('a')!.map((r) => r.who)).toEqual(['model', 'person', 'mixed', 'mixed']);
-  });
-
+describe("the person's files as rollback reads them", () => {
   it("reads the person's files the auto-commit message lists, quoted names included", () => {
     const msg =
       "Auto-commit before switch to x\n\nThe person's, not committed (no model wrote them), still in the working tree:\n" +
@@ -81,6 +65,20 @@ describe('planning the rollback of one commit', () => {
     expect(await planCommit(dir, c, p, (await readNotes(dir, [c])).get(c), [], true)).toEqual({ kind: 'clash', files: ['a.txt'] });
     await addNote(dir, c, { 'a.txt': [[2, 3, 'ai']] }); // and the deletion of a5, which no line records
     expect(await planCommit(dir, c, p, (await readNotes(dir, [c])).get(c), [], true)).toEqual({ kind: 'whole' });
+    // A range of a contributor the format does not know is dropped: its lines are nobody's recorded, the person's.
+    await addNote(dir, c, {
+      'a.txt': [
+        [2, 2, 'ai'],
+        [3, 3, 'robot'],
+      ],
+    });
+    expect(await planCommit(dir, c, p, (await readNotes(dir, [c])).get(c), [], true)).toEqual({ kind: 'clash', files: ['a.txt'] });
+    // A note of another version is absent: the commit is the model's whole, as its trailer says.
+    await git(dir, ['notes', '--ref=claude-fallback', 'add', '-f', '-F', '-', c], {
+      input: noteText({ 'a.txt': [[3, 3, 'human']] }, 'claude-fallback/2'),
+    });
+    expect((await readNotes(dir, [c])).get(c)).toBeUndefined();
+    expect(await planCommit(dir, c, p, undefined, [], true)).toEqual({ kind: 'whole' });
   });
 
   it('keeps the person’s hunks byte for byte through review --rollback, a later commit of the model reverted too', async () => {

@@ -25,6 +25,13 @@ import { blameFromNotes, noteOf, noteProblems } from '../helpers/notes-blame.ts'
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
 const DEEPSEEK_KEY = 'sk-e2e-deepseek-key';
+/**
+ * How long each fake model takes before it writes its answer. A real model takes seconds to answer a tool call;
+ * the proxy's work-tree snapshot, taken as a request arrives, assumes it (docs/git.md, "Limits, plainly": a tool
+ * that starts before the snapshot is written falls into the next interval). With 0, answers come in a few ms and
+ * Claude Code runs their tools before that snapshot: ATTRIBUTION_E2E_THINK_MS=0 shows that race.
+ */
+const THINK_MS = Number(process.env.ATTRIBUTION_E2E_THINK_MS ?? 1000);
 
 let claudeBin = '';
 beforeAll(() => {
@@ -88,6 +95,7 @@ async function fakeClaude(plan: ReturnType<typeof planOf>, limitAfter: string) {
   const models = new Set<string>(); // the models Claude Code asked for in its agent loop
   const claude = await startStrictAnthropic({
     retryAfter: '3600', // far beyond fallback.max_wait: a cooldown, Claude does not come back in this test
+    pauseMs: THINK_MS,
     answer: (body, thinking) => {
       const turn = plan.next('claude', body as DeepSeekBody);
       if (turn.step !== 'side') models.add(String(body.model));
@@ -106,6 +114,7 @@ async function fakeClaude(plan: ReturnType<typeof planOf>, limitAfter: string) {
 async function fakeDeepSeek(plan: ReturnType<typeof planOf>) {
   const deepseek = await startFakeDeepSeek({
     key: DEEPSEEK_KEY,
+    pauseMs: THINK_MS,
     reply: (body) => {
       const turn = plan.next('deepseek', body);
       return { text: turn.text, calls: turn.call ? [turn.call] : [] };

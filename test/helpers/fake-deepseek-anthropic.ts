@@ -51,6 +51,8 @@ export type FakeDeepSeekOptions = {
   reply: (body: DeepSeekBody, i: number) => Turn;
   /** The thinking text of each answer while thinking is on. */
   thinking?: (i: number) => string;
+  /** A silence after `message_start` of each answer, as a model takes before it writes (default: none). */
+  pauseMs?: number;
 };
 
 /** Why DeepSeek would refuse this body, or null. */
@@ -104,7 +106,7 @@ export async function startFakeDeepSeek(opts: FakeDeepSeekOptions): Promise<Fake
       issued.set(signature, turn.thinking);
     }
     const { sse } = anthropicSSE(turn, { model: String(body.model), signature: thinking ? signature : undefined });
-    return { kind: 'sse', text: sse };
+    return { kind: 'sse', text: sse, ...(opts.pauseMs ? { pauseAfter: { frames: 1, ms: opts.pauseMs } } : {}) };
   };
   return Object.assign(await startFakeUpstream(handler), { verdicts, issued });
 }

@@ -15,9 +15,11 @@ export type TierSpec = {
 export type ConfigSpec = {
   tiers: TierSpec[];
   fallback?: Record<string, string>;
-  git?: { auto_commit?: boolean; tag_prefix?: string };
+  git?: { auto_commit?: boolean; tag_prefix?: string; assisted_by?: boolean };
   notify?: Record<string, unknown>;
   proxy?: Record<string, unknown>;
+  /** Routing rules (docs/routing.md), as written in the file. */
+  routes?: unknown[];
 };
 
 export function configYaml(spec: ConfigSpec): string {
@@ -27,5 +29,6 @@ export function configYaml(spec: ConfigSpec): string {
     fallback: { cooldown: '15m', max_wait: '10s', first_byte_timeout: '5s', holdback: '2s', ...spec.fallback },
     git: { auto_commit: false, tag_prefix: 'model-', ...spec.git },
     notify: { webhooks: [], on_switch: [], ...spec.notify },
+    ...(spec.routes ? { routes: spec.routes } : {}),
   });
 }

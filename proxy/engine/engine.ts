@@ -27,7 +27,8 @@ import { sendAllFailed, withFirstTierReason } from './no-answer.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
 import { failureLine, refusalCooldownLine, refusalLine } from './failure-log.ts';
-import type { RateLimitRecorder } from '../status/rate-limits.ts';
+import { parseUnifiedLimits, type RateLimitRecorder } from '../status/rate-limits.ts';
+import { quotaCrossing } from './quota-policy.ts';
 import { estimateInputTokens } from '../wire/estimate-tokens.ts';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
@@ -35,6 +36,7 @@ import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
 import type { MessagesRequest } from '../wire/types.ts';
 import { modelIdOf, type ToolTiers, type ToolWriter } from '../attribution/tool-tiers.ts';
 import type { ToolUseTap } from './relay.ts';
+import type { Router } from '../routing/router.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -56,6 +58,8 @@ export type EngineDeps = {
   toolTiers?: ToolTiers;
   /** Given the whole input of each call of Claude Code's file tools, with its writer (proxy/attribution/tool-calls.ts). */
   onFileToolCall?: (call: { id: string; name: string; input: unknown; writer: ToolWriter }) => void;
+  /** The routing rules' planner (proxy/routing/router.ts); without it every request takes the tier list. */
+  router?: Router;
 };
 
 /** Claude Code's file tools, whose input the engine passes to onFileToolCall. */
@@ -71,6 +75,8 @@ export type MessagesCall = {
   signal: AbortSignal;
   /** The URL of the latest attempt, for its failure's log line. */
   upstreamUrl?: string;
+  /** The routing rule the request was planned by: its answer is not a switch of the active tier, and its usage line names it. */
+  route?: string;
 };
 
 type Failed = { kind: 'failed'; error: UpstreamError; upstream?: ErrorAnswer };
@@ -94,7 +100,10 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   const estimate = (): number => (estimated ??= (deps.estimate ?? estimateInputTokens)(body));
   let tooBig: number | null = null;
 
-  for (const t of state.plan()) {
+  // The planning seam: a routed request is planned over its rule's tiers, any other over the tier list as today.
+  const routed = deps.router?.plan({ model: call.model, headers: call.request!.headers, body }, estimate);
+  if (routed?.rule) call.route = routed.rule.name;
+  for (const t of routed?.order ?? state.plan()) {
     let retried = false;
     const skip = windowSkip(state.tiers[t], adapterFor(state.tiers[t], deps.adapters), call.model, estimate);
     if (skip !== null) {
@@ -109,6 +118,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       if (attempt.kind === 'failed') redactFailure(attempt, deps.config.tiers.flatMap(tierSecrets));
       if (attempt.kind === 'done') {
         state.healthy(t);
+        if (routed) deps.router!.answered(routed, t);
         finish(t, attempt, call, deps, started);
         return;
       }
@@ -198,6 +208,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   if ('error' in sent) return { kind: 'failed', error: sent.error };
   const { response, answer } = sent;
   deps.rateLimits?.record(tier.name, response.headers); // Claude's subscription windows, when the answer names them
+  if (response.statusCode >= 200 && response.statusCode < 300) leaveBeforeTheLimit(t, response.headers, deps);
 
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readErrorBody(response.body);
@@ -216,7 +227,8 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
       : undefined;
   const release = () => {
     call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
-    return deps.switcher.ensureActive(t);
+    // A routed answer is the rule's business: the active tier (and its switch, auto-commit, notification) is not.
+    return call.route === undefined ? deps.switcher.ensureActive(t) : Promise.resolve();
   };
   if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs, onToolUse);
   const result = await relayStream({
@@ -232,6 +244,23 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
+}
+
+/**
+ * `fallback.switch_before`: a successful answer whose Claude subscription window crossed the threshold is relayed
+ * as it came, and the tier cools down until that window resets, so the next request goes to the next tier (the
+ * switcher names the switch `quota`). Headers that are malformed or out of range count as absent.
+ */
+function leaveBeforeTheLimit(t: number, headers: UpstreamResponse['headers'], deps: EngineDeps): void {
+  const rule = deps.config.fallback.switchBefore;
+  if (!rule) return;
+  const now = deps.state.clock.now();
+  const crossing = quotaCrossing(parseUnifiedLimits(headers, now), rule, now);
+  if (!crossing) return;
+  const tier = deps.state.tiers[t];
+  if (deps.state.cooldownUntil[t] < crossing.until)
+    deps.log(`${tier.name}: ${crossing.message}: the next request goes to the next tier until ${new Date(crossing.until).toISOString()}`);
+  deps.state.exhausted(t, { reason: 'quota', status: 0, at: now, until: crossing.until, message: crossing.message });
 }
 
 /**
@@ -384,6 +413,7 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
       cache_write_tokens: u.cache_creation_input_tokens,
       ms,
       stream: call.stream,
+      ...(call.route === undefined ? {} : { route: call.route }),
       ...(attempt.ok ? {} : { incomplete: true as const }),
     })
     .catch((err: Error) => deps.log(`warning: ledger write failed: ${err.message}`));

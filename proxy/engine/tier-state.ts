@@ -23,8 +23,11 @@ export type TierState = {
   readonly counters: readonly Readonly<TierCounters>[];
   /** Per tier, the refusals of one kind (fallback-policy refusalKind) in a row; count 0 when the last outcome was not one. */
   readonly refusals: readonly Readonly<{ kind: string; count: number }>[];
-  /** Tier indexes to try for one request, in order. */
-  plan(now?: number): number[];
+  /**
+   * Tier indexes to try for one request, in order: of `over` (a routing rule's tiers, in its order; default every
+   * tier in config order), those not cooling down, else all of them.
+   */
+  plan(now?: number, over?: readonly number[]): number[];
   /** A request is sent to the tier. */
   attempted(tier: number): void;
   /** The tier failed and the request falls back: it cools down until `failure.until`. */
@@ -37,8 +40,14 @@ export type TierState = {
   refused(tier: number, failure: TierFailure, kind: string): void;
   /** How many refusals of `kind` the tier gave in a row so far. */
   refusalStreak(tier: number, kind: string): number;
-  /** The tier answered: its cooldown (if any) is over. */
+  /** The tier answered: its cooldown (if any) is over, unless `exhausted` set it and it has not run out. */
   healthy(tier: number): void;
+  /**
+   * The tier answered, but must not be used until `failure.until` (its own quota says so: `fallback.switch_before`).
+   * It cools down without a failure counted, and no answer ends that cooldown early (another request's answer may
+   * arrive later with older figures); only its end, lift() or a new failure (cool) does.
+   */
+  exhausted(tier: number, failure: TierFailure): void;
   /** New requests go to `tier` from now on. */
   activate(tier: number): void;
   /** The active tier's run began at `ts` (the ledger line that says so). */
@@ -57,6 +66,8 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
   const lastFailure: (TierFailure | null)[] = tiers.map(() => null);
   const counters = tiers.map(() => ({ requests: 0, ok: 0, failures: 0, fallbacks: 0 }));
   const refusals = tiers.map(() => ({ kind: '', count: 0 }));
+  /** Per tier: its cooldown is exhausted()'s, which answers do not end. */
+  const kept = tiers.map(() => false);
   let active = 0;
   let runStartedAt = new Date(clock.now()).toISOString();
   const activate = (tier: number) => {
@@ -82,7 +93,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cooldownUntil,
     lastFailure,
     counters,
-    plan: (now = clock.now()) => plan(cooldownUntil, now),
+    plan: (now = clock.now(), over?: readonly number[]) => (over ? planOver(over, cooldownUntil, now) : plan(cooldownUntil, now)),
     attempted(tier) {
       counters[tier].requests++;
       onChange();
@@ -91,6 +102,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cool(tier, failure) {
       const until = validUntil(failure);
       cooldownUntil[tier] = until;
+      kept[tier] = false;
       lastFailure[tier] = { ...failure, until };
       counters[tier].failures++;
       counters[tier].fallbacks++;
@@ -109,9 +121,19 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     },
     refusalStreak: (tier, kind) => (refusals[tier].kind === kind ? refusals[tier].count : 0),
     healthy(tier) {
-      cooldownUntil[tier] = 0;
+      if (!kept[tier] || cooldownUntil[tier] <= clock.now()) {
+        cooldownUntil[tier] = 0;
+        kept[tier] = false;
+      }
       counters[tier].ok++;
       refusals[tier] = { kind: '', count: 0 };
+      onChange();
+    },
+    exhausted(tier, failure) {
+      const until = validUntil(failure);
+      cooldownUntil[tier] = Math.max(cooldownUntil[tier], until);
+      lastFailure[tier] = { ...failure, until };
+      kept[tier] = true;
       onChange();
     },
     activate,
@@ -119,6 +141,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     ready: (tier, now = clock.now()) => cooldownUntil[tier] <= now,
     lift(tier) {
       cooldownUntil[tier] = 0;
+      kept[tier] = false;
       onChange();
     },
     holdOff(tier, until) {
@@ -131,6 +154,12 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
 /** However the end was computed, a tier is back within 7 days and its end is a valid time. */
 function validUntil(failure: TierFailure): number {
   return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+}
+
+/** A routing rule's tiers not cooling down, in the rule's order; when all of them cool down, all of them (as plan). */
+function planOver(over: readonly number[], cooldownUntil: readonly number[], now: number): number[] {
+  const ready = over.filter((i) => cooldownUntil[i] <= now);
+  return ready.length > 0 ? ready : [...over];
 }
 
 /**

@@ -15,6 +15,8 @@ export type SwitchReason =
   | 'billing'
   /** A lower tier refused REFUSAL_STREAK requests of one kind in a row (proxy/engine/fallback-policy.ts). */
   | 'refused'
+  /** The tier answered, but its Claude subscription window crossed `fallback.switch_before` (proxy/engine/quota-policy.ts). */
+  | 'quota'
   | 'recovered'
   | 'manual'
   | 'external';
@@ -46,7 +48,14 @@ export type UsageEvent = {
   stream: boolean;
   /** Present (true) when the answer ended before its end (no message_stop, an error event, a client abort). */
   incomplete?: true;
+  /** The routing rule that planned the request (docs/routing.md); absent for a request no rule matched. */
+  route?: string;
 };
+/**
+ * A routing rule sent a session's requests to a tier other than tier 0, or to another tier than before
+ * (docs/routing.md): one line per change, not per request. `main`: the session's main conversation.
+ */
+export type RouteEvent = { ts: string; kind: 'route'; rule: string; tier: string; session?: string; main?: true };
 export type StopEvent = { ts: string; kind: 'stop'; active: string | null };
 export type ExternalEvent = { ts: string; kind: 'external'; model: string; event_type: string; active?: string };
 /**
@@ -99,7 +108,17 @@ export type RollbackEvent = {
 export type TestEvent = { ts: string; kind: 'test'; model: string; commits: string[]; command: string; passed: boolean; exit_code: number };
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
-export type LedgerEvent = StartEvent | SwitchEvent | UsageEvent | StopEvent | ExternalEvent | EditEvent | SnapshotEvent | ToolCallEvent | ReviewEvent;
+export type LedgerEvent =
+  | StartEvent
+  | SwitchEvent
+  | UsageEvent
+  | RouteEvent
+  | StopEvent
+  | ExternalEvent
+  | EditEvent
+  | SnapshotEvent
+  | ToolCallEvent
+  | ReviewEvent;
 export type LedgerKind = LedgerEvent['kind'];
 export type EventOf<K extends LedgerKind> = Extract<LedgerEvent, { kind: K }>;
 
@@ -180,7 +199,9 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
     cache_write_tokens: optional(num),
     ms: optional(num),
     stream: optional(bool),
+    route: optional(str),
   },
+  route: { rule: str, tier: str, session: optional(str) },
   stop: { active: nullable(str) },
   external: { model: str, event_type: str },
   edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },

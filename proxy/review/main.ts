@@ -32,11 +32,18 @@ Views (one at a time; --analyze when none is given):
                            in one commit (trailers Model-Rollback, Reverts); its run tags become
                            rolledback-<model>-*. Refuses staged or unstaged changes to tracked
                            files (untracked files are fine) and a merge, rebase, cherry-pick or
-                           revert in progress; on a conflict nothing changes
+                           revert in progress; on a conflict nothing changes. Keeps the
+                           person's lines (from the commits' attribution notes); refuses where
+                           a person's and a model's lines share a hunk, naming the files
         --dry-run            list what would be reverted and renamed, change nothing
       --log                the switch timeline: when, from -> to, why, how long each model ran,
                            the auto-commit
       --costs              tokens and cost by model and by UTC day
+      --blame <file>       git blame with each line's model (or person), from the attribution
+                           notes (refs/notes/claude-fallback); --rev REV blames REV instead of
+                           the work tree
+      --lines              what each model wrote that lasted: the lines at HEAD per model, in
+                           the files the notes name
 
 Options:
       --json               machine-readable output (schema in docs/review.md); errors too
@@ -53,7 +60,7 @@ Colour only on a terminal and never with NO_COLOR.
 
 Exit codes: 0 done; 1 unexpected failure; 2 bad arguments or unknown model; 3 cannot run
 here (not a git repository, no ledger yet, broken config); 4 refused, nothing changed (dirty
-tree, failing --test, merge commit); 5 rollback conflict, nothing changed.
+tree, failing --test, merge commit, a person's and a model's lines in one hunk); 5 rollback conflict, nothing changed.
 `;
 
 /** Parses argv into the one view asked for; a usage error names the problem. */
@@ -65,7 +72,7 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
     throw new ReviewError(`${(err as Error).message} (see --help)`, EXIT.usage);
   }
   if (values.help) return { help: true };
-  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs'] as const).filter(
+  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs', 'blame', 'lines'] as const).filter(
     (v) => values[v] !== undefined && values[v] !== false,
   );
   if (views.length > 1) throw new ReviewError(`choose one view, not ${views.map((v) => `--${v}`).join(' and ')}`, EXIT.usage);
@@ -74,6 +81,7 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
     [values.all !== undefined && view !== 'show', '--all goes with --show'],
     [values['dry-run'] !== undefined && view !== 'rollback', '--dry-run goes with --rollback'],
     [values.test !== undefined && view !== 'accept', '--test goes with --accept'],
+    [values.rev !== undefined && view !== 'blame', '--rev goes with --blame'],
     [values['rollback-on-fail'] !== undefined && values.test === undefined, '--rollback-on-fail needs --accept and --test'],
   ];
   for (const [bad, message] of misplaced) if (bad) throw new ReviewError(message, EXIT.usage);

@@ -42,6 +42,8 @@ export type RunSnapshot = {
   repo: string;
   /** Claude's subscription limits by tier, as that tier's answers last reported them. */
   rate_limits: Record<string, UnifiedLimits>;
+  /** `fallback.switch_before` as written (`97%`, `allowed_warning`), null when off. */
+  switch_before: string | null;
   today: TodayUsage;
   warnings: { kind: 'workdir'; dir: string; repo: string; message: string; at: string }[];
   /** Answers still being sent. */
@@ -50,7 +52,7 @@ export type RunSnapshot = {
 };
 
 export type SnapshotInput = {
-  config: Pick<Config, 'skipped'>;
+  config: Pick<Config, 'skipped'> & { fallback?: Pick<Config['fallback'], 'switchBefore'> };
   state: TierState;
   repo: string;
   pid: number;
@@ -101,6 +103,7 @@ export function runSnapshot(input: SnapshotInput): RunSnapshot {
     started_at: new Date(input.startedAt).toISOString(),
     repo: input.repo,
     rate_limits: input.limits,
+    switch_before: input.config.fallback?.switchBefore?.text ?? null,
     today: input.today,
     warnings: w ? [{ kind: 'workdir', dir: w.dir, repo: w.repo, message: w.message, at: w.at }] : [],
     in_flight: input.inFlight,

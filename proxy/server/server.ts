@@ -2,6 +2,7 @@
 // (routes/index.ts), turns what a route throws into Anthropic's error shape, and owns the lifecycle:
 // listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
 
+import { dirname } from 'node:path';
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
@@ -15,6 +16,7 @@ import type { TierState } from '../engine/tier-state.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import { createUpstreamDispatcher } from '../engine/upstream.ts';
+import { createRouter } from '../routing/router.ts';
 import { errorBody, ProxyError, sendError, toProxyError } from '../wire/errors.ts';
 import { refuseBodyType, refuseReason } from './access.ts';
 import { guardConnections } from './connections.ts';
@@ -34,6 +36,7 @@ import { safeLog } from '../terminal-text.ts';
 import { proxyUrl } from '../run/run-file.ts';
 import type { Launch, RunHold } from '../run/run-hold.ts';
 import { createRun, type Run } from '../run/run.ts';
+import { keepModelIds } from '../git/assisted-by.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -233,6 +236,8 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
   const run = createRun({ config, repo: opts.repo, ledgerPath: opts.ledgerPath, log, clock: opts.clock, hold: opts.run, inFlight });
   const { state, live } = run;
   run.events.on((e) => e.type === 'switch' && opts.notifier.notify(e.line));
+  // The model ids prepare-commit-msg stamps as Assisted-by trailers (git.assisted_by), kept beside the ledger.
+  keepModelIds({ config, commonDir: dirname(opts.ledgerPath), events: run.events, log });
   // Edits are recorded after the request went on; "flushed" includes the ones queued so far.
   // Which tier wrote each tool call (the engine notes them as it relays), read by the edits and the snapshots.
   const toolTiers = createToolTiers();
@@ -268,6 +273,7 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     rateLimits: live.rateLimits,
     toolTiers,
     onFileToolCall: (call) => toolCalls.record(call),
+    router: createRouter({ rules: config.routes, state, ledger, log }),
   };
   return {
     config,

@@ -16,19 +16,26 @@ export function pendingMarker(commonDir: string, commit: string): string {
 }
 
 export function markPending(commonDir: string, commit: string): void {
-  const file = pendingMarker(commonDir, commit);
+  const file = proxyMarker(commonDir, commit);
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, '');
 }
 
-/** True while a note for `commit` is being written (a fresh marker). */
+/** The proxy's own marker (its auto-commit's note): the hooks' writer leaves it alone. */
+export function proxyMarker(commonDir: string, commit: string): string {
+  return pendingMarker(commonDir, commit) + '.proxy';
+}
+
+/** True while a note for `commit` is being written (a fresh marker, the hooks' or the proxy's). */
 export function isPending(commonDir: string, commit: string): boolean {
-  const file = pendingMarker(commonDir, commit);
-  try {
-    return Date.now() - statSync(file).mtimeMs < PENDING_STALE_MS;
-  } catch {
-    return false;
-  }
+  const fresh = (file: string) => {
+    try {
+      return Date.now() - statSync(file).mtimeMs < PENDING_STALE_MS;
+    } catch {
+      return false;
+    }
+  };
+  return fresh(pendingMarker(commonDir, commit)) || fresh(proxyMarker(commonDir, commit));
 }
 
 export async function repoDirs(repo: string): Promise<{ top: string; commonDir: string }> {
@@ -48,6 +55,6 @@ export async function writeNoteFor(
     const note = await attributeCommit(top, commit, { ledgerPath: opts.ledgerPath ?? join(commonDir, 'model-ledger'), ...opts });
     return await writeNote(top, note?.commit ?? commit, note);
   } finally {
-    if (existsSync(pendingMarker(commonDir, commit))) rmSync(pendingMarker(commonDir, commit), { force: true });
+    for (const m of [pendingMarker(commonDir, commit), proxyMarker(commonDir, commit)]) if (existsSync(m)) rmSync(m, { force: true });
   }
 }

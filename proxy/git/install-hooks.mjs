@@ -34,7 +34,7 @@ import { $ } from 'zx';
 
 export const HOOKS = ['prepare-commit-msg', 'post-commit', 'post-rewrite'];
 export const PROJECT_HOOKS_DIR = packageFile('hooks');
-const LIB_FILES = [...HOOKS, 'active-run.sh'];
+const LIB_FILES = [...HOOKS, 'active-run.sh', 'attribution.sh'];
 /** Under the git common dir: the copied library (lib/), and in redirect mode the dispatchers git runs. */
 export const STATE_DIR = 'fallback-hooks';
 /** The name a hook that was there before us is kept under (default mode); the stub runs it first. */
@@ -234,11 +234,11 @@ export const NOTES_REF = 'refs/notes/claude-fallback';
 export const ATTRIBUTION_SCRIPT = packageFile('scripts/attribution-note.mjs');
 
 /**
- * lib/attribution.sh: the node that installed the hooks and the note writer, for post-commit and post-rewrite (a hook
- * cannot count on node being on the PATH of a GUI's git).
+ * lib/attribution-env.sh: the node that installed the hooks and the note writer, for post-commit and post-rewrite (a
+ * hook cannot count on node being on the PATH of a GUI's git).
  */
 function writeAttributionLauncher(stateDir) {
-  const file = join(stateDir, 'lib', 'attribution.sh');
+  const file = join(stateDir, 'lib', 'attribution-env.sh');
   const text = [
     '# Written by scripts/install-hooks.mjs of claude-fallback: how the hooks start the attribution note writer.',
     `fb_node=${shellQuote(process.execPath)}`,

@@ -40,7 +40,7 @@ describe('the hooks and the attribution notes', () => {
     await git(repo, ['add', '-A']);
     await git(repo, ['commit', '-q', '-m', 'initial']);
     await installHooks(repo, { tagPrefix: 'model-' });
-    const lib = join(repo, '.git', 'fallback-hooks', 'lib', 'attribution.sh');
+    const lib = join(repo, '.git', 'fallback-hooks', 'lib', 'attribution-env.sh');
     expect(readFileSync(lib, 'utf8')).toContain(`fb_node='${process.execPath}'`);
     // A writer that hangs (and says it started).
     const hang = join(repo, '.git', 'hang.sh');

@@ -12,6 +12,7 @@ import { readAttribution } from '../../proxy/attribution/read.ts';
 import { snapshotTree } from '../../proxy/attribution/snapshots.ts';
 import { git } from '../../proxy/git/git.ts';
 import { makeRepo } from '../../test-support/repo.ts';
+import { main as noteWriter } from '../../scripts/attribution-note.ts';
 
 const PERSON = { CLAUDECODE: '', GIT_EDITOR: ':' };
 const ai = (tier: string) => ({ type: 'ai', tier, model_id: `vendor/${tier}-model` });
@@ -37,6 +38,7 @@ async function setup() {
     });
   };
   const commit = async (msg: string) => {
+    await git(repo, ['add', '-A']);
     await execa('git', ['commit', '-q', '-a', '-m', msg], { cwd: repo, env: PERSON });
     return head();
   };
@@ -92,4 +94,25 @@ describe('attribution notes through rewrites', () => {
     // Nothing was destroyed: the first commit's note is still there.
     expect(await ranges(c1)).toEqual([['src/a.ts', [[1, 3, ai('gemini')], [4, 4, HUMAN]]]]);
   }, 180_000);
+
+  it("a forge's squash merge pulled back (no hook ran for it) gets its note from the branch's notes by content", async () => {
+    const { repo, snapshot, commit, ranges } = await setup();
+    const file = join(repo, 'src/a.ts');
+    await git(repo, ['checkout', '-q', '-b', 'feature']);
+    writeFileSync(file, 'const first = gemini();\n');
+    await snapshot('gemini', 'src/a.ts');
+    await commit('one');
+    writeFileSync(file, 'const first = gemini();\nconst second = deepseek();\n');
+    await snapshot('deepseek', 'src/a.ts');
+    const last = await commit('two');
+    await ranges(last);
+    // The forge's squash commit on main: the branch's tree on main's tip, made without any hook.
+    await git(repo, ['checkout', '-q', 'main']);
+    const tree = (await git(repo, ['rev-parse', 'feature^{tree}'])).stdout.trim();
+    const squash = (await git(repo, ['commit-tree', tree, '-p', 'main', '-m', 'Feature (#1)'])).stdout.trim();
+    await git(repo, ['merge', '-q', '--ff-only', squash], { env: { FALLBACK_SKIP_HOOKS: '1' } });
+    expect(await ranges(squash)).toBeNull();
+    expect(await noteWriter(['commit', squash], repo)).toBe(0);
+    expect(await ranges(squash)).toEqual([['src/a.ts', [[1, 1, ai('gemini')], [2, 2, ai('deepseek')]]]]);
+  }, 120_000);
 });

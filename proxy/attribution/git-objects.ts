@@ -164,7 +164,10 @@ export async function writeNote(
     let r = await git(top, ['notes', `--ref=${NOTES_REF_NAME}`, ...args], { input: note ? formatNote(note) : undefined, reject: false });
     // No user.name/email configured: the notes commit gets the tool's name.
     if (r.exitCode !== 0 && /identity|tell me who you are|empty ident/i.test(r.stderr))
-      r = await git(top, [...IDENTITY, 'notes', `--ref=${NOTES_REF_NAME}`, ...args], { input: note ? formatNote(note) : undefined, reject: false });
+      r = await git(top, [...IDENTITY, 'notes', `--ref=${NOTES_REF_NAME}`, ...args], {
+        input: note ? formatNote(note) : undefined,
+        reject: false,
+      });
     if (r.exitCode === 0) return note === null ? 'removed' : 'written';
     if (attempt >= 20) throw new Error(`git notes ${args[0]}: ${r.stderr.trim()}`);
     await new Promise((done) => setTimeout(done, 20 + Math.random() * 80));

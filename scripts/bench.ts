@@ -319,7 +319,13 @@ export async function main(argv: string[]): Promise<number> {
   if (only.has('notes')) {
     log('hooks with attribution notes written…');
     results.notes = await benchHooks({ commits: quick ? 10 : 40, notes: true });
-    rows.push(...hooksRows(results.notes, ' (attribution notes)', { claudeCode: TARGETS.hooksNotesAddedMs, person: TARGETS.hooksNotesPersonAddedMs, verbose: TARGETS.hooksNotesAddedMs }));
+    rows.push(
+      ...hooksRows(results.notes, ' (attribution notes)', {
+        claudeCode: TARGETS.hooksNotesAddedMs,
+        person: TARGETS.hooksNotesPersonAddedMs,
+        verbose: TARGETS.hooksNotesAddedMs,
+      }),
+    );
   }
   if (only.has('review')) {
     log('review --analyze on 20,000 commits…');

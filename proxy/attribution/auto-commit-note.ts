@@ -29,7 +29,8 @@ export function noteAutoCommit(top: string, commit: string, log: (line: string) 
     const { commonDir } = await repoDirs(top);
     markPending(commonDir, commit);
     await barrier?.();
-    await writeNoteFor(top, commit);
+    // A note someone put on the new commit meanwhile is theirs to keep.
+    await writeNoteFor(top, commit, { onlyIfAbsent: true });
   };
   inFlight = inFlight.then(job).catch((err: Error) => log(`warning: attribution note of ${commit.slice(0, 10)} failed: ${err.message}`));
 }

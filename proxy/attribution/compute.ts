@@ -10,7 +10,17 @@ import type { SnapshotEvent, ToolCallEvent } from '../git/ledger.ts';
 import { lineHash } from './tool-calls.ts';
 import { FILE_TOOLS } from '../git/edits.ts';
 import { keptLines } from './line-diff.ts';
-import { HUMAN, contentHash, hasModelLines, rangesOf, splitLines, NOTE_VERSION, type Contributor, type Note, type NoteFile } from './note-format.ts';
+import {
+  HUMAN,
+  contentHash,
+  hasModelLines,
+  rangesOf,
+  splitLines,
+  NOTE_VERSION,
+  type Contributor,
+  type Note,
+  type NoteFile,
+} from './note-format.ts';
 import { addedLines, commitAndParent, listNotes, readVersions } from './git-objects.ts';
 import { parseNote } from './note-format.ts';
 
@@ -85,7 +95,12 @@ export function intervalLabel(s: SnapshotEvent, path: string): Contributor {
 }
 
 /** Labels of `to`'s lines: kept lines keep theirs (null: older than the chain), added lines get `label`. */
-function carry(from: readonly string[], labels: readonly (Contributor | null)[], to: readonly string[], label: Contributor): (Contributor | null)[] {
+function carry(
+  from: readonly string[],
+  labels: readonly (Contributor | null)[],
+  to: readonly string[],
+  label: Contributor,
+): (Contributor | null)[] {
   const map = keptLines(from, to);
   return Array.from(map, (i) => (i >= 0 ? labels[i] : label));
 }

@@ -32,7 +32,7 @@ function takeLock(lock: string): boolean {
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-      const [pid, start] = (readFileSync(lock, 'utf8').trim().split(' ') as [string, string]);
+      const [pid, start] = readFileSync(lock, 'utf8').trim().split(' ') as [string, string];
       if (Number(pid) > 0 && isAlive({ pid: Number(pid), start })) return false; // another writer is at work
       rmSync(lock, { force: true }); // a writer that died
     }

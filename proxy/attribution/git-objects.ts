@@ -149,9 +149,14 @@ const IDENTITY = ['-c', 'user.name=claude-fallback', '-c', 'user.email=claude-fa
  * Writes (or, with null, removes) the note on `commit`, unless a note there is someone else's. A lost race for the
  * notes ref (another writer) is retried. Returns what happened.
  */
-export async function writeNote(top: string, commit: string, note: Note | null): Promise<'written' | 'removed' | 'kept' | 'none'> {
+export async function writeNote(
+  top: string,
+  commit: string,
+  note: Note | null,
+  opts: { onlyIfAbsent?: boolean } = {},
+): Promise<'written' | 'removed' | 'kept' | 'none'> {
   const existing = await noteText(top, commit);
-  if (!replaceable(existing)) return 'kept';
+  if (!replaceable(existing) || (opts.onlyIfAbsent && existing !== null)) return 'kept';
   if (note === null && existing === null) return 'none';
   if (note !== null && existing === formatNote(note)) return 'written';
   const args = note === null ? ['remove', '--ignore-missing', commit] : ['add', '-f', '-F', '-', commit];
@@ -159,7 +164,10 @@ export async function writeNote(top: string, commit: string, note: Note | null):
     let r = await git(top, ['notes', `--ref=${NOTES_REF_NAME}`, ...args], { input: note ? formatNote(note) : undefined, reject: false });
     // No user.name/email configured: the notes commit gets the tool's name.
     if (r.exitCode !== 0 && /identity|tell me who you are|empty ident/i.test(r.stderr))
-      r = await git(top, [...IDENTITY, 'notes', `--ref=${NOTES_REF_NAME}`, ...args], { input: note ? formatNote(note) : undefined, reject: false });
+      r = await git(top, [...IDENTITY, 'notes', `--ref=${NOTES_REF_NAME}`, ...args], {
+        input: note ? formatNote(note) : undefined,
+        reject: false,
+      });
     if (r.exitCode === 0) return note === null ? 'removed' : 'written';
     if (attempt >= 20) throw new Error(`git notes ${args[0]}: ${r.stderr.trim()}`);
     await new Promise((done) => setTimeout(done, 20 + Math.random() * 80));

@@ -48,12 +48,12 @@ export async function repoDirs(repo: string): Promise<{ top: string; commonDir: 
 export async function writeNoteFor(
   repo: string,
   commit: string,
-  opts: Omit<AttributeOptions, 'ledgerPath'> & { ledgerPath?: string } = {},
+  opts: Omit<AttributeOptions, 'ledgerPath'> & { ledgerPath?: string; onlyIfAbsent?: boolean } = {},
 ): Promise<Awaited<ReturnType<typeof writeNote>>> {
   const { top, commonDir } = await repoDirs(repo);
   try {
     const note = await attributeCommit(top, commit, { ledgerPath: opts.ledgerPath ?? join(commonDir, 'model-ledger'), ...opts });
-    return await writeNote(top, note?.commit ?? commit, note);
+    return await writeNote(top, note?.commit ?? commit, note, { onlyIfAbsent: opts.onlyIfAbsent });
   } finally {
     for (const m of [pendingMarker(commonDir, commit), proxyMarker(commonDir, commit)]) if (existsSync(m)) rmSync(m, { force: true });
   }

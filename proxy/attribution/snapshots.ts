@@ -109,7 +109,8 @@ export function answerBefore(body: MessagesRequest, repo: string, tiers: ToolTie
   const messages = body.messages;
   const last = messages[messages.length - 1];
   const prev = messages[messages.length - 2];
-  if (!last || last.role !== 'user' || !prev || prev.role !== 'assistant' || !Array.isArray(prev.content)) return { answer: null, commands: [] };
+  if (!last || last.role !== 'user' || !prev || prev.role !== 'assistant' || !Array.isArray(prev.content))
+    return { answer: null, commands: [] };
   const tools: SnapshotTool[] = [];
   const commands: string[] = [];
   let writer: ToolWriter | undefined;

@@ -363,7 +363,9 @@ export async function uninstallHooks(repo) {
     await gitOut(target.top, ['config', '--unset', 'fallback.tagPrefix']);
   }
   // The notes stay (they are the history's); only the config line that made rewrites copy them goes.
-  await gitOut(target.top, ['config', '--local', '--unset-all', 'notes.rewriteRef', `^${NOTES_REF.replaceAll('/', '\\/')}$`], { nothrow: true });
+  await gitOut(target.top, ['config', '--local', '--unset-all', 'notes.rewriteRef', `^${NOTES_REF.replaceAll('/', '\\/')}$`], {
+    nothrow: true,
+  });
   if ((await gitOut(target.top, ['config', '--local', '--get-regexp', '^notes\\.'], { nothrow: true })) === null) {
     await gitOut(target.top, ['config', '--local', '--remove-section', 'notes'], { nothrow: true });
   }

@@ -109,16 +109,7 @@ export type TestEvent = { ts: string; kind: 'test'; model: string; commits: stri
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
 export type LedgerEvent =
-  | StartEvent
-  | SwitchEvent
-  | UsageEvent
-  | RouteEvent
-  | StopEvent
-  | ExternalEvent
-  | EditEvent
-  | SnapshotEvent
-  | ToolCallEvent
-  | ReviewEvent;
+  StartEvent | SwitchEvent | UsageEvent | RouteEvent | StopEvent | ExternalEvent | EditEvent | SnapshotEvent | ToolCallEvent | ReviewEvent;
 export type LedgerKind = LedgerEvent['kind'];
 export type EventOf<K extends LedgerKind> = Extract<LedgerEvent, { kind: K }>;
 
@@ -206,7 +197,12 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
   external: { model: str, event_type: str },
   edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },
   tool_call: { tier: str, id: str, tool: str, path: str, head: nullable(str), line_hashes: strings },
-  snapshot: { session: nullable(str), head: nullable(str), tree: str, answer: (v) => v === null || (typeof v === 'object' && !Array.isArray(v)) },
+  snapshot: {
+    session: nullable(str),
+    head: nullable(str),
+    tree: str,
+    answer: (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
+  },
   accept: { model: str, commits: strings },
   rollback: { model: str, commits: strings },
   test: { model: str, commits: strings, passed: bool },

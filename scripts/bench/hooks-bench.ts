@@ -166,7 +166,11 @@ async function snapshotBefore(repo: string, path: string): Promise<void> {
 /** True when the last commit's note (waited for) names the model for `path`. */
 async function noted(repo: string, path: string): Promise<boolean> {
   const note = await readAttribution(repo, 'HEAD', { waitMs: 60_000 }).catch(() => null);
-  return note?.files.some((f) => f.path === path && f.ranges.some((r) => r.contributor.type === 'ai' && r.contributor.tier === 'gemini-flash')) ?? false;
+  return (
+    note?.files.some(
+      (f) => f.path === path && f.ranges.some((r) => r.contributor.type === 'ai' && r.contributor.tier === 'gemini-flash'),
+    ) ?? false
+  );
 }
 
 async function lastMessage(repo: string): Promise<string> {
@@ -234,7 +238,13 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
 
     return {
       ...result,
-      verbose: { commits: verboseRounds, ...verbose, stamped: verboseStamped, diffLines: DIFF_LINES, ...(opts.notes ? { noted: verboseNoted } : {}) },
+      verbose: {
+        commits: verboseRounds,
+        ...verbose,
+        stamped: verboseStamped,
+        diffLines: DIFF_LINES,
+        ...(opts.notes ? { noted: verboseNoted } : {}),
+      },
     };
   } finally {
     for (const dir of [repos.with, repos.without, join(editor, '..')]) rmSync(dir, { recursive: true, force: true });
@@ -245,7 +255,11 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
 export function hooksRows(
   h: HooksResults,
   label = '',
-  limits: { claudeCode: number; person: number; verbose: number } = { claudeCode: TARGETS.hooksClaudeCodeAddedMs, person: TARGETS.hooksPersonAddedMs, verbose: TARGETS.hooksVerboseAddedMs },
+  limits: { claudeCode: number; person: number; verbose: number } = {
+    claudeCode: TARGETS.hooksClaudeCodeAddedMs,
+    person: TARGETS.hooksPersonAddedMs,
+    verbose: TARGETS.hooksVerboseAddedMs,
+  },
 ): Row[] {
   const row = (what: string, c: HooksCase, limit: number): Row => {
     const note = c.noted === undefined ? '' : c.noted ? ', note written' : ', NO note';

@@ -42,8 +42,20 @@ describe('keptLines', () => {
 describe('the note record', () => {
   it('groups consecutive lines of one contributor into ranges with the hash of their lines', () => {
     const lines = ['l1', 'l2', 'l3', 'l4', 'l5'];
-    const ranges = rangesOf(lines, new Map([[1, ai('claude')], [2, ai('claude')], [3, { type: 'human' }], [5, ai('claude')]]));
-    expect(ranges.map((r) => [r.start_line, r.end_line, r.contributor.type])).toEqual([[1, 2, 'ai'], [3, 3, 'human'], [5, 5, 'ai']]);
+    const ranges = rangesOf(
+      lines,
+      new Map([
+        [1, ai('claude')],
+        [2, ai('claude')],
+        [3, { type: 'human' }],
+        [5, ai('claude')],
+      ]),
+    );
+    expect(ranges.map((r) => [r.start_line, r.end_line, r.contributor.type])).toEqual([
+      [1, 2, 'ai'],
+      [3, 3, 'human'],
+      [5, 5, 'ai'],
+    ]);
     expect(ranges[0].content_hash).toBe('sha256:' + createHash('sha256').update('l1\nl2').digest('hex'));
     expect(contentHash(['l3'])).toBe(ranges[1].content_hash);
   });
@@ -52,7 +64,9 @@ describe('the note record', () => {
       version: 'claude-fallback/1',
       commit: 'abc',
       extra: 1,
-      files: [{ path: 'a', ranges: [{ start_line: 2, end_line: 3, contributor: { type: 'mixed', tier: 'g', x: 1 }, content_hash: 'sha256:0' }] }],
+      files: [
+        { path: 'a', ranges: [{ start_line: 2, end_line: 3, contributor: { type: 'mixed', tier: 'g', x: 1 }, content_hash: 'sha256:0' }] },
+      ],
     });
     const note = parseNote(text);
     expect(contributorAt(note, 'a', 3)).toEqual({ type: 'mixed', tier: 'g' });
@@ -124,7 +138,10 @@ describe('which tier wrote a tool call', () => {
       max_tokens: 1,
       messages: [
         { role: 'user', content: 'go' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: join(repo, 'a.ts'), content: 'x' } }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: join(repo, 'a.ts'), content: 'x' } }],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
       ],
     } as MessagesRequest;

@@ -36,23 +36,45 @@ describe('line attribution through the proxy', () => {
     let calls0 = 0;
     const claude = await startFakeUpstream(() => {
       calls0++;
-      if (calls0 === 1) return { kind: 'sse', text: anthropicSse([{ type: 'tool_use', id: 'toolu_w1', name: 'Write', input: { file_path: '', content: '' } }]) };
+      if (calls0 === 1)
+        return {
+          kind: 'sse',
+          text: anthropicSse([{ type: 'tool_use', id: 'toolu_w1', name: 'Write', input: { file_path: '', content: '' } }]),
+        };
       return RATE_LIMITED;
     });
     let calls1 = 0;
     const deepseek = await startFakeUpstream(() => {
       calls1++;
       if (calls1 === 1)
-        return { kind: 'sse', text: anthropicSse([{ type: 'tool_use', id: 'toolu_e1', name: 'Edit', input: { file_path: '', old_string: 'a4', new_string: 'a4\nb1\nb2\nb3' } }]) };
+        return {
+          kind: 'sse',
+          text: anthropicSse([
+            { type: 'tool_use', id: 'toolu_e1', name: 'Edit', input: { file_path: '', old_string: 'a4', new_string: 'a4\nb1\nb2\nb3' } },
+          ]),
+        };
       if (calls1 === 2)
-        return { kind: 'sse', text: anthropicSse([{ type: 'tool_use', id: 'toolu_b1', name: 'Bash', input: { command: `sed -i 's/b2/B2/' ${file}` } }]) };
+        return {
+          kind: 'sse',
+          text: anthropicSse([{ type: 'tool_use', id: 'toolu_b1', name: 'Bash', input: { command: `sed -i 's/b2/B2/' ${file}` } }]),
+        };
       return { kind: 'sse', text: anthropicSse([{ type: 'text', text: 'Done.' }]) };
     });
-    cleanup.push(() => claude.close(), () => deepseek.close());
+    cleanup.push(
+      () => claude.close(),
+      () => deepseek.close(),
+    );
     const h = await startHarness({
       tiers: [
         { name: 'claude', protocol: 'anthropic', base_url: claude.url, api_key: 'sk-ant-test' },
-        { name: 'deepseek', protocol: 'anthropic', base_url: deepseek.url, api_key: 'sk-ds-test', model: 'deepseek-v4-flash', vendor: 'deepseek' },
+        {
+          name: 'deepseek',
+          protocol: 'anthropic',
+          base_url: deepseek.url,
+          api_key: 'sk-ds-test',
+          model: 'deepseek-v4-flash',
+          vendor: 'deepseek',
+        },
       ],
       git: { auto_commit: true },
     });
@@ -71,7 +93,9 @@ describe('line attribution through the proxy', () => {
     async function turn(apply: (input: Record<string, unknown>) => Promise<void> | void): Promise<Anthropic.Message> {
       const answer = await client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages, tools }).finalMessage();
       const use = answer.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
-      const content = answer.content.map((b) => (b.type === 'tool_use' && 'file_path' in (b.input as Block) ? { ...b, input: { ...(b.input as Block), file_path: abs } } : b));
+      const content = answer.content.map((b) =>
+        b.type === 'tool_use' && 'file_path' in (b.input as Block) ? { ...b, input: { ...(b.input as Block), file_path: abs } } : b,
+      );
       messages.push({ role: 'assistant', content: content as Anthropic.ContentBlockParam[] });
       // A model's answer takes far longer than the snapshot the request started (a fake's is instant): wait for it.
       await h.proxy.ledger.flushed();
@@ -108,7 +132,13 @@ describe('line attribution through the proxy', () => {
     const deepseekAi = { type: 'ai', tier: 'deepseek', model_id: 'deepseek/deepseek-v4-flash' };
     expect(readFileSync(abs, 'utf8')).toBe('a1\na2\na3\na4\nb1\nB2\nb3 // checked by hand\n');
     expect(note?.files.map((f) => [f.path, f.ranges.map((r) => [r.start_line, r.end_line, r.contributor])])).toEqual([
-      [file, [[5, 6, deepseekAi], [7, 7, { type: 'human' }]]],
+      [
+        file,
+        [
+          [5, 6, deepseekAi],
+          [7, 7, { type: 'human' }],
+        ],
+      ],
     ]);
     // The snapshots that told it: tier 1's Edit, then its Bash command (hashed, the file it named).
     const snaps = (await h.settledEvents()).filter((e): e is SnapshotEvent => e.kind === 'snapshot' && e.head === auto);
@@ -119,7 +149,7 @@ describe('line attribution through the proxy', () => {
     expect(JSON.stringify(snaps)).not.toContain('sed -i');
   }, 120_000);
 
-  it('Claude Code writing a file and committing it in the same answer: the lines are the model\'s, found by the call it made', async () => {
+  it("Claude Code writing a file and committing it in the same answer: the lines are the model's, found by the call it made", async () => {
     const file = 'gen.txt';
     let repo = '';
     let calls = 0;
@@ -144,7 +174,9 @@ describe('line attribution through the proxy', () => {
     await installHooks(h.repo, { tagPrefix: 'model-' });
     const client = new Anthropic({ baseURL: h.url, apiKey: 'sk-client', defaultHeaders: { 'x-claude-code-session-id': 'session-2' } });
     const tools = [{ name: 'Write', description: 'w', input_schema: { type: 'object' as const, properties: {} } }];
-    await client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'go' }], tools }).finalMessage();
+    await client.messages
+      .stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'go' }], tools })
+      .finalMessage();
     await h.proxy.ledger.flushed();
     // Both calls run before the next request: the Write, then the commit (Claude Code's Bash sets CLAUDECODE=1).
     writeFileSync(join(h.repo, file), 'alpha line\nbeta line\n');
@@ -152,7 +184,13 @@ describe('line attribution through the proxy', () => {
     await execa('sh', ['-c', 'git add -A && git commit -q -m gen'], { cwd: h.repo, env: { CLAUDECODE: '1' } });
     const note = await readAttribution(h.repo, 'HEAD', { waitMs: 60_000 });
     expect(note?.files.map((f) => [f.path, f.ranges.map((r) => [r.start_line, r.end_line, r.contributor])])).toEqual([
-      [file, [[1, 2, { type: 'ai', tier: 'claude', model_id: 'anthropic/claude-sonnet-4-5' }], [3, 3, { type: 'human' }]]],
+      [
+        file,
+        [
+          [1, 2, { type: 'ai', tier: 'claude', model_id: 'anthropic/claude-sonnet-4-5' }],
+          [3, 3, { type: 'human' }],
+        ],
+      ],
     ]);
   }, 120_000);
 });

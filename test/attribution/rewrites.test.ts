@@ -43,7 +43,10 @@ async function setup() {
     return head();
   };
   const ranges = async (rev: string) =>
-    (await readAttribution(repo, rev, { waitMs: 60_000 }))?.files.map((f) => [f.path, f.ranges.map((r) => [r.start_line, r.end_line, r.contributor])]) ?? null;
+    (await readAttribution(repo, rev, { waitMs: 60_000 }))?.files.map((f) => [
+      f.path,
+      f.ranges.map((r) => [r.start_line, r.end_line, r.contributor]),
+    ]) ?? null;
   return { repo, head, snapshot, commit, ranges };
 }
 
@@ -58,7 +61,15 @@ describe('attribution notes through rewrites', () => {
     await snapshot('gemini', 'src/a.ts');
     appendFileSync(file, 'person line\n');
     const c1 = await commit('one');
-    expect(await ranges(c1)).toEqual([['src/a.ts', [[1, 3, ai('gemini')], [4, 4, HUMAN]]]]);
+    expect(await ranges(c1)).toEqual([
+      [
+        'src/a.ts',
+        [
+          [1, 3, ai('gemini')],
+          [4, 4, HUMAN],
+        ],
+      ],
+    ]);
     // Commit 2: deepseek adds two lines at the top.
     writeFileSync(file, 'd1\nd2\ng1\ng2\ng3\nperson line\n');
     await snapshot('deepseek', 'src/a.ts');
@@ -69,13 +80,30 @@ describe('attribution notes through rewrites', () => {
     appendFileSync(file, 'amended\n');
     await execa('git', ['commit', '-q', '-a', '--amend', '--no-edit'], { cwd: repo, env: PERSON });
     const amended = (await git(repo, ['rev-parse', 'HEAD'])).stdout.trim();
-    expect(await ranges(amended)).toEqual([['src/a.ts', [[1, 2, ai('deepseek')], [7, 7, HUMAN]]]]);
+    expect(await ranges(amended)).toEqual([
+      [
+        'src/a.ts',
+        [
+          [1, 2, ai('deepseek')],
+          [7, 7, HUMAN],
+        ],
+      ],
+    ]);
 
     // merge --squash into main, then commit: one commit, each line its model's.
     await git(repo, ['checkout', '-q', 'main']);
     await execa('git', ['merge', '--squash', 'feature'], { cwd: repo, env: PERSON });
     const squashed = await commit('squashed feature');
-    const whole = [['src/a.ts', [[1, 2, ai('deepseek')], [3, 5, ai('gemini')], [6, 7, HUMAN]]]];
+    const whole = [
+      [
+        'src/a.ts',
+        [
+          [1, 2, ai('deepseek')],
+          [3, 5, ai('gemini')],
+          [6, 7, HUMAN],
+        ],
+      ],
+    ];
     expect(await ranges(squashed)).toEqual(whole);
 
     // rebase -i with a squash of the feature's two commits.
@@ -92,7 +120,15 @@ describe('attribution notes through rewrites', () => {
     await execa('git', ['cherry-pick', 'feature'], { cwd: repo, env: PERSON });
     expect(await ranges('HEAD')).toEqual(whole);
     // Nothing was destroyed: the first commit's note is still there.
-    expect(await ranges(c1)).toEqual([['src/a.ts', [[1, 3, ai('gemini')], [4, 4, HUMAN]]]]);
+    expect(await ranges(c1)).toEqual([
+      [
+        'src/a.ts',
+        [
+          [1, 3, ai('gemini')],
+          [4, 4, HUMAN],
+        ],
+      ],
+    ]);
   }, 180_000);
 
   it("a forge's squash merge pulled back (no hook ran for it) gets its note from the branch's notes by content", async () => {
@@ -113,6 +149,14 @@ describe('attribution notes through rewrites', () => {
     await git(repo, ['merge', '-q', '--ff-only', squash], { env: { FALLBACK_SKIP_HOOKS: '1' } });
     expect(await ranges(squash)).toBeNull();
     expect(await noteWriter(['commit', squash], repo)).toBe(0);
-    expect(await ranges(squash)).toEqual([['src/a.ts', [[1, 1, ai('gemini')], [2, 2, ai('deepseek')]]]]);
+    expect(await ranges(squash)).toEqual([
+      [
+        'src/a.ts',
+        [
+          [1, 1, ai('gemini')],
+          [2, 2, ai('deepseek')],
+        ],
+      ],
+    ]);
   }, 120_000);
 });

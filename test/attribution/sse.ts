@@ -27,13 +27,22 @@ export function anthropicSse(content: Content[]): string {
       ev.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
       ev.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: c.text } }]);
     } else {
-      ev.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }]);
-      ev.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input) } }]);
+      ev.push([
+        'content_block_start',
+        { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } },
+      ]);
+      ev.push([
+        'content_block_delta',
+        { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input) } },
+      ]);
     }
     ev.push(['content_block_stop', { type: 'content_block_stop', index }]);
   });
   const tool = content.some((c) => c.type === 'tool_use');
-  ev.push(['message_delta', { type: 'message_delta', delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }]);
+  ev.push([
+    'message_delta',
+    { type: 'message_delta', delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } },
+  ]);
   ev.push(['message_stop', { type: 'message_stop' }]);
   return ev.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join('');
 }

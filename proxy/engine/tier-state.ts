@@ -3,7 +3,7 @@
 // only through these methods, and "now" comes from the state's clock.
 
 import type { TierConfig } from '../config.ts';
-import { MAX_COOLDOWN_MS } from '../config.ts';
+import { MAX_BUDGET_HOLD_MS, MAX_COOLDOWN_MS } from '../config.ts';
 import type { FailureReason } from './fallback-policy.ts';
 import { systemClock, type Clock } from './clock.ts';
 
@@ -82,7 +82,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cooldownUntil,
     lastFailure,
     counters,
-    plan: (now = clock.now()) => plan(cooldownUntil, now),
+    plan: (now = clock.now()) => plan(cooldownUntil, now, (i) => lastFailure[i]?.reason === 'budget'),
     attempted(tier) {
       counters[tier].requests++;
       onChange();
@@ -109,7 +109,8 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     },
     refusalStreak: (tier, kind) => (refusals[tier].kind === kind ? refusals[tier].count : 0),
     healthy(tier) {
-      cooldownUntil[tier] = 0;
+      // An answer that was under way when the budget was reached does not end the budget's hold.
+      if (lastFailure[tier]?.reason !== 'budget') cooldownUntil[tier] = 0;
       counters[tier].ok++;
       refusals[tier] = { kind: '', count: 0 };
       onChange();
@@ -128,19 +129,21 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
   };
 }
 
-/** However the end was computed, a tier is back within 7 days and its end is a valid time. */
+/** However the end was computed, a tier is back within 7 days (a budget's period: a month) and its end is a valid time. */
 function validUntil(failure: TierFailure): number {
-  return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+  const max = failure.reason === 'budget' ? MAX_BUDGET_HOLD_MS : MAX_COOLDOWN_MS;
+  return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + max);
 }
 
 /**
  * The tiers not cooling down, in config order: higher tiers whose cooldown ended first (recovery), then
  * the active one, then those below it. (The active tier is sticky because the ones above it cool down.)
  */
-function plan(cooldownUntil: readonly number[], now: number): number[] {
+function plan(cooldownUntil: readonly number[], now: number, overBudget: (i: number) => boolean): number[] {
   const ready = cooldownUntil.map((_, i) => i).filter((i) => cooldownUntil[i] <= now);
   if (ready.length > 0) return ready;
   // Every tier is cooling down: rather than refuse, try them all in order. Only the one expected back
-  // first could be a tier that is down for an hour while another would answer now.
-  return cooldownUntil.map((_, i) => i);
+  // first could be a tier that is down for an hour while another would answer now. A tier held by its budget is
+  // not tried: the budget is the user's cap on spend, not a failure that may have passed.
+  return cooldownUntil.map((_, i) => i).filter((i) => !overBudget(i));
 }

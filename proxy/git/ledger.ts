@@ -15,6 +15,8 @@ export type SwitchReason =
   | 'billing'
   /** A lower tier refused REFUSAL_STREAK requests of one kind in a row (proxy/engine/fallback-policy.ts). */
   | 'refused'
+  /** The tier's spend reached its `budget` for the period (proxy/run/budgets.ts). */
+  | 'budget'
   | 'recovered'
   | 'manual'
   | 'external';
@@ -46,6 +48,8 @@ export type UsageEvent = {
   stream: boolean;
   /** Present (true) when the answer ended before its end (no message_stop, an error event, a client abort). */
   incomplete?: true;
+  /** USD, priced when the line was written (proxy/prices.ts); absent when the price was unknown (never 0 for that). */
+  cost_usd?: number;
 };
 export type StopEvent = { ts: string; kind: 'stop'; active: string | null };
 export type ExternalEvent = { ts: string; kind: 'external'; model: string; event_type: string; active?: string };

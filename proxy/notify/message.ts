@@ -29,6 +29,8 @@ export function reasonLabel(reason: SwitchReason): string {
       return 'external event';
     case 'refused':
       return 'refused requests';
+    case 'budget':
+      return 'spend budget reached';
     default: {
       const unknown: never = reason; // every SwitchReason has a label (tsc says which is missing); a newer ledger's word as it is
       return String(unknown);

@@ -8,7 +8,7 @@ import { accept } from './accept.ts';
 import { analyze } from './analyze.ts';
 import { costsReport, usageByTier as usageByTierOf } from '../ledger/usage-query.ts';
 import { EXIT } from '../exit-codes.ts';
-import { priceLookup } from './prices.ts';
+import { priceLookup } from '../prices.ts';
 import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './render.ts';
 import { requireLedger, requireModel, type RepoState } from './repo-state.ts';
 import { rollback } from './rollback.ts';

@@ -9,6 +9,7 @@ import type { UnifiedLimits } from '../status/rate-limits.ts';
 import type { TodayUsage } from '../status/usage-today.ts';
 import type { WorkdirWarning } from '../status/workdir-check.ts';
 import { renderStatusLine } from '../status/statusline-text.ts';
+import type { BudgetStatus } from './budgets.ts';
 
 export type TierSnapshot = {
   name: string;
@@ -43,6 +44,8 @@ export type RunSnapshot = {
   /** Claude's subscription limits by tier, as that tier's answers last reported them. */
   rate_limits: Record<string, UnifiedLimits>;
   today: TodayUsage;
+  /** Each budgeted tier's spend in its current UTC period. */
+  budgets: BudgetStatus[];
   warnings: { kind: 'workdir'; dir: string; repo: string; message: string; at: string }[];
   /** Answers still being sent. */
   in_flight: number;
@@ -59,6 +62,7 @@ export type SnapshotInput = {
   activation: StartEvent | SwitchEvent | null;
   limits: Record<string, UnifiedLimits>;
   today: TodayUsage;
+  budgets?: BudgetStatus[];
   warning: WorkdirWarning | null;
   inFlight: number;
   now: number;
@@ -102,6 +106,7 @@ export function runSnapshot(input: SnapshotInput): RunSnapshot {
     repo: input.repo,
     rate_limits: input.limits,
     today: input.today,
+    budgets: input.budgets ?? [],
     warnings: w ? [{ kind: 'workdir', dir: w.dir, repo: w.repo, message: w.message, at: w.at }] : [],
     in_flight: input.inFlight,
     statusline: '',

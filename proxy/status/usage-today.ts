@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { LedgerEvent, UsageEvent } from '../git/ledger.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
 import { usageLinesBetween } from '../ledger/usage-query.ts';
-import { priceLookup, type PriceLookup } from '../review/prices.ts';
+import { priceLookup, type PriceLookup } from '../prices.ts';
 import { addUsage, emptyUsage, type UsageTotals } from '../review/usage.ts';
 
 export type ModelUsage = UsageTotals & { tier: string; model: string };

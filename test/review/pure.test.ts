@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../proxy/git/ledger.ts';
-import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../proxy/review/prices.ts';
+import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../proxy/prices.ts';
 import { parseRunTag, planRenames, stampOf, type RunTag } from '../../proxy/review/tags.ts';
 import { timeline } from '../../proxy/review/timeline.ts';
 import { addUsage, emptyUsage } from '../../proxy/review/usage.ts';
@@ -61,7 +61,7 @@ describe('prices', () => {
   it('matches dated model ids to their family and nothing else', () => {
     expect(builtinPrice('claude-sonnet-4-5-20250929')).toBe(BUILTIN_PRICES['claude-sonnet-4-5']);
     expect(builtinPrice('claude-opus-4-1@20250805')).toBe(BUILTIN_PRICES['claude-opus-4-1']);
-    expect(builtinPrice('claude-sonnet-4-6')).toBeUndefined();
+    expect(builtinPrice('claude-sonnet-4-7')).toBeUndefined();
     expect(builtinPrice('gemini-2.5-flash-lite')).toBeUndefined();
     expect(builtinPrice('constructor')).toBeUndefined();
   });

@@ -70,6 +70,8 @@ function compact(n) {
   return String(Math.round(n));
 }
 const plural = (n, word) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
+/** ` · cache saved $x` when cache reads saved anything (or "unpriced" when they could not be priced). */
+const saved = (u) => (u.cache_savings_usd === 0 ? '' : ` · cache saved ${usd(u.cache_savings_usd)}`);
 const usd = (n) => (n === null || n === undefined ? 'unpriced' : n === 0 ? '$0' : n < 1 ? '$' + n.toFixed(4) : '$' + n.toFixed(2));
 function duration(ms) {
   if (ms === null || ms === undefined) return '–';
@@ -307,7 +309,7 @@ function renderUsage(u, w) {
           h(
             'div',
             { class: 'figures' },
-            `${plural(m.requests, 'request')} · in ${compact(m.input_tokens)} · out ${compact(m.output_tokens)} · cache ${compact(m.cache_read_tokens)} read, ${compact(m.cache_write_tokens)} written · ${usd(m.cost_usd)}`,
+            `${plural(m.requests, 'request')} · in ${compact(m.input_tokens)} · out ${compact(m.output_tokens)} · cache ${compact(m.cache_read_tokens)} read, ${compact(m.cache_write_tokens)} written · ${usd(m.cost_usd)}${saved(m)}`,
           ),
         );
       }),
@@ -315,8 +317,19 @@ function renderUsage(u, w) {
         'p',
         { class: 'total' },
         h('strong', {}, 'Total: '),
-        `${plural(u.costs.total.requests, 'request')} · ${compact(u.costs.total.input_tokens)} in · ${compact(u.costs.total.output_tokens)} out · ${usd(u.costs.total.cost_usd)}`,
+        `${plural(u.costs.total.requests, 'request')} · ${compact(u.costs.total.input_tokens)} in · ${compact(u.costs.total.output_tokens)} out · ${usd(u.costs.total.cost_usd)}${saved(u.costs.total)}`,
       ),
+      // Per UTC day, newest first: the cost, the cache savings, and each model's cost.
+      h(
+        'ul',
+        { class: 'days', id: 'usage-days' },
+        ...[...u.costs.by_day]
+          .reverse()
+          .map((d) =>
+            h('li', { 'data-day': d.day }, `${d.day}: ${usd(d.cost_usd)}${saved(d)} · ${d.models.map((m) => `${m.model} ${usd(m.cost_usd)}`).join(', ')}`),
+          ),
+      ),
+      u.unpriced_note ? h('p', { class: 'muted', id: 'usage-unpriced' }, u.unpriced_note) : null,
     );
   }
   $('usage-legend').replaceChildren(

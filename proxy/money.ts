@@ -13,3 +13,8 @@ export function usd(n: number | null | undefined): string {
 export function unpricedNote(models: readonly string[], readOn: string): string {
   return `${UNPRICED}: ${models.join(', ')}: give the tier a price: {input, output, cache_read} (USD per million tokens) in .fallbackrc.yaml (built-in prices read ${readOn})`;
 }
+
+/** Cache savings: "-" when cache reads saved nothing, "unpriced" when they had no price, else usd(). */
+export function savedUsd(n: number | null | undefined): string {
+  return n === 0 ? '-' : usd(n);
+}

@@ -11,7 +11,7 @@ import { formatDuration } from '../duration.ts';
 import { renderTable } from '../text-table.ts';
 import { tokens, usd, when } from './format.ts';
 import { escapeControl } from '../terminal-text.ts';
-import { UNPRICED, unpricedNote } from '../money.ts';
+import { savedUsd, UNPRICED, unpricedNote } from '../money.ts';
 import { PRICES_READ_ON } from '../prices.ts';
 import type { RunSnapshot } from '../run/snapshot.ts';
 import type { UnifiedLimits } from '../status/rate-limits.ts';
@@ -104,7 +104,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
         tokens(m.output_tokens),
         tokens(m.cache_read_tokens),
         usd(m.cost_usd),
-        usd(m.cache_savings_usd),
+        savedUsd(m.cache_savings_usd),
       ]);
     const t = s.today.total;
     urows.push([
@@ -114,7 +114,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
       tokens(t.output_tokens),
       tokens(t.cache_read_tokens),
       usd(t.cost_usd),
-      usd(t.cache_savings_usd),
+      savedUsd(t.cache_savings_usd),
     ]);
     out.push(indent(renderTable(urows)));
     if (t.unpriced.length) out.push(`  ${unpricedNote(t.unpriced, PRICES_READ_ON)}`);

@@ -11,7 +11,7 @@ import type { RollbackResult } from './rollback.ts';
 import type { ShownCommit } from './show.ts';
 import type { Timeline } from './timeline.ts';
 import type { UsageTotals } from './usage.ts';
-import { unpricedNote as unpricedText, usd } from '../money.ts';
+import { savedUsd, unpricedNote as unpricedText, usd } from '../money.ts';
 
 /**
  * Pads cells to the widest in each column; `right` columns align numbers. Colour goes on after padding.
@@ -140,7 +140,7 @@ export function renderCosts(r: CostsReport, c: ChalkInstance, width = Infinity):
     int(u.cache_read_tokens),
     int(u.cache_write_tokens),
     usd(u.cost_usd),
-    usd(u.cache_savings_usd),
+    savedUsd(u.cache_savings_usd),
   ];
   const byModel = table(head, [...r.by_model.map((m) => cells(m.model, m)), cells('total', r.total)], right, c, width);
   const dayRows: string[][] = [];

@@ -82,7 +82,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cooldownUntil,
     lastFailure,
     counters,
-    plan: (now = clock.now()) => plan(cooldownUntil, now, (i) => lastFailure[i]?.reason === 'budget'),
+    plan: (now = clock.now()) => plan(cooldownUntil, now, (i) => lastFailure[i]?.reason === 'budget' && cooldownUntil[i] > now),
     attempted(tier) {
       counters[tier].requests++;
       onChange();

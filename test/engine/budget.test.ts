@@ -112,4 +112,35 @@ describe('a tier budget', () => {
     expect(next.budgets[0].spent).toBeCloseTo(PER_REQUEST, 9);
     expect(backup.requests.length).toBe(2);
   });
+
+  it('on tier 0 (an API-key user capping spend): Claude answers until its priced usage reaches the budget, then the fallback does, with reason budget', async () => {
+    const claude = await startStrictAnthropic({ limited: false });
+    const cheap = await startFakeOpenAI({ flavor: 'openai', key: 'k-cheap', reply: () => ({ text: 'from cheap' }) });
+    const h = await startHarness({
+      tiers: [
+        // Priced from the built-in table (claude-sonnet-4-6: $3 / $15 per million): any answer passes a millionth of a dollar.
+        { name: 'claude', protocol: 'anthropic', base_url: claude.url, budget: { amount: 0.000001, per: 'month' } },
+        { name: 'cheap', protocol: 'openai', base_url: `${cheap.url}/v1`, api_key: 'k-cheap', model: 'cheap-model' },
+      ],
+    });
+    cleanup.push(
+      () => claude.close(),
+      () => cheap.close(),
+      () => h.close(),
+    );
+    const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
+    expect(await ask(client)).not.toBe('from cheap');
+    await h.settledEvents();
+    expect(await ask(client)).toBe('from cheap');
+    expect(claude.requests).toHaveLength(1);
+    const events = await h.settledEvents();
+    const first = events.find((e): e is UsageEvent => e.kind === 'usage')!;
+    expect(first.cost_usd).toBeGreaterThan(0.000001);
+    expect(events.find((e): e is SwitchEvent => e.kind === 'switch')).toMatchObject({
+      from: 'claude',
+      to: 'cheap',
+      reason: 'budget',
+      retry_at: new Date(budgetPeriod('month', h.clock.now()).end).toISOString(),
+    });
+  });
 });

@@ -11,6 +11,8 @@ import { isLoopbackHost } from './server/access.ts';
 import { DEFAULT_MAX_FILE_SIZE } from './git/left-out.ts';
 import { refPartProblem } from './git/run-tag.ts';
 import { userConfigFile } from './trust/user-dir.ts';
+import { closestName } from './closest-name.ts';
+import { compileGlobs, ROUTE_CONDITIONS, type HeaderCondition, type RouteRule } from './routing/route-rule.ts';
 
 export type Protocol = 'anthropic' | 'openai' | 'gemini';
 
@@ -82,6 +84,8 @@ export type Config = {
     maxConnections: number;
   };
   tiers: TierConfig[];
+  /** Routing rules, checked in order (docs/routing.md); empty: every request takes the tier list. */
+  routes: RouteRule[];
   /** Tiers left out at load, with the reason (an unset `${VAR}`). */
   skipped: { name: string; reason: string }[];
   fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
@@ -150,8 +154,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const ctx: Ctx = { file, lines, env, unset: new Set(), fromEnv: [] };
   const root = doc.contents;
-  if (root !== null && !isMap(root)) fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, fallback, git, notify, review');
-  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'fallback', 'git', 'notify', 'review']);
+  if (root !== null && !isMap(root))
+    fail(ctx, root, '', 'the file must be a mapping of proxy, tiers, routes, fallback, git, notify, review');
+  const top = readMap(ctx, root, '', ['proxy', 'tiers', 'routes', 'fallback', 'git', 'notify', 'review']);
 
   const proxyMap = readMap(ctx, top.proxy, 'proxy', ['host', 'port', 'token', 'max_body', 'request_timeout', 'max_connections']);
   const proxy = {
@@ -191,6 +196,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     else tiers.push(tier);
   });
   if (top.tiers.items.length === 0) fail(ctx, top.tiers, 'tiers', 'at least one tier is required');
+  const routes = readRoutes(ctx, top.routes, [...names], tiers);
 
   const fb = readMap(ctx, top.fallback, 'fallback', ['cooldown', 'max_wait', 'first_byte_timeout', 'idle_timeout', 'holdback']);
   const fallback = {
@@ -227,7 +233,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const review = { test: str(ctx, r.test, 'review.test') || undefined };
   const tierNames = new Set(tiers.map((t) => t.name));
   const fromEnv = ctx.fromEnv.filter((v) => v.tier === undefined || tierNames.has(v.tier));
-  return { file, proxy, tiers, skipped, fallback, git, notify, review, fromEnv };
+  return { file, proxy, tiers, routes, skipped, fallback, git, notify, review, fromEnv };
 }
 
 function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig {
@@ -398,6 +404,113 @@ function readBudget(ctx: Ctx, node: Node, path: string): Budget {
   if (!BUDGET_PERIODS.includes(per as Budget['per']))
     fail(ctx, b.per, `${path}.per`, `unknown period "${per}": use one of ${BUDGET_PERIODS.join(', ')} (UTC)`);
   return { amount, per: per as Budget['per'] };
+}
+
+/** The highest token threshold a rule may name: beyond any model's window (a typo, not a rule). */
+const MAX_ROUTE_TOKENS = 100_000_000;
+
+/**
+ * `routes:`, checked in order (docs/routing.md). `declared` is every tier name in the file; a name among them whose
+ * tier was left out (an unset `${VAR}`) is dropped from the rule, any other name is an error.
+ */
+function readRoutes(ctx: Ctx, node: Node | undefined, declared: string[], tiers: TierConfig[]): RouteRule[] {
+  if (node === undefined || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) fail(ctx, node, 'routes', 'must be a list of rules (name, conditions, tiers)');
+  const names = new Set<string>();
+  return node.items.map((item, i) => {
+    const path = `routes[${i}]`;
+    if (!isMap(item)) fail(ctx, item as Node, path, 'must be a mapping: name, tiers and at least one condition');
+    for (const pair of item.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (key !== 'name' && key !== 'tiers' && !(ROUTE_CONDITIONS as readonly string[]).includes(key))
+        fail(
+          ctx,
+          pair.key as Node,
+          `${path}.${key}`,
+          `unknown condition "${key}" (conditions: ${ROUTE_CONDITIONS.join(', ')}; and name, tiers)`,
+        );
+    }
+    const m = readMap(ctx, item, path, ['name', 'tiers', ...ROUTE_CONDITIONS]);
+    const name = str(ctx, m.name, `${path}.name`);
+    if (!name) fail(ctx, item, `${path}.name`, 'every rule needs a name (the ledger and usage lines name it)');
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) fail(ctx, m.name, `${path}.name`, `"${name}" may hold only letters, digits, ".", "_" and "-"`);
+    if (names.has(name)) fail(ctx, m.name, `${path}.name`, `duplicate rule name "${name}"`);
+    names.add(name);
+    const rule: RouteRule = { name, tiers: readRouteTiers(ctx, item, m.tiers, `${path}.tiers`, declared, tiers) };
+    if (m.model !== undefined) rule.model = compileGlobs(globList(ctx, m.model, `${path}.model`));
+    if (m.tools !== undefined) rule.tools = compileGlobs(globList(ctx, m.tools, `${path}.tools`));
+    const over = int(ctx, m.tokens_over, `${path}.tokens_over`, 0, MAX_ROUTE_TOKENS);
+    if (over !== undefined) rule.tokensOver = over;
+    const under = int(ctx, m.tokens_under, `${path}.tokens_under`, 0, MAX_ROUTE_TOKENS);
+    if (under === 0) fail(ctx, m.tokens_under, `${path}.tokens_under`, 'no request is under 0 tokens: this rule could never match');
+    if (under !== undefined && over !== undefined && under <= over + 1)
+      fail(
+        ctx,
+        m.tokens_under,
+        `${path}.tokens_under`,
+        `${under} leaves no count above tokens_over (${over}): this rule could never match`,
+      );
+    if (under !== undefined) rule.tokensUnder = under;
+    const images = bool(ctx, m.images, `${path}.images`);
+    if (images !== undefined) rule.images = images;
+    if (m.headers !== undefined) rule.headers = readRouteHeaders(ctx, m.headers, `${path}.headers`);
+    if (!ROUTE_CONDITIONS.some((k) => m[k] !== undefined))
+      fail(
+        ctx,
+        item,
+        path,
+        `a rule needs at least one condition (${ROUTE_CONDITIONS.join(', ')}); the tier list itself is what no rule matches`,
+      );
+    return rule;
+  });
+}
+
+function readRouteTiers(ctx: Ctx, rule: Node, node: Node | undefined, path: string, declared: string[], tiers: TierConfig[]): number[] {
+  if (node === undefined) fail(ctx, rule, path, 'required: the tiers this rule uses, by name, in order (its own fallback chain)');
+  const list = isSeq(node) ? node.items : [node];
+  if (list.length === 0) fail(ctx, node, path, 'must name at least one tier');
+  const out: number[] = [];
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    const at = isSeq(node) ? `${path}[${i}]` : path;
+    const name = str(ctx, item as Node, at);
+    if (!name || !declared.includes(name)) {
+      const near = name ? closestName(name, declared) : null;
+      fail(
+        ctx,
+        item as Node,
+        at,
+        `no tier named "${name ?? ''}"${near ? ` (did you mean "${near}"?)` : ''}; the tiers: ${declared.join(', ')}`,
+      );
+    }
+    if (seen.has(name)) fail(ctx, item as Node, at, `"${name}" is named twice`);
+    seen.add(name);
+    const index = tiers.findIndex((t) => t.name === name);
+    if (index >= 0) out.push(index); // else left out at load (an unset ${VAR}): the rule goes on without it
+  });
+  return out;
+}
+
+/** A glob or a list of globs, none empty. */
+function globList(ctx: Ctx, node: Node, path: string): string[] {
+  const list = isSeq(node) ? strList(ctx, node, path) : [str(ctx, node, path) ?? ''];
+  if (list.length === 0 || list.some((g) => g === '')) fail(ctx, node, path, 'must be a name or glob (claude-haiku-*), or a list of them');
+  return list;
+}
+
+function readRouteHeaders(ctx: Ctx, node: Node, path: string): HeaderCondition[] {
+  if (!isMap(node) || node.items.length === 0)
+    fail(ctx, node, path, 'must be a mapping of header name to true (present), false (absent) or the exact value');
+  return node.items.map((pair) => {
+    const name = isScalar(pair.key) ? String(pair.key.value).toLowerCase() : '';
+    const at = `${path}.${name}`;
+    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) fail(ctx, pair.key as Node, at, `"${name}" is not a header name`);
+    const v = scalar(ctx, pair.value as Node | undefined, at);
+    if (typeof v === 'boolean') return { name, value: v };
+    if (typeof v !== 'string' || v === '')
+      fail(ctx, pair.value as Node, at, 'must be true (present), false (absent) or the exact value (a string)');
+    return { name, value: v };
+  });
 }
 
 // ---- node readers: each knows its key path and reports the node's line ----

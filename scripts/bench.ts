@@ -1,7 +1,7 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
 // (docs/benchmarks.md); also written as JSON to bench-results/latest.json.
 // Every target is a ratio to, or a time added over, a baseline of the same run (scripts/bench/targets.ts).
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger,routing] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -15,6 +15,7 @@ import { benchCli, cliRows, type CliResults } from './bench/cli-bench.ts';
 import { mainArgs } from '../proxy/main-module.mjs';
 import { ms, ratio, renderMarkdown, renderText, signedMs, type Row } from './bench/table.ts';
 import { benchLedger, ledgerRows, type LedgerResults } from './bench/ledger-bench.ts';
+import { benchRouting, routingRows, type RoutingResults } from './bench/routing-bench.ts';
 import { bareNodeRssMb, ROOT } from './bench/processes.ts';
 import { TARGETS, times } from './bench/targets.ts';
 import { PROXY_NODE_FLAGS } from '../proxy/node-flags.ts';
@@ -271,12 +272,12 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(
-      "npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n",
+      "npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger,routing] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n",
     );
     return 0;
   }
   const quick = values.quick ?? false;
-  const parts = ['proxy', 'hooks', 'review', 'dashboard', 'cli', 'ledger'];
+  const parts = ['proxy', 'hooks', 'review', 'dashboard', 'cli', 'ledger', 'routing'];
   const only = new Set((values.only ?? parts.join(',')).split(','));
   const unknown = [...only].filter((p) => !parts.includes(p));
   if (unknown.length) {
@@ -302,6 +303,7 @@ export async function main(argv: string[]): Promise<number> {
     dashboard?: DashboardResults;
     cli?: CliResults;
     ledger?: LedgerResults;
+    routing?: RoutingResults;
   } = {};
   const rows: Row[] = [];
   if (only.has('proxy')) {
@@ -329,6 +331,12 @@ export async function main(argv: string[]): Promise<number> {
   if (only.has('ledger')) {
     results.ledger = await benchLedger({ quick, log });
     rows.push(...ledgerRows(results.ledger));
+  }
+
+  if (only.has('routing')) {
+    log('routing a request…');
+    results.routing = benchRouting({ quick });
+    rows.push(...routingRows(results.routing));
   }
 
   const date = started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

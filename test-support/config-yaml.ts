@@ -19,6 +19,8 @@ export type ConfigSpec = {
   git?: { auto_commit?: boolean; tag_prefix?: string };
   notify?: Record<string, unknown>;
   proxy?: Record<string, unknown>;
+  /** Routing rules (docs/routing.md), as written in the file. */
+  routes?: unknown[];
 };
 
 export function configYaml(spec: ConfigSpec): string {
@@ -28,5 +30,6 @@ export function configYaml(spec: ConfigSpec): string {
     fallback: { cooldown: '15m', max_wait: '10s', first_byte_timeout: '5s', holdback: '2s', ...spec.fallback },
     git: { auto_commit: false, tag_prefix: 'model-', ...spec.git },
     notify: { webhooks: [], on_switch: [], ...spec.notify },
+    ...(spec.routes ? { routes: spec.routes } : {}),
   });
 }

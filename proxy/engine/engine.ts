@@ -34,6 +34,7 @@ import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
 import type { MessagesRequest } from '../wire/types.ts';
+import type { Router } from '../routing/router.ts';
 
 export type EngineDeps = {
   config: Config;
@@ -51,6 +52,8 @@ export type EngineDeps = {
   rateLimits?: Pick<RateLimitRecorder, 'record'>;
   /** The token estimate for the window check (estimateInputTokens); asked at most once a request, and only for a tier that needs it. */
   estimate?: (request: MessagesRequest) => number;
+  /** The routing rules' planner (proxy/routing/router.ts); without it every request takes the tier list. */
+  router?: Router;
 };
 
 export type MessagesCall = {
@@ -63,6 +66,8 @@ export type MessagesCall = {
   signal: AbortSignal;
   /** The URL of the latest attempt, for its failure's log line. */
   upstreamUrl?: string;
+  /** The routing rule the request was planned by: its answer is not a switch of the active tier, and its usage line names it. */
+  route?: string;
 };
 
 type Failed = { kind: 'failed'; error: UpstreamError; upstream?: ErrorAnswer };
@@ -86,7 +91,10 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
   const estimate = (): number => (estimated ??= (deps.estimate ?? estimateInputTokens)(body));
   let tooBig: number | null = null;
 
-  for (const t of state.plan()) {
+  // The planning seam: a routed request is planned over its rule's tiers, any other over the tier list as today.
+  const routed = deps.router?.plan({ model: call.model, headers: call.request!.headers, body }, estimate);
+  if (routed?.rule) call.route = routed.rule.name;
+  for (const t of routed?.order ?? state.plan()) {
     let retried = false;
     const skip = windowSkip(state.tiers[t], adapterFor(state.tiers[t], deps.adapters), call.model, estimate);
     if (skip !== null) {
@@ -101,6 +109,7 @@ export async function handleMessages(call: MessagesCall, deps: EngineDeps): Prom
       if (attempt.kind === 'failed') redactFailure(attempt, deps.config.tiers.flatMap(tierSecrets));
       if (attempt.kind === 'done') {
         state.healthy(t);
+        if (routed) deps.router!.answered(routed, t);
         finish(t, attempt, call, deps, started);
         return;
       }
@@ -198,7 +207,8 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   }
   const release = () => {
     call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
-    return deps.switcher.ensureActive(t);
+    // A routed answer is the rule's business: the active tier (and its switch, auto-commit, notification) is not.
+    return call.route === undefined ? deps.switcher.ensureActive(t) : Promise.resolve();
   };
   if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs);
   const result = await relayStream({
@@ -356,6 +366,7 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
       ...tokens,
       ms,
       stream: call.stream,
+      ...(call.route === undefined ? {} : { route: call.route }),
       ...(attempt.ok ? {} : { incomplete: true as const }),
       ...(cost === undefined ? {} : { cost_usd: cost }),
     })

@@ -23,8 +23,11 @@ export type TierState = {
   readonly counters: readonly Readonly<TierCounters>[];
   /** Per tier, the refusals of one kind (fallback-policy refusalKind) in a row; count 0 when the last outcome was not one. */
   readonly refusals: readonly Readonly<{ kind: string; count: number }>[];
-  /** Tier indexes to try for one request, in order. */
-  plan(now?: number): number[];
+  /**
+   * Tier indexes to try for one request, in order: of `over` (a routing rule's tiers, in its order; default every
+   * tier in config order), those not cooling down, else all of them.
+   */
+  plan(now?: number, over?: readonly number[]): number[];
   /** A request is sent to the tier. */
   attempted(tier: number): void;
   /** The tier failed and the request falls back: it cools down until `failure.until`. */
@@ -82,7 +85,11 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cooldownUntil,
     lastFailure,
     counters,
-    plan: (now = clock.now()) => plan(cooldownUntil, now, (i) => lastFailure[i]?.reason === 'budget' && cooldownUntil[i] > now),
+    plan: (now = clock.now(), over?: readonly number[]) => {
+      // A tier held by its budget is not tried even when every tier cools down (the user's cap, not a failure).
+      const held = (i: number) => lastFailure[i]?.reason === 'budget' && cooldownUntil[i] > now;
+      return over ? planOver(over, cooldownUntil, now, held) : plan(cooldownUntil, now, held);
+    },
     attempted(tier) {
       counters[tier].requests++;
       onChange();
@@ -133,6 +140,12 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
 function validUntil(failure: TierFailure): number {
   const max = failure.reason === 'budget' ? MAX_BUDGET_HOLD_MS : MAX_COOLDOWN_MS;
   return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + max);
+}
+
+/** A routing rule's tiers not cooling down, in the rule's order; when all of them cool down, all of them (as plan). */
+function planOver(over: readonly number[], cooldownUntil: readonly number[], now: number, overBudget: (i: number) => boolean): number[] {
+  const ready = over.filter((i) => cooldownUntil[i] <= now);
+  return ready.length > 0 ? ready : over.filter((i) => !overBudget(i));
 }
 
 /**

@@ -50,7 +50,14 @@ export type UsageEvent = {
   incomplete?: true;
   /** USD, priced when the line was written (proxy/prices.ts); absent when the price was unknown (never 0 for that). */
   cost_usd?: number;
+  /** The routing rule that planned the request (docs/routing.md); absent for a request no rule matched. */
+  route?: string;
 };
+/**
+ * A routing rule sent a session's requests to a tier other than tier 0, or to another tier than before
+ * (docs/routing.md): one line per change, not per request. `main`: the session's main conversation.
+ */
+export type RouteEvent = { ts: string; kind: 'route'; rule: string; tier: string; session?: string; main?: true };
 export type StopEvent = { ts: string; kind: 'stop'; active: string | null };
 export type ExternalEvent = { ts: string; kind: 'external'; model: string; event_type: string; active?: string };
 /**
@@ -70,7 +77,7 @@ export type RollbackEvent = {
 export type TestEvent = { ts: string; kind: 'test'; model: string; commits: string[]; command: string; passed: boolean; exit_code: number };
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
-export type LedgerEvent = StartEvent | SwitchEvent | UsageEvent | StopEvent | ExternalEvent | EditEvent | ReviewEvent;
+export type LedgerEvent = StartEvent | SwitchEvent | UsageEvent | RouteEvent | StopEvent | ExternalEvent | EditEvent | ReviewEvent;
 export type LedgerKind = LedgerEvent['kind'];
 export type EventOf<K extends LedgerKind> = Extract<LedgerEvent, { kind: K }>;
 
@@ -151,7 +158,9 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
     cache_write_tokens: optional(num),
     ms: optional(num),
     stream: optional(bool),
+    route: optional(str),
   },
+  route: { rule: str, tier: str, session: optional(str) },
   stop: { active: nullable(str) },
   external: { model: str, event_type: str },
   edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },

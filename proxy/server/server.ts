@@ -15,6 +15,7 @@ import type { TierState } from '../engine/tier-state.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { EngineDeps } from '../engine/engine.ts';
 import { createUpstreamDispatcher } from '../engine/upstream.ts';
+import { createRouter } from '../routing/router.ts';
 import { errorBody, ProxyError, sendError, toProxyError } from '../wire/errors.ts';
 import { refuseBodyType, refuseReason } from './access.ts';
 import { guardConnections } from './connections.ts';
@@ -248,6 +249,7 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     sleep: opts.sleep,
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
+    router: createRouter({ rules: config.routes, state, ledger, log }),
   };
   return {
     config,

@@ -171,7 +171,16 @@ export function untrustedConfig(config: Config): { config: Config; removals: Rem
     delete review.test;
   }
 
-  return { config: { ...config, proxy, tiers, git, notify, review }, removals };
+  // Routing rules would send requests to the repository's tiers before Anthropic's own API failed, and their tier
+  // indexes name the tiers as written, some of which are left out above: none is applied (docs/routing.md).
+  if (config.routes.length > 0)
+    removals.push({
+      key: 'routes',
+      ignored: `${count(config.routes.length, 'routing rule')}, not applied`,
+      why: "an untrusted config sends no request away from Anthropic's own API before it fails",
+    });
+
+  return { config: { ...config, proxy, tiers, routes: [], git, notify, review }, removals };
 }
 
 /** One line per removal, for the terminal and the log. */

@@ -6,6 +6,7 @@ import { addedVsPipe } from '../bench.ts';
 import { ledgerRows, type LedgerResults } from './ledger-bench.ts';
 import { hooksRows, type HooksCase } from './hooks-bench.ts';
 import { summarize } from './stats.ts';
+import { routingRows } from './routing-bench.ts';
 
 describe('addedVsPipe', () => {
   it("is the proxy's added time over the bare pipe's, met up to the limit", () => {
@@ -115,5 +116,14 @@ describe('hooksRows', () => {
     );
     expect(rows[0]).toMatchObject({ subject: 'timed out after 30 s', met: false });
     expect(rows[1]).toMatchObject({ met: true, target: '≤ +80 ms' });
+  });
+});
+
+describe('routingRows', () => {
+  const r = (today: number, routed: number) =>
+    routingRows({ requestBytes: 80 * 1024, rules: 5, rounds: 3, today: s([today]), routed: s([routed]) })[0];
+  it('is the time routing adds over today’s plan, met up to +0.2 ms', () => {
+    expect(r(0.001, 0.15)).toMatchObject({ delta: '+0.149 ms', met: true });
+    expect(r(0.001, 0.25).met).toBe(false);
   });
 });

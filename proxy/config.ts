@@ -387,7 +387,8 @@ function readPrice(ctx: Ctx, node: Node, path: string): Price {
     const at = `${path}.long_context`;
     const lc = readMap(ctx, p.long_context, at, ['above', 'input', 'output', 'cache_read', 'cache_write']);
     const above = int(ctx, lc.above, `${at}.above`, 1, 100_000_000);
-    if (above === undefined) fail(ctx, p.long_context, `${at}.above`, 'required: the input tokens (input + cache) above which a request pays these rates');
+    if (above === undefined)
+      fail(ctx, p.long_context, `${at}.above`, 'required: the input tokens (input + cache) above which a request pays these rates');
     price.longContext = { above, ...rates(lc, at, p.long_context) };
   }
   return price;

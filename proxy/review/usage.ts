@@ -19,7 +19,16 @@ export type UsageTotals = {
 };
 
 export function emptyUsage(): UsageTotals {
-  return { requests: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, cache_savings_usd: 0, unpriced: [] };
+  return {
+    requests: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cost_usd: 0,
+    cache_savings_usd: 0,
+    unpriced: [],
+  };
 }
 
 export function addUsage(into: UsageTotals, e: UsageEvent, lookup: PriceLookup): UsageTotals {

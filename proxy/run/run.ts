@@ -131,7 +131,9 @@ export function createRun(opts: RunOptions): Run {
     snapshot,
     async started() {
       await live.usage.seed(opts.ledgerPath, startedAt);
-      await budgets.seed(opts.ledgerPath, startedAt).catch((err: Error) => log(`warning: reading the budgets' spend failed: ${err.message}`));
+      await budgets
+        .seed(opts.ledgerPath, startedAt)
+        .catch((err: Error) => log(`warning: reading the budgets' spend failed: ${err.message}`));
       ready = true;
       writeLine();
       tick = setInterval(changed, TICK_MS);

@@ -21,7 +21,13 @@ afterEach(async () => {
 // $1000 per million either way a request costs $0.15, so a $0.20 budget lasts one request and is passed by the second.
 const PER_REQUEST = (120 * 1000 + 30 * 1000) / 1e6;
 
-async function setup(): Promise<{ h: Harness; client: Anthropic; cheap: { requests: unknown[] }; backup: { requests: unknown[] }; hooks: { requests: { json: unknown }[] } }> {
+async function setup(): Promise<{
+  h: Harness;
+  client: Anthropic;
+  cheap: { requests: unknown[] };
+  backup: { requests: unknown[] };
+  hooks: { requests: { json: unknown }[] };
+}> {
   const claude = await startStrictAnthropic({ limited: true, retryAfter: '3600' });
   const cheap = await startFakeOpenAI({ flavor: 'openai', key: 'k-cheap', reply: () => ({ text: 'from cheap' }) });
   const backup = await startFakeOpenAI({ flavor: 'openai', key: 'k-backup', reply: () => ({ text: 'from backup' }) });

@@ -101,7 +101,12 @@ describe('prices', () => {
 });
 
 describe('long-context rates, recorded costs and cache savings', () => {
-  const req = (input: number, cacheRead = 0) => ({ input_tokens: input, output_tokens: 1_000_000, cache_read_tokens: cacheRead, cache_write_tokens: 0 });
+  const req = (input: number, cacheRead = 0) => ({
+    input_tokens: input,
+    output_tokens: 1_000_000,
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: 0,
+  });
 
   it("charges a request whose whole input (cache tokens included) is over 200k at the vendor's long-context rates", () => {
     const sonnet45 = builtinPrice('claude-sonnet-4-5-20250929');

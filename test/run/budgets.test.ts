@@ -30,7 +30,8 @@ describe('budget periods (UTC)', () => {
 });
 
 const TIERS = 'tiers:\n  - name: claude\n    protocol: anthropic\n    base_url: http://h\n';
-const cheap = (extra: string) => `${TIERS}  - name: cheap\n    protocol: openai\n    base_url: http://h/v1\n    api_key: k\n    model: m\n${extra}`;
+const cheap = (extra: string) =>
+  `${TIERS}  - name: cheap\n    protocol: openai\n    base_url: http://h/v1\n    api_key: k\n    model: m\n${extra}`;
 
 describe('budget and price in the config', () => {
   it('reads budget {amount, per} (tier 0 too) and a price with a long-context tier', () => {
@@ -53,11 +54,11 @@ describe('budget and price in the config', () => {
     ['    budget: {amount: 5}\n', 'f.yaml:10: tiers[1].budget.per: required: one of day, week, month'],
     ['    budget: {amount: 5, per: day, currency: eur}\n', 'f.yaml:10: tiers[1].budget.currency: unknown key (known here: amount, per)'],
     ['    budget: 5\n', 'f.yaml:10: tiers[1].budget: must be a mapping'],
+    ['    price: {input: 1, output: 2, long_context: {input: 2, output: 4}}\n', 'f.yaml:10: tiers[1].price.long_context.above: required'],
     [
-      '    price: {input: 1, output: 2, long_context: {input: 2, output: 4}}\n',
-      'f.yaml:10: tiers[1].price.long_context.above: required',
+      '    price: {input: 1, output: 2, long_context: {above: 0, input: 2, output: 4}}\n',
+      'f.yaml:10: tiers[1].price.long_context.above: must be a whole number',
     ],
-    ['    price: {input: 1, output: 2, long_context: {above: 0, input: 2, output: 4}}\n', 'f.yaml:10: tiers[1].price.long_context.above: must be a whole number'],
   ])('names the key and line of a mistake: %#', (extra, message) => {
     expect(() => parseConfig(cheap(extra), 'f.yaml', {})).toThrow(message);
   });
@@ -112,7 +113,19 @@ describe('budget spend', () => {
     const tiers = tiersOf({ amount: 0.1, per: 'day' });
     const state = createTierState(tiers, { now: () => now });
     const budgets = createBudgets({ state, lookup: priceLookup({ tiers }), log() {} });
-    budgets.add({ ts: iso(now), kind: 'usage', tier: 'cheap', model: 'm', input_tokens: 100, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true, cost_usd: 0.1 });
+    budgets.add({
+      ts: iso(now),
+      kind: 'usage',
+      tier: 'cheap',
+      model: 'm',
+      input_tokens: 100,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: true,
+      cost_usd: 0.1,
+    });
     state.cool(0, { reason: 'rate_limit', status: 429, at: now, until: now + 3600_000, message: '429' });
     expect(state.plan()).toEqual([0]); // every tier cools down: try them all, except the one out of budget
     state.healthy(1); // a request that was already on its way to the tier ends well
@@ -122,11 +135,24 @@ describe('budget spend', () => {
 
   it('a line without a known price is not counted and is said once; its spend stays what is known', () => {
     const now = Date.parse('2026-12-09T12:00:00Z');
-    const tiers: TierConfig[] = [{ name: 'x', protocol: 'openai', baseUrl: 'http://h/v1', apiKey: 'k', model: 'mystery', budget: { amount: 1, per: 'day' } }];
+    const tiers: TierConfig[] = [
+      { name: 'x', protocol: 'openai', baseUrl: 'http://h/v1', apiKey: 'k', model: 'mystery', budget: { amount: 1, per: 'day' } },
+    ];
     const state = createTierState(tiers, { now: () => now });
     const logs: string[] = [];
     const budgets = createBudgets({ state, lookup: priceLookup({ tiers }), log: (l) => logs.push(l) });
-    const u = { ts: iso(now), kind: 'usage' as const, tier: 'x', model: 'mystery', input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true };
+    const u = {
+      ts: iso(now),
+      kind: 'usage' as const,
+      tier: 'x',
+      model: 'mystery',
+      input_tokens: 1e6,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 1,
+      stream: true,
+    };
     budgets.add(u);
     budgets.add(u);
     expect(budgets.snapshot()[0]).toMatchObject({ spent: 0, reached: false, unpriced: ['mystery'] });

@@ -26,8 +26,31 @@ describe('an unpriced model in every view', () => {
     const ts = new Date(now).toISOString();
     const lines: UsageEvent[] = [
       // Opus 4.6: 1M input at $5, 1M cache reads at $0.50 (saving $4.50); its cost recorded when written.
-      { ts, kind: 'usage', tier: 'claude', model: 'claude-opus-4-6', input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 1e6, cache_write_tokens: 0, ms: 1, stream: true, cost_usd: 5.5 },
-      { ts, kind: 'usage', tier: 'ds', model: 'deepseek-v4-flash', input_tokens: 1e6, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, ms: 1, stream: true },
+      {
+        ts,
+        kind: 'usage',
+        tier: 'claude',
+        model: 'claude-opus-4-6',
+        input_tokens: 1e6,
+        output_tokens: 0,
+        cache_read_tokens: 1e6,
+        cache_write_tokens: 0,
+        ms: 1,
+        stream: true,
+        cost_usd: 5.5,
+      },
+      {
+        ts,
+        kind: 'usage',
+        tier: 'ds',
+        model: 'deepseek-v4-flash',
+        input_tokens: 1e6,
+        output_tokens: 0,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        ms: 1,
+        stream: true,
+      },
     ];
     const note = unpricedNote(['ds/deepseek-v4-flash'], PRICES_READ_ON);
     const c = new Chalk({ level: 0 });

@@ -326,7 +326,11 @@ function renderUsage(u, w) {
         ...[...u.costs.by_day]
           .reverse()
           .map((d) =>
-            h('li', { 'data-day': d.day }, `${d.day}: ${usd(d.cost_usd)}${saved(d)} · ${d.models.map((m) => `${m.model} ${usd(m.cost_usd)}`).join(', ')}`),
+            h(
+              'li',
+              { 'data-day': d.day },
+              `${d.day}: ${usd(d.cost_usd)}${saved(d)} · ${d.models.map((m) => `${m.model} ${usd(m.cost_usd)}`).join(', ')}`,
+            ),
           ),
       ),
       u.unpriced_note ? h('p', { class: 'muted', id: 'usage-unpriced' }, u.unpriced_note) : null,

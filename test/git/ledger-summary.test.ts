@@ -160,6 +160,8 @@ describe('the ledger summary', () => {
       '[]',
       // Version 1 kept the edit ids as an array (its JSON blocked the event loop ~100 ms on a year's ledger).
       JSON.stringify({ version: 1, offset: 0, check: '', days: {}, marks: [], edit_ids: ['toolu_1'] }),
+      // Version 2 had no recorded costs: a well-formed one is rebuilt once (its totals would price every line now).
+      JSON.stringify({ version: 2, offset: 0, check: '', days: {}, marks: [], edit_ids: '' }),
       JSON.stringify({
         version: 2,
         offset: 10,

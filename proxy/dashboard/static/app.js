@@ -54,6 +54,7 @@ const REASONS = {
   network: 'network error',
   billing: 'billing / spend limit',
   refused: 'refused requests',
+  budget: 'spend budget reached',
   recovered: 'recovered',
   manual: 'manual',
   external: 'external monitor',
@@ -175,7 +176,7 @@ function renderNow(now) {
     return h(
       'tr',
       { 'data-tier': t.name, 'data-state': t.state },
-      h('td', {}, mark(t.name), h('div', { class: 'muted' }, t.protocol, t.model ? ` · ${t.model}` : '')),
+      h('td', {}, mark(t.name), h('div', { class: 'muted' }, t.protocol, t.model ? ` · ${t.model}` : ''), budgetLine(now, t.name)),
       h('td', {}, state, cd, until),
       h('td', { class: 'num' }, int(t.requests), h('div', { class: 'muted' }, `${int(t.ok)} ok · ${int(t.failures)} failed`)),
       h('td', {}, f ? `${reason(f.reason)}${f.status ? ` (${f.status})` : ''}, ${shortTime(f.at)}` : '–'),
@@ -204,6 +205,15 @@ const passed = (iso) => Boolean(iso) && Date.parse(iso) <= serverNow();
  * Claude's subscription windows as the proxy last saw them. A reset time that has gone by is not current: the
  * figures seen before it are kept but marked as from before the reset (Claude has not answered since).
  */
+/** A budgeted tier's spend this UTC period: `budget $0.30 of $5.00 a day`, and when it is reached, until when. */
+function budgetLine(now, tier) {
+  const b = (now.budgets || []).find((x) => x.tier === tier);
+  if (!b) return null;
+  const unpriced = b.unpriced.length ? `, unpriced usage not counted` : '';
+  const text = `budget ${usd(b.spent)} of ${usd(b.amount)} a ${b.per} (UTC)${b.reached ? `, reached until ${clock(b.period_end)}` : ''}${unpriced}`;
+  return h('div', { class: b.reached ? 'budget reached' : 'muted budget', 'data-budget': b.tier }, text);
+}
+
 function renderLimits(now) {
   const limits = now.limits || [];
   $('limits').hidden = limits.length === 0;

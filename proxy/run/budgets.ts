@@ -1,10 +1,10 @@
 // Tier budgets (`budget: {amount, per}`, docs/config.md): each budgeted tier's spend in its current UTC period, read
 // from the ledger at start and added from each usage line after. When the spend reaches the amount the tier cools
-// down until the period ends (reason `budget`: the switcher names it when the active tier leaves, and the notifier
-// sends that switch); the next period it is used again by itself, like any cooldown that ends. Time is the tier
-// state's clock.
+// down until the period ends (reason `budget`: the switcher names it when the active tier leaves), and a `budget`
+// ledger line is written, which the notifier sends; the next period it is used again by itself, like any cooldown
+// that ends. Time is the tier state's clock.
 
-import type { UsageEvent } from '../git/ledger.ts';
+import type { LedgerInput, UsageEvent } from '../git/ledger.ts';
 import type { TierState } from '../engine/tier-state.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
 import { totalsOf, usageInWindow } from '../ledger/usage-query.ts';
@@ -37,7 +37,15 @@ export type Budgets = {
 
 type Entry = { index: number; start: number; end: number; spent: number; unpriced: Set<string> };
 
-export function createBudgets(opts: { state: TierState; lookup: PriceLookup; log: (line: string) => void }): Budgets {
+export type BudgetsOptions = {
+  state: TierState;
+  lookup: PriceLookup;
+  log: (line: string) => void;
+  /** Writes the ledger's `budget` line when a budget is reached while the proxy runs (the notifier sends it). */
+  record?: (line: Extract<LedgerInput, { kind: 'budget' }>) => void;
+};
+
+export function createBudgets(opts: BudgetsOptions): Budgets {
   const { state, lookup, log } = opts;
   const entries = new Map<string, Entry>();
   state.tiers.forEach((t, index) => {
@@ -52,7 +60,8 @@ export function createBudgets(opts: { state: TierState; lookup: PriceLookup; log
     e.unpriced.clear();
   }
 
-  function check(e: Entry, now: number): void {
+  /** `live`: reached by a line this proxy wrote (recorded and notified), not found at start (already said before). */
+  function check(e: Entry, now: number, live: boolean): void {
     const tier = state.tiers[e.index];
     const budget = tier.budget!;
     if (e.spent < budget.amount) return;
@@ -61,6 +70,15 @@ export function createBudgets(opts: { state: TierState; lookup: PriceLookup; log
     const message = `budget ${usd(budget.amount)} a ${budget.per} reached: ${usd(e.spent)} spent since ${new Date(e.start).toISOString()}`;
     state.cool(e.index, { reason: 'budget', status: 0, at: now, until: e.end, message });
     log(`${tier.name}: ${message}: not used until ${new Date(e.end).toISOString()}`);
+    if (live)
+      opts.record?.({
+        kind: 'budget',
+        tier: tier.name,
+        amount: budget.amount,
+        per: budget.per,
+        spent: e.spent,
+        until: new Date(e.end).toISOString(),
+      });
   }
 
   function count(e: Entry, cost: number | undefined, model: string): void {
@@ -78,7 +96,7 @@ export function createBudgets(opts: { state: TierState; lookup: PriceLookup; log
       const now = state.clock.now();
       roll(e, now);
       count(e, recordedCost(line) ?? usageCost(line, lookup(line.tier, line.model)), line.model);
-      check(e, now);
+      check(e, now, true);
     },
     async seed(ledgerPath, before) {
       if (entries.size === 0) return;
@@ -94,7 +112,7 @@ export function createBudgets(opts: { state: TierState; lookup: PriceLookup; log
             count(e, totalsOf(c, tier, model, lookup).cost_usd ?? undefined, model);
           }
         }
-        check(e, now);
+        check(e, now, false);
       }
     },
     snapshot() {

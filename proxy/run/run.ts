@@ -53,7 +53,6 @@ export function createRun(opts: RunOptions): Run {
   const events = createRunEvents(log);
   const state = createTierState(config.tiers, opts.clock, () => events.emit({ type: 'tiers' }));
   const live = createLiveStatus({ config, repo: opts.repo, log });
-  const budgets = createBudgets({ state, lookup: pricesFor(config), log });
   const writer = createLedgerWriter(opts.ledgerPath);
   const ledger: LedgerWriter = {
     path: writer.path,
@@ -65,6 +64,12 @@ export function createRun(opts: RunOptions): Run {
       return line;
     },
   };
+  const budgets = createBudgets({
+    state,
+    lookup: pricesFor(config),
+    log,
+    record: (line) => void ledger.append(line).catch((err: Error) => log(`warning: ledger write failed: ${err.message}`)),
+  });
   let activation: StartEvent | SwitchEvent | null = null;
   let startLine: StartEvent | null = null;
   let ready = false;

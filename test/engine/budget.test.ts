@@ -99,9 +99,15 @@ describe('a tier budget', () => {
     expect(s.budgets[0].spent).toBeCloseTo(2 * PER_REQUEST, 9);
     expect(s.tiers[1]).toMatchObject({ state: 'cooling', cooldown_until: new Date(dayEnd).toISOString() });
     expect(s.tiers[1].last_failure).toMatchObject({ reason: 'budget' });
+    // Notified twice: when the budget was reached (its ledger line), and at the switch away from the tier.
     await vi.waitFor(() =>
       expect(hooks.requests.map((r) => r.json)).toContainEqual(expect.objectContaining({ kind: 'switch', to: 'backup', reason: 'budget' })),
     );
+    const reached = events.filter((e) => e.kind === 'budget');
+    expect(reached).toEqual([
+      expect.objectContaining({ kind: 'budget', tier: 'cheap', amount: 0.2, per: 'day', until: new Date(dayEnd).toISOString() }),
+    ]);
+    expect(hooks.requests.map((r) => r.json)).toContainEqual(expect.objectContaining({ kind: 'budget', tier: 'cheap' }));
 
     // Later the same day: still the backup (the cheap tier is not tried, not even when others cool down).
     h.clock.advance(Math.max(0, dayEnd - h.clock.now() - 60_000));

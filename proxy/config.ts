@@ -67,6 +67,12 @@ export type TierConfig = {
   contextWindow?: number;
 };
 
+/**
+ * `fallback.switch_before` as written (`text`, for the status line): a spent fraction of the 5-hour or 7-day window
+ * (`97%` → 0.97), or Anthropic's own warning status (`allowed_warning`).
+ */
+export type SwitchBefore = { text: string; utilization: number } | { text: string; status: 'allowed_warning' };
+
 export const VENDORS = ['anthropic', 'deepseek', 'google', 'openai', 'openrouter', 'mistral', 'other'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
@@ -88,8 +94,17 @@ export type Config = {
   routes: RouteRule[];
   /** Tiers left out at load, with the reason (an unset `${VAR}`). */
   skipped: { name: string; reason: string }[];
-  fallback: { cooldownMs: number; maxWaitMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; holdbackMs: number };
-  git: { autoCommit: boolean; tagPrefix: string; autoCommitMaxFileSize: number };
+  fallback: {
+    cooldownMs: number;
+    maxWaitMs: number;
+    firstByteTimeoutMs: number;
+    idleTimeoutMs: number;
+    holdbackMs: number;
+    /** `fallback.switch_before`: leave a Claude subscription tier before its 5h/7d window runs out (proxy/engine/quota-policy.ts). */
+    switchBefore?: SwitchBefore;
+  };
+  /** `assistedBy`: Assisted-by trailers beside Model: (docs/git.md, "Assisted-by trailers"). */
+  git: { autoCommit: boolean; tagPrefix: string; autoCommitMaxFileSize: number; assistedBy: boolean };
   notify: { discord?: string; slack: string[]; webhooks: string[]; onSwitch: string[]; timeoutMs: number };
   /** `review.test`: the command the dashboard may run before it accepts a model's work. */
   review: { test?: string };
@@ -198,16 +213,25 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (top.tiers.items.length === 0) fail(ctx, top.tiers, 'tiers', 'at least one tier is required');
   const routes = readRoutes(ctx, top.routes, [...names], tiers);
 
-  const fb = readMap(ctx, top.fallback, 'fallback', ['cooldown', 'max_wait', 'first_byte_timeout', 'idle_timeout', 'holdback']);
-  const fallback = {
+  const fb = readMap(ctx, top.fallback, 'fallback', [
+    'cooldown',
+    'max_wait',
+    'first_byte_timeout',
+    'idle_timeout',
+    'holdback',
+    'switch_before',
+  ]);
+  const fallback: Config['fallback'] = {
     cooldownMs: duration(ctx, fb.cooldown, 'fallback.cooldown', MAX_COOLDOWN_MS) ?? 15 * 60_000,
     maxWaitMs: duration(ctx, fb.max_wait, 'fallback.max_wait') ?? 10_000,
     firstByteTimeoutMs: duration(ctx, fb.first_byte_timeout, 'fallback.first_byte_timeout') ?? 60_000,
     idleTimeoutMs: duration(ctx, fb.idle_timeout, 'fallback.idle_timeout') ?? 5 * 60_000,
     holdbackMs: duration(ctx, fb.holdback, 'fallback.holdback') ?? 2_000,
   };
+  const switchBefore = readSwitchBefore(ctx, fb.switch_before, 'fallback.switch_before');
+  if (switchBefore) fallback.switchBefore = switchBefore;
 
-  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix', 'auto_commit_max_file_size']);
+  const g = readMap(ctx, top.git, 'git', ['auto_commit', 'tag_prefix', 'auto_commit_max_file_size', 'assisted_by']);
   const tagPrefix = str(ctx, g.tag_prefix, 'git.tag_prefix') ?? 'model-';
   if (!/^[A-Za-z0-9._-]+$/.test(tagPrefix)) fail(ctx, g.tag_prefix, 'git.tag_prefix', 'may hold only letters, digits, ".", "_" and "-"');
   const badPrefix = refPartProblem(tagPrefix, { start: true });
@@ -218,6 +242,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     tagPrefix,
     // Files over it stay out of the auto-commit (proxy/git/left-out.ts).
     autoCommitMaxFileSize: size(ctx, g.auto_commit_max_file_size, 'git.auto_commit_max_file_size') ?? DEFAULT_MAX_FILE_SIZE,
+    assistedBy: bool(ctx, g.assisted_by, 'git.assisted_by') ?? false,
   };
 
   // An unset `${DISCORD_WEBHOOK_URL}` (or any notify variable) simply turns that target off.
@@ -405,6 +430,26 @@ function readBudget(ctx: Ctx, node: Node, path: string): Budget {
   if (!BUDGET_PERIODS.includes(per as Budget['per']))
     fail(ctx, b.per, `${path}.per`, `unknown period "${per}": use one of ${BUDGET_PERIODS.join(', ')} (UTC)`);
   return { amount, per: per as Budget['per'] };
+}
+
+/** `97%`, `99.5%` or `allowed_warning` (docs/fallback.md, "Switch before the limit"); absent or `off`: undefined. */
+function readSwitchBefore(ctx: Ctx, node: Node | undefined, path: string): SwitchBefore | undefined {
+  const v = scalar(ctx, node, path);
+  if (v === undefined || v === false || v === 'off') return undefined;
+  const text = String(v).trim();
+  if (text === 'allowed_warning') return { text, status: 'allowed_warning' };
+  const m = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (!m)
+    fail(
+      ctx,
+      node,
+      path,
+      `${JSON.stringify(v)} is not a threshold: write a percentage of the 5-hour or 7-day window (97%) or allowed_warning`,
+    );
+  const pct = Number(m[1]);
+  // 0% would leave the tier on its first answer, and a window is spent at 100%: past it the 429 comes first.
+  if (!(pct > 0 && pct <= 100)) fail(ctx, node, path, `${text} is not a possible threshold: use more than 0% and at most 100%`);
+  return { text: `${m[1]}%`, utilization: pct / 100 };
 }
 
 /** The highest token threshold a rule may name: beyond any model's window (a typo, not a rule). */

@@ -16,7 +16,7 @@ export type TierSpec = {
 export type ConfigSpec = {
   tiers: TierSpec[];
   fallback?: Record<string, string>;
-  git?: { auto_commit?: boolean; tag_prefix?: string };
+  git?: { auto_commit?: boolean; tag_prefix?: string; assisted_by?: boolean };
   notify?: Record<string, unknown>;
   proxy?: Record<string, unknown>;
   /** Routing rules (docs/routing.md), as written in the file. */

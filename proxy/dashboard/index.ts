@@ -24,6 +24,7 @@ import type { RunEvents } from '../run/events.ts';
 import { recentCommits } from './recent-commits.ts';
 import { createReviewQueue, ReviewBusy, reviewError, type ReviewRun } from './review-cli.ts';
 import { packageFile } from '../package-root.mjs';
+import { cssVariables } from '../model-colors.ts';
 
 export const DASHBOARD_PREFIX = '/_dashboard';
 const API = `${DASHBOARD_PREFIX}/api/`;
@@ -162,7 +163,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   function staticFile(name: string): StaticFile {
     let f = files.get(name);
     if (!f) {
-      const body = readFileSync(packageFile('proxy', 'dashboard', 'static', name));
+      const file = readFileSync(packageFile('proxy', 'dashboard', 'static', name));
+      // The models' colours are defined once (proxy/model-colors.ts), for this page and the terminal's blame.
+      const body = name === 'app.css' ? Buffer.concat([Buffer.from(cssVariables()), file]) : file;
       f = {
         body,
         type: name.endsWith('.html') ? 'text/html; charset=utf-8' : STATIC[name],

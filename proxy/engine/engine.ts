@@ -28,7 +28,8 @@ import { sendAllFailed, withFirstTierReason } from './no-answer.ts';
 import { responseHeaders } from '../headers.ts';
 import { redact, tierSecrets } from '../redact.ts';
 import { failureLine, refusalCooldownLine, refusalLine } from './failure-log.ts';
-import type { RateLimitRecorder } from '../status/rate-limits.ts';
+import { parseUnifiedLimits, type RateLimitRecorder } from '../status/rate-limits.ts';
+import { quotaCrossing } from './quota-policy.ts';
 import { estimateInputTokens } from '../wire/estimate-tokens.ts';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
@@ -199,6 +200,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   if ('error' in sent) return { kind: 'failed', error: sent.error };
   const { response, answer } = sent;
   deps.rateLimits?.record(tier.name, response.headers); // Claude's subscription windows, when the answer names them
+  if (response.statusCode >= 200 && response.statusCode < 300) leaveBeforeTheLimit(t, response.headers, deps);
 
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readErrorBody(response.body);
@@ -223,6 +225,23 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
+}
+
+/**
+ * `fallback.switch_before`: a successful answer whose Claude subscription window crossed the threshold is relayed
+ * as it came, and the tier cools down until that window resets, so the next request goes to the next tier (the
+ * switcher names the switch `quota`). Headers that are malformed or out of range count as absent.
+ */
+function leaveBeforeTheLimit(t: number, headers: UpstreamResponse['headers'], deps: EngineDeps): void {
+  const rule = deps.config.fallback.switchBefore;
+  if (!rule) return;
+  const now = deps.state.clock.now();
+  const crossing = quotaCrossing(parseUnifiedLimits(headers, now), rule, now);
+  if (!crossing) return;
+  const tier = deps.state.tiers[t];
+  if (deps.state.cooldownUntil[t] < crossing.until)
+    deps.log(`${tier.name}: ${crossing.message}: the next request goes to the next tier until ${new Date(crossing.until).toISOString()}`);
+  deps.state.exhausted(t, { reason: 'quota', status: 0, at: now, until: crossing.until, message: crossing.message });
 }
 
 /**

@@ -40,8 +40,15 @@ export type TierState = {
   refused(tier: number, failure: TierFailure, kind: string): void;
   /** How many refusals of `kind` the tier gave in a row so far. */
   refusalStreak(tier: number, kind: string): number;
-  /** The tier answered: its cooldown (if any) is over. */
+  /** The tier answered: its cooldown (if any) is over, unless `exhausted` set it and it has not run out. */
   healthy(tier: number): void;
+  /**
+   * The tier answered, but must not be used until `failure.until` (its own quota says so: `fallback.switch_before`;
+   * or its spend reached its `budget`, proxy/run/budgets.ts).
+   * It cools down without a failure counted, and no answer ends that cooldown early (another request's answer may
+   * arrive later with older figures); only its end, lift() or a new failure (cool) does.
+   */
+  exhausted(tier: number, failure: TierFailure): void;
   /** New requests go to `tier` from now on. */
   activate(tier: number): void;
   /** The active tier's run began at `ts` (the ledger line that says so). */
@@ -60,6 +67,8 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
   const lastFailure: (TierFailure | null)[] = tiers.map(() => null);
   const counters = tiers.map(() => ({ requests: 0, ok: 0, failures: 0, fallbacks: 0 }));
   const refusals = tiers.map(() => ({ kind: '', count: 0 }));
+  /** Per tier: its cooldown is exhausted()'s, which answers do not end. */
+  const kept = tiers.map(() => false);
   let active = 0;
   let runStartedAt = new Date(clock.now()).toISOString();
   const activate = (tier: number) => {
@@ -98,6 +107,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cool(tier, failure) {
       const until = validUntil(failure);
       cooldownUntil[tier] = until;
+      kept[tier] = false;
       lastFailure[tier] = { ...failure, until };
       counters[tier].failures++;
       counters[tier].fallbacks++;
@@ -116,10 +126,19 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     },
     refusalStreak: (tier, kind) => (refusals[tier].kind === kind ? refusals[tier].count : 0),
     healthy(tier) {
-      // An answer that was under way when the budget was reached does not end the budget's hold.
-      if (lastFailure[tier]?.reason !== 'budget') cooldownUntil[tier] = 0;
+      if (!kept[tier] || cooldownUntil[tier] <= clock.now()) {
+        cooldownUntil[tier] = 0;
+        kept[tier] = false;
+      }
       counters[tier].ok++;
       refusals[tier] = { kind: '', count: 0 };
+      onChange();
+    },
+    exhausted(tier, failure) {
+      const until = validUntil(failure);
+      cooldownUntil[tier] = Math.max(cooldownUntil[tier], until);
+      lastFailure[tier] = { ...failure, until };
+      kept[tier] = true;
       onChange();
     },
     activate,
@@ -127,6 +146,7 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     ready: (tier, now = clock.now()) => cooldownUntil[tier] <= now,
     lift(tier) {
       cooldownUntil[tier] = 0;
+      kept[tier] = false;
       onChange();
     },
     holdOff(tier, until) {

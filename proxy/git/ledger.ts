@@ -17,6 +17,8 @@ export type SwitchReason =
   | 'refused'
   /** The tier's spend reached its `budget` for the period (proxy/run/budgets.ts). */
   | 'budget'
+  /** The tier answered, but its Claude subscription window crossed `fallback.switch_before` (proxy/engine/quota-policy.ts). */
+  | 'quota'
   | 'recovered'
   | 'manual'
   | 'external';

@@ -33,6 +33,8 @@ export function reasonLabel(reason: SwitchReason): string {
       return 'refused requests';
     case 'budget':
       return 'spend budget reached';
+    case 'quota':
+      return 'subscription window nearly spent (switch_before)';
     default: {
       const unknown: never = reason; // every SwitchReason has a label (tsc says which is missing); a newer ledger's word as it is
       return String(unknown);

@@ -37,6 +37,11 @@ Views (one at a time; --analyze when none is given):
       --log                the switch timeline: when, from -> to, why, how long each model ran,
                            the auto-commit
       --costs              tokens and cost by model and by UTC day
+      --blame <file>       git blame with each line's model (or person), from the attribution
+                           notes (refs/notes/claude-fallback); --rev REV blames REV instead of
+                           the work tree
+      --lines              what each model wrote that lasted: the lines at HEAD per model, in
+                           the files the notes name
 
 Options:
       --json               machine-readable output (schema in docs/review.md); errors too
@@ -65,7 +70,7 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
     throw new ReviewError(`${(err as Error).message} (see --help)`, EXIT.usage);
   }
   if (values.help) return { help: true };
-  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs'] as const).filter(
+  const views = (['analyze', 'show', 'accept', 'rollback', 'log', 'costs', 'blame', 'lines'] as const).filter(
     (v) => values[v] !== undefined && values[v] !== false,
   );
   if (views.length > 1) throw new ReviewError(`choose one view, not ${views.map((v) => `--${v}`).join(' and ')}`, EXIT.usage);
@@ -74,6 +79,7 @@ export function parseCli(argv: string[]): { view: View; values: Values } | { hel
     [values.all !== undefined && view !== 'show', '--all goes with --show'],
     [values['dry-run'] !== undefined && view !== 'rollback', '--dry-run goes with --rollback'],
     [values.test !== undefined && view !== 'accept', '--test goes with --accept'],
+    [values.rev !== undefined && view !== 'blame', '--rev goes with --blame'],
     [values['rollback-on-fail'] !== undefined && values.test === undefined, '--rollback-on-fail needs --accept and --test'],
   ];
   for (const [bad, message] of misplaced) if (bad) throw new ReviewError(message, EXIT.usage);

@@ -23,6 +23,9 @@ export const OPTIONS = {
   'dry-run': { type: 'boolean' },
   log: { type: 'boolean' },
   costs: { type: 'boolean' },
+  blame: { type: 'string' },
+  rev: { type: 'string' },
+  lines: { type: 'boolean' },
   json: { type: 'boolean' },
   repo: { type: 'string' },
   config: { type: 'string' },
@@ -32,4 +35,4 @@ export const OPTIONS = {
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
-export type View = 'analyze' | 'show' | 'accept' | 'rollback' | 'log' | 'costs';
+export type View = 'analyze' | 'show' | 'accept' | 'rollback' | 'log' | 'costs' | 'blame' | 'lines';

@@ -2,12 +2,14 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { git } from '../git/git.ts';
 import type { IO, Values, View } from './options.ts';
 import { accept } from './accept.ts';
 import { analyze } from './analyze.ts';
 import { costsReport, usageByTier as usageByTierOf } from '../ledger/usage-query.ts';
 import { EXIT } from '../exit-codes.ts';
+import { ReviewError } from './errors.ts';
 import { priceLookup } from '../prices.ts';
 import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './render.ts';
 import { requireLedger, requireModel, type RepoState } from './repo-state.ts';
@@ -87,6 +89,25 @@ export async function runView(view: View, values: Values, state: RepoState, wind
       const r = await accept(state, tier, { test: values.test, rollbackOnFail: values['rollback-on-fail'] });
       out(r, () => renderAccept(r, c));
       return r.accepted ? EXIT.ok : EXIT.refused;
+    }
+    case 'blame': {
+      const { blameFile, BlameError } = await import('../blame/blame.ts');
+      const { blameJson, renderBlame, terminalChalk } = await import('../blame/render.ts');
+      const file = resolve(io.cwd, values.blame as string);
+      const lines = await blameFile(state.repo, file, { rev: values.rev }).catch((err: Error) => {
+        throw err instanceof BlameError ? new ReviewError(`--blame ${values.blame}: ${err.message}`, EXIT.failed) : err;
+      });
+      const tiers = state.config.tiers.map((t) => t.name);
+      out(blameJson(values.blame as string, values.rev ?? null, lines), () => renderBlame(lines, terminalChalk(io), tiers));
+      return EXIT.ok;
+    }
+    case 'lines': {
+      const { linesAtHead } = await import('../blame/survivors.ts');
+      const { renderLines, terminalChalk } = await import('../blame/render.ts');
+      const tiers = state.config.tiers.map((t) => t.name);
+      const r = state.head ? await linesAtHead(state.repo, tiers) : { files: 0, notes: 0, rows: [], total: 0 };
+      out(r, () => renderLines(r, terminalChalk(io), tiers));
+      return EXIT.ok;
     }
     case 'rollback': {
       const tier = requireModel(state, values.rollback as string);

@@ -68,7 +68,8 @@ export function createBudgets(opts: BudgetsOptions): Budgets {
     const f = state.lastFailure[e.index];
     if (f?.reason === 'budget' && state.cooldownUntil[e.index] >= e.end) return; // already held for this period
     const message = `budget ${usd(budget.amount)} a ${budget.per} reached: ${usd(e.spent)} spent since ${new Date(e.start).toISOString()}`;
-    state.cool(e.index, { reason: 'budget', status: 0, at: now, until: e.end, message });
+    // Not a failure: no failure counted, and no answer still under way ends the hold early (tier-state exhausted()).
+    state.exhausted(e.index, { reason: 'budget', status: 0, at: now, until: e.end, message });
     log(`${tier.name}: ${message}: not used until ${new Date(e.end).toISOString()}`);
     if (live)
       opts.record?.({

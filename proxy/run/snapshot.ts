@@ -43,6 +43,8 @@ export type RunSnapshot = {
   repo: string;
   /** Claude's subscription limits by tier, as that tier's answers last reported them. */
   rate_limits: Record<string, UnifiedLimits>;
+  /** `fallback.switch_before` as written (`97%`, `allowed_warning`), null when off. */
+  switch_before: string | null;
   today: TodayUsage;
   /** Each budgeted tier's spend in its current UTC period. */
   budgets: BudgetStatus[];
@@ -53,7 +55,7 @@ export type RunSnapshot = {
 };
 
 export type SnapshotInput = {
-  config: Pick<Config, 'skipped'>;
+  config: Pick<Config, 'skipped'> & { fallback?: Pick<Config['fallback'], 'switchBefore'> };
   state: TierState;
   repo: string;
   pid: number;
@@ -105,6 +107,7 @@ export function runSnapshot(input: SnapshotInput): RunSnapshot {
     started_at: new Date(input.startedAt).toISOString(),
     repo: input.repo,
     rate_limits: input.limits,
+    switch_before: input.config.fallback?.switchBefore?.text ?? null,
     today: input.today,
     budgets: input.budgets ?? [],
     warnings: w ? [{ kind: 'workdir', dir: w.dir, repo: w.repo, message: w.message, at: w.at }] : [],

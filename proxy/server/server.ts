@@ -2,6 +2,7 @@
 // (routes/index.ts), turns what a route throws into Anthropic's error shape, and owns the lifecycle:
 // listening with the ledger's `start` line, and a stop that lets in-flight answers finish first.
 
+import { dirname } from 'node:path';
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
@@ -31,6 +32,7 @@ import { safeLog } from '../terminal-text.ts';
 import { proxyUrl } from '../run/run-file.ts';
 import type { Launch, RunHold } from '../run/run-hold.ts';
 import { createRun, type Run } from '../run/run.ts';
+import { keepModelIds } from '../git/assisted-by.ts';
 
 export type ProxyOptions = {
   config: Config;
@@ -233,6 +235,8 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     if (e.type === 'switch') opts.notifier.notify(e.line);
     else if (e.type === 'ledger' && e.line.kind === 'budget') opts.notifier.notify(e.line);
   });
+  // The model ids prepare-commit-msg stamps as Assisted-by trailers (git.assisted_by), kept beside the ledger.
+  keepModelIds({ config, commonDir: dirname(opts.ledgerPath), events: run.events, log });
   // Edits are recorded after the request went on; "flushed" includes the ones queued so far.
   const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord });
   const ledger: LedgerWriter = { ...run.ledger, path: run.ledger.path, flushed: () => edits.settled().then(() => run.ledger.flushed()) };

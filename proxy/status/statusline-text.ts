@@ -20,6 +20,8 @@ export type LineInput = {
   tiers: readonly { name: string; cooldown_until: string | null; last_failure: Failure }[];
   active_index: number;
   rate_limits: Record<string, UnifiedLimits>;
+  /** `fallback.switch_before` (`97%`, `allowed_warning`), null or absent when off. */
+  switch_before?: string | null;
   today: TodayUsage;
   warnings: readonly { kind: string; repo: string }[];
 };
@@ -33,6 +35,7 @@ const REASONS: Record<TierFailure['reason'], string> = {
   billing: 'billing or quota',
   refused: 'refusing requests',
   budget: 'budget reached',
+  quota: 'at quota',
 };
 
 export function clock(t: number, now: number): string {
@@ -81,6 +84,19 @@ function fallbackText(today: TodayUsage, primary: string): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
+/**
+ * With `fallback.switch_before`, where the active tier's limits lead: ` → gemini at 97%` (the next tier not cooling
+ * down), so the quota state shows before the switch. Empty when the key is off or no tier follows.
+ */
+function switchText(input: LineInput, now: number): string {
+  const { tiers, active_index: active, switch_before: at } = input;
+  if (!at) return '';
+  const after = tiers.slice(active + 1);
+  const next = after.find((t) => t.cooldown_until === null || Date.parse(t.cooldown_until) <= now) ?? after[0];
+  if (!next) return '';
+  return ` → ${next.name} at ${at === 'allowed_warning' ? 'warning' : at}`;
+}
+
 export function renderStatusLine(input: LineInput, now = Date.now()): string {
   const { tiers, active_index: active } = input;
   const until = (i: number) => (tiers[i].cooldown_until === null ? 0 : Date.parse(tiers[i].cooldown_until!));
@@ -98,7 +114,7 @@ export function renderStatusLine(input: LineInput, now = Date.now()): string {
   parts.push(head);
   for (const [tier, limits] of Object.entries(input.rate_limits)) {
     const text = limitsText(limits, now);
-    if (text) parts.push(tier === tiers[active].name ? text : `${tier} ${text}`);
+    if (text) parts.push(tier === tiers[active].name ? text + switchText(input, now) : `${tier} ${text}`);
   }
   parts.push(costText(input.today) + fallbackText(input.today, tiers[0].name));
   const w = input.warnings.find((x) => x.kind === 'workdir');

@@ -22,11 +22,30 @@ git repository you are in that falls back to other models, and records who wrote
   trust [--revoke]      run this repository's .fallbackrc.yaml as written (it is cut down until then)
   statusline            the line for Claude Code's statusLine setting
   review …              what each model did: analyze, show, accept, rollback, log, costs
-  hooks install|uninstall   the git hooks, in any repository
+  blame FILE            git blame with each line's model or the person (--json)
+  trace [REV]           the attribution of REV as Agent Trace records (--format agent-trace)
+  push-notes [REMOTE]   push the attribution notes (refs/notes/claude-fallback)
+  fetch-notes [REMOTE]  fetch them and merge them into yours (yours win where both have one)
+  hooks install|uninstall   the git hooks, in any repository; install offers to make the notes
+                        travel with the remote's fetch and push
 
 Every subcommand takes --repo DIR (default: the repository of the current directory).`;
 
-const SUBCOMMANDS = ['start', 'status', 'stop', 'retry', 'doctor', 'trust', 'review', 'hooks', 'help'] as const;
+const SUBCOMMANDS = [
+  'start',
+  'status',
+  'stop',
+  'retry',
+  'doctor',
+  'trust',
+  'review',
+  'blame',
+  'trace',
+  'push-notes',
+  'fetch-notes',
+  'hooks',
+  'help',
+] as const;
 
 /** `startMode`: 'script' when `npx zx scripts/start.mjs` runs the start (proxy/cli/start.ts, StartMode). */
 export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli' | 'script' } = {}): Promise<number | null> {
@@ -69,6 +88,13 @@ export async function main(argv: string[], rt: Runtime, opts: { startMode?: 'cli
         return await (await import('../../proxy/cli/trust.ts')).runTrust(rest);
       case 'review':
         return await (await import('../../proxy/cli/review.ts')).runReview(rest);
+      case 'blame':
+        return await (await import('../../proxy/cli/blame.ts')).runBlame(rest);
+      case 'trace':
+        return await (await import('../../proxy/cli/trace.ts')).runTrace(rest);
+      case 'push-notes':
+      case 'fetch-notes':
+        return await (await import('../../proxy/cli/notes.ts')).runNotes(sub, rest);
       case 'hooks':
         return await (await import('../../proxy/cli/hooks.ts')).runHooks(rest, rt);
     }

@@ -229,7 +229,40 @@ export type StrictOptions = {
   retryAfter?: string;
   /** The SSE answer to an accepted request; default: the thinking fixture with thinking on, else the text one. */
   answer?: (body: Body, thinking: boolean) => string;
+  /**
+   * Headers added to the n-th accepted answer (from 0): a subscription's `anthropic-ratelimit-unified-*` state, which
+   * Anthropic sends on successful answers too (see unifiedLimitHeaders).
+   */
+  limits?: (n: number) => Record<string, string>;
 };
+
+/**
+ * A Claude subscription's unified rate-limit headers as Anthropic sends them on an answer: the spent fraction of the
+ * 5-hour and 7-day windows (0..1) and their resets in Unix seconds, the overall status and the window that decides.
+ * Names and value forms as seen on real answers: https://github.com/anomalyco/opencode/pull/49499
+ * (`anthropic-ratelimit-unified-5h-utilization = 0.42`, `…-status = allowed`, resets per window),
+ * https://github.com/anthropics/claude-code/issues/12829 (`…-representative-claim: five_hour`),
+ * https://github.com/anthropics/claude-code/issues/41185 (`allowed_warning` near the limit).
+ */
+export function unifiedLimitHeaders(l: {
+  fiveHour: number;
+  sevenDay: number;
+  fiveHourReset: number;
+  sevenDayReset: number;
+  status?: 'allowed' | 'allowed_warning' | 'rejected';
+}): Record<string, string> {
+  const secs = (ms: number) => String(Math.floor(ms / 1000));
+  const claim = l.fiveHour >= l.sevenDay ? 'five_hour' : 'seven_day';
+  return {
+    'anthropic-ratelimit-unified-status': l.status ?? 'allowed',
+    'anthropic-ratelimit-unified-5h-utilization': String(l.fiveHour),
+    'anthropic-ratelimit-unified-5h-reset': secs(l.fiveHourReset),
+    'anthropic-ratelimit-unified-7d-utilization': String(l.sevenDay),
+    'anthropic-ratelimit-unified-7d-reset': secs(l.sevenDayReset),
+    'anthropic-ratelimit-unified-representative-claim': claim,
+    'anthropic-ratelimit-unified-reset': secs(claim === 'five_hour' ? l.fiveHourReset : l.sevenDayReset),
+  };
+}
 
 export async function startStrictAnthropic(opts: StrictOptions = {}): Promise<StrictAnthropic> {
   const verdicts: Verdict[] = [];
@@ -251,10 +284,15 @@ export async function startStrictAnthropic(opts: StrictOptions = {}): Promise<St
       verdicts.push({ status: 400, message: reason });
       return { kind: 'json', status: 400, body: error('invalid_request_error', reason) };
     }
+    const accepted = verdicts.filter((v) => v.status === 200).length;
     verdicts.push({ status: 200 });
     const body = req.json as Body;
     const answer = opts.answer ?? ((_b: Body, thinking: boolean) => (thinking ? THINKING_FIXTURE : TEXT_FIXTURE));
-    return { kind: 'sse', text: answer(body, thinkingOn(body)), headers: { 'request-id': `req_strict_${verdicts.length}` } };
+    return {
+      kind: 'sse',
+      text: answer(body, thinkingOn(body)),
+      headers: { 'request-id': `req_strict_${verdicts.length}`, ...opts.limits?.(accepted) },
+    };
   };
   self = Object.assign(await startFakeUpstream(handler), { verdicts, limited: opts.limited ?? false });
   return self;

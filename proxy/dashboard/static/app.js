@@ -55,6 +55,7 @@ const REASONS = {
   billing: 'billing / spend limit',
   refused: 'refused requests',
   budget: 'spend budget reached',
+  quota: 'subscription window nearly spent',
   recovered: 'recovered',
   manual: 'manual',
   external: 'external monitor',
@@ -113,10 +114,12 @@ const shortTime = (iso) => localTime(iso, false);
 
 // ---- model marks: colour + pattern + name -----------------------------------------------------------
 
+// Slots as proxy/model-colors.ts gives them (config order, then first seen), over the palette it defines.
 const slots = new Map();
+const paletteSize = Number(getComputedStyle(document.documentElement).getPropertyValue('--model-count')) || 8;
 function slot(model) {
   if (model === null || model === undefined) return null;
-  if (!slots.has(model)) slots.set(model, slots.size % 8);
+  if (!slots.has(model)) slots.set(model, slots.size % paletteSize);
   return slots.get(model);
 }
 function learnOrder(names) {

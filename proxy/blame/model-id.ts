@@ -1,0 +1,29 @@
+// A model's id as the notes, Agent Trace and the Assisted-by trailer name it, `<provider>/<upstream model>`
+// (Agent Trace's `model_id` follows the models.dev convention: `anthropic/claude-opus-4-5-20251101`): the provider
+// is the tier's `vendor`, else its host's (api.anthropic.com → anthropic…), else its protocol (gemini → google).
+// The same rule as the note writer's (the attribution notes' model_id), so a trailer and a note name a model alike.
+
+import type { TierConfig } from '../config.ts';
+
+const HOST_VENDORS: [RegExp, string][] = [
+  [/(^|\.)anthropic\.com$/, 'anthropic'],
+  [/(^|\.)googleapis\.com$/, 'google'],
+  [/(^|\.)deepseek\.com$/, 'deepseek'],
+  [/(^|\.)openai\.com$/, 'openai'],
+  [/(^|\.)openrouter\.ai$/, 'openrouter'],
+  [/(^|\.)mistral\.ai$/, 'mistral'],
+];
+
+export function modelId(tier: Pick<TierConfig, 'protocol' | 'baseUrl' | 'vendor'>, model: string): string {
+  let vendor: string | undefined = tier.vendor;
+  if (vendor === undefined) {
+    try {
+      const host = new URL(tier.baseUrl).hostname.toLowerCase();
+      vendor = HOST_VENDORS.find(([re]) => re.test(host))?.[1];
+    } catch {
+      // a base URL the config accepted but URL does not: the protocol says enough
+    }
+  }
+  vendor ??= tier.protocol === 'gemini' ? 'google' : tier.protocol;
+  return `${vendor}/${model}`;
+}

@@ -10,7 +10,10 @@ export const EXIT = {
   usage: 2,
   /** Cannot run here: not a git repository, no proxy running, no ledger yet, a broken config. */
   environment: 3,
-  /** Refused and nothing changed: a dirty tree, an operation in progress, a merge commit, a failing `--test`. */
+  /**
+   * Refused and nothing changed: a dirty tree, an operation in progress, a merge commit, a failing `--test`, a rollback
+   * that would revert a person's lines (their lines and a model's in one hunk).
+   */
   refused: 4,
   /** A rollback hit a conflict; HEAD, index and working tree are as they were. */
   conflict: 5,

@@ -22,6 +22,9 @@ export type SwitcherDeps = {
   log: (line: string) => void;
 };
 
+/** How long the auto-commit waits for the edits queued before the switch to reach the ledger. */
+export const EDITS_WAIT_MS = 3000;
+
 /** A failure this soon after the switch back to a tier counts as a flap. */
 export const FLAP_WINDOW_MS = 10 * 60_000;
 /** The first flap holds the tier off this long at least; each further flap doubles it, up to FLAP_MAX_HOLD_MS. */
@@ -66,6 +69,12 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     let skipped: string | undefined;
     if (deps.git.autoCommit) {
       try {
+        // The auto-commit asks the ledger which files the models wrote: the edits of the request that hit the limit
+        // (its tool results) are recorded first. Bounded: a stuck recording never holds the switch.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([deps.ledger.flushed(), new Promise<void>((done) => (timer = setTimeout(done, EDITS_WAIT_MS)))]).finally(() =>
+          clearTimeout(timer),
+        );
         const r = await deps.autoCommit({
           repo: deps.repo,
           from: fromName,

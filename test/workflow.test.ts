@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, startFakeUpstream } from './helpers/fake-upstream.ts';
 import { startHarness } from './helpers/harness.ts';
+import { writeTurns } from './helpers/tool-writes.ts';
 import { installHooks } from '../proxy/git/install-hooks.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -53,9 +54,14 @@ describe('the seed workflow', () => {
     await installHooks(repo);
     writeFileSync(join(repo, '.gitignore'), '.fallbackrc.yaml\n');
     const client = new Anthropic({ apiKey: KEYS.client, baseURL: h.url, maxRetries: 0 });
-    const ask = () =>
+    /** `written`: files the answering model wrote with its Write tool, whose results this request carries. */
+    const ask = (...written: string[]) =>
       client.messages
-        .stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, messages: [{ role: 'user', content: 'go on' }] })
+        .stream({
+          model: 'claude-sonnet-4-6',
+          max_tokens: 1000,
+          messages: [{ role: 'user', content: 'go on' }, ...writeTurns(repo, written)],
+        })
         .finalMessage();
     // Claude Code's commits: its Bash tool sets CLAUDECODE=1, which is how the hooks know the commit is its own, and
     // passes the session's ANTHROPIC_BASE_URL on, which is how they know the session uses this proxy.
@@ -71,7 +77,7 @@ describe('the seed workflow', () => {
     writeFileSync(join(repo, 'app.txt'), 'one\ntwo (claude, uncommitted)\n');
 
     claudeLimited = true;
-    await ask(); // 429 → gemini-flash; the auto-commit keeps claude's uncommitted line as claude's
+    await ask('app.txt'); // 429 → gemini-flash; the auto-commit keeps claude's uncommitted line as claude's
     work('gemini.txt', 'g1\n', 'gemini: first change');
     work('gemini.txt', 'g1\ng2\n', 'gemini: second change');
 

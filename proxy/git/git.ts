@@ -5,10 +5,12 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 
-export type GitResult = { stdout: string; stderr: string; exitCode: number };
+export type GitResult = { stdout: string; stderr: string; exitCode: number; /** With `bytes`: stdout as git wrote it. */ bytes?: Buffer };
 export type GitOptions = {
   env?: Record<string, string | undefined>;
-  input?: string;
+  input?: string | Buffer;
+  /** Also return stdout undecoded (file contents are bytes, not necessarily UTF-8). */
+  bytes?: boolean;
   reject?: boolean;
   timeoutMs?: number;
   /**
@@ -83,7 +85,13 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
       finished = true;
       clearTimeout(timer);
       lifeline?.destroy();
-      done({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + extra, exitCode });
+      const stdout = Buffer.concat(out);
+      done({
+        stdout: stdout.toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + extra,
+        exitCode,
+        ...(opts.bytes ? { bytes: stdout } : {}),
+      });
     };
     child.on('error', (e) => finish(1, e.message)); // git missing, bad cwd
     child.on('close', (code) => finish(code ?? 1));

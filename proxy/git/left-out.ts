@@ -1,5 +1,5 @@
 // What the auto-commit at a switch leaves in the working tree instead of committing it: files whose names say they
-// hold secrets, and files over a size (docs/git.md, "What the auto-commit leaves out").
+// hold secrets, files over a size (docs/git.md, "What the auto-commit leaves out"), and the person's own files.
 
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,10 +77,27 @@ export function describeLeftOut(list: LeftOut[], maxFileSize: number): string {
   return `Left out, still in the working tree:\n${lines.join('\n')}`;
 }
 
+/**
+ * Lines for the commit message naming the files no model wrote (the person's, docs/git.md "The person's work stays
+ * out"), one per file: `- <path>`.
+ */
+export function describePersons(paths: readonly string[]): string {
+  const lines = paths.slice(0, MAX_NAMED).map((p) => `- ${printablePath(p)}`);
+  if (paths.length > MAX_NAMED) lines.push(`- and ${paths.length - MAX_NAMED} more`);
+  return `${PERSONS_HEADING}\n${lines.join('\n')}`;
+}
+
+/** The heading of that paragraph: review's rollback reads the files listed under it as the person's. */
+export const PERSONS_HEADING = "The person's, not committed (no model wrote them), still in the working tree:";
+
 /** One line for the log: how many, and the first few names. */
 export function summarizeLeftOut(list: LeftOut[]): string {
-  const names = list.slice(0, 5).map((l) => printablePath(l.path));
-  return `${list.length} file${list.length === 1 ? '' : 's'} (${names.join(', ')}${list.length > 5 ? ', …' : ''})`;
+  return summarizePaths(list.map((l) => l.path));
+}
+
+export function summarizePaths(paths: readonly string[]): string {
+  const names = paths.slice(0, 5).map(printablePath);
+  return `${paths.length} file${paths.length === 1 ? '' : 's'} (${names.join(', ')}${paths.length > 5 ? ', …' : ''})`;
 }
 
 // C0 and C1 controls, DEL, quote and backslash, and the bidirectional overrides that can make a name read as another.

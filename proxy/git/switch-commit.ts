@@ -1,15 +1,25 @@
-// The auto-commit at a tier switch (docs/git.md, "The auto-commit at a switch"): commits the working tree as the
-// finished run's last commit and tags the run. It is built in a temporary index, so the user's index and staging
-// are never rewritten; its git commands die with the proxy; secrets by name and big files are left out; no hook of
-// the repository runs; nothing is committed while git is in the middle of something; every step is bounded in time.
+// The auto-commit at a tier switch (docs/git.md, "The auto-commit at a switch"): commits what the models wrote in the
+// working tree as the finished run's last commit, stamped with those models only, and tags the run; the person's own
+// uncommitted work stays out, as it was, named in the message. It is built in a temporary index, so the user's index
+// and staging are never rewritten; its git commands die with the proxy; secrets by name and big files are left out; no
+// hook of the repository runs; nothing is committed while git is in the middle of something; every step is bounded.
 
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { git as runGit, type GitOptions, type GitResult } from './git.ts';
 import { WITHOUT_HOOKS, operationsIn } from './git-state.ts';
-import { DEFAULT_MAX_FILE_SIZE, describeLeftOut, leftOutOf, summarizeLeftOut, type LeftOut } from './left-out.ts';
-import type { SwitchReason } from './ledger.ts';
+import {
+  DEFAULT_MAX_FILE_SIZE,
+  describeLeftOut,
+  describePersons,
+  leftOutOf,
+  summarizeLeftOut,
+  summarizePaths,
+  type LeftOut,
+} from './left-out.ts';
+import { ledgerPath, type SwitchReason } from './ledger.ts';
+import { modelWrites, modelsInOrder } from './model-writes.ts';
 import { runTagName } from './run-tag.ts';
 
 export type SwitchCommitOptions = {
@@ -38,22 +48,34 @@ const LOCK_HELD = /\.lock': File exists/;
 /** Every git command of the auto-commit dies with the proxy (a SIGKILL of it included): see `tied` in git.ts. */
 const git = (cwd: string, args: string[], opts: GitOptions = {}): Promise<GitResult> => runGit(cwd, args, { ...opts, tied: true });
 
-export function switchCommitMessage(
-  from: string,
-  to: string,
-  reason: SwitchReason,
-  leftOut: LeftOut[] = [],
-  maxFileSize = DEFAULT_MAX_FILE_SIZE,
-): string {
-  const body = leftOut.length > 0 ? `\n${describeLeftOut(leftOut, maxFileSize)}\n` : '';
-  return `Auto-commit before switch to ${to}\n${body}\nModel: ${from}\nModel-Switch: ${from} -> ${to}\nSwitch-Reason: ${reason}\n`;
+export type SwitchMessage = {
+  from: string;
+  to: string;
+  reason: SwitchReason;
+  /** The models whose writes the commit holds, in the order of their writes: one `Model:` trailer each. */
+  models: readonly string[];
+  /** Files a model wrote that were left out (secrets by name, too big). */
+  leftOut?: LeftOut[];
+  /** Files no model wrote: the person's, left uncommitted. */
+  persons?: readonly string[];
+  maxFileSize?: number;
+};
+
+export function switchCommitMessage(m: SwitchMessage): string {
+  const paragraphs = [
+    ...(m.persons?.length ? [describePersons(m.persons)] : []),
+    ...(m.leftOut?.length ? [describeLeftOut(m.leftOut, m.maxFileSize ?? DEFAULT_MAX_FILE_SIZE)] : []),
+  ];
+  const body = paragraphs.map((p) => `\n${p}\n`).join('');
+  const trailers = [...m.models.map((x) => `Model: ${x}`), `Model-Switch: ${m.from} -> ${m.to}`, `Switch-Reason: ${m.reason}`];
+  return `Auto-commit before switch to ${m.to}\n${body}\n${trailers.join('\n')}\n`;
 }
 
 /**
- * Commits the working tree with the switch trailers, then the finished run's tag on that commit:
- * copy of the index → `git add -A` into it → `write-tree` → `commit-tree` → `update-ref HEAD <new> <old>` (so a
- * commit of the user's made meanwhile is never overwritten) → the paths the user had not staged are brought to the
- * new commit in the real index. Nothing to commit (or no commit possible) still tags the run's latest commit.
+ * Commits the files the models wrote with the switch trailers, then the finished run's tag on that commit:
+ * copy of the index → the person's staged paths back to HEAD's entries in it → `git add -A` of the models' files into
+ * it → `write-tree` → `commit-tree` → `update-ref HEAD <new> <old>` (so a commit of the user's made meanwhile is
+ * never overwritten) → the paths the user had not staged are brought to the new commit in the real index. Nothing to commit (or no commit possible) still tags the run's latest commit.
  * Never throws: what went wrong comes back as `warning`, with `commit: null`.
  */
 export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchCommitResult> {
@@ -70,8 +92,10 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
   let scratch: string | undefined;
   try {
     // One line each, relative to `repo` where not absolute; `--git-path index` is this worktree's own index.
-    const where = (await git(repo, ['rev-parse', '--show-toplevel', '--git-dir', '--git-path', 'index'], { timeoutMs })).stdout.split('\n');
-    const [top, gitDir, index] = where.slice(0, 3).map((p) => resolve(repo, p));
+    const where = (
+      await git(repo, ['rev-parse', '--show-toplevel', '--git-dir', '--git-path', 'index', '--git-common-dir'], { timeoutMs })
+    ).stdout.split('\n');
+    const [top, gitDir, index, commonDir] = where.slice(0, 4).map((p) => resolve(repo, p));
     const busy = operationsIn(gitDir);
     if (busy.length > 0)
       return await withoutCommit(opts, tag, `auto-commit skipped: git has an operation in progress (${busy.join(', ')})`);
@@ -104,26 +128,63 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
         reject: false,
       });
 
-    // What `add -A` would take from the working tree: changed tracked files and untracked, not ignored ones.
-    const changed = await inScratch(['ls-files', '-z', '--modified', '--others', '--exclude-standard']);
+    // What `add -A` would take from the working tree (changed tracked files and untracked, not ignored ones), and what
+    // the user staged (raw records: HEAD's entry of each staged path, to put back for the person's).
+    const [changed, staged] = await Promise.all([
+      inScratch(['ls-files', '-z', '--modified', '--others', '--exclude-standard']),
+      inScratch(head ? ['diff-index', '--cached', '-z', '--no-renames', head] : ['ls-files', '-z']),
+    ]);
     if (changed.exitCode !== 0) return await withoutCommit(opts, tag, failure('git ls-files', changed));
-    const leftOut = leftOutOf(top, splitZ(changed.stdout), maxFileSize);
-    const pathspecs = [':/', ...leftOut.map((l) => `:(exclude,literal)${l.path}`)];
-    const added = await inScratch(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], pathspecs.join('\0') + '\0');
-    if (added.exitCode !== 0) return await withoutCommit(opts, tag, failure('git add -A', added));
+    if (staged.exitCode !== 0) return await withoutCommit(opts, tag, failure('git diff-index', staged));
+    const changedPaths = [...new Set(splitZ(changed.stdout))];
+    const zeroId = '0'.repeat(head?.length ?? 40);
+    const stagedEntries = head ? rawRecords(staged.stdout) : splitZ(staged.stdout).map((path) => ({ path, mode: '0', id: zeroId }));
+    // Who wrote what: a changed or staged file with no model's write that still counts is the person's, and stays out.
+    const candidates = [...new Set([...changedPaths, ...stagedEntries.map((e) => e.path)])];
+    const writes = await modelWrites(top, ledgerPath(commonDir), candidates, git, { timeoutMs });
+    const written = new Set(writes.map((w) => w.path));
+    const persons = candidates.filter((p) => !written.has(p)).sort(byPath);
+    const leftOut = leftOutOf(
+      top,
+      changedPaths.filter((p) => written.has(p)),
+      maxFileSize,
+    );
+    const out = new Set(leftOut.map((l) => l.path));
+    const toAdd = changedPaths.filter((p) => written.has(p) && !out.has(p));
+    // The person's staged paths get HEAD's entry back in the copy (none: removed), so the commit holds none of them.
+    const reset = stagedEntries.filter((e) => !written.has(e.path));
+    if (reset.length > 0) {
+      const r = await inScratch(
+        ['update-index', '-z', '--index-info'],
+        reset.map((e) => (/^0+$/.test(e.mode) ? `0 ${zeroId}\t${e.path}` : `${e.mode} ${e.id}\t${e.path}`)).join('\0') + '\0',
+      );
+      if (r.exitCode !== 0) return await withoutCommit(opts, tag, failure('git update-index', r));
+    }
+    if (toAdd.length > 0) {
+      const pathspecs = toAdd.map((p) => `:(literal)${p}`);
+      const added = await inScratch(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], pathspecs.join('\0') + '\0');
+      if (added.exitCode !== 0) return await withoutCommit(opts, tag, failure('git add -A', added));
+    }
     const tree = await inScratch(['write-tree']);
     if (tree.exitCode !== 0) return await withoutCommit(opts, tag, failure('git write-tree', tree));
     const treeId = tree.stdout.trim();
     const baseTree = headTree ?? (await git(top, ['hash-object', '-t', 'tree', '--stdin'], { input: '', timeoutMs })).stdout.trim(); // the empty tree
-    const leftOutNote = leftOut.length > 0 ? `auto-commit left out ${summarizeLeftOut(leftOut)}, named in its message` : undefined;
-    if (treeId === baseTree)
-      return await withoutCommit(
-        opts,
-        tag,
-        leftOut.length > 0 ? `auto-commit skipped: nothing to commit but what it leaves out, ${summarizeLeftOut(leftOut)}` : undefined,
-      );
+    const notes = [
+      ...(persons.length > 0 ? [`auto-commit left the person's ${summarizePaths(persons)} uncommitted (no model wrote them)`] : []),
+      ...(leftOut.length > 0 ? [`auto-commit left out ${summarizeLeftOut(leftOut)}, named in its message`] : []),
+    ];
+    // The models of the files in the commit: the ones added, and the ones a model wrote that the user had staged.
+    const inCommit = new Set([...toAdd, ...stagedEntries.filter((e) => written.has(e.path)).map((e) => e.path)]);
+    const models = modelsInOrder(writes.filter((w) => inCommit.has(w.path)));
+    if (treeId === baseTree || models.length === 0) {
+      const but = [
+        ...(persons.length > 0 ? [`the person's ${summarizePaths(persons)}, which no model wrote`] : []),
+        ...(leftOut.length > 0 ? [`what it leaves out, ${summarizeLeftOut(leftOut)}`] : []),
+      ];
+      return await withoutCommit(opts, tag, but.length > 0 ? `auto-commit skipped: nothing to commit but ${but.join(' and ')}` : undefined);
+    }
 
-    const message = switchCommitMessage(from, to, reason, leftOut, maxFileSize);
+    const message = switchCommitMessage({ from, to, reason, models, leftOut, persons, maxFileSize });
     const made = await git(top, ['commit-tree', treeId, ...(head ? ['-p', head] : []), '-F', '-'], {
       input: message,
       timeoutMs,
@@ -134,9 +195,11 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
     // One transaction: HEAD (the branch it names, or HEAD itself when detached) moves only from the commit the tree
     // was built on, a compare-and-swap (the zero id: "must not exist yet", a branch with no commit), and the run's tag
     // goes on the new commit; both or neither. The reflog reads like git commit's.
+    // The tag marks the run's last commit: this one when it holds the run's model's writes, else the run's latest.
     const zero = '0'.repeat(commit.length);
+    const tagHere = models.includes(from);
     const moved = await git(top, ['update-ref', '-m', `commit: Auto-commit before switch to ${to}`, '--stdin'], {
-      input: `update HEAD ${commit} ${head ?? zero}\nupdate refs/tags/${tag} ${commit}\n`,
+      input: `update HEAD ${commit} ${head ?? zero}\n${tagHere ? `update refs/tags/${tag} ${commit}\n` : ''}`,
       timeoutMs,
       reject: false,
     });
@@ -148,8 +211,9 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
       );
 
     const synced = await syncIndex(top, head, commit, lockWaitMs, timeoutMs);
-    const warnings = [synced, leftOutNote].filter((w): w is string => w !== undefined);
-    return warnings.length > 0 ? { commit, tag, warning: warnings.join('; ') } : { commit, tag };
+    const runTag = tagHere ? tag : (await withoutCommit(opts, tag)).tag;
+    const warnings = [synced, ...notes].filter((w): w is string => w !== undefined);
+    return warnings.length > 0 ? { commit, tag: runTag, warning: warnings.join('; ') } : { commit, tag: runTag };
   } catch (err) {
     return { commit: null, tag: null, warning: `auto-commit failed: ${firstLine((err as Error).message)}` };
   } finally {
@@ -264,6 +328,21 @@ async function withoutCommit(opts: SwitchCommitOptions, tag: string, warning?: s
     }
   }
   return done(null);
+}
+
+/** `git diff-index -z` raw output: ":<old mode> <new mode> <old id> <new id> <status>" NUL "<path>" NUL, the old side. */
+function rawRecords(text: string): { path: string; mode: string; id: string }[] {
+  const fields = splitZ(text);
+  const out: { path: string; mode: string; id: string }[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [mode, , id] = fields[i].slice(1).split(' ');
+    out.push({ path: fields[i + 1], mode, id });
+  }
+  return out;
+}
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function splitZ(text: string): string[] {

@@ -32,7 +32,9 @@ Views (one at a time; --analyze when none is given):
                            in one commit (trailers Model-Rollback, Reverts); its run tags become
                            rolledback-<model>-*. Refuses staged or unstaged changes to tracked
                            files (untracked files are fine) and a merge, rebase, cherry-pick or
-                           revert in progress; on a conflict nothing changes
+                           revert in progress; on a conflict nothing changes. Keeps the
+                           person's lines (from the commits' attribution notes); refuses where
+                           a person's and a model's lines share a hunk, naming the files
         --dry-run            list what would be reverted and renamed, change nothing
       --log                the switch timeline: when, from -> to, why, how long each model ran,
                            the auto-commit
@@ -58,7 +60,7 @@ Colour only on a terminal and never with NO_COLOR.
 
 Exit codes: 0 done; 1 unexpected failure; 2 bad arguments or unknown model; 3 cannot run
 here (not a git repository, no ledger yet, broken config); 4 refused, nothing changed (dirty
-tree, failing --test, merge commit); 5 rollback conflict, nothing changed.
+tree, failing --test, merge commit, a person's and a model's lines in one hunk); 5 rollback conflict, nothing changed.
 `;
 
 /** Parses argv into the one view asked for; a usage error names the problem. */

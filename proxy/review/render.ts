@@ -8,6 +8,7 @@ import type { AnalyzeReport, AnalyzeRow } from './analyze.ts';
 import type { CostsReport } from './costs.ts';
 import { PRICES_READ_ON } from '../prices.ts';
 import type { RollbackResult } from './rollback.ts';
+import { printablePath } from '../git/left-out.ts';
 import type { ShownCommit } from './show.ts';
 import type { Timeline } from './timeline.ts';
 import type { UsageTotals } from './usage.ts';
@@ -164,9 +165,10 @@ export function renderRollback(r: RollbackResult, c: ChalkInstance): string {
   if (r.commits.length === 0) return `${r.model} has no pending commits to roll back\n`;
   const list = r.commits.map((x) => `  ${x.sha.slice(0, 12)} ${x.subject}`).join('\n');
   const tags = r.tags.map((t) => `  ${t.from} -> ${t.to}`).join('\n');
+  const kept = r.kept.map((k) => `  ${printablePath(k.path)} (${k.commit.slice(0, 12)})`).join('\n');
   if (r.dry_run)
-    return `would revert ${r.commits.length} commit(s) of ${r.model}, newest first:\n${list}\n${tags ? `would rename tags:\n${tags}\n` : ''}`;
-  return `${c.green('rolled back')} ${r.model}: ${r.commits.length} commit(s) reverted in ${r.revert_commit?.slice(0, 12)}\n${list}\n${tags ? `tags renamed:\n${tags}\n` : ''}`;
+    return `would revert ${r.commits.length} commit(s) of ${r.model}, newest first:\n${list}\n${kept ? `would keep the person's lines in:\n${kept}\n` : ''}${tags ? `would rename tags:\n${tags}\n` : ''}`;
+  return `${c.green('rolled back')} ${r.model}: ${r.commits.length} commit(s) reverted in ${r.revert_commit?.slice(0, 12)}\n${list}\n${kept ? `kept the person's lines in:\n${kept}\n` : ''}${tags ? `tags renamed:\n${tags}\n` : ''}`;
 }
 
 export function renderAccept(r: AcceptResult, c: ChalkInstance): string {

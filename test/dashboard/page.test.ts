@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { writeTurns } from '../helpers/tool-writes.ts';
 import { startHarness } from '../helpers/harness.ts';
 import { git } from '../../proxy/git/git.ts';
 import { appendLedger, ledgerPath, readLedger, type LedgerEvent } from '../../proxy/git/ledger.ts';
@@ -131,8 +132,8 @@ describe('the page follows the proxy', () => {
     expect(await page.locator('tr[data-tier="deepseek"]').innerText()).toContain('ready');
     await page.evaluate('window.loadedOnce = 1');
 
-    writeFileSync(join(h.repo, 'wip.ts'), 'claude was here\n'); // committed by the switch
-    await client.messages.stream(req).finalMessage(); // claude answers 429: the proxy moves to deepseek
+    writeFileSync(join(h.repo, 'wip.ts'), 'claude was here\n'); // claude's Write: committed by the switch
+    await client.messages.stream({ ...req, messages: [...req.messages, ...writeTurns(h.repo, ['wip.ts'])] }).finalMessage(); // claude answers 429: the proxy moves to deepseek
     await page.locator('#active-tier', { hasText: 'deepseek' }).waitFor({ timeout: 5000 });
     // First "switch being recorded" (the auto-commit runs), then the reason from the ledger's switch line.
     await page.locator('#active-why', { hasText: 'rate limit (429) from claude' }).waitFor({ timeout: 5000 });

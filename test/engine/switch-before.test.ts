@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { writeTurns } from '../helpers/tool-writes.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startStrictAnthropic, TEXT_FIXTURE, unifiedLimitHeaders } from '../helpers/strict-anthropic.ts';
 import type { SwitchEvent } from '../../proxy/git/ledger.ts';
@@ -180,7 +181,8 @@ describe('a quota switch is a switch like any other', () => {
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
     writeFileSync(join(h.repo, 'work.txt'), 'written by claude\n');
     await client.messages.stream(req).finalMessage(); // Claude's, at 98%
-    await client.messages.stream(req).finalMessage(); // deepseek's
+    // deepseek's; the request carries the result of Claude's Write of work.txt, so the auto-commit takes that file
+    await client.messages.stream({ ...req, messages: [...req.messages, ...writeTurns(h.repo, ['work.txt'])] }).finalMessage();
     const [sw] = switches(h);
     expect(sw).toMatchObject({ from: 'claude', to: 'deepseek', reason: 'quota' });
     expect(git(h.repo, 'rev-parse', 'HEAD')).toBe(sw.commit);

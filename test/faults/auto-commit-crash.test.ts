@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { configYaml } from '../../test-support/config-yaml.ts';
 import { makeRepo } from '../../test-support/repo.ts';
+import { writeTurns } from '../helpers/tool-writes.ts';
 import { git } from '../../proxy/git/git.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 
@@ -126,7 +127,12 @@ process.stdout.write(app.port + '\\n');
     const port = await new Promise<number>((done) => proxy.stdout!.once('data', (b: Buffer) => done(Number(b.toString().trim()))));
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: `http://127.0.0.1:${port}`, maxRetries: 0 });
     const asked = client.messages
-      .stream({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      // Claude wrote a.txt and data.slow (the results of its Write calls): the auto-commit takes them.
+      .stream({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }, ...writeTurns(repo, ['a.txt', 'data.slow'])],
+      })
       .finalMessage()
       .catch((e: unknown) => e);
 

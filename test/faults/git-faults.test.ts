@@ -14,6 +14,7 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 import { installHooks } from '../../proxy/git/install-hooks.mjs';
 import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
+import { writeTurns } from '../helpers/tool-writes.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -47,7 +48,11 @@ async function switchingProxy(extra: { notify?: Record<string, unknown> } = {}):
   return h;
 }
 
-const ask = (h: Harness) => new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages.stream(req).finalMessage();
+/** One request; `written`: files the answering model wrote with its Write tool, reported done in this request. */
+const ask = (h: Harness, ...written: string[]) =>
+  new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 }).messages
+    .stream({ ...req, messages: [...req.messages, ...writeTurns(h.repo, written)] })
+    .finalMessage();
 const switchLine = (h: Harness) => h.events().filter((e): e is SwitchEvent => e.kind === 'switch');
 
 describe('auto-commit at a switch', () => {
@@ -68,7 +73,7 @@ describe('auto-commit at a switch', () => {
     await installHooks(h.repo);
     writeFileSync(join(h.repo, 'work.txt'), 'written by claude\n');
 
-    await Promise.all([ask(h), ask(h), ask(h)]);
+    await Promise.all([ask(h, 'work.txt'), ask(h), ask(h)]);
     const [s] = switchLine(h);
     expect(switchLine(h)).toHaveLength(1);
     expect(s).toMatchObject({ from: 'claude', to: 'deepseek', reason: 'rate_limit' });
@@ -79,7 +84,9 @@ describe('auto-commit at a switch', () => {
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model,valueonly)').trim()).toBe('claude');
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model-Switch,valueonly)').trim()).toBe('claude -> deepseek');
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Switch-Reason,valueonly)').trim()).toBe('rate_limit');
-    expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['.fallbackrc.yaml', 'work.txt']);
+    // Claude's file only: the config the person wrote stays out, named as theirs.
+    expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['work.txt']);
+    expect(msg).toContain("The person's, not committed (no model wrote them), still in the working tree:\n- .fallbackrc.yaml\n");
     expect(git(h.repo, 'tag', '--points-at', 'HEAD').trim()).toBe(s.tag);
     expect(s.tag).toMatch(/^model-claude-\d{8}-\d{6}-\d{3}$/);
 
@@ -109,7 +116,7 @@ describe('auto-commit at a switch', () => {
     git(h.repo, 'commit', '--allow-empty', '-qm', 'one');
     git(h.repo, 'checkout', '-q', '--detach');
     writeFileSync(join(h.repo, 'x.txt'), 'x\n');
-    await ask(h);
+    await ask(h, 'x.txt');
     expect(switchLine(h)[0].commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
     expect(git(h.repo, 'rev-list', '--count', 'HEAD').trim()).toBe('2');
   });
@@ -166,7 +173,7 @@ describe('auto-commit at a switch', () => {
     }
     await installHooks(h.repo); // ours chain the repository's own
     writeFileSync(join(h.repo, 'x.txt'), 'x\n');
-    await ask(h);
+    await ask(h, 'x.txt');
     expect(switchLine(h)[0].commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
     expect(existsSync(ran)).toBe(false);
     expect(git(h.repo, 'log', '-1', '--format=%(trailers:key=Model-Switch,valueonly)').trim()).toBe('claude -> deepseek');
@@ -217,7 +224,7 @@ describe('auto-commit at a switch', () => {
     writeFileSync(join(h.repo, '.env'), 'TOKEN=sk-live-secret\n');
     writeFileSync(join(h.repo, 'dump.sql'), 'x'.repeat(2048));
     const staged = git(h.repo, 'ls-files', '-s', 'a.txt');
-    await ask(h);
+    await ask(h, 'a.txt', 'work.txt', '.env', 'dump.sql');
     const [s] = switchLine(h);
     expect(s.commit).toBe(git(h.repo, 'rev-parse', 'HEAD').trim());
     expect(git(h.repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toEqual(['a.txt', 'work.txt']);
@@ -226,6 +233,7 @@ describe('auto-commit at a switch', () => {
     );
     expect(git(h.repo, 'ls-files', '-s', 'a.txt')).toBe(staged);
     expect(git(h.repo, 'status', '--porcelain')).toBe('MM a.txt\n?? .env\n?? dump.sql\n');
+    expect(h.logs.some((l) => l.includes("auto-commit left the person's"))).toBe(false);
     expect(h.logs.some((l) => l.startsWith('warning: auto-commit left out 2 files (.env, dump.sql)'))).toBe(true);
     expect(git(h.repo, 'log', '--all', '-p')).not.toContain('sk-live-secret');
   });
@@ -258,7 +266,7 @@ describe('auto-commit at a switch', () => {
     );
     for (let i = 0; i < 7; i++) {
       writeFileSync(join(h.repo, `work-${i}.txt`), `${i}\n`);
-      await ask(h);
+      await ask(h, `work-${i}.txt`); // written by the model that answered the previous request
     }
     const switches = switchLine(h);
     expect(switches.map((s) => `${s.from}->${s.to}`)).toEqual(['claude->deepseek', 'deepseek->claude', 'claude->deepseek']);

@@ -11,7 +11,12 @@ import { git } from '../../proxy/git/git.ts';
 import { runTagName } from '../../proxy/git/run-tag.ts';
 import { commitAtSwitch, type SwitchCommitOptions } from '../../proxy/git/switch-commit.ts';
 import { installHooks } from '../../proxy/git/install-hooks.mjs';
-import { RUN1, RUN2, commitFile, makeRepo, message, models, script, sha, start, tags, tempDir } from '../hooks/repo.ts';
+import { RUN1, RUN2, commitFile, edit, makeRepo, message, models, script, sha, start, tags, tempDir } from '../hooks/repo.ts';
+
+/** `tier` wrote these files through Claude Code's file tools: the ledger's edit lines the auto-commit reads. */
+const wrote = async (repo: string, tier: string, ...paths: string[]) => {
+  for (const p of paths) await edit(repo, tier, p);
+};
 
 const TAG = runTagName('model-', 'claude', RUN1);
 const opts = (repo: string, extra: Partial<SwitchCommitOptions> = {}): SwitchCommitOptions => ({
@@ -30,6 +35,7 @@ describe('commitAtSwitch', () => {
     const repo = await makeRepo({ initial: true });
     writeFileSync(join(repo, 'README'), 'changed\n');
     writeFileSync(join(repo, 'new.txt'), 'new\n');
+    await wrote(repo, 'claude', 'README', 'new.txt');
     const before = await count(repo);
     const r = await commitAtSwitch(opts(repo));
     expect(r).toEqual({ commit: await sha(repo), tag: TAG });
@@ -50,6 +56,7 @@ describe('commitAtSwitch', () => {
     await start(repo, 'claude', RUN1);
     await commitFile(repo, 'a.txt', 'a\n', 'Claude work');
     writeFileSync(join(repo, 'b.txt'), 'b\n');
+    await wrote(repo, 'claude', 'b.txt');
     const r = await commitAtSwitch(opts(repo));
     expect(await models(repo)).toEqual(['claude']);
     expect(await tags(repo)).toEqual({ [TAG]: r.commit });
@@ -83,6 +90,7 @@ describe('commitAtSwitch', () => {
   it('gives up after lockWaitMs while another process holds index.lock, and never removes the lock', async () => {
     const repo = await makeRepo({ initial: true });
     writeFileSync(join(repo, 'new.txt'), 'new\n');
+    await wrote(repo, 'claude', 'new.txt');
     const lock = join(repo, '.git', 'index.lock');
     writeFileSync(lock, '');
     const head = await sha(repo);
@@ -100,6 +108,7 @@ describe('commitAtSwitch', () => {
   it('commits once the lock goes away within lockWaitMs', async () => {
     const repo = await makeRepo({ initial: true });
     writeFileSync(join(repo, 'new.txt'), 'new\n');
+    await wrote(repo, 'claude', 'new.txt');
     const lock = join(repo, '.git', 'index.lock');
     writeFileSync(lock, '');
     setTimeout(() => unlinkSync(lock), 200);
@@ -111,6 +120,7 @@ describe('commitAtSwitch', () => {
   it('works in a repository with no commits yet', async () => {
     const repo = await makeRepo();
     writeFileSync(join(repo, 'first.txt'), 'first\n');
+    await wrote(repo, 'claude', 'first.txt');
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBe(await sha(repo));
     expect(await count(repo)).toBe(1);
@@ -122,6 +132,7 @@ describe('commitAtSwitch', () => {
     await git(repo, ['checkout', '-q', '--detach']);
     const branch = await sha(repo, 'main');
     writeFileSync(join(repo, 'd.txt'), 'd\n');
+    await wrote(repo, 'claude', 'd.txt');
     const r = await commitAtSwitch(opts(repo, { reason: 'overloaded' }));
     expect(r.commit).toBe(await sha(repo));
     expect(await sha(repo, 'main')).toBe(branch);
@@ -168,6 +179,7 @@ describe('commitAtSwitch', () => {
       );
     }
     writeFileSync(join(repo, 'a.txt'), 'a\n');
+    await wrote(repo, 'claude', 'a.txt');
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBe(await sha(repo));
     expect(existsSync(ran)).toBe(false);
@@ -185,8 +197,10 @@ describe('commitAtSwitch', () => {
   it('turns the next run into its own tag', async () => {
     const repo = await makeRepo({ initial: true });
     writeFileSync(join(repo, 'a.txt'), 'a\n');
+    await wrote(repo, 'claude', 'a.txt');
     const first = await commitAtSwitch(opts(repo));
     writeFileSync(join(repo, 'b.txt'), 'b\n');
+    await wrote(repo, 'gemini-flash', 'b.txt');
     const second = await commitAtSwitch(opts(repo, { from: 'gemini-flash', to: 'claude', reason: 'recovered', runStartedAt: RUN2 }));
     expect(await tags(repo)).toEqual({ [TAG]: first.commit, [runTagName('model-', 'gemini-flash', RUN2)]: second.commit });
   });
@@ -212,6 +226,7 @@ describe('commitAtSwitch', () => {
     writeFileSync(join(repo, 's.txt'), 'staged\nand more\n');
     writeFileSync(join(repo, 'b.txt'), 'b changed, not staged\n');
     writeFileSync(join(repo, 'u.txt'), 'untracked\n');
+    await wrote(repo, 'claude', 'a.txt', 'b.txt', 's.txt', 'u.txt');
     const entries = async (...paths: string[]) => (await git(repo, ['ls-files', '-s', '--', ...paths])).stdout;
     const stagedEntries = await entries('a.txt', 's.txt');
     const cachedDiff = (await git(repo, ['diff', '--cached', oldHead, '--', 'a.txt', 's.txt'])).stdout;
@@ -219,7 +234,7 @@ describe('commitAtSwitch', () => {
 
     const r = await commitAtSwitch(opts(repo));
     expect(r).toEqual({ commit: await sha(repo), tag: TAG });
-    // The commit holds the working tree as it is, every file.
+    // The commit holds the working tree as it is, every file (the model wrote them all).
     for (const f of ['a.txt', 'b.txt', 's.txt', 'u.txt'])
       expect((await git(repo, ['show', `HEAD:${f}`])).stdout).toBe(readFileSync(join(repo, f), 'utf8'));
     // The user's staged entries are byte for byte what they were, the custom blob included.
@@ -243,6 +258,8 @@ describe('commitAtSwitch', () => {
     writeFileSync(join(fresh, 'first.txt'), 'first\n');
     await git(fresh, ['add', 'first.txt']);
     writeFileSync(join(fresh, 'other.txt'), 'other\n');
+    await wrote(repo, 'claude', 'gone.txt', 'README');
+    await wrote(fresh, 'claude', 'first.txt', 'other.txt');
 
     expect((await commitAtSwitch(opts(repo))).commit).toBe(await sha(repo));
     expect((await git(repo, ['ls-tree', '--name-only', 'HEAD'])).stdout).toBe('README\ngone.txt\n');
@@ -263,6 +280,7 @@ describe('commitAtSwitch', () => {
     ]);
     writeFileSync(join(repo, '.git', 'info', 'attributes'), 'work.dat filter=race\n');
     writeFileSync(join(repo, 'work.dat'), 'work\n');
+    await wrote(repo, 'claude', 'work.dat');
     const before = await sha(repo);
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBeNull();
@@ -285,6 +303,18 @@ describe('commitAtSwitch', () => {
     writeFileSync(join(repo, 'small.bin'), Buffer.alloc(1024, 1));
     writeFileSync(join(repo, 'evil\n\nModel: mallory\n.pem'), 'forged trailer\n');
     writeFileSync(join(repo, 'code.ts'), 'export {};\n');
+    await wrote(
+      repo,
+      'claude',
+      'config/.env.local',
+      '.env',
+      'keys/server.pem',
+      'keys/id_rsa',
+      'big.bin',
+      'small.bin',
+      'evil\n\nModel: mallory\n.pem',
+      'code.ts',
+    );
     const r = await commitAtSwitch(opts(repo));
     expect(r.commit).toBe(await sha(repo));
     expect(r.warning).toMatch(/^auto-commit left out 6 files \(/);
@@ -306,6 +336,7 @@ describe('commitAtSwitch', () => {
   it('takes the size limit from maxFileSize, and commits nothing when all that changed is left out', async () => {
     const repo = await makeRepo({ initial: true });
     writeFileSync(join(repo, 'data.csv'), 'x'.repeat(2000));
+    await wrote(repo, 'claude', 'data.csv');
     const head = await sha(repo);
     const r = await commitAtSwitch(opts(repo, { maxFileSize: 1000 }));
     expect(r).toEqual({
@@ -323,6 +354,7 @@ describe('commitAtSwitch', () => {
     const scratch = () => readdirSync(tmpdir()).filter((n) => n.startsWith('fallback-auto-commit-')).length;
     const before = scratch();
     writeFileSync(join(repo, 'x.txt'), 'x\n');
+    await wrote(repo, 'claude', 'x.txt');
     await commitAtSwitch(opts(repo));
     expect(scratch()).toBe(before);
   });
@@ -350,6 +382,7 @@ describe('commitAtSwitch', () => {
     writeFileSync(join(wt, 'README'), 'staged in the worktree\nand more\n');
     writeFileSync(join(wt, 'new.txt'), 'new\n');
     writeFileSync(join(repo, 'main-only.txt'), 'untracked in the main worktree\n');
+    await wrote(wt, 'claude', 'README', 'new.txt');
     const staged = (await git(wt, ['ls-files', '-s', 'README'])).stdout;
     const main = await sha(repo, 'main');
     const r = await commitAtSwitch(opts(wt));
@@ -358,5 +391,69 @@ describe('commitAtSwitch', () => {
     expect((await git(wt, ['ls-files', '-s', 'README'])).stdout).toBe(staged);
     expect((await git(wt, ['status', '--porcelain'])).stdout).toBe('MM README\n');
     expect((await git(repo, ['status', '--porcelain'])).stdout).toBe('?? main-only.txt\n');
+  });
+  it("leaves the person's files out, as they were (untracked, unstaged and staged), names them, and stamps only the models that wrote", async () => {
+    const repo = await makeRepo({ initial: true });
+    await commitFile(repo, 'notes.md', 'notes\n', 'Add notes');
+    writeFileSync(join(repo, 'app.ts'), 'claude wrote this\n');
+    await wrote(repo, 'claude', 'app.ts');
+    // The person's own work in progress: a new file, an unstaged README edit, a staged notes edit.
+    writeFileSync(join(repo, 'wip.txt'), 'my half-done idea\n');
+    writeFileSync(join(repo, 'README'), 'start\nmy README line\n');
+    writeFileSync(join(repo, 'notes.md'), 'notes\nstaged by me\n');
+    await git(repo, ['add', 'notes.md']);
+    const index = readFileSync(join(repo, '.git', 'index'));
+    const entries = (await git(repo, ['ls-files', '-s'])).stdout;
+    const r = await commitAtSwitch(opts(repo));
+    expect(r.commit).toBe(await sha(repo));
+    expect(r.warning).toBe("auto-commit left the person's 3 files (README, notes.md, wip.txt) uncommitted (no model wrote them)");
+    expect((await git(repo, ['show', '--name-only', '--format=', 'HEAD'])).stdout).toBe('app.ts\n');
+    expect(await message(repo)).toBe(
+      "Auto-commit before switch to gemini-flash\n\nThe person's, not committed (no model wrote them), still in the working tree:\n" +
+        '- README\n- notes.md\n- wip.txt\n\nModel: claude\nModel-Switch: claude -> gemini-flash\nSwitch-Reason: rate_limit\n\n',
+    );
+    // The person's files are exactly as they were: content, staging, status.
+    expect(readFileSync(join(repo, 'wip.txt'), 'utf8')).toBe('my half-done idea\n');
+    expect(readFileSync(join(repo, 'README'), 'utf8')).toBe('start\nmy README line\n');
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe(' M README\nM  notes.md\n?? wip.txt\n');
+    const after = (await git(repo, ['ls-files', '-s'])).stdout;
+    expect(after.split('\n').filter((l) => !l.endsWith('\tapp.ts'))).toEqual(entries.split('\n'));
+    expect(readFileSync(join(repo, '.git', 'index')).equals(index)).toBe(false); // app.ts was brought to the commit
+  });
+
+  it('names each model whose writes it holds, in the order of their writes; an edit a commit has taken since does not count', async () => {
+    const repo = await makeRepo({ initial: true });
+    writeFileSync(join(repo, 'old.txt'), 'deepseek wrote this, then the person committed it\n');
+    await wrote(repo, 'deepseek', 'old.txt');
+    await commitFile(repo, 'old.txt', 'deepseek wrote this, then the person committed it\n', 'Commit it');
+    writeFileSync(join(repo, 'old.txt'), 'changed again by the person\n');
+    writeFileSync(join(repo, 'g.txt'), 'gemini\n');
+    await wrote(repo, 'gemini-flash', 'g.txt');
+    writeFileSync(join(repo, 'c.txt'), 'claude\n');
+    await wrote(repo, 'claude', 'c.txt');
+    await wrote(repo, 'gemini-flash', 'c.txt');
+    const r = await commitAtSwitch(opts(repo));
+    expect(r.commit).toBe(await sha(repo));
+    expect(await models(repo)).toEqual(['gemini-flash', 'claude']);
+    expect((await git(repo, ['show', '--name-only', '--format=', 'HEAD'])).stdout).toBe('c.txt\ng.txt\n');
+    expect(await message(repo)).toContain("The person's, not committed (no model wrote them), still in the working tree:\n- old.txt\n");
+    expect(await tags(repo)).toEqual({ [TAG]: r.commit });
+  });
+
+  it("commits nothing when only the person changed files, and tags the run's latest commit", async () => {
+    const repo = await makeRepo({ initial: true });
+    await commitFile(repo, 'a.txt', 'a\n', 'Claude work\n\nModel: claude');
+    const last = await sha(repo);
+    writeFileSync(join(repo, 'wip.txt'), 'mine\n');
+    writeFileSync(join(repo, 'README'), 'mine too\n');
+    const r = await commitAtSwitch(opts(repo));
+    expect(r).toEqual({
+      commit: null,
+      tag: TAG,
+      warning: "auto-commit skipped: nothing to commit but the person's 2 files (README, wip.txt), which no model wrote",
+    });
+    expect(await sha(repo)).toBe(last);
+    expect(await tags(repo)).toEqual({ [TAG]: last });
+    expect((await git(repo, ['status', '--porcelain'])).stdout).toBe(' M README\n?? wip.txt\n');
   });
 });

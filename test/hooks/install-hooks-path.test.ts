@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import { installHooks, uninstallHooks } from '../../proxy/git/install-hooks.mjs';
-import { RUN1, commitFile, makeRepo, models, start, tempDir } from './repo.ts';
+import { RUN1, commitFile, edit, makeRepo, models, start, tempDir } from './repo.ts';
 
 const status = async (repo: string) => (await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).stdout;
 
@@ -60,6 +60,7 @@ describe('installing into a tracked core.hooksPath', () => {
 
     writeFileSync(log, '');
     writeFileSync(join(repo, 'b.txt'), 'b\n');
+    await edit(repo, 'deepseek', 'b.txt'); // deepseek wrote it: the auto-commit takes only what a model wrote
     const s = await commitAtSwitch({ repo, from: 'deepseek', to: 'claude', reason: 'recovered', tagPrefix: 'model-', runStartedAt: RUN1 });
     expect((await git(repo, ['show', '--name-only', '--format=', s.commit!])).stdout.trim()).toBe('b.txt');
     expect((await git(repo, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)'])).stdout.trim()).toBe('');

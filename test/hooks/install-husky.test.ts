@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
 import { commitAtSwitch } from '../../proxy/git/switch-commit.ts';
 import { installHooks, uninstallHooks } from '../../proxy/git/install-hooks.mjs';
-import { RUN1, commitFile, makeRepo, models, start } from './repo.ts';
+import { RUN1, commitFile, edit, makeRepo, models, start } from './repo.ts';
 
 const HUSKY = createRequire(import.meta.url).resolve('husky');
 
@@ -74,6 +74,7 @@ describe('installing into a husky v9 repository', () => {
     // The switch: the work of the run that ends is committed; no hook of the team runs for it.
     writeFileSync(log, '');
     writeFileSync(join(repo, 'b.txt'), 'b\n');
+    await edit(repo, 'gemini-flash', 'b.txt'); // gemini wrote it: the auto-commit takes only what a model wrote
     const s = await commitAtSwitch({
       repo,
       from: 'gemini-flash',

@@ -54,7 +54,9 @@ describe('review on a repository made by the hooks and the proxy', () => {
     mirrorRunFile(join(dir, '.git'), started);
     run.claude = started.ts;
     await work(dir, 'claude starts', { 'claude.txt': 'c\n' });
-    writeFileSync(join(dir, 'half-done.txt'), 'claude was writing this\n'); // the switch commits it
+    writeFileSync(join(dir, 'half-done.txt'), 'claude was writing this\n'); // the switch commits it: claude wrote it
+    const head = (await git(dir, ['rev-parse', 'HEAD'])).stdout.trim();
+    appendLedger(ledger, { kind: 'edit', tier: 'claude', path: 'half-done.txt', tool: 'Write', id: 'toolu_01HalfDone', head });
     await switchTo('claude', 'gemini-flash', 'rate_limit');
     await work(dir, 'gemini one', { 'gemini.txt': 'g1\n' });
     await work(dir, 'gemini two', { 'gemini.txt': 'g1\ng2\n' });

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.ts';
@@ -135,7 +135,20 @@ describe('a real browser page on another loopback port (item 2)', () => {
     { timeout: 30_000 },
     async () => {
       const h = await proxy();
-      for (let i = 0; i < 3; i++) writeFileSync(join(h.repo, `untracked-${i}.txt`), `file ${i}\n`);
+      for (let i = 0; i < 3; i++) {
+        writeFileSync(join(h.repo, `untracked-${i}.txt`), `file ${i}\n`);
+        // As if claude had written them (its Write tool's edit lines): an auto-commit would take them.
+        const edit = {
+          ts: new Date().toISOString(),
+          kind: 'edit',
+          tier: 'claude',
+          path: `untracked-${i}.txt`,
+          tool: 'Write',
+          id: `toolu_web_${i}`,
+          head: null,
+        };
+        appendFileSync(h.ledgerPath, JSON.stringify(edit) + '\n');
+      }
       const headBefore = (await git(h.repo, ['rev-parse', 'HEAD'], { reject: false })).stdout.trim();
       const seen: { url: string; origin?: string; site?: string; status: number }[] = [];
       h.proxy.server.on('request', (q: IncomingMessage, s) =>

@@ -97,8 +97,8 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const failure = state.lastFailure[from];
     const until = state.cooldownUntil[from];
     const event: Extract<LedgerInput, { kind: 'switch' }> = { kind: 'switch', from: fromName, to: toName, reason };
-    // A quota switch follows a successful answer: there is no failing status to name.
-    if (reason !== 'recovered' && reason !== 'quota' && failure) event.status = failure.status;
+    // A quota or budget switch follows a successful answer: there is no failing status to name.
+    if (reason !== 'recovered' && reason !== 'quota' && reason !== 'budget' && failure) event.status = failure.status;
     // Clamped again where the time is written, so no cooldown end can make this line throw.
     if (reason !== 'recovered' && until > state.clock.now())
       event.retry_at = new Date(Math.min(until, state.clock.now() + MAX_BUDGET_HOLD_MS)).toISOString();

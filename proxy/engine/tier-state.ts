@@ -162,7 +162,7 @@ function validUntil(failure: TierFailure): number {
   return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + max);
 }
 
-/** A routing rule's tiers not cooling down, in the rule's order; when all of them cool down, all of them (as plan). */
+/** A routing rule's tiers not cooling down, in the rule's order; when all of them cool down, all of them but a budget's (as plan). */
 function planOver(over: readonly number[], cooldownUntil: readonly number[], now: number, overBudget: (i: number) => boolean): number[] {
   const ready = over.filter((i) => cooldownUntil[i] <= now);
   return ready.length > 0 ? ready : over.filter((i) => !overBudget(i));

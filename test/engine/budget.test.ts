@@ -88,6 +88,7 @@ describe('a tier budget', () => {
     const away = events.filter((e): e is SwitchEvent => e.kind === 'switch').at(-1)!;
     const dayEnd = budgetPeriod('day', h.clock.now()).end;
     expect(away).toMatchObject({ from: 'cheap', to: 'backup', reason: 'budget', retry_at: new Date(dayEnd).toISOString() });
+    expect(away).not.toHaveProperty('status'); // no upstream failed
     // The backup has no price: its usage line has no cost (never 0 for unknown).
     expect(events.filter((e): e is UsageEvent => e.kind === 'usage').at(-1)).not.toHaveProperty('cost_usd');
 

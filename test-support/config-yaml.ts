@@ -9,6 +9,8 @@ export type TierSpec = {
   model?: string;
   models?: Record<string, string>;
   max_output_tokens?: number;
+  price?: Record<string, unknown>;
+  budget?: Record<string, unknown>;
 };
 
 export type ConfigSpec = {

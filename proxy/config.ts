@@ -27,7 +27,15 @@ export const MAX_COOLDOWN_MS = 7 * 24 * 3600 * 1000;
 
 export const PROTOCOLS: readonly Protocol[] = ['anthropic', 'openai', 'gemini'];
 
-export type Price = { input: number; output: number; cacheRead?: number; cacheWrite?: number };
+export type Rates = { input: number; output: number; cacheRead?: number; cacheWrite?: number };
+/** USD per million tokens; `longContext`: the rates of a whole request whose input (input + cache tokens) is over `above`. */
+export type Price = Rates & { longContext?: Rates & { above: number } };
+
+/** A tier's spend cap: once the tier's recorded cost in the current UTC period reaches `amount` (USD), it cools down until the period ends. */
+export type Budget = { amount: number; per: 'day' | 'week' | 'month' };
+export const BUDGET_PERIODS: readonly Budget['per'][] = ['day', 'week', 'month'];
+/** The longest a budget can hold a tier back: a month. */
+export const MAX_BUDGET_HOLD_MS = 31 * 24 * 3600 * 1000;
 
 export type TierConfig = {
   name: string;
@@ -45,6 +53,7 @@ export type TierConfig = {
   models?: { opus?: string; sonnet?: string; haiku?: string };
   maxOutputTokens?: number;
   price?: Price;
+  budget?: Budget;
   /** Extra headers for this upstream (OpenRouter's HTTP-Referer, a gateway's key header…). */
   headers?: Record<string, string>;
   /** gemini only: send tool schemas as `parametersJsonSchema` (json, the default) or sanitised `parameters`. */
@@ -262,6 +271,7 @@ function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig
     'models',
     'max_output_tokens',
     'price',
+    'budget',
     'headers',
     'schema',
     'credentials',
@@ -303,17 +313,8 @@ function readTier(ctx: Ctx, node: Node, path: string, index: number): TierConfig
     fail(ctx, node, `${path}.model`, `a ${protocol} tier needs a model (Claude model names mean nothing to it)`);
   const mot = int(ctx, m.max_output_tokens, `${path}.max_output_tokens`, 1, 10_000_000);
   if (mot !== undefined) tier.maxOutputTokens = mot;
-  if (m.price !== undefined) {
-    const p = readMap(ctx, m.price, `${path}.price`, ['input', 'output', 'cache_read', 'cache_write']);
-    const input = num(ctx, p.input, `${path}.price.input`);
-    const output = num(ctx, p.output, `${path}.price.output`);
-    if (input === undefined || output === undefined) fail(ctx, m.price, `${path}.price`, 'needs input and output (USD per million tokens)');
-    tier.price = { input, output };
-    const cr = num(ctx, p.cache_read, `${path}.price.cache_read`);
-    if (cr !== undefined) tier.price.cacheRead = cr;
-    const cw = num(ctx, p.cache_write, `${path}.price.cache_write`);
-    if (cw !== undefined) tier.price.cacheWrite = cw;
-  }
+  if (m.price !== undefined) tier.price = readPrice(ctx, m.price, `${path}.price`);
+  if (m.budget !== undefined) tier.budget = readBudget(ctx, m.budget, `${path}.budget`);
   const schema = str(ctx, m.schema, `${path}.schema`);
   if (schema !== undefined && schema !== 'json' && schema !== 'parameters')
     fail(ctx, m.schema, `${path}.schema`, `unknown schema mode "${schema}": use json or parameters`);
@@ -390,6 +391,45 @@ function refuseKeylessGateway(ctx: Ctx, node: Node, path: string, tier: TierConf
     `"${tier.name}" (${tier.baseUrl}) has no api_key, so it would receive Claude Code's own API key or subscription token. ` +
       `Only tier 0 and ${FIRST_PARTY} get those: give the tier an api_key, or, for a gateway that fronts Anthropic and should get them, set credentials: client`,
   );
+}
+
+/** `price: {input, output, cache_read?, cache_write?, long_context?: {above, input, output, cache_read?, cache_write?}}`. */
+function readPrice(ctx: Ctx, node: Node, path: string): Price {
+  const p = readMap(ctx, node, path, ['input', 'output', 'cache_read', 'cache_write', 'long_context']);
+  const rates = (m: Record<string, Node | undefined>, at: string, whole: Node): Rates => {
+    const input = num(ctx, m.input, `${at}.input`);
+    const output = num(ctx, m.output, `${at}.output`);
+    if (input === undefined || output === undefined) fail(ctx, whole, at, 'needs input and output (USD per million tokens)');
+    const r: Rates = { input, output };
+    const cr = num(ctx, m.cache_read, `${at}.cache_read`);
+    if (cr !== undefined) r.cacheRead = cr;
+    const cw = num(ctx, m.cache_write, `${at}.cache_write`);
+    if (cw !== undefined) r.cacheWrite = cw;
+    return r;
+  };
+  const price: Price = rates(p, path, node);
+  if (p.long_context !== undefined) {
+    const at = `${path}.long_context`;
+    const lc = readMap(ctx, p.long_context, at, ['above', 'input', 'output', 'cache_read', 'cache_write']);
+    const above = int(ctx, lc.above, `${at}.above`, 1, 100_000_000);
+    if (above === undefined)
+      fail(ctx, p.long_context, `${at}.above`, 'required: the input tokens (input + cache) above which a request pays these rates');
+    price.longContext = { above, ...rates(lc, at, p.long_context) };
+  }
+  return price;
+}
+
+/** `budget: {amount: 5, per: day|week|month}`: USD per UTC period. */
+function readBudget(ctx: Ctx, node: Node, path: string): Budget {
+  const b = readMap(ctx, node, path, ['amount', 'per']);
+  const amount = num(ctx, b.amount, `${path}.amount`);
+  if (amount === undefined) fail(ctx, node, `${path}.amount`, 'required: the most the tier may cost per period, in USD');
+  if (amount === 0) fail(ctx, b.amount, `${path}.amount`, 'must be more than 0 (a tier that may cost nothing is a tier to remove)');
+  const per = str(ctx, b.per, `${path}.per`);
+  if (per === undefined) fail(ctx, node, `${path}.per`, `required: one of ${BUDGET_PERIODS.join(', ')}`);
+  if (!BUDGET_PERIODS.includes(per as Budget['per']))
+    fail(ctx, b.per, `${path}.per`, `unknown period "${per}": use one of ${BUDGET_PERIODS.join(', ')} (UTC)`);
+  return { amount, per: per as Budget['per'] };
 }
 
 /** `97%`, `99.5%` or `allowed_warning` (docs/fallback.md, "Switch before the limit"); absent or `off`: undefined. */

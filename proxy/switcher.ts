@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import type { LedgerInput, LedgerWriter, SwitchReason } from './git/ledger.ts';
 import type { TierState } from './engine/tier-state.ts';
 import type { SwitchCommitOptions, SwitchCommitResult } from './git/switch-commit.ts';
-import { MAX_COOLDOWN_MS } from './config.ts';
+import { MAX_BUDGET_HOLD_MS } from './config.ts';
 
 /** The auto-commit at a switch (proxy/git/switch-commit.ts in the app; a parameter so tests can pass another). */
 export type AutoCommit = (opts: SwitchCommitOptions) => Promise<SwitchCommitResult>;
@@ -97,11 +97,11 @@ export function createSwitcher(deps: SwitcherDeps): Switcher {
     const failure = state.lastFailure[from];
     const until = state.cooldownUntil[from];
     const event: Extract<LedgerInput, { kind: 'switch' }> = { kind: 'switch', from: fromName, to: toName, reason };
-    // A quota switch follows a successful answer: there is no failing status to name.
-    if (reason !== 'recovered' && reason !== 'quota' && failure) event.status = failure.status;
+    // A quota or budget switch follows a successful answer: there is no failing status to name.
+    if (reason !== 'recovered' && reason !== 'quota' && reason !== 'budget' && failure) event.status = failure.status;
     // Clamped again where the time is written, so no cooldown end can make this line throw.
     if (reason !== 'recovered' && until > state.clock.now())
-      event.retry_at = new Date(Math.min(until, state.clock.now() + MAX_COOLDOWN_MS)).toISOString();
+      event.retry_at = new Date(Math.min(until, state.clock.now() + MAX_BUDGET_HOLD_MS)).toISOString();
     if (deps.git.autoCommit) {
       event.commit = commit;
       event.tag = tag;

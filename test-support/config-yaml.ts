@@ -10,6 +10,8 @@ export type TierSpec = {
   models?: Record<string, string>;
   max_output_tokens?: number;
   vendor?: string;
+  price?: Record<string, unknown>;
+  budget?: Record<string, unknown>;
 };
 
 export type ConfigSpec = {

@@ -4,6 +4,7 @@
 
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { builtinPrice, lineCost } from '../proxy/prices.ts';
 
 export type GenerateOptions = {
   lines: number;
@@ -86,6 +87,9 @@ export async function generateLedger(path: string, opts: GenerateOptions): Promi
         ms: int(30_000),
         stream: true,
       };
+      // Half the lines carry their cost as the proxy writes it now; the other half are older lines, priced on read.
+      const cost = i % 2 === 0 ? lineCost(e as Parameters<typeof lineCost>[0], builtinPrice(model)) : undefined;
+      if (cost !== undefined) e.cost_usd = cost;
     }
     buf.push(JSON.stringify(e) + '\n');
     if (buf.length >= 4096) await flush();

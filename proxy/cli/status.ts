@@ -11,6 +11,8 @@ import { formatDuration } from '../duration.ts';
 import { renderTable } from '../text-table.ts';
 import { tokens, usd, when } from './format.ts';
 import { escapeControl } from '../terminal-text.ts';
+import { savedUsd, UNPRICED, unpricedNote } from '../money.ts';
+import { PRICES_READ_ON } from '../prices.ts';
 import type { RunSnapshot } from '../run/snapshot.ts';
 import type { UnifiedLimits } from '../status/rate-limits.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -93,7 +95,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
   out.push('', `today (${s.today.date}):`);
   if (s.today.total.requests === 0) out.push('  no requests yet');
   else {
-    const urows = [['tier/model', 'requests', 'in', 'out', 'cache read', 'cost']];
+    const urows = [['tier/model', 'requests', 'in', 'out', 'cache read', 'cost', 'cache saved']];
     for (const m of s.today.by_model)
       urows.push([
         `${m.tier}/${m.model}`,
@@ -102,6 +104,7 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
         tokens(m.output_tokens),
         tokens(m.cache_read_tokens),
         usd(m.cost_usd),
+        savedUsd(m.cache_savings_usd),
       ]);
     const t = s.today.total;
     urows.push([
@@ -111,9 +114,15 @@ export function renderStatus(proxy: ProxyFile, s: ProxyStatus, now = Date.now())
       tokens(t.output_tokens),
       tokens(t.cache_read_tokens),
       usd(t.cost_usd),
+      savedUsd(t.cache_savings_usd),
     ]);
     out.push(indent(renderTable(urows)));
-    if (t.unpriced.length) out.push(`  no price known for ${t.unpriced.join(', ')} (give the tier a price in the config)`);
+    if (t.unpriced.length) out.push(`  ${unpricedNote(t.unpriced, PRICES_READ_ON)}`);
+  }
+  for (const b of s.budgets ?? []) {
+    const left = b.reached ? `reached: not used until ${when(b.period_end, now)}` : `period ends ${when(b.period_end, now)}`;
+    const unpriced = b.unpriced.length ? ` (${UNPRICED} not counted: ${b.unpriced.join(', ')})` : '';
+    out.push(`  budget ${b.tier}: ${usd(b.spent)} of ${usd(b.amount)} a ${b.per} (UTC), ${left}${unpriced}`);
   }
   for (const w of s.warnings) out.push('', `warning: ${escapeControl(w.message)}`); // it quotes a path Claude Code sent
   return out.join('\n');

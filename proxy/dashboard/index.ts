@@ -12,7 +12,8 @@ import { ProxyError } from '../wire/errors.ts';
 import { git } from '../git/git.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
 import { costsReport, timelineReport } from '../ledger/usage-query.ts';
-import { priceLookup } from '../review/prices.ts';
+import { PRICES_READ_ON, priceLookup } from '../prices.ts';
+import { unpricedNote } from '../money.ts';
 import { commitDiffs } from '../review/show.ts';
 import type { Window } from '../review/usage.ts';
 import { dashboardCookie, newSessionToken, refuseAction, refuseDashboard, SESSION_HEADER } from './guard.ts';
@@ -254,7 +255,10 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       window[k] = n;
     }
     const summary = (await sharedLedgerIndex(opts.ledgerPath, { log: opts.log }).refresh()).snapshot();
-    return { window, costs: await costsReport(opts.ledgerPath, summary, window, lookup), timeline: timelineReport(summary, window) };
+    const costs = await costsReport(opts.ledgerPath, summary, window, lookup);
+    // The note's wording is money.ts's, as in the CLI: the page shows it as sent.
+    const unpriced_note = costs.total.unpriced.length ? unpricedNote(costs.total.unpriced, PRICES_READ_ON) : null;
+    return { window, costs, unpriced_note, timeline: timelineReport(summary, window) };
   }
 
   async function commit(url: URL): Promise<unknown> {

@@ -1,9 +1,10 @@
 // The "Now" part of the dashboard: which tier answers, since when and why, each tier's state with its cooldown
-// end, the skipped tiers, Claude's subscription limits and the requests in flight. A view of the Run's one
+// end and budget, the skipped tiers, Claude's subscription limits and the requests in flight. A view of the Run's one
 // snapshot (proxy/run/snapshot.ts), never of the ledger read back from disk.
 
 import type { Activation, RunSnapshot, TierSnapshot } from '../run/snapshot.ts';
 import type { UnifiedLimits } from '../status/rate-limits.ts';
+import type { BudgetStatus } from '../run/budgets.ts';
 
 /** Claude's subscription limits as one tier's answers last reported them (proxy/status/rate-limits.ts). */
 export type SubscriptionLimits = UnifiedLimits & { tier: string; at: string };
@@ -17,6 +18,8 @@ export type NowView = {
   limits: SubscriptionLimits[];
   in_flight: number;
   repo: string;
+  /** Each budgeted tier's spend in its UTC period (proxy/run/budgets.ts). */
+  budgets?: BudgetStatus[];
 };
 
 export function nowView(s: RunSnapshot): NowView {
@@ -30,6 +33,7 @@ export function nowView(s: RunSnapshot): NowView {
     }),
     in_flight: s.in_flight,
     repo: s.repo,
+    budgets: s.budgets ?? [],
   };
 }
 

@@ -20,6 +20,7 @@ import type { TierState } from './tier-state.ts';
 import { callUpstream, readErrorBody, type UpstreamResponse } from './upstream.ts';
 import { decideFailure, decideRefusal, refusalKind } from './fallback-policy.ts';
 import { upstreamModel } from './model-map.ts';
+import { lineCost, pricesFor } from '../prices.ts';
 import { relayStream } from './relay.ts';
 import { emptyUsage, type TokenUsage } from '../wire/usage.ts';
 import { sendAnswer, type ErrorAnswer } from '../wire/errors.ts';
@@ -402,19 +403,26 @@ function finish(t: number, attempt: Extract<Attempt, { kind: 'done' }>, call: Me
   deps.log(
     `${tier.name} ${attempt.status} ${ms}ms in=${u.input_tokens} out=${u.output_tokens}${cache}${attempt.ok ? '' : ' (incomplete)'}`,
   );
+  const model = upstreamModel(tier, call.model);
+  const tokens = {
+    input_tokens: u.input_tokens,
+    output_tokens: u.output_tokens,
+    cache_read_tokens: u.cache_read_input_tokens,
+    cache_write_tokens: u.cache_creation_input_tokens,
+  };
+  // Priced now, by this request's own length (a long-context rate applies per request): absent when unpriced.
+  const cost = lineCost(tokens, pricesFor(deps.config)(tier.name, model));
   deps.ledger
     .append({
       kind: 'usage',
       tier: tier.name,
-      model: upstreamModel(tier, call.model),
-      input_tokens: u.input_tokens,
-      output_tokens: u.output_tokens,
-      cache_read_tokens: u.cache_read_input_tokens,
-      cache_write_tokens: u.cache_creation_input_tokens,
+      model,
+      ...tokens,
       ms,
       stream: call.stream,
       ...(call.route === undefined ? {} : { route: call.route }),
       ...(attempt.ok ? {} : { incomplete: true as const }),
+      ...(cost === undefined ? {} : { cost_usd: cost }),
     })
     .catch((err: Error) => deps.log(`warning: ledger write failed: ${err.message}`));
 }

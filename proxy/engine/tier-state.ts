@@ -3,7 +3,7 @@
 // only through these methods, and "now" comes from the state's clock.
 
 import type { TierConfig } from '../config.ts';
-import { MAX_COOLDOWN_MS } from '../config.ts';
+import { MAX_BUDGET_HOLD_MS, MAX_COOLDOWN_MS } from '../config.ts';
 import type { FailureReason } from './fallback-policy.ts';
 import { systemClock, type Clock } from './clock.ts';
 
@@ -43,7 +43,8 @@ export type TierState = {
   /** The tier answered: its cooldown (if any) is over, unless `exhausted` set it and it has not run out. */
   healthy(tier: number): void;
   /**
-   * The tier answered, but must not be used until `failure.until` (its own quota says so: `fallback.switch_before`).
+   * The tier answered, but must not be used until `failure.until` (its own quota says so: `fallback.switch_before`;
+   * or its spend reached its `budget`, proxy/run/budgets.ts).
    * It cools down without a failure counted, and no answer ends that cooldown early (another request's answer may
    * arrive later with older figures); only its end, lift() or a new failure (cool) does.
    */
@@ -93,7 +94,11 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
     cooldownUntil,
     lastFailure,
     counters,
-    plan: (now = clock.now(), over?: readonly number[]) => (over ? planOver(over, cooldownUntil, now) : plan(cooldownUntil, now)),
+    plan: (now = clock.now(), over?: readonly number[]) => {
+      // A tier held by its budget is not tried even when every tier cools down (the user's cap, not a failure).
+      const held = (i: number) => lastFailure[i]?.reason === 'budget' && cooldownUntil[i] > now;
+      return over ? planOver(over, cooldownUntil, now, held) : plan(cooldownUntil, now, held);
+    },
     attempted(tier) {
       counters[tier].requests++;
       onChange();
@@ -151,25 +156,27 @@ export function createTierState(tiers: readonly TierConfig[], clock: Clock = sys
   };
 }
 
-/** However the end was computed, a tier is back within 7 days and its end is a valid time. */
+/** However the end was computed, a tier is back within 7 days (a budget's period: a month) and its end is a valid time. */
 function validUntil(failure: TierFailure): number {
-  return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + MAX_COOLDOWN_MS);
+  const max = failure.reason === 'budget' ? MAX_BUDGET_HOLD_MS : MAX_COOLDOWN_MS;
+  return Number.isNaN(failure.until) ? failure.at : Math.min(failure.until, failure.at + max);
 }
 
-/** A routing rule's tiers not cooling down, in the rule's order; when all of them cool down, all of them (as plan). */
-function planOver(over: readonly number[], cooldownUntil: readonly number[], now: number): number[] {
+/** A routing rule's tiers not cooling down, in the rule's order; when all of them cool down, all of them but a budget's (as plan). */
+function planOver(over: readonly number[], cooldownUntil: readonly number[], now: number, overBudget: (i: number) => boolean): number[] {
   const ready = over.filter((i) => cooldownUntil[i] <= now);
-  return ready.length > 0 ? ready : [...over];
+  return ready.length > 0 ? ready : over.filter((i) => !overBudget(i));
 }
 
 /**
  * The tiers not cooling down, in config order: higher tiers whose cooldown ended first (recovery), then
  * the active one, then those below it. (The active tier is sticky because the ones above it cool down.)
  */
-function plan(cooldownUntil: readonly number[], now: number): number[] {
+function plan(cooldownUntil: readonly number[], now: number, overBudget: (i: number) => boolean): number[] {
   const ready = cooldownUntil.map((_, i) => i).filter((i) => cooldownUntil[i] <= now);
   if (ready.length > 0) return ready;
   // Every tier is cooling down: rather than refuse, try them all in order. Only the one expected back
-  // first could be a tier that is down for an hour while another would answer now.
-  return cooldownUntil.map((_, i) => i);
+  // first could be a tier that is down for an hour while another would answer now. A tier held by its budget is
+  // not tried: the budget is the user's cap on spend, not a failure that may have passed.
+  return cooldownUntil.map((_, i) => i).filter((i) => !overBudget(i));
 }

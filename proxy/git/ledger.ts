@@ -15,6 +15,8 @@ export type SwitchReason =
   | 'billing'
   /** A lower tier refused REFUSAL_STREAK requests of one kind in a row (proxy/engine/fallback-policy.ts). */
   | 'refused'
+  /** The tier's spend reached its `budget` for the period (proxy/run/budgets.ts). */
+  | 'budget'
   /** The tier answered, but its Claude subscription window crossed `fallback.switch_before` (proxy/engine/quota-policy.ts). */
   | 'quota'
   | 'recovered'
@@ -48,6 +50,8 @@ export type UsageEvent = {
   stream: boolean;
   /** Present (true) when the answer ended before its end (no message_stop, an error event, a client abort). */
   incomplete?: true;
+  /** USD, priced when the line was written (proxy/prices.ts); absent when the price was unknown (never 0 for that). */
+  cost_usd?: number;
   /** The routing rule that planned the request (docs/routing.md); absent for a request no rule matched. */
   route?: string;
 };
@@ -57,6 +61,8 @@ export type UsageEvent = {
  */
 export type RouteEvent = { ts: string; kind: 'route'; rule: string; tier: string; session?: string; main?: true };
 export type StopEvent = { ts: string; kind: 'stop'; active: string | null };
+/** A tier's recorded spend reached its `budget`: it rests until `until`, the end of its UTC period (proxy/run/budgets.ts). */
+export type BudgetEvent = { ts: string; kind: 'budget'; tier: string; amount: number; per: string; spent: number; until: string };
 export type ExternalEvent = { ts: string; kind: 'external'; model: string; event_type: string; active?: string };
 /**
  * A file a model wrote through one of Claude Code's file tools, relative to the repository, and the commit HEAD was
@@ -109,7 +115,17 @@ export type TestEvent = { ts: string; kind: 'test'; model: string; commits: stri
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
 export type LedgerEvent =
-  StartEvent | SwitchEvent | UsageEvent | RouteEvent | StopEvent | ExternalEvent | EditEvent | SnapshotEvent | ToolCallEvent | ReviewEvent;
+  | StartEvent
+  | SwitchEvent
+  | UsageEvent
+  | RouteEvent
+  | StopEvent
+  | ExternalEvent
+  | EditEvent
+  | SnapshotEvent
+  | ToolCallEvent
+  | ReviewEvent
+  | BudgetEvent;
 export type LedgerKind = LedgerEvent['kind'];
 export type EventOf<K extends LedgerKind> = Extract<LedgerEvent, { kind: K }>;
 
@@ -194,6 +210,7 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
   },
   route: { rule: str, tier: str, session: optional(str) },
   stop: { active: nullable(str) },
+  budget: { tier: str, amount: num, per: str, spent: num, until: str },
   external: { model: str, event_type: str },
   edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },
   tool_call: { tier: str, id: str, tool: str, path: str, head: nullable(str), line_hashes: strings },

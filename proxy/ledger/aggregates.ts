@@ -2,15 +2,21 @@
 // lines), the switch timeline's marks and the recorded edit ids. A plain value: `add` folds one event in,
 // `snapshot` hands out the state; persisted as the summary beside the ledger (summary-file.ts, docs/ledger.md).
 
+import { recordedCost } from '../prices.ts';
 import { isLedgerEvent, type LedgerEvent, type StartEvent, type StopEvent, type SwitchEvent } from '../git/ledger.ts';
 
-export type Counts = {
+export type Tally = {
   requests: number;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;
   cache_write_tokens: number;
 };
+/**
+ * Every line's tokens, and apart those of the lines that carried their cost (`cost_usd`) with the sum of those costs:
+ * the rest (written before lines carried a cost, or unpriced then) is priced when read (usage-query.ts totalsOf).
+ */
+export type Counts = Tally & { recorded?: Tally & { cost_usd: number } };
 
 /** One UTC day: its usage by `tier\u0000model`, and the byte span [first, end) of the ledger that holds its usage lines. */
 export type DayUsage = { first: number; end: number; usage: Record<string, Counts> };
@@ -19,7 +25,7 @@ export type DayUsage = { first: number; end: number; usage: Record<string, Count
 export type TimelineMark = StartEvent | SwitchEvent | StopEvent | { kind: 'seen'; ts: string };
 
 export type Summary = {
-  version: 2;
+  version: 3;
   /** Bytes of the ledger folded in: every complete line before this offset, none after. */
   offset: number;
   /** sha1 (hex) of the CHECK_BYTES bytes before `offset`: tells a summary of another (replaced) ledger apart. */
@@ -34,13 +40,14 @@ export type Summary = {
   edit_ids: string;
 };
 
-export const SUMMARY_VERSION = 2;
+/** 3: Counts gained `recorded` (the lines' own costs); a summary of version 2 is rebuilt once. */
+export const SUMMARY_VERSION = 3;
 
 export function emptySummary(): Summary {
   return { version: SUMMARY_VERSION, offset: 0, check: '', days: {}, marks: [], edit_ids: '' };
 }
 
-export function emptyCounts(): Counts {
+export function emptyCounts(): Tally {
   return { requests: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
 }
 
@@ -87,6 +94,16 @@ export function createAggregates(initial: Summary = emptySummary()): Aggregates 
         c.output_tokens += e.output_tokens ?? 0;
         c.cache_read_tokens += e.cache_read_tokens ?? 0;
         c.cache_write_tokens += e.cache_write_tokens ?? 0;
+        const cost = recordedCost(e);
+        if (cost !== undefined) {
+          const r = (c.recorded ??= { ...emptyCounts(), cost_usd: 0 });
+          r.requests += 1;
+          r.input_tokens += e.input_tokens ?? 0;
+          r.output_tokens += e.output_tokens ?? 0;
+          r.cache_read_tokens += e.cache_read_tokens ?? 0;
+          r.cache_write_tokens += e.cache_write_tokens ?? 0;
+          r.cost_usd += cost;
+        }
       } else if (e.kind === 'start' || e.kind === 'switch' || e.kind === 'stop') {
         s.marks.push(e);
         return;
@@ -130,12 +147,17 @@ export function timelineEvents(marks: readonly TimelineMark[]): LedgerEvent[] {
   return marks.map((m) => (m.kind === 'seen' ? { ts: m.ts, kind: 'external', model: '', event_type: 'seen' } : m));
 }
 
-const isCounts = (v: unknown): boolean =>
+const isTally = (v: unknown): boolean =>
   !!v &&
   typeof v === 'object' &&
   ['requests', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'].every((k) =>
     Number.isFinite((v as Record<string, unknown>)[k]),
   );
+const isCounts = (v: unknown): boolean => {
+  if (!isTally(v)) return false;
+  const r = (v as { recorded?: unknown }).recorded;
+  return r === undefined || (isTally(r) && Number.isFinite((r as { cost_usd?: unknown }).cost_usd));
+};
 
 /** True when a parsed summary file has the shape above (anything else is rebuilt). */
 export function isSummary(v: unknown): v is Summary {

@@ -3,7 +3,7 @@
 // switch timeline from its marks. Same shapes as proxy/review/costs.ts and timeline.ts.
 
 import type { UsageEvent } from '../git/ledger.ts';
-import { usageCost, type PriceLookup } from '../review/prices.ts';
+import { cacheSavings, usageCost, type PriceLookup } from '../prices.ts';
 import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../review/usage.ts';
 import type { CostsReport } from '../review/costs.ts';
 import { timeline, type Timeline } from '../review/timeline.ts';
@@ -12,10 +12,34 @@ import { scanLines } from './scan.ts';
 
 const DAY_MS = 86_400_000;
 
-/** The totals of `n` requests of one tier and model: priced as the sum of their lines (prices are per token). */
+/**
+ * The totals of `n` requests of one tier and model: the lines' own recorded costs, plus the rest priced now at the
+ * base rates (a sum has lost each request's length, so no long-context rate; prices are per token otherwise). Cache
+ * savings are priced now, at the base rates.
+ */
 export function totalsOf(c: Counts, tier: string, model: string, lookup: PriceLookup): UsageTotals {
-  const cost = usageCost(c, lookup(tier, model));
-  return { ...c, cost_usd: cost ?? null, unpriced: cost === undefined ? [`${tier}/${model}`] : [] };
+  const price = lookup(tier, model);
+  const r = c.recorded;
+  const rest = {
+    requests: c.requests - (r?.requests ?? 0),
+    input_tokens: c.input_tokens - (r?.input_tokens ?? 0),
+    output_tokens: c.output_tokens - (r?.output_tokens ?? 0),
+    cache_read_tokens: c.cache_read_tokens - (r?.cache_read_tokens ?? 0),
+    cache_write_tokens: c.cache_write_tokens - (r?.cache_write_tokens ?? 0),
+  };
+  const restCost = rest.requests > 0 ? usageCost(rest, price, true) : 0;
+  const cost = restCost === undefined ? undefined : (r?.cost_usd ?? 0) + restCost;
+  const saved = c.cache_read_tokens === 0 ? 0 : cacheSavings(c, price, true);
+  return {
+    requests: c.requests,
+    input_tokens: c.input_tokens,
+    output_tokens: c.output_tokens,
+    cache_read_tokens: c.cache_read_tokens,
+    cache_write_tokens: c.cache_write_tokens,
+    cost_usd: cost ?? null,
+    cache_savings_usd: saved ?? null,
+    unpriced: cost === undefined ? [`${tier}/${model}`] : [],
+  };
 }
 
 /**

@@ -33,6 +33,8 @@ export function switchEnv(event: NotifyEvent): Record<string, string> {
       FALLBACK_EVENT_TYPE: String(event.event_type),
     };
   }
+  // A budget line is never given to commands (they run at switches); its fields, should that change.
+  if (event.kind === 'budget') return { FALLBACK_FROM: event.tier, FALLBACK_TO: '', FALLBACK_REASON: 'budget', FALLBACK_COMMIT: '' };
   return { FALLBACK_FROM: event.from, FALLBACK_TO: event.to, FALLBACK_REASON: event.reason, FALLBACK_COMMIT: event.commit ?? '' };
 }
 

@@ -28,10 +28,13 @@ export function toDiscordMessage(event: NotifyEvent, context: NotifyContext): Di
   const fields = r.facts.map((f) => ({
     name: f.name,
     // Discord renders `<t:unix:R>` as a relative time in the reader's own locale.
-    value: f.name === 'Primary expected back' && r.retryAt ? `${f.value} (<t:${Math.floor(r.retryAt.getTime() / 1000)}:R>)` : f.value,
+    value:
+      (f.name === 'Primary expected back' || f.name === 'Back') && r.retryAt
+        ? `${f.value} (<t:${Math.floor(r.retryAt.getTime() / 1000)}:R>)`
+        : f.value,
     inline: true,
   }));
-  const color = event.kind === 'external' ? BLUE : event.reason === 'recovered' ? GREEN : AMBER;
+  const color = event.kind === 'external' ? BLUE : event.kind === 'switch' && event.reason === 'recovered' ? GREEN : AMBER;
   const ts = new Date(event.ts);
   return {
     username: 'claude-fallback',

@@ -1,9 +1,11 @@
 // The readable parts of a notification (headline, reason, facts), shared by the Discord and Slack builders.
 
-import type { ExternalEvent, SwitchEvent, SwitchReason } from '../git/ledger.ts';
+import type { BudgetEvent, ExternalEvent, SwitchEvent, SwitchReason } from '../git/ledger.ts';
+import { usd } from '../money.ts';
 import type { NotifyContext } from './context.ts';
 
-export type NotifyEvent = SwitchEvent | ExternalEvent;
+/** A switch, a monitor's external event, or a tier's budget reached (proxy/run/budgets.ts). */
+export type NotifyEvent = SwitchEvent | ExternalEvent | BudgetEvent;
 export type Fact = { name: string; value: string };
 export type Readable = { headline: string; reason: string; facts: Fact[]; retryAt?: Date };
 
@@ -29,6 +31,8 @@ export function reasonLabel(reason: SwitchReason): string {
       return 'external event';
     case 'refused':
       return 'refused requests';
+    case 'budget':
+      return 'spend budget reached';
     case 'quota':
       return 'subscription window nearly spent (switch_before)';
     default: {
@@ -60,6 +64,17 @@ export function toReadable(event: NotifyEvent, context: NotifyContext): Readable
       headline: `External event: ${clip(String(event.event_type), 100)} (${clip(String(event.model), 60)})`,
       reason: reasonLabel('external'),
       facts,
+    };
+  }
+  if (event.kind === 'budget') {
+    const until = new Date(event.until);
+    const back = formatUtc(until);
+    facts.push({ name: 'Tier', value: clip(String(event.tier), 100) }, { name: 'Back', value: back ?? 'unknown' });
+    return {
+      headline: `Budget reached: ${clip(String(event.tier), 60)} spent ${usd(event.spent)} of ${usd(event.amount)} a ${clip(String(event.per), 10)}`,
+      reason: reasonLabel('budget'),
+      facts,
+      retryAt: back ? until : undefined,
     };
   }
   if (event.commit !== undefined)

@@ -2,7 +2,7 @@
 
 import type { LedgerEvent } from '../git/ledger.ts';
 import type { Commit } from './history.ts';
-import type { PriceLookup } from './prices.ts';
+import type { PriceLookup } from '../prices.ts';
 import type { Graph, Status } from './status.ts';
 import type { RunTag } from './tags.ts';
 import { emptyUsage, groupUsage, inWindow, mergeUsage, usageEvents, type UsageTotals, type Window } from './usage.ts';

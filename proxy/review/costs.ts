@@ -1,7 +1,7 @@
 // `--costs`: tokens and cost from the ledger's usage lines, by model and by UTC day. Pure.
 
 import type { LedgerEvent } from '../git/ledger.ts';
-import type { PriceLookup } from './prices.ts';
+import type { PriceLookup } from '../prices.ts';
 import { emptyUsage, groupUsage, mergeUsage, usageEvents, type UsageTotals, type Window } from './usage.ts';
 
 export type CostsReport = {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { git } from '../git/git.ts';
 import { EXIT } from '../exit-codes.ts';
 import { ReviewError } from './errors.ts';
-import { PRICES_READ_ON } from './prices.ts';
+import { PRICES_READ_ON } from '../prices.ts';
 import { loadRepoState } from './repo-state.ts';
 import type { Window } from './usage.ts';
 import { OPTIONS, type IO, type Values, type View } from './options.ts';

@@ -6,13 +6,13 @@ import { renderTable } from '../text-table.ts';
 import type { AcceptResult } from './accept.ts';
 import type { AnalyzeReport, AnalyzeRow } from './analyze.ts';
 import type { CostsReport } from './costs.ts';
-import { PRICES_READ_ON } from './prices.ts';
+import { PRICES_READ_ON } from '../prices.ts';
 import type { RollbackResult } from './rollback.ts';
 import { printablePath } from '../git/left-out.ts';
 import type { ShownCommit } from './show.ts';
 import type { Timeline } from './timeline.ts';
 import type { UsageTotals } from './usage.ts';
-import { UNPRICED, usd } from '../money.ts';
+import { savedUsd, unpricedNote as unpricedText, usd } from '../money.ts';
 
 /**
  * Pads cells to the widest in each column; `right` columns align numbers. Colour goes on after padding.
@@ -50,7 +50,7 @@ const modelName = (m: string | null): string => m ?? '(no model)';
 
 function unpricedNote(u: UsageTotals | null, c: ChalkInstance, width: number): string[] {
   if (!u || u.unpriced.length === 0) return [];
-  const note = `${UNPRICED}: ${u.unpriced.join(', ')}: give the tier a price: {input, output, cache_read} (USD per million tokens) in .fallbackrc.yaml (built-in prices read ${PRICES_READ_ON})`;
+  const note = unpricedText(u.unpriced, PRICES_READ_ON);
   return wrap(note, width).map((l) => c.yellow(l));
 }
 
@@ -131,8 +131,8 @@ export function renderTimeline(t: Timeline, c: ChalkInstance, width = Infinity):
 }
 
 export function renderCosts(r: CostsReport, c: ChalkInstance, width = Infinity): string {
-  const head = ['model', 'requests', 'tokens in', 'tokens out', 'cache read', 'cache write', 'cost'];
-  const right = [false, true, true, true, true, true, true];
+  const head = ['model', 'requests', 'tokens in', 'tokens out', 'cache read', 'cache write', 'cost', 'cache saved'];
+  const right = [false, true, true, true, true, true, true, true];
   const cells = (name: string, u: UsageTotals) => [
     name,
     int(u.requests),
@@ -141,6 +141,7 @@ export function renderCosts(r: CostsReport, c: ChalkInstance, width = Infinity):
     int(u.cache_read_tokens),
     int(u.cache_write_tokens),
     usd(u.cost_usd),
+    savedUsd(u.cache_savings_usd),
   ];
   const byModel = table(head, [...r.by_model.map((m) => cells(m.model, m)), cells('total', r.total)], right, c, width);
   const dayRows: string[][] = [];

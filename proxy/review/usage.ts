@@ -1,7 +1,8 @@
-// Token and cost sums over the ledger's `usage` lines; a line without a known price makes the cost unknown.
+// Token and cost sums over the ledger's `usage` lines; a line without a known price makes the cost unknown. A line's
+// own `cost_usd` (priced when it was written) wins; an older line without one is priced now (proxy/prices.ts).
 
 import type { LedgerEvent, UsageEvent } from '../git/ledger.ts';
-import { usageCost, type PriceLookup } from './prices.ts';
+import { cacheSavings, recordedCost, usageCost, type PriceLookup } from '../prices.ts';
 
 export type UsageTotals = {
   requests: number;
@@ -11,12 +12,23 @@ export type UsageTotals = {
   cache_write_tokens: number;
   /** null when any line had no price (see `unpriced`), never a partial sum that looks complete. */
   cost_usd: number | null;
+  /** What cache reads saved against the input rate (USD); null when a line with cache reads had no price. */
+  cache_savings_usd: number | null;
   /** Upstream model names whose price is unknown. */
   unpriced: string[];
 };
 
 export function emptyUsage(): UsageTotals {
-  return { requests: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced: [] };
+  return {
+    requests: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    cost_usd: 0,
+    cache_savings_usd: 0,
+    unpriced: [],
+  };
 }
 
 export function addUsage(into: UsageTotals, e: UsageEvent, lookup: PriceLookup): UsageTotals {
@@ -25,7 +37,13 @@ export function addUsage(into: UsageTotals, e: UsageEvent, lookup: PriceLookup):
   into.output_tokens += e.output_tokens ?? 0;
   into.cache_read_tokens += e.cache_read_tokens ?? 0;
   into.cache_write_tokens += e.cache_write_tokens ?? 0;
-  const cost = usageCost(e, lookup(e.tier, e.model));
+  const price = lookup(e.tier, e.model);
+  // A line without its own cost was written before lines carried one: priced at the base rates, as it always was
+  // (and as the ledger summary prices such lines, proxy/ledger/usage-query.ts). Savings: at the base rates too.
+  const cost = recordedCost(e) ?? usageCost(e, price, true);
+  const saved = (e.cache_read_tokens ?? 0) === 0 ? 0 : cacheSavings(e, price, true);
+  if (saved === undefined) into.cache_savings_usd = null;
+  else if (into.cache_savings_usd !== null) into.cache_savings_usd += saved;
   if (cost === undefined) {
     into.cost_usd = null;
     const label = `${e.tier}/${e.model}`;
@@ -41,6 +59,8 @@ export function mergeUsage(into: UsageTotals, other: UsageTotals): UsageTotals {
   into.cache_read_tokens += other.cache_read_tokens;
   into.cache_write_tokens += other.cache_write_tokens;
   into.cost_usd = into.cost_usd === null || other.cost_usd === null ? null : into.cost_usd + other.cost_usd;
+  into.cache_savings_usd =
+    into.cache_savings_usd === null || other.cache_savings_usd === null ? null : into.cache_savings_usd + other.cache_savings_usd;
   for (const u of other.unpriced) if (!into.unpriced.includes(u)) into.unpriced.push(u);
   return into;
 }

@@ -10,7 +10,7 @@ import { analyze } from './analyze.ts';
 import { costsReport, usageByTier as usageByTierOf } from '../ledger/usage-query.ts';
 import { EXIT } from '../exit-codes.ts';
 import { ReviewError } from './errors.ts';
-import { priceLookup } from './prices.ts';
+import { priceLookup } from '../prices.ts';
 import { renderAccept, renderAnalyze, renderCosts, renderRollback, renderShow, renderTimeline } from './render.ts';
 import { requireLedger, requireModel, type RepoState } from './repo-state.ts';
 import { rollback } from './rollback.ts';

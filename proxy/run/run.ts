@@ -13,6 +13,8 @@ import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createRunEvents, type RunEvents } from './events.ts';
 import type { RunHold } from './run-hold.ts';
 import { runSnapshot, type RunSnapshot } from './snapshot.ts';
+import { createBudgets, type Budgets } from './budgets.ts';
+import { pricesFor } from '../prices.ts';
 
 export type RunOptions = {
   config: Config;
@@ -32,6 +34,8 @@ export type Run = {
   /** The ledger writer: every line it writes is emitted as an event once written. */
   readonly ledger: LedgerWriter;
   readonly live: LiveStatus;
+  /** The tiers' spend budgets (proxy/run/budgets.ts). */
+  readonly budgets: Budgets;
   readonly hold: RunHold | null;
   snapshot(): RunSnapshot;
   /** The proxy listens: today's earlier usage is read, and the status line goes into the run file from now on. */
@@ -60,6 +64,12 @@ export function createRun(opts: RunOptions): Run {
       return line;
     },
   };
+  const budgets = createBudgets({
+    state,
+    lookup: pricesFor(config),
+    log,
+    record: (line) => void ledger.append(line).catch((err: Error) => log(`warning: ledger write failed: ${err.message}`)),
+  });
   let activation: StartEvent | SwitchEvent | null = null;
   let startLine: StartEvent | null = null;
   let ready = false;
@@ -68,7 +78,10 @@ export function createRun(opts: RunOptions): Run {
   let tick: NodeJS.Timeout | null = null;
 
   events.on((e) => {
-    if (e.type === 'usage') live.usage.add(e.line);
+    if (e.type === 'usage') {
+      live.usage.add(e.line);
+      budgets.add(e.line);
+    }
     if (e.type === 'switch' || (e.type === 'ledger' && e.line.kind === 'start')) {
       activation = e.line as StartEvent | SwitchEvent;
       if (activation.kind === 'start') startLine = activation;
@@ -89,6 +102,7 @@ export function createRun(opts: RunOptions): Run {
       activation,
       limits: live.rateLimits.snapshot(),
       today: live.usage.snapshot(state.clock.now()),
+      budgets: budgets.snapshot(),
       warning: live.workdir.warning(),
       inFlight: opts.inFlight(),
       now: state.clock.now(),
@@ -117,10 +131,14 @@ export function createRun(opts: RunOptions): Run {
     state,
     ledger,
     live,
+    budgets,
     hold: opts.hold ?? null,
     snapshot,
     async started() {
       await live.usage.seed(opts.ledgerPath, startedAt);
+      await budgets
+        .seed(opts.ledgerPath, startedAt)
+        .catch((err: Error) => log(`warning: reading the budgets' spend failed: ${err.message}`));
       ready = true;
       writeLine();
       tick = setInterval(changed, TICK_MS);

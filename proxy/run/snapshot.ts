@@ -9,6 +9,7 @@ import type { UnifiedLimits } from '../status/rate-limits.ts';
 import type { TodayUsage } from '../status/usage-today.ts';
 import type { WorkdirWarning } from '../status/workdir-check.ts';
 import { renderStatusLine } from '../status/statusline-text.ts';
+import type { BudgetStatus } from './budgets.ts';
 
 export type TierSnapshot = {
   name: string;
@@ -45,6 +46,8 @@ export type RunSnapshot = {
   /** `fallback.switch_before` as written (`97%`, `allowed_warning`), null when off. */
   switch_before: string | null;
   today: TodayUsage;
+  /** Each budgeted tier's spend in its current UTC period. */
+  budgets: BudgetStatus[];
   warnings: { kind: 'workdir'; dir: string; repo: string; message: string; at: string }[];
   /** Answers still being sent. */
   in_flight: number;
@@ -61,6 +64,7 @@ export type SnapshotInput = {
   activation: StartEvent | SwitchEvent | null;
   limits: Record<string, UnifiedLimits>;
   today: TodayUsage;
+  budgets?: BudgetStatus[];
   warning: WorkdirWarning | null;
   inFlight: number;
   now: number;
@@ -105,6 +109,7 @@ export function runSnapshot(input: SnapshotInput): RunSnapshot {
     rate_limits: input.limits,
     switch_before: input.config.fallback?.switchBefore?.text ?? null,
     today: input.today,
+    budgets: input.budgets ?? [],
     warnings: w ? [{ kind: 'workdir', dir: w.dir, repo: w.repo, message: w.message, at: w.at }] : [],
     in_flight: input.inFlight,
     statusline: '',

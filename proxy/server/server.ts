@@ -228,14 +228,17 @@ function requestTimedOut(socket: Socket, ms: number): void {
 /**
  * The parts of one running proxy, shared by its routes: the one composition root (proxy/app.ts loads the config and
  * holds the run file; everything that runs is wired here). The Run owns the state, the ledger writer and the event
- * bus; the notifier subscribes to its switches.
+ * bus; the notifier subscribes to its switches and budget lines.
  */
 function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext {
   const { config } = opts;
   const log = safeLog(opts.log ?? ((line: string) => process.stderr.write(line + '\n')));
   const run = createRun({ config, repo: opts.repo, ledgerPath: opts.ledgerPath, log, clock: opts.clock, hold: opts.run, inFlight });
   const { state, live } = run;
-  run.events.on((e) => e.type === 'switch' && opts.notifier.notify(e.line));
+  run.events.on((e) => {
+    if (e.type === 'switch') opts.notifier.notify(e.line);
+    else if (e.type === 'ledger' && e.line.kind === 'budget') opts.notifier.notify(e.line);
+  });
   // The model ids prepare-commit-msg stamps as Assisted-by trailers (git.assisted_by), kept beside the ledger.
   keepModelIds({ config, commonDir: dirname(opts.ledgerPath), events: run.events, log });
   // Edits are recorded after the request went on; "flushed" includes the ones queued so far.

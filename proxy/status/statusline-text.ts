@@ -1,7 +1,8 @@
 // The one line Claude Code's status line shows (`claude-fallback statusline`): the tier really answering; when
 // it is a fallback, why and when the primary is expected back; Claude's 5-hour and 7-day utilisation when
 // Anthropic reported them; today's cost. Rendered from the Run's snapshot (proxy/run/snapshot.ts) whenever
-// something changes, so the status line command only prints a line of the run file. Times are the machine's local clock (`back ~14:05`), which stays true as the
+// something changes, so the status line command only prints a line of the run file. Today's cost names what each
+// fallback tier cost today (`today $1.20 (gemini $0.40)`). Times are the machine's local clock (`back ~14:05`), which stays true as the
 // file ages, unlike "in 12m".
 
 import type { TierFailure } from '../engine/tier-state.ts';
@@ -33,6 +34,7 @@ const REASONS: Record<TierFailure['reason'], string> = {
   network: 'unreachable',
   billing: 'billing or quota',
   refused: 'refusing requests',
+  budget: 'budget reached',
   quota: 'at quota',
 };
 
@@ -70,6 +72,18 @@ function costText(today: TodayUsage): string {
   return known > 0 ? `today $${known.toFixed(2)} + ${UNPRICED}` : `today ${UNPRICED}`;
 }
 
+/** What the fallback tiers (all but the first) cost today, each that answered today: ` (gemini $0.40, ds unpriced)`. */
+function fallbackText(today: TodayUsage, primary: string): string {
+  const byTier = new Map<string, number | null>();
+  for (const m of today.by_model) {
+    if (m.tier === primary || m.requests === 0) continue;
+    const sum = byTier.get(m.tier);
+    byTier.set(m.tier, sum === null || m.cost_usd === null ? null : (sum ?? 0) + m.cost_usd);
+  }
+  const parts = [...byTier].map(([tier, cost]) => `${tier} ${cost === null ? UNPRICED : `$${cost.toFixed(2)}`}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
 /**
  * With `fallback.switch_before`, where the active tier's limits lead: ` → gemini at 97%` (the next tier not cooling
  * down), so the quota state shows before the switch. Empty when the key is off or no tier follows.
@@ -102,7 +116,7 @@ export function renderStatusLine(input: LineInput, now = Date.now()): string {
     const text = limitsText(limits, now);
     if (text) parts.push(tier === tiers[active].name ? text + switchText(input, now) : `${tier} ${text}`);
   }
-  parts.push(costText(input.today));
+  parts.push(costText(input.today) + fallbackText(input.today, tiers[0].name));
   const w = input.warnings.find((x) => x.kind === 'workdir');
   if (w) parts.push(`⚠ Claude Code works outside ${w.repo}: no auto-commit`);
   return parts.join(' · ');

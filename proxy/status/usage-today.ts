@@ -1,13 +1,13 @@
 // Today's requests, tokens and cost by model (the machine's local day), from the ledger's `usage` lines:
 // read once at start (only the spans of the UTC days the local day touches, found with the ledger's summary,
 // proxy/ledger/), then kept up to date from each line the proxy writes. Costs are priced the way
-// `review --costs` prices them (proxy/review/prices.ts): unknown stays unknown, never $0.
+// `review --costs` prices them (proxy/prices.ts): a line's own cost_usd, else priced now; unknown stays unknown, never $0.
 
 import type { Config } from '../config.ts';
 import type { LedgerEvent, UsageEvent } from '../git/ledger.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
 import { usageLinesBetween } from '../ledger/usage-query.ts';
-import { priceLookup, type PriceLookup } from '../review/prices.ts';
+import { priceLookup, type PriceLookup } from '../prices.ts';
 import { addUsage, emptyUsage, type UsageTotals } from '../review/usage.ts';
 
 export type ModelUsage = UsageTotals & { tier: string; model: string };

@@ -211,7 +211,10 @@ describe('status, statusline and retry', () => {
     const status = JSON.parse((await run(repo, ['status', '--json'])).stdout).status;
     const back = new Date(Date.parse(status.tiers[0].cooldown_until));
     const hhmm = `${String(back.getHours()).padStart(2, '0')}:${String(back.getMinutes()).padStart(2, '0')}`;
-    const expected = `deepseek (fallback: claude rate limit 429, back ~${hhmm}) · claude 5h 100% 7d 31% · today $${status.today.total.cost_usd.toFixed(2)}`;
+    // Today's cost, then what the fallback tier cost of it.
+    const fallback = status.today.by_model.find((m: { tier: string }) => m.tier === 'deepseek');
+    const spent = fallback.cost_usd === null ? 'unpriced' : `$${fallback.cost_usd.toFixed(2)}`;
+    const expected = `deepseek (fallback: claude rate limit 429, back ~${hhmm}) · claude 5h 100% 7d 31% · today $${status.today.total.cost_usd.toFixed(2)} (deepseek ${spent})`;
     expect(status.statusline).toBe(expected);
     // As Claude Code runs it: session JSON on stdin, from anywhere; the repository comes from workspace.current_dir.
     const session = JSON.stringify({ workspace: { current_dir: join(repo) }, model: { display_name: 'Opus' } });

@@ -14,6 +14,8 @@ import { git } from '../../proxy/git/git.ts';
 import { readLedger } from '../../proxy/git/ledger.ts';
 import { generateRepo } from '../../proxy/review/generate-repo.ts';
 import { loadRepoState } from '../../proxy/review/repo-state.ts';
+import { unpricedNote } from '../../proxy/money.ts';
+import { PRICES_READ_ON } from '../../proxy/prices.ts';
 import { buildFixture, commit, LEDGER, removeRepo, review, snapshot, writeLedger } from '../review/fixture.ts';
 import { startProxyFor } from './helpers.ts';
 import { openSse } from './sse.ts';
@@ -344,6 +346,9 @@ describe('what the page reads, against the review CLI', () => {
     expect(u.costs).toEqual(await cli('--costs'));
     expect(u.timeline.entries).toEqual((await cli('--log')).entries);
     expect(u.costs.by_model.map((m: { model: string }) => m.model)).toEqual(['deepseek', 'claude']);
+    // DeepSeek has no price: the page gets money.ts's one note for it (as review and status word it), never $0.
+    expect(u.costs.by_model[0].cost_usd).toBeNull();
+    expect(u.unpriced_note).toBe(unpricedNote(['deepseek/deepseek-v4-flash'], PRICES_READ_ON));
     const bad = await fetch(`${p.url}/_dashboard/api/usage?since=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).error.message).toContain('since');

@@ -11,7 +11,7 @@ import { CHECK_BYTES, openLedgerIndex, summaryPath } from '../../proxy/ledger/le
 import { costsReport, ledgerTiers, timelineReport, usageByTier, usageLinesBetween } from '../../proxy/ledger/usage-query.ts';
 import { costs, type CostsReport } from '../../proxy/review/costs.ts';
 import { timeline } from '../../proxy/review/timeline.ts';
-import { priceLookup } from '../../proxy/review/prices.ts';
+import { priceLookup } from '../../proxy/prices.ts';
 import { groupUsage, usageEvents, type Window } from '../../proxy/review/usage.ts';
 import { generateLedger } from '../../test-support/generate-ledger.ts';
 
@@ -30,9 +30,10 @@ const START = Date.parse('2026-03-01T00:00:00.000Z');
 
 /** The report with rows sorted by name and costs rounded (the summary adds costs in another order). */
 function normal(r: CostsReport) {
-  const row = <T extends { cost_usd: number | null; unpriced: string[] }>(u: T) => ({
+  const row = <T extends { cost_usd: number | null; cache_savings_usd: number | null; unpriced: string[] }>(u: T) => ({
     ...u,
     cost_usd: u.cost_usd === null ? null : 'priced',
+    cache_savings_usd: u.cache_savings_usd === null ? null : 'priced',
     unpriced: [...u.unpriced].sort(),
   });
   const byName = (a: { model: string }, b: { model: string }) => a.model.localeCompare(b.model);
@@ -53,6 +54,9 @@ async function expectSameAsFullParse(path: string, window: Window = {}) {
   // Costs: the same sums added in another order (per line there, per day and model here).
   const allCosts = (r: CostsReport) => [r.total, ...r.by_model, ...r.by_day.flatMap((d) => [d, ...d.models])].map((u) => u.cost_usd ?? 0);
   allCosts(got).forEach((c, i) => expect(Math.abs(c - allCosts(want)[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, c)));
+  const allSavings = (r: CostsReport) =>
+    [r.total, ...r.by_model, ...r.by_day.flatMap((d) => [d, ...d.models])].map((u) => u.cache_savings_usd ?? 0);
+  allSavings(got).forEach((c, i) => expect(Math.abs(c - allSavings(want)[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, c)));
   expect(timelineReport(s, window, START, true)).toEqual(timeline(events, window, START, true));
   return s;
 }
@@ -74,7 +78,11 @@ describe('the ledger summary', () => {
     const byTier = await usageByTier(path, s, window, lookup);
     const want = groupUsage(usageEvents(events, window), (e) => e.tier, lookup);
     expect([...byTier.keys()].sort()).toEqual([...want.keys()].sort());
-    for (const [tier, u] of want) expect({ ...byTier.get(tier), cost_usd: null }).toEqual({ ...u, cost_usd: null });
+    for (const [tier, u] of want) {
+      const got = byTier.get(tier)!;
+      expect({ ...got, cost_usd: null, cache_savings_usd: null }).toEqual({ ...u, cost_usd: null, cache_savings_usd: null });
+      expect(got.cache_savings_usd ?? 0).toBeCloseTo(u.cache_savings_usd ?? 0, 6);
+    }
     const tiers = new Set<string>();
     for (const e of events) {
       if (e.kind === 'usage') tiers.add(e.tier);
@@ -152,6 +160,8 @@ describe('the ledger summary', () => {
       '[]',
       // Version 1 kept the edit ids as an array (its JSON blocked the event loop ~100 ms on a year's ledger).
       JSON.stringify({ version: 1, offset: 0, check: '', days: {}, marks: [], edit_ids: ['toolu_1'] }),
+      // Version 2 had no recorded costs: a well-formed one is rebuilt once (its totals would price every line now).
+      JSON.stringify({ version: 2, offset: 0, check: '', days: {}, marks: [], edit_ids: '' }),
       JSON.stringify({
         version: 2,
         offset: 10,

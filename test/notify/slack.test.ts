@@ -20,6 +20,24 @@ it('builds a single text field with from → to, reason, repository, branch, com
   );
 });
 
+it('a budget reached: the tier, what it spent of what, and when it is back', () => {
+  const m = toSlackMessage(
+    {
+      ts: '2026-12-08T10:00:00.000Z',
+      kind: 'budget',
+      tier: 'gemini',
+      amount: 5,
+      per: 'day',
+      spent: 5.0123,
+      until: '2026-12-09T00:00:00.000Z',
+    },
+    CONTEXT,
+  );
+  expect(m.text).toBe(
+    'Budget reached: gemini spent $5.01 of $5.00 a day (spend budget reached)\nRepository: myrepo · Branch: feature/x · Tier: gemini · Back: 2026-12-09 00:00 UTC',
+  );
+});
+
 it('escapes &, < and > so external text cannot form Slack links or mentions', () => {
   const m = toSlackMessage({ ...EXTERNAL, event_type: '<!channel> & more' }, CONTEXT);
   expect(m.text).toContain('&lt;!channel&gt; &amp; more');

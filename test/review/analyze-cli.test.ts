@@ -8,7 +8,7 @@ import { git } from '../../proxy/git/git.ts';
 import type { UsageEvent } from '../../proxy/git/ledger.ts';
 import type { AnalyzeReport } from '../../proxy/review/analyze.ts';
 import type { CostsReport } from '../../proxy/review/costs.ts';
-import { BUILTIN_PRICES } from '../../proxy/review/prices.ts';
+import { BUILTIN_PRICES } from '../../proxy/prices.ts';
 import type { Timeline } from '../../proxy/review/timeline.ts';
 import { LEDGER, buildFixture, makeRepo, removeRepo, review, writeLedger, type Fixture } from './fixture.ts';
 

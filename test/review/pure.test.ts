@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../proxy/git/ledger.ts';
-import { BUILTIN_PRICES, builtinPrice, priceLookup, usageCost } from '../../proxy/review/prices.ts';
+import { BUILTIN_PRICES, builtinPrice, lineCost, priceLookup, usageCost } from '../../proxy/prices.ts';
 import { parseRunTag, planRenames, stampOf, type RunTag } from '../../proxy/review/tags.ts';
 import { timeline } from '../../proxy/review/timeline.ts';
 import { addUsage, emptyUsage } from '../../proxy/review/usage.ts';
@@ -61,7 +61,7 @@ describe('prices', () => {
   it('matches dated model ids to their family and nothing else', () => {
     expect(builtinPrice('claude-sonnet-4-5-20250929')).toBe(BUILTIN_PRICES['claude-sonnet-4-5']);
     expect(builtinPrice('claude-opus-4-1@20250805')).toBe(BUILTIN_PRICES['claude-opus-4-1']);
-    expect(builtinPrice('claude-sonnet-4-6')).toBeUndefined();
+    expect(builtinPrice('claude-sonnet-4-7')).toBeUndefined();
     expect(builtinPrice('gemini-2.5-flash-lite')).toBeUndefined();
     expect(builtinPrice('constructor')).toBeUndefined();
   });
@@ -97,6 +97,46 @@ describe('prices', () => {
     expect(u.cost_usd).toBeGreaterThan(0);
     addUsage(u, { ...base, tier: 'ds', model: 'deepseek-v4-flash' }, lookup);
     expect(u).toMatchObject({ requests: 2, input_tokens: 20, cost_usd: null, unpriced: ['ds/deepseek-v4-flash'] });
+  });
+});
+
+describe('long-context rates, recorded costs and cache savings', () => {
+  const req = (input: number, cacheRead = 0) => ({
+    input_tokens: input,
+    output_tokens: 1_000_000,
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: 0,
+  });
+
+  it("charges a request whose whole input (cache tokens included) is over 200k at the vendor's long-context rates", () => {
+    const sonnet45 = builtinPrice('claude-sonnet-4-5-20250929');
+    // 200k input exactly: base rates ($3 in, $15 out); 200,001: the whole request at $6 / $22.50.
+    expect(usageCost(req(200_000), sonnet45)).toBeCloseTo(0.6 + 15, 9);
+    expect(usageCost(req(200_001), sonnet45)).toBeCloseTo((200_001 * 6) / 1e6 + 22.5, 9);
+    // Cache reads count toward the threshold and are charged at the long-context cache rate ($0.60).
+    expect(usageCost(req(100_000, 150_000), sonnet45)).toBeCloseTo(0.6 + (150_000 * 0.6) / 1e6 + 22.5, 9);
+    // Gemini 2.5 Pro: $2.50 / $15 above 200k; Sonnet 4.6 has no surcharge (1M context at base rates since 2026-03-13).
+    expect(usageCost(req(300_000), builtinPrice('gemini-2.5-pro'))).toBeCloseTo(0.75 + 15, 9);
+    expect(usageCost(req(300_000), builtinPrice('claude-sonnet-4-6'))).toBeCloseTo(0.9 + 15, 9);
+    // A sum of many requests has lost their lengths: base rates (for lines written before lines carried a cost).
+    expect(usageCost(req(300_000), builtinPrice('gemini-2.5-pro'), true)).toBeCloseTo(0.375 + 10, 9);
+  });
+
+  it("a line's own cost_usd wins over today's price; a line without one is priced now; savings are what cache reads did not cost", () => {
+    const base = { ts: '2026-12-08T00:00:00Z', kind: 'usage' as const, tier: 'claude', model: 'claude-opus-4-6', ms: 1, stream: true };
+    const lookup = priceLookup({ tiers: [] });
+    const u = addUsage(emptyUsage(), { ...base, ...req(0, 1_000_000), output_tokens: 0, cost_usd: 1.23 }, lookup);
+    expect(u.cost_usd).toBe(1.23);
+    addUsage(u, { ...base, ...req(1_000_000), output_tokens: 0 }, lookup); // $5 at Opus 4.6's input rate
+    expect(u.cost_usd).toBeCloseTo(6.23, 9);
+    expect(u.cache_savings_usd).toBeCloseTo(5 - 0.5, 9); // 1M cache reads at $0.50 instead of $5
+    addUsage(u, { ...base, tier: 'x', model: 'mystery', ...req(10, 10) }, lookup);
+    expect(u).toMatchObject({ cost_usd: null, cache_savings_usd: null, unpriced: ['x/mystery'] });
+  });
+
+  it('lineCost is what a usage line carries: rounded to a billionth, undefined (absent) without a price', () => {
+    expect(lineCost(req(1), { input: 3, output: 15 })).toBe(15.000003);
+    expect(lineCost(req(1), undefined)).toBeUndefined();
   });
 });
 

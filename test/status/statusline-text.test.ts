@@ -56,4 +56,12 @@ describe("the status line's cost today", () => {
       'today $0.25 + unpriced',
     );
   });
+  it('names what each fallback tier cost today, in the same words (unpriced, never $0)', () => {
+    const s = line([usage(2, 0.25, 'claude/claude-opus-4-6'), usage(3, null, 'deepseek/deepseek-v4-flash')]);
+    expect(s).toContain('today $0.25 + unpriced (deepseek unpriced)');
+    expect(line([usage(1, 1, 'claude/claude-opus-4-6'), usage(2, 0.4, 'deepseek/deepseek-v4-pro')])).toContain(
+      'today $1.40 (deepseek $0.40)',
+    );
+    expect(line([usage(1, 1, 'claude/claude-opus-4-6')])).toMatch(/today \$1\.00$/);
+  });
 });

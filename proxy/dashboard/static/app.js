@@ -54,6 +54,7 @@ const REASONS = {
   network: 'network error',
   billing: 'billing / spend limit',
   refused: 'refused requests',
+  budget: 'spend budget reached',
   quota: 'subscription window nearly spent',
   recovered: 'recovered',
   manual: 'manual',
@@ -71,6 +72,8 @@ function compact(n) {
   return String(Math.round(n));
 }
 const plural = (n, word) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
+/** ` · cache saved $x` when cache reads saved anything (or "unpriced" when they could not be priced). */
+const saved = (u) => (u.cache_savings_usd === 0 ? '' : ` · cache saved ${usd(u.cache_savings_usd)}`);
 const usd = (n) => (n === null || n === undefined ? 'unpriced' : n === 0 ? '$0' : n < 1 ? '$' + n.toFixed(4) : '$' + n.toFixed(2));
 function duration(ms) {
   if (ms === null || ms === undefined) return '–';
@@ -176,7 +179,7 @@ function renderNow(now) {
     return h(
       'tr',
       { 'data-tier': t.name, 'data-state': t.state },
-      h('td', {}, mark(t.name), h('div', { class: 'muted' }, t.protocol, t.model ? ` · ${t.model}` : '')),
+      h('td', {}, mark(t.name), h('div', { class: 'muted' }, t.protocol, t.model ? ` · ${t.model}` : ''), budgetLine(now, t.name)),
       h('td', {}, state, cd, until),
       h('td', { class: 'num' }, int(t.requests), h('div', { class: 'muted' }, `${int(t.ok)} ok · ${int(t.failures)} failed`)),
       h('td', {}, f ? `${reason(f.reason)}${f.status ? ` (${f.status})` : ''}, ${shortTime(f.at)}` : '–'),
@@ -205,6 +208,15 @@ const passed = (iso) => Boolean(iso) && Date.parse(iso) <= serverNow();
  * Claude's subscription windows as the proxy last saw them. A reset time that has gone by is not current: the
  * figures seen before it are kept but marked as from before the reset (Claude has not answered since).
  */
+/** A budgeted tier's spend this UTC period: `budget $0.30 of $5.00 a day`, and when it is reached, until when. */
+function budgetLine(now, tier) {
+  const b = (now.budgets || []).find((x) => x.tier === tier);
+  if (!b) return null;
+  const unpriced = b.unpriced.length ? `, unpriced usage not counted` : '';
+  const text = `budget ${usd(b.spent)} of ${usd(b.amount)} a ${b.per} (UTC)${b.reached ? `, reached until ${clock(b.period_end)}` : ''}${unpriced}`;
+  return h('div', { class: b.reached ? 'budget reached' : 'muted budget', 'data-budget': b.tier }, text);
+}
+
 function renderLimits(now) {
   const limits = now.limits || [];
   $('limits').hidden = limits.length === 0;
@@ -310,7 +322,7 @@ function renderUsage(u, w) {
           h(
             'div',
             { class: 'figures' },
-            `${plural(m.requests, 'request')} · in ${compact(m.input_tokens)} · out ${compact(m.output_tokens)} · cache ${compact(m.cache_read_tokens)} read, ${compact(m.cache_write_tokens)} written · ${usd(m.cost_usd)}`,
+            `${plural(m.requests, 'request')} · in ${compact(m.input_tokens)} · out ${compact(m.output_tokens)} · cache ${compact(m.cache_read_tokens)} read, ${compact(m.cache_write_tokens)} written · ${usd(m.cost_usd)}${saved(m)}`,
           ),
         );
       }),
@@ -318,8 +330,23 @@ function renderUsage(u, w) {
         'p',
         { class: 'total' },
         h('strong', {}, 'Total: '),
-        `${plural(u.costs.total.requests, 'request')} · ${compact(u.costs.total.input_tokens)} in · ${compact(u.costs.total.output_tokens)} out · ${usd(u.costs.total.cost_usd)}`,
+        `${plural(u.costs.total.requests, 'request')} · ${compact(u.costs.total.input_tokens)} in · ${compact(u.costs.total.output_tokens)} out · ${usd(u.costs.total.cost_usd)}${saved(u.costs.total)}`,
       ),
+      // Per UTC day, newest first: the cost, the cache savings, and each model's cost.
+      h(
+        'ul',
+        { class: 'days', id: 'usage-days' },
+        ...[...u.costs.by_day]
+          .reverse()
+          .map((d) =>
+            h(
+              'li',
+              { 'data-day': d.day },
+              `${d.day}: ${usd(d.cost_usd)}${saved(d)} · ${d.models.map((m) => `${m.model} ${usd(m.cost_usd)}`).join(', ')}`,
+            ),
+          ),
+      ),
+      u.unpriced_note ? h('p', { class: 'muted', id: 'usage-unpriced' }, u.unpriced_note) : null,
     );
   }
   $('usage-legend').replaceChildren(

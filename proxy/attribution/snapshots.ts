@@ -101,21 +101,30 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
 }
 
 /**
- * The answer whose tools ran before this request: the last assistant message, when the request's last message
- * (the user's) follows it. Null when there is none (a conversation's first request). Bash commands are kept in
- * memory only, to find the paths they name; the ledger gets their hash.
+ * The answer whose tools ran before this request: the tool calls of the last assistant message whose results the
+ * user messages after it carry. Null when there is no assistant message before it (a conversation's first
+ * request); no tools when that message carries no result (the person's new prompt). Claude Code may carry several
+ * answers in one assistant message (it merges them by message id): only the calls whose results just came count.
+ * Bash commands are kept in memory only, to find the paths they name; the ledger gets their hash.
  */
 export function answerBefore(body: MessagesRequest, repo: string, tiers: ToolTiers, active: () => ToolWriter): Pending {
   const messages = body.messages;
-  const last = messages[messages.length - 1];
-  const prev = messages[messages.length - 2];
-  if (!last || last.role !== 'user' || !prev || prev.role !== 'assistant' || !Array.isArray(prev.content))
-    return { answer: null, commands: [] };
+  // The user's turn may be several messages (Claude Code 2.1.332 sends its reminder as a trailing `system` message,
+  // apart from the results): everything after the last assistant message.
+  let at = messages.length;
+  while (at > 0 && messages[at - 1].role !== 'assistant') at--;
+  const prev = messages[at - 1];
+  if (at === messages.length || !prev || !Array.isArray(prev.content)) return { answer: null, commands: [] };
+  const results = new Set(
+    messages
+      .slice(at)
+      .flatMap((m) => (Array.isArray(m.content) ? m.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : [])) : [])),
+  );
   const tools: SnapshotTool[] = [];
   const commands: string[] = [];
   let writer: ToolWriter | undefined;
   for (const block of prev.content) {
-    if (block.type !== 'tool_use') continue;
+    if (block.type !== 'tool_use' || !results.has(block.id)) continue;
     writer ??= tiers.get(block.id);
     const input = (block.input ?? {}) as Record<string, unknown>;
     const field = Object.hasOwn(FILE_TOOLS, block.name) ? FILE_TOOLS[block.name] : undefined;
@@ -127,7 +136,6 @@ export function answerBefore(body: MessagesRequest, repo: string, tiers: ToolTie
       tools.push({ name: 'Bash', command_sha256: createHash('sha256').update(input.command).digest('hex') });
     } else tools.push({ name: block.name });
   }
-  if (tools.length === 0) return { answer: { tier: (writer ?? active()).tier, tools }, commands };
   const who = writer ?? active();
   return { answer: { tier: who.tier, ...(who.model_id ? { model_id: who.model_id } : {}), tools }, commands };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { keptLines } from '../../proxy/attribution/line-diff.ts';
 import { contentHash, contributorAt, parseNote, rangesOf, splitLines, type Contributor } from '../../proxy/attribution/note-format.ts';
 import { intervalLabel } from '../../proxy/attribution/compute.ts';
-import { namesPath } from '../../proxy/attribution/snapshots.ts';
+import { answerBefore, namesPath } from '../../proxy/attribution/snapshots.ts';
 import { createToolTiers, modelIdOf } from '../../proxy/attribution/tool-tiers.ts';
 import { writtenText } from '../../proxy/attribution/tool-calls.ts';
 import { createEditRecorder } from '../../proxy/git/edits.ts';
@@ -104,6 +104,38 @@ describe('the rule per interval', () => {
     expect(namesPath('cd src && sed -i s/a/b/ app.ts', 'src/app.ts', '/r')).toBe(true);
     expect(namesPath('sed -i s/a/b/ myapp.ts', 'src/app.ts', '/r')).toBe(false);
     expect(namesPath('npm run build', 'src/app.ts', '/r')).toBe(false);
+  });
+  it("takes as the answer only the calls whose results just came back, past Claude Code's trailing system message", () => {
+    const tiers = createToolTiers();
+    tiers.note('toolu_sed', { tier: 'deepseek', model_id: 'deepseek/m' });
+    const body = {
+      model: 'm',
+      max_tokens: 1,
+      messages: [
+        { role: 'user', content: 'go' },
+        // Two answers Claude Code merged into one message (one message id): the Write's result came back earlier.
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool_use', id: 'toolu_w', name: 'Write', input: { file_path: '/r/a.ts', content: 'x' } },
+            { type: 'tool_use', id: 'toolu_sed', name: 'Bash', input: { command: "sed -i 's/a/b/' a.ts" } },
+          ],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_sed', content: '' }] },
+        { role: 'system', content: '<system-reminder>a.ts was modified</system-reminder>' },
+      ],
+    } as unknown as MessagesRequest;
+    const { answer, commands } = answerBefore(body, '/r', tiers, () => ({ tier: 'claude' }));
+    expect(answer).toEqual({
+      tier: 'deepseek',
+      model_id: 'deepseek/m',
+      tools: [{ name: 'Bash', command_sha256: createHash('sha256').update("sed -i 's/a/b/' a.ts").digest('hex') }],
+    });
+    expect(commands).toEqual(["sed -i 's/a/b/' a.ts"]);
+    expect(
+      answerBefore({ ...body, messages: [{ role: 'user', content: 'go' }] } as MessagesRequest, '/r', tiers, () => ({ tier: 'claude' }))
+        .answer,
+    ).toBeNull();
   });
   it("takes the lines a file tool call writes from each tool's input", () => {
     expect(writtenText('Write', { content: 'a\nb' })).toBe('a\nb');

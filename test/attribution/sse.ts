@@ -3,6 +3,9 @@
 
 type Content = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
 
+let answers = 0;
+
+/** One answer; each gets its own message id, as Anthropic's do (Claude Code merges blocks of one id into one message). */
 export function anthropicSse(content: Content[]): string {
   const ev: [string, unknown][] = [
     [
@@ -10,7 +13,7 @@ export function anthropicSse(content: Content[]): string {
       {
         type: 'message_start',
         message: {
-          id: 'msg_fake',
+          id: `msg_fake${++answers}`,
           type: 'message',
           role: 'assistant',
           model: 'claude-sonnet-4-5',

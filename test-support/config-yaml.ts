@@ -9,6 +9,7 @@ export type TierSpec = {
   model?: string;
   models?: Record<string, string>;
   max_output_tokens?: number;
+  vendor?: string;
   price?: Record<string, unknown>;
   budget?: Record<string, unknown>;
 };

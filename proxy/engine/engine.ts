@@ -35,6 +35,8 @@ import { MAX_JSON_DEPTH, tooDeepAt } from '../wire/json-depth.ts';
 import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
 import type { MessagesRequest } from '../wire/types.ts';
+import { modelIdOf, type ToolTiers, type ToolWriter } from '../attribution/tool-tiers.ts';
+import type { ToolUseTap } from './relay.ts';
 import type { Router } from '../routing/router.ts';
 
 export type EngineDeps = {
@@ -53,9 +55,16 @@ export type EngineDeps = {
   rateLimits?: Pick<RateLimitRecorder, 'record'>;
   /** The token estimate for the window check (estimateInputTokens); asked at most once a request, and only for a tier that needs it. */
   estimate?: (request: MessagesRequest) => number;
+  /** Told which tier wrote each tool call it relays (proxy/attribution/tool-tiers.ts). */
+  toolTiers?: ToolTiers;
+  /** Given the whole input of each call of Claude Code's file tools, with its writer (proxy/attribution/tool-calls.ts). */
+  onFileToolCall?: (call: { id: string; name: string; input: unknown; writer: ToolWriter }) => void;
   /** The routing rules' planner (proxy/routing/router.ts); without it every request takes the tier list. */
   router?: Router;
 };
+
+/** Claude Code's file tools, whose input the engine passes to onFileToolCall. */
+const FILE_TOOL_NAMES = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
 export type MessagesCall = {
   res: ServerResponse;
@@ -207,12 +216,22 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     const error = adapter.parseError(response.statusCode, response.headers, text);
     return { kind: 'failed', error, upstream: { status: response.statusCode, headers: responseHeaders(response.headers), body: text } };
   }
+  const model = upstreamModel(tier, call.model);
+  const writer: ToolWriter = { tier: tier.name, model_id: modelIdOf(tier, model) };
+  const onToolUse: ToolUseTap | undefined =
+    deps.toolTiers || deps.onFileToolCall
+      ? (id, name) => {
+          deps.toolTiers?.note(id, writer);
+          const file = deps.onFileToolCall;
+          if (file && FILE_TOOL_NAMES.has(name)) return (input) => file({ id, name, input, writer });
+        }
+      : undefined;
   const release = () => {
     call.request = null; // past this point the answer is Claude Code's: free the request for 100 streams' sake
     // A routed answer is the rule's business: the active tier (and its switch, auto-commit, notification) is not.
     return call.route === undefined ? deps.switcher.ensureActive(t) : Promise.resolve();
   };
-  if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs);
+  if (!call.stream) return relayWhole(response, answer, call, release, deps.config.fallback.firstByteTimeoutMs, onToolUse);
   const result = await relayStream({
     res: call.res,
     upstream: response,
@@ -222,6 +241,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     release,
     signal: call.signal,
     warn: (w) => deps.log(`${tier.name}: ${w}`),
+    onToolUse,
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
@@ -292,6 +312,7 @@ async function relayWhole(
   call: MessagesCall,
   release: () => Promise<void>,
   firstByteTimeoutMs: number,
+  onToolUse?: ToolUseTap,
 ): Promise<Attempt> {
   // Headers and then silence is the same failure as no headers: first_byte_timeout, not idle_timeout.
   let timedOut = false;
@@ -346,8 +367,22 @@ async function relayWhole(
     throw err;
   }
   await release();
+  if (onToolUse && out.body.includes('"tool_use"')) for (const b of toolUses(out.body)) onToolUse(b.id, b.name)?.(b.input);
   sendAnswer(call.res, { status: response.statusCode, headers: out.headers, body: out.body });
   return { kind: 'done', usage: out.usage, status: response.statusCode, ok: true };
+}
+
+/** The tool calls in a whole answer as Claude Code receives it. */
+function toolUses(body: string): { id: string; name: string; input: unknown }[] {
+  try {
+    const content = (JSON.parse(body) as { content?: unknown }).content;
+    if (!Array.isArray(content)) return [];
+    return content.flatMap((b: { type?: unknown; id?: unknown; name?: unknown; input?: unknown }) =>
+      b?.type === 'tool_use' && typeof b.id === 'string' && typeof b.name === 'string' ? [{ id: b.id, name: b.name, input: b.input }] : [],
+    );
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -25,7 +25,17 @@ export type RelayOptions = {
   signal: AbortSignal;
   /** Where the answer stream's warnings go (an upstream chunk it could not read and skipped). */
   warn?: (line: string) => void;
+  /**
+   * Told the id and name of each tool call the answer makes, as its block starts (which tier wrote it:
+   * proxy/attribution/); a function it returns is given the call's input once the block is complete.
+   */
+  onToolUse?: ToolUseTap;
 };
+
+export type ToolUseTap = (id: string, name: string) => ((input: unknown) => void) | void;
+
+/** The most input JSON kept for one tool call whose input was asked for; a bigger one is not passed on. */
+const MAX_TOOL_INPUT_BYTES = 4 * 1024 * 1024;
 
 export type RelayResult = { kind: 'failed'; error: UpstreamError } | { kind: 'done'; usage: TokenUsage; ok: boolean };
 
@@ -43,6 +53,8 @@ type Run = {
   iterator: AsyncIterator<Buffer>;
   /** Kept until its chunk is used: a timer that wins the race against it must never make the relay drop that chunk. */
   pending: Promise<IteratorResult<Buffer>> | null;
+  /** Tool calls whose input was asked for, by block index: the input JSON so far. */
+  inputs: Map<number, { json: string; take: (input: unknown) => void }>;
 };
 
 export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
@@ -56,6 +68,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
     timer: undefined,
     iterator: (opts.upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
     pending: null,
+    inputs: new Map(),
   };
   try {
     return (await holdBack(run)) ?? (await streamRest(run));
@@ -219,8 +232,31 @@ function heard(run: Run, relayed: Relayed): Relayed {
 
 function seen(run: Run, e: StreamEvent): void {
   applyEventUsage(run.usage, e);
+  if (run.opts.onToolUse) tapToolUse(run, e);
   if (e.type === 'message_stop') run.sawStop = true;
   else if (e.type === 'error') run.sawError = true;
+}
+
+/** Tells onToolUse of each tool call, and gives the input to those that asked for it once their block stops. */
+function tapToolUse(run: Run, e: StreamEvent): void {
+  if (e.type === 'content_block_start' && e.content_block.type === 'tool_use') {
+    const take = run.opts.onToolUse!(e.content_block.id, e.content_block.name);
+    if (take) run.inputs.set(e.index, { json: '', take });
+  } else if (e.type === 'content_block_delta' && e.delta.type === 'input_json_delta') {
+    const call = run.inputs.get(e.index);
+    if (!call) return;
+    call.json += e.delta.partial_json;
+    if (call.json.length > MAX_TOOL_INPUT_BYTES) run.inputs.delete(e.index);
+  } else if (e.type === 'content_block_stop') {
+    const call = run.inputs.get(e.index);
+    if (!call) return;
+    run.inputs.delete(e.index);
+    try {
+      call.take(JSON.parse(call.json === '' ? '{}' : call.json));
+    } catch {
+      // an input that is not JSON: Claude Code cannot run that call either
+    }
+  }
 }
 
 function failed(run: Run, error: UpstreamError): RelayResult {

@@ -4,7 +4,9 @@
 // conversation, so each call is recorded once, by its tool_use id, as a ledger `edit` line with the path
 // relative to the repository and the commit HEAD was at then. prepare-commit-msg reads them to stamp a person's
 // commit with the models whose edits it contains: an edit counts until a commit after that HEAD touches its path.
-// Edits made through Bash commands (sed -i, a script) are not seen.
+// The tier recorded is the one that wrote the call (the engine notes each tool_use id it relays: proxy/attribution/
+// tool-tiers.ts), or the active one when the id is not known (a proxy started again mid-conversation).
+// Edits made through Bash commands (sed -i, a script) are seen by the snapshots (proxy/attribution/snapshots.ts).
 // Nothing of it runs on the request's path: `record` only queues the body; the walk, the ids already recorded (from
 // the ledger's summary, proxy/ledger/) and HEAD (read with fs/promises) come after the request has gone on.
 
@@ -14,6 +16,7 @@ import type { MessagesRequest } from '../wire/types.ts';
 import { git } from './git.ts';
 import type { LedgerWriter } from './ledger.ts';
 import { sharedLedgerIndex } from '../ledger/ledger-index.ts';
+import type { ToolTiers } from '../attribution/tool-tiers.ts';
 
 /** Claude Code's tools that write one file, and the input field that names it. */
 export const FILE_TOOLS: Readonly<Record<string, string>> = {
@@ -26,8 +29,8 @@ export const FILE_TOOLS: Readonly<Record<string, string>> = {
 export type EditRecorder = {
   /**
    * Queues the file tool calls of this conversation whose result arrived and is not an error, and that are not
-   * recorded yet, to be recorded as written by `tier` (the model active when the result comes back: the one that
-   * made the call, unless a switch happened in between). Returns at once: no work, no I/O on the caller's path.
+   * recorded yet, to be recorded as written by the tier that made the call (`toolTiers`), or by `tier` (the one
+   * active now) when that is not known. Returns at once: no work, no I/O on the caller's path.
    */
   record(body: MessagesRequest, tier: string): void;
   /** Resolves once everything queued so far is recorded (its ledger lines queued on the writer). */
@@ -40,6 +43,8 @@ export type EditRecorderOptions = {
   log: (line: string) => void;
   /** Test seam: awaited before each queued recording (a test holds it to prove the answer does not wait). */
   beforeRecord?: () => Promise<void>;
+  /** Which tier wrote each tool call, as the engine relayed it. */
+  toolTiers?: ToolTiers;
 };
 
 export function createEditRecorder(opts: EditRecorderOptions): EditRecorder {
@@ -105,8 +110,9 @@ export function createEditRecorder(opts: EditRecorderOptions): EditRecorder {
         );
         head = await readHead(repo, (await gitDir) ?? join(repo, '.git'), commonDir);
       }
+      const writer = opts.toolTiers?.get(call.id)?.tier ?? tier;
       opts.ledger
-        .append({ kind: 'edit', tier, path, tool: call.tool, id: call.id, head })
+        .append({ kind: 'edit', tier: writer, path, tool: call.tool, id: call.id, head })
         .catch((err: Error) => opts.log(`warning: ledger write failed: ${err.message}`));
     }
   }

@@ -34,7 +34,7 @@ import { $ } from 'zx';
 
 export const HOOKS = ['prepare-commit-msg', 'post-commit', 'post-rewrite'];
 export const PROJECT_HOOKS_DIR = packageFile('hooks');
-const LIB_FILES = [...HOOKS, 'active-run.sh'];
+const LIB_FILES = [...HOOKS, 'active-run.sh', 'attribution.sh'];
 /** Under the git common dir: the copied library (lib/), and in redirect mode the dispatchers git runs. */
 export const STATE_DIR = 'fallback-hooks';
 /** The name a hook that was there before us is kept under (default mode); the stub runs it first. */
@@ -213,6 +213,8 @@ export async function installHooks(repo, { hooksDir = PROJECT_HOOKS_DIR, tagPref
   }
   await putBackLegacyStubs(target);
   copyLibrary(target.stateDir, hooksDir);
+  writeAttributionLauncher(target.stateDir);
+  await addNotesRewriteRef(target.top);
   if (target.mode === 'default') {
     installStubs(target, result, tagPrefix);
     removeDispatchers(target.stateDir, []);
@@ -224,6 +226,34 @@ export async function installHooks(repo, { hooksDir = PROJECT_HOOKS_DIR, tagPref
     await gitOut(target.top, ['config', 'fallback.tagPrefix', tagPrefix]);
   }
   return result;
+}
+
+/** The notes ref whose notes follow amend and rebase (git notes.rewriteRef): the attribution notes. */
+export const NOTES_REF = 'refs/notes/claude-fallback';
+/** The script the hooks start, detached, to write a commit's attribution note. */
+export const ATTRIBUTION_SCRIPT = packageFile('scripts/attribution-note.mjs');
+
+/**
+ * lib/attribution-env.sh: the node that installed the hooks and the note writer, for post-commit and post-rewrite (a
+ * hook cannot count on node being on the PATH of a GUI's git).
+ */
+function writeAttributionLauncher(stateDir) {
+  const file = join(stateDir, 'lib', 'attribution-env.sh');
+  const text = [
+    '# Written by scripts/install-hooks.mjs of claude-fallback: how the hooks start the attribution note writer.',
+    `fb_node=${shellQuote(process.execPath)}`,
+    `fb_attr=${shellQuote(ATTRIBUTION_SCRIPT)}`,
+    '',
+  ].join('\n');
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
+  writeFileAtomic(file, text, 0o644);
+}
+
+/** Adds the notes ref to notes.rewriteRef (a list) unless it is there, so amend and rebase copy the notes. */
+async function addNotesRewriteRef(top) {
+  const have = await gitOut(top, ['config', '--get-all', 'notes.rewriteRef'], { nothrow: true });
+  if (have !== null && have.split('\n').includes(NOTES_REF)) return;
+  await gitOut(top, ['config', '--local', '--add', 'notes.rewriteRef', NOTES_REF]);
 }
 
 function copyLibrary(stateDir, hooksDir) {
@@ -331,6 +361,13 @@ export async function uninstallHooks(repo) {
   for (const dir of gitDirs) rmSync(join(dir, 'fallback-run'), { force: true });
   if ((await gitOut(target.top, ['config', '--get', 'fallback.tagPrefix'], { nothrow: true })) !== null) {
     await gitOut(target.top, ['config', '--unset', 'fallback.tagPrefix']);
+  }
+  // The notes stay (they are the history's); only the config line that made rewrites copy them goes.
+  await gitOut(target.top, ['config', '--local', '--unset-all', 'notes.rewriteRef', `^${NOTES_REF.replaceAll('/', '\\/')}$`], {
+    nothrow: true,
+  });
+  if ((await gitOut(target.top, ['config', '--local', '--get-regexp', '^notes\\.'], { nothrow: true })) === null) {
+    await gitOut(target.top, ['config', '--local', '--remove-section', 'notes'], { nothrow: true });
   }
   // `git config --unset` leaves an empty [fallback] header behind; remove it when nothing else is in it.
   if ((await gitOut(target.top, ['config', '--local', '--get-regexp', '^fallback\\.'], { nothrow: true })) === null) {

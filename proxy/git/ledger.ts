@@ -69,6 +69,39 @@ export type ExternalEvent = { ts: string; kind: 'external'; model: string; event
  * at then (null before the first commit): a commit after it that touches the path took the edit (proxy/git/edits.ts).
  */
 export type EditEvent = { ts: string; kind: 'edit'; tier: string; path: string; tool: string; id: string; head: string | null };
+/** One tool call of the answer whose tools ran in a snapshot's interval: a file tool's path, a Bash command's hash. */
+export type SnapshotTool = { name: string; path?: string; command_sha256?: string };
+/**
+ * The work tree at a request boundary of a Claude Code session (proxy/attribution/snapshots.ts): `tree` is a tree
+ * id written with a temporary index (kept only as a loose object), `head` the commit HEAD was at, `answer` the
+ * answer whose tools ran since the previous snapshot (null: no answer before this request), `bash_named` the files
+ * changed in the interval that one of its Bash commands names.
+ */
+export type SnapshotEvent = {
+  ts: string;
+  kind: 'snapshot';
+  session: string | null;
+  head: string | null;
+  tree: string;
+  answer: { tier: string; model_id?: string; tools: SnapshotTool[] } | null;
+  bash_named?: string[];
+};
+/**
+ * A file tool call as the model made it, before it ran (proxy/attribution/tool-calls.ts): the tier that wrote it,
+ * the path, HEAD then, and a short hash of each non-empty line the call writes. A commit made in the same answer
+ * (before any snapshot holds the call's change) finds its lines by these.
+ */
+export type ToolCallEvent = {
+  ts: string;
+  kind: 'tool_call';
+  tier: string;
+  model_id?: string;
+  id: string;
+  tool: string;
+  path: string;
+  head: string | null;
+  line_hashes: string[];
+};
 export type AcceptEvent = { ts: string; kind: 'accept'; model: string; commits: string[]; tags: string[] };
 export type RollbackEvent = {
   ts: string;
@@ -82,7 +115,17 @@ export type TestEvent = { ts: string; kind: 'test'; model: string; commits: stri
 export type ReviewEvent = AcceptEvent | RollbackEvent | TestEvent;
 
 export type LedgerEvent =
-  StartEvent | SwitchEvent | UsageEvent | RouteEvent | StopEvent | ExternalEvent | EditEvent | ReviewEvent | BudgetEvent;
+  | StartEvent
+  | SwitchEvent
+  | UsageEvent
+  | RouteEvent
+  | StopEvent
+  | ExternalEvent
+  | EditEvent
+  | SnapshotEvent
+  | ToolCallEvent
+  | ReviewEvent
+  | BudgetEvent;
 export type LedgerKind = LedgerEvent['kind'];
 export type EventOf<K extends LedgerKind> = Extract<LedgerEvent, { kind: K }>;
 
@@ -170,6 +213,13 @@ const SHAPES: Record<LedgerKind, Record<string, Check>> = {
   budget: { tier: str, amount: num, per: str, spent: num, until: str },
   external: { model: str, event_type: str },
   edit: { tier: str, path: str, tool: str, id: str, head: nullable(str) },
+  tool_call: { tier: str, id: str, tool: str, path: str, head: nullable(str), line_hashes: strings },
+  snapshot: {
+    session: nullable(str),
+    head: nullable(str),
+    tree: str,
+    answer: (v) => v === null || (typeof v === 'object' && !Array.isArray(v)),
+  },
   accept: { model: str, commits: strings },
   rollback: { model: str, commits: strings },
   test: { model: str, commits: strings, passed: bool },

@@ -21,6 +21,7 @@ import {
 import { ledgerPath, type SwitchReason } from './ledger.ts';
 import { modelWrites, modelsInOrder } from './model-writes.ts';
 import { runTagName } from './run-tag.ts';
+import { noteAutoCommit } from '../attribution/auto-commit-note.ts';
 
 export type SwitchCommitOptions = {
   repo: string;
@@ -211,6 +212,7 @@ export async function commitAtSwitch(opts: SwitchCommitOptions): Promise<SwitchC
       );
 
     const synced = await syncIndex(top, head, commit, lockWaitMs, timeoutMs);
+    noteAutoCommit(top, commit); // its line attribution note, written off this path (proxy/attribution/)
     const runTag = tagHere ? tag : (await withoutCommit(opts, tag)).tag;
     const warnings = [synced, ...notes].filter((w): w is string => w !== undefined);
     return warnings.length > 0 ? { commit, tag: runTag, warning: warnings.join('; ') } : { commit, tag: runTag };

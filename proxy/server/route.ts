@@ -11,6 +11,7 @@ import type { RateLimit } from './rate-limit.ts';
 import type { LiveStatus } from '../status/live-status.ts';
 import type { Run } from '../run/run.ts';
 import type { EditRecorder } from '../git/edits.ts';
+import type { SnapshotRecorder } from '../attribution/snapshots.ts';
 
 export type ProxyContext = {
   config: Config;
@@ -29,6 +30,8 @@ export type ProxyContext = {
   run: Run;
   /** Which files each model wrote through Claude Code's file tools (ledger `edit` lines). */
   edits: EditRecorder;
+  /** The work tree at each request boundary of a session (ledger `snapshot` lines, proxy/attribution/). */
+  snapshots: SnapshotRecorder;
 };
 
 export type Route = {

@@ -28,6 +28,10 @@ import { FALLBACK_ROUTE, ROUTES } from './routes/index.ts';
 import { createDashboard, type Dashboard } from '../dashboard/index.ts';
 import type { LiveStatus } from '../status/live-status.ts';
 import { createEditRecorder } from '../git/edits.ts';
+import { createToolTiers } from '../attribution/tool-tiers.ts';
+import { createSnapshotRecorder } from '../attribution/snapshots.ts';
+import { createToolCallRecorder } from '../attribution/tool-calls.ts';
+import { notesSettled, setNoteBarrier } from '../attribution/auto-commit-note.ts';
 import { safeLog } from '../terminal-text.ts';
 import { proxyUrl } from '../run/run-file.ts';
 import type { Launch, RunHold } from '../run/run-hold.ts';
@@ -238,8 +242,22 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
   // The model ids prepare-commit-msg stamps as Assisted-by trailers (git.assisted_by), kept beside the ledger.
   keepModelIds({ config, commonDir: dirname(opts.ledgerPath), events: run.events, log });
   // Edits are recorded after the request went on; "flushed" includes the ones queued so far.
-  const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord });
-  const ledger: LedgerWriter = { ...run.ledger, path: run.ledger.path, flushed: () => edits.settled().then(() => run.ledger.flushed()) };
+  // Which tier wrote each tool call (the engine notes them as it relays), read by the edits and the snapshots.
+  const toolTiers = createToolTiers();
+  const active = () => {
+    const tier = state.tiers[state.active];
+    return { tier: tier.name };
+  };
+  const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord, toolTiers });
+  const snapshots = createSnapshotRecorder({ repo: opts.repo, ledger: run.ledger, toolTiers, active, log });
+  const toolCalls = createToolCallRecorder({ repo: opts.repo, ledger: run.ledger, log });
+  const ledger: LedgerWriter = {
+    ...run.ledger,
+    path: run.ledger.path,
+    flushed: () => Promise.all([edits.settled(), snapshots.settled(), toolCalls.settled()]).then(() => run.ledger.flushed()),
+  };
+  // The auto-commit's note waits for the snapshots queued before it (proxy/attribution/auto-commit-note.ts).
+  setNoteBarrier(opts.repo, () => ledger.flushed());
   // No auto-commit of this repository while Claude Code says it works in another one.
   const autoCommit = live.workdir.guard(opts.autoCommit);
   const switcher = createSwitcher({ state, ledger, repo: opts.repo, git: config.git, autoCommit, log });
@@ -256,6 +274,8 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     sleep: opts.sleep,
     estimate: opts.estimate,
     rateLimits: live.rateLimits,
+    toolTiers,
+    onFileToolCall: (call) => toolCalls.record(call),
     router: createRouter({ rules: config.routes, state, ledger, log }),
   };
   return {
@@ -269,6 +289,7 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     live,
     run,
     edits,
+    snapshots,
     webhookLimit: createRateLimit(WEBHOOK_EVENTS_PER_MINUTE, 60_000),
   };
 }
@@ -311,6 +332,8 @@ async function shutdown(
   clearTimeout(timer);
   await ctx.switcher.idle();
   await ctx.edits.settled();
+  await ctx.snapshots.settled();
+  await notesSettled();
   await ctx.ledger.append({ kind: 'stop', active: ctx.state.tiers[ctx.state.active].name });
   ctx.run.close(); // the run file goes
   await ctx.ledger.close();

@@ -3,6 +3,9 @@
 // - Claude Code's commit -m (CLAUDECODE=1) while a non-Claude model is active: stamped, Co-Authored-By rewritten;
 // - a person's commit of a file a model wrote (found through the ledger's edit lines and one git log);
 // - Claude Code's `git commit -v` of a 50,000-line diff (the editor buffer holds the whole diff below the scissors).
+// With `notes` (the `notes` part), each hooked commit also gets its line attribution note: a snapshot line (as the
+// proxy writes one after a model's Write) comes before each commit, and a case counts only when its last commit's
+// note names the model; the note writer runs detached, so the rows show what the commit itself waits for.
 // This process plays the live proxy: its pid file and start line, 2,000 usage lines and 500 edit lines; or, for the
 // large-ledger rows (ledger-bench.ts), a generated year of ledger below its start line. A commit that takes longer
 // than the timeout stops its case, which shows as "timed out" (a miss), and the run goes on.
@@ -21,11 +24,20 @@ import { formatRunFile, runFilePath } from '../../proxy/run/run-file.ts';
 import { shuffled, summarize, type Summary } from './stats.ts';
 import { ms, signedMs, type Row } from './table.ts';
 import { TARGETS } from './targets.ts';
+import { snapshotTree } from '../../proxy/attribution/snapshots.ts';
+import { readAttribution } from '../../proxy/attribution/read.ts';
+import { git as runGit } from '../../proxy/git/git.ts';
 
 const run = promisify(execFile);
 
-export type HooksCase = { commits: number; without: Summary; with: Summary; stamped: boolean; timedOutAfterS?: number };
-export type HooksResults = { ledgerLines: number; claudeCode: HooksCase; person: HooksCase; verbose?: HooksCase & { diffLines: number } };
+export type HooksCase = { commits: number; without: Summary; with: Summary; stamped: boolean; timedOutAfterS?: number; noted?: boolean };
+export type HooksResults = {
+  ledgerLines: number;
+  claudeCode: HooksCase;
+  person: HooksCase;
+  verbose?: HooksCase & { diffLines: number };
+  notes?: boolean;
+};
 export type HooksOptions = {
   commits: number;
   ledgerLines?: number;
@@ -35,6 +47,8 @@ export type HooksOptions = {
   noVerbose?: boolean;
   /** Per commit (default 60 s). */
   timeoutMs?: number;
+  /** Write a model's snapshot before each hooked commit, so its note names the model (the notes rows). */
+  notes?: boolean;
 };
 
 /** Claude Code's commit message: its trailer is rewritten while another tier answers. */
@@ -136,6 +150,29 @@ async function alternate(
   return { without: summarize(times.without), with: summarize(times.with), timedOutAfterS };
 }
 
+/** The snapshot line the proxy writes after a model's Write of `path`: the work tree now, HEAD, the answer's tier. */
+async function snapshotBefore(repo: string, path: string): Promise<void> {
+  const tree = await snapshotTree(repo, join(repo, '.git', 'index'), 10 * 2 ** 20, runGit);
+  const head = (await run('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim();
+  appendLedger(ledgerPath(join(repo, '.git')), {
+    kind: 'snapshot',
+    session: 'bench',
+    head,
+    tree: tree!,
+    answer: { tier: 'gemini-flash', model_id: 'google/gemini-2.5-flash', tools: [{ name: 'Write', path }] },
+  });
+}
+
+/** True when the last commit's note (waited for) names the model for `path`. */
+async function noted(repo: string, path: string): Promise<boolean> {
+  const note = await readAttribution(repo, 'HEAD', { waitMs: 60_000 }).catch(() => null);
+  return (
+    note?.files.some(
+      (f) => f.path === path && f.ranges.some((r) => r.contributor.type === 'ai' && r.contributor.tier === 'gemini-flash'),
+    ) ?? false
+  );
+}
+
 async function lastMessage(repo: string): Promise<string> {
   return (await run('git', ['-C', repo, 'log', '-1', '--format=%B'])).stdout;
 }
@@ -150,13 +187,15 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
   writeFileSync(editor, '#!/bin/sh\n{ printf "Regenerate the table\\n"; cat "$1"; } > "$1.new" && mv "$1.new" "$1"\n');
   chmodSync(editor, 0o755);
   try {
-    const claudeCode = await alternate(repos, opts.commits, timeoutS, async (repo, i) => {
+    const claudeCode = await alternate(repos, opts.commits, timeoutS, async (repo, i, hooked) => {
       appendFileSync(join(repo, 'work.txt'), `change ${i}\n`);
+      if (hooked && opts.notes) await snapshotBefore(repo, 'work.txt');
       return timed(() => run('git', ['-C', repo, 'commit', '-q', '-a', '-m', MESSAGE], { env: CLAUDE_CODE, timeout }));
     });
     const claudeStamped =
       (await lastMessage(repos.with)).includes('Model: gemini-flash') &&
       (await lastMessage(repos.with)).includes('gemini-flash via Claude Code');
+    const claudeNoted = opts.notes ? await noted(repos.with, 'work.txt') : undefined;
 
     const person = await alternate(repos, opts.commits, timeoutS, async (repo, i, hooked) => {
       appendFileSync(join(repo, 'edited.txt'), `change ${i}\n`);
@@ -170,29 +209,43 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
           id: `toolu_person${i}`,
           head,
         });
+        if (opts.notes) await snapshotBefore(repo, 'edited.txt');
       }
       return timed(() => run('git', ['-C', repo, 'commit', '-q', '-a', '-m', 'Tidy the edited file'], { env: PERSON, timeout }));
     });
     const personStamped = (await lastMessage(repos.with)).includes('Model: gemini-flash');
+    const personNoted = opts.notes ? await noted(repos.with, 'edited.txt') : undefined;
 
     const result: HooksResults = {
       ledgerLines,
-      claudeCode: { commits: opts.commits, ...claudeCode, stamped: claudeStamped },
-      person: { commits: opts.commits, ...person, stamped: personStamped },
+      claudeCode: { commits: opts.commits, ...claudeCode, stamped: claudeStamped, ...(opts.notes ? { noted: claudeNoted } : {}) },
+      person: { commits: opts.commits, ...person, stamped: personStamped, ...(opts.notes ? { noted: personNoted } : {}) },
+      ...(opts.notes ? { notes: true } : {}),
     };
     if (opts.noVerbose) return result;
     const verboseRounds = Math.max(3, Math.round(opts.commits / 4));
-    const verbose = await alternate(repos, verboseRounds, timeoutS, async (repo, i) => {
+    const verbose = await alternate(repos, verboseRounds, timeoutS, async (repo, i, hooked) => {
       writeFileSync(join(repo, 'big.txt'), Array.from({ length: DIFF_LINES }, (_, n) => `round ${i} line ${n}`).join('\n') + '\n');
       await run('git', ['-C', repo, 'add', 'big.txt']);
+      if (hooked && opts.notes) await snapshotBefore(repo, 'big.txt');
       return timed(() =>
         run('git', ['-C', repo, 'commit', '-q', '-v'], { env: { ...CLAUDE_CODE, GIT_EDITOR: editor }, maxBuffer: 64 * 2 ** 20, timeout }),
       );
     });
     const verboseMessage = await lastMessage(repos.with);
     const verboseStamped = verboseMessage === 'Regenerate the table\n\nModel: gemini-flash\n\n';
+    const verboseNoted = opts.notes ? await noted(repos.with, 'big.txt') : undefined;
 
-    return { ...result, verbose: { commits: verboseRounds, ...verbose, stamped: verboseStamped, diffLines: DIFF_LINES } };
+    return {
+      ...result,
+      verbose: {
+        commits: verboseRounds,
+        ...verbose,
+        stamped: verboseStamped,
+        diffLines: DIFF_LINES,
+        ...(opts.notes ? { noted: verboseNoted } : {}),
+      },
+    };
   } finally {
     for (const dir of [repos.with, repos.without, join(editor, '..')]) rmSync(dir, { recursive: true, force: true });
   }
@@ -202,10 +255,15 @@ export async function benchHooks(opts: HooksOptions): Promise<HooksResults> {
 export function hooksRows(
   h: HooksResults,
   label = '',
-  limits = { claudeCode: TARGETS.hooksClaudeCodeAddedMs, person: TARGETS.hooksPersonAddedMs, verbose: TARGETS.hooksVerboseAddedMs },
+  limits: { claudeCode: number; person: number; verbose: number } = {
+    claudeCode: TARGETS.hooksClaudeCodeAddedMs,
+    person: TARGETS.hooksPersonAddedMs,
+    verbose: TARGETS.hooksVerboseAddedMs,
+  },
 ): Row[] {
   const row = (what: string, c: HooksCase, limit: number): Row => {
-    const name = `git commit${label}: without hooks → with hooks (${what}${c.stamped ? ', stamped' : c.timedOutAfterS ? '' : ', NOT stamped'}), median`;
+    const note = c.noted === undefined ? '' : c.noted ? ', note written' : ', NO note';
+    const name = `git commit${label}: without hooks → with hooks (${what}${c.stamped ? ', stamped' : c.timedOutAfterS ? '' : ', NOT stamped'}${note}), median`;
     if (c.timedOutAfterS !== undefined && c.with.n === 0)
       return {
         row: name,
@@ -223,7 +281,7 @@ export function hooksRows(
       subject: ms(c.with.median, 1),
       delta: signedMs(d, 1),
       target: `≤ +${limit} ms`,
-      met: d <= limit && c.stamped && c.timedOutAfterS === undefined,
+      met: d <= limit && c.stamped && c.noted !== false && c.timedOutAfterS === undefined,
     };
   };
   const rows = [

@@ -45,6 +45,12 @@ export const TARGETS = {
   hooksClaudeCodeAddedMs: 50,
   hooksPersonAddedMs: 80,
   hooksVerboseAddedMs: 50,
+  /**
+   * Issue 22: the hooks cases with their attribution notes written stay within +50 ms of the same commit without
+   * hooks; a person's commit within the +80 ms its ledger read already had (the note adds no read to it).
+   */
+  hooksNotesAddedMs: 50,
+  hooksNotesPersonAddedMs: 80,
   /** `claude-fallback status` (≤ 300 ms). */
   statusInNodeE0: per(300, QUIET.nodeE0Ms),
   /** Proxy start to /health answering (≤ 1 s). */

@@ -27,8 +27,9 @@ export const ENTRIES = {
   cli: 'scripts/cli/main.ts',
   'proxy-process': 'scripts/cli/proxy-process.ts',
   review: 'scripts/review.ts',
+  attribution: 'scripts/attribution-note.ts',
 };
-const FORMAT = 3; // bump when the manifest's shape or the build options change (2: the review entry; 3: it is scripts/review.ts)
+const FORMAT = 4; // bump when the manifest's shape or the build options change (2: the review entry; 3: it is scripts/review.ts; 4: attribution)
 const KEEP_BUILDS = 3;
 
 function sha1(file) {

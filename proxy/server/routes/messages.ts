@@ -5,6 +5,12 @@ import { readClientRequest } from '../body.ts';
 import { abortOnClientClose } from '../exchange.ts';
 import type { Route } from '../route.ts';
 
+/** Claude Code names its session in every request (x-claude-code-session-id); a value that is not a plain id is dropped. */
+function sessionOf(header: string | string[] | undefined): string | null {
+  const v = Array.isArray(header) ? header[0] : header;
+  return v && /^[A-Za-z0-9._:-]{1,128}$/.test(v) ? v : null;
+}
+
 export const messagesRoute: Route = {
   method: 'POST',
   path: '/v1/messages',
@@ -14,6 +20,7 @@ export const messagesRoute: Route = {
     const request = await readClientRequest(req, ctx.config.proxy.maxBodyBytes);
     ctx.live.workdir.observe(request.body);
     ctx.edits.record(request.body, ctx.state.tiers[ctx.state.active].name); // which files the model wrote, from the tool results
+    ctx.snapshots.record(request.body, sessionOf(req.headers['x-claude-code-session-id'])); // the work tree after the last answer's tools
     await handleMessages({ res, request, model: request.body.model, stream: request.body.stream === true, signal }, ctx.engine);
   },
 };

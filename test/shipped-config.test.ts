@@ -1,9 +1,11 @@
 // The shipped `.fallbackrc.yaml`: its commented-out examples (the haiku route, the budget, the price, switch_before)
-// parse and validate once uncommented, in a temporary copy loaded as a user's file, so the examples cannot rot.
+// parse and validate once uncommented, in a temporary copy loaded as a user's file, so the examples cannot rot; and
+// so do the example configs of docs/config.md (with its commented-out keys) and docs/routing.md's rules.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from './cli/installed.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_DEFAULT_CONFIG } from '../proxy/config.ts';
 
@@ -29,6 +31,20 @@ function uncommentExamples(text: string): { text: string; uncommented: string[] 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** Writes `text` as a user's config file in a temporary folder and loads it. */
+function load(text: string, env: NodeJS.ProcessEnv) {
+  const dir = mkdtempSync(join(tmpdir(), 'shipped-config-'));
+  dirs.push(dir);
+  const file = join(dir, '.fallbackrc.yaml');
+  writeFileSync(file, text);
+  return loadConfig(file, env);
+}
+
+/** The ```yaml blocks of a doc. */
+function yamlBlocks(doc: string): string[] {
+  return [...readFileSync(join(ROOT, 'docs', doc), 'utf8').matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+}
+
 describe('the shipped .fallbackrc.yaml', () => {
   const shipped = readFileSync(PROJECT_DEFAULT_CONFIG, 'utf8');
   const env = { GEMINI_API_KEY: 'g-key', DEEPSEEK_API_KEY: 'd-key' };
@@ -46,11 +62,7 @@ describe('the shipped .fallbackrc.yaml', () => {
     expect(uncommented.map((l) => l.split(':')[0])).toEqual(
       expect.arrayContaining(['budget', 'price', 'routes', '- name', 'model', 'tiers', 'switch_before']),
     );
-    const dir = mkdtempSync(join(tmpdir(), 'shipped-config-'));
-    dirs.push(dir);
-    const file = join(dir, '.fallbackrc.yaml');
-    writeFileSync(file, text);
-    const c = loadConfig(file, env);
+    const c = load(text, env);
     const names = c.tiers.map((t) => t.name);
     expect(c.routes).toHaveLength(1);
     expect(c.routes[0].name).toBe('background');
@@ -58,5 +70,26 @@ describe('the shipped .fallbackrc.yaml', () => {
     expect(c.tiers.find((t) => t.name === 'gemini-flash')?.budget).toEqual({ amount: 5, per: 'day' });
     expect(c.tiers.find((t) => t.name === 'deepseek')?.price).toMatchObject({ input: 1.5, output: 1.5 });
     expect(c.fallback.switchBefore).toMatchObject({ utilization: 0.97 });
+  });
+
+  it("docs/routing.md's rules load against the shipped tiers", () => {
+    const [rules] = yamlBlocks('routing.md').filter((b) => b.startsWith('routes:'));
+    const c = load(shipped.replace(/^# routes:[\s\S]*?^(?=fallback:)/m, rules), env);
+    expect(c.routes.map((r) => r.name)).toEqual(['background', 'subagents', 'long', 'pictures']);
+  });
+});
+
+describe("docs/config.md's example config", () => {
+  const [example] = yamlBlocks('config.md').filter((b) => b.includes('\ntiers:'));
+  const env = { GEMINI_API_KEY: 'g', DEEPSEEK_API_KEY: 'd', OPENROUTER_API_KEY: 'o', FALLBACK_TOKEN: 't'.repeat(32) };
+
+  it('loads as written, and with its commented-out keys uncommented', () => {
+    expect(load(example, env).routes.map((r) => r.name)).toEqual(['background']);
+    const { text, uncommented } = uncommentExamples(example);
+    expect(uncommented.length).toBeGreaterThan(10);
+    const c = load(text, env);
+    expect(c.routes.map((r) => r.name)).toEqual(['background', 'long']);
+    expect(c.proxy.token).toBe('t'.repeat(32));
+    expect(c.review.test).toBe('npm test');
   });
 });

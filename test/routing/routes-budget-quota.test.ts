@@ -143,4 +143,53 @@ describe('routes, a budget and switch_before together', () => {
     ]);
     expect(byRoute[0]).toMatchObject({ cost_usd: null, unpriced: ['backup/backup-model'] });
   });
+
+  it("when every tier of a rule rests (one for its budget, Claude for its quota), the rule's tiers are still tried, but never the one whose budget is spent", async () => {
+    const start = Date.now();
+    let fiveHour = 0.5;
+    const claude = await startStrictAnthropic({
+      answer: (body) => anthropicSSE({ text: 'from claude' }, { model: String(body.model), inputTokens: 1000 }).sse,
+      limits: () => unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
+    });
+    const cheap = await startFakeDeepSeek({ key: 'k-deepseek', reply: () => ({ text: 'from cheap' }), inputTokens: MILLION });
+    const backup = await startFakeOpenAI({ flavor: 'openai', key: 'k-backup', reply: () => ({ text: 'from backup' }) });
+    const h = await startHarness({
+      tiers: [
+        { name: 'claude', protocol: 'anthropic', base_url: claude.url },
+        {
+          name: 'cheap',
+          protocol: 'anthropic',
+          base_url: cheap.url,
+          api_key: 'k-deepseek',
+          model: 'deepseek-v4-flash',
+          price: { input: 0.4, output: 0 },
+          budget: { amount: 0.3, per: 'day' },
+        },
+        { name: 'backup', protocol: 'openai', base_url: `${backup.url}/v1`, api_key: 'k-backup', model: 'backup-model' },
+      ],
+      routes: [{ name: 'background', model: 'claude-haiku-*', tiers: ['cheap', 'claude'] }],
+      fallback: { max_wait: '0s', switch_before: '97%' },
+    });
+    cleanup.push(
+      () => claude.close(),
+      () => cheap.close(),
+      () => backup.close(),
+      () => h.close(),
+    );
+    const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
+    const ask = async (model: string): Promise<string> => {
+      const m = await client.messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+      return m.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    };
+    expect(await ask('claude-haiku-4-5')).toBe('from cheap'); // $0.40: over the $0.30 budget
+    expect(await ask('claude-haiku-4-5')).toBe('from claude'); // the rule's next tier
+    fiveHour = 0.975;
+    expect(await ask('claude-opus-4-6')).toBe('from claude'); // reports 97.5%: Claude rests for its quota
+    expect(await ask('claude-opus-4-6')).toBe('from backup'); // the main conversation leaves (reason quota)
+    // Both of the rule's tiers rest: Claude is tried (a quota rest is not a cap), the spent cheap tier is not.
+    expect(await ask('claude-haiku-4-5')).toBe('from claude');
+    expect(cheap.verdicts).toHaveLength(1);
+    const events = await h.settledEvents();
+    expect(events.filter((e) => e.kind === 'switch')).toEqual([expect.objectContaining({ from: 'claude', to: 'backup', reason: 'quota' })]);
+  });
 });

@@ -7,7 +7,15 @@
 import type { Config } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import { createTierState, type TierState } from '../engine/tier-state.ts';
-import { createLedgerWriter, type LedgerWriter, type StartEvent, type SwitchEvent, type UsageEvent, type EventOf, type LedgerInput } from '../git/ledger.ts';
+import {
+  createLedgerWriter,
+  type LedgerWriter,
+  type StartEvent,
+  type SwitchEvent,
+  type UsageEvent,
+  type EventOf,
+  type LedgerInput,
+} from '../git/ledger.ts';
 import { stampOf } from '../git/run-tag.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createRunEvents, type RunEvents } from './events.ts';

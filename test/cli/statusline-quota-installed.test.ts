@@ -66,8 +66,7 @@ for (const [from, install] of installs)
       let fiveHour = 0.914;
       const claude = await startStrictAnthropic({
         answer: (body) => anthropicSSE({ text: 'ok' }, { model: String(body.model), inputTokens: MILLION }).sse,
-        limits: () =>
-          unifiedLimitHeaders({ fiveHour, sevenDay: 0.4, fiveHourReset: now + 3600_000, sevenDayReset: now + 90 * 3600_000 }),
+        limits: () => unifiedLimitHeaders({ fiveHour, sevenDay: 0.4, fiveHourReset: now + 3600_000, sevenDayReset: now + 90 * 3600_000 }),
       });
       const deepseek = await startFakeDeepSeek({ key: 'sk-deepseek-test', reply: () => ({ text: 'ok' }), inputTokens: MILLION });
       fakes.push(claude, deepseek);
@@ -126,6 +125,8 @@ for (const [from, install] of installs)
       expect(deepseek.verdicts.map((v) => v.status)).toEqual([200, 200]);
       const after = await lines();
       for (const l of after)
-        expect(l).toMatch(/^deepseek \(fallback: claude at quota, back ~\d\d:\d\d\) · claude 5h 97% 7d 40% · today \$2\.80 \(deepseek \$0\.80\)$/);
+        expect(l).toMatch(
+          /^deepseek \(fallback: claude at quota, back ~\d\d:\d\d\) · claude 5h 97% 7d 40% · today \$2\.80 \(deepseek \$0\.80\)$/,
+        );
     });
   });

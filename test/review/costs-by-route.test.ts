@@ -46,7 +46,13 @@ describe('review --costs by route', () => {
     const r = await review(['--costs', '--json', '--repo', dir]);
     expect(r.exitCode).toBe(0);
     const c = JSON.parse(r.stdout) as CostsReport;
-    const rows = c.by_route.map((x) => ({ route: x.route, requests: x.requests, in: x.input_tokens, out: x.output_tokens, cost: x.cost_usd }));
+    const rows = c.by_route.map((x) => ({
+      route: x.route,
+      requests: x.requests,
+      in: x.input_tokens,
+      out: x.output_tokens,
+      cost: x.cost_usd,
+    }));
     expect(rows.map((x) => ({ ...x, cost: Number(x.cost?.toFixed(6)) }))).toEqual([
       { route: 'background', requests: 3, in: 800, out: 60, cost: 0.06 },
       { route: 'long-context', requests: 1, in: 90_000, out: 500, cost: 0.25 },
@@ -59,7 +65,12 @@ describe('review --costs by route', () => {
     const r = await review(['--costs', '--repo', dir]);
     expect(r.exitCode).toBe(0);
     const section = r.stdout.slice(r.stdout.indexOf('By route'), r.stdout.indexOf('By day'));
-    const row = (name: string) => section.split('\n').find((l) => l.trimStart().startsWith(name + ' '))?.trim().split(/\s{2,}|\s+/);
+    const row = (name: string) =>
+      section
+        .split('\n')
+        .find((l) => l.trimStart().startsWith(name + ' '))
+        ?.trim()
+        .split(/\s{2,}|\s+/);
     expect(row('background')?.slice(0, 4)).toEqual(['background', '3', '800', '60']);
     expect(row('long-context')?.slice(0, 3)).toEqual(['long-context', '1', '90,000']);
     expect(row('unrouted')?.slice(0, 4)).toEqual(['unrouted', '2', '3,000', '500']);

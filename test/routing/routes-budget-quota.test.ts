@@ -31,7 +31,8 @@ describe('routes, a budget and switch_before together', () => {
     let fiveHour = 0.5;
     const claude = await startStrictAnthropic({
       answer: (body) => anthropicSSE({ text: 'from claude' }, { model: String(body.model), inputTokens: 1000 }).sse,
-      limits: () => unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
+      limits: () =>
+        unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
     });
     // DeepSeek reports a million input tokens per answer: $0.40 at the configured price, so a $0.50 budget is
     // passed by the second answer.
@@ -149,7 +150,8 @@ describe('routes, a budget and switch_before together', () => {
     let fiveHour = 0.5;
     const claude = await startStrictAnthropic({
       answer: (body) => anthropicSSE({ text: 'from claude' }, { model: String(body.model), inputTokens: 1000 }).sse,
-      limits: () => unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
+      limits: () =>
+        unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
     });
     const cheap = await startFakeDeepSeek({ key: 'k-deepseek', reply: () => ({ text: 'from cheap' }), inputTokens: MILLION });
     const backup = await startFakeOpenAI({ flavor: 'openai', key: 'k-backup', reply: () => ({ text: 'from backup' }) });

@@ -53,6 +53,8 @@ export type FakeDeepSeekOptions = {
   thinking?: (i: number) => string;
   /** A silence after `message_start` of each answer, as a model takes before it writes (default: none). */
   pauseMs?: number;
+  /** The input tokens each answer reports (default 100): a priced test's spend. */
+  inputTokens?: number;
 };
 
 /** Why DeepSeek would refuse this body, or null. */
@@ -105,7 +107,11 @@ export async function startFakeDeepSeek(opts: FakeDeepSeekOptions): Promise<Fake
       turn.thinking = opts.thinking?.(i) ?? `DeepSeek reasons about step ${i}.`;
       issued.set(signature, turn.thinking);
     }
-    const { sse } = anthropicSSE(turn, { model: String(body.model), signature: thinking ? signature : undefined });
+    const { sse } = anthropicSSE(turn, {
+      model: String(body.model),
+      signature: thinking ? signature : undefined,
+      inputTokens: opts.inputTokens,
+    });
     return { kind: 'sse', text: sse, ...(opts.pauseMs ? { pauseAfter: { frames: 1, ms: opts.pauseMs } } : {}) };
   };
   return Object.assign(await startFakeUpstream(handler), { verdicts, issued });

@@ -1,11 +1,11 @@
 // `git blame` with each line's model: git names the commit that added the line and the line's number and path in
-// that commit (`--porcelain`); that commit's note says who wrote that line there (proxy/blame/note-format.ts).
+// that commit (`--porcelain`); that commit's note says who wrote that line there (proxy/attribution/note-format.ts).
 // Lines of commits without a note, and lines no range covers, are the person's; lines not committed yet are shown
 // as such.
 
 import { git } from '../git/git.ts';
-import { contributorAt, type Contributor, type Note } from './note-format.ts';
-import { readNotes } from './read-notes.ts';
+import { contributorAt, type Contributor, type Note } from '../attribution/note-format.ts';
+import { readNotes } from '../attribution/read.ts';
 
 export type BlameContributor = Contributor | { type: 'uncommitted' };
 

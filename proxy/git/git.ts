@@ -124,21 +124,3 @@ export async function gitCommonDir(dir: string): Promise<string> {
   const r = await git(dir, ['rev-parse', '--git-common-dir']);
   return resolve(dir, r.stdout.trim());
 }
-
-/** Runs `git -C cwd …args` and returns its stdout as bytes (object contents: `cat-file --batch`); null on a non-zero exit. */
-export function gitBytes(cwd: string, args: string[], input?: string): Promise<Buffer | null> {
-  return new Promise((done) => {
-    const child = spawn('git', ['-C', cwd, ...args], {
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
-    });
-    const out: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.on('error', () => done(null));
-    child.on('close', (code) => done(code === 0 ? Buffer.concat(out) : null));
-    if (child.stdin) {
-      child.stdin.on('error', () => {});
-      child.stdin.end(input);
-    }
-  });
-}

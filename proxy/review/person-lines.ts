@@ -8,11 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contributorAt, type Note } from '../blame/note-format.ts';
+import { contributorAt, type Note } from '../attribution/note-format.ts';
 import { git, type GitResult } from '../git/git.ts';
 import { PERSONS_HEADING } from '../git/left-out.ts';
-
-export { readNotes } from '../blame/read-notes.ts';
 
 type Who = 'model' | 'person' | 'mixed';
 

@@ -1,7 +1,7 @@
 // What the note writer reads from git: file versions in one `cat-file --batch`, the added lines of a commit from
 // one `diff-tree -U0`, and the notes of the ref. Every command is a read except `writeNote`.
 
-import { git } from '../git/git.ts';
+import { git, unquotePath } from '../git/git.ts';
 import { NOTES_REF, NOTES_REF_NAME, formatNote, parseNote, type Note } from './note-format.ts';
 
 /** The text of each `<tree-ish>:<path>` (null: no such file, or not a file). One git process for all of them. */
@@ -66,7 +66,7 @@ export async function addedLines(top: string, commit: string, parent: string | n
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.startsWith('+++ ')) {
-      const p = unquote(line.slice(4));
+      const p = unquotePath(line.slice(4));
       path = p.startsWith('b/') ? p.slice(2) : null; // /dev/null: the file was deleted
       continue;
     }
@@ -90,27 +90,6 @@ export async function addedLines(top: string, commit: string, parent: string | n
   return out;
 }
 
-/** A path as git prints it: C-quoted ("…" with backslash escapes) when it holds special characters. */
-function unquote(p: string): string {
-  if (!p.startsWith('"') || !p.endsWith('"')) return p;
-  const bytes: number[] = [];
-  const body = p.slice(1, -1);
-  const simple: Record<string, number> = { n: 10, t: 9, '"': 34, '\\': 92, a: 7, b: 8, f: 12, r: 13, v: 11 };
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c !== '\\') {
-      bytes.push(...Buffer.from(c, 'utf8'));
-      continue;
-    }
-    const next = body[++i];
-    if (/[0-7]/.test(next)) {
-      bytes.push(parseInt(body.slice(i, i + 3), 8));
-      i += 2;
-    } else bytes.push(simple[next] ?? next.charCodeAt(0));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 /** The raw text of the note on `commit`, or null when it has none. */
 export async function noteText(top: string, commit: string): Promise<string | null> {
   const r = await git(top, ['notes', `--ref=${NOTES_REF_NAME}`, 'show', commit], { reject: false });
@@ -126,7 +105,7 @@ export const remoteNotesRef = (remote: string) => `${REMOTE_NOTES_PREFIX}${remot
  * copies, the local note winning, then remotes in name order. One `git notes list` per ref.
  */
 export async function listNotes(top: string, opts: { local?: boolean } = {}): Promise<Map<string, string>> {
-  const names = [NOTES_REF];
+  const names: string[] = [NOTES_REF];
   if (!opts.local) {
     const refs = await git(top, ['for-each-ref', '--format=%(refname)', REMOTE_NOTES_PREFIX], { reject: false });
     const remotes = refs.stdout.split('\n').filter((r) => r.startsWith(REMOTE_NOTES_PREFIX) && r.endsWith(`/${NOTES_REF_NAME}`));

@@ -4,9 +4,7 @@
 
 import { createHash } from 'node:crypto';
 
-export const NOTES_REF = 'refs/notes/claude-fallback';
-/** `git notes --ref=<this>` (git prefixes refs/notes/ itself). */
-export const NOTES_REF_NAME = 'claude-fallback';
+export { NOTES_REF, NOTES_REF_NAME } from './notes-ref.mjs';
 export const NOTE_VERSION = 'claude-fallback/1';
 
 /** `tier` is absent only in a parsed note whose tier was not a tier name (dropped, never printed); the writer always sets it. */

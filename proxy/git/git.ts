@@ -124,3 +124,29 @@ export async function gitCommonDir(dir: string): Promise<string> {
   const r = await git(dir, ['rev-parse', '--git-common-dir']);
   return resolve(dir, r.stdout.trim());
 }
+
+/**
+ * A path as git prints it in diffs and porcelain output: C-quoted ("a\tb", octal escapes for other bytes) when it
+ * holds special characters (with core.quotePath=false too, for a quote, a tab or a control character), else as is.
+ */
+export function unquotePath(s: string): string {
+  if (!s.startsWith('"') || !s.endsWith('"')) return s;
+  const bytes: number[] = [];
+  const body = Buffer.from(s.slice(1, -1), 'utf8');
+  const esc: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== 92) {
+      bytes.push(body[i]);
+      continue;
+    }
+    const c = String.fromCharCode(body[i + 1]);
+    if (/[0-7]/.test(c)) {
+      bytes.push(parseInt(body.subarray(i + 1, i + 4).toString(), 8));
+      i += 3;
+    } else {
+      bytes.push(esc[c] ?? body[i + 1]);
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

@@ -13,21 +13,15 @@ import { readAttribution } from '../../proxy/attribution/read.ts';
 import { git } from '../../proxy/git/git.ts';
 import type { SwitchEvent } from '../../proxy/git/ledger.ts';
 import { installHooks } from '../../proxy/git/install-hooks.mjs';
-import { startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { fixture, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
-import { anthropicSse } from '../attribution/sse.ts';
+import { anthropicSse } from '../helpers/anthropic-sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-// Anthropic's rate limit error (https://docs.anthropic.com/en/api/errors): 429, type rate_limit_error.
-const RATE_LIMITED = {
-  kind: 'json' as const,
-  status: 429,
-  body: { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' } },
-};
 const COMMAND = "sed -i 's/one/two/' lib.ts && sh make.sh";
 
 describe("a model's Bash-made changes at a switch", () => {
@@ -36,7 +30,7 @@ describe("a model's Bash-made changes at a switch", () => {
     const claude = await startFakeUpstream(() =>
       ++calls === 1
         ? { kind: 'sse', text: anthropicSse([{ type: 'tool_use', id: 'toolu_bash1', name: 'Bash', input: { command: COMMAND } }]) }
-        : RATE_LIMITED,
+        : { kind: 'json', status: 429, body: JSON.parse(fixture('anthropic-429.json')), headers: { 'retry-after': '3600' } },
     );
     const deepseek = await startFakeUpstream(() => ({ kind: 'sse', text: anthropicSse([{ type: 'text', text: 'Done.' }]) }));
     cleanup.push(

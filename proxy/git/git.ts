@@ -5,11 +5,16 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 
-export type GitResult = { stdout: string; stderr: string; exitCode: number; /** With `bytes`: stdout as git wrote it. */ bytes?: Buffer };
+export type GitResult = {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** With `bytes`: stdout as git wrote it (`stdout` is then empty). */ bytes?: Buffer;
+};
 export type GitOptions = {
   env?: Record<string, string | undefined>;
   input?: string | Buffer;
-  /** Also return stdout undecoded (file contents are bytes, not necessarily UTF-8). */
+  /** Return stdout undecoded in `bytes` (file contents are bytes, not necessarily UTF-8); `stdout` is then empty. */
   bytes?: boolean;
   reject?: boolean;
   timeoutMs?: number;
@@ -87,7 +92,7 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
       lifeline?.destroy();
       const stdout = Buffer.concat(out);
       done({
-        stdout: stdout.toString('utf8'),
+        stdout: opts.bytes ? '' : stdout.toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8') + extra,
         exitCode,
         ...(opts.bytes ? { bytes: stdout } : {}),

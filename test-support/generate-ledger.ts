@@ -88,6 +88,8 @@ export async function generateLedger(path: string, opts: GenerateOptions): Promi
         stream: true,
       };
       // Half the lines carry their cost as the proxy writes it now; the other half are older lines, priced on read.
+      // Some lines were planned by a routing rule (docs/routing.md), the rest by the tier list.
+      if (i % 3 === 0) e.route = i % 2 === 0 ? 'background' : 'long-context';
       const cost = i % 2 === 0 ? lineCost(e as Parameters<typeof lineCost>[0], builtinPrice(model)) : undefined;
       if (cost !== undefined) e.cost_usd = cost;
     }

@@ -18,14 +18,16 @@ export type Tally = {
  */
 export type Counts = Tally & { recorded?: Tally & { cost_usd: number } };
 
-/** One UTC day: its usage by `tier\u0000model`, and the byte span [first, end) of the ledger that holds its usage lines. */
+/**
+ * One UTC day: its usage by `tier\u0000model`, or `tier\u0000model\u0000route` for the lines a routing rule planned
+ * (docs/routing.md), and the byte span [first, end) of the ledger that holds its usage lines. */
 export type DayUsage = { first: number; end: number; usage: Record<string, Counts> };
 
 /** What the switch timeline needs: start/switch/stop lines, and after each the time of the latest other line. */
 export type TimelineMark = StartEvent | SwitchEvent | StopEvent | { kind: 'seen'; ts: string };
 
 export type Summary = {
-  version: 3;
+  version: 4;
   /** Bytes of the ledger folded in: every complete line before this offset, none after. */
   offset: number;
   /** sha1 (hex) of the CHECK_BYTES bytes before `offset`: tells a summary of another (replaced) ledger apart. */
@@ -40,8 +42,8 @@ export type Summary = {
   edit_ids: string;
 };
 
-/** 3: Counts gained `recorded` (the lines' own costs); a summary of version 2 is rebuilt once. */
-export const SUMMARY_VERSION = 3;
+/** 3: Counts gained `recorded` (the lines' own costs); 4: keys gained the route. An older summary is rebuilt once. */
+export const SUMMARY_VERSION = 4;
 
 export function emptySummary(): Summary {
   return { version: SUMMARY_VERSION, offset: 0, check: '', days: {}, marks: [], edit_ids: '' };
@@ -51,10 +53,14 @@ export function emptyCounts(): Tally {
   return { requests: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
 }
 
-export const usageKey = (tier: string, model: string): string => `${tier}\u0000${model}`;
-export function splitKey(key: string): { tier: string; model: string } {
-  const i = key.indexOf('\u0000');
-  return { tier: key.slice(0, i), model: key.slice(i + 1) };
+/** A NUL inside a part (an upstream's model name is not ours) becomes U+FFFD, so a key splits back into its parts. */
+const part = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
+export const usageKey = (tier: string, model: string, route?: string): string =>
+  route === undefined ? `${part(tier)}\u0000${part(model)}` : `${part(tier)}\u0000${part(model)}\u0000${part(route)}`;
+/** The parts of a usage key; `route` absent for the lines no rule planned. */
+export function splitKey(key: string): { tier: string; model: string; route?: string } {
+  const [tier, model, route] = key.split('\u0000');
+  return route === undefined ? { tier, model } : { tier, model, route };
 }
 
 /** The UTC day (YYYY-MM-DD) of a ledger timestamp, as `review --costs` buckets it. */
@@ -87,7 +93,7 @@ export function createAggregates(initial: Summary = emptySummary()): Aggregates 
           d.first = Math.min(d.first, span.start);
           d.end = Math.max(d.end, span.end);
         }
-        const key = usageKey(e.tier, e.model);
+        const key = usageKey(e.tier, e.model, typeof e.route === 'string' ? e.route : undefined);
         const c = (d.usage[key] ??= emptyCounts());
         c.requests += 1;
         c.input_tokens += e.input_tokens ?? 0;

@@ -5,7 +5,7 @@
 import type { UsageEvent } from '../git/ledger.ts';
 import { cacheSavings, usageCost, type PriceLookup } from '../prices.ts';
 import { emptyUsage, inWindow, mergeUsage, type UsageTotals, type Window } from '../review/usage.ts';
-import type { CostsReport } from '../review/costs.ts';
+import { byRouteOrder, type CostsReport } from '../review/costs.ts';
 import { timeline, type Timeline } from '../review/timeline.ts';
 import { createAggregates, emptySummary, parseLine, splitKey, timelineEvents, type Counts, type Summary } from './aggregates.ts';
 import { scanLines } from './scan.ts';
@@ -78,23 +78,26 @@ export async function usageInWindow(
   return out;
 }
 
-/** `review --costs` (proxy/review/costs.ts) from the aggregates: by tier, and by UTC day with its tiers. */
+/** `review --costs` (proxy/review/costs.ts) from the aggregates: by tier, by routing rule, and by UTC day with its tiers. */
 export function costsFromDays(days: readonly [string, Record<string, Counts>][], lookup: PriceLookup): CostsReport {
   const byModel = new Map<string, UsageTotals>();
+  const byRoute = new Map<string | null, UsageTotals>();
   const byDay: CostsReport['by_day'] = [];
   for (const [day, usage] of days) {
     const models = new Map<string, UsageTotals>();
     for (const [key, c] of Object.entries(usage)) {
-      const { tier, model } = splitKey(key);
+      const { tier, model, route = null } = splitKey(key);
       const t = totalsOf(c, tier, model, lookup);
       mergeUsage(models.get(tier) ?? models.set(tier, emptyUsage()).get(tier)!, t);
       mergeUsage(byModel.get(tier) ?? byModel.set(tier, emptyUsage()).get(tier)!, t);
+      mergeUsage(byRoute.get(route) ?? byRoute.set(route, emptyUsage()).get(route)!, t);
     }
     const list = [...models].map(([model, u]) => ({ model, ...u }));
     byDay.push({ day, ...list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()), models: list });
   }
   const list = [...byModel].map(([model, u]) => ({ model, ...u }));
-  return { by_model: list, by_day: byDay, total: list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()) };
+  const routes = [...byRoute].map(([route, u]) => ({ route, ...u })).sort(byRouteOrder);
+  return { by_model: list, by_day: byDay, by_route: routes, total: list.reduce((acc, m) => mergeUsage(acc, m), emptyUsage()) };
 }
 
 /** `review --analyze`'s usage column: the totals by tier inside the window (groupUsage by tier in proxy/review/usage.ts). */

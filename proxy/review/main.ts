@@ -38,7 +38,7 @@ Views (one at a time; --analyze when none is given):
         --dry-run            list what would be reverted and renamed, change nothing
       --log                the switch timeline: when, from -> to, why, how long each model ran,
                            the auto-commit
-      --costs              tokens and cost by model and by UTC day
+      --costs              tokens and cost by model, by routing rule and by UTC day
       --blame <file>       git blame with each line's model (or person), from the attribution
                            notes (refs/notes/claude-fallback); --rev REV blames REV instead of
                            the work tree

@@ -150,8 +150,25 @@ export function renderCosts(r: CostsReport, c: ChalkInstance, width = Infinity):
     for (const m of d.models) dayRows.push(cells(`  ${m.model}`, m));
   }
   const byDay = table(['day', ...head.slice(1)], dayRows, right, c, width);
+  // By routing rule (docs/routing.md): shown once a rule planned a request in the period; `unrouted` is the rest.
+  const byRoute = r.by_route.some((x) => x.route !== null)
+    ? [
+        '',
+        c.bold('By route'),
+        table(
+          ['route', ...head.slice(1)],
+          r.by_route.map((x) => cells(x.route ?? 'unrouted', x)),
+          right,
+          c,
+          width,
+        ),
+      ]
+    : [];
   const empty = r.total.requests === 0 ? [c.dim('no usage lines in this period')] : [];
-  return [c.bold('By model'), byModel, '', c.bold('By day (UTC)'), byDay, ...empty, ...unpricedNote(r.total, c, width)].join('\n') + '\n';
+  return (
+    [c.bold('By model'), byModel, ...byRoute, '', c.bold('By day (UTC)'), byDay, ...empty, ...unpricedNote(r.total, c, width)].join('\n') +
+    '\n'
+  );
 }
 
 export function renderShow(tier: string, commits: readonly ShownCommit[], all: boolean, c: ChalkInstance): string {

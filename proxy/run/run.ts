@@ -7,7 +7,15 @@
 import type { Config } from '../config.ts';
 import type { Clock } from '../engine/clock.ts';
 import { createTierState, type TierState } from '../engine/tier-state.ts';
-import { createLedgerWriter, type LedgerWriter, type StartEvent, type SwitchEvent } from '../git/ledger.ts';
+import {
+  createLedgerWriter,
+  type LedgerWriter,
+  type StartEvent,
+  type SwitchEvent,
+  type UsageEvent,
+  type EventOf,
+  type LedgerInput,
+} from '../git/ledger.ts';
 import { stampOf } from '../git/run-tag.ts';
 import { createLiveStatus, type LiveStatus } from '../status/live-status.ts';
 import { createRunEvents, type RunEvents } from './events.ts';
@@ -58,7 +66,16 @@ export function createRun(opts: RunOptions): Run {
     path: writer.path,
     flushed: () => writer.flushed(),
     close: () => writer.close(),
-    async append(input) {
+    async append<I extends LedgerInput>(input: I): Promise<EventOf<I['kind']>> {
+      if (input.kind === 'usage') {
+        // A usage line is a fact once the answer has ended, written or not: it counts now (today's spend, a tier's
+        // budget), before the write, so the request a client sends the moment an answer ends already finds a spent
+        // budget's tier resting (docs/config.md, "Budgets"). Queued first, so a `budget` line it causes comes after it.
+        const line = { ts: new Date().toISOString(), ...input } as UsageEvent;
+        const written = writer.append(line);
+        events.emit(events.fromLine(line));
+        return (await written) as EventOf<I['kind']>;
+      }
       const line = await writer.append(input);
       events.emit(events.fromLine(line));
       return line;

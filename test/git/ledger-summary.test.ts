@@ -40,6 +40,7 @@ function normal(r: CostsReport) {
   return {
     by_model: r.by_model.map(row).sort(byName),
     by_day: r.by_day.map((d) => ({ ...row(d), models: d.models.map(row).sort(byName) })),
+    by_route: r.by_route.map(row),
     total: row(r.total),
   };
 }
@@ -52,10 +53,11 @@ async function expectSameAsFullParse(path: string, window: Window = {}) {
   const want = costs(events, window, lookup);
   expect(normal(got)).toEqual(normal(want));
   // Costs: the same sums added in another order (per line there, per day and model here).
-  const allCosts = (r: CostsReport) => [r.total, ...r.by_model, ...r.by_day.flatMap((d) => [d, ...d.models])].map((u) => u.cost_usd ?? 0);
+  const allCosts = (r: CostsReport) =>
+    [r.total, ...r.by_model, ...r.by_route, ...r.by_day.flatMap((d) => [d, ...d.models])].map((u) => u.cost_usd ?? 0);
   allCosts(got).forEach((c, i) => expect(Math.abs(c - allCosts(want)[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, c)));
   const allSavings = (r: CostsReport) =>
-    [r.total, ...r.by_model, ...r.by_day.flatMap((d) => [d, ...d.models])].map((u) => u.cache_savings_usd ?? 0);
+    [r.total, ...r.by_model, ...r.by_route, ...r.by_day.flatMap((d) => [d, ...d.models])].map((u) => u.cache_savings_usd ?? 0);
   allSavings(got).forEach((c, i) => expect(Math.abs(c - allSavings(want)[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, c)));
   expect(timelineReport(s, window, START, true)).toEqual(timeline(events, window, START, true));
   return s;
@@ -67,6 +69,11 @@ describe('the ledger summary', () => {
     await generateLedger(path, { lines: 200_000, start: START, days: 40 });
     const s = await expectSameAsFullParse(path);
     expect(Object.keys(s.days).length).toBeGreaterThanOrEqual(40);
+    // By routing rule: each rule's lines, the unrouted last, and together every usage line.
+    const all = await costsReport(path, s, {}, lookup);
+    expect(all.by_route.map((r) => r.route)).toEqual(['background', 'long-context', null]);
+    expect(all.by_route.reduce((n, r) => n + r.requests, 0)).toBe(all.total.requests);
+    expect(all.by_route.every((r) => r.requests > 0)).toBe(true);
     expect(s.offset).toBe(statSync(path).size);
     // The summary was written beside the ledger, whole, and describes all of it.
     const saved = JSON.parse(readFileSync(summaryPath(path), 'utf8'));
@@ -162,6 +169,8 @@ describe('the ledger summary', () => {
       JSON.stringify({ version: 1, offset: 0, check: '', days: {}, marks: [], edit_ids: ['toolu_1'] }),
       // Version 2 had no recorded costs: a well-formed one is rebuilt once (its totals would price every line now).
       JSON.stringify({ version: 2, offset: 0, check: '', days: {}, marks: [], edit_ids: '' }),
+      // Version 3 had no routes in its keys: rebuilt once, so review --costs has each line's rule.
+      JSON.stringify({ version: 3, offset: 0, check: '', days: {}, marks: [], edit_ids: '' }),
       JSON.stringify({
         version: 2,
         offset: 10,

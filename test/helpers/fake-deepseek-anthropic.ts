@@ -51,6 +51,8 @@ export type FakeDeepSeekOptions = {
   reply: (body: DeepSeekBody, i: number) => Turn;
   /** The thinking text of each answer while thinking is on. */
   thinking?: (i: number) => string;
+  /** The input tokens each answer reports (default 100): a priced test's spend. */
+  inputTokens?: number;
 };
 
 /** Why DeepSeek would refuse this body, or null. */
@@ -103,7 +105,11 @@ export async function startFakeDeepSeek(opts: FakeDeepSeekOptions): Promise<Fake
       turn.thinking = opts.thinking?.(i) ?? `DeepSeek reasons about step ${i}.`;
       issued.set(signature, turn.thinking);
     }
-    const { sse } = anthropicSSE(turn, { model: String(body.model), signature: thinking ? signature : undefined });
+    const { sse } = anthropicSSE(turn, {
+      model: String(body.model),
+      signature: thinking ? signature : undefined,
+      inputTokens: opts.inputTokens,
+    });
     return { kind: 'sse', text: sse };
   };
   return Object.assign(await startFakeUpstream(handler), { verdicts, issued });

@@ -48,6 +48,27 @@ describe('the Run', () => {
     ]);
   });
 
+  it('counts a usage line when it is appended, before its write, so the next request already sees it', async () => {
+    const { run, events } = makeRun();
+    const written = run.ledger.append({
+      kind: 'usage',
+      tier: 'deepseek',
+      model: 'deepseek-v4-flash',
+      input_tokens: 10,
+      output_tokens: 2,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      ms: 5,
+      stream: true,
+    });
+    // Synchronously, before the write resolves: the event and today's usage have it.
+    expect(events.filter((e) => e.type === 'usage')).toHaveLength(1);
+    expect(run.snapshot().today.total.requests).toBe(1);
+    const line = await written;
+    expect(events.find((e) => e.type === 'usage')).toEqual({ type: 'usage', line });
+    expect(readFileSync(run.ledger.path, 'utf8')).toBe(JSON.stringify(line) + '\n');
+  });
+
   it('emits a tiers event when a tier cools down or is lifted, and the snapshot shows it', () => {
     const { run, events } = makeRun();
     const now = run.state.clock.now();

@@ -17,12 +17,12 @@ import {
   rangesOf,
   splitLines,
   NOTE_VERSION,
+  parseNote,
   type Contributor,
   type Note,
   type NoteFile,
 } from './note-format.ts';
 import { addedLines, commitAndParent, listNotes, readVersions } from './git-objects.ts';
-import { parseNote } from './note-format.ts';
 
 export type AttributeOptions = {
   /** The ledger (`<git common dir>/model-ledger`), for the snapshots. */
@@ -210,10 +210,10 @@ async function sourceNotes(
   implicit: boolean,
   notes: Map<string, Note>,
 ): Promise<void> {
-  const listed = await listNotes(top);
-  const blobOf = new Map(listed.map((l) => [l.commit, l.blob]));
-  if (implicit && listed.length > 0 && listed.length <= MAX_IMPLICIT_NOTES) {
-    const noted = new Set(listed.map((l) => l.commit).filter((c) => c !== commit && !sources.includes(c)));
+  // The writer's own ref only: a remote's notes are merged into it by `fetch-notes` before they count here.
+  const blobOf = await listNotes(top, { local: true });
+  if (implicit && blobOf.size > 0 && blobOf.size <= MAX_IMPLICIT_NOTES) {
+    const noted = new Set([...blobOf.keys()].filter((c) => c !== commit && !sources.includes(c)));
     const input = [...noted].join('\n') + '\n' + (parent ? `^${parent}\n` : '');
     const r = await git(top, ['rev-list', '--stdin', '--topo-order'], { input, reject: false });
     // Newest first (rev-list's order), so a later commit's version of a line wins.

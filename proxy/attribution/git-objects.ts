@@ -1,15 +1,16 @@
 // What the note writer reads from git: file versions in one `cat-file --batch`, the added lines of a commit from
 // one `diff-tree -U0`, and the notes of the ref. Every command is a read except `writeNote`.
 
-import { git, gitBytes } from '../git/git.ts';
-import { NOTES_REF_NAME, formatNote, parseNote, type Note } from './note-format.ts';
+import { git, unquotePath } from '../git/git.ts';
+import { NOTES_REF, NOTES_REF_NAME, formatNote, parseNote, type Note } from './note-format.ts';
 
 /** The text of each `<tree-ish>:<path>` (null: no such file, or not a file). One git process for all of them. */
 export async function readVersions(top: string, specs: readonly string[]): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   const unique = [...new Set(specs)].filter((s) => !s.includes('\n'));
   if (unique.length === 0) return out;
-  const bytes = await gitBytes(top, ['cat-file', '--batch'], unique.join('\n') + '\n');
+  const r = await git(top, ['cat-file', '--batch'], { input: unique.join('\n') + '\n', bytes: true, reject: false });
+  const bytes = r.exitCode === 0 ? r.bytes! : null;
   if (bytes === null) {
     for (const s of unique) out.set(s, null);
     return out;
@@ -65,7 +66,7 @@ export async function addedLines(top: string, commit: string, parent: string | n
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.startsWith('+++ ')) {
-      const p = unquote(line.slice(4));
+      const p = unquotePath(line.slice(4));
       path = p.startsWith('b/') ? p.slice(2) : null; // /dev/null: the file was deleted
       continue;
     }
@@ -89,48 +90,37 @@ export async function addedLines(top: string, commit: string, parent: string | n
   return out;
 }
 
-/** A path as git prints it: C-quoted ("…" with backslash escapes) when it holds special characters. */
-function unquote(p: string): string {
-  if (!p.startsWith('"') || !p.endsWith('"')) return p;
-  const bytes: number[] = [];
-  const body = p.slice(1, -1);
-  const simple: Record<string, number> = { n: 10, t: 9, '"': 34, '\\': 92, a: 7, b: 8, f: 12, r: 13, v: 11 };
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c !== '\\') {
-      bytes.push(...Buffer.from(c, 'utf8'));
-      continue;
-    }
-    const next = body[++i];
-    if (/[0-7]/.test(next)) {
-      bytes.push(parseInt(body.slice(i, i + 3), 8));
-      i += 2;
-    } else bytes.push(simple[next] ?? next.charCodeAt(0));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 /** The raw text of the note on `commit`, or null when it has none. */
 export async function noteText(top: string, commit: string): Promise<string | null> {
   const r = await git(top, ['notes', `--ref=${NOTES_REF_NAME}`, 'show', commit], { reject: false });
   return r.exitCode === 0 ? r.stdout : null;
 }
 
-/** The note on `commit` in this format, or null (none, or one that does not parse). */
-export async function readNote(top: string, commit: string): Promise<Note | null> {
-  const text = await noteText(top, commit);
-  return text === null ? null : parseNote(text);
-}
+export const REMOTE_NOTES_PREFIX = 'refs/notes/remotes/';
+/** Where a plain `git fetch` puts a remote's notes when the notes refspec is configured (docs/git.md, "Notes travel"). */
+export const remoteNotesRef = (remote: string) => `${REMOTE_NOTES_PREFIX}${remote}/${NOTES_REF_NAME}`;
 
-/** Every annotated commit of the ref with its note blob. */
-export async function listNotes(top: string): Promise<{ blob: string; commit: string }[]> {
-  const r = await git(top, ['notes', `--ref=${NOTES_REF_NAME}`, 'list'], { reject: false });
-  if (r.exitCode !== 0) return [];
-  return r.stdout
-    .split('\n')
-    .map((l) => l.split(' '))
-    .filter((p) => p.length === 2)
-    .map(([blob, commit]) => ({ blob, commit }));
+/**
+ * commit sha → note blob sha of every annotated commit: the local ref, and (unless `local`) the remote-tracking
+ * copies, the local note winning, then remotes in name order. One `git notes list` per ref.
+ */
+export async function listNotes(top: string, opts: { local?: boolean } = {}): Promise<Map<string, string>> {
+  const names: string[] = [NOTES_REF];
+  if (!opts.local) {
+    const refs = await git(top, ['for-each-ref', '--format=%(refname)', REMOTE_NOTES_PREFIX], { reject: false });
+    const remotes = refs.stdout.split('\n').filter((r) => r.startsWith(REMOTE_NOTES_PREFIX) && r.endsWith(`/${NOTES_REF_NAME}`));
+    names.push(...remotes.sort());
+  }
+  const out = new Map<string, string>();
+  for (const ref of names) {
+    const r = await git(top, ['notes', `--ref=${ref}`, 'list'], { reject: false });
+    if (r.exitCode !== 0) continue;
+    for (const line of r.stdout.split('\n')) {
+      const [blob, commit] = line.split(' ');
+      if (blob && commit && !out.has(commit)) out.set(commit, blob);
+    }
+  }
+  return out;
 }
 
 /**

@@ -2,8 +2,6 @@
 // passed through), so an edit or a snapshot names the model that made the call, not the one active when its result
 // comes back (a switch, or a request answered by another tier, may come in between). Bounded: the oldest ids go first.
 
-import type { TierConfig } from '../config.ts';
-
 export type ToolWriter = { tier: string; model_id?: string };
 
 export type ToolTiers = {
@@ -30,29 +28,4 @@ export function createToolTiers(limit = TOOL_TIERS_LIMIT): ToolTiers {
   };
 }
 
-const HOST_VENDORS: [RegExp, string][] = [
-  [/(^|\.)anthropic\.com$/, 'anthropic'],
-  [/(^|\.)googleapis\.com$/, 'google'],
-  [/(^|\.)deepseek\.com$/, 'deepseek'],
-  [/(^|\.)openai\.com$/, 'openai'],
-  [/(^|\.)openrouter\.ai$/, 'openrouter'],
-  [/(^|\.)mistral\.ai$/, 'mistral'],
-];
-
-/**
- * `<provider>/<upstream model>` as the note's `model_id`: the provider is the tier's `vendor`, else its host's
- * (api.anthropic.com → anthropic…), else its protocol (gemini → google).
- */
-export function modelIdOf(tier: TierConfig, model: string): string {
-  let vendor: string | undefined = tier.vendor;
-  if (vendor === undefined) {
-    try {
-      const host = new URL(tier.baseUrl).hostname;
-      vendor = HOST_VENDORS.find(([re]) => re.test(host))?.[1];
-    } catch {
-      // a base URL the config accepted but URL does not: the protocol says enough
-    }
-  }
-  vendor ??= tier.protocol === 'gemini' ? 'google' : tier.protocol;
-  return `${vendor}/${model}`;
-}
+export { modelIdOf } from './model-id.ts';

@@ -6,8 +6,8 @@
 // The tier, which Agent Trace has no field for, goes into `metadata`.
 
 import { createHash } from 'node:crypto';
-import type { Contributor, Note } from './note-format.ts';
-import { NOTES_REF } from './note-format.ts';
+import type { Contributor, Note } from '../attribution/note-format.ts';
+import { NOTES_REF } from '../attribution/note-format.ts';
 
 export const AGENT_TRACE_VERSION = '0.1';
 

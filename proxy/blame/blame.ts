@@ -1,11 +1,11 @@
 // `git blame` with each line's model: git names the commit that added the line and the line's number and path in
-// that commit (`--porcelain`); that commit's note says who wrote that line there (proxy/blame/note-format.ts).
+// that commit (`--porcelain`); that commit's note says who wrote that line there (proxy/attribution/note-format.ts).
 // Lines of commits without a note, and lines no range covers, are the person's; lines not committed yet are shown
 // as such.
 
-import { git } from '../git/git.ts';
-import { contributorAt, type Contributor, type Note } from './note-format.ts';
-import { readNotes } from './read-notes.ts';
+import { git, unquotePath } from '../git/git.ts';
+import { contributorAt, type Contributor, type Note } from '../attribution/note-format.ts';
+import { readNotes } from '../attribution/read.ts';
 
 export type BlameContributor = Contributor | { type: 'uncommitted' };
 
@@ -41,33 +41,10 @@ export function parsePorcelain(text: string): BlameEntry[] {
     if (header) {
       [sha, orig, final] = [header[1], Number(header[2]), Number(header[3])];
     } else if (line.startsWith('filename ')) {
-      pathOf.set(sha, unquote(line.slice('filename '.length)));
+      pathOf.set(sha, unquotePath(line.slice('filename '.length)));
     }
   }
   return out;
-}
-
-/** git quotes a path with special bytes ("a\tb", octal escapes for others) unless core.quotePath says otherwise. */
-function unquote(s: string): string {
-  if (!s.startsWith('"') || !s.endsWith('"')) return s;
-  const bytes: number[] = [];
-  const body = Buffer.from(s.slice(1, -1), 'utf8');
-  const esc: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] !== 92) {
-      bytes.push(body[i]);
-      continue;
-    }
-    const c = String.fromCharCode(body[i + 1]);
-    if (/[0-7]/.test(c)) {
-      bytes.push(parseInt(body.subarray(i + 1, i + 4).toString(), 8));
-      i += 3;
-    } else {
-      bytes.push(esc[c] ?? body[i + 1]);
-      i += 1;
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 export type BlameOptions = {

@@ -5,7 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { MODEL_COLORS, modelSlots } from '../model-colors.ts';
 import { renderTable } from '../text-table.ts';
 import { escapeControl } from '../terminal-text.ts';
-import { contributorLabel, contributorModel, NOTES_REF } from './note-format.ts';
+import { contributorLabel, contributorModel, NOTES_REF } from '../attribution/note-format.ts';
 import type { BlameContributor, BlameLine } from './blame.ts';
 import type { LinesReport } from './survivors.ts';
 

@@ -4,8 +4,9 @@
 
 import { git } from '../git/git.ts';
 import { blameFile } from './blame.ts';
-import { contributorLabel, contributorModel, type Contributor } from './note-format.ts';
-import { listNotes, readNotes } from './read-notes.ts';
+import { contributorLabel, contributorModel, type Contributor } from '../attribution/note-format.ts';
+import { listNotes } from '../attribution/git-objects.ts';
+import { readNotes } from '../attribution/read.ts';
 
 export type LinesRow = { who: string; model: string | null; type: Contributor['type']; lines: number; files: number };
 export type LinesReport = {
@@ -21,7 +22,7 @@ const PARALLEL = 2;
 
 export async function linesAtHead(repo: string, tierOrder: readonly string[] = []): Promise<LinesReport> {
   const listed = await listNotes(repo);
-  const notes = await readNotes(repo, listed.keys(), listed);
+  const notes = await readNotes(repo, listed.keys(), { listed });
   const paths = new Set<string>();
   for (const n of notes.values()) for (const f of n.files) if (f.ranges.some((r) => r.contributor.type !== 'human')) paths.add(f.path);
   let atHead: string[] = [];

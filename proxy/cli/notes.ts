@@ -5,7 +5,7 @@ import { parseCommand } from './args.ts';
 import { CliError, findRepo } from './repo.ts';
 import { EXIT } from '../exit-codes.ts';
 import { fetchNotes, NotesError, pushNotes } from '../git/notes-remote.ts';
-import { NOTES_REF } from '../blame/note-format.ts';
+import { NOTES_REF } from '../attribution/note-format.ts';
 
 const HELP = {
   'push-notes': `usage: claude-fallback push-notes [REMOTE] [--repo DIR]

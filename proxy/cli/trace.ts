@@ -8,8 +8,8 @@ import { EXIT } from '../exit-codes.ts';
 import { git } from '../git/git.ts';
 import { packageFile } from '../package-root.mjs';
 import { toAgentTrace } from '../blame/agent-trace.ts';
-import { readNotes } from '../blame/read-notes.ts';
-import { NOTES_REF } from '../blame/note-format.ts';
+import { readNotes } from '../attribution/read.ts';
+import { NOTES_REF } from '../attribution/note-format.ts';
 
 export const TRACE_HELP = `usage: claude-fallback trace [--format agent-trace] [--repo DIR] [REV]
 

@@ -1,5 +1,5 @@
 // With `git.assisted_by: true`, the proxy keeps `<git common dir>/fallback-models` for prepare-commit-msg: one line
-// `<tier> <model id>` per tier, the model id of that tier's latest answer (proxy/blame/model-id.ts). The hook stamps
+// `<tier> <model id>` per tier, the model id of that tier's latest answer (proxy/attribution/model-id.ts). The hook stamps
 // `Assisted-by: claude-code:<model id>` beside each `Model: <tier>` from it with one `read` loop and no process
 // (docs/git.md, "Assisted-by trailers"); without the file it adds none. Claude Code sends its small background
 // requests (titles, command checks) to its small fast model, the haiku family; those write no code, so a haiku model
@@ -9,7 +9,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { RunEvents } from '../run/events.ts';
-import { modelId } from '../blame/model-id.ts';
+import { modelIdOf } from '../attribution/model-id.ts';
 
 export const MODELS_FILE = 'fallback-models';
 /** What a trailer value may hold: no space, newline or control character can reach a commit message. */
@@ -40,7 +40,7 @@ export function keepModelIds(opts: { config: Config; commonDir: string; events: 
   opts.events.on((e) => {
     if (e.type !== 'usage') return;
     const tier = opts.config.tiers.find((t) => t.name === e.line.tier);
-    const id = tier ? modelId(tier, e.line.model) : null;
+    const id = tier ? modelIdOf(tier, e.line.model) : null;
     if (!id || !SAFE.test(id) || !SAFE.test(e.line.tier)) return;
     const had = ids.get(e.line.tier);
     if (had === id || (had && small(id) && !small(had))) return;

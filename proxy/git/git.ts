@@ -5,11 +5,16 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 
-export type GitResult = { stdout: string; stderr: string; exitCode: number; /** With `bytes`: stdout as git wrote it. */ bytes?: Buffer };
+export type GitResult = {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** With `bytes`: stdout as git wrote it (`stdout` is then empty). */ bytes?: Buffer;
+};
 export type GitOptions = {
   env?: Record<string, string | undefined>;
   input?: string | Buffer;
-  /** Also return stdout undecoded (file contents are bytes, not necessarily UTF-8). */
+  /** Return stdout undecoded in `bytes` (file contents are bytes, not necessarily UTF-8); `stdout` is then empty. */
   bytes?: boolean;
   reject?: boolean;
   timeoutMs?: number;
@@ -87,7 +92,7 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
       lifeline?.destroy();
       const stdout = Buffer.concat(out);
       done({
-        stdout: stdout.toString('utf8'),
+        stdout: opts.bytes ? '' : stdout.toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8') + extra,
         exitCode,
         ...(opts.bytes ? { bytes: stdout } : {}),
@@ -125,20 +130,28 @@ export async function gitCommonDir(dir: string): Promise<string> {
   return resolve(dir, r.stdout.trim());
 }
 
-/** Runs `git -C cwd …args` and returns its stdout as bytes (object contents: `cat-file --batch`); null on a non-zero exit. */
-export function gitBytes(cwd: string, args: string[], input?: string): Promise<Buffer | null> {
-  return new Promise((done) => {
-    const child = spawn('git', ['-C', cwd, ...args], {
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
-    });
-    const out: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.on('error', () => done(null));
-    child.on('close', (code) => done(code === 0 ? Buffer.concat(out) : null));
-    if (child.stdin) {
-      child.stdin.on('error', () => {});
-      child.stdin.end(input);
+/**
+ * A path as git prints it in diffs and porcelain output: C-quoted ("a\tb", octal escapes for other bytes) when it
+ * holds special characters (with core.quotePath=false too, for a quote, a tab or a control character), else as is.
+ */
+export function unquotePath(s: string): string {
+  if (!s.startsWith('"') || !s.endsWith('"')) return s;
+  const bytes: number[] = [];
+  const body = Buffer.from(s.slice(1, -1), 'utf8');
+  const esc: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== 92) {
+      bytes.push(body[i]);
+      continue;
     }
-  });
+    const c = String.fromCharCode(body[i + 1]);
+    if (/[0-7]/.test(c)) {
+      bytes.push(parseInt(body.subarray(i + 1, i + 4).toString(), 8));
+      i += 3;
+    } else {
+      bytes.push(esc[c] ?? body[i + 1]);
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
 }

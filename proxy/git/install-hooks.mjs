@@ -28,6 +28,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { NOTES_REF } from '../attribution/notes-ref.mjs';
 import { packageFile } from '../package-root.mjs';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
@@ -228,8 +229,6 @@ export async function installHooks(repo, { hooksDir = PROJECT_HOOKS_DIR, tagPref
   return result;
 }
 
-/** The notes ref whose notes follow amend and rebase (git notes.rewriteRef): the attribution notes. */
-export const NOTES_REF = 'refs/notes/claude-fallback';
 /** The script the hooks start, detached, to write a commit's attribution note. */
 export const ATTRIBUTION_SCRIPT = packageFile('scripts/attribution-note.mjs');
 

@@ -1,7 +1,9 @@
-// Which of some paths a model wrote that no commit has taken since (docs/git.md, "The auto-commit at a switch"): the
-// one answer the auto-commit asks before it commits anything. Today the evidence is the ledger's `edit` lines (Claude
-// Code's file tools, proxy/git/edits.ts); other kinds of evidence (snapshots of what Bash changed) join here.
-// The rule is the hooks' (`fb_edit_models` in hooks/active-run.sh): an edit counts until a commit after its `head`
+// Which of some paths a model wrote that no commit has taken since (docs/git.md, "The person's work stays out"): the
+// one answer the auto-commit asks before it commits anything. The evidence is the ledger's `edit` lines (Claude
+// Code's file tools, proxy/git/edits.ts) and its `snapshot` lines' `bash_named` (files a model's Bash command named
+// and changed in that interval, proxy/attribution/snapshots.ts): the intervals the notes label `ai`. A file changed
+// in a Bash interval that no command named (`mixed` in a note) is not counted: in doubt, the person's.
+// The rule is the hooks' (`fb_edit_models` in hooks/active-run.sh): a write counts until a commit after its `head`
 // touches its path; a `head` git no longer knows is compared against all of HEAD's history (in doubt, not the model's).
 
 import { stat } from 'node:fs/promises';
@@ -13,7 +15,7 @@ export type ModelWrite = { path: string; tier: string; at: number };
 
 type Git = (cwd: string, args: string[], opts?: GitOptions) => Promise<GitResult>;
 
-/** The bytes of the ledger read: the last 1 MiB, and when a path has no edit there, the last 32 MiB (as the hooks). */
+/** The bytes of the ledger read: the last 1 MiB, and when a path has no write there, the last 32 MiB (as the hooks). */
 export const RECENT_WINDOW = 1 << 20;
 export const LONG_WINDOW = 32 << 20;
 
@@ -31,13 +33,13 @@ export async function modelWrites(
 ): Promise<ModelWrite[]> {
   const wanted = new Set(paths);
   if (wanted.size === 0) return [];
-  let edits = await editsIn(ledgerFile, wanted, RECENT_WINDOW);
-  if (edits.truncated && edits.size < wanted.size) edits = await editsIn(ledgerFile, wanted, LONG_WINDOW);
-  if (edits.writes.length === 0) return [];
+  let found = await writesIn(ledgerFile, wanted, RECENT_WINDOW);
+  if (found.truncated && found.size < wanted.size) found = await writesIn(ledgerFile, wanted, LONG_WINDOW);
+  if (found.writes.length === 0) return [];
 
   // For each `head`, the paths commits since it touched; one `git log` per distinct head (a few per session).
   const byHead = new Map<string | null, Set<string>>();
-  for (const w of edits.writes) (byHead.get(w.head) ?? byHead.set(w.head, new Set()).get(w.head)!).add(w.path);
+  for (const w of found.writes) (byHead.get(w.head) ?? byHead.set(w.head, new Set()).get(w.head)!).add(w.path);
   const taken = new Map<string | null, Set<string>>();
   for (const [head, set] of byHead) {
     const log = (range: string) =>
@@ -51,17 +53,18 @@ export async function modelWrites(
     const names = r.exitCode === 0 ? r.stdout.split('\0').map((s) => s.replace(/^\n/, '')) : [];
     taken.set(head, new Set(names.filter((s) => s !== '' && s !== '\x02')));
   }
-  return edits.writes.filter((w) => !taken.get(w.head)!.has(w.path)).map(({ path, tier, at }) => ({ path, tier, at }));
+  return found.writes.filter((w) => !taken.get(w.head)!.has(w.path)).map(({ path, tier, at }) => ({ path, tier, at }));
 }
 
-type Edit = ModelWrite & { head: string | null };
+type Write = ModelWrite & { head: string | null };
 
 /**
- * The latest `edit` line per path and tier among the last `window` bytes of the ledger (from the first whole line
- * on), in ledger order, read in chunks (proxy/ledger/scan.ts). `size`: how many of the wanted paths have one;
- * `truncated`: the ledger is longer than the window.
+ * The latest write per path and tier among the last `window` bytes of the ledger (from the first whole line on): an
+ * `edit` line, or a `snapshot` line whose answer ran Bash naming the path (`bash_named`); in ledger order, read in
+ * chunks (proxy/ledger/scan.ts). `size`: how many of the wanted paths have one; `truncated`: the ledger is longer
+ * than the window.
  */
-async function editsIn(file: string, wanted: Set<string>, window: number): Promise<{ writes: Edit[]; size: number; truncated: boolean }> {
+async function writesIn(file: string, wanted: Set<string>, window: number): Promise<{ writes: Write[]; size: number; truncated: boolean }> {
   let size: number;
   try {
     size = (await stat(file)).size;
@@ -70,23 +73,34 @@ async function editsIn(file: string, wanted: Set<string>, window: number): Promi
   }
   // One byte more than the window: when it is the newline before a whole line, only that empty line is dropped.
   const from = Math.max(0, size - window - 1);
-  const latest = new Map<string, Edit>();
+  const latest = new Map<string, Write>();
   await scanLines(
     file,
     (line, start) => {
       if (from > 0 && start === from) return; // the line the window cuts into (a newline at `from` is no line)
-      if (!line.includes('"kind":"edit"')) return;
+      if (!line.includes('"kind":"edit"') && !line.includes('"bash_named"')) return;
       let e: unknown;
       try {
         e = JSON.parse(line);
       } catch {
         return; // a torn line
       }
-      const { kind, tier, path, head } = e as Record<string, unknown>;
-      if (kind !== 'edit' || typeof tier !== 'string' || typeof path !== 'string' || !wanted.has(path)) return;
-      const key = `${path}\0${tier}`;
-      latest.delete(key); // re-inserted: the map keeps the ledger order of the latest edits
-      latest.set(key, { path, tier, at: start, head: typeof head === 'string' && head !== '' ? head : null });
+      const { kind, head: h } = e as Record<string, unknown>;
+      const head = typeof h === 'string' && h !== '' ? h : null;
+      const write = (path: string, tier: string) => {
+        const key = `${path}\0${tier}`;
+        latest.delete(key); // re-inserted: the map keeps the ledger order of the latest writes
+        latest.set(key, { path, tier, at: start, head });
+      };
+      if (kind === 'edit') {
+        const { tier, path } = e as Record<string, unknown>;
+        if (typeof tier === 'string' && typeof path === 'string' && wanted.has(path)) write(path, tier);
+      } else if (kind === 'snapshot') {
+        const { answer, bash_named: named } = e as Record<string, unknown>;
+        const tier = (answer as Record<string, unknown> | null)?.tier;
+        if (typeof tier !== 'string' || !Array.isArray(named)) return;
+        for (const path of named) if (typeof path === 'string' && wanted.has(path)) write(path, tier);
+      }
     },
     { from, to: size },
   );

@@ -5,8 +5,8 @@
 // `cat_sort_uniq` would concatenate two and make it unreadable; `theirs` would drop what this clone recorded).
 
 import { git } from './git.ts';
-import { NOTES_REF } from '../blame/note-format.ts';
-import { remoteNotesRef } from '../blame/read-notes.ts';
+import { NOTES_REF } from '../attribution/note-format.ts';
+import { remoteNotesRef } from '../attribution/git-objects.ts';
 
 export type Refspecs = { fetch: string; push: string };
 

@@ -1,18 +1,17 @@
 // What a rollback may revert in one commit without reverting the person's lines (docs/git.md, "A rollback keeps the
-// person's lines"): the commit's attribution note (refs/notes/claude-fallback, read by proxy/blame/; the record format
-// in docs/git.md, "Line attribution notes") says who wrote each line it added; the files its message lists as the person's are theirs whole. Hunk by hunk (`git diff
-// -U0`): a hunk whose added lines a model wrote is reverted, one whose added lines are the person's is kept, one that
-// holds both (or `mixed` lines) cannot be split and refuses the rollback. A commit with no note and no such list is
-// the model's whole, as its trailers say.
+// person's lines"): the commit's attribution note (refs/notes/claude-fallback, read by the one reader,
+// proxy/attribution/read.ts; the format in docs/git.md, "Line attribution notes") says who wrote each line it added;
+// the files its message lists as the person's are theirs whole. Hunk by hunk (`git diff -U0`): a hunk whose added
+// lines a model wrote is reverted, one whose added lines are the person's is kept, one that holds both (or `mixed`
+// lines) cannot be split and refuses the rollback. A commit with no note and no such list is the model's whole, as
+// its trailers say.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contributorAt, type Note } from '../blame/note-format.ts';
+import { contributorAt, type Note } from '../attribution/note-format.ts';
 import { git, type GitResult } from '../git/git.ts';
 import { PERSONS_HEADING } from '../git/left-out.ts';
-
-export { readNotes } from '../blame/read-notes.ts';
 
 type Who = 'model' | 'person' | 'mixed';
 

@@ -11,7 +11,8 @@ import { ReviewError } from './errors.ts';
 import { printablePath } from '../git/left-out.ts';
 import type { Commit } from './history.ts';
 import type { RepoState } from './repo-state.ts';
-import { personsInMessage, planCommit, readNotes, type CommitPlan } from './person-lines.ts';
+import { readNotes } from '../attribution/read.ts';
+import { personsInMessage, planCommit, type CommitPlan } from './person-lines.ts';
 import { pendingFromHead, reachable } from './status.ts';
 import { planRenames, updateTags, type Rename } from './tags.ts';
 

@@ -8,7 +8,8 @@ import { keptLines } from '../../proxy/attribution/line-diff.ts';
 import { contentHash, contributorAt, parseNote, rangesOf, splitLines, type Contributor } from '../../proxy/attribution/note-format.ts';
 import { intervalLabel } from '../../proxy/attribution/compute.ts';
 import { answerBefore, namesPath } from '../../proxy/attribution/snapshots.ts';
-import { createToolTiers, modelIdOf } from '../../proxy/attribution/tool-tiers.ts';
+import { createToolTiers } from '../../proxy/attribution/tool-tiers.ts';
+import { modelIdOf } from '../../proxy/attribution/model-id.ts';
 import { writtenText } from '../../proxy/attribution/tool-calls.ts';
 import { createEditRecorder } from '../../proxy/git/edits.ts';
 import { createLedgerWriter, readLedger, type SnapshotEvent } from '../../proxy/git/ledger.ts';
@@ -70,7 +71,7 @@ describe('the note record', () => {
     });
     const note = parseNote(text);
     expect(contributorAt(note, 'a', 3)).toEqual({ type: 'mixed', tier: 'g' });
-    expect(contributorAt(note, 'a', 1)).toBeNull();
+    expect(contributorAt(note, 'a', 1)).toEqual({ type: 'human' });
     expect(parseNote(text.replace('claude-fallback/1', 'claude-fallback/2'))).toBeNull();
     expect(parseNote('{"version":')).toBeNull();
     expect(splitLines('a\nb\n')).toEqual(['a', 'b']);

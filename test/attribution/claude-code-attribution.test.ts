@@ -14,9 +14,9 @@ import { notesSettled } from '../../proxy/attribution/auto-commit-note.ts';
 import { git } from '../../proxy/git/git.ts';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
-import { claudeBin } from '../helpers/claude-code.ts';
+import { claudeBin, claudeCodeEnv } from '../helpers/claude-code.ts';
 import { tempDir } from '../hooks/repo.ts';
-import { anthropicSse } from './sse.ts';
+import { anthropicSse } from '../helpers/anthropic-sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -102,15 +102,7 @@ describe('with the real Claude Code CLI', () => {
     const r = await execa(claudeBin(), ['-p', 'Write src/app.ts', '--allowedTools', 'Write', 'Edit', 'Read', 'Bash(sed:*)'], {
       cwd: repo,
       extendEnv: false,
-      env: {
-        PATH: process.env.PATH,
-        HOME: tempDir('home'),
-        ANTHROPIC_BASE_URL: h.url,
-        ANTHROPIC_API_KEY: 'sk-ant-test',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_CONFIG_NOSYSTEM: '1',
-      },
+      env: claudeCodeEnv(tempDir('home'), { ANTHROPIC_BASE_URL: h.url, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }),
       stdin: 'ignore',
       reject: false,
       timeout: 150_000,

@@ -15,7 +15,7 @@ import { git } from '../../proxy/git/git.ts';
 import type { SnapshotEvent } from '../../proxy/git/ledger.ts';
 import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
-import { anthropicSse } from './sse.ts';
+import { anthropicSse } from '../helpers/anthropic-sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@
 // note (which may come from another clone) that are not tier names or model ids are dropped before any terminal.
 
 import { describe, expect, it } from 'vitest';
-import { contributorAt, parseNote } from '../../proxy/blame/note-format.ts';
+import { contributorAt, parseNote } from '../../proxy/attribution/note-format.ts';
 import { renderBlame } from '../../proxy/blame/render.ts';
 import { Chalk } from 'chalk';
 

@@ -17,6 +17,7 @@ import { ADAPTERS } from '../../proxy/providers/adapters.ts';
 import { createProxy } from '../../proxy/server/server.ts';
 import { startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.ts';
 import { startHarness } from '../helpers/harness.ts';
+import { anthropicSse } from '../helpers/anthropic-sse.ts';
 import { claudeBin } from '../helpers/claude-code.ts';
 import { PERSON, commitFile, makeRepo, message, models, tempDir } from '../hooks/repo.ts';
 
@@ -98,49 +99,6 @@ describe('the edit recorder', () => {
   });
 });
 
-// Anthropic's streaming events (https://docs.anthropic.com/en/docs/build-with-claude/streaming): message_start,
-// per block content_block_start / _delta (text_delta, input_json_delta) / _stop, message_delta, message_stop.
-function sse(content: ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown })[]): string {
-  const ev: [string, unknown][] = [
-    [
-      'message_start',
-      {
-        type: 'message_start',
-        message: {
-          id: 'msg_fake',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude-sonnet-4-6',
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 10, output_tokens: 1 },
-        },
-      },
-    ],
-  ];
-  content.forEach((c, index) => {
-    if (c.type === 'text') {
-      ev.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
-      ev.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: c.text } }]);
-    } else {
-      ev.push([
-        'content_block_start',
-        { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } },
-      ]);
-      ev.push([
-        'content_block_delta',
-        { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input) } },
-      ]);
-    }
-    ev.push(['content_block_stop', { type: 'content_block_stop', index }]);
-  });
-  const stop = content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn';
-  ev.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 5 } }]);
-  ev.push(['message_stop', { type: 'message_stop' }]);
-  return ev.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join('');
-}
-
 /**
  * How many tool results the request's conversation holds: the step of the scripted session. (Blocks, not messages:
  * Claude Code sends the turns of one tool loop merged into one assistant and one user message.)
@@ -154,7 +112,7 @@ function resultsIn(req: RecordedRequest): number {
 
 describe('edits through the proxy', () => {
   it('records a Write whose result the next request carries, and a person committing that file gets its model', async () => {
-    const upstream = await startFakeUpstream(() => ({ kind: 'sse', text: sse([{ type: 'text', text: 'ok' }]) }));
+    const upstream = await startFakeUpstream(() => ({ kind: 'sse', text: anthropicSse([{ type: 'text', text: 'ok' }]) }));
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }] });
     cleanup.push(
       () => upstream.close(),
@@ -190,7 +148,7 @@ describe('with the real Claude Code CLI', () => {
     let repo = '';
     const upstream = await startFakeUpstream((req) => {
       const body = req.json as { tools?: unknown[] } | null;
-      if (!body?.tools?.length) return { kind: 'sse', text: sse([{ type: 'text', text: 'A title' }]) };
+      if (!body?.tools?.length) return { kind: 'sse', text: anthropicSse([{ type: 'text', text: 'A title' }]) };
       const step = [
         [{ type: 'tool_use', id: 'toolu_01WriteHello', name: 'Write', input: { file_path: join(repo, 'hello.txt'), content: 'hello\n' } }],
         [{ type: 'tool_use', id: 'toolu_01WriteNotes', name: 'Write', input: { file_path: join(repo, 'notes.txt'), content: 'notes\n' } }],
@@ -205,8 +163,8 @@ describe('with the real Claude Code CLI', () => {
             },
           },
         ],
-      ][resultsIn(req)] as Parameters<typeof sse>[0] | undefined;
-      return { kind: 'sse', text: sse(step ?? [{ type: 'text', text: 'Done.' }]) };
+      ][resultsIn(req)] as Parameters<typeof anthropicSse>[0] | undefined;
+      return { kind: 'sse', text: anthropicSse(step ?? [{ type: 'text', text: 'Done.' }]) };
     });
     const h = await startHarness({ tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }] });
     cleanup.push(
@@ -274,7 +232,7 @@ describe('with the real Claude Code CLI', () => {
 
 describe('edit recording is off the request path', () => {
   it('the answer (first byte and all) arrives while the edit recording is held; the edit line is written once it is let go', async () => {
-    const upstream = await startFakeUpstream(() => ({ kind: 'sse', text: sse([{ type: 'text', text: 'ok' }]) }));
+    const upstream = await startFakeUpstream(() => ({ kind: 'sse', text: anthropicSse([{ type: 'text', text: 'ok' }]) }));
     const repo = await makeRepo();
     const ledgerFile = join(repo, '.git', 'model-ledger');
     let release: () => void = () => {};

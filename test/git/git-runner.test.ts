@@ -18,6 +18,21 @@ describe('git runner', () => {
     }
   });
 
+  it('returns stdout as git wrote it with `bytes` (not UTF-8, no newline at the end), undecoded', async () => {
+    const dir = await makeRepo();
+    try {
+      const content = Buffer.from([0x61, 0xff, 0xfe, 0x0a, 0x62]);
+      const id = (await git(dir, ['hash-object', '-w', '--stdin'], { input: content })).stdout.trim();
+      const r = await git(dir, ['cat-file', 'blob', id], { bytes: true });
+      expect(r.bytes!.equals(content)).toBe(true);
+      expect(r.stdout).toBe('');
+      const missing = await git(dir, ['cat-file', 'blob', '0'.repeat(40)], { bytes: true, reject: false });
+      expect(missing.exitCode).not.toBe(0);
+    } finally {
+      removeRepo(dir);
+    }
+  });
+
   it('adds env to the inherited environment', async () => {
     const dir = await makeRepo();
     try {

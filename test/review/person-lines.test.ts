@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../proxy/git/git.ts';
-import { personsInMessage, planCommit, readNotes } from '../../proxy/review/person-lines.ts';
+import { readNotes } from '../../proxy/attribution/read.ts';
+import { personsInMessage, planCommit } from '../../proxy/review/person-lines.ts';
 import { commit, makeRepo, removeRepo, review } from './fixture.ts';
 
 type R = [start: number, end: number, type: string];

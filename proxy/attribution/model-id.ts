@@ -1,7 +1,8 @@
 // A model's id as the notes, Agent Trace and the Assisted-by trailer name it, `<provider>/<upstream model>`
 // (Agent Trace's `model_id` follows the models.dev convention: `anthropic/claude-opus-4-5-20251101`): the provider
 // is the tier's `vendor`, else its host's (api.anthropic.com → anthropic…), else its protocol (gemini → google).
-// The same rule as the note writer's (the attribution notes' model_id), so a trailer and a note name a model alike.
+// One rule for the notes' model_id (the engine's record of tool writers, proxy/attribution/tool-tiers.ts) and the
+// Assisted-by trailer (proxy/git/assisted-by.ts), so a trailer and a note name a model alike.
 
 import type { TierConfig } from '../config.ts';
 
@@ -14,7 +15,7 @@ const HOST_VENDORS: [RegExp, string][] = [
   [/(^|\.)mistral\.ai$/, 'mistral'],
 ];
 
-export function modelId(tier: Pick<TierConfig, 'protocol' | 'baseUrl' | 'vendor'>, model: string): string {
+export function modelIdOf(tier: Pick<TierConfig, 'protocol' | 'baseUrl' | 'vendor'>, model: string): string {
   let vendor: string | undefined = tier.vendor;
   if (vendor === undefined) {
     try {

@@ -51,6 +51,8 @@ export type FakeDeepSeekOptions = {
   reply: (body: DeepSeekBody, i: number) => Turn;
   /** The thinking text of each answer while thinking is on. */
   thinking?: (i: number) => string;
+  /** A silence after `message_start` of each answer, as a model takes before it writes (default: none). */
+  pauseMs?: number;
   /** The input tokens each answer reports (default 100): a priced test's spend. */
   inputTokens?: number;
 };
@@ -110,7 +112,7 @@ export async function startFakeDeepSeek(opts: FakeDeepSeekOptions): Promise<Fake
       signature: thinking ? signature : undefined,
       inputTokens: opts.inputTokens,
     });
-    return { kind: 'sse', text: sse };
+    return { kind: 'sse', text: sse, ...(opts.pauseMs ? { pauseAfter: { frames: 1, ms: opts.pauseMs } } : {}) };
   };
   return Object.assign(await startFakeUpstream(handler), { verdicts, issued });
 }

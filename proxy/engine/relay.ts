@@ -2,7 +2,9 @@
 // (bounded by `holdbackMs`), so an early failure can still fall back unseen; after that there is no
 // switching and a failure becomes an Anthropic `error` event that ends the stream properly. What goes
 // out for each upstream chunk is the answer stream's choice (the provider adapter's): the relay only
-// holds, releases, watches the events and ends.
+// holds, releases, watches the events and ends. The end of an answer that carries a tool call (the chunk that
+// completes its message_delta or message_stop) waits for the caller's `beforeEnd` barrier: Claude Code runs an
+// answer's tools only once the answer is whole, so holding its end holds them, and nothing before it.
 
 import type { ServerResponse } from 'node:http';
 import type { AnswerStream, Relayed, UpstreamError } from '../providers/provider.ts';
@@ -30,6 +32,11 @@ export type RelayOptions = {
    * proxy/attribution/); a function it returns is given the call's input once the block is complete.
    */
   onToolUse?: ToolUseTap;
+  /**
+   * Called once, when the end of an answer that carries a tool_use is about to go out; the end goes out when it
+   * resolves (it bounds its own wait), or the relay stops at once if the client leaves meanwhile.
+   */
+  beforeEnd?: () => Promise<void>;
 };
 
 export type ToolUseTap = (id: string, name: string) => ((input: unknown) => void) | void;
@@ -55,6 +62,10 @@ type Run = {
   pending: Promise<IteratorResult<Buffer>> | null;
   /** Tool calls whose input was asked for, by block index: the input JSON so far. */
   inputs: Map<number, { json: string; take: (input: unknown) => void }>;
+  /** The answer carries a tool call (its end waits for beforeEnd). */
+  sawToolUse: boolean;
+  /** beforeEnd was waited for (once per answer). */
+  endHeld: boolean;
 };
 
 export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
@@ -69,6 +80,8 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
     iterator: (opts.upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
     pending: null,
     inputs: new Map(),
+    sawToolUse: false,
+    endHeld: false,
   };
   try {
     return (await holdBack(run)) ?? (await streamRest(run));
@@ -115,6 +128,10 @@ async function holdBack(run: Run): Promise<RelayResult | null> {
       const error = contentStarted ? null : earlyError(e);
       if (error) return failed(run, error);
     }
+    if (mustHoldEnd(run, events)) {
+      await release(run); // what came before the end (and the headers) need not wait
+      if (!(await holdEnd(run))) return { kind: 'done', usage: run.usage, ok: false };
+    }
     if (out) await send(run, out);
     if (next.done) return endedWhileHeld(run);
     if (contentStarted) await release(run);
@@ -146,12 +163,14 @@ async function streamRest(run: Run): Promise<RelayResult> {
     }
     const { events, out } = heard(run, answer.live(next.value));
     events.forEach((e) => seen(run, e));
+    if (mustHoldEnd(run, events) && !(await holdEnd(run))) return { kind: 'done', usage: run.usage, ok: false };
     if (out) await writeToClient(res, out);
     if (signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
   }
   if (!upstreamEnded) letGo(run);
   const last = heard(run, answer.end());
   last.events.forEach((e) => seen(run, e));
+  if (mustHoldEnd(run, last.events) && !(await holdEnd(run))) return { kind: 'done', usage: run.usage, ok: false };
   if (last.out) await writeToClient(res, last.out);
   // A clean end without message_stop still lost the rest of the answer: say so, don't end as if whole.
   if (!run.sawStop && !run.sawError) res.write(answer.cutOff('api_error', 'upstream ended the stream before message_stop').out ?? '');
@@ -224,6 +243,32 @@ async function send(run: Run, out: Buffer | string): Promise<void> {
   await writeToClient(run.opts.res, out);
 }
 
+/** These events end an answer that carries a tool call, and its end has not waited yet. */
+function mustHoldEnd(run: Run, events: readonly StreamEvent[]): boolean {
+  if (!run.opts.beforeEnd || !run.sawToolUse || run.endHeld) return false;
+  return events.some((e) => e.type === 'message_delta' || e.type === 'message_stop');
+}
+
+/** Waits for beforeEnd, once. False when the client left meanwhile (the relay stops at once). */
+async function holdEnd(run: Run): Promise<boolean> {
+  run.endHeld = true;
+  await untilOrAborted(run.opts.beforeEnd!(), run.opts.signal);
+  return !run.opts.signal.aborted;
+}
+
+/** Resolves when `gate` does or the signal aborts, whichever comes first. */
+export function untilOrAborted(gate: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    gate.then(done, done);
+  });
+}
+
 /** One piece of the answer stream, its warnings passed on to the log. */
 function heard(run: Run, relayed: Relayed): Relayed {
   for (const w of relayed.warnings ?? []) run.opts.warn?.(w);
@@ -232,6 +277,7 @@ function heard(run: Run, relayed: Relayed): Relayed {
 
 function seen(run: Run, e: StreamEvent): void {
   applyEventUsage(run.usage, e);
+  if (e.type === 'content_block_start' && e.content_block.type === 'tool_use') run.sawToolUse = true;
   if (run.opts.onToolUse) tapToolUse(run, e);
   if (e.type === 'message_stop') run.sawStop = true;
   else if (e.type === 'error') run.sawError = true;

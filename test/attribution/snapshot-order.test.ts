@@ -15,6 +15,7 @@ import { readLedger, type SnapshotEvent, type UsageEvent } from '../../proxy/git
 import { makeRepo } from '../../test-support/repo.ts';
 import { startFakeUpstream, type Reply } from '../helpers/fake-upstream.ts';
 import { anthropicSse } from '../helpers/anthropic-sse.ts';
+import { openAISSE } from '../helpers/vendor-sse.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ afterEach(async () => {
 const TOOLS = [{ name: 'Write', description: 'w', input_schema: { type: 'object' as const, properties: {} } }];
 
 /** The proxy for a fresh repository (one commit), tier 0 a fake that answers at once; each snapshot's tree read waits for `treeRead`. */
-async function setup(reply: (index: number) => Reply, treeRead: () => Promise<void>, endHoldMs?: number) {
+async function setup(reply: (index: number) => Reply, treeRead: () => Promise<void>, endHoldMs?: number, protocol = 'anthropic') {
   const upstream = await startFakeUpstream((_req, index) => reply(index));
   const repo = await makeRepo();
   writeFileSync(join(repo, 'base.txt'), 'base\n');
@@ -36,7 +37,11 @@ async function setup(reply: (index: number) => Reply, treeRead: () => Promise<vo
     config: parseConfig(
       JSON.stringify({
         proxy: { host: '127.0.0.1', port: 0 },
-        tiers: [{ name: 'claude', protocol: 'anthropic', base_url: upstream.url }],
+        tiers: [
+          protocol === 'anthropic'
+            ? { name: 'claude', protocol, base_url: upstream.url }
+            : { name: 'gpt', protocol, base_url: upstream.url, api_key: 'sk-test', model: 'gpt-4.1' },
+        ],
         git: { auto_commit: false },
       }),
       'test.yaml',
@@ -75,38 +80,75 @@ async function pathsOf(repo: string, tree: string): Promise<string[]> {
 }
 
 describe("an answer's tools run after its request's snapshot", () => {
-  for (const stream of [true, false]) {
-    it(`${stream ? 'a streamed' : 'a JSON'} instant answer with a tool_use: the tool's write is in the next snapshot, not its request's`, async () => {
-      const answerJson = {
-        id: 'msg_order1',
-        type: 'message',
-        role: 'assistant',
-        model: 'claude-sonnet-4-6',
-        content: [WRITE],
-        stop_reason: 'tool_use',
-        stop_sequence: null,
-        usage: { input_tokens: 10, output_tokens: 5 },
-      };
-      const done: Reply = stream
-        ? { kind: 'sse', text: anthropicSse([{ type: 'text', text: 'Done.' }]) }
-        : {
-            kind: 'json',
-            status: 200,
-            body: { ...answerJson, id: 'msg_order2', content: [{ type: 'text', text: 'Done.' }], stop_reason: 'end_turn' },
-          };
-      const first: Reply = stream ? { kind: 'sse', text: anthropicSse([WRITE]) } : { kind: 'json', status: 200, body: answerJson };
+  const answerJson = {
+    id: 'msg_order1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-6',
+    content: [WRITE],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+    usage: { input_tokens: 10, output_tokens: 5 },
+  };
+  const cases: { name: string; stream: boolean; protocol: string; first: Reply; done: Reply }[] = [
+    {
+      name: 'a streamed Anthropic answer (passed through)',
+      stream: true,
+      protocol: 'anthropic',
+      first: { kind: 'sse', text: anthropicSse([WRITE]) },
+      done: { kind: 'sse', text: anthropicSse([{ type: 'text', text: 'Done.' }]) },
+    },
+    {
+      name: 'a JSON Anthropic answer',
+      stream: false,
+      protocol: 'anthropic',
+      first: { kind: 'json', status: 200, body: answerJson },
+      done: {
+        kind: 'json',
+        status: 200,
+        body: { ...answerJson, id: 'msg_order2', content: [{ type: 'text', text: 'Done.' }], stop_reason: 'end_turn' },
+      },
+    },
+    {
+      // Chat Completions streams a tool call as tool_calls deltas and ends it with finish_reason "tool_calls"
+      // (https://platform.openai.com/docs/api-reference/chat-streaming): the proxy writes the Anthropic end itself.
+      name: 'a streamed OpenAI-compatible answer (translated)',
+      stream: true,
+      protocol: 'openai',
+      first: {
+        kind: 'sse',
+        text: openAISSE(
+          [
+            {
+              role: 'assistant',
+              tool_calls: [
+                { index: 0, id: 'call_order1', type: 'function', function: { name: 'Write', arguments: JSON.stringify(WRITE.input) } },
+              ],
+            },
+          ],
+          'tool_calls',
+          'gpt-4.1',
+        ),
+      },
+      done: { kind: 'sse', text: openAISSE([{ role: 'assistant', content: 'Done.' }], 'stop', 'gpt-4.1') },
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name} with a tool_use, at once: the tool's write is in the next snapshot, not its request's`, async () => {
       // Each snapshot's tree read is 400 ms late: far slower than the fake's answer.
-      const s = await setup((i) => (i === 0 ? first : done), slow(400));
+      const s = await setup((i) => (i === 0 ? c.first : c.done), slow(400), undefined, c.protocol);
       const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Write the file' }];
       const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages, tools: TOOLS };
-      const answer = stream ? await s.client.messages.stream(params).finalMessage() : await s.client.messages.create(params);
+      const ask = () => (c.stream ? s.client.messages.stream(params).finalMessage() : s.client.messages.create(params));
+      const answer = await ask();
       // The answer arrived whole; Claude Code now runs its tool, at once.
       expect(answer.stop_reason).toBe('tool_use');
-      expect(answer.content).toEqual([expect.objectContaining({ type: 'tool_use', id: WRITE.id, name: 'Write', input: WRITE.input })]);
+      expect(answer.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'Write', input: WRITE.input })]);
+      const id = (answer.content[0] as Anthropic.ToolUseBlock).id;
       writeFileSync(join(s.repo, 'tool.txt'), 'by the tool\n');
       messages.push({ role: 'assistant', content: answer.content as Anthropic.ContentBlockParam[] });
-      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: WRITE.id, content: 'File created successfully' }] });
-      const last = stream ? await s.client.messages.stream(params).finalMessage() : await s.client.messages.create(params);
+      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'File created successfully' }] });
+      const last = await ask();
       expect(last.content).toEqual([expect.objectContaining({ type: 'text', text: 'Done.' })]);
       await s.proxy.ledger.flushed();
 

@@ -5,9 +5,9 @@
 // hash of each Bash command) — so edits made through Bash count too. Nothing runs on the request's path: `record`
 // queues the body, the git commands come after (each dies with the proxy: `tied`). A tree equal to the previous
 // snapshot's is not recorded. Trees are unreachable loose objects: git gc keeps them two weeks (gc.pruneExpire),
-// and a note needs them only until the next commit. `record` returns the request's end barrier: the relay holds the
-// end of an answer that carries a tool call until this snapshot has read the tree (at most END_HOLD_MS), so the
-// tools Claude Code runs once the answer is whole never land before the snapshot that should precede them.
+// and a note needs them only until the next commit. `record` returns the request's tools barrier: the relay holds the
+// answer's first tool call until this snapshot has read the tree (at most TOOLS_HOLD_MS), so the tools Claude Code
+// runs from that answer never land before the snapshot that should precede them.
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,13 +24,13 @@ import type { ToolTiers, ToolWriter } from './tool-tiers.ts';
 export type SnapshotRecorder = {
   /**
    * Queues a snapshot for this request (a session's main loop: a request that offers tools). Returns at once: null for
-   * a side request, else the end barrier, to be called when the answer's end is about to go out. It resolves once this
-   * snapshot has read the work tree (or failed), or after `endHoldMs`, whichever comes first; a late one is logged
-   * and counted (`lateEnds`).
+   * a side request, else the tools barrier, to be called when the answer's first tool call is about to go out. It resolves once this
+   * snapshot has read the work tree (or failed), or after `toolsHoldMs`, whichever comes first; a late one is logged
+   * and counted (`lateToolHolds`).
    */
-  record(body: MessagesRequest, session: string | null): EndBarrier | null;
-  /** How many answers' ends went out before their request's snapshot had read the tree (the bound ran out). */
-  lateEnds(): number;
+  record(body: MessagesRequest, session: string | null): ToolsBarrier | null;
+  /** How many answers' tool calls went out before their request's snapshot had read the tree (the bound ran out). */
+  lateToolHolds(): number;
   /** Resolves once every snapshot queued so far is taken and its ledger line queued on the writer. */
   settled(): Promise<void>;
 };
@@ -44,17 +44,17 @@ export type SnapshotRecorderOptions = {
   log: (line: string) => void;
   maxFileSize?: number;
   gitTimeoutMs?: number;
-  /** The most an answer's end waits for its request's snapshot (END_HOLD_MS). */
-  endHoldMs?: number;
+  /** The most an answer's tool calls wait for their request's snapshot (TOOLS_HOLD_MS). */
+  toolsHoldMs?: number;
   /** Test seam: awaited before each snapshot reads the tree (a slow `git add -A`: a big repository, a loaded machine). */
   beforeTreeRead?: () => Promise<void>;
 };
 
-/** Called when an answer's end is about to go out; resolves when it may. */
-export type EndBarrier = () => Promise<void>;
+/** Called when an answer's first tool call is about to go out; resolves when it may. */
+export type ToolsBarrier = () => Promise<void>;
 
-/** The most an answer's end waits for its request's snapshot: far more than `git add -A` takes in a usual repository. */
-export const END_HOLD_MS = 2000;
+/** The most an answer's tool calls wait for their request's snapshot: far more than `git add -A` takes in a usual repository. */
+export const TOOLS_HOLD_MS = 2000;
 
 type Answer = NonNullable<SnapshotEvent['answer']>;
 type Pending = { answer: Answer | null; commands: string[] };
@@ -104,20 +104,20 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
   }
 
   let late = 0;
-  const endHoldMs = opts.endHoldMs ?? END_HOLD_MS;
-  /** The end barrier of a snapshot whose tree read is `read`. */
+  const toolsHoldMs = opts.toolsHoldMs ?? TOOLS_HOLD_MS;
+  /** The tools barrier of a snapshot whose tree read is `read`. */
   const barrier =
-    (read: Promise<unknown>): EndBarrier =>
+    (read: Promise<unknown>): ToolsBarrier =>
     () => {
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
           late++;
           opts.log(
-            `warning: the work tree snapshot took over ${endHoldMs} ms: an answer's end went out before it (its tools may count in the interval before)`,
+            `warning: the work tree snapshot took over ${toolsHoldMs} ms: an answer's tool call went out before it (its tools may count in the interval before)`,
           );
           resolve();
-        }, endHoldMs);
+        }, toolsHoldMs);
       });
       const done = read.then(
         () => {},
@@ -127,7 +127,7 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
     };
 
   return {
-    lateEnds: () => late,
+    lateToolHolds: () => late,
     record(body, session) {
       if (!Array.isArray(body.tools) || body.tools.length === 0) return null; // a side request (a title, a quota check)
       // Read now, while the request is the proxy's: which answer's tools ran, and the tier that wrote them.

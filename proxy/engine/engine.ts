@@ -79,11 +79,11 @@ export type MessagesCall = {
   /** The routing rule the request was planned by: its answer is not a switch of the active tier, and its usage line names it. */
   route?: string;
   /**
-   * Called once when the end of an answer that carries a tool call is about to go out (the last events of a stream,
-   * the whole body of a JSON answer); the end goes out when it resolves. The server passes the work tree snapshot's
+   * Called once when an answer's first tool call is about to go out (the chunk that starts its tool_use block; the
+   * whole body of a JSON answer); it goes out when this resolves. The server passes the work tree snapshot's
    * barrier (proxy/attribution/snapshots.ts): the engine knows nothing of git.
    */
-  beforeEnd?: () => Promise<void>;
+  beforeTools?: () => Promise<void>;
 };
 
 type Failed = { kind: 'failed'; error: UpstreamError; upstream?: ErrorAnswer };
@@ -248,7 +248,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     signal: call.signal,
     warn: (w) => deps.log(`${tier.name}: ${w}`),
     onToolUse,
-    beforeEnd: call.beforeEnd,
+    beforeTools: call.beforeTools,
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
@@ -376,9 +376,9 @@ async function relayWhole(
   await release();
   const uses = out.body.includes('"tool_use"') ? toolUses(out.body) : [];
   if (onToolUse) for (const b of uses) onToolUse(b.id, b.name)?.(b.input);
-  if (call.beforeEnd && uses.length > 0) {
-    // The whole body is the answer's end: Claude Code runs its tools once it has it.
-    await untilOrAborted(call.beforeEnd(), call.signal);
+  if (call.beforeTools && uses.length > 0) {
+    // The whole body carries the tool calls: Claude Code runs them once it has it.
+    await untilOrAborted(call.beforeTools(), call.signal);
     if (call.signal.aborted) return aborted();
   }
   sendAnswer(call.res, { status: response.statusCode, headers: out.headers, body: out.body });

@@ -2,9 +2,11 @@
 // (bounded by `holdbackMs`), so an early failure can still fall back unseen; after that there is no
 // switching and a failure becomes an Anthropic `error` event that ends the stream properly. What goes
 // out for each upstream chunk is the answer stream's choice (the provider adapter's): the relay only
-// holds, releases, watches the events and ends. The end of an answer that carries a tool call (the chunk that
-// completes its message_delta or message_stop) waits for the caller's `beforeEnd` barrier: Claude Code runs an
-// answer's tools only once the answer is whole, so holding its end holds them, and nothing before it.
+// holds, releases, watches the events and ends. The answer's first tool call (the chunk that carries its
+// content_block_start) waits for the caller's `beforeTools` barrier: Claude Code cannot start a tool it has not
+// seen, so holding that chunk holds its tools (it runs them as each block completes, streaming tool execution,
+// "always enabled" since 2.1.154: https://github.com/bloknayrb/tandem/issues/1043 quotes the release notes), and
+// nothing before it waits.
 
 import type { ServerResponse } from 'node:http';
 import type { AnswerStream, Relayed, UpstreamError } from '../providers/provider.ts';
@@ -33,10 +35,10 @@ export type RelayOptions = {
    */
   onToolUse?: ToolUseTap;
   /**
-   * Called once, when the end of an answer that carries a tool_use is about to go out; the end goes out when it
+   * Called once, when the answer's first tool_use block is about to go out; that chunk and the rest go out when it
    * resolves (it bounds its own wait), or the relay stops at once if the client leaves meanwhile.
    */
-  beforeEnd?: () => Promise<void>;
+  beforeTools?: () => Promise<void>;
 };
 
 export type ToolUseTap = (id: string, name: string) => ((input: unknown) => void) | void;
@@ -62,10 +64,8 @@ type Run = {
   pending: Promise<IteratorResult<Buffer>> | null;
   /** Tool calls whose input was asked for, by block index: the input JSON so far. */
   inputs: Map<number, { json: string; take: (input: unknown) => void }>;
-  /** The answer carries a tool call (its end waits for beforeEnd). */
-  sawToolUse: boolean;
-  /** beforeEnd was waited for (once per answer). */
-  endHeld: boolean;
+  /** beforeTools was waited for (once per answer). */
+  toolsHeld: boolean;
 };
 
 export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
@@ -80,8 +80,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
     iterator: (opts.upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
     pending: null,
     inputs: new Map(),
-    sawToolUse: false,
-    endHeld: false,
+    toolsHeld: false,
   };
   try {
     return (await holdBack(run)) ?? (await streamRest(run));
@@ -128,9 +127,9 @@ async function holdBack(run: Run): Promise<RelayResult | null> {
       const error = contentStarted ? null : earlyError(e);
       if (error) return failed(run, error);
     }
-    if (mustHoldEnd(run, events)) {
-      await release(run); // what came before the end (and the headers) need not wait
-      if (!(await holdEnd(run))) return { kind: 'done', usage: run.usage, ok: false };
+    if (mustHoldTools(run, events)) {
+      await release(run); // what came before the tool call (and the headers) need not wait
+      if (!(await holdTools(run))) return { kind: 'done', usage: run.usage, ok: false };
     }
     if (out) await send(run, out);
     if (next.done) return endedWhileHeld(run);
@@ -163,14 +162,14 @@ async function streamRest(run: Run): Promise<RelayResult> {
     }
     const { events, out } = heard(run, answer.live(next.value));
     events.forEach((e) => seen(run, e));
-    if (mustHoldEnd(run, events) && !(await holdEnd(run))) return { kind: 'done', usage: run.usage, ok: false };
+    if (mustHoldTools(run, events) && !(await holdTools(run))) return { kind: 'done', usage: run.usage, ok: false };
     if (out) await writeToClient(res, out);
     if (signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
   }
   if (!upstreamEnded) letGo(run);
   const last = heard(run, answer.end());
   last.events.forEach((e) => seen(run, e));
-  if (mustHoldEnd(run, last.events) && !(await holdEnd(run))) return { kind: 'done', usage: run.usage, ok: false };
+  if (mustHoldTools(run, last.events) && !(await holdTools(run))) return { kind: 'done', usage: run.usage, ok: false };
   if (last.out) await writeToClient(res, last.out);
   // A clean end without message_stop still lost the rest of the answer: say so, don't end as if whole.
   if (!run.sawStop && !run.sawError) res.write(answer.cutOff('api_error', 'upstream ended the stream before message_stop').out ?? '');
@@ -243,16 +242,16 @@ async function send(run: Run, out: Buffer | string): Promise<void> {
   await writeToClient(run.opts.res, out);
 }
 
-/** These events end an answer that carries a tool call, and its end has not waited yet. */
-function mustHoldEnd(run: Run, events: readonly StreamEvent[]): boolean {
-  if (!run.opts.beforeEnd || !run.sawToolUse || run.endHeld) return false;
-  return events.some((e) => e.type === 'message_delta' || e.type === 'message_stop');
+/** These events start the answer's first tool call (the relay has not waited yet). */
+function mustHoldTools(run: Run, events: readonly StreamEvent[]): boolean {
+  if (!run.opts.beforeTools || run.toolsHeld) return false;
+  return events.some((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use');
 }
 
-/** Waits for beforeEnd, once. False when the client left meanwhile (the relay stops at once). */
-async function holdEnd(run: Run): Promise<boolean> {
-  run.endHeld = true;
-  await untilOrAborted(run.opts.beforeEnd!(), run.opts.signal);
+/** Waits for beforeTools, once. False when the client left meanwhile (the relay stops at once). */
+async function holdTools(run: Run): Promise<boolean> {
+  run.toolsHeld = true;
+  await untilOrAborted(run.opts.beforeTools!(), run.opts.signal);
   return !run.opts.signal.aborted;
 }
 
@@ -277,7 +276,6 @@ function heard(run: Run, relayed: Relayed): Relayed {
 
 function seen(run: Run, e: StreamEvent): void {
   applyEventUsage(run.usage, e);
-  if (e.type === 'content_block_start' && e.content_block.type === 'tool_use') run.sawToolUse = true;
   if (run.opts.onToolUse) tapToolUse(run, e);
   if (e.type === 'message_stop') run.sawStop = true;
   else if (e.type === 'error') run.sawError = true;

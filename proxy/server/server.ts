@@ -64,8 +64,8 @@ export type ProxyOptions = {
   beforeEditRecord?: () => Promise<void>;
   /** Test seam: awaited before each work tree snapshot reads the tree (proxy/attribution/snapshots.ts). */
   beforeSnapshotTree?: () => Promise<void>;
-  /** The most an answer's end waits for its request's snapshot (END_HOLD_MS). */
-  snapshotEndHoldMs?: number;
+  /** The most an answer's tool calls wait for their request's snapshot (TOOLS_HOLD_MS). */
+  snapshotToolsHoldMs?: number;
 };
 
 export type Proxy = {
@@ -77,8 +77,8 @@ export type Proxy = {
   run: Run;
   /** Answers still being sent (what the grace period at close waits for). */
   inflight(): number;
-  /** Answers whose end went out before their request's work tree snapshot had read the tree (its bound ran out). */
-  lateSnapshotEnds(): number;
+  /** Answers whose tool calls went out before their request's work tree snapshot had read the tree (its bound ran out). */
+  lateSnapshotHolds(): number;
   /** Listens and writes the `start` line; resolves with the port. */
   listen(): Promise<number>;
   /** Stops accepting, gives in-flight answers `graceMs`, writes the `stop` line. */
@@ -162,7 +162,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     live: ctx.live,
     run: ctx.run,
     inflight: () => open.size,
-    lateSnapshotEnds: () => ctx.snapshots.lateEnds(),
+    lateSnapshotHolds: () => ctx.snapshots.lateToolHolds(),
     async listen() {
       port = await listen(server, config, opts.handle);
       const started = await ctx.ledger.append({
@@ -263,7 +263,7 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     active,
     log,
     beforeTreeRead: opts.beforeSnapshotTree,
-    endHoldMs: opts.snapshotEndHoldMs,
+    toolsHoldMs: opts.snapshotToolsHoldMs,
   });
   const toolCalls = createToolCallRecorder({ repo: opts.repo, ledger: run.ledger, log });
   const ledger: LedgerWriter = {

@@ -1,7 +1,7 @@
-// The end of an answer that carries a tool call waits for the work tree snapshot its request started: an instant
-// answer (a fake upstream) meets a slow snapshot (a test seam holds its tree read), the tool's write lands in the
-// next interval, not the one before, and the answer still arrives whole. Bounded: a snapshot that hangs lets the end
-// go after `snapshotEndHoldMs` (logged, counted); an answer without tools and a client that leaves never wait.
+// An answer's first tool call waits for the work tree snapshot its request started: an instant answer (a fake
+// upstream) meets a slow snapshot (a test seam holds its tree read), the tool's write lands in the next interval,
+// not the one before, and the answer still arrives whole. Bounded: a snapshot that hangs lets the tool call go
+// after `snapshotToolsHoldMs` (logged, counted); an answer without tools and a client that leaves never wait.
 
 import Anthropic from '@anthropic-ai/sdk';
 import { writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ afterEach(async () => {
 const TOOLS = [{ name: 'Write', description: 'w', input_schema: { type: 'object' as const, properties: {} } }];
 
 /** The proxy for a fresh repository (one commit), tier 0 a fake that answers at once; each snapshot's tree read waits for `treeRead`. */
-async function setup(reply: (index: number) => Reply, treeRead: () => Promise<void>, endHoldMs?: number, protocol = 'anthropic') {
+async function setup(reply: (index: number) => Reply, treeRead: () => Promise<void>, toolsHoldMs?: number, protocol = 'anthropic') {
   const upstream = await startFakeUpstream((_req, index) => reply(index));
   const repo = await makeRepo();
   writeFileSync(join(repo, 'base.txt'), 'base\n');
@@ -54,7 +54,7 @@ async function setup(reply: (index: number) => Reply, treeRead: () => Promise<vo
     notifier: { notify() {}, drain: async () => {} },
     log: (l) => logs.push(l),
     beforeSnapshotTree: treeRead,
-    snapshotEndHoldMs: endHoldMs,
+    snapshotToolsHoldMs: toolsHoldMs,
   });
   const port = await proxy.listen();
   cleanup.push(
@@ -157,11 +157,42 @@ describe("an answer's tools run after its request's snapshot", () => {
       expect(snaps.map((e) => e.answer?.tools ?? null)).toEqual([null, [{ name: 'Write', path: 'tool.txt' }]]);
       expect(await pathsOf(s.repo, snaps[0].tree)).toEqual(['base.txt']);
       expect(await pathsOf(s.repo, snaps[1].tree)).toEqual(['base.txt', 'tool.txt']);
-      expect(s.proxy.lateSnapshotEnds()).toBe(0);
+      expect(s.proxy.lateSnapshotHolds()).toBe(0);
     });
   }
 
-  it('a snapshot that hangs holds the end at most the bound: the answer still arrives whole, the late end is logged', async () => {
+  it('a tool started as its block completes (streaming tool execution), before the answer ends: still in the next snapshot', async () => {
+    // Claude Code runs each tool as soon as its block is complete (streaming tool execution, always on since 2.1.154:
+    // https://github.com/bloknayrb/tandem/issues/1043 quotes the release notes): here the answer's end comes 1.5 s later.
+    const s = await setup(
+      (i) =>
+        i === 0
+          ? { kind: 'sse', text: anthropicSse([WRITE]), pauseAfter: { frames: 4, ms: 1500 } }
+          : { kind: 'sse', text: anthropicSse([{ type: 'text', text: 'Done.' }]) },
+      slow(400),
+    );
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Write the file' }];
+    const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages, tools: TOOLS };
+    let ranAt = 0;
+    const stream = s.client.messages.stream(params);
+    stream.on('contentBlock', (block) => {
+      if (block.type !== 'tool_use') return;
+      writeFileSync(join(s.repo, 'tool.txt'), 'by the tool\n'); // the tool runs now, the answer still streaming
+      ranAt = Date.now();
+    });
+    const answer = await stream.finalMessage();
+    expect(ranAt).toBeGreaterThan(0);
+    messages.push({ role: 'assistant', content: answer.content as Anthropic.ContentBlockParam[] });
+    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: WRITE.id, content: 'File created successfully' }] });
+    await s.client.messages.stream(params).finalMessage();
+    await s.proxy.ledger.flushed();
+    const snaps = s.snapshots();
+    expect(snaps.map((e) => e.answer?.tools ?? null)).toEqual([null, [{ name: 'Write', path: 'tool.txt' }]]);
+    expect(await pathsOf(s.repo, snaps[0].tree)).toEqual(['base.txt']);
+    expect(await pathsOf(s.repo, snaps[1].tree)).toEqual(['base.txt', 'tool.txt']);
+  });
+
+  it('a snapshot that hangs holds the tool call at most the bound: the answer still arrives whole, the late hold is logged', async () => {
     let letGo: () => void = () => {};
     const hung = new Promise<void>((r) => (letGo = r));
     const s = await setup(
@@ -176,7 +207,7 @@ describe("an answer's tools run after its request's snapshot", () => {
     expect(answer.stop_reason).toBe('tool_use');
     expect(answer.content).toEqual([expect.objectContaining({ type: 'tool_use', id: WRITE.id })]);
     expect(s.logs.filter((l) => l.includes('took over 300 ms'))).toHaveLength(1);
-    expect(s.proxy.lateSnapshotEnds()).toBe(1);
+    expect(s.proxy.lateSnapshotHolds()).toBe(1);
   });
 
   it('an answer without a tool call never waits for the snapshot', async () => {
@@ -195,10 +226,10 @@ describe("an answer's tools run after its request's snapshot", () => {
     expect(answer.content).toEqual([expect.objectContaining({ type: 'text', text: 'Hello.' })]);
   });
 
-  it('a client that leaves while the end is held ends the answer at once (its usage line says incomplete)', async () => {
+  it('a client that leaves while the tool call is held ends the answer at once (its usage line says incomplete)', async () => {
     let letGo: () => void = () => {};
     const hung = new Promise<void>((r) => (letGo = r));
-    // Its events 20 ms apart: what comes before the end reaches the client on its own.
+    // Its events 20 ms apart: what comes before the tool call reaches the client on its own.
     const s = await setup(
       () => ({ kind: 'sse', text: anthropicSse([WRITE]), chunkDelayMs: 20 }),
       () => hung,
@@ -218,12 +249,11 @@ describe("an answer's tools run after its request's snapshot", () => {
       }),
       signal: abort.signal,
     });
-    // Everything before the end went out (the tool_use block whole); the end is held.
+    // What came before the tool call went out (message_start); the tool call is held.
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('content_block_stop')) text += new TextDecoder().decode((await reader.read()).value);
-    expect(text).not.toContain('message_stop');
-    // The upstream's end has reached the proxy by now (its events are 20 ms apart), and is held.
+    while (!text.includes('message_start')) text += new TextDecoder().decode((await reader.read()).value);
+    // The tool call has reached the proxy by now (the events are 20 ms apart), and is held.
     await new Promise((r) => setTimeout(r, 500));
     expect(s.usage()).toEqual([]);
     abort.abort(); // Esc

@@ -20,8 +20,11 @@ export const messagesRoute: Route = {
     const request = await readClientRequest(req, ctx.config.proxy.maxBodyBytes);
     ctx.live.workdir.observe(request.body);
     ctx.edits.record(request.body, ctx.state.tiers[ctx.state.active].name); // which files the model wrote, from the tool results
-    // The work tree after the last answer's tools; this answer's end (when it carries tools) waits for that tree read.
-    const beforeEnd = ctx.snapshots.record(request.body, sessionOf(req.headers['x-claude-code-session-id'])) ?? undefined;
-    await handleMessages({ res, request, model: request.body.model, stream: request.body.stream === true, signal, beforeEnd }, ctx.engine);
+    // The work tree after the last answer's tools; this answer's tool calls wait for that tree read.
+    const beforeTools = ctx.snapshots.record(request.body, sessionOf(req.headers['x-claude-code-session-id'])) ?? undefined;
+    await handleMessages(
+      { res, request, model: request.body.model, stream: request.body.stream === true, signal, beforeTools },
+      ctx.engine,
+    );
   },
 };

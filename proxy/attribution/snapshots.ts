@@ -105,26 +105,28 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
 
   let late = 0;
   const toolsHoldMs = opts.toolsHoldMs ?? TOOLS_HOLD_MS;
-  /** The tools barrier of a snapshot whose tree read is `read`. */
-  const barrier =
-    (read: Promise<unknown>): ToolsBarrier =>
-    () => {
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          late++;
-          opts.log(
-            `warning: the work tree snapshot took over ${toolsHoldMs} ms: an answer's tool call went out before it (its tools may count in the interval before)`,
-          );
-          resolve();
-        }, toolsHoldMs);
-      });
-      const done = read.then(
-        () => {},
-        () => {},
-      );
-      return Promise.race([done, bound]).finally(() => clearTimeout(timer));
-    };
+  /** The tools barrier of a snapshot whose tree read is `read`: one wait per request, however many tiers answer it. */
+  const barrier = (read: Promise<unknown>): ToolsBarrier => {
+    let waited: Promise<void> | undefined;
+    return () => (waited ??= wait(read));
+  };
+  const wait = (read: Promise<unknown>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        late++;
+        opts.log(
+          `warning: the work tree snapshot took over ${toolsHoldMs} ms: an answer's tool call went out before it (its tools may count in the interval before)`,
+        );
+        resolve();
+      }, toolsHoldMs);
+    });
+    const done = read.then(
+      () => {},
+      () => {},
+    );
+    return Promise.race([done, bound]).finally(() => clearTimeout(timer));
+  };
 
   return {
     lateToolHolds: () => late,

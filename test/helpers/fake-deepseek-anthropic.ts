@@ -53,6 +53,8 @@ export type FakeDeepSeekOptions = {
   thinking?: (i: number) => string;
   /** The input tokens each answer reports (default 100): a priced test's spend. */
   inputTokens?: number;
+  /** A silence after message_start of each answer: a model thinking before it writes (default none). */
+  pauseMs?: number;
 };
 
 /** Why DeepSeek would refuse this body, or null. */
@@ -110,7 +112,7 @@ export async function startFakeDeepSeek(opts: FakeDeepSeekOptions): Promise<Fake
       signature: thinking ? signature : undefined,
       inputTokens: opts.inputTokens,
     });
-    return { kind: 'sse', text: sse };
+    return { kind: 'sse', text: sse, ...(opts.pauseMs ? { pauseAfter: { frames: 1, ms: opts.pauseMs } } : {}) };
   };
   return Object.assign(await startFakeUpstream(handler), { verdicts, issued });
 }

@@ -234,6 +234,8 @@ export type StrictOptions = {
    * Anthropic sends on successful answers too (see unifiedLimitHeaders).
    */
   limits?: (n: number) => Record<string, string>;
+  /** A silence after message_start of each accepted answer: a model thinking before it writes (default none). */
+  pauseMs?: number;
 };
 
 /**
@@ -292,6 +294,7 @@ export async function startStrictAnthropic(opts: StrictOptions = {}): Promise<St
       kind: 'sse',
       text: answer(body, thinkingOn(body)),
       headers: { 'request-id': `req_strict_${verdicts.length}`, ...opts.limits?.(accepted) },
+      ...(opts.pauseMs ? { pauseAfter: { frames: 1, ms: opts.pauseMs } } : {}),
     };
   };
   self = Object.assign(await startFakeUpstream(handler), { verdicts, limited: opts.limited ?? false });

@@ -113,14 +113,15 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
   const start = opts.base ?? parent;
   const recorded = readSnapshots(opts.ledgerPath);
   const snapshots = recorded.snapshots.filter((s) => s.head === start);
-  // File tool calls streamed in a window of time, for one path: line hash → writer (the last call wins).
+  // File tool calls streamed in a window of time, for one path: line hash → writer. The first call that wrote a line
+  // wins: a later Edit's new_string repeats the lines it is anchored on (old_string), which it did not write.
   const callsAt = recorded.calls.filter((c) => c.head === start);
   const callsIn = (path: string, after: string, upTo: string | null): Map<string, Contributor> => {
     const byHash = new Map<string, Contributor>();
     for (const c of callsAt) {
       if (c.path !== path || c.ts <= after || (upTo !== null && c.ts > upTo)) continue;
       const who: Contributor = c.model_id ? { type: 'ai', tier: c.tier, model_id: c.model_id } : { type: 'ai', tier: c.tier };
-      for (const h of c.line_hashes) byHash.set(h, who);
+      for (const h of c.line_hashes) if (!byHash.has(h)) byHash.set(h, who);
     }
     return byHash;
   };

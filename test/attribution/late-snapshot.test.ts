@@ -31,12 +31,12 @@ async function setup() {
     const e: SnapshotEvent = { ts, kind: 'snapshot', session: 's1', head, tree, answer };
     lines.push(JSON.stringify(e));
   };
-  const call = (ts: string, path: string, text: string) => {
+  const call = (ts: string, path: string, text: string, tier = 'claude', model_id = 'anthropic/claude-opus-4-6') => {
     const e: ToolCallEvent = {
       ts,
       kind: 'tool_call',
-      tier: 'claude',
-      model_id: 'anthropic/claude-opus-4-6',
+      tier,
+      model_id,
       id: `toolu_${ts}`,
       tool: 'Write',
       path,
@@ -74,6 +74,17 @@ describe('a snapshot read after the answer it precedes ran its tools', () => {
         ],
       ],
     ]);
+  });
+
+  it("gives a line to the call that first wrote it, not to a later Edit that repeats it as its anchor", async () => {
+    const { repo, snapshot, call, commit } = await setup();
+    // Claude's Write runs before the snapshot of request 1 is read; after the switch, DeepSeek's Edit (anchored on
+    // a3: old_string "a3\n", new_string "a3\nb1\n") is streamed before the commit is made, at the same HEAD.
+    call(at(2), 'app.ts', 'a1\na2\na3\n');
+    writeFileSync(join(repo, 'app.ts'), 'a1\na2\na3\n');
+    await snapshot(at(1), null);
+    call(at(4), 'app.ts', 'a3\nb1\n', 'deepseek', 'deepseek/deepseek-v4-flash');
+    expect(await commit()).toEqual([['app.ts', [[1, 3, claude]]]]);
   });
 
   it("leaves the person's lines of an interval to the person when no call streamed after its request wrote them", async () => {

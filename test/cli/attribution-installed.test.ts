@@ -66,12 +66,10 @@ for (const [from, install] of installs)
       // Tier 0: Claude writes the file, then is rate limited (429 rate_limit_error with retry-after, the fixture
       // of https://docs.anthropic.com/en/api/errors) for every later request.
       let strict: StrictAnthropic | undefined;
-      // Each answer starts after a model-like pause: the proxy snapshots the tree of a request boundary off the
-      // request's path (proxy/attribution/snapshots.ts), while the answer is on its way; an answer that ends before
-      // that snapshot is taken lets the tool run first and its lines count as the person's (see docs/git.md).
+      // The fakes answer at once: Claude Code may run the Write before the proxy has read the tree of the request
+      // that asked for it (off the request's path); the tool_call lines still name the model (docs/git.md).
       strict = await startStrictAnthropic({
         retryAfter: '3600',
-        pauseMs: 1000,
         answer: (body, thinking) => {
           const b = body as Body;
           if (!offersTools(b)) return anthropicSSE({ text: 'A title' }, { model: String(body.model) }).sse;
@@ -86,7 +84,6 @@ for (const [from, install] of installs)
       // Tier 1: DeepSeek adds the bottom half with Edit, then says it is done.
       const deepseek = await startFakeDeepSeek({
         key: 'sk-deepseek-test',
-        pauseMs: 1000,
         reply: (body: DeepSeekBody) => {
           const b = body as Body;
           if (!offersTools(b)) return { text: 'A title' };

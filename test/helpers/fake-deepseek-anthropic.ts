@@ -51,10 +51,10 @@ export type FakeDeepSeekOptions = {
   reply: (body: DeepSeekBody, i: number) => Turn;
   /** The thinking text of each answer while thinking is on. */
   thinking?: (i: number) => string;
+  /** A silence after `message_start` of each answer, as a model takes before it writes (default: none). */
+  pauseMs?: number;
   /** The input tokens each answer reports (default 100): a priced test's spend. */
   inputTokens?: number;
-  /** A silence after message_start of each answer: a model thinking before it writes (default none). */
-  pauseMs?: number;
 };
 
 /** Why DeepSeek would refuse this body, or null. */

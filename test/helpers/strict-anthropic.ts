@@ -234,7 +234,7 @@ export type StrictOptions = {
    * Anthropic sends on successful answers too (see unifiedLimitHeaders).
    */
   limits?: (n: number) => Record<string, string>;
-  /** A silence after message_start of each accepted answer: a model thinking before it writes (default none). */
+  /** A silence after `message_start` of each answer, as a model takes before it writes (default: none). */
   pauseMs?: number;
 };
 

@@ -41,7 +41,10 @@ async function setup() {
       tool: 'Write',
       path,
       head,
-      line_hashes: text.split('\n').filter((l) => l.trim() !== '').map(lineHash),
+      line_hashes: text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map(lineHash),
     };
     lines.push(JSON.stringify(e));
   };
@@ -56,7 +59,7 @@ async function setup() {
 }
 
 describe('a snapshot read after the answer it precedes ran its tools', () => {
-  it("gives the model the lines its call wrote, though they are in the snapshot of the request that asked for them", async () => {
+  it('gives the model the lines its call wrote, though they are in the snapshot of the request that asked for them', async () => {
     const { repo, snapshot, call, commit } = await setup();
     // Request 1 arrives at 0:01 (the first of the conversation: no answer before it); Claude streams a Write at
     // 0:02 and Claude Code runs it; the snapshot of request 1 is read only then, and holds the file.
@@ -76,7 +79,7 @@ describe('a snapshot read after the answer it precedes ran its tools', () => {
     ]);
   });
 
-  it("gives a line to the call that first wrote it, not to a later Edit that repeats it as its anchor", async () => {
+  it('gives a line to the call that first wrote it, not to a later Edit that repeats it as its anchor', async () => {
     const { repo, snapshot, call, commit } = await setup();
     // Claude's Write runs before the snapshot of request 1 is read; after the switch, DeepSeek's Edit (anchored on
     // a3: old_string "a3\n", new_string "a3\nb1\n") is streamed before the commit is made, at the same HEAD.

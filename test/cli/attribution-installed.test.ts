@@ -76,7 +76,10 @@ for (const [from, install] of installs)
           strict!.limited = true;
           const think = 'Write the file as asked.';
           return anthropicSSE(
-            { ...(thinking ? { thinking: think } : {}), calls: [{ name: 'Write', input: { file_path: path, content: 'a1\na2\na3\na4\n' } }] },
+            {
+              ...(thinking ? { thinking: think } : {}),
+              calls: [{ name: 'Write', input: { file_path: path, content: 'a1\na2\na3\na4\n' } }],
+            },
             { model: String(body.model), signature: thinking ? signThinking(think) : undefined },
           ).sse;
         },
@@ -135,27 +138,46 @@ for (const [from, install] of installs)
       );
       expect(session.exitCode, session.all).toBe(0);
       expect(readFileSync(path, 'utf8')).toBe('a1\na2\na3\na4\nb1\nb2\nb3\n');
-      expect(strict.verdicts.filter((v) => v.status === 400), 'requests Anthropic would refuse').toEqual([]);
-      expect(deepseek.verdicts.filter((v) => v.status !== 200), 'requests DeepSeek would refuse').toEqual([]);
+      expect(
+        strict.verdicts.filter((v) => v.status === 400),
+        'requests Anthropic would refuse',
+      ).toEqual([]);
+      expect(
+        deepseek.verdicts.filter((v) => v.status !== 200),
+        'requests DeepSeek would refuse',
+      ).toEqual([]);
       const auto = (await execa('git', ['log', '--format=%H', '--grep=^Auto-commit before switch to deepseek'], { cwd: repo, env })).stdout;
-      expect(auto, 'the switch auto-committed Claude\'s write').toMatch(/^[0-9a-f]{40}$/);
+      expect(auto, "the switch auto-committed Claude's write").toMatch(/^[0-9a-f]{40}$/);
 
       // The person finishes a line and commits through the hooks the CLI installed.
       writeFileSync(path, readFileSync(path, 'utf8').replace('b3', 'b3 // the person'));
       const commit = await execa('git', ['commit', '-q', '-a', '-m', 'Finish the app'], { cwd: repo, env, reject: false, all: true });
       expect(commit.exitCode, commit.all).toBe(0);
       expect(commit.all, 'the hooks warn of nothing').toBe('');
+      // The hooks start the installed package's note writer, with the node that installed them.
+      const launcher = readFileSync(join(repo, '.git', 'fallback-hooks', 'lib', 'attribution-env.sh'), 'utf8');
+      const writer = realpathSync(join(cf.prefix, 'lib', 'node_modules', 'claude-fallback', 'scripts', 'attribution-note.mjs'));
+      expect(launcher).toContain(`fb_attr='${writer}'`);
+      expect(launcher).toMatch(/^fb_node='\/.+'$/m);
 
       const blame = await execa(cf.bin, ['blame', file, '--json'], { cwd: repo, env, reject: false });
       expect(blame.exitCode, blame.stderr).toBe(0);
-      const lines = (JSON.parse(blame.stdout) as { lines: { line: number; contributor: Record<string, unknown>; content: string }[] }).lines;
+      const lines = (JSON.parse(blame.stdout) as { lines: { line: number; contributor: Record<string, unknown>; content: string }[] })
+        .lines;
       const tierOf = (c: Record<string, unknown>) => (c.type === 'ai' ? c.tier : c.type);
       const why = async () => {
         const n = await execa('git', ['notes', '--ref=claude-fallback', 'show', auto], { cwd: repo, env, reject: false });
-        const log = await execa('sh', ['-c', 'ls -la .git/fallback-notes .git/fallback-notes/*; cat .git/fallback-notes/log; cat .git/*.log; ls .git'], { cwd: repo, reject: false });
+        const log = await execa(
+          'sh',
+          ['-c', 'ls -la .git/fallback-notes .git/fallback-notes/*; cat .git/fallback-notes/log; cat .git/*.log; ls .git'],
+          { cwd: repo, reject: false },
+        );
         return `auto note: ${n.stdout}${n.stderr}\n${log.stdout}${log.stderr}\nsession: ${session.all}`;
       };
-      expect(lines.map((l) => [l.line, tierOf(l.contributor), l.content]), await why()).toEqual([
+      expect(
+        lines.map((l) => [l.line, tierOf(l.contributor), l.content]),
+        await why(),
+      ).toEqual([
         [1, 'claude', 'a1'],
         [2, 'claude', 'a2'],
         [3, 'claude', 'a3'],

@@ -113,16 +113,18 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
   const start = opts.base ?? parent;
   const recorded = readSnapshots(opts.ledgerPath);
   const snapshots = recorded.snapshots.filter((s) => s.head === start);
-  // File tool calls made since the last snapshot (Claude Code committing in the same answer): line hash → writer.
-  const since = snapshots.length > 0 ? snapshots[snapshots.length - 1].ts : '';
-  const unsnapshotted = new Map<string, Map<string, Contributor>>();
-  for (const c of recorded.calls) {
-    if (c.head !== start || c.ts <= since) continue;
-    const byHash = unsnapshotted.get(c.path) ?? new Map<string, Contributor>();
-    const who: Contributor = c.model_id ? { type: 'ai', tier: c.tier, model_id: c.model_id } : { type: 'ai', tier: c.tier };
-    for (const h of c.line_hashes) byHash.set(h, who);
-    unsnapshotted.set(c.path, byHash);
-  }
+  // File tool calls streamed in a window of time, for one path: line hash → writer. The first call that wrote a line
+  // wins: a later Edit's new_string repeats the lines it is anchored on (old_string), which it did not write.
+  const callsAt = recorded.calls.filter((c) => c.head === start);
+  const callsIn = (path: string, after: string, upTo: string | null): Map<string, Contributor> => {
+    const byHash = new Map<string, Contributor>();
+    for (const c of callsAt) {
+      if (c.path !== path || c.ts <= after || (upTo !== null && c.ts > upTo)) continue;
+      const who: Contributor = c.model_id ? { type: 'ai', tier: c.tier, model_id: c.model_id } : { type: 'ai', tier: c.tier };
+      for (const h of c.line_hashes) if (!byHash.has(h)) byHash.set(h, who);
+    }
+    return byHash;
+  };
   const paths = [...added.keys()];
   const sources = [...(opts.sources ?? [])];
   const notes = new Map<string, Note>();
@@ -149,20 +151,37 @@ export async function attributeCommit(top: string, rev: string, opts: AttributeO
       const r = baseFile?.ranges.find((x) => x.start_line <= i + 1 && i + 1 <= x.end_line);
       return r && r.contributor.type !== 'human' ? r.contributor : null;
     });
-    for (const s of snapshots) {
+    // A person's label per interval, with the window in which a file tool call streamed could have written its lines:
+    // the snapshot's tree is read after its request arrived (off the request's path), so the answer to that request
+    // may have run its tools first (a quick answer, a large tree); those calls were streamed after the request's
+    // `ts` and before the next snapshot's request. After the last snapshot: the calls since it (Claude Code
+    // committing in the same answer).
+    const windows = new Map<Contributor, [string, string | null]>();
+    snapshots.forEach((s, k) => {
       const cur = lines(`${s.tree}:${path}`);
-      labels = carry(prev, labels, cur, intervalLabel(s, path));
+      let label = intervalLabel(s, path);
+      if (label.type === 'human') {
+        label = { type: 'human' };
+        windows.set(label, [s.ts, snapshots[k + 1]?.ts ?? null]);
+      }
+      labels = carry(prev, labels, cur, label);
       prev = cur;
-    }
+    });
     const final = lines(`${commit}:${path}`);
     labels = carry(prev, labels, final, AFTER_LAST); // after the last snapshot: the person's…
-    const calls = unsnapshotted.get(path);
+    windows.set(AFTER_LAST, [snapshots.length > 0 ? snapshots[snapshots.length - 1].ts : '', null]);
+    const calls = new Map<Contributor, Map<string, Contributor>>();
     const who = new Map<number, Contributor>();
     for (const n of added.get(path)!) {
       const label = labels[n - 1];
-      // …except lines a file tool call made since wrote.
-      const call = label === AFTER_LAST && calls && final[n - 1].trim() !== '' ? calls.get(lineHash(final[n - 1])) : undefined;
-      who.set(n, call ?? (label === AFTER_LAST ? HUMAN : (label ?? HUMAN)));
+      // …except lines a file tool call streamed in that window wrote.
+      const window = label ? windows.get(label) : undefined;
+      let call: Contributor | undefined;
+      if (window && label && final[n - 1].trim() !== '') {
+        if (!calls.has(label)) calls.set(label, callsIn(path, window[0], window[1]));
+        call = calls.get(label)!.get(lineHash(final[n - 1]));
+      }
+      who.set(n, call ?? (label && label.type !== 'human' ? label : HUMAN));
     }
     // Lines still the person's may be a model's lines copied here (a cherry-pick, a squash, a rewrite).
     for (const src of sources) {

@@ -5,7 +5,9 @@
 // hash of each Bash command) — so edits made through Bash count too. Nothing runs on the request's path: `record`
 // queues the body, the git commands come after (each dies with the proxy: `tied`). A tree equal to the previous
 // snapshot's is not recorded. Trees are unreachable loose objects: git gc keeps them two weeks (gc.pruneExpire),
-// and a note needs them only until the next commit.
+// and a note needs them only until the next commit. `record` returns the request's tools barrier: the relay holds the
+// answer's first tool call until this snapshot has read the tree (at most TOOLS_HOLD_MS), so the tools Claude Code
+// runs from that answer never land before the snapshot that should precede them.
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,8 +22,15 @@ import type { MessagesRequest } from '../wire/types.ts';
 import type { ToolTiers, ToolWriter } from './tool-tiers.ts';
 
 export type SnapshotRecorder = {
-  /** Queues a snapshot for this request (a session's main loop: a request that offers tools). Returns at once. */
-  record(body: MessagesRequest, session: string | null): void;
+  /**
+   * Queues a snapshot for this request (a session's main loop: a request that offers tools). Returns at once: null for
+   * a side request, else the tools barrier, to be called when the answer's first tool call is about to go out. It resolves once this
+   * snapshot has read the work tree (or failed), or after `toolsHoldMs`, whichever comes first; a late one is logged
+   * and counted (`lateToolHolds`).
+   */
+  record(body: MessagesRequest, session: string | null): ToolsBarrier | null;
+  /** How many answers' tool calls went out before their request's snapshot had read the tree (the bound ran out). */
+  lateToolHolds(): number;
   /** Resolves once every snapshot queued so far is taken and its ledger line queued on the writer. */
   settled(): Promise<void>;
 };
@@ -35,7 +44,17 @@ export type SnapshotRecorderOptions = {
   log: (line: string) => void;
   maxFileSize?: number;
   gitTimeoutMs?: number;
+  /** The most an answer's tool calls wait for their request's snapshot (TOOLS_HOLD_MS). */
+  toolsHoldMs?: number;
+  /** Test seam: awaited before each snapshot reads the tree (a slow `git add -A`: a big repository, a loaded machine). */
+  beforeTreeRead?: () => Promise<void>;
 };
+
+/** Called when an answer's first tool call is about to go out; resolves when it may. */
+export type ToolsBarrier = () => Promise<void>;
+
+/** The most an answer's tool calls wait for their request's snapshot: far more than `git add -A` takes in a usual repository. */
+export const TOOLS_HOLD_MS = 2000;
 
 type Answer = NonNullable<SnapshotEvent['answer']>;
 type Pending = { answer: Answer | null; commands: string[] };
@@ -61,6 +80,7 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
     // HEAD first: an auto-commit made meanwhile must not make this tree look like its own.
     const head = await readHead(w.top, w.gitDir, w.commonDir);
     if (operationsIn(w.gitDir).length > 0) return null; // a merge or rebase half done: the tree is git's, not a tool's
+    await opts.beforeTreeRead?.();
     const tree = await snapshotTree(w.top, w.index, opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, git);
     return { head, tree, top: w.top };
   }
@@ -83,9 +103,35 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
     opts.ledger.append(event).catch((err: Error) => opts.log(`warning: ledger write failed: ${err.message}`));
   }
 
+  let late = 0;
+  const toolsHoldMs = opts.toolsHoldMs ?? TOOLS_HOLD_MS;
+  /** The tools barrier of a snapshot whose tree read is `read`: one wait per request, however many tiers answer it. */
+  const barrier = (read: Promise<unknown>): ToolsBarrier => {
+    let waited: Promise<void> | undefined;
+    return () => (waited ??= wait(read));
+  };
+  const wait = (read: Promise<unknown>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        late++;
+        opts.log(
+          `warning: the work tree snapshot took over ${toolsHoldMs} ms: an answer's tool call went out before it (its tools may count in the interval before)`,
+        );
+        resolve();
+      }, toolsHoldMs);
+    });
+    const done = read.then(
+      () => {},
+      () => {},
+    );
+    return Promise.race([done, bound]).finally(() => clearTimeout(timer));
+  };
+
   return {
+    lateToolHolds: () => late,
     record(body, session) {
-      if (!Array.isArray(body.tools) || body.tools.length === 0) return; // a side request (a title, a quota check)
+      if (!Array.isArray(body.tools) || body.tools.length === 0) return null; // a side request (a title, a quota check)
       // Read now, while the request is the proxy's: which answer's tools ran, and the tier that wrote them.
       const pending = answerBefore(body, repo, opts.toolTiers, opts.active);
       const ts = new Date().toISOString();
@@ -95,6 +141,7 @@ export function createSnapshotRecorder(opts: SnapshotRecorderOptions): SnapshotR
         .then(() => taken)
         .then((t) => finish(session, pending, t, ts))
         .catch((err: Error) => opts.log(`warning: work tree snapshot failed: ${err.message}`));
+      return barrier(taken);
     },
     settled: () => queue,
   };

@@ -36,7 +36,7 @@ import { tierCapabilities } from '../capabilities/tier-capabilities.ts';
 import { fitsWindow, promptTooLongBody } from '../capabilities/window-fit.ts';
 import type { MessagesRequest } from '../wire/types.ts';
 import { modelIdOf, type ToolTiers, type ToolWriter } from '../attribution/tool-tiers.ts';
-import type { ToolUseTap } from './relay.ts';
+import { untilOrAborted, type ToolUseTap } from './relay.ts';
 import type { Router } from '../routing/router.ts';
 
 export type EngineDeps = {
@@ -78,6 +78,12 @@ export type MessagesCall = {
   upstreamUrl?: string;
   /** The routing rule the request was planned by: its answer is not a switch of the active tier, and its usage line names it. */
   route?: string;
+  /**
+   * Called once when an answer's first tool call is about to go out (the chunk that starts its tool_use block; the
+   * whole body of a JSON answer); it goes out when this resolves. The server passes the work tree snapshot's
+   * barrier (proxy/attribution/snapshots.ts): the engine knows nothing of git.
+   */
+  beforeTools?: () => Promise<void>;
 };
 
 type Failed = { kind: 'failed'; error: UpstreamError; upstream?: ErrorAnswer };
@@ -242,6 +248,7 @@ async function attemptTier(t: number, call: MessagesCall, deps: EngineDeps): Pro
     signal: call.signal,
     warn: (w) => deps.log(`${tier.name}: ${w}`),
     onToolUse,
+    beforeTools: call.beforeTools,
   });
   if (result.kind === 'failed') return result;
   return { kind: 'done', usage: result.usage, status: response.statusCode, ok: result.ok };
@@ -367,7 +374,13 @@ async function relayWhole(
     throw err;
   }
   await release();
-  if (onToolUse && out.body.includes('"tool_use"')) for (const b of toolUses(out.body)) onToolUse(b.id, b.name)?.(b.input);
+  const uses = out.body.includes('"tool_use"') ? toolUses(out.body) : [];
+  if (onToolUse) for (const b of uses) onToolUse(b.id, b.name)?.(b.input);
+  if (call.beforeTools && uses.length > 0) {
+    // The whole body carries the tool calls: Claude Code runs them once it has it.
+    await untilOrAborted(call.beforeTools(), call.signal);
+    if (call.signal.aborted) return aborted();
+  }
   sendAnswer(call.res, { status: response.statusCode, headers: out.headers, body: out.body });
   return { kind: 'done', usage: out.usage, status: response.statusCode, ok: true };
 }

@@ -2,7 +2,11 @@
 // (bounded by `holdbackMs`), so an early failure can still fall back unseen; after that there is no
 // switching and a failure becomes an Anthropic `error` event that ends the stream properly. What goes
 // out for each upstream chunk is the answer stream's choice (the provider adapter's): the relay only
-// holds, releases, watches the events and ends.
+// holds, releases, watches the events and ends. The answer's first tool call (the chunk that carries its
+// content_block_start) waits for the caller's `beforeTools` barrier: Claude Code cannot start a tool it has not
+// seen, so holding that chunk holds its tools (it runs them as each block completes, streaming tool execution,
+// "always enabled" since 2.1.154: https://github.com/bloknayrb/tandem/issues/1043 quotes the release notes), and
+// nothing before it waits.
 
 import type { ServerResponse } from 'node:http';
 import type { AnswerStream, Relayed, UpstreamError } from '../providers/provider.ts';
@@ -30,6 +34,11 @@ export type RelayOptions = {
    * proxy/attribution/); a function it returns is given the call's input once the block is complete.
    */
   onToolUse?: ToolUseTap;
+  /**
+   * Called once, when the answer's first tool_use block is about to go out; that chunk and the rest go out when it
+   * resolves (it bounds its own wait), or the relay stops at once if the client leaves meanwhile.
+   */
+  beforeTools?: () => Promise<void>;
 };
 
 export type ToolUseTap = (id: string, name: string) => ((input: unknown) => void) | void;
@@ -55,6 +64,8 @@ type Run = {
   pending: Promise<IteratorResult<Buffer>> | null;
   /** Tool calls whose input was asked for, by block index: the input JSON so far. */
   inputs: Map<number, { json: string; take: (input: unknown) => void }>;
+  /** beforeTools was waited for (once per answer). */
+  toolsHeld: boolean;
 };
 
 export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
@@ -69,6 +80,7 @@ export async function relayStream(opts: RelayOptions): Promise<RelayResult> {
     iterator: (opts.upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
     pending: null,
     inputs: new Map(),
+    toolsHeld: false,
   };
   try {
     return (await holdBack(run)) ?? (await streamRest(run));
@@ -115,6 +127,10 @@ async function holdBack(run: Run): Promise<RelayResult | null> {
       const error = contentStarted ? null : earlyError(e);
       if (error) return failed(run, error);
     }
+    if (mustHoldTools(run, events)) {
+      await release(run); // what came before the tool call (and the headers) need not wait
+      if (!(await holdTools(run))) return { kind: 'done', usage: run.usage, ok: false };
+    }
     if (out) await send(run, out);
     if (next.done) return endedWhileHeld(run);
     if (contentStarted) await release(run);
@@ -146,12 +162,14 @@ async function streamRest(run: Run): Promise<RelayResult> {
     }
     const { events, out } = heard(run, answer.live(next.value));
     events.forEach((e) => seen(run, e));
+    if (mustHoldTools(run, events) && !(await holdTools(run))) return { kind: 'done', usage: run.usage, ok: false };
     if (out) await writeToClient(res, out);
     if (signal.aborted) return { kind: 'done', usage: run.usage, ok: false };
   }
   if (!upstreamEnded) letGo(run);
   const last = heard(run, answer.end());
   last.events.forEach((e) => seen(run, e));
+  if (mustHoldTools(run, last.events) && !(await holdTools(run))) return { kind: 'done', usage: run.usage, ok: false };
   if (last.out) await writeToClient(res, last.out);
   // A clean end without message_stop still lost the rest of the answer: say so, don't end as if whole.
   if (!run.sawStop && !run.sawError) res.write(answer.cutOff('api_error', 'upstream ended the stream before message_stop').out ?? '');
@@ -222,6 +240,32 @@ async function release(run: Run): Promise<void> {
 async function send(run: Run, out: Buffer | string): Promise<void> {
   if (!run.released) return void run.held.push(out);
   await writeToClient(run.opts.res, out);
+}
+
+/** These events start the answer's first tool call (the relay has not waited yet). */
+function mustHoldTools(run: Run, events: readonly StreamEvent[]): boolean {
+  if (!run.opts.beforeTools || run.toolsHeld) return false;
+  return events.some((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use');
+}
+
+/** Waits for beforeTools, once. False when the client left meanwhile (the relay stops at once). */
+async function holdTools(run: Run): Promise<boolean> {
+  run.toolsHeld = true;
+  await untilOrAborted(run.opts.beforeTools!(), run.opts.signal);
+  return !run.opts.signal.aborted;
+}
+
+/** Resolves when `gate` does or the signal aborts, whichever comes first. */
+export function untilOrAborted(gate: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    gate.then(done, done);
+  });
 }
 
 /** One piece of the answer stream, its warnings passed on to the log. */

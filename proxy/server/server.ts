@@ -62,6 +62,10 @@ export type ProxyOptions = {
   launch?: Launch;
   /** Test seam: awaited before each queued edit recording (proxy/git/edits.ts), to show an answer never waits for it. */
   beforeEditRecord?: () => Promise<void>;
+  /** Test seam: awaited before each work tree snapshot reads the tree (proxy/attribution/snapshots.ts). */
+  beforeSnapshotTree?: () => Promise<void>;
+  /** The most an answer's tool calls wait for their request's snapshot (TOOLS_HOLD_MS). */
+  snapshotToolsHoldMs?: number;
 };
 
 export type Proxy = {
@@ -73,6 +77,8 @@ export type Proxy = {
   run: Run;
   /** Answers still being sent (what the grace period at close waits for). */
   inflight(): number;
+  /** Answers whose tool calls went out before their request's work tree snapshot had read the tree (its bound ran out). */
+  lateSnapshotHolds(): number;
   /** Listens and writes the `start` line; resolves with the port. */
   listen(): Promise<number>;
   /** Stops accepting, gives in-flight answers `graceMs`, writes the `stop` line. */
@@ -156,6 +162,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     live: ctx.live,
     run: ctx.run,
     inflight: () => open.size,
+    lateSnapshotHolds: () => ctx.snapshots.lateToolHolds(),
     async listen() {
       port = await listen(server, config, opts.handle);
       const started = await ctx.ledger.append({
@@ -249,7 +256,15 @@ function createContext(opts: ProxyOptions, inFlight: () => number): ProxyContext
     return { tier: tier.name };
   };
   const edits = createEditRecorder({ repo: opts.repo, ledger: run.ledger, log, beforeRecord: opts.beforeEditRecord, toolTiers });
-  const snapshots = createSnapshotRecorder({ repo: opts.repo, ledger: run.ledger, toolTiers, active, log });
+  const snapshots = createSnapshotRecorder({
+    repo: opts.repo,
+    ledger: run.ledger,
+    toolTiers,
+    active,
+    log,
+    beforeTreeRead: opts.beforeSnapshotTree,
+    toolsHoldMs: opts.snapshotToolsHoldMs,
+  });
   const toolCalls = createToolCallRecorder({ repo: opts.repo, ledger: run.ledger, log });
   const ledger: LedgerWriter = {
     ...run.ledger,

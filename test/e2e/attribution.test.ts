@@ -26,10 +26,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'claude-fallback.mjs');
 const DEEPSEEK_KEY = 'sk-e2e-deepseek-key';
 /**
- * How long each fake model takes before it writes its answer. A real model takes seconds to answer a tool call;
- * the proxy's work-tree snapshot, taken as a request arrives, assumes it (docs/git.md, "Limits, plainly": a tool
- * that starts before the snapshot is written falls into the next interval). With 0, answers come in a few ms and
- * Claude Code runs their tools before that snapshot: ATTRIBUTION_E2E_THINK_MS=0 shows that race.
+ * How long each fake model takes before it writes its answer. A real model takes seconds to answer a tool call.
+ * With 0, answers come in a few ms, before the proxy's work-tree snapshot (taken as a request arrives) has read the
+ * tree: the proxy then holds the answer's first tool call until it has (docs/git.md, "What the proxy records"), so
+ * ATTRIBUTION_E2E_THINK_MS=0 checks that hold with the real Claude Code.
  */
 const THINK_MS = Number(process.env.ATTRIBUTION_E2E_THINK_MS ?? 1000);
 

@@ -20,7 +20,11 @@ export const messagesRoute: Route = {
     const request = await readClientRequest(req, ctx.config.proxy.maxBodyBytes);
     ctx.live.workdir.observe(request.body);
     ctx.edits.record(request.body, ctx.state.tiers[ctx.state.active].name); // which files the model wrote, from the tool results
-    ctx.snapshots.record(request.body, sessionOf(req.headers['x-claude-code-session-id'])); // the work tree after the last answer's tools
-    await handleMessages({ res, request, model: request.body.model, stream: request.body.stream === true, signal }, ctx.engine);
+    // The work tree after the last answer's tools; this answer's tool calls wait for that tree read.
+    const beforeTools = ctx.snapshots.record(request.body, sessionOf(req.headers['x-claude-code-session-id'])) ?? undefined;
+    await handleMessages(
+      { res, request, model: request.body.model, stream: request.body.stream === true, signal, beforeTools },
+      ctx.engine,
+    );
   },
 };

@@ -20,6 +20,16 @@ export function streamFor(req: IncomingMessage): StreamName {
   return req.headers['x-bench-stream'] === 'large' ? 'large' : 'small';
 }
 
+/**
+ * How long the fake model thinks before its first event, for every stream but the 1.1 MB one. A real API takes
+ * hundreds of milliseconds to its first byte; the proxy's work at a request boundary that runs beside the answer
+ * (the work-tree snapshot, proxy/attribution/snapshots.ts: a few git processes) costs a user nothing unless it
+ * outlasts that. With an answer at 0 ms the rows measured the snapshot's process spawns instead of the proxy's
+ * path. The same think is in every baseline (direct, bare pipe), so the `added` figures subtract it; the 1.1 MB
+ * stream's row is a throughput ratio of totals, which a constant would dilute, so it is written at once.
+ */
+export const THINK_MS = 50;
+
 export function startFake(): ReturnType<typeof createServer> {
   const all = streams();
   const encoded = Object.fromEntries(Object.entries(all).map(([k, frames]) => [k, frames.map((f) => Buffer.from(f))])) as Record<
@@ -28,7 +38,11 @@ export function startFake(): ReturnType<typeof createServer> {
   >;
   return createServer((req, res) => {
     req.resume(); // the whole request arrives before the answer starts, as with a real API
-    req.on('end', () => void write(res, encoded[streamFor(req)]));
+    req.on('end', () => {
+      const name = streamFor(req);
+      if (name === 'large') void write(res, encoded[name]);
+      else setTimeout(() => void write(res, encoded[name]), THINK_MS);
+    });
   });
 }
 

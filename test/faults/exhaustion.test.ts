@@ -110,6 +110,45 @@ describe('exhaustion (issue 19, item 3)', () => {
     },
   );
 
+  it(
+    'answers a burst of 100 requests from one address whose sockets all connect before any sends: none is cut for the unfinished cap',
+    { timeout: 60_000 },
+    async () => {
+      const h = await proxy();
+      const body = JSON.stringify({ ...ASK, stream: true });
+      const request =
+        `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nContent-Type: application/json\r\nx-api-key: sk-ant-client\r\n` +
+        `anthropic-version: 2023-06-01\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+      // All 100 connect first (each unfinished, over the per-address cap of UNFINISHED_PER_ADDRESS), then all send.
+      const sockets = await Promise.all(
+        Array.from(
+          { length: 100 },
+          () =>
+            new Promise<Socket>((resolve) => {
+              const s = connect(h.port, '127.0.0.1', () => resolve(s));
+              s.on('error', () => {});
+            }),
+        ),
+      );
+      cleanup.push(() => sockets.forEach((s) => s.destroy()));
+      await sleep(50); // the proxy has taken every connection in: 100 unfinished sockets from one address
+      const answers = await Promise.all(
+        sockets.map(
+          (s) =>
+            new Promise<string>((resolve) => {
+              let data = '';
+              s.on('data', (d) => (data += d));
+              s.on('close', () => resolve(data));
+              s.setTimeout(10_000, () => s.destroy()); // a cut socket the kernel keeps half-open ends here, failed
+              s.write(request);
+            }),
+        ),
+      );
+      expect(UNFINISHED_PER_ADDRESS).toBeLessThan(100);
+      expect(answers.filter((a) => !a.startsWith('HTTP/1.1 200')).map((a) => a.slice(0, 300))).toEqual([]);
+    },
+  );
+
   it('closes a socket whose headers are not complete within 10 s, long before the 60 s request_timeout', { timeout: 30_000 }, async () => {
     const h = await proxy();
     const r = await rawExchange(h.port, [`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`], { waitMs: 15_000 });

@@ -25,42 +25,56 @@ afterEach(async () => {
 const SESSION = '9b1c2f50-6a55-4d8e-9f1e-3c1d2b4a5e60';
 const MILLION = 1_000_000;
 
+/**
+ * Claude (a strict fake reporting the 5h window at `quota.fiveHour`), a cheap DeepSeek tier with a daily budget
+ * that reports a million input tokens per answer ($0.40 at its configured price), and an OpenAI-compatible backup;
+ * the `background` rule sends haiku requests over `routeTiers`; switch_before at 97%.
+ */
+async function threeTiers(budget: number, routeTiers: string[], quota: { fiveHour: number }) {
+  const start = Date.now();
+  const claude = await startStrictAnthropic({
+    answer: (body) => anthropicSSE({ text: 'from claude' }, { model: String(body.model), inputTokens: 1000 }).sse,
+    limits: () =>
+      unifiedLimitHeaders({
+        fiveHour: quota.fiveHour,
+        sevenDay: 0.2,
+        fiveHourReset: start + 3 * 3600_000,
+        sevenDayReset: start + 72 * 3600_000,
+      }),
+  });
+  const cheap = await startFakeDeepSeek({ key: 'k-deepseek', reply: () => ({ text: 'from cheap' }), inputTokens: MILLION });
+  const backup = await startFakeOpenAI({ flavor: 'openai', key: 'k-backup', reply: () => ({ text: 'from backup' }) });
+  const h = await startHarness({
+    tiers: [
+      { name: 'claude', protocol: 'anthropic', base_url: claude.url },
+      {
+        name: 'cheap',
+        protocol: 'anthropic',
+        base_url: cheap.url,
+        api_key: 'k-deepseek',
+        model: 'deepseek-v4-flash',
+        price: { input: 0.4, output: 0 },
+        budget: { amount: budget, per: 'day' },
+      },
+      { name: 'backup', protocol: 'openai', base_url: `${backup.url}/v1`, api_key: 'k-backup', model: 'backup-model' },
+    ],
+    routes: [{ name: 'background', model: 'claude-haiku-*', tiers: routeTiers }],
+    fallback: { max_wait: '0s', switch_before: '97%' },
+  });
+  cleanup.push(
+    () => claude.close(),
+    () => cheap.close(),
+    () => backup.close(),
+    () => h.close(),
+  );
+  return { claude, cheap, h };
+}
+
 describe('routes, a budget and switch_before together', () => {
   it('the haiku route moves on when its cheap tier spends its budget, without a switch; the main conversation still switches at the quota', async () => {
-    const start = Date.now();
-    let fiveHour = 0.5;
-    const claude = await startStrictAnthropic({
-      answer: (body) => anthropicSSE({ text: 'from claude' }, { model: String(body.model), inputTokens: 1000 }).sse,
-      limits: () =>
-        unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
-    });
-    // DeepSeek reports a million input tokens per answer: $0.40 at the configured price, so a $0.50 budget is
-    // passed by the second answer.
-    const cheap = await startFakeDeepSeek({ key: 'k-deepseek', reply: () => ({ text: 'from cheap' }), inputTokens: MILLION });
-    const backup = await startFakeOpenAI({ flavor: 'openai', key: 'k-backup', reply: () => ({ text: 'from backup' }) });
-    const h = await startHarness({
-      tiers: [
-        { name: 'claude', protocol: 'anthropic', base_url: claude.url },
-        {
-          name: 'cheap',
-          protocol: 'anthropic',
-          base_url: cheap.url,
-          api_key: 'k-deepseek',
-          model: 'deepseek-v4-flash',
-          price: { input: 0.4, output: 0 },
-          budget: { amount: 0.5, per: 'day' },
-        },
-        { name: 'backup', protocol: 'openai', base_url: `${backup.url}/v1`, api_key: 'k-backup', model: 'backup-model' },
-      ],
-      routes: [{ name: 'background', model: 'claude-haiku-*', tiers: ['cheap', 'backup'] }],
-      fallback: { max_wait: '0s', switch_before: '97%' },
-    });
-    cleanup.push(
-      () => claude.close(),
-      () => cheap.close(),
-      () => backup.close(),
-      () => h.close(),
-    );
+    const quota = { fiveHour: 0.5 };
+    // $0.40 an answer: a $0.50 budget is passed by the second answer.
+    const { claude, cheap, h } = await threeTiers(0.5, ['cheap', 'backup'], quota);
     const client = new Anthropic({
       apiKey: 'sk-ant-client',
       baseURL: h.url,
@@ -90,7 +104,7 @@ describe('routes, a budget and switch_before together', () => {
 
     // Claude reports 97.5% of its 5h window: the next main request leaves before any 429, to the backup (the cheap
     // tier rests for its budget), and Claude never answers 429.
-    fiveHour = 0.975;
+    quota.fiveHour = 0.975;
     expect(await ask(MAIN)).toBe('from claude');
     expect(await ask(MAIN)).toBe('from backup');
     expect(claude.verdicts.every((v) => v.status === 200)).toBe(true);
@@ -146,38 +160,8 @@ describe('routes, a budget and switch_before together', () => {
   });
 
   it("when every tier of a rule rests (one for its budget, Claude for its quota), the rule's tiers are still tried, but never the one whose budget is spent", async () => {
-    const start = Date.now();
-    let fiveHour = 0.5;
-    const claude = await startStrictAnthropic({
-      answer: (body) => anthropicSSE({ text: 'from claude' }, { model: String(body.model), inputTokens: 1000 }).sse,
-      limits: () =>
-        unifiedLimitHeaders({ fiveHour, sevenDay: 0.2, fiveHourReset: start + 3 * 3600_000, sevenDayReset: start + 72 * 3600_000 }),
-    });
-    const cheap = await startFakeDeepSeek({ key: 'k-deepseek', reply: () => ({ text: 'from cheap' }), inputTokens: MILLION });
-    const backup = await startFakeOpenAI({ flavor: 'openai', key: 'k-backup', reply: () => ({ text: 'from backup' }) });
-    const h = await startHarness({
-      tiers: [
-        { name: 'claude', protocol: 'anthropic', base_url: claude.url },
-        {
-          name: 'cheap',
-          protocol: 'anthropic',
-          base_url: cheap.url,
-          api_key: 'k-deepseek',
-          model: 'deepseek-v4-flash',
-          price: { input: 0.4, output: 0 },
-          budget: { amount: 0.3, per: 'day' },
-        },
-        { name: 'backup', protocol: 'openai', base_url: `${backup.url}/v1`, api_key: 'k-backup', model: 'backup-model' },
-      ],
-      routes: [{ name: 'background', model: 'claude-haiku-*', tiers: ['cheap', 'claude'] }],
-      fallback: { max_wait: '0s', switch_before: '97%' },
-    });
-    cleanup.push(
-      () => claude.close(),
-      () => cheap.close(),
-      () => backup.close(),
-      () => h.close(),
-    );
+    const quota = { fiveHour: 0.5 };
+    const { cheap, h } = await threeTiers(0.3, ['cheap', 'claude'], quota);
     const client = new Anthropic({ apiKey: 'sk-ant-client', baseURL: h.url, maxRetries: 0 });
     const ask = async (model: string): Promise<string> => {
       const m = await client.messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
@@ -185,7 +169,7 @@ describe('routes, a budget and switch_before together', () => {
     };
     expect(await ask('claude-haiku-4-5')).toBe('from cheap'); // $0.40: over the $0.30 budget
     expect(await ask('claude-haiku-4-5')).toBe('from claude'); // the rule's next tier
-    fiveHour = 0.975;
+    quota.fiveHour = 0.975;
     expect(await ask('claude-opus-4-6')).toBe('from claude'); // reports 97.5%: Claude rests for its quota
     expect(await ask('claude-opus-4-6')).toBe('from backup'); // the main conversation leaves (reason quota)
     // Both of the rule's tiers rest: Claude is tried (a quota rest is not a cap), the spent cheap tier is not.
